@@ -1,0 +1,106 @@
+// The demo page: hls.js + Nearcast from their script-tag bundles, a stream picker, and a panel of
+// what the SDK reports. Exposes `window.hls` and `window.nearcast` for debugging, like hls.js's demo.
+import type HlsType from "hls.js";
+import type * as NearcastModule from "../../sdk/src/index.js";
+import { formatBytes, formatPercent, pickSource, type StreamKind } from "./page-state.js";
+
+declare global {
+  interface Window {
+    Hls: typeof HlsType;
+    Nearcast: typeof NearcastModule;
+    hls?: HlsType;
+    nearcast?: NearcastModule.Nearcast;
+    /** hls.js errors seen by the page, for tests and curious people. */
+    playerErrors: { type: string; details: string; fatal: boolean }[];
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const source = pickSource(params, location.origin);
+window.playerErrors = [];
+
+function setupForm(): void {
+  const form = $<HTMLFormElement>("source-form");
+  const custom = $<HTMLInputElement>("custom-url");
+  const p2p = $<HTMLInputElement>("p2p-toggle");
+  const radios = form.querySelectorAll<HTMLInputElement>('input[name="kind"]');
+  radios.forEach((r) => {
+    r.checked = r.value === source.kind;
+    r.addEventListener("change", () => (custom.hidden = r.value !== "custom" || !r.checked));
+  });
+  custom.hidden = source.kind !== "custom";
+  custom.value = source.kind === "custom" ? source.url : "";
+  p2p.checked = source.p2p;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const kind = (form.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ?? "live") as StreamKind;
+    const next = new URLSearchParams();
+    if (kind === "custom") next.set("src", custom.value);
+    else next.set("stream", kind);
+    next.set("p2p", p2p.checked ? "1" : "0");
+    location.search = next.toString();
+  });
+}
+
+function setStatus(text: string, isError = false): void {
+  const el = $("status");
+  el.textContent = text;
+  el.classList.toggle("error", isError);
+}
+
+function start(): void {
+  const { Hls, Nearcast } = window;
+  $("version").textContent = `SDK ${Nearcast.VERSION} · hls.js ${Hls.version}`;
+  if (!Hls.isSupported()) return setStatus("This browser cannot play HLS through Media Source Extensions.", true);
+
+  const trackerUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/tracker`;
+  const nearcast = new Nearcast.Nearcast({ p2pEnabled: source.p2p, trackerUrls: source.p2p ? [trackerUrl] : [] });
+  const hls = new Hls({ ...nearcast.hlsConfig() });
+  nearcast.attach(hls);
+  window.hls = hls;
+  window.nearcast = nearcast;
+
+  const video = $<HTMLVideoElement>("video");
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    window.playerErrors.push({ type: data.type, details: data.details, fatal: data.fatal });
+    if (data.fatal) setStatus(`Playback error: ${data.details}`, true);
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+    setStatus(`Playing ${source.label} · ${data.levels.length} renditions · P2P ${source.p2p ? "on" : "off"}`);
+    video.play().catch(() => setStatus("Press play to start (the browser blocked autoplay)."));
+  });
+  nearcast.on("segment-loaded", (e) => {
+    const log = $("log");
+    const li = document.createElement("li");
+    li.innerHTML = `<span>${e.segmentId.slice(0, 22)}</span><span class="src-${e.source}">${e.source} ${formatBytes(e.bytes)}</span>`;
+    log.prepend(li);
+    while (log.children.length > 30) log.lastElementChild?.remove();
+  });
+  hls.loadSource(source.url);
+  hls.attachMedia(video);
+  setInterval(() => renderPanel(hls, nearcast, video), 500);
+}
+
+function renderPanel(hls: HlsType, nearcast: NearcastModule.Nearcast, video: HTMLVideoElement): void {
+  const s = nearcast.getStats();
+  $("offload").textContent = formatPercent(s.offloadRatio);
+  $("offload-recent").textContent = formatPercent(s.recentOffloadRatio);
+  $("bar-p2p").style.width = `${(s.offloadRatio * 100).toFixed(1)}%`;
+  $("http-bytes").textContent = formatBytes(s.httpDownloadedBytes);
+  $("p2p-bytes").textContent = formatBytes(s.p2pDownloadedBytes);
+  $("up-bytes").textContent = formatBytes(s.p2pUploadedBytes);
+  $("segments").textContent = `${s.segments.http} / ${s.segments.p2p} / ${s.segments.cache}`;
+  $("peers").textContent = String(s.connectedPeers);
+  const level = hls.levels[hls.currentLevel];
+  $("rendition").textContent = level ? `${level.height}p · ${Math.round(level.bitrate / 1000)} kbps` : "–";
+  let ahead = 0;
+  for (let i = 0; i < video.buffered.length; i++) {
+    if (video.buffered.start(i) <= video.currentTime + 0.1) ahead = video.buffered.end(i) - video.currentTime;
+  }
+  $("buffer").textContent = `${Math.max(0, ahead).toFixed(1)} s`;
+  $("bandwidth").textContent = s.httpBandwidthEstimateBps ? `${(s.httpBandwidthEstimateBps / 1e6).toFixed(1)} Mbps` : "–";
+}
+
+setupForm();
+start();

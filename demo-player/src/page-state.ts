@@ -1,0 +1,45 @@
+// Pure helpers of the demo page, kept apart from the DOM so they can be unit-tested.
+
+export type StreamKind = "live" | "vod" | "vod-fmp4" | "custom";
+
+export interface PlayerSource {
+  kind: StreamKind;
+  url: string;
+  label: string;
+  p2p: boolean;
+}
+
+const BUILT_IN: Record<Exclude<StreamKind, "custom">, { path: string; label: string }> = {
+  live: { path: "/streams/demo/live/master.m3u8", label: "the live demo stream" },
+  vod: { path: "/streams/demo/vod/master.m3u8", label: "the VOD demo stream" },
+  "vod-fmp4": { path: "/streams/demo-fmp4/vod/master.m3u8", label: "the VOD demo stream (fMP4)" },
+};
+
+/** Read `?src=<manifest URL>` or `?stream=live|vod|vod-fmp4`, and `?p2p=0|1` (P2P on by default). */
+export function pickSource(params: URLSearchParams, origin: string): PlayerSource {
+  const p2p = params.get("p2p") !== "0";
+  const src = params.get("src");
+  if (src) {
+    try {
+      const url = new URL(src, origin).toString();
+      return { kind: "custom", url, label: url, p2p };
+    } catch {
+      // fall through to the default stream: a bad URL should not leave the page blank
+    }
+  }
+  const requested = params.get("stream");
+  const kind = requested && requested in BUILT_IN ? (requested as keyof typeof BUILT_IN) : "live";
+  const entry = BUILT_IN[kind];
+  return { kind, url: new URL(entry.path, origin).toString(), label: entry.label, p2p };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function formatPercent(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
+}

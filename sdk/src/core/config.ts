@@ -1,0 +1,125 @@
+import { ConfigError } from "./errors.js";
+
+/**
+ * Everything a page can tune. Every key has a documented default; pass a partial object and the
+ * rest is filled in by {@link mergeConfig}. Units are in the names.
+ */
+export interface NearcastConfig {
+  /**
+   * Stream identity shared by all viewers of the same content. Viewers with the same `streamId`
+   * (and rendition) exchange segments.
+   * @default the manifest URL without its query string (CDN tokens differ per viewer)
+   */
+  streamId: string | undefined;
+  /**
+   * WebSocket tracker URLs (ws:// or wss://) that introduce viewers of the same stream.
+   * With none, Nearcast delivers over HTTP only.
+   * @default []
+   */
+  trackerUrls: string[];
+  /** Fetch segments from peers at all. @default true */
+  p2pEnabled: boolean;
+  /** Serve segments to peers. @default true */
+  uploadEnabled: boolean;
+  /** Upload cap across all peers, bytes per second; 0 = no cap. @default 0 */
+  maxUploadBytesPerSec: number;
+  /** Most peer connections at once per swarm. @default 10 */
+  maxPeers: number;
+  /** Memory budget for segments kept to serve peers, bytes. @default 64 MiB */
+  storeMaxBytes: number;
+  /** Segments that ended this long before the playhead are evicted first. @default 30 */
+  storeKeepBehindSec: number;
+  /**
+   * Headroom kept before a segment's playback deadline when waiting for peers: Nearcast gives up
+   * on peers and uses HTTP once `bufferedAhead − expectedHttpTime < httpSafetyMarginMs`.
+   * @default 2500
+   */
+  httpSafetyMarginMs: number;
+  /** A peer transfer with no progress for this long is abandoned (resumed over HTTP). @default 1500 */
+  p2pStallTimeoutMs: number;
+  /** Optional region hint sent to the tracker so it can prefer nearby peers. @default undefined */
+  region: string | undefined;
+  /** Passed to every RTCPeerConnection. @default { iceServers: [] } */
+  rtcConfiguration: RTCConfiguration;
+  /** Where to POST stats reports; undefined = no reporting. @default undefined */
+  statsUrl: string | undefined;
+  /** How often stats reports are sent. @default 10000 */
+  statsIntervalMs: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
+  streamId: undefined,
+  trackerUrls: [],
+  p2pEnabled: true,
+  uploadEnabled: true,
+  maxUploadBytesPerSec: 0,
+  maxPeers: 10,
+  storeMaxBytes: 64 * 1024 * 1024,
+  storeKeepBehindSec: 30,
+  httpSafetyMarginMs: 2500,
+  p2pStallTimeoutMs: 1500,
+  region: undefined,
+  rtcConfiguration: { iceServers: [] },
+  statsUrl: undefined,
+  statsIntervalMs: 10_000,
+});
+
+type NumberRule = { min: number; max: number; integer?: boolean };
+
+const NUMBER_RULES: Partial<Record<keyof NearcastConfig, NumberRule>> = {
+  maxUploadBytesPerSec: { min: 0, max: Number.MAX_SAFE_INTEGER },
+  maxPeers: { min: 0, max: 100, integer: true },
+  storeMaxBytes: { min: 1024 * 1024, max: 4 * 1024 * 1024 * 1024 },
+  storeKeepBehindSec: { min: 0, max: 3600 },
+  httpSafetyMarginMs: { min: 0, max: 60_000 },
+  p2pStallTimeoutMs: { min: 100, max: 60_000 },
+  statsIntervalMs: { min: 1000, max: 3_600_000 },
+};
+
+const BOOLEAN_KEYS: (keyof NearcastConfig)[] = ["p2pEnabled", "uploadEnabled"];
+const OPTIONAL_STRING_KEYS: (keyof NearcastConfig)[] = ["streamId", "region", "statsUrl"];
+
+/**
+ * Merge a page's partial config over the defaults and reject what cannot work, with a message
+ * that names the key. Unknown keys are rejected too: a typo silently ignored is worse.
+ */
+export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig {
+  if (typeof user !== "object" || user === null) throw new ConfigError("config must be an object");
+  for (const key of Object.keys(user)) {
+    if (!(key in DEFAULT_CONFIG)) throw new ConfigError(`unknown config key "${key}"`);
+  }
+  const defined = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
+  const config: NearcastConfig = { ...DEFAULT_CONFIG, ...defined, trackerUrls: [...(user.trackerUrls ?? [])] };
+
+  for (const [key, rule] of Object.entries(NUMBER_RULES) as [keyof NearcastConfig, NumberRule][]) {
+    const value = config[key];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < rule.min || value > rule.max) {
+      throw new ConfigError(`${key} must be a number from ${rule.min} to ${rule.max}, got ${String(value)}`);
+    }
+    if (rule.integer && !Number.isInteger(value)) throw new ConfigError(`${key} must be an integer`);
+  }
+  for (const key of BOOLEAN_KEYS) {
+    if (typeof config[key] !== "boolean") throw new ConfigError(`${key} must be true or false`);
+  }
+  for (const key of OPTIONAL_STRING_KEYS) {
+    const value = config[key];
+    if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > 2048)) {
+      throw new ConfigError(`${key} must be a non-empty string of at most 2048 characters`);
+    }
+  }
+  if (config.region !== undefined && config.region.length > 32) {
+    throw new ConfigError("region must be at most 32 characters");
+  }
+  for (const url of config.trackerUrls) {
+    if (typeof url !== "string" || !/^wss?:\/\/./i.test(url)) {
+      throw new ConfigError(`trackerUrls entries must be ws:// or wss:// URLs, got ${JSON.stringify(url)}`);
+    }
+  }
+  if (config.statsUrl !== undefined && !/^(https?:\/\/|\/)/i.test(config.statsUrl)) {
+    throw new ConfigError(`statsUrl must be an http(s) URL or an absolute path, got "${config.statsUrl}"`);
+  }
+  if (typeof config.rtcConfiguration !== "object" || config.rtcConfiguration === null) {
+    throw new ConfigError("rtcConfiguration must be an RTCConfiguration object");
+  }
+  return config;
+}

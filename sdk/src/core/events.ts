@@ -1,0 +1,27 @@
+import type { SegmentSource } from "./types.js";
+
+/** Events a page can subscribe to with `nearcast.on(name, listener)`. */
+export interface NearcastEvents {
+  /** A segment was handed to the player. */
+  "segment-loaded": {
+    segmentId: string;
+    swarmKey: string;
+    source: SegmentSource;
+    bytes: number;
+    httpBytes: number;
+    p2pBytes: number;
+    /** From the load call to delivery, including any wait for peers. */
+    elapsedMs: number;
+  };
+  /** A segment could not be loaded at all; the player sees this as its own load error. */
+  "segment-error": { segmentId: string; swarmKey: string; error: Error };
+  "peer-connected": { peerId: string; swarmKey: string };
+  "peer-disconnected": { peerId: string; swarmKey: string; reason: string };
+  /** Segment bytes sent to a peer. */
+  "bytes-uploaded": { peerId: string; swarmKey: string; bytes: number };
+  /** Segment bytes received, per source, as they arrive (drives live charts). */
+  "bytes-downloaded": { source: "http" | "p2p"; bytes: number; peerId?: string };
+  "tracker-state": { url: string; state: "connecting" | "connected" | "disconnected"; error?: string };
+  /** Something recoverable went wrong (a peer misbehaved, a tracker refused); playback is unaffected. */
+  warning: { message: string; error?: unknown };
+}

@@ -1,0 +1,124 @@
+import type { SegmentSource } from "./types.js";
+
+export interface PeerStats {
+  peerId: string;
+  swarmKey: string;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  connectedAtMs: number;
+}
+
+/** A snapshot returned by `getStats()`. Byte counts are since the engine was created. */
+export interface NearcastStats {
+  /** Bytes of segment data received over HTTP (including retried and resumed attempts). */
+  httpDownloadedBytes: number;
+  /** Bytes of segment data received from peers. */
+  p2pDownloadedBytes: number;
+  /** Bytes of segment data sent to peers. */
+  p2pUploadedBytes: number;
+  httpRequests: number;
+  httpRetries: number;
+  httpFailures: number;
+  /** Segments handed to the player, by where their bytes came from. */
+  segments: Record<SegmentSource, number>;
+  /** p2p / (p2p + http) over the whole session; 0 before any byte. */
+  offloadRatio: number;
+  /** The same over the last `recentWindowSec` seconds. */
+  recentOffloadRatio: number;
+  recentWindowSec: number;
+  /** The HTTP throughput estimate used to pace P2P deliveries for ABR, bits/s (0 = none yet). */
+  httpBandwidthEstimateBps: number;
+  connectedPeers: number;
+  peers: PeerStats[];
+  /** The swarm of the rendition being loaded now, if any. */
+  swarmKey: string | undefined;
+}
+
+const BUCKET_MS = 1000;
+
+/** Counters and a ring of one-second buckets for the recent-window offload ratio. */
+export class StatsCollector {
+  httpDownloadedBytes = 0;
+  p2pDownloadedBytes = 0;
+  p2pUploadedBytes = 0;
+  httpRequests = 0;
+  httpRetries = 0;
+  httpFailures = 0;
+  readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
+  readonly peers = new Map<string, PeerStats>();
+  swarmKey: string | undefined;
+  private readonly buckets: { http: number; p2p: number; slot: number }[];
+
+  constructor(
+    readonly recentWindowSec = 60,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.buckets = Array.from({ length: recentWindowSec }, () => ({ http: 0, p2p: 0, slot: -1 }));
+  }
+
+  addHttpBytes(bytes: number): void {
+    this.httpDownloadedBytes += bytes;
+    this.bucket().http += bytes;
+  }
+
+  addP2pBytes(peerId: string, bytes: number): void {
+    this.p2pDownloadedBytes += bytes;
+    this.bucket().p2p += bytes;
+    const peer = this.peers.get(peerId);
+    if (peer) peer.downloadedBytes += bytes;
+  }
+
+  addUploadedBytes(peerId: string, bytes: number): void {
+    this.p2pUploadedBytes += bytes;
+    const peer = this.peers.get(peerId);
+    if (peer) peer.uploadedBytes += bytes;
+  }
+
+  snapshot(httpBandwidthEstimateBps: number): NearcastStats {
+    let recentHttp = 0;
+    let recentP2p = 0;
+    const current = this.slot();
+    for (const b of this.buckets) {
+      if (b.slot > current - this.recentWindowSec) {
+        recentHttp += b.http;
+        recentP2p += b.p2p;
+      }
+    }
+    return {
+      httpDownloadedBytes: this.httpDownloadedBytes,
+      p2pDownloadedBytes: this.p2pDownloadedBytes,
+      p2pUploadedBytes: this.p2pUploadedBytes,
+      httpRequests: this.httpRequests,
+      httpRetries: this.httpRetries,
+      httpFailures: this.httpFailures,
+      segments: { ...this.segments },
+      offloadRatio: ratio(this.p2pDownloadedBytes, this.httpDownloadedBytes),
+      recentOffloadRatio: ratio(recentP2p, recentHttp),
+      recentWindowSec: this.recentWindowSec,
+      httpBandwidthEstimateBps,
+      connectedPeers: this.peers.size,
+      peers: [...this.peers.values()].map((p) => ({ ...p })),
+      swarmKey: this.swarmKey,
+    };
+  }
+
+  private slot(): number {
+    return Math.floor(this.now() / BUCKET_MS);
+  }
+
+  private bucket() {
+    const slot = this.slot();
+    const b = this.buckets[slot % this.buckets.length]!;
+    if (b.slot !== slot) {
+      b.slot = slot;
+      b.http = 0;
+      b.p2p = 0;
+    }
+    return b;
+  }
+}
+
+function ratio(p2p: number, http: number): number {
+  const total = p2p + http;
+  return total > 0 ? p2p / total : 0;
+}

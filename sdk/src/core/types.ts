@@ -1,0 +1,64 @@
+/** Where the bytes of a segment came from. */
+export type SegmentSource = "http" | "p2p" | "cache";
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, exclusive; undefined = to the end of the resource. */
+  end?: number;
+}
+
+/**
+ * One segment as the core sees it: player-agnostic. `id` is identical for every viewer of the
+ * same swarm (live: media sequence number; VOD: index, plus byte range when there is one).
+ */
+export interface SegmentRequest {
+  id: string;
+  /** Stream + rendition: viewers exchange segments only within one swarm. */
+  swarmKey: string;
+  url: string;
+  byteRange?: ByteRange;
+  startTimeSec: number;
+  durationSec: number;
+  live: boolean;
+}
+
+/** Timeouts and retries for the HTTP path, taken from the player's load policy. */
+export interface HttpPolicy {
+  firstByteTimeoutMs: number;
+  totalTimeoutMs: number;
+  /** null = the caller retries (hls.js does this itself for fragments). */
+  retry: { maxRetries: number; retryDelayMs: number; maxRetryDelayMs: number } | null;
+}
+
+/** Timestamps in `performance.now()` milliseconds, as hls.js LoaderStats use them. */
+export interface TransferTiming {
+  requestStartMs: number;
+  firstByteMs: number;
+  endMs: number;
+}
+
+export interface SegmentResult {
+  data: Uint8Array;
+  source: SegmentSource;
+  timing: TransferTiming;
+  /** Bytes of this segment that crossed the network over HTTP and over P2P for this load. */
+  httpBytes: number;
+  p2pBytes: number;
+  httpRetries: number;
+}
+
+/** What the core needs to know about playback to judge deadlines. */
+export interface PlaybackState {
+  positionSec: number;
+  /** Seconds of media buffered contiguously ahead of the position. */
+  bufferedAheadSec: number;
+  playbackRate: number;
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal;
+  http: HttpPolicy;
+  /** Bytes received so far (for player progress callbacks). */
+  onProgress?: (loadedBytes: number, totalBytes: number) => void;
+}

@@ -1,0 +1,126 @@
+import type {
+  FragmentLoaderConstructor,
+  FragmentLoaderContext,
+  HlsConfig,
+  Loader,
+  LoaderCallbacks,
+  LoaderConfiguration,
+  LoaderStats,
+} from "hls.js";
+import type { Engine } from "../core/engine.js";
+import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
+import type { HttpPolicy, SegmentRequest } from "../core/types.js";
+import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";
+
+export interface FragmentLoaderBridge {
+  engine: Engine;
+  /** undefined = not ours to load: hls.js's default loader handles it. */
+  toRequest(context: FragmentLoaderContext): SegmentRequest | undefined;
+}
+
+/** The hls.js load policy (or its deprecated flat fields) as the core's HTTP policy. */
+export function httpPolicyFrom(config: LoaderConfiguration): HttpPolicy {
+  const policy = config.loadPolicy;
+  const totalTimeoutMs = policy?.maxLoadTimeMs ?? config.timeout;
+  const firstByteTimeoutMs = policy?.maxTimeToFirstByteMs || totalTimeoutMs;
+  const retryConfig = policy ? policy.errorRetry : null;
+  const retry =
+    retryConfig && retryConfig.maxNumRetry > 0
+      ? {
+          maxRetries: retryConfig.maxNumRetry,
+          retryDelayMs: retryConfig.retryDelayMs,
+          maxRetryDelayMs: retryConfig.maxRetryDelayMs,
+        }
+      : !policy && config.maxRetry > 0
+        ? { maxRetries: config.maxRetry, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }
+        : null;
+  return { firstByteTimeoutMs, totalTimeoutMs, retry };
+}
+
+/** Build the `fLoader` class hls.js instantiates once per fragment load. */
+export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): FragmentLoaderConstructor {
+  return class NearcastFragmentLoader implements Loader<FragmentLoaderContext> {
+    context: FragmentLoaderContext | null = null;
+    stats: LoaderStats = createLoaderStats();
+    private fallback: Loader<FragmentLoaderContext> | null = null;
+    private controller: AbortController | null = null;
+    private callbacks: LoaderCallbacks<FragmentLoaderContext> | null = null;
+
+    constructor(private readonly hlsConfig: HlsConfig) {}
+
+    load(
+      context: FragmentLoaderContext,
+      config: LoaderConfiguration,
+      callbacks: LoaderCallbacks<FragmentLoaderContext>,
+    ): void {
+      this.context = context;
+      const request = bridge.engine.isDestroyed ? undefined : bridge.toRequest(context);
+      if (!request) {
+        const DefaultLoader = this.hlsConfig.loader as unknown as new (c: HlsConfig) => Loader<FragmentLoaderContext>;
+        this.fallback = new DefaultLoader(this.hlsConfig);
+        this.stats = this.fallback.stats;
+        this.fallback.load(context, config, callbacks);
+        return;
+      }
+      this.callbacks = callbacks;
+      const controller = (this.controller = new AbortController());
+      const stats = this.stats;
+      stats.loading.start = performance.now();
+      bridge.engine
+        .loadSegment(request, {
+          signal: controller.signal,
+          http: httpPolicyFrom(config),
+          onProgress: (loaded, total) => {
+            if (stats.loading.first === 0) stats.loading.first = performance.now();
+            stats.loaded = loaded;
+            stats.total = total;
+            stats.chunkCount++;
+          },
+        })
+        .then(
+          (result) => {
+            if (controller.signal.aborted || this.callbacks !== callbacks) return;
+            this.controller = null;
+            fillLoaderStats(stats, result, bridge.engine.httpBandwidthBps, performance.now());
+            // hls.js may transfer the buffer to its transmuxer worker (detaching it) while the core
+            // keeps the bytes to serve peers: hand over a copy nobody else holds.
+            callbacks.onSuccess({ url: context.url, data: result.data.slice().buffer }, stats, context, null);
+          },
+          (error: unknown) => {
+            if (controller.signal.aborted || this.callbacks !== callbacks) return;
+            this.controller = null;
+            if (error instanceof AbortError) return;
+            stats.loading.end = performance.now();
+            if (error instanceof TimeoutError) {
+              callbacks.onTimeout(stats, context, null);
+            } else {
+              const code = error instanceof HttpError ? error.status : 0;
+              callbacks.onError({ code, text: (error as Error).message }, context, null, stats);
+            }
+          },
+        );
+    }
+
+    abort(): void {
+      if (this.fallback) return this.fallback.abort();
+      const controller = this.controller;
+      if (!controller) return;
+      this.controller = null;
+      this.stats.aborted = true;
+      controller.abort();
+      const callbacks = this.callbacks;
+      if (callbacks?.onAbort && this.context) callbacks.onAbort(this.stats, this.context, null);
+    }
+
+    destroy(): void {
+      if (this.fallback) {
+        this.fallback.destroy();
+        this.fallback = null;
+      }
+      this.controller?.abort();
+      this.controller = null;
+      this.callbacks = null;
+      this.context = null;
+    }
+  };
+}

@@ -1,0 +1,135 @@
+import type Hls from "hls.js";
+import type { FragmentLoaderConstructor, FragmentLoaderContext, HlsConfig } from "hls.js";
+import type { NearcastConfig } from "../core/config.js";
+import { Engine, type Platform } from "../core/engine.js";
+import type { NearcastEvents } from "../core/events.js";
+import type { NearcastStats } from "../core/stats.js";
+import type { SegmentRequest } from "../core/types.js";
+import { createFragmentLoaderClass } from "./fragment-loader.js";
+import { readPlayback } from "./playback.js";
+import { stripQuery, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
+
+/**
+ * Nearcast for hls.js. Either
+ *
+ * ```ts
+ * const nearcast = new Nearcast({ trackerUrls: ["wss://tracker.example/tracker"] });
+ * const hls = new Hls({ ...nearcast.hlsConfig() });
+ * nearcast.attach(hls);
+ * ```
+ *
+ * or in one step with {@link withNearcast}.
+ */
+export class Nearcast {
+  readonly engine: Engine;
+  private hls: Hls | undefined;
+  private streamKey: string | undefined;
+  private readonly fLoader: FragmentLoaderConstructor;
+  private detachListeners: (() => void) | undefined;
+
+  constructor(config: Partial<NearcastConfig> = {}, platform: Platform = {}) {
+    this.engine = new Engine(config, platform);
+    this.fLoader = createFragmentLoaderClass({
+      engine: this.engine,
+      toRequest: (context) => this.toRequest(context),
+    });
+  }
+
+  /** The hls.js config keys Nearcast needs: spread them into `new Hls({...})`. */
+  hlsConfig(): Pick<HlsConfig, "fLoader"> {
+    return { fLoader: this.fLoader };
+  }
+
+  /** Follow an hls.js instance: its manifest names the stream, its media element the playhead. */
+  attach(hls: Hls): void {
+    this.detach();
+    this.hls = hls;
+    const Events = (hls.constructor as typeof Hls).Events;
+    const onManifestLoading = (_: unknown, data: { url: string }) => this.setManifestUrl(data.url);
+    const onDestroying = () => this.detach();
+    hls.on(Events.MANIFEST_LOADING, onManifestLoading);
+    hls.on(Events.DESTROYING, onDestroying);
+    if (hls.url) this.setManifestUrl(hls.url);
+    this.engine.setPlaybackSource(() => readPlayback(this.hls?.media));
+    this.detachListeners = () => {
+      hls.off(Events.MANIFEST_LOADING, onManifestLoading);
+      hls.off(Events.DESTROYING, onDestroying);
+    };
+  }
+
+  detach(): void {
+    this.detachListeners?.();
+    this.detachListeners = undefined;
+    this.hls = undefined;
+    this.engine.setPlaybackSource(() => undefined);
+  }
+
+  on<K extends keyof NearcastEvents>(event: K, listener: (arg: NearcastEvents[K]) => void): () => void {
+    return this.engine.on(event, listener);
+  }
+
+  off<K extends keyof NearcastEvents>(event: K, listener: (arg: NearcastEvents[K]) => void): void {
+    this.engine.off(event, listener);
+  }
+
+  getStats(): NearcastStats {
+    return this.engine.getStats();
+  }
+
+  get config(): Readonly<NearcastConfig> {
+    return this.engine.config;
+  }
+
+  /** Detach and stop all P2P activity. Idempotent; nothing fires afterwards. */
+  destroy(): void {
+    this.detach();
+    this.engine.destroy();
+  }
+
+  private setManifestUrl(url: string): void {
+    this.streamKey = this.engine.config.streamId ?? stripQuery(url);
+  }
+
+  private toRequest(context: FragmentLoaderContext): SegmentRequest | undefined {
+    const hls = this.hls;
+    if (!hls || !this.streamKey) return undefined;
+    return toSegmentRequest(
+      hls as unknown as HlsLike,
+      this.streamKey,
+      context.frag as unknown as FragLike,
+      context.url,
+      context.rangeStart,
+      context.rangeEnd,
+    );
+  }
+}
+
+type HlsConstructor = new (config?: Partial<HlsConfig>) => Hls;
+
+/** Options for an hls.js class made by {@link withNearcast}: hls.js config plus `nearcast`. */
+export type HlsWithNearcastConfig = Partial<HlsConfig> & {
+  nearcast?: Partial<NearcastConfig>;
+  nearcastPlatform?: Platform;
+};
+
+/**
+ * Extend an hls.js class so that `new HlsWithNearcast({ nearcast: {...} })` plays with Nearcast,
+ * exposed as `hls.nearcast`. Destroying the player destroys its Nearcast.
+ */
+export function withNearcast<H extends HlsConstructor>(
+  HlsClass: H,
+): H & (new (config?: HlsWithNearcastConfig) => InstanceType<H> & { readonly nearcast: Nearcast }) {
+  return class HlsWithNearcast extends (HlsClass as HlsConstructor) {
+    readonly nearcast: Nearcast;
+
+    constructor(config: HlsWithNearcastConfig = {}) {
+      const { nearcast: nearcastConfig, nearcastPlatform, ...hlsConfig } = config;
+      const nearcast = new Nearcast(nearcastConfig, nearcastPlatform);
+      super({ ...hlsConfig, ...nearcast.hlsConfig() });
+      this.nearcast = nearcast;
+      nearcast.attach(this);
+      const Events = (HlsClass as unknown as typeof Hls).Events;
+      this.once(Events.DESTROYING, () => nearcast.destroy());
+    }
+  } as unknown as H & (new (config?: HlsWithNearcastConfig) => InstanceType<H> & { readonly nearcast: Nearcast });
+}

@@ -1,0 +1,54 @@
+import type { LoaderStats } from "hls.js";
+import type { SegmentResult } from "../core/types.js";
+
+export function createLoaderStats(): LoaderStats {
+  return {
+    aborted: false,
+    loaded: 0,
+    retry: 0,
+    total: 0,
+    chunkCount: 0,
+    bwEstimate: 0,
+    loading: { start: 0, first: 0, end: 0 },
+    parsing: { start: 0, end: 0 },
+    buffering: { start: 0, first: 0, end: 0 },
+  };
+}
+
+/**
+ * Fill hls.js LoaderStats after a delivery so that ABR measures what the *network* can do.
+ *
+ * - HTTP: the real timings of the HTTP transfer. Time spent waiting for peers before falling back
+ *   is not network time and is excluded, or ABR would switch down for our own patience.
+ * - P2P and cache: bytes from peers or memory arrive faster than the CDN could send them; taken at
+ *   face value they look like near-infinite bandwidth and ABR climbs to renditions the CDN cannot
+ *   sustain when peers leave. The reported transfer time is therefore at least what the measured
+ *   HTTP throughput would have needed (`httpBandwidthBps`, 0 = unknown: then the real time is used).
+ *
+ * `nowMs` is the delivery moment; `loading.start` may be moved earlier than the load call so that
+ * `parsing.end − loading.start` (what hls.js samples) spans the paced duration.
+ */
+export function fillLoaderStats(
+  stats: LoaderStats,
+  result: SegmentResult,
+  httpBandwidthBps: number,
+  nowMs: number,
+): void {
+  const bytes = result.data.byteLength;
+  const { requestStartMs, firstByteMs, endMs } = result.timing;
+  let ttfbMs = Math.max(0, firstByteMs - requestStartMs);
+  let transferMs = Math.max(0, endMs - firstByteMs);
+  if (result.source !== "http" && httpBandwidthBps > 0) {
+    const pacedMs = ((bytes * 8) / httpBandwidthBps) * 1000;
+    transferMs = Math.max(transferMs, pacedMs);
+    ttfbMs = Math.max(ttfbMs, 1);
+  }
+  stats.loaded = bytes;
+  stats.total = bytes;
+  stats.retry = result.httpRetries;
+  stats.chunkCount = Math.max(1, stats.chunkCount);
+  stats.loading.end = nowMs;
+  stats.loading.first = nowMs - transferMs;
+  stats.loading.start = stats.loading.first - ttfbMs;
+  stats.bwEstimate = transferMs > 0 ? (bytes * 8000) / transferMs : 0;
+}

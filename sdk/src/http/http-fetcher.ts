@@ -1,0 +1,153 @@
+import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
+import type { ByteRange, HttpPolicy, TransferTiming } from "../core/types.js";
+
+export interface HttpFetchOptions {
+  range?: ByteRange;
+  signal?: AbortSignal;
+  policy: HttpPolicy;
+  /** Called with each chunk as it arrives (already trimmed to the requested range). */
+  onChunk?: (chunk: Uint8Array, loadedBytes: number, totalBytes: number) => void;
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+}
+
+export interface HttpFetchResult {
+  data: Uint8Array;
+  timing: TransferTiming;
+  retries: number;
+  /** Bytes that crossed the network, including those of failed attempts. */
+  bytesReceived: number;
+}
+
+const defaultNow = () => performance.now();
+
+/**
+ * GET a URL (or a byte range of it) with first-byte and total timeouts, abort, and the retry policy
+ * hls.js would apply: exponential backoff, no retry on 4xx.
+ */
+export async function httpFetch(url: string, options: HttpFetchOptions): Promise<HttpFetchResult> {
+  const now = options.now ?? defaultNow;
+  const retry = options.policy.retry;
+  let attempt = 0;
+  let bytesReceived = 0;
+  for (;;) {
+    const requestStartMs = now();
+    try {
+      const result = await fetchOnce(url, options, now, (n) => (bytesReceived += n));
+      return { ...result, timing: { ...result.timing, requestStartMs }, retries: attempt, bytesReceived };
+    } catch (error) {
+      if (error instanceof AbortError || !retry || attempt >= retry.maxRetries || !isRetryable(error)) {
+        throw error;
+      }
+      const delay = Math.min(retry.retryDelayMs * 2 ** attempt, retry.maxRetryDelayMs);
+      attempt++;
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof HttpError) return error.status === 0 || error.status >= 500 || error.status < 400;
+  return error instanceof TimeoutError;
+}
+
+async function fetchOnce(
+  url: string,
+  options: HttpFetchOptions,
+  now: () => number,
+  countBytes: (n: number) => void,
+): Promise<{ data: Uint8Array; timing: TransferTiming }> {
+  const { range, policy } = options;
+  const controller = new AbortController();
+  const outer = options.signal;
+  if (outer?.aborted) throw new AbortError("aborted");
+  let timeoutError: TimeoutError | undefined;
+  const expire = (phase: TimeoutError["phase"], ms: number) =>
+    setTimeout(() => {
+      timeoutError = new TimeoutError(`no ${phase === "first-byte" ? "first byte" : "end"} after ${ms} ms`, phase);
+      controller.abort();
+    }, ms);
+  const onOuterAbort = () => controller.abort();
+  outer?.addEventListener("abort", onOuterAbort);
+  const startMs = now();
+  let timer = expire("first-byte", policy.firstByteTimeoutMs);
+  try {
+    const headers: Record<string, string> = {};
+    if (range && (range.start > 0 || range.end !== undefined)) {
+      headers["Range"] = `bytes=${range.start}-${range.end !== undefined ? range.end - 1 : ""}`;
+    }
+    const response = await (options.fetchImpl ?? fetch)(url, { headers, signal: controller.signal });
+    if (!response.ok) throw new HttpError(`HTTP ${response.status} for ${url}`, response.status);
+    const firstByteMs = now();
+    clearTimeout(timer);
+    timer = expire("total", Math.max(0, policy.totalTimeoutMs - (firstByteMs - startMs)));
+
+    // A server that ignores Range answers 200 with the whole resource: trim it ourselves.
+    let skip = response.status === 200 && range ? range.start : 0;
+    const wanted = range?.end !== undefined ? range.end - range.start : undefined;
+    const lengthHeader = Number(response.headers.get("content-length"));
+    const total = wanted ?? (Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader - skip : 0);
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    const reader = response.body?.getReader();
+    if (!reader) throw new HttpError(`empty body for ${url}`, response.status);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      countBytes(value.byteLength);
+      let chunk = value;
+      if (skip > 0) {
+        const cut = Math.min(skip, chunk.byteLength);
+        skip -= cut;
+        chunk = chunk.subarray(cut);
+      }
+      if (wanted !== undefined && loaded + chunk.byteLength > wanted) chunk = chunk.subarray(0, wanted - loaded);
+      if (chunk.byteLength === 0) continue;
+      chunks.push(chunk);
+      loaded += chunk.byteLength;
+      options.onChunk?.(chunk, loaded, total || loaded);
+      if (wanted !== undefined && loaded >= wanted) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+    if (wanted !== undefined && loaded < wanted) {
+      throw new HttpError(`short body for ${url}: ${loaded} of ${wanted} bytes`, response.status);
+    }
+    return { data: concat(chunks, loaded), timing: { requestStartMs: startMs, firstByteMs, endMs: now() } };
+  } catch (error) {
+    if (timeoutError) throw timeoutError;
+    if (outer?.aborted) throw new AbortError("aborted");
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(`network error for ${url}: ${(error as Error).message}`, 0);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+export function concat(chunks: Uint8Array[], totalBytes: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const out = new Uint8Array(totalBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError("aborted"));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortError("aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { Ewma } from "../../../sdk/src/core/ewma.js";
+import { StatsCollector } from "../../../sdk/src/core/stats.js";
+
+describe("StatsCollector", () => {
+  it("computes session and recent offload ratios from byte counters", () => {
+    let now = 1_000_000;
+    const stats = new StatsCollector(10, () => now);
+    stats.peers.set("peer-a", { peerId: "peer-a", swarmKey: "s", downloadedBytes: 0, uploadedBytes: 0, connectedAtMs: 0 });
+    stats.addHttpBytes(1000);
+    now += 20_000; // the HTTP bytes leave the 10-second window
+    stats.addP2pBytes("peer-a", 3000);
+    stats.addUploadedBytes("peer-a", 500);
+    const snap = stats.snapshot(0);
+    expect(snap.offloadRatio).toBeCloseTo(0.75);
+    expect(snap.recentOffloadRatio).toBe(1);
+    expect(snap.peers[0]).toMatchObject({ downloadedBytes: 3000, uploadedBytes: 500 });
+    expect(snap.p2pUploadedBytes).toBe(500);
+  });
+
+  it("reports 0 before any byte rather than NaN", () => {
+    const snap = new StatsCollector().snapshot(0);
+    expect(snap.offloadRatio).toBe(0);
+    expect(snap.recentOffloadRatio).toBe(0);
+  });
+});
+
+describe("Ewma", () => {
+  it("returns the fallback before samples and the sample value after one", () => {
+    const ewma = new Ewma(5);
+    expect(ewma.value(42)).toBe(42);
+    ewma.sample(1, 8_000_000);
+    expect(ewma.value()).toBeCloseTo(8_000_000);
+  });
+
+  it("moves towards new samples, weighted by their duration", () => {
+    const ewma = new Ewma(5);
+    ewma.sample(1, 1000);
+    ewma.sample(10, 3000);
+    expect(ewma.value()).toBeGreaterThan(2500);
+    expect(ewma.value()).toBeLessThan(3000);
+  });
+});

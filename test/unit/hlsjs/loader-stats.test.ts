@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import type { SegmentResult } from "../../../sdk/src/core/types.js";
+import { createLoaderStats, fillLoaderStats } from "../../../sdk/src/hlsjs/loader-stats.js";
+import { httpPolicyFrom } from "../../../sdk/src/hlsjs/fragment-loader.js";
+
+const result = (source: SegmentResult["source"], bytes: number, start: number, first: number, end: number) =>
+  ({
+    data: new Uint8Array(bytes),
+    source,
+    timing: { requestStartMs: start, firstByteMs: first, endMs: end },
+    httpBytes: source === "http" ? bytes : 0,
+    p2pBytes: source === "p2p" ? bytes : 0,
+    httpRetries: 0,
+  }) satisfies SegmentResult;
+
+describe("fillLoaderStats", () => {
+  it("reports an HTTP transfer with its own timings, ending now", () => {
+    const stats = createLoaderStats();
+    fillLoaderStats(stats, result("http", 100_000, 1000, 1050, 1250), 0, 5000);
+    expect(stats.loaded).toBe(100_000);
+    expect(stats.total).toBe(100_000);
+    expect(stats.loading.end).toBe(5000);
+    expect(stats.loading.end - stats.loading.first).toBe(200);
+    expect(stats.loading.first - stats.loading.start).toBe(50);
+    expect(stats.bwEstimate).toBe(4_000_000);
+  });
+
+  it("paces a fast peer delivery to the measured HTTP throughput so ABR is not fooled", () => {
+    const stats = createLoaderStats();
+    // 250 kB from a peer in 10 ms would read as 200 Mbps; HTTP measured 2 Mbps.
+    fillLoaderStats(stats, result("p2p", 250_000, 0, 5, 15), 2_000_000, 10_000);
+    expect(stats.loading.end - stats.loading.first).toBeCloseTo(1000);
+    expect(stats.bwEstimate).toBeCloseTo(2_000_000);
+  });
+
+  it("paces a cache hit (zero transfer time) the same way", () => {
+    const stats = createLoaderStats();
+    fillLoaderStats(stats, result("cache", 125_000, 100, 100, 100), 1_000_000, 500);
+    expect(stats.loading.end - stats.loading.first).toBeCloseTo(1000);
+    expect(stats.loading.first).toBeGreaterThan(stats.loading.start);
+  });
+
+  it("keeps a slow peer transfer's real time when it is slower than HTTP would be", () => {
+    const stats = createLoaderStats();
+    fillLoaderStats(stats, result("p2p", 100_000, 0, 100, 3100), 10_000_000, 9000);
+    expect(stats.loading.end - stats.loading.first).toBe(3000);
+  });
+});
+
+describe("httpPolicyFrom", () => {
+  const base = { maxRetry: 0, timeout: 1, retryDelay: 0, maxRetryDelay: 0 };
+  it("takes hls.js load policy timeouts and leaves retries to hls.js when it gives none", () => {
+    const policy = httpPolicyFrom({
+      ...base,
+      loadPolicy: { maxTimeToFirstByteMs: 10_000, maxLoadTimeMs: 120_000, timeoutRetry: null, errorRetry: null },
+    });
+    expect(policy).toEqual({ firstByteTimeoutMs: 10_000, totalTimeoutMs: 120_000, retry: null });
+  });
+
+  it("applies the error retry policy when hls.js passes one", () => {
+    const policy = httpPolicyFrom({
+      ...base,
+      loadPolicy: {
+        maxTimeToFirstByteMs: 0,
+        maxLoadTimeMs: 20_000,
+        timeoutRetry: null,
+        errorRetry: { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 4000 },
+      },
+    });
+    expect(policy.firstByteTimeoutMs).toBe(20_000);
+    expect(policy.retry).toEqual({ maxRetries: 2, retryDelayMs: 500, maxRetryDelayMs: 4000 });
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { renditionKey, stripQuery, toSegmentRequest, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
+
+const hls: HlsLike = {
+  levels: [
+    { bitrate: 400_000, width: 426, height: 240, codecSet: "avc1,mp4a", details: { live: true } },
+    { bitrate: 800_000, width: 640, height: 360, codecSet: "avc1,mp4a", details: { live: false } },
+  ],
+  audioTracks: [{ groupId: "aud", name: "English", lang: "en" }],
+};
+const frag = (sn: number | "initSegment", level = 0, type = "main") => ({
+  type,
+  sn,
+  level,
+  start: 10,
+  duration: 2,
+  url: "https://cdn.example/s/360p/seg-5.ts?token=abc",
+});
+
+describe("segment mapping", () => {
+  it("strips query and fragment from URLs", () => {
+    expect(stripQuery("https://a/b.m3u8?token=1#x")).toBe("https://a/b.m3u8");
+    expect(stripQuery("https://a/b.m3u8#x")).toBe("https://a/b.m3u8");
+    expect(stripQuery("https://a/b.m3u8")).toBe("https://a/b.m3u8");
+  });
+
+  it("gives every viewer the same ids whatever their CDN tokens", () => {
+    const a = toSegmentRequest(hls, "https://cdn/s/master.m3u8", frag(1234), "https://cdn/seg.ts?token=a");
+    const b = toSegmentRequest(hls, "https://cdn/s/master.m3u8", frag(1234), "https://cdn/seg.ts?token=b");
+    expect(a?.id).toBe("1234");
+    expect(a?.id).toBe(b?.id);
+    expect(a?.swarmKey).toBe(b?.swarmKey);
+    expect(a?.live).toBe(true);
+    expect(a?.url).toBe("https://cdn/seg.ts?token=a");
+  });
+
+  it("puts each rendition in its own swarm", () => {
+    const low = toSegmentRequest(hls, "k", frag(1, 0), "u");
+    const high = toSegmentRequest(hls, "k", frag(1, 1), "u");
+    expect(low?.swarmKey).not.toBe(high?.swarmKey);
+    expect(high?.live).toBe(false);
+  });
+
+  it("names init segments by URL and byte-range segments by range", () => {
+    expect(toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?t=1")?.id).toBe("init:https://c/init.mp4");
+    const ranged = toSegmentRequest(hls, "k", frag(3), "u", 1000, 5000);
+    expect(ranged?.id).toBe("3@1000-5000");
+    expect(ranged?.byteRange).toEqual({ start: 1000, end: 5000 });
+  });
+
+  it("keys audio tracks by group, name and language, and leaves subtitles to hls.js", () => {
+    expect(renditionKey(hls, frag(1, 0, "audio"))).toBe("a-aud-English-en");
+    expect(toSegmentRequest(hls, "k", frag(1, 0, "subtitle"), "u")).toBeUndefined();
+    expect(toSegmentRequest(hls, "k", frag(1, 9), "u")).toBeUndefined();
+  });
+});
