@@ -1,0 +1,141 @@
+import {
+  DEFAULT_ANNOUNCE_INTERVAL_MS,
+  DEFAULT_FLOOD_CLOSE_DROPS,
+  DEFAULT_FLOOD_WINDOW_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_NUMWANT,
+  DEFAULT_MAX_OFFERS_PER_ANNOUNCE,
+  DEFAULT_MAX_PEERS_PER_SWARM,
+  DEFAULT_MAX_SCRAPE_INFO_HASHES,
+  DEFAULT_MAX_SEND_BUFFER_BYTES,
+  DEFAULT_MAX_SWARMS,
+  DEFAULT_MAX_SWARMS_PER_CONNECTION,
+  DEFAULT_PEER_TIMEOUT_MS,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SEC,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  DEFAULT_TOP_SWARMS_IN_STATS,
+} from "./constants.js";
+
+type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
+
+/** The subset of a pino logger the tracker uses; a pino `Logger` satisfies it. */
+export interface TrackerLogger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+}
+
+export interface TrackerOptions {
+  /** `interval` sent to clients. @default 120_000 */
+  announceIntervalMs: number;
+  /**
+   * A peer that has not announced for this long leaves its swarm; a socket that sent nothing for
+   * this long is closed. Must exceed the interval. @default 240_000
+   */
+  peerTimeoutMs: number;
+  /** Maintenance tick: expiry, ping/pong liveness, idle sockets. @default 30_000 */
+  sweepIntervalMs: number;
+  /** Largest accepted WebSocket message (ws `maxPayload`). @default 65_536 */
+  maxMessageBytes: number;
+  /** Larger `offers` arrays are rejected. @default 10 */
+  maxOffersPerAnnounce: number;
+  /** `numwant` is clamped to this. @default 50 */
+  maxNumwant: number;
+  /** New info_hashes are refused once this many swarms exist. @default 10_000 */
+  maxSwarms: number;
+  /** @default 1_000 */
+  maxPeersPerSwarm: number;
+  /** Open sockets, including handshakes in progress. @default 10_000 */
+  maxConnections: number;
+  /** Per IPv4 address or IPv6 /64. @default 100 */
+  maxConnectionsPerIp: number;
+  /** (info_hash, peer_id) memberships one socket may hold. @default 20 */
+  maxSwarmsPerConnection: number;
+  /** @default 50 */
+  maxScrapeInfoHashes: number;
+  /** Token-bucket capacity (messages) per socket. @default 50 */
+  rateLimitBurst: number;
+  /** Token-bucket refill (messages per second) per socket. @default 10 */
+  rateLimitPerSec: number;
+  /** Dropped messages within `floodWindowMs` that close the socket. @default 200 */
+  floodCloseDrops: number;
+  /** @default 10_000 */
+  floodWindowMs: number;
+  /** Unsent bytes queued for one socket before it is closed as a slow consumer. @default 1_048_576 */
+  maxSendBufferBytes: number;
+  /** Swarms listed with their peer counts in `stats()`. @default 100 */
+  topSwarmsInStats: number;
+  /**
+   * Take the client address from `X-Forwarded-For`. Exactly one trusted proxy is assumed: the
+   * rightmost entry (the one that proxy appended) is used; entries to its left are client-supplied
+   * and spoofable. @default false
+   */
+  trustProxy: boolean;
+  /** pino-compatible logger. @default a no-op logger */
+  logger: TrackerLogger;
+}
+
+const noop: LogFn = () => undefined;
+const silentLogger: TrackerLogger = { debug: noop, info: noop, warn: noop };
+
+export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
+  announceIntervalMs: DEFAULT_ANNOUNCE_INTERVAL_MS,
+  peerTimeoutMs: DEFAULT_PEER_TIMEOUT_MS,
+  sweepIntervalMs: DEFAULT_SWEEP_INTERVAL_MS,
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  maxOffersPerAnnounce: DEFAULT_MAX_OFFERS_PER_ANNOUNCE,
+  maxNumwant: DEFAULT_MAX_NUMWANT,
+  maxSwarms: DEFAULT_MAX_SWARMS,
+  maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+  maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP,
+  maxSwarmsPerConnection: DEFAULT_MAX_SWARMS_PER_CONNECTION,
+  maxScrapeInfoHashes: DEFAULT_MAX_SCRAPE_INFO_HASHES,
+  rateLimitBurst: DEFAULT_RATE_LIMIT_BURST,
+  rateLimitPerSec: DEFAULT_RATE_LIMIT_PER_SEC,
+  floodCloseDrops: DEFAULT_FLOOD_CLOSE_DROPS,
+  floodWindowMs: DEFAULT_FLOOD_WINDOW_MS,
+  maxSendBufferBytes: DEFAULT_MAX_SEND_BUFFER_BYTES,
+  topSwarmsInStats: DEFAULT_TOP_SWARMS_IN_STATS,
+  trustProxy: false,
+  logger: silentLogger,
+});
+
+type NumericKey = {
+  [K in keyof TrackerOptions]: TrackerOptions[K] extends number ? K : never;
+}[keyof TrackerOptions];
+
+/** Merges a partial config over the defaults and rejects values that cannot work. */
+export function resolveTrackerOptions(partial: Partial<TrackerOptions> = {}): TrackerOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const options: TrackerOptions = { ...DEFAULT_TRACKER_OPTIONS, ...defined };
+  for (const key of Object.keys(DEFAULT_TRACKER_OPTIONS) as (keyof TrackerOptions)[]) {
+    if (typeof DEFAULT_TRACKER_OPTIONS[key] !== "number") continue;
+    const value = options[key as NumericKey];
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`tracker option ${key} must be a positive finite number, got ${String(value)}`);
+    }
+  }
+  if (options.peerTimeoutMs <= options.announceIntervalMs) {
+    throw new RangeError(
+      `tracker option peerTimeoutMs (${options.peerTimeoutMs}) must exceed announceIntervalMs ` +
+        `(${options.announceIntervalMs}), or peers expire between their announces`,
+    );
+  }
+  if (options.sweepIntervalMs > options.peerTimeoutMs) {
+    throw new RangeError(
+      `tracker option sweepIntervalMs (${options.sweepIntervalMs}) must not exceed peerTimeoutMs ` +
+        `(${options.peerTimeoutMs}), or expired peers linger for more than a timeout`,
+    );
+  }
+  if (options.maxConnectionsPerIp > options.maxConnections) {
+    throw new RangeError("tracker option maxConnectionsPerIp must not exceed maxConnections");
+  }
+  if (options.rateLimitBurst < 1) {
+    throw new RangeError("tracker option rateLimitBurst must be at least 1 message");
+  }
+  return options;
+}

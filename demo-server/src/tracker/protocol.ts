@@ -1,0 +1,154 @@
+/**
+ * The WebTorrent WebSocket tracker protocol as the tracker sees it: validated inbound requests and
+ * the outbound frames it sends. Ids (`info_hash`, `peer_id`, `offer_id`) stay in their wire form, a
+ * latin1 "binary" string (one char per byte), so they are relayed byte-for-byte.
+ */
+
+/** 20 bytes as a string of 20 chars with codes 0–255 (what bittorrent-tracker's client sends). */
+export type BinaryId = string;
+
+/** `paused` and `empty` (accepted by bittorrent-tracker's server) are normalised to `update`. */
+export type AnnounceEvent = "started" | "stopped" | "completed" | "update";
+
+export interface SessionDescription<T extends "offer" | "answer"> {
+  type: T;
+  sdp: string;
+}
+
+export interface RelayOffer {
+  offerId: string;
+  offer: SessionDescription<"offer">;
+}
+
+export interface AnnounceRequest {
+  action: "announce";
+  infoHash: BinaryId;
+  peerId: BinaryId;
+  event: AnnounceEvent;
+  /** Already clamped to `maxNumwant`; undefined when the client sent none. */
+  numwant: number | undefined;
+  /** Bytes left to download; undefined when unknown. 0 marks a seeder ("complete"). */
+  left: number | undefined;
+  offers: RelayOffer[];
+  /** Nearcast extension: proximity hint that overrides the socket's `?region=`. */
+  region: string | undefined;
+  /** Recoverable problems (ignored hint, capped numwant), sent back as `warning message`. */
+  warnings: string[];
+}
+
+export interface AnswerRequest {
+  action: "answer";
+  infoHash: BinaryId;
+  peerId: BinaryId;
+  toPeerId: BinaryId;
+  offerId: string;
+  answer: SessionDescription<"answer">;
+}
+
+export interface ScrapeRequest {
+  action: "scrape";
+  /** undefined: every swarm (up to the scrape cap). */
+  infoHashes: BinaryId[] | undefined;
+}
+
+export type TrackerRequest = AnnounceRequest | AnswerRequest | ScrapeRequest;
+
+/** Why an inbound message was refused; also the keys of `TrackerStats.rejected`. */
+export const REJECT_REASONS = [
+  "binary_frame",
+  "invalid_json",
+  "not_an_object",
+  "invalid_action",
+  "invalid_info_hash",
+  "invalid_peer_id",
+  "invalid_to_peer_id",
+  "invalid_offer_id",
+  "invalid_event",
+  "invalid_number",
+  "invalid_offers",
+  "too_many_offers",
+  "invalid_answer",
+  "too_many_info_hashes",
+  "answer_without_membership",
+  "unknown_peer",
+  "swarm_limit",
+  "swarm_full",
+  "connection_swarm_limit",
+  "message_too_large",
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export interface Rejection {
+  reason: RejectReason;
+  message: string;
+  /** Echoed so a client can match the failure to its request (bittorrent-tracker needs both). */
+  action?: "announce" | "scrape";
+  infoHash?: BinaryId;
+}
+
+export interface ScrapeFile {
+  complete: number;
+  incomplete: number;
+  downloaded: number;
+}
+
+// Outbound frames. Field names are the wire names; keep them byte-compatible with bittorrent-tracker.
+
+export function encodeAnnounceResponse(r: {
+  infoHash: BinaryId;
+  intervalSec: number;
+  complete: number;
+  incomplete: number;
+  warning?: string;
+}): string {
+  return JSON.stringify({
+    action: "announce",
+    interval: r.intervalSec,
+    info_hash: r.infoHash,
+    complete: r.complete,
+    incomplete: r.incomplete,
+    ...(r.warning === undefined ? {} : { "warning message": r.warning }),
+  });
+}
+
+export function encodeOfferRelay(infoHash: BinaryId, fromPeerId: BinaryId, offer: RelayOffer): string {
+  return JSON.stringify({
+    action: "announce",
+    offer: offer.offer,
+    offer_id: offer.offerId,
+    peer_id: fromPeerId,
+    info_hash: infoHash,
+  });
+}
+
+export function encodeAnswerRelay(answer: AnswerRequest): string {
+  return JSON.stringify({
+    action: "announce",
+    answer: answer.answer,
+    offer_id: answer.offerId,
+    peer_id: answer.peerId,
+    info_hash: answer.infoHash,
+  });
+}
+
+export function encodeScrapeResponse(files: Map<BinaryId, ScrapeFile>, intervalSec: number): string {
+  return JSON.stringify({
+    action: "scrape",
+    files: Object.fromEntries(files),
+    flags: { min_request_interval: intervalSec },
+  });
+}
+
+export function encodeFailure(rejection: Rejection): string {
+  return JSON.stringify({
+    "failure reason": rejection.message,
+    ...(rejection.action === undefined ? {} : { action: rejection.action }),
+    ...(rejection.infoHash === undefined ? {} : { info_hash: rejection.infoHash }),
+  });
+}
+
+/** Hex form of a binary id, for logs and the stats JSON (binary strings are unreadable there). */
+export function binaryIdToHex(id: BinaryId): string {
+  return Buffer.from(id, "latin1").toString("hex");
+}

@@ -1,0 +1,112 @@
+import { REJECT_REASONS, binaryIdToHex } from "./protocol.js";
+import type { RejectReason } from "./protocol.js";
+import type { Swarm } from "./swarm.js";
+
+/** Why an upgrade was refused before it became a WebSocket. */
+export const CONNECTION_REJECT_REASONS = ["tracker_full", "ip_limit", "no_address", "closed"] as const;
+export type ConnectionRejectReason = (typeof CONNECTION_REJECT_REASONS)[number];
+
+/** Why the tracker closed an open socket. */
+export const DISCONNECT_REASONS = [
+  "flood",
+  "slow_consumer",
+  "idle",
+  "no_pong",
+  "message_too_large",
+  "protocol_error",
+] as const;
+export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
+
+export interface SwarmPeerCount {
+  /** 40 hex chars. */
+  infoHash: string;
+  peers: number;
+  complete: number;
+  incomplete: number;
+}
+
+/** A snapshot; every field is JSON-serialisable and every collection is bounded. */
+export interface TrackerStats {
+  /** Current gauges. */
+  swarms: number;
+  peers: number;
+  connections: number;
+  /** Cumulative counters since the tracker started. */
+  announces: number;
+  offersRelayed: number;
+  answersRelayed: number;
+  scrapes: number;
+  /** Messages answered with a `failure reason` (or dropped as undecodable), by reason. */
+  rejected: Record<RejectReason, number>;
+  rejectedTotal: number;
+  /** Messages dropped unread by the per-socket rate limit. */
+  dropped: number;
+  /** Peers forgotten because they stopped announcing. */
+  expiredPeers: number;
+  connectionsAccepted: number;
+  connectionsRejected: Record<ConnectionRejectReason, number>;
+  disconnects: Record<DisconnectReason, number>;
+  /** Largest swarms first, at most `topSwarmsInStats` entries. */
+  topSwarms: SwarmPeerCount[];
+}
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}
+
+/** Mutable counters behind `stats()`. */
+export class TrackerCounters {
+  announces = 0;
+  offersRelayed = 0;
+  answersRelayed = 0;
+  scrapes = 0;
+  dropped = 0;
+  expiredPeers = 0;
+  connectionsAccepted = 0;
+  readonly rejected = zeroes(REJECT_REASONS);
+  readonly connectionsRejected = zeroes(CONNECTION_REJECT_REASONS);
+  readonly disconnects = zeroes(DISCONNECT_REASONS);
+
+  snapshot(state: {
+    swarms: Iterable<Swarm<unknown>>;
+    swarmCount: number;
+    peerCount: number;
+    connections: number;
+    topSwarms: number;
+  }): TrackerStats {
+    return {
+      swarms: state.swarmCount,
+      peers: state.peerCount,
+      connections: state.connections,
+      announces: this.announces,
+      offersRelayed: this.offersRelayed,
+      answersRelayed: this.answersRelayed,
+      scrapes: this.scrapes,
+      rejected: { ...this.rejected },
+      rejectedTotal: Object.values<number>(this.rejected).reduce((a, b) => a + b, 0),
+      dropped: this.dropped,
+      expiredPeers: this.expiredPeers,
+      connectionsAccepted: this.connectionsAccepted,
+      connectionsRejected: { ...this.connectionsRejected },
+      disconnects: { ...this.disconnects },
+      topSwarms: largestSwarms(state.swarms, state.topSwarms),
+    };
+  }
+}
+
+function largestSwarms(swarms: Iterable<Swarm<unknown>>, limit: number): SwarmPeerCount[] {
+  return [...swarms]
+    .sort((a, b) => b.peers.size - a.peers.size)
+    .slice(0, limit)
+    .map((swarm) => ({
+      infoHash: binaryIdToHex(swarm.infoHash),
+      peers: swarm.peers.size,
+      complete: swarm.complete,
+      incomplete: swarm.incomplete,
+    }));
+}
+
+/** Body for a stats endpoint such as `/api/tracker/stats` (framework-free). */
+export function trackerStatsJson(tracker: { stats(): TrackerStats }): string {
+  return JSON.stringify(tracker.stats());
+}

@@ -1,0 +1,269 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+import type { RawData } from "ws";
+import { DEFAULT_TRACKER_PATH } from "./constants.js";
+import { connectionLimitKey, networkPrefix, resolveClientAddress } from "./ip-address.js";
+import { resolveTrackerOptions } from "./options.js";
+import type { TrackerOptions } from "./options.js";
+import { parseRegion } from "./parse-message.js";
+import { MessageRateLimiter } from "./rate-limit.js";
+import { TrackerCounters } from "./stats.js";
+import type { ConnectionRejectReason, DisconnectReason, TrackerStats } from "./stats.js";
+import { TrackerCore } from "./tracker-core.js";
+import type { ClientChannel } from "./tracker-core.js";
+
+export interface Tracker {
+  /** Takes over one HTTP upgrade (any path). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Serves WebSocket upgrades for `path` (default "/tracker", query string ignored) on `server`.
+   * Upgrades for other paths are left untouched for other `upgrade` listeners.
+   */
+  attach(server: Server, path?: string): void;
+  stats(): TrackerStats;
+  /** Idempotent: detaches, closes every socket, stops every timer. Resolves when all sockets closed. */
+  close(): Promise<void>;
+}
+
+export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
+  return new WebSocketTracker(resolveTrackerOptions(options));
+}
+
+/** One accepted WebSocket. */
+class Connection implements ClientChannel {
+  /** Cleared at each heartbeat, set by a pong or a message; still false at the next tick = dead. */
+  alive = true;
+  lastMessageMs: number;
+  readonly limiter: MessageRateLimiter;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly ipPrefix: string,
+    readonly region: string | undefined,
+    private readonly options: TrackerOptions,
+    private readonly onSlowConsumer: (connection: Connection) => void,
+  ) {
+    this.lastMessageMs = Date.now();
+    this.limiter = new MessageRateLimiter(options, this.lastMessageMs);
+  }
+
+  send(frame: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount + frame.length > this.options.maxSendBufferBytes) {
+      this.onSlowConsumer(this);
+      return;
+    }
+    this.ws.send(frame);
+  }
+}
+
+class WebSocketTracker implements Tracker {
+  private readonly counters = new TrackerCounters();
+  private readonly core: TrackerCore<Connection>;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  /** Every accepted socket from upgrade to close, handshakes included: the connection budget. */
+  private readonly sockets = new Set<Duplex>();
+  private readonly socketsPerAddress = new Map<string, number>();
+  private readonly attached: { server: Server; listener: (...args: UpgradeArgs) => void }[] = [];
+  private readonly sweepTimer: NodeJS.Timeout;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: TrackerOptions) {
+    this.core = new TrackerCore<Connection>(options, this.counters);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.maxMessageBytes,
+      // Compression costs a zlib context per socket and CPU per frame; tracker frames are small.
+      perMessageDeflate: false,
+    });
+    this.sweepTimer = setInterval(() => this.sweep(), options.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Errors after we answer must not become uncaught exceptions; ws adds its own handler too.
+    socket.on("error", () => undefined);
+    if (this.closing !== undefined) return this.refuse(socket, 503, "closed");
+    const address = resolveClientAddress(
+      req.socket.remoteAddress,
+      req.headers["x-forwarded-for"],
+      this.options.trustProxy,
+    );
+    if (address === undefined) return this.refuse(socket, 400, "no_address");
+    if (this.sockets.size >= this.options.maxConnections) return this.refuse(socket, 503, "tracker_full");
+    const limitKey = connectionLimitKey(address);
+    if ((this.socketsPerAddress.get(limitKey) ?? 0) >= this.options.maxConnectionsPerIp) {
+      return this.refuse(socket, 429, "ip_limit");
+    }
+    if (socket.destroyed) return;
+    this.track(socket, limitKey);
+    const region = parseRegion(new URLSearchParams(queryOf(req.url)).get("region") ?? undefined);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, networkPrefix(address), region));
+  }
+
+  attach(server: Server, path: string = DEFAULT_TRACKER_PATH): void {
+    if (this.closing !== undefined) throw new Error("tracker is closed");
+    if (!path.startsWith("/")) throw new Error(`tracker path must start with "/", got "${path}"`);
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (pathOf(req.url) === path) this.handleUpgrade(req, socket, head);
+    };
+    server.on("upgrade", listener);
+    this.attached.push({ server, listener });
+  }
+
+  stats(): TrackerStats {
+    const registry = this.core.registry;
+    return this.counters.snapshot({
+      swarms: registry.allSwarms(),
+      swarmCount: registry.swarmCount,
+      peerCount: registry.peerCount,
+      connections: this.connections.size,
+      topSwarms: this.options.topSwarmsInStats,
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    clearInterval(this.sweepTimer);
+    for (const { server, listener } of this.attached) server.off("upgrade", listener);
+    this.attached.length = 0;
+    const closed = [...this.sockets].map((s) => new Promise<void>((resolve) => s.once("close", resolve)));
+    for (const connection of this.connections) connection.ws.terminate();
+    for (const socket of this.sockets) socket.destroy();
+    this.connections.clear();
+    this.core.registry.clear();
+    this.closing = Promise.all(closed).then(
+      () => new Promise<void>((resolve) => this.wss.close(() => resolve())),
+    );
+    this.options.logger.info({}, "tracker: closed");
+    return this.closing;
+  }
+
+  private track(socket: Duplex, limitKey: string): void {
+    this.sockets.add(socket);
+    this.socketsPerAddress.set(limitKey, (this.socketsPerAddress.get(limitKey) ?? 0) + 1);
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      const left = (this.socketsPerAddress.get(limitKey) ?? 1) - 1;
+      if (left > 0) this.socketsPerAddress.set(limitKey, left);
+      else this.socketsPerAddress.delete(limitKey);
+    });
+  }
+
+  /** Answers the upgrade with a plain HTTP error and closes the socket. */
+  private refuse(socket: Duplex, status: 400 | 429 | 503, reason: ConnectionRejectReason): void {
+    this.counters.connectionsRejected[reason]++;
+    this.options.logger.debug({ reason }, "tracker: connection refused");
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.once("finish", () => socket.destroy());
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  private onConnection(ws: WebSocket, ipPrefix: string, region: string | undefined): void {
+    if (this.closing !== undefined) {
+      ws.terminate();
+      return;
+    }
+    const connection = new Connection(ws, ipPrefix, region, this.options, (c) =>
+      this.drop(c, "slow_consumer"),
+    );
+    this.connections.add(connection);
+    this.counters.connectionsAccepted++;
+    ws.on("message", (data, isBinary) => this.onMessage(connection, data, isBinary));
+    ws.on("pong", () => {
+      connection.alive = true;
+    });
+    ws.on("error", (err: Error & { code?: string }) => {
+      // ws closes the socket itself after a protocol error (1002/1007/1009).
+      const tooLarge = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+      if (tooLarge) this.counters.rejected.message_too_large++;
+      this.counters.disconnects[tooLarge ? "message_too_large" : "protocol_error"]++;
+      this.options.logger.debug({ code: err.code }, "tracker: websocket error");
+    });
+    ws.on("close", () => {
+      this.connections.delete(connection);
+      this.core.disconnect(connection);
+    });
+  }
+
+  private onMessage(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (this.closing !== undefined || connection.ws.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    const decision = connection.limiter.take(now);
+    if (decision !== "accept") {
+      this.counters.dropped++;
+      if (decision === "close") this.drop(connection, "flood");
+      return;
+    }
+    connection.alive = true;
+    connection.lastMessageMs = now;
+    if (isBinary) {
+      this.core.reject(connection, { reason: "binary_frame", message: "binary frames are not supported" });
+      return;
+    }
+    try {
+      this.core.handleText(connection, rawToString(data));
+    } catch (err) {
+      // The core validates its input and should never throw; if it does, one message is lost, not the process.
+      this.options.logger.warn({ err }, "tracker: unexpected error while handling a message");
+    }
+  }
+
+  /** Closes a misbehaving or dead socket; its memberships go when its `close` event fires. */
+  private drop(connection: Connection, reason: DisconnectReason): void {
+    if (!this.connections.delete(connection)) return;
+    this.counters.disconnects[reason]++;
+    const log = reason === "flood" || reason === "slow_consumer" ? "warn" : "debug";
+    this.options.logger[log]({ reason }, "tracker: closing connection");
+    if (reason === "idle") connection.ws.close(1000, "idle");
+    else connection.ws.terminate();
+    this.core.disconnect(connection);
+  }
+
+  private sweep(): void {
+    if (this.closing !== undefined) return;
+    this.core.sweep();
+    const idleBefore = Date.now() - this.options.peerTimeoutMs;
+    for (const connection of [...this.connections]) {
+      if (!connection.alive) this.drop(connection, "no_pong");
+      else if (connection.lastMessageMs < idleBefore) this.drop(connection, "idle");
+      else {
+        connection.alive = false;
+        connection.ws.ping();
+      }
+    }
+    const { swarmCount, peerCount } = this.core.registry;
+    this.options.logger.debug(
+      { swarms: swarmCount, peers: peerCount, connections: this.connections.size },
+      "tracker: sweep",
+    );
+  }
+}
+
+type UpgradeArgs = [req: IncomingMessage, socket: Duplex, head: Buffer];
+
+const STATUS_TEXT = { 400: "Bad Request", 429: "Too Many Requests", 503: "Service Unavailable" } as const;
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? "";
+  const q = raw.indexOf("?");
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+function queryOf(url: string | undefined): string {
+  const raw = url ?? "";
+  const q = raw.indexOf("?");
+  return q === -1 ? "" : raw.slice(q + 1);
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString("utf8");
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data).toString("utf8");
+}
