@@ -1,0 +1,88 @@
+// Options of the demo server, with a documented default for every key, and the repository paths it
+// serves from. Paths are resolved from this file's location, never from the working directory.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import type { HlsDirSpec } from "./origin/catalog-types.js";
+
+/** Root of the repository (this file is demo-server/src/config.ts). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const DEFAULT_MEDIA_DIR = path.join(REPO_ROOT, "demo-server", "media");
+
+/** Static folders of the demo player and SDK bundle; any of them may be missing. */
+export const STATIC_DIRS = {
+  playerBuild: path.join(REPO_ROOT, "demo-player", "dist"),
+  playerSource: path.join(REPO_ROOT, "demo-player"),
+  sdkBundle: path.join(REPO_ROOT, "sdk", "dist"),
+} as const;
+
+export interface ServerOptions {
+  /** TCP port; 0 = any free port. @default 8080 */
+  port: number;
+  /** Bind address. @default "0.0.0.0" */
+  host: string;
+  /** Folder whose subfolders with a master.m3u8 are served as streams. @default demo-server/media */
+  mediaDir: string;
+  /** Extra HLS folders served as streams (`--hls-dir`). @default [] */
+  hlsDirs: HlsDirSpec[];
+  /** Segments listed in a live playlist. @default 20 */
+  liveWindowSegments: number;
+  /** CDN emulation: delay before the first byte of each media response. 0 = off. @default 0 */
+  cdnLatencyMs: number;
+  /** CDN emulation: bandwidth cap per media request, kbit/s. 0 = unlimited. @default 0 */
+  cdnBandwidthKbps: number;
+  /** Wall clock (epoch ms) driving the simulated live streams; tests inject a fake one. @default Date.now */
+  clock: () => number;
+  /** Structured logger. @default a silent logger */
+  logger: Logger | undefined;
+}
+
+export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
+  port: 8080,
+  host: "0.0.0.0",
+  mediaDir: DEFAULT_MEDIA_DIR,
+  hlsDirs: [],
+  liveWindowSegments: 20,
+  cdnLatencyMs: 0,
+  cdnBandwidthKbps: 0,
+  clock: Date.now,
+  logger: undefined,
+};
+
+/** Bounds shared by the CLI and by {@link resolveServerOptions}. */
+export const LIMITS = {
+  port: { min: 0, max: 65535 },
+  liveWindowSegments: { min: 1, max: 10_000 },
+  cdnLatencyMs: { min: 0, max: 60_000 },
+  cdnBandwidthKbps: { min: 0, max: 100_000_000 },
+} as const;
+
+/** Thrown for an impossible option value; `option` names the key. */
+export class ServerOptionsError extends Error {
+  override name = "ServerOptionsError";
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Merges a partial config with the defaults and rejects impossible values. */
+export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOptions {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...stripUndefined(partial) };
+  for (const key of ["port", "liveWindowSegments", "cdnLatencyMs", "cdnBandwidthKbps"] as const) {
+    const { min, max } = LIMITS[key];
+    const value = options[key];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ServerOptionsError(key, `${key} must be an integer ${min}-${max}, got ${String(value)}`);
+    }
+  }
+  if (options.host.trim() === "") throw new ServerOptionsError("host", "host must not be empty");
+  return options;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,98 @@
+// CLI entry point: `tsx demo-server/src/main.ts [flags]` (see cli.ts for the flags).
+// Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT) or --help, 2 for a bad flag, 1 for any other
+// start-up failure (missing media folder, port in use…). Errors are one line on stderr, no stack trace.
+import pino from "pino";
+import { parseCliArgs, USAGE } from "./cli.js";
+import type { CliOptions } from "./cli.js";
+import { ServerOptionsError } from "./config.js";
+import { CatalogError } from "./origin/catalog-types.js";
+import { startServer } from "./server.js";
+import type { RunningServer } from "./server.js";
+
+/** A stuck shutdown (a service that never closes) must not keep the process alive forever. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = code;
+}
+
+function printBanner(server: RunningServer, options: CliOptions): void {
+  const local = ["0.0.0.0", "::", "127.0.0.1", "::1", "localhost"].includes(options.host);
+  const base = local ? `http://localhost:${server.port}` : server.url;
+  const rows: [string, string][] = [["player", `${base}/`]];
+  for (const name of server.origin.catalog.streams.keys()) {
+    rows.push([`${name} live`, `${base}/streams/${name}/live/master.m3u8`]);
+    rows.push([`${name} vod`, `${base}/streams/${name}/vod/master.m3u8`]);
+  }
+  rows.push(["origin stats", `${base}/api/origin/stats`]);
+  if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
+    const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
+    rows.push(["CDN emulation", `latency ${options.cdnLatencyMs} ms, bandwidth ${bandwidth} per request`]);
+  }
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+  process.stdout.write(
+    `Nearcast demo server listening on ${options.host}:${server.port}\n${lines.join("\n")}\n`,
+  );
+}
+
+function handleSignals(server: RunningServer, logger: pino.Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.exit(EXIT_FAILURE); // second signal: the user insists
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    setTimeout(() => process.exit(EXIT_FAILURE), SHUTDOWN_TIMEOUT_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCliArgs(process.argv.slice(2), process.env);
+  if (parsed.kind === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (parsed.kind === "error") {
+    fail(parsed.error.message, EXIT_USAGE);
+    return;
+  }
+  const options = parsed.options;
+  const logger = pino(
+    { level: process.env["LOG_LEVEL"] ?? "info" },
+    pino.destination({ dest: 2, sync: true }),
+  );
+  let server: RunningServer;
+  try {
+    server = await startServer({ ...options, logger });
+  } catch (error) {
+    if (error instanceof CatalogError) return fail(error.message, EXIT_FAILURE);
+    if (error instanceof ServerOptionsError) return fail(error.message, EXIT_USAGE);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+      return fail(
+        `cannot listen on ${options.host}:${options.port} (${code}); choose another --port/--host`,
+        EXIT_FAILURE,
+      );
+    }
+    return fail(error instanceof Error ? error.message : String(error), EXIT_FAILURE);
+  }
+  handleSignals(server, logger);
+  printBanner(server, options);
+}
+
+await main();

@@ -1,0 +1,140 @@
+// Composition root of the demo server: one HTTP server carrying the demo origin, the tracker
+// (WebSocket upgrade at /tracker), the stats API and the static demo player. Services are built here
+// and handed only what they need; nothing else wires them together.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import type { NextFunction, Request, Response } from "express";
+import pino from "pino";
+import { resolveServerOptions, STATIC_DIRS } from "./config.js";
+import type { ServerOptions } from "./config.js";
+import { sendError } from "./origin/http-headers.js";
+import { createOrigin } from "./origin/origin-service.js";
+import type { OriginHandle } from "./origin/origin-service.js";
+
+export type { ServerOptions } from "./config.js";
+export type { OriginHandle } from "./origin/origin-service.js";
+export type { OriginStatsSnapshot } from "./origin/origin-counters.js";
+
+export interface RunningServer {
+  /** Base URL without trailing slash, reachable from this machine (e.g. `http://127.0.0.1:41234`). */
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  app: express.Express;
+  /** The demo origin: catalog and byte counters. */
+  origin: OriginHandle;
+  /** Stops accepting, drops keep-alive and in-flight connections, releases every service. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const config = resolveServerOptions(options);
+  const logger = config.logger ?? pino({ level: "silent" });
+  /** Release functions of the services, run by close() in reverse order. */
+  const closers: (() => Promise<void> | void)[] = [];
+
+  const origin = await createOrigin({
+    mediaDir: config.mediaDir,
+    hlsDirs: config.hlsDirs,
+    liveWindowSegments: config.liveWindowSegments,
+    cdn: { latencyMs: config.cdnLatencyMs, bandwidthKbps: config.cdnBandwidthKbps },
+    clock: config.clock,
+    warn: (message) => logger.warn(message),
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+
+  // ── Demo origin: /streams/… and /api/origin/… ──────────────────────────────────────────────
+  app.use(origin.router);
+
+  // ── Stats API: mount the stats service's router under /api/stats here. ───────────────────────
+  //    e.g. const stats = createStatsService(...); app.use("/api/stats", stats.router);
+  //         closers.push(() => stats.close());
+
+  // ── Demo player (static). Folders may not exist yet; express.static then falls through. ────────
+  app.use(express.static(STATIC_DIRS.playerBuild));
+  app.use(express.static(STATIC_DIRS.playerSource));
+  app.use("/sdk", express.static(STATIC_DIRS.sdkBundle));
+  app.get("/", (_req, res) => sendLandingPage(res, origin));
+
+  app.use((_req, res) => sendError(res, 404, "not found"));
+  app.use(errorHandler(logger));
+
+  const httpServer = http.createServer(app);
+
+  // ── Tracker: attach the WebSocket tracker to httpServer's "upgrade" event at /tracker here. ──
+  //    e.g. const tracker = attachTracker(httpServer, { path: "/tracker", logger });
+  //         closers.push(() => tracker.close());
+
+  await listen(httpServer, config.port, config.host);
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${reachableHost(config.host)}:${port}`;
+  logger.debug({ url }, "demo server listening");
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const closer of closers.reverse()) await closer();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+
+  return { url, port, httpServer, app, origin, close };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/** An address a local client can connect to, for a server bound to `host`. */
+function reachableHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Shown at `/` until the demo player is built: where the streams are. */
+function sendLandingPage(res: Response, origin: OriginHandle): void {
+  const links = [...origin.catalog.streams.keys()].flatMap((name) =>
+    ["live", "vod"].map((mode) => `/streams/${name}/${mode}/master.m3u8`),
+  );
+  const items = [...links, "/api/origin/stats"].map((link) => `<li><a href="${link}">${link}</a></li>`);
+  res
+    .status(200)
+    .type("html")
+    .send(
+      `<!doctype html><title>Nearcast demo server</title><h1>Nearcast demo server</h1>` +
+        `<p>The demo player is not built yet. Streams and APIs:</p><ul>${items.join("")}</ul>`,
+    );
+}
+
+/** Last-resort handler: a client can make a request fail (bad URL encoding…) but never crash the server. */
+function errorHandler(logger: pino.Logger) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const status = httpStatusOf(error);
+    if (status >= 500) logger.error({ err: error }, "request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, status, status >= 500 ? "internal server error" : "bad request");
+  };
+}
+
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? undefined;
+  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+}
