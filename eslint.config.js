@@ -3,7 +3,17 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "sdk/dist", "demo-player/dist", "demo-server/media", "coverage", "test-artifacts", "bench/results"] },
+  {
+    ignores: [
+      "node_modules",
+      "sdk/dist",
+      "demo-player/dist",
+      "demo-server/media",
+      "coverage",
+      "test-artifacts",
+      "bench/results",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

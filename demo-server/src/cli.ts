@@ -9,7 +9,14 @@ import type { HlsDirSpec } from "./origin/catalog-types.js";
 
 export type CliOptions = Pick<
   ServerOptions,
-  "port" | "host" | "mediaDir" | "hlsDirs" | "liveWindowSegments" | "cdnLatencyMs" | "cdnBandwidthKbps"
+  | "port"
+  | "host"
+  | "mediaDir"
+  | "hlsDirs"
+  | "liveWindowSegments"
+  | "cdnLatencyMs"
+  | "cdnBandwidthKbps"
+  | "trustProxy"
 >;
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
@@ -28,7 +35,8 @@ export type CliParseResult =
 
 export const USAGE = `Usage: tsx demo-server/src/main.ts [flags]
 
-Nearcast demo server: demo HLS origin (VOD + simulated live), byte counter, CDN emulation.
+Nearcast demo server: demo player, WebSocket tracker (/tracker), demo HLS origin (VOD + simulated
+live) with a byte counter and CDN emulation.
 
 Flags:
   --port <n>                TCP port, 0 = any free port (env PORT; default ${DEFAULT_SERVER_OPTIONS.port})
@@ -40,6 +48,7 @@ Flags:
   --live-window <n>         segments in a live playlist, ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max} (default ${DEFAULT_SERVER_OPTIONS.liveWindowSegments})
   --cdn-latency-ms <n>      delay before the first byte of each media response (default 0 = off)
   --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s (default 0 = unlimited)
+  --trust-proxy             take client addresses from X-Forwarded-For (behind your own proxy only)
   -h, --help                show this help
 `;
 
@@ -51,6 +60,7 @@ const FLAGS = {
   "live-window": { type: "string" },
   "cdn-latency-ms": { type: "string" },
   "cdn-bandwidth-kbps": { type: "string" },
+  "trust-proxy": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -119,6 +129,7 @@ function parse(
         LIMITS.cdnBandwidthKbps,
         0,
       ),
+      trustProxy: values["trust-proxy"] === true,
     },
   };
 }

@@ -36,6 +36,11 @@ export interface ServerOptions {
   clock: () => number;
   /** Structured logger. @default a silent logger */
   logger: Logger | undefined;
+  /**
+   * Trust `X-Forwarded-For` (rightmost entry) for the tracker's proximity grouping. Only behind a
+   * reverse proxy you run: otherwise any client could claim any address. @default false
+   */
+  trustProxy: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -48,6 +53,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   cdnBandwidthKbps: 0,
   clock: Date.now,
   logger: undefined,
+  trustProxy: false,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

@@ -28,7 +28,9 @@ function printBanner(server: RunningServer, options: CliOptions): void {
     rows.push([`${name} live`, `${base}/streams/${name}/live/master.m3u8`]);
     rows.push([`${name} vod`, `${base}/streams/${name}/vod/master.m3u8`]);
   }
+  rows.push(["tracker", `${base.replace(/^http/, "ws")}/tracker`]);
   rows.push(["origin stats", `${base}/api/origin/stats`]);
+  rows.push(["tracker stats", `${base}/api/tracker/stats`]);
   if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
     const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
     rows.push(["CDN emulation", `latency ${options.cdnLatencyMs} ms, bandwidth ${bandwidth} per request`]);

@@ -11,6 +11,7 @@ import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
 import { createOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
+import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -24,6 +25,8 @@ export interface RunningServer {
   app: express.Express;
   /** The demo origin: catalog and byte counters. */
   origin: OriginHandle;
+  /** The WebSocket tracker at `/tracker`. */
+  tracker: Tracker;
   /** Stops accepting, drops keep-alive and in-flight connections, releases every service. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,8 +46,14 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     warn: (message) => logger.warn(message),
   });
 
+  const tracker = createTracker({ trustProxy: config.trustProxy, logger });
+
   const app = express();
   app.disable("x-powered-by");
+
+  app.get("/api/tracker/stats", (_req, res) => {
+    res.type("json").set("Cache-Control", "no-store").send(trackerStatsJson(tracker));
+  });
 
   // ── Demo origin: /streams/… and /api/origin/… ──────────────────────────────────────────────
   app.use(origin.router);
@@ -64,9 +73,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   const httpServer = http.createServer(app);
 
-  // ── Tracker: attach the WebSocket tracker to httpServer's "upgrade" event at /tracker here. ──
-  //    e.g. const tracker = attachTracker(httpServer, { path: "/tracker", logger });
-  //         closers.push(() => tracker.close());
+  // ── Tracker: WebSocket upgrades at /tracker; any other upgrade is refused. ───────────────────
+  tracker.attach(httpServer, "/tracker");
+  closers.push(() => tracker.close());
+  httpServer.on("upgrade", (req, socket) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== "/tracker") socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+  });
 
   await listen(httpServer, config.port, config.host);
   const port = (httpServer.address() as AddressInfo).port;
@@ -85,7 +98,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     return closing;
   };
 
-  return { url, port, httpServer, app, origin, close };
+  return { url, port, httpServer, app, origin, tracker, close };
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

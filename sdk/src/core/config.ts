@@ -89,7 +89,11 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
     if (!(key in DEFAULT_CONFIG)) throw new ConfigError(`unknown config key "${key}"`);
   }
   const defined = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
-  const config: NearcastConfig = { ...DEFAULT_CONFIG, ...defined, trackerUrls: [...(user.trackerUrls ?? [])] };
+  const config: NearcastConfig = {
+    ...DEFAULT_CONFIG,
+    ...defined,
+    trackerUrls: [...(user.trackerUrls ?? [])],
+  };
 
   for (const [key, rule] of Object.entries(NUMBER_RULES) as [keyof NearcastConfig, NumberRule][]) {
     const value = config[key];

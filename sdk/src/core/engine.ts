@@ -4,9 +4,14 @@ import { TypedEmitter } from "./event-emitter.js";
 import type { NearcastEvents } from "./events.js";
 import { Ewma } from "./ewma.js";
 import { createLogger } from "./logger.js";
+import { decide } from "./scheduler.js";
+import { SegmentAssembly } from "./segment-assembly.js";
+import { SegmentStore } from "./segment-store.js";
 import { StatsCollector, type NearcastStats } from "./stats.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "./types.js";
 import { httpFetch } from "../http/http-fetcher.js";
+import { P2PNetwork, peerStatsKey } from "../p2p/p2p-network.js";
+import { PeerError, type Peer } from "../p2p/peer.js";
 
 /** Things that differ between a browser and Node; browsers need none of them. */
 export interface Platform {
@@ -22,6 +27,13 @@ const log = createLogger("engine");
 
 /** Half-life of the HTTP bandwidth estimate, in seconds of transfer (hls.js uses 9 s for VOD). */
 const HTTP_BANDWIDTH_HALF_LIFE_SEC = 5;
+/** Segment size assumed before any segment of the swarm was seen. */
+const DEFAULT_SEGMENT_BYTES = 400_000;
+/** First-byte time assumed before the first HTTP response. */
+const DEFAULT_HTTP_FIRST_BYTE_MS = 150;
+
+declare const __NEARCAST_VERSION__: string | undefined;
+const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev"}`;
 
 /**
  * The player-agnostic core: takes segment requests with a playback deadline and delivers bytes from
@@ -32,23 +44,57 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   protected readonly platform: Platform;
   protected readonly stats = new StatsCollector();
   private readonly httpBandwidth = new Ewma(HTTP_BANDWIDTH_HALF_LIFE_SEC);
+  private readonly httpFirstByte = new Ewma(3);
+  private readonly segmentSize = new Ewma(3);
+  private readonly store: SegmentStore | undefined;
+  private readonly network: P2PNetwork | undefined;
+  private readonly loading = new Set<string>();
+  private readonly inFlight = new Set<AbortController>();
   private playback: () => PlaybackState | undefined = () => undefined;
   private destroyed = false;
-  private readonly inFlight = new Set<AbortController>();
 
   constructor(config: Partial<NearcastConfig> = {}, platform: Platform = {}) {
     super((error) => log("listener threw: %o", error));
     this.config = mergeConfig(config);
     this.platform = platform;
+    const RTC = platform.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    const WS = platform.WebSocket ?? globalThis.WebSocket;
+    if (this.config.p2pEnabled && this.config.trackerUrls.length > 0) {
+      if (!RTC || !WS) {
+        log("no RTCPeerConnection or WebSocket here: HTTP only");
+      } else {
+        this.store = new SegmentStore({
+          maxBytes: this.config.storeMaxBytes,
+          keepBehindSec: this.config.storeKeepBehindSec,
+          onChange: (change) => this.network?.onStoreChange(change),
+        });
+        this.network = new P2PNetwork({
+          config: this.config,
+          RTCPeerConnection: RTC,
+          WebSocket: WS,
+          store: this.store,
+          stats: this.stats,
+          emit: (event, arg) => this.emit(event, arg),
+          isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
+          clientName: CLIENT_NAME,
+        });
+      }
+    }
+  }
+
+  /** This viewer's id on trackers and in peers' stats (undefined when P2P is off). */
+  get peerId(): string | undefined {
+    return this.network?.peerId;
+  }
+
+  /** Join a swarm ahead of its first segment request, so peers are connecting by then. */
+  prepareSwarm(swarmKey: string): void {
+    if (!this.destroyed) this.network?.swarm(swarmKey);
   }
 
   /** Where the core learns the playhead; the player adapter installs this. */
   setPlaybackSource(source: () => PlaybackState | undefined): void {
     this.playback = source;
-  }
-
-  getPlayback(): PlaybackState | undefined {
-    return this.playback();
   }
 
   /** HTTP throughput estimate in bits/s, 0 before the first HTTP transfer. */
@@ -60,13 +106,21 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return this.stats.snapshot(this.httpBandwidthBps);
   }
 
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
   async loadSegment(request: SegmentRequest, options: LoadOptions): Promise<SegmentResult> {
     if (this.destroyed) throw new NearcastError("engine destroyed");
     const started = performance.now();
     this.stats.swarmKey = request.swarmKey;
+    const key = loadKey(request.swarmKey, request.id);
+    this.loading.add(key);
     try {
-      const result = await this.loadOverHttp(request, options);
+      const result = (this.cached(request, started) ??
+        (await this.deliver(request, options, started))) as SegmentResult;
       this.stats.segments[result.source]++;
+      this.segmentSize.sample(1, result.data.byteLength);
       this.emit("segment-loaded", {
         segmentId: request.id,
         swarmKey: request.swarmKey,
@@ -80,23 +134,159 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     } catch (error) {
       if (!(error instanceof AbortError)) {
         this.stats.httpFailures++;
-        this.emit("segment-error", { segmentId: request.id, swarmKey: request.swarmKey, error: error as Error });
+        this.emit("segment-error", {
+          segmentId: request.id,
+          swarmKey: request.swarmKey,
+          error: error as Error,
+        });
       }
       throw error;
+    } finally {
+      this.loading.delete(key);
+      this.network?.loadEnded(request.swarmKey, request.id);
     }
   }
 
-  /** Fetch (part of) a segment over HTTP, counting bytes as they arrive. */
-  protected async loadOverHttp(
+  /** A complete copy already in the store (fetched for peers, or an earlier load). */
+  private cached(request: SegmentRequest, started: number): SegmentResult | undefined {
+    const stored = this.store?.get(request.swarmKey, request.id);
+    if (!stored?.complete) return undefined;
+    const now = performance.now();
+    return {
+      data: stored.data,
+      source: "cache",
+      timing: { requestStartMs: started, firstByteMs: now, endMs: now },
+      httpBytes: 0,
+      p2pBytes: 0,
+      httpRetries: 0,
+    };
+  }
+
+  private async deliver(
     request: SegmentRequest,
     options: LoadOptions,
-    fromOffset = 0,
+    started: number,
   ): Promise<SegmentResult> {
+    const network = this.network;
+    const swarm = network?.swarm(request.swarmKey);
+    const playback = this.playback();
+    if (playback) this.store?.setPlayhead(playback.positionSec);
+    const assembly = new SegmentAssembly(request, this.store);
+    const failedPeers = new Set<string>();
+    let retries = 0;
+    try {
+      while (swarm && network && !assembly.complete) {
+        const now = this.playback();
+        const input = {
+          segmentBytesEstimate:
+            swarm.announcedLength(request.id) ?? this.segmentSize.value(DEFAULT_SEGMENT_BYTES),
+          deadlineMs: now ? (now.bufferedAheadSec * 1000) / (now.playbackRate || 1) : 0,
+          httpBandwidthBps: this.httpBandwidthBps,
+          httpFirstByteMs: this.httpFirstByte.value(DEFAULT_HTTP_FIRST_BYTE_MS),
+          safetyMarginMs: this.config.httpSafetyMarginMs,
+          candidates: swarm.candidates(request.id),
+          failedPeers,
+          awaitingFirstPeer: swarm.awaitingFirstPeer,
+        };
+        const decision = decide(input);
+        log(
+          "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates",
+          request.swarmKey,
+          request.id,
+          decision.kind,
+          decision.reason,
+          input.deadlineMs,
+          swarm.peers.size,
+          input.candidates.length,
+        );
+        if (decision.kind === "http") break;
+        if (decision.kind === "wait") {
+          await swarm.waitForChange(decision.maxWaitMs, options.signal);
+          if (options.signal?.aborted) throw new AbortError("aborted");
+          continue;
+        }
+        const peer = network.getPeer(request.swarmKey, decision.peerId);
+        if (!peer) {
+          failedPeers.add(decision.peerId);
+          continue;
+        }
+        try {
+          await this.fromPeer(peer, request, assembly, decision.budgetMs, options);
+        } catch (error) {
+          if (options.signal?.aborted) throw new AbortError("aborted");
+          log("segment %s from %s failed: %s", request.id, peer.id, (error as Error).message);
+          failedPeers.add(peer.id);
+        }
+      }
+      if (!assembly.complete) {
+        network?.announceFetching(request.swarmKey, request.id);
+        retries = await this.fromHttp(request, assembly, options);
+      }
+    } catch (error) {
+      assembly.discardPartial();
+      if (assembly.length === 0) network?.cancelFetching(request.swarmKey, request.id);
+      throw error;
+    }
+    return {
+      data: assembly.bytes(),
+      source: assembly.source(),
+      timing: assembly.timing(started),
+      httpBytes: assembly.httpBytes,
+      p2pBytes: assembly.p2pBytes,
+      httpRetries: retries,
+    };
+  }
+
+  /** Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails. */
+  private fromPeer(
+    peer: Peer,
+    request: SegmentRequest,
+    assembly: SegmentAssembly,
+    budgetMs: number,
+    options: LoadOptions,
+  ): Promise<void> {
+    const startedMs = Date.now();
+    let lastProgressMs = startedMs;
+    const stallMs = Math.min(this.config.p2pStallTimeoutMs, Math.max(budgetMs, 300));
+    const statsKey = peerStatsKey(peer);
+    const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
+      assembly.setTotal(total);
+      assembly.append(offset, chunk, "p2p", performance.now());
+      lastProgressMs = Date.now();
+      this.stats.addP2pBytes(statsKey, chunk.byteLength);
+      this.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
+      options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+    });
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      if (now - lastProgressMs > stallMs) cancel(`no data for ${stallMs} ms`);
+      else if (now - startedMs > budgetMs) cancel(`over the ${Math.round(budgetMs)} ms budget`);
+    }, 50);
+    const onAbort = () => cancel("aborted");
+    options.signal?.addEventListener("abort", onAbort);
+    return done
+      .catch((error: unknown) => {
+        if (error instanceof PeerError && error.code === "protocol") peer.close(error.message);
+        throw error;
+      })
+      .finally(() => {
+        clearInterval(watchdog);
+        options.signal?.removeEventListener("abort", onAbort);
+      });
+  }
+
+  /** Fetch the rest of the segment over HTTP (a Range from the bytes peers already gave). */
+  private async fromHttp(
+    request: SegmentRequest,
+    assembly: SegmentAssembly,
+    options: LoadOptions,
+  ): Promise<number> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     options.signal?.addEventListener("abort", onAbort);
     this.inFlight.add(controller);
     const base = request.byteRange?.start ?? 0;
+    const fromOffset = assembly.length;
     this.stats.httpRequests++;
     try {
       const result = await httpFetch(request.url, {
@@ -105,42 +295,40 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         policy: options.http,
         fetchImpl: this.platform.fetch,
         onChunk: (chunk, loaded, total) => {
+          if (total > 0) assembly.setTotal(fromOffset + total);
+          assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
           this.stats.addHttpBytes(chunk.byteLength);
           this.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
-          options.onProgress?.(fromOffset + loaded, fromOffset + total);
+          options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
         },
       });
+      assembly.finishUnknownLength();
       this.stats.httpRetries += result.retries;
-      const { firstByteMs, endMs } = result.timing;
+      const { requestStartMs, firstByteMs, endMs } = result.timing;
+      this.httpFirstByte.sample(1, firstByteMs - requestStartMs);
       const seconds = Math.max(endMs - firstByteMs, 1) / 1000;
       // Tiny transfers measure latency, not throughput; hls.js skips them for the same reason.
-      if (result.data.byteLength >= 16 * 1024) {
+      if (result.data.byteLength >= 16 * 1024)
         this.httpBandwidth.sample(seconds, (result.data.byteLength * 8) / seconds);
-      }
-      return {
-        data: result.data,
-        source: "http",
-        timing: result.timing,
-        httpBytes: result.bytesReceived,
-        p2pBytes: 0,
-        httpRetries: result.retries,
-      };
+      return result.retries;
     } finally {
       this.inFlight.delete(controller);
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
 
-  get isDestroyed(): boolean {
-    return this.destroyed;
-  }
-
-  /** Stop everything: in-flight loads are aborted, no event fires afterwards. Idempotent. */
+  /** Stop everything: in-flight loads are aborted, peers closed, no event fires afterwards. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const controller of this.inFlight) controller.abort();
     this.inFlight.clear();
+    this.network?.destroy();
+    this.store?.destroy();
     this.removeAllListeners();
   }
+}
+
+function loadKey(swarmKey: string, segmentId: string): string {
+  return `${swarmKey}\n${segmentId}`;
 }

@@ -32,7 +32,11 @@ export function httpPolicyFrom(config: LoaderConfiguration): HttpPolicy {
           maxRetryDelayMs: retryConfig.maxRetryDelayMs,
         }
       : !policy && config.maxRetry > 0
-        ? { maxRetries: config.maxRetry, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }
+        ? {
+            maxRetries: config.maxRetry,
+            retryDelayMs: config.retryDelay,
+            maxRetryDelayMs: config.maxRetryDelay,
+          }
         : null;
   return { firstByteTimeoutMs, totalTimeoutMs, retry };
 }
@@ -56,7 +60,9 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
       this.context = context;
       const request = bridge.engine.isDestroyed ? undefined : bridge.toRequest(context);
       if (!request) {
-        const DefaultLoader = this.hlsConfig.loader as unknown as new (c: HlsConfig) => Loader<FragmentLoaderContext>;
+        const DefaultLoader = this.hlsConfig.loader as unknown as new (
+          c: HlsConfig,
+        ) => Loader<FragmentLoaderContext>;
         this.fallback = new DefaultLoader(this.hlsConfig);
         this.stats = this.fallback.stats;
         this.fallback.load(context, config, callbacks);

@@ -7,7 +7,7 @@ import type { NearcastStats } from "../core/stats.js";
 import type { SegmentRequest } from "../core/types.js";
 import { createFragmentLoaderClass } from "./fragment-loader.js";
 import { readPlayback } from "./playback.js";
-import { stripQuery, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
+import { stripQuery, swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
 
 /**
  * Nearcast for hls.js. Either
@@ -47,13 +47,21 @@ export class Nearcast {
     const Events = (hls.constructor as typeof Hls).Events;
     const onManifestLoading = (_: unknown, data: { url: string }) => this.setManifestUrl(data.url);
     const onDestroying = () => this.detach();
+    // Join a rendition's swarm as soon as hls.js picks it, so peer connections are being set up
+    // while its playlist loads rather than after the first fragment is already due.
+    const onLevelLoading = (_: unknown, data: { level: number }) => this.prepare("main", data.level);
+    const onAudioTrackLoading = (_: unknown, data: { id: number }) => this.prepare("audio", data.id);
     hls.on(Events.MANIFEST_LOADING, onManifestLoading);
     hls.on(Events.DESTROYING, onDestroying);
+    hls.on(Events.LEVEL_LOADING, onLevelLoading);
+    hls.on(Events.AUDIO_TRACK_LOADING, onAudioTrackLoading);
     if (hls.url) this.setManifestUrl(hls.url);
     this.engine.setPlaybackSource(() => readPlayback(this.hls?.media));
     this.detachListeners = () => {
       hls.off(Events.MANIFEST_LOADING, onManifestLoading);
       hls.off(Events.DESTROYING, onDestroying);
+      hls.off(Events.LEVEL_LOADING, onLevelLoading);
+      hls.off(Events.AUDIO_TRACK_LOADING, onAudioTrackLoading);
     };
   }
 
@@ -88,6 +96,12 @@ export class Nearcast {
 
   private setManifestUrl(url: string): void {
     this.streamKey = this.engine.config.streamId ?? stripQuery(url);
+  }
+
+  private prepare(type: string, level: number): void {
+    if (!this.hls || !this.streamKey) return;
+    const swarmKey = swarmKeyOf(this.hls as unknown as HlsLike, this.streamKey, type, level);
+    if (swarmKey) this.engine.prepareSwarm(swarmKey);
   }
 
   private toRequest(context: FragmentLoaderContext): SegmentRequest | undefined {
@@ -131,5 +145,6 @@ export function withNearcast<H extends HlsConstructor>(
       const Events = (HlsClass as unknown as typeof Hls).Events;
       this.once(Events.DESTROYING, () => nearcast.destroy());
     }
-  } as unknown as H & (new (config?: HlsWithNearcastConfig) => InstanceType<H> & { readonly nearcast: Nearcast });
+  } as unknown as H &
+    (new (config?: HlsWithNearcastConfig) => InstanceType<H> & { readonly nearcast: Nearcast });
 }

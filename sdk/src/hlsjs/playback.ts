@@ -12,5 +12,9 @@ export function readPlayback(media: HTMLMediaElement | null | undefined): Playba
     const end = buffered.end(i);
     if (start <= position + 0.1 + ahead && end > position + ahead) ahead = end - position;
   }
-  return { positionSec: position, bufferedAheadSec: Math.max(0, ahead), playbackRate: media.playbackRate || 1 };
+  return {
+    positionSec: position,
+    bufferedAheadSec: Math.max(0, ahead),
+    playbackRate: media.playbackRate || 1,
+  };
 }

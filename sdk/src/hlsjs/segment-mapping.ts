@@ -1,4 +1,5 @@
 import type { SegmentRequest } from "../core/types.js";
+import { infoHashOf, toHex } from "../p2p/ids.js";
 
 /** The parts of hls.js objects the mapping reads, so it can be tested with plain objects. */
 export interface FragLike {
@@ -37,7 +38,7 @@ export function stripQuery(url: string): string {
  * A rendition key that is the same for every viewer of the stream: from the level's attributes,
  * not its URL, so redundant CDN hosts of one rendition share a swarm.
  */
-export function renditionKey(hls: HlsLike, frag: FragLike): string | undefined {
+export function renditionKey(hls: HlsLike, frag: Pick<FragLike, "type" | "level">): string | undefined {
   if (frag.type === "main") {
     const level = hls.levels[frag.level];
     return level ? `v${level.bitrate}-${level.width}x${level.height}-${level.codecSet ?? ""}` : undefined;
@@ -47,6 +48,12 @@ export function renditionKey(hls: HlsLike, frag: FragLike): string | undefined {
     return track ? `a-${track.groupId ?? ""}-${track.name}-${track.lang ?? ""}` : undefined;
   }
   return undefined;
+}
+
+/** The swarm of a level ("main") or audio track ("audio"), or undefined if hls.js does not know it. */
+export function swarmKeyOf(hls: HlsLike, streamKey: string, type: string, level: number): string | undefined {
+  const rendition = renditionKey(hls, { type, level });
+  return rendition ? `${streamKey}|${rendition}` : undefined;
 }
 
 /**
@@ -61,16 +68,18 @@ export function toSegmentRequest(
   rangeStart?: number,
   rangeEnd?: number,
 ): SegmentRequest | undefined {
-  const rendition = renditionKey(hls, frag);
-  if (!rendition) return undefined;
-  const details = frag.type === "main" ? hls.levels[frag.level]?.details : hls.audioTracks[frag.level]?.details;
+  const swarmKey = swarmKeyOf(hls, streamKey, frag.type, frag.level);
+  if (!swarmKey) return undefined;
+  const details =
+    frag.type === "main" ? hls.levels[frag.level]?.details : hls.audioTracks[frag.level]?.details;
   const hasRange = rangeStart !== undefined && rangeEnd !== undefined && rangeEnd > rangeStart;
   const rangeSuffix = hasRange ? `@${rangeStart}-${rangeEnd}` : "";
-  // Init segments are shared by every segment of a rendition; name them by URL, not number.
-  const base = frag.sn === "initSegment" ? `init:${stripQuery(url)}` : `${frag.sn}`;
+  // Init segments are shared by every segment of a rendition: name them by URL (hashed, so the id
+  // stays within the wire protocol's 128-byte limit whatever the URL's length).
+  const base = frag.sn === "initSegment" ? `init:${toHex(infoHashOf(stripQuery(url)))}` : `${frag.sn}`;
   return {
     id: base + rangeSuffix,
-    swarmKey: `${streamKey}|${rendition}`,
+    swarmKey,
     url,
     byteRange: hasRange ? { start: rangeStart, end: rangeEnd } : undefined,
     startTimeSec: frag.start,

@@ -5,7 +5,10 @@ export interface HttpFetchOptions {
   range?: ByteRange;
   signal?: AbortSignal;
   policy: HttpPolicy;
-  /** Called with each chunk as it arrives (already trimmed to the requested range). */
+  /**
+   * Called with each chunk as it arrives (already trimmed to the requested range). `totalBytes` is
+   * the size of the requested range, 0 while unknown (no Content-Length).
+   */
   onChunk?: (chunk: Uint8Array, loadedBytes: number, totalBytes: number) => void;
   now?: () => number;
   fetchImpl?: typeof fetch;
@@ -64,7 +67,10 @@ async function fetchOnce(
   let timeoutError: TimeoutError | undefined;
   const expire = (phase: TimeoutError["phase"], ms: number) =>
     setTimeout(() => {
-      timeoutError = new TimeoutError(`no ${phase === "first-byte" ? "first byte" : "end"} after ${ms} ms`, phase);
+      timeoutError = new TimeoutError(
+        `no ${phase === "first-byte" ? "first byte" : "end"} after ${ms} ms`,
+        phase,
+      );
       controller.abort();
     }, ms);
   const onOuterAbort = () => controller.abort();
@@ -101,11 +107,12 @@ async function fetchOnce(
         skip -= cut;
         chunk = chunk.subarray(cut);
       }
-      if (wanted !== undefined && loaded + chunk.byteLength > wanted) chunk = chunk.subarray(0, wanted - loaded);
+      if (wanted !== undefined && loaded + chunk.byteLength > wanted)
+        chunk = chunk.subarray(0, wanted - loaded);
       if (chunk.byteLength === 0) continue;
       chunks.push(chunk);
       loaded += chunk.byteLength;
-      options.onChunk?.(chunk, loaded, total || loaded);
+      options.onChunk?.(chunk, loaded, total);
       if (wanted !== undefined && loaded >= wanted) {
         await reader.cancel().catch(() => {});
         break;

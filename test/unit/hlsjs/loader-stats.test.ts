@@ -52,7 +52,12 @@ describe("httpPolicyFrom", () => {
   it("takes hls.js load policy timeouts and leaves retries to hls.js when it gives none", () => {
     const policy = httpPolicyFrom({
       ...base,
-      loadPolicy: { maxTimeToFirstByteMs: 10_000, maxLoadTimeMs: 120_000, timeoutRetry: null, errorRetry: null },
+      loadPolicy: {
+        maxTimeToFirstByteMs: 10_000,
+        maxLoadTimeMs: 120_000,
+        timeoutRetry: null,
+        errorRetry: null,
+      },
     });
     expect(policy).toEqual({ firstByteTimeoutMs: 10_000, totalTimeoutMs: 120_000, retry: null });
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { renditionKey, stripQuery, toSegmentRequest, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
+import {
+  renditionKey,
+  stripQuery,
+  toSegmentRequest,
+  type HlsLike,
+} from "../../../sdk/src/hlsjs/segment-mapping.js";
 
 const hls: HlsLike = {
   levels: [
@@ -42,7 +47,9 @@ describe("segment mapping", () => {
   });
 
   it("names init segments by URL and byte-range segments by range", () => {
-    expect(toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?t=1")?.id).toBe("init:https://c/init.mp4");
+    const initA = toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?t=1")?.id;
+    expect(initA).toMatch(/^init:[0-9a-f]{40}$/);
+    expect(toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?t=2")?.id).toBe(initA);
     const ranged = toSegmentRequest(hls, "k", frag(3), "u", 1000, 5000);
     expect(ranged?.id).toBe("3@1000-5000");
     expect(ranged?.byteRange).toEqual({ start: 1000, end: 5000 });

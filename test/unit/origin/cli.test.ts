@@ -26,6 +26,7 @@ describe("parseCliArgs", () => {
       liveWindowSegments: 20,
       cdnLatencyMs: 0,
       cdnBandwidthKbps: 0,
+      trustProxy: false,
     });
   });
 
@@ -45,6 +46,7 @@ describe("parseCliArgs", () => {
         "--cdn-latency-ms",
         "120",
         "--cdn-bandwidth-kbps=4000",
+        "--trust-proxy",
       ]),
     ).toEqual({
       port: 0,
@@ -54,6 +56,7 @@ describe("parseCliArgs", () => {
       liveWindowSegments: 6,
       cdnLatencyMs: 120,
       cdnBandwidthKbps: 4000,
+      trustProxy: true,
     });
   });
 

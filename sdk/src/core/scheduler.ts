@@ -1,0 +1,102 @@
+/**
+ * Per-segment choice between peers and HTTP, from the playback deadline. Pure: the engine feeds
+ * it a snapshot and acts on the answer, so every rule here is unit-tested without sockets.
+ *
+ * The rules, in order:
+ * 1. A connected peer that holds the whole segment is asked, when the deadline leaves room for
+ *    an HTTP fallback after a failed try (slack > 0). With a short buffer it is still tried with
+ *    a smaller budget that keeps half the safety margin, unless it was measured too slow for it.
+ * 2. A peer that is downloading the segment right now (it announced `fetching`) is asked too:
+ *    it streams chunks to us as they reach it, so the swarm fetches each new live segment from
+ *    the CDN about once. This is the "hold" of deadline-aware scheduling, bounded by the slack.
+ * 3. A viewer that just joined a swarm the tracker says has other viewers, but whose first peer
+ *    connection is not up yet, waits for it while the slack allows: start-up is where a viewer
+ *    would otherwise fetch its first segments from the CDN although peers hold them all.
+ * 4. Otherwise HTTP, at once: nobody else will fetch a segment that no peer has announced, so
+ *    waiting would only spend the buffer. The engine announces `fetching` so later viewers wait
+ *    for us instead of hitting the CDN too.
+ */
+
+export interface PeerCandidate {
+  peerId: string;
+  /** The peer holds every byte of the segment. */
+  complete: boolean;
+  /** The peer is receiving the segment now and will stream it on. */
+  fetching: boolean;
+  /** Measured delivery throughput from this peer, bytes per second; 0 = not measured yet. */
+  throughputBytesPerSec: number;
+  /** Requests we have outstanding to this peer. */
+  pendingRequests: number;
+}
+
+export interface ScheduleInput {
+  segmentBytesEstimate: number;
+  /** Milliseconds until the player needs this segment (buffered media ahead / rate). */
+  deadlineMs: number;
+  httpBandwidthBps: number;
+  httpFirstByteMs: number;
+  safetyMarginMs: number;
+  candidates: readonly PeerCandidate[];
+  /** Peers that already failed for this segment: never asked again for it. */
+  failedPeers: ReadonlySet<string>;
+  /** No peer connected yet, but the tracker reported others in the swarm: connections are coming. */
+  awaitingFirstPeer: boolean;
+}
+
+export type Decision =
+  | { kind: "p2p"; peerId: string; budgetMs: number; reason: "complete" | "fetching" }
+  | { kind: "wait"; maxWaitMs: number; reason: "awaiting-first-peer" }
+  | { kind: "http"; reason: "no-peer-has-it" | "no-time" | "p2p-disabled" };
+
+/** Below this, a peer try could not even get its first chunk across: go straight to HTTP. */
+export const MIN_HEDGE_BUDGET_MS = 300;
+
+/** Assumed HTTP throughput before the first measurement: a modest 2 Mbps. */
+export const DEFAULT_HTTP_BANDWIDTH_BPS = 2_000_000;
+
+export function expectedHttpMs(bytes: number, bandwidthBps: number, firstByteMs: number): number {
+  const bps = bandwidthBps > 0 ? bandwidthBps : DEFAULT_HTTP_BANDWIDTH_BPS;
+  return firstByteMs + ((bytes * 8) / bps) * 1000;
+}
+
+export function decide(input: ScheduleInput): Decision {
+  const httpMs = expectedHttpMs(input.segmentBytesEstimate, input.httpBandwidthBps, input.httpFirstByteMs);
+  // Time we may spend on peers and still have the HTTP fallback arrive before the deadline.
+  const slackMs = input.deadlineMs - httpMs - input.safetyMarginMs;
+  const usable = input.candidates.filter((c) => !input.failedPeers.has(c.peerId));
+
+  const holders = usable.filter((c) => c.complete).sort(byScore);
+  const best = holders[0];
+  if (best) {
+    if (slackMs > 0) return { kind: "p2p", peerId: best.peerId, budgetMs: slackMs, reason: "complete" };
+    // Short buffer (start-up, or after a seek): a peer that holds the segment is still worth a
+    // short try if, after it, HTTP can arrive before the deadline with half the margin left.
+    const budgetMs = input.deadlineMs - httpMs - input.safetyMarginMs / 2;
+    const p2pMs =
+      best.throughputBytesPerSec > 0
+        ? (input.segmentBytesEstimate / best.throughputBytesPerSec) * 1000
+        : undefined;
+    if (budgetMs >= MIN_HEDGE_BUDGET_MS && (p2pMs === undefined || p2pMs * 2 < budgetMs)) {
+      return { kind: "p2p", peerId: best.peerId, budgetMs, reason: "complete" };
+    }
+    return { kind: "http", reason: "no-time" };
+  }
+
+  const fetcher = usable.filter((c) => c.fetching).sort(byScore)[0];
+  if (fetcher) {
+    if (slackMs > 0) return { kind: "p2p", peerId: fetcher.peerId, budgetMs: slackMs, reason: "fetching" };
+    return { kind: "http", reason: "no-time" };
+  }
+  if (input.awaitingFirstPeer && slackMs >= MIN_HEDGE_BUDGET_MS) {
+    return { kind: "wait", maxWaitMs: slackMs, reason: "awaiting-first-peer" };
+  }
+  return { kind: "http", reason: "no-peer-has-it" };
+}
+
+/** Faster peers first; among equals, the least busy. */
+function byScore(a: PeerCandidate, b: PeerCandidate): number {
+  const load = a.pendingRequests - b.pendingRequests;
+  const speed =
+    b.throughputBytesPerSec / (1 + b.pendingRequests) - a.throughputBytesPerSec / (1 + a.pendingRequests);
+  return speed !== 0 ? speed : load;
+}

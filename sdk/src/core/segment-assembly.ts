@@ -1,0 +1,97 @@
+import { UNKNOWN_LENGTH } from "./availability.js";
+import { concat } from "../http/http-fetcher.js";
+import type { SegmentStore } from "./segment-store.js";
+import type { SegmentRequest, SegmentSource, TransferTiming } from "./types.js";
+
+/**
+ * The bytes of one segment as they arrive, from HTTP and peers in any mix, always in order.
+ * Mirrored into the segment store while they arrive so peers can be served from the first chunk
+ * (the store may refuse, e.g. over budget: then the segment is simply not shared).
+ */
+export class SegmentAssembly {
+  private readonly chunks: Uint8Array[] = [];
+  length = 0;
+  totalLength = UNKNOWN_LENGTH;
+  httpBytes = 0;
+  p2pBytes = 0;
+  firstByteMs = 0;
+  lastByteMs = 0;
+  private mirrored: boolean | undefined;
+
+  constructor(
+    private readonly request: SegmentRequest,
+    private readonly store: SegmentStore | undefined,
+  ) {}
+
+  get complete(): boolean {
+    return this.totalLength !== UNKNOWN_LENGTH && this.length === this.totalLength;
+  }
+
+  /** Learn the size (from Content-Length or a peer's data frame). Conflicting sizes are an error. */
+  setTotal(total: number): void {
+    if (total === UNKNOWN_LENGTH || total === this.totalLength) return;
+    if (this.totalLength !== UNKNOWN_LENGTH)
+      throw new Error(`segment size changed from ${this.totalLength} to ${total}`);
+    if (total < this.length) throw new Error(`segment size ${total} below the ${this.length} bytes received`);
+    this.totalLength = total;
+  }
+
+  append(offset: number, chunk: Uint8Array, source: "http" | "p2p", nowMs: number): void {
+    if (offset !== this.length) throw new Error(`chunk at ${offset}, expected ${this.length}`);
+    if (this.totalLength !== UNKNOWN_LENGTH && offset + chunk.byteLength > this.totalLength) {
+      throw new Error("chunk past the end of the segment");
+    }
+    // Chunks may be views into buffers their sender reuses; keep our own copy.
+    this.chunks.push(chunk.slice());
+    this.length += chunk.byteLength;
+    if (source === "http") this.httpBytes += chunk.byteLength;
+    else this.p2pBytes += chunk.byteLength;
+    if (this.firstByteMs === 0) this.firstByteMs = nowMs;
+    this.lastByteMs = nowMs;
+    this.mirror(offset, chunk);
+  }
+
+  /** The HTTP response ended: a segment of unknown size is now known to be complete. */
+  finishUnknownLength(): void {
+    if (this.totalLength === UNKNOWN_LENGTH) this.totalLength = this.length;
+    if (this.mirrored) this.store?.finish(this.request.swarmKey, this.request.id);
+  }
+
+  /** Give up: drop the partial copy from the store so nobody is served half a segment. */
+  discardPartial(): void {
+    if (this.mirrored && !this.complete) this.store?.delete(this.request.swarmKey, this.request.id);
+    this.mirrored = false;
+  }
+
+  bytes(): Uint8Array {
+    return concat(this.chunks, this.length);
+  }
+
+  source(): SegmentSource {
+    return this.p2pBytes > this.httpBytes ? "p2p" : "http";
+  }
+
+  timing(requestStartMs: number): TransferTiming {
+    return {
+      requestStartMs,
+      firstByteMs: this.firstByteMs || requestStartMs,
+      endMs: this.lastByteMs || requestStartMs,
+    };
+  }
+
+  private mirror(offset: number, chunk: Uint8Array): void {
+    const store = this.store;
+    if (!store || this.mirrored === false) return;
+    const { swarmKey, id, startTimeSec, durationSec } = this.request;
+    if (this.mirrored === undefined) {
+      this.mirrored =
+        offset === 0 && store.begin(swarmKey, id, this.totalLength, { startTimeSec, durationSec });
+      if (!this.mirrored) return;
+    }
+    const result = store.append(swarmKey, id, offset, chunk);
+    if (result === "appended" || result === "completed") return;
+    // Another load completed the same segment meanwhile: its copy is good, keep it.
+    if (result !== "already-complete" && result !== "not-found") store.delete(swarmKey, id);
+    this.mirrored = false;
+  }
+}

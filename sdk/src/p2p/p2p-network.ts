@@ -1,0 +1,204 @@
+import type { NearcastConfig } from "../core/config.js";
+import type { NearcastEvents } from "../core/events.js";
+import { createLogger } from "../core/logger.js";
+import type { SegmentStore, SegmentStoreChange } from "../core/segment-store.js";
+import type { StatsCollector } from "../core/stats.js";
+import { TokenBucket } from "../core/token-bucket.js";
+import { SWARM_IDLE_MS } from "./constants.js";
+import { createPeerId } from "./ids.js";
+import { Peer, type PeerHandlers } from "./peer.js";
+import { PeerConnector } from "./peer-connector.js";
+import { availabilityMessages, MAX_CHUNK_BYTES, PROTOCOL_VERSION } from "./protocol.js";
+import { Swarm } from "./swarm.js";
+import { Uploader } from "./uploader.js";
+
+const log = createLogger("p2p");
+
+export interface P2PNetworkOptions {
+  config: NearcastConfig;
+  RTCPeerConnection: typeof RTCPeerConnection;
+  WebSocket: typeof WebSocket;
+  store: SegmentStore;
+  stats: StatsCollector;
+  emit: <K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]) => void;
+  isLoading: (swarmKey: string, segmentId: string) => boolean;
+  clientName: string;
+}
+
+/** Everything peer-to-peer: tracker signaling, the swarms, their peers, and serving uploads. */
+export class P2PNetwork {
+  readonly peerId = createPeerId();
+  private readonly swarms = new Map<string, Swarm>();
+  private readonly connector: PeerConnector;
+  private readonly uploader: Uploader;
+  private readonly sweepTimer: ReturnType<typeof setInterval>;
+  private readonly handlers: PeerHandlers;
+  private destroyed = false;
+
+  constructor(private readonly options: P2PNetworkOptions) {
+    const { config, stats, emit } = options;
+    this.uploader = new Uploader({
+      store: options.store,
+      limiter:
+        config.maxUploadBytesPerSec > 0
+          ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
+          : undefined,
+      enabled: () => config.uploadEnabled,
+      isLoading: options.isLoading,
+      onUploaded: (peer, bytes) => {
+        stats.addUploadedBytes(peerStatsKey(peer), bytes);
+        emit("bytes-uploaded", { peerId: peer.id, swarmKey: peer.swarmKey, bytes });
+      },
+      log,
+    });
+    this.handlers = {
+      onRequest: (peer, request) => this.uploader.handleRequest(peer, request),
+      onCancel: (peer, requestId) => this.uploader.handleCancel(peer, requestId),
+      onAvailability: (peer) => this.swarms.get(peer.swarmKey)?.notifyChange(),
+      onClose: (peer, reason) => this.onPeerClosed(peer, reason),
+    };
+    this.connector = new PeerConnector({
+      peerId: this.peerId,
+      trackerUrls: config.trackerUrls,
+      WebSocket: options.WebSocket,
+      RTCPeerConnection: options.RTCPeerConnection,
+      rtcConfiguration: config.rtcConfiguration,
+      region: config.region,
+      log,
+      wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
+      onPeer: (key, remoteId, channel, connection, initiator) =>
+        this.onPeerConnected(key, remoteId, channel, connection, initiator),
+      onSwarmReport: (key, others) => {
+        const swarm = this.swarms.get(key);
+        if (swarm) swarm.othersReported = others;
+      },
+      onTrackerState: (url, state, error) =>
+        emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
+      onWarning: (message) => emit("warning", { message }),
+    });
+    this.sweepTimer = setInterval(() => this.sweepIdleSwarms(), 10_000);
+  }
+
+  /** The swarm for a key, joined on first use. */
+  swarm(key: string): Swarm {
+    let swarm = this.swarms.get(key);
+    if (!swarm) {
+      swarm = new Swarm(key, this.peerId, this.options.config.maxPeers);
+      this.swarms.set(key, swarm);
+      this.connector.join(key);
+    }
+    swarm.lastUsedMs = Date.now();
+    return swarm;
+  }
+
+  getPeer(swarmKey: string, peerId: string): Peer | undefined {
+    return this.swarms.get(swarmKey)?.peers.get(peerId);
+  }
+
+  announceFetching(swarmKey: string, segmentId: string): void {
+    if (this.options.config.uploadEnabled)
+      this.swarms.get(swarmKey)?.broadcast({ type: "fetching", segmentId });
+  }
+
+  cancelFetching(swarmKey: string, segmentId: string): void {
+    if (this.options.config.uploadEnabled)
+      this.swarms.get(swarmKey)?.broadcast({ type: "fetch-cancelled", segmentId });
+  }
+
+  /** Tell peers what changed in the store. Partial growth is not broadcast: uploads stream it. */
+  onStoreChange(change: SegmentStoreChange): void {
+    const bySwarm = new Map<string, { added: SegmentStoreChange["added"][number][]; removed: string[] }>();
+    const entry = (key: string) => {
+      let e = bySwarm.get(key);
+      if (!e) bySwarm.set(key, (e = { added: [], removed: [] }));
+      return e;
+    };
+    for (const a of change.added) entry(a.swarmKey).added.push(a);
+    for (const u of change.updated) {
+      if (u.complete) entry(u.swarmKey).added.push(u);
+      this.uploader.notify(u.swarmKey, u.segmentId);
+    }
+    for (const a of change.added) this.uploader.notify(a.swarmKey, a.segmentId);
+    for (const r of change.removed) {
+      entry(r.swarmKey).removed.push(r.segmentId);
+      this.uploader.notify(r.swarmKey, r.segmentId);
+    }
+    if (!this.options.config.uploadEnabled) return;
+    for (const [key, { added, removed }] of bySwarm) {
+      const swarm = this.swarms.get(key);
+      if (!swarm || swarm.peers.size === 0) continue;
+      const strip = ({ segmentId, totalLength, bytesAvailable, complete }: (typeof added)[number]) => ({
+        segmentId,
+        totalLength,
+        bytesAvailable,
+        complete,
+      });
+      swarm.broadcast({ type: "availability-delta", added: added.map(strip), removed });
+    }
+  }
+
+  /** A load finished or gave up: uploads waiting on it re-check the store. */
+  loadEnded(swarmKey: string, segmentId: string): void {
+    this.uploader.notify(swarmKey, segmentId);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearInterval(this.sweepTimer);
+    this.connector.destroy();
+    this.uploader.destroy();
+    for (const swarm of this.swarms.values()) swarm.closeAll("destroyed");
+    this.swarms.clear();
+  }
+
+  private onPeerConnected(
+    key: string,
+    remoteId: string,
+    channel: RTCDataChannel,
+    connection: RTCPeerConnection,
+    initiator: boolean,
+  ): void {
+    const swarm = this.swarms.get(key);
+    if (!swarm || this.destroyed) return void connection.close();
+    const peer = new Peer(remoteId, key, initiator, channel, connection, this.handlers, log);
+    const loser = swarm.add(peer);
+    if (loser) loser.close("duplicate connection");
+    if (loser === peer) return;
+    this.options.stats.peers.set(peerStatsKey(peer), {
+      peerId: peer.id,
+      swarmKey: key,
+      downloadedBytes: 0,
+      uploadedBytes: 0,
+      connectedAtMs: peer.connectedAtMs,
+    });
+    peer.send({ type: "hello", protocolVersion: PROTOCOL_VERSION, clientName: this.options.clientName });
+    if (this.options.config.uploadEnabled) {
+      for (const message of availabilityMessages(this.options.store.list(key))) peer.send(message);
+    }
+    this.options.emit("peer-connected", { peerId: peer.id, swarmKey: key });
+  }
+
+  private onPeerClosed(peer: Peer, reason: string): void {
+    this.uploader.peerClosed(peer);
+    const swarm = this.swarms.get(peer.swarmKey);
+    if (!swarm?.remove(peer)) return;
+    this.options.stats.peers.delete(peerStatsKey(peer));
+    this.options.emit("peer-disconnected", { peerId: peer.id, swarmKey: peer.swarmKey, reason });
+    if (!this.destroyed) this.connector.refill(peer.swarmKey);
+  }
+
+  private sweepIdleSwarms(): void {
+    const cutoff = Date.now() - SWARM_IDLE_MS;
+    for (const [key, swarm] of this.swarms) {
+      if (swarm.lastUsedMs >= cutoff) continue;
+      this.connector.leave(key);
+      swarm.closeAll("swarm idle");
+      this.swarms.delete(key);
+    }
+  }
+}
+
+export function peerStatsKey(peer: Peer): string {
+  return `${peer.id}@${peer.swarmKey}`;
+}

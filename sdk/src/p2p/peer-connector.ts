@@ -1,0 +1,334 @@
+import type { Logger } from "../core/logger.js";
+import {
+  CONNECT_TIMEOUT_MS,
+  ICE_GATHERING_TIMEOUT_MS,
+  MAX_OFFERS_PER_ANNOUNCE,
+  OFFER_TIMEOUT_MS,
+  UNDERFULL_ANNOUNCE_INTERVAL_MS,
+} from "./constants.js";
+import { createOfferId, infoHashOf } from "./ids.js";
+import { TrackerClient } from "./tracker-client.js";
+import type { SessionDescription, TrackerMessage } from "./tracker-messages.js";
+
+export interface PeerConnectorOptions {
+  peerId: string;
+  trackerUrls: readonly string[];
+  WebSocket: typeof WebSocket;
+  RTCPeerConnection: typeof RTCPeerConnection;
+  rtcConfiguration: RTCConfiguration;
+  region: string | undefined;
+  log: Logger;
+  /** How many more peers this swarm wants now (0 = full: incoming offers are ignored). */
+  wantedPeers(swarmKey: string): number;
+  onPeer(
+    swarmKey: string,
+    remotePeerId: string,
+    channel: RTCDataChannel,
+    connection: RTCPeerConnection,
+    initiator: boolean,
+  ): void;
+  /** The tracker's count of other viewers in a swarm (from its announce response). */
+  onSwarmReport(swarmKey: string, others: number): void;
+  onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
+  onWarning(message: string): void;
+}
+
+interface PendingOffer {
+  swarmKey: string;
+  connection: RTCPeerConnection;
+  channel: RTCDataChannel;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface JoinedSwarm {
+  swarmKey: string;
+  infoHash: string;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  intervalMs: number;
+}
+
+/** Server announce interval assumed until a tracker names its own. */
+const DEFAULT_INTERVAL_MS = 120_000;
+
+/**
+ * Meets peers through WebTorrent trackers: announces each joined swarm with ready-made WebRTC
+ * offers (non-trickle ICE), answers offers relayed to us, and hands open data channels to the engine.
+ */
+export class PeerConnector {
+  private readonly trackers: TrackerClient[];
+  private readonly swarms = new Map<string, JoinedSwarm>();
+  private readonly byInfoHash = new Map<string, JoinedSwarm>();
+  private readonly pendingOffers = new Map<string, PendingOffer>();
+  private readonly connecting = new Set<RTCPeerConnection>();
+  private destroyed = false;
+
+  constructor(private readonly options: PeerConnectorOptions) {
+    this.trackers = options.trackerUrls.map((url) => {
+      const tracker = new TrackerClient(withRegion(url, options.region), options.WebSocket, options.log);
+      options.onTrackerState(url, "connecting");
+      tracker.on("connected", () => {
+        options.onTrackerState(url, "connected");
+        for (const swarm of this.swarms.values()) void this.announce(swarm, tracker, "started");
+      });
+      tracker.on("disconnected", ({ error }) => options.onTrackerState(url, "disconnected", error));
+      tracker.on("warning", ({ message }) => options.onWarning(`tracker ${url}: ${message}`));
+      tracker.on("message", (message) => this.onTrackerMessage(tracker, message));
+      return tracker;
+    });
+  }
+
+  join(swarmKey: string): void {
+    if (this.destroyed || this.swarms.has(swarmKey)) return;
+    const swarm: JoinedSwarm = {
+      swarmKey,
+      infoHash: infoHashOf(swarmKey),
+      timer: undefined,
+      intervalMs: DEFAULT_INTERVAL_MS,
+    };
+    this.swarms.set(swarmKey, swarm);
+    this.byInfoHash.set(swarm.infoHash, swarm);
+    for (const tracker of this.trackers) void this.announce(swarm, tracker, "started");
+    this.scheduleAnnounce(swarm);
+  }
+
+  leave(swarmKey: string): void {
+    const swarm = this.swarms.get(swarmKey);
+    if (!swarm) return;
+    clearTimeout(swarm.timer);
+    this.swarms.delete(swarmKey);
+    this.byInfoHash.delete(swarm.infoHash);
+    for (const [offerId, pending] of this.pendingOffers)
+      if (pending.swarmKey === swarmKey) this.dropOffer(offerId);
+    for (const tracker of this.trackers) {
+      tracker.announce({
+        infoHash: swarm.infoHash,
+        peerId: this.options.peerId,
+        numwant: 0,
+        event: "stopped",
+      });
+    }
+  }
+
+  /** Announce now if the swarm wants peers (e.g. one just left). */
+  refill(swarmKey: string): void {
+    const swarm = this.swarms.get(swarmKey);
+    if (swarm && this.options.wantedPeers(swarmKey) > 0)
+      for (const tracker of this.trackers) void this.announce(swarm, tracker);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    for (const swarmKey of [...this.swarms.keys()]) this.leave(swarmKey);
+    this.destroyed = true;
+    for (const offerId of [...this.pendingOffers.keys()]) this.dropOffer(offerId);
+    for (const connection of this.connecting) connection.close();
+    this.connecting.clear();
+    for (const tracker of this.trackers) tracker.destroy();
+  }
+
+  private scheduleAnnounce(swarm: JoinedSwarm): void {
+    clearTimeout(swarm.timer);
+    const underfull = this.options.wantedPeers(swarm.swarmKey) > 0;
+    const delay = underfull ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, swarm.intervalMs) : swarm.intervalMs;
+    swarm.timer = setTimeout(
+      () => {
+        if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
+        for (const tracker of this.trackers) void this.announce(swarm, tracker);
+        this.scheduleAnnounce(swarm);
+      },
+      delay * (0.9 + Math.random() * 0.2),
+    );
+  }
+
+  private async announce(swarm: JoinedSwarm, tracker: TrackerClient, event?: "started"): Promise<void> {
+    if (!tracker.isOpen) return;
+    const pending = [...this.pendingOffers.values()].filter((p) => p.swarmKey === swarm.swarmKey).length;
+    const count = Math.max(
+      0,
+      Math.min(this.options.wantedPeers(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
+    );
+    const offers = (
+      await Promise.all(Array.from({ length: count }, () => this.createOffer(swarm.swarmKey)))
+    ).filter((o): o is NonNullable<typeof o> => o !== undefined);
+    if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
+    tracker.announce({
+      infoHash: swarm.infoHash,
+      peerId: this.options.peerId,
+      numwant: offers.length,
+      event,
+      offers,
+      region: this.options.region,
+    });
+  }
+
+  private async createOffer(
+    swarmKey: string,
+  ): Promise<{ offer_id: string; offer: SessionDescription } | undefined> {
+    const connection = new this.options.RTCPeerConnection(this.options.rtcConfiguration);
+    try {
+      const channel = connection.createDataChannel("nearcast", { ordered: true });
+      await connection.setLocalDescription(await connection.createOffer());
+      await iceGathered(connection);
+      const sdp = connection.localDescription?.sdp;
+      if (!sdp || this.destroyed) throw new Error("no local description");
+      const offerId = createOfferId();
+      const timer = setTimeout(() => this.dropOffer(offerId), OFFER_TIMEOUT_MS);
+      this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer });
+      return { offer_id: offerId, offer: { type: "offer", sdp } };
+    } catch (error) {
+      connection.close();
+      this.options.log("offer failed: %o", error);
+      return undefined;
+    }
+  }
+
+  private dropOffer(offerId: string): void {
+    const pending = this.pendingOffers.get(offerId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingOffers.delete(offerId);
+    pending.connection.close();
+  }
+
+  private onTrackerMessage(
+    tracker: TrackerClient,
+    message: Exclude<TrackerMessage, { kind: "ignored" }>,
+  ): void {
+    if (this.destroyed) return;
+    const swarm = message.infoHash ? this.byInfoHash.get(message.infoHash) : undefined;
+    switch (message.kind) {
+      case "announce-response":
+        if (!swarm) return;
+        if (message.intervalSec) swarm.intervalMs = message.intervalSec * 1000;
+        if (message.complete !== undefined || message.incomplete !== undefined) {
+          // Trackers count the announcing peer itself among complete + incomplete.
+          const others = Math.max(0, (message.complete ?? 0) + (message.incomplete ?? 0) - 1);
+          this.options.onSwarmReport(swarm.swarmKey, others);
+        }
+        return;
+      case "failure":
+      case "warning":
+        return this.options.onWarning(
+          `tracker ${tracker.url}: ${message.kind === "failure" ? message.reason : message.message}`,
+        );
+      case "answer": {
+        const pending = this.pendingOffers.get(message.offerId);
+        if (
+          !pending ||
+          !swarm ||
+          pending.swarmKey !== swarm.swarmKey ||
+          message.peerId === this.options.peerId
+        )
+          return;
+        clearTimeout(pending.timer);
+        this.pendingOffers.delete(message.offerId);
+        void this.complete(
+          pending.swarmKey,
+          message.peerId,
+          pending.connection,
+          pending.channel,
+          message.answer,
+          true,
+        );
+        return;
+      }
+      case "offer":
+        if (!swarm || message.peerId === this.options.peerId) return;
+        if (this.options.wantedPeers(swarm.swarmKey) <= this.connecting.size) return;
+        void this.answer(tracker, swarm, message.peerId, message.offerId, message.offer);
+        return;
+    }
+  }
+
+  private async answer(
+    tracker: TrackerClient,
+    swarm: JoinedSwarm,
+    remotePeerId: string,
+    offerId: string,
+    offer: SessionDescription,
+  ): Promise<void> {
+    const connection = new this.options.RTCPeerConnection(this.options.rtcConfiguration);
+    this.connecting.add(connection);
+    const channelPromise = new Promise<RTCDataChannel>((resolve) => {
+      connection.ondatachannel = (event) => resolve(event.channel);
+    });
+    try {
+      await connection.setRemoteDescription(offer);
+      await connection.setLocalDescription(await connection.createAnswer());
+      await iceGathered(connection);
+      const sdp = connection.localDescription?.sdp;
+      if (!sdp || this.destroyed) throw new Error("no local description");
+      tracker.answer(swarm.infoHash, this.options.peerId, remotePeerId, offerId, { type: "answer", sdp });
+      const channel = await withTimeout(channelPromise, CONNECT_TIMEOUT_MS);
+      await this.complete(swarm.swarmKey, remotePeerId, connection, channel, undefined, false);
+    } catch (error) {
+      this.options.log("answering %s failed: %o", remotePeerId, error);
+      connection.close();
+    } finally {
+      this.connecting.delete(connection);
+    }
+  }
+
+  private async complete(
+    swarmKey: string,
+    remotePeerId: string,
+    connection: RTCPeerConnection,
+    channel: RTCDataChannel,
+    answer: SessionDescription | undefined,
+    initiator: boolean,
+  ): Promise<void> {
+    this.connecting.add(connection);
+    try {
+      if (answer) await connection.setRemoteDescription(answer);
+      await withTimeout(channelOpen(channel), CONNECT_TIMEOUT_MS);
+      if (this.destroyed || !this.swarms.has(swarmKey)) throw new Error("no longer wanted");
+      this.options.onPeer(swarmKey, remotePeerId, channel, connection, initiator);
+    } catch (error) {
+      this.options.log("connecting to %s failed: %o", remotePeerId, error);
+      connection.close();
+    } finally {
+      this.connecting.delete(connection);
+    }
+  }
+}
+
+function withRegion(url: string, region: string | undefined): string {
+  if (!region) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}region=${encodeURIComponent(region)}`;
+}
+
+function iceGathered(connection: RTCPeerConnection): Promise<void> {
+  if (connection.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ICE_GATHERING_TIMEOUT_MS);
+    function done() {
+      clearTimeout(timer);
+      connection.removeEventListener("icegatheringstatechange", check);
+      resolve();
+    }
+    function check() {
+      if (connection.iceGatheringState === "complete") done();
+    }
+    connection.addEventListener("icegatheringstatechange", check);
+  });
+}
+
+function channelOpen(channel: RTCDataChannel): Promise<void> {
+  if (channel.readyState === "open") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    channel.addEventListener("open", () => resolve(), { once: true });
+    channel.addEventListener("close", () => reject(new Error("channel closed before opening")), {
+      once: true,
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}

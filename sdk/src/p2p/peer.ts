@@ -1,0 +1,309 @@
+import { Ewma } from "../core/ewma.js";
+import { NearcastError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import {
+  MAX_PEER_AVAILABILITY_ENTRIES,
+  SEND_HIGH_WATER_BYTES,
+  SEND_LOW_WATER_BYTES,
+  FETCHING_TTL_MS,
+} from "./constants.js";
+import {
+  decodeMessage,
+  encodeMessage,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type PeerMessage,
+  type RequestMessage,
+  type SegmentAvailability,
+} from "./protocol.js";
+
+/** A download we asked this peer for. */
+interface Download {
+  segmentId: string;
+  nextOffset: number;
+  rangeEnd: number | undefined;
+  onChunk: (offset: number, chunk: Uint8Array, totalLength: number) => void;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  startedMs: number;
+  bytes: number;
+}
+
+export interface PeerHandlers {
+  /** The peer asks us for bytes; the uploader answers. */
+  onRequest(peer: Peer, request: RequestMessage): void;
+  onCancel(peer: Peer, requestId: number): void;
+  /** The peer's availability changed (for waiting loads). */
+  onAvailability(peer: Peer): void;
+  onClose(peer: Peer, reason: string): void;
+}
+
+export class PeerError extends NearcastError {
+  override name = "PeerError";
+  constructor(
+    message: string,
+    readonly code: "absent" | "closed" | "protocol" | "stalled" | "cancelled",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One remote viewer on one swarm: a data channel carrying protocol frames. Every inbound frame
+ * is validated; anything malformed closes this peer and nothing else.
+ */
+export class Peer {
+  /** What the peer holds: segment id → availability. */
+  readonly availability = new Map<string, SegmentAvailability>();
+  /** Segments the peer announced it is fetching, with when it said so. */
+  readonly fetching = new Map<string, number>();
+  /** Delivery throughput from this peer in bytes/s, weighted by transfer seconds. */
+  private readonly throughput = new Ewma(4);
+  private readonly downloads = new Map<number, Download>();
+  private nextRequestId = 1;
+  /** The peer has sent its availability map (it may be empty). */
+  availabilityReceived = false;
+  private closed = false;
+  private drainWaiters: (() => void)[] = [];
+  readonly connectedAtMs = Date.now();
+
+  constructor(
+    readonly id: string,
+    readonly swarmKey: string,
+    /** True when we made the offer: used to break ties between duplicate connections. */
+    readonly initiator: boolean,
+    private readonly channel: RTCDataChannel,
+    private readonly connection: RTCPeerConnection,
+    private readonly handlers: PeerHandlers,
+    private readonly log: Logger,
+  ) {
+    channel.binaryType = "arraybuffer";
+    channel.bufferedAmountLowThreshold = SEND_LOW_WATER_BYTES;
+    channel.onmessage = (event: MessageEvent) => this.receive(event.data);
+    channel.onclose = () => this.close("channel closed");
+    channel.onerror = () => this.close("channel error");
+    channel.onbufferedamountlow = () => this.flushDrainWaiters();
+    connection.onconnectionstatechange = () => {
+      const state = connection.connectionState;
+      if (state === "failed" || state === "closed") this.close(`connection ${state}`);
+    };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get pendingRequests(): number {
+    return this.downloads.size;
+  }
+
+  get throughputBytesPerSec(): number {
+    return this.throughput.value(0);
+  }
+
+  /** The peer can give us this segment now or soon (it holds bytes of it or announced fetching). */
+  canServe(segmentId: string, nowMs = Date.now()): "complete" | "fetching" | undefined {
+    const a = this.availability.get(segmentId);
+    if (a?.complete) return "complete";
+    if (a) return "fetching";
+    const since = this.fetching.get(segmentId);
+    if (since !== undefined && nowMs - since < FETCHING_TTL_MS) return "fetching";
+    return undefined;
+  }
+
+  send(message: PeerMessage): void {
+    this.sendFrame(encodeMessage(message));
+  }
+
+  sendFrame(frame: Uint8Array): void {
+    if (this.closed || this.channel.readyState !== "open") return;
+    try {
+      this.channel.send(frame as Uint8Array<ArrayBuffer>);
+    } catch (error) {
+      this.close(`send failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** True when the channel has room for another data frame without queuing megabytes. */
+  get canSendData(): boolean {
+    return !this.closed && this.channel.bufferedAmount < SEND_HIGH_WATER_BYTES;
+  }
+
+  /** Resolves when the channel has drained below the low-water mark (or the peer closed). */
+  waitForDrain(): Promise<void> {
+    if (this.canSendData || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /**
+   * Ask for bytes [rangeStart, rangeEnd) of a segment. Chunks arrive in order through `onChunk`;
+   * resolves when the range (or the segment) is complete. Cancel with the returned function.
+   */
+  request(
+    segmentId: string,
+    rangeStart: number,
+    rangeEnd: number | undefined,
+    onChunk: Download["onChunk"],
+  ): { done: Promise<void>; cancel: (reason: string) => void } {
+    const requestId = this.nextRequestId;
+    this.nextRequestId = (this.nextRequestId % 0xffff_ffff) + 1;
+    let download!: Download;
+    const done = new Promise<void>((resolve, reject) => {
+      download = {
+        segmentId,
+        nextOffset: rangeStart,
+        rangeEnd,
+        onChunk,
+        resolve,
+        reject,
+        startedMs: now(),
+        bytes: 0,
+      };
+    });
+    if (this.closed) {
+      download.reject(new PeerError("peer closed", "closed"));
+      return { done, cancel: () => {} };
+    }
+    this.downloads.set(requestId, download);
+    this.send({
+      type: "request",
+      requestId,
+      segmentId,
+      rangeStart,
+      ...(rangeEnd !== undefined ? { rangeEnd } : {}),
+    });
+    const cancel = (reason: string) => {
+      if (!this.downloads.delete(requestId)) return;
+      this.send({ type: "cancel", requestId });
+      download.reject(new PeerError(reason, "cancelled"));
+    };
+    return { done, cancel };
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log("peer %s closed: %s", this.id, reason);
+    for (const download of this.downloads.values())
+      download.reject(new PeerError(`peer closed: ${reason}`, "closed"));
+    this.downloads.clear();
+    this.flushDrainWaiters();
+    this.channel.onmessage = null;
+    this.channel.onclose = null;
+    try {
+      this.channel.close();
+      this.connection.close();
+    } catch {
+      // already closed underneath us
+    }
+    this.handlers.onClose(this, reason);
+  }
+
+  private flushDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private receive(data: unknown): void {
+    if (this.closed) return;
+    if (!(data instanceof ArrayBuffer)) return this.close("non-binary frame");
+    let message: PeerMessage;
+    try {
+      message = decodeMessage(new Uint8Array(data));
+      this.handle(message);
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof PeerError)
+        return this.close(`protocol: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private handle(message: PeerMessage): void {
+    switch (message.type) {
+      case "hello":
+        if (message.protocolVersion < PROTOCOL_VERSION) throw new PeerError("old protocol", "protocol");
+        return;
+      case "availability-full":
+        this.availabilityReceived = true;
+        this.availability.clear();
+        this.addAvailability(message.segments);
+        return this.handlers.onAvailability(this);
+      case "availability-delta":
+        for (const id of message.removed) this.availability.delete(id);
+        this.addAvailability(message.added);
+        return this.handlers.onAvailability(this);
+      case "fetching":
+        if (this.fetching.size >= MAX_PEER_AVAILABILITY_ENTRIES) this.pruneFetching();
+        this.fetching.set(message.segmentId, now());
+        return this.handlers.onAvailability(this);
+      case "fetch-cancelled":
+        this.fetching.delete(message.segmentId);
+        return;
+      case "request":
+        return this.handlers.onRequest(this, message);
+      case "cancel":
+        return this.handlers.onCancel(this, message.requestId);
+      case "absent": {
+        const download = this.downloads.get(message.requestId);
+        if (!download) return;
+        this.downloads.delete(message.requestId);
+        this.availability.delete(download.segmentId);
+        this.fetching.delete(download.segmentId);
+        return download.reject(new PeerError(`peer does not have ${download.segmentId}`, "absent"));
+      }
+      case "data":
+        return this.receiveData(message.requestId, message.offset, message.totalLength, message.payload);
+    }
+  }
+
+  private receiveData(requestId: number, offset: number, totalLength: number, payload: Uint8Array): void {
+    const download = this.downloads.get(requestId);
+    // Data for a request we just cancelled may still be in flight: ignore it.
+    if (!download) return;
+    if (offset !== download.nextOffset)
+      throw new PeerError(`chunk at ${offset}, expected ${download.nextOffset}`, "protocol");
+    const end = offset + payload.byteLength;
+    if (
+      (download.rangeEnd !== undefined && end > download.rangeEnd) ||
+      (totalLength > 0 && end > totalLength)
+    ) {
+      throw new PeerError("chunk past the end of the request", "protocol");
+    }
+    download.nextOffset = end;
+    download.bytes += payload.byteLength;
+    download.onChunk(offset, payload, totalLength);
+    const finished =
+      download.rangeEnd !== undefined ? end === download.rangeEnd : totalLength > 0 && end === totalLength;
+    if (finished) {
+      this.downloads.delete(requestId);
+      const seconds = Math.max(now() - download.startedMs, 1) / 1000;
+      this.throughput.sample(seconds, download.bytes / seconds);
+      download.resolve();
+    }
+  }
+
+  private addAvailability(entries: readonly SegmentAvailability[]): void {
+    for (const entry of entries) {
+      if (
+        this.availability.size >= MAX_PEER_AVAILABILITY_ENTRIES &&
+        !this.availability.has(entry.segmentId)
+      ) {
+        throw new PeerError("availability map too large", "protocol");
+      }
+      this.availability.set(entry.segmentId, entry);
+      this.fetching.delete(entry.segmentId);
+    }
+  }
+
+  private pruneFetching(): void {
+    const cutoff = now() - FETCHING_TTL_MS;
+    for (const [id, since] of this.fetching) if (since < cutoff) this.fetching.delete(id);
+    if (this.fetching.size >= MAX_PEER_AVAILABILITY_ENTRIES)
+      throw new PeerError("too many fetching announcements", "protocol");
+  }
+}
+
+function now(): number {
+  return Date.now();
+}

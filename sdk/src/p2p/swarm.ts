@@ -1,0 +1,118 @@
+import type { PeerCandidate } from "../core/scheduler.js";
+import type { Peer } from "./peer.js";
+import type { PeerMessage } from "./protocol.js";
+
+/** Start-up window in which a viewer with no peer yet may wait for its first connection. */
+const FIRST_PEER_WAIT_WINDOW_MS = 5000;
+
+/** The peers of one swarm (one rendition of one stream) and what they can give us. */
+export class Swarm {
+  readonly peers = new Map<string, Peer>();
+  lastUsedMs = Date.now();
+  readonly joinedMs = Date.now();
+  /** Other viewers the tracker last reported in this swarm (0 = none known). */
+  othersReported = 0;
+  private waiters = new Set<() => void>();
+
+  constructor(
+    readonly key: string,
+    private readonly selfPeerId: string,
+    private readonly maxPeers: number,
+  ) {}
+
+  /**
+   * Just joined, and the tracker says others are here, but no peer has told us what it holds yet:
+   * connections and availability maps are on their way.
+   */
+  get awaitingFirstPeer(): boolean {
+    if (this.othersReported === 0 || Date.now() - this.joinedMs > FIRST_PEER_WAIT_WINDOW_MS) return false;
+    for (const peer of this.peers.values()) if (peer.availabilityReceived) return false;
+    return true;
+  }
+
+  /** Resolves when a peer joins or any peer's availability changes, or after `ms`. */
+  waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  notifyChange(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  get wantedPeers(): number {
+    return Math.max(0, this.maxPeers - this.peers.size);
+  }
+
+  /**
+   * Add a newly connected peer. Two viewers that offered to each other end up with two
+   * connections; both sides keep the one offered by the smaller peer id, so they agree without
+   * talking. Returns the peer to close, if any (the new one, or the one it replaces).
+   */
+  add(peer: Peer): Peer | undefined {
+    const existing = this.peers.get(peer.id);
+    if (!existing) {
+      if (this.peers.size >= this.maxPeers) return peer;
+      this.peers.set(peer.id, peer);
+      this.notifyChange();
+      return undefined;
+    }
+    const offerer = (p: Peer) => (p.initiator ? this.selfPeerId : p.id);
+    if (offerer(peer) < offerer(existing)) {
+      this.peers.set(peer.id, peer);
+      return existing;
+    }
+    return peer;
+  }
+
+  remove(peer: Peer): boolean {
+    if (this.peers.get(peer.id) !== peer) return false;
+    this.peers.delete(peer.id);
+    return true;
+  }
+
+  candidates(segmentId: string): PeerCandidate[] {
+    const now = Date.now();
+    const list: PeerCandidate[] = [];
+    for (const peer of this.peers.values()) {
+      const state = peer.canServe(segmentId, now);
+      if (!state) continue;
+      list.push({
+        peerId: peer.id,
+        complete: state === "complete",
+        fetching: state === "fetching",
+        throughputBytesPerSec: peer.throughputBytesPerSec,
+        pendingRequests: peer.pendingRequests,
+      });
+    }
+    return list;
+  }
+
+  /** The size a peer announced for this segment, if any did. */
+  announcedLength(segmentId: string): number | undefined {
+    for (const peer of this.peers.values()) {
+      const length = peer.availability.get(segmentId)?.totalLength;
+      if (length) return length;
+    }
+    return undefined;
+  }
+
+  broadcast(message: PeerMessage): void {
+    for (const peer of this.peers.values()) peer.send(message);
+  }
+
+  closeAll(reason: string): void {
+    for (const peer of [...this.peers.values()]) peer.close(reason);
+    this.peers.clear();
+    this.notifyChange();
+  }
+}

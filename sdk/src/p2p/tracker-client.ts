@@ -1,0 +1,150 @@
+import { TypedEmitter } from "../core/event-emitter.js";
+import type { Logger } from "../core/logger.js";
+import {
+  MAX_TRACKER_MESSAGE_BYTES,
+  RECONNECT_JITTER,
+  RECONNECT_MAX_MS,
+  RECONNECT_MIN_MS,
+} from "./constants.js";
+import { parseTrackerMessage, type SessionDescription, type TrackerMessage } from "./tracker-messages.js";
+
+export interface TrackerClientEvents {
+  connected: undefined;
+  disconnected: { error?: string };
+  message: Exclude<TrackerMessage, { kind: "ignored" }>;
+  warning: { message: string };
+}
+
+export interface AnnounceParams {
+  infoHash: string;
+  peerId: string;
+  numwant: number;
+  event?: "started" | "stopped" | "completed";
+  offers?: { offer_id: string; offer: SessionDescription }[];
+  region?: string;
+}
+
+/**
+ * One WebSocket to one WebTorrent tracker. Reconnects with jittered exponential backoff; every
+ * inbound frame is validated and a bad one is dropped with a warning, never thrown.
+ */
+export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
+  private socket: WebSocket | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private destroyed = false;
+
+  constructor(
+    readonly url: string,
+    private readonly WebSocketImpl: typeof WebSocket,
+    private readonly log: Logger,
+  ) {
+    super((error) => log("tracker listener threw: %o", error));
+    this.connect();
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === 1;
+  }
+
+  announce(params: AnnounceParams): void {
+    this.send({
+      action: "announce",
+      info_hash: params.infoHash,
+      peer_id: params.peerId,
+      numwant: params.numwant,
+      uploaded: 0,
+      downloaded: 0,
+      ...(params.event ? { event: params.event } : {}),
+      ...(params.offers ? { offers: params.offers } : {}),
+      ...(params.region ? { region: params.region } : {}),
+    });
+  }
+
+  answer(
+    infoHash: string,
+    peerId: string,
+    toPeerId: string,
+    offerId: string,
+    answer: SessionDescription,
+  ): void {
+    this.send({
+      action: "announce",
+      info_hash: infoHash,
+      peer_id: peerId,
+      to_peer_id: toPeerId,
+      offer_id: offerId,
+      answer,
+    });
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearTimeout(this.reconnectTimer);
+    this.removeAllListeners();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      try {
+        socket.close();
+      } catch {
+        // closing a socket that never opened can throw in some implementations
+      }
+    }
+  }
+
+  private send(message: object): void {
+    if (!this.isOpen) return;
+    try {
+      this.socket!.send(JSON.stringify(message));
+    } catch (error) {
+      this.log("send to %s failed: %o", this.url, error);
+    }
+  }
+
+  private connect(): void {
+    if (this.destroyed) return;
+    let socket: WebSocket;
+    try {
+      socket = new this.WebSocketImpl(this.url);
+    } catch (error) {
+      this.emit("warning", { message: `cannot open tracker ${this.url}: ${(error as Error).message}` });
+      return this.scheduleReconnect();
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.failures = 0;
+      this.emit("connected", undefined);
+    };
+    socket.onmessage = (event: MessageEvent) => this.receive(event.data);
+    socket.onerror = () => {};
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.emit("disconnected", { error: event.reason || `code ${event.code}` });
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.destroyed) return;
+    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.failures++);
+    const delay = base * (1 - RECONNECT_JITTER + Math.random() * 2 * RECONNECT_JITTER);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== "string") return this.emit("warning", { message: "tracker sent a binary frame" });
+    if (data.length > MAX_TRACKER_MESSAGE_BYTES)
+      return this.emit("warning", { message: "tracker message too large" });
+    let message: TrackerMessage;
+    try {
+      message = parseTrackerMessage(data);
+    } catch (error) {
+      return this.emit("warning", { message: (error as Error).message });
+    }
+    if (message.kind !== "ignored") this.emit("message", message);
+  }
+}

@@ -1,0 +1,77 @@
+/** Inbound WebTorrent tracker messages, validated at the boundary. */
+
+export interface SessionDescription {
+  type: "offer" | "answer";
+  sdp: string;
+}
+
+export type TrackerMessage =
+  | {
+      kind: "announce-response";
+      infoHash: string;
+      intervalSec: number | undefined;
+      complete?: number;
+      incomplete?: number;
+    }
+  | { kind: "offer"; infoHash: string; peerId: string; offerId: string; offer: SessionDescription }
+  | { kind: "answer"; infoHash: string; peerId: string; offerId: string; answer: SessionDescription }
+  | { kind: "failure"; infoHash: string | undefined; reason: string }
+  | { kind: "warning"; infoHash: string | undefined; message: string }
+  | { kind: "ignored" };
+
+const MAX_SDP_CHARS = 32 * 1024;
+
+const isBinaryId = (v: unknown): v is string => typeof v === "string" && v.length === 20;
+
+function description(v: unknown, type: "offer" | "answer"): SessionDescription | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const d = v as { type?: unknown; sdp?: unknown };
+  if (d.type !== type || typeof d.sdp !== "string" || d.sdp.length === 0 || d.sdp.length > MAX_SDP_CHARS)
+    return undefined;
+  return { type, sdp: d.sdp };
+}
+
+/** Parse one text frame from a tracker. Throws a TypeError naming what is wrong. */
+export function parseTrackerMessage(text: string): TrackerMessage {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new TypeError("tracker sent invalid JSON");
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new TypeError("tracker message is not an object");
+  const m = data as Record<string, unknown>;
+  const infoHash = isBinaryId(m.info_hash) ? m.info_hash : undefined;
+  if (typeof m["failure reason"] === "string")
+    return { kind: "failure", infoHash, reason: m["failure reason"].slice(0, 200) };
+  if (typeof m["warning message"] === "string")
+    return { kind: "warning", infoHash, message: m["warning message"].slice(0, 200) };
+  if (m.action === "scrape") return { kind: "ignored" };
+  if (m.action !== "announce")
+    throw new TypeError(`unknown tracker action ${JSON.stringify(m.action)?.slice(0, 40)}`);
+  if (!infoHash) throw new TypeError("tracker message without a valid info_hash");
+  if (m.offer !== undefined || m.answer !== undefined) {
+    if (!isBinaryId(m.peer_id)) throw new TypeError("signal without a valid peer_id");
+    if (typeof m.offer_id !== "string" || m.offer_id.length === 0 || m.offer_id.length > 40)
+      throw new TypeError("signal without a valid offer_id");
+    if (m.offer !== undefined) {
+      const offer = description(m.offer, "offer");
+      if (!offer) throw new TypeError("malformed offer");
+      return { kind: "offer", infoHash, peerId: m.peer_id, offerId: m.offer_id, offer };
+    }
+    const answer = description(m.answer, "answer");
+    if (!answer) throw new TypeError("malformed answer");
+    return { kind: "answer", infoHash, peerId: m.peer_id, offerId: m.offer_id, answer };
+  }
+  const interval =
+    typeof m.interval === "number" && m.interval > 0 && m.interval < 86_400 ? m.interval : undefined;
+  const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+  return {
+    kind: "announce-response",
+    infoHash,
+    intervalSec: interval,
+    complete: count(m.complete),
+    incomplete: count(m.incomplete),
+  };
+}

@@ -1,0 +1,158 @@
+import type { Logger } from "../core/logger.js";
+import type { SegmentStore } from "../core/segment-store.js";
+import type { TokenBucket } from "../core/token-bucket.js";
+import { UNKNOWN_LENGTH } from "../core/availability.js";
+import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
+import type { Peer } from "./peer.js";
+import { encodeDataFrame, MAX_CHUNK_BYTES, type RequestMessage } from "./protocol.js";
+
+interface UploadJob {
+  peer: Peer;
+  requestId: number;
+  segmentId: string;
+  offset: number;
+  rangeEnd: number | undefined;
+  cancelled: boolean;
+  sentAny: boolean;
+}
+
+export interface UploaderOptions {
+  store: SegmentStore;
+  limiter: TokenBucket | undefined;
+  enabled: () => boolean;
+  /** True while this viewer is downloading the segment: a request for it waits for the bytes. */
+  isLoading: (swarmKey: string, segmentId: string) => boolean;
+  onUploaded: (peer: Peer, bytes: number) => void;
+  log: Logger;
+}
+
+const key = (swarmKey: string, segmentId: string) => `${swarmKey}\n${segmentId}`;
+
+/**
+ * Answers peers' requests from the segment store, one request at a time per peer, chunk by chunk,
+ * paced by the channel's buffer and the upload cap. A segment still arriving is streamed as its
+ * bytes land, so a viewer that waits for the one fetching from the CDN loses almost no time.
+ */
+export class Uploader {
+  private readonly queues = new Map<Peer, UploadJob[]>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private destroyed = false;
+
+  constructor(private readonly options: UploaderOptions) {}
+
+  handleRequest(peer: Peer, request: RequestMessage): void {
+    let queue = this.queues.get(peer);
+    if (!queue) this.queues.set(peer, (queue = []));
+    if (queue.length >= MAX_INBOUND_REQUESTS_PER_PEER) return peer.close("too many open requests");
+    const job: UploadJob = {
+      peer,
+      requestId: request.requestId,
+      segmentId: request.segmentId,
+      offset: request.rangeStart,
+      rangeEnd: request.rangeEnd,
+      cancelled: false,
+      sentAny: false,
+    };
+    queue.push(job);
+    if (queue.length === 1) void this.drain(peer, queue);
+  }
+
+  handleCancel(peer: Peer, requestId: number): void {
+    for (const job of this.queues.get(peer) ?? []) if (job.requestId === requestId) job.cancelled = true;
+  }
+
+  /** The store changed this segment: wake uploads waiting for its bytes. */
+  notify(swarmKey: string, segmentId: string): void {
+    const set = this.waiters.get(key(swarmKey, segmentId));
+    if (!set) return;
+    this.waiters.delete(key(swarmKey, segmentId));
+    for (const wake of set) wake();
+  }
+
+  peerClosed(peer: Peer): void {
+    for (const job of this.queues.get(peer) ?? []) job.cancelled = true;
+    this.queues.delete(peer);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const queue of this.queues.values()) for (const job of queue) job.cancelled = true;
+    this.queues.clear();
+    for (const set of this.waiters.values()) for (const wake of set) wake();
+    this.waiters.clear();
+  }
+
+  private async drain(peer: Peer, queue: UploadJob[]): Promise<void> {
+    while (queue.length > 0 && !this.destroyed) {
+      const job = queue[0]!;
+      try {
+        await this.serve(job);
+      } catch (error) {
+        this.options.log("upload to %s failed: %o", peer.id, error);
+      }
+      queue.shift();
+    }
+  }
+
+  private async serve(job: UploadJob): Promise<void> {
+    const { store, limiter } = this.options;
+    const { peer, segmentId } = job;
+    const swarmKey = peer.swarmKey;
+    if (!this.options.enabled()) return peer.send({ type: "absent", requestId: job.requestId });
+    for (;;) {
+      if (job.cancelled || peer.isClosed || this.destroyed) return;
+      const entry = store.get(swarmKey, segmentId);
+      const loading = this.options.isLoading(swarmKey, segmentId);
+      if (!entry) {
+        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
+        return peer.send({ type: "absent", requestId: job.requestId });
+      }
+      const total = entry.totalLength;
+      const end = Math.min(
+        job.rangeEnd ?? Number.MAX_SAFE_INTEGER,
+        total !== UNKNOWN_LENGTH ? total : Number.MAX_SAFE_INTEGER,
+      );
+      if (job.offset >= end) {
+        // A request that starts past the end gets `absent`; a finished one needs no reply.
+        if (!job.sentAny) peer.send({ type: "absent", requestId: job.requestId });
+        return;
+      }
+      // Of a segment whose size is still unknown, hold the last byte back: the frame that carries
+      // it must also carry the final size, or the receiver could not tell the segment is done.
+      const sendable = total !== UNKNOWN_LENGTH ? entry.bytesAvailable : entry.bytesAvailable - 1;
+      const stop = Math.min(end, sendable);
+      if (job.offset >= stop) {
+        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
+        // The download feeding this upload stopped: the requester falls back on its own.
+        return peer.send({ type: "absent", requestId: job.requestId });
+      }
+      const chunk = entry.data.subarray(job.offset, Math.min(job.offset + MAX_CHUNK_BYTES, stop));
+      if (!peer.canSendData) await peer.waitForDrain();
+      if (limiter) await limiter.take(chunk.byteLength);
+      if (job.cancelled || peer.isClosed) return;
+      peer.sendFrame(encodeDataFrame(job.requestId, job.offset, total, chunk));
+      job.sentAny = true;
+      job.offset += chunk.byteLength;
+      this.options.onUploaded(peer, chunk.byteLength);
+      if (job.offset >= end) return;
+    }
+  }
+
+  /** Wait until the segment changes; false if nothing happened for FETCHING_TTL_MS. */
+  private waitForBytes(swarmKey: string, segmentId: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      const k = key(swarmKey, segmentId);
+      let set = this.waiters.get(k);
+      if (!set) this.waiters.set(k, (set = new Set()));
+      const timer = setTimeout(() => {
+        set.delete(wake);
+        resolve(false);
+      }, FETCHING_TTL_MS);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(!this.destroyed);
+      };
+      set.add(wake);
+    });
+  }
+}

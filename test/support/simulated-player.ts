@@ -1,0 +1,163 @@
+import type { Engine } from "../../sdk/src/core/engine.js";
+import type { HttpPolicy, SegmentSource } from "../../sdk/src/core/types.js";
+import { parseMediaPlaylist, type PlaylistSegment } from "./media-playlist.js";
+
+export interface SimulatedPlayerOptions {
+  engine: Engine;
+  /** A media playlist URL (one rendition). */
+  playlistUrl: string;
+  swarmKey: string;
+  /** Start this many segments behind the live edge (hls.js liveSyncDurationCount, default 3). */
+  liveSyncSegments?: number;
+  /** Stop loading ahead once this much media is buffered (hls.js maxBufferLength, default 30 s). */
+  maxBufferSec?: number;
+  /** Playback resumes after a stall once this much is buffered. */
+  resumeBufferSec?: number;
+  /** Called for every loaded segment with its bytes (for byte-identity checks). */
+  onSegment?: (msn: number, data: Uint8Array, source: SegmentSource) => void;
+}
+
+export interface SimulatedPlayerStats {
+  startupMs: number | undefined;
+  stalls: number;
+  stalledMs: number;
+  segments: Record<SegmentSource, number>;
+  bytes: number;
+  errors: string[];
+}
+
+const HTTP_POLICY: HttpPolicy = { firstByteTimeoutMs: 10_000, totalTimeoutMs: 30_000, retry: null };
+
+/**
+ * A player without a screen: follows a real playlist, loads segments through a real engine in
+ * order, plays at 1× and counts stalls. The model matches hls.js where it matters to P2P: start
+ * `liveSyncSegments` behind the live edge, refresh the playlist every target duration, keep at
+ * most `maxBufferSec` ahead.
+ */
+export class SimulatedPlayer {
+  readonly stats: SimulatedPlayerStats = {
+    startupMs: undefined,
+    stalls: 0,
+    stalledMs: 0,
+    segments: { http: 0, p2p: 0, cache: 0 },
+    bytes: 0,
+    errors: [],
+  };
+  private playing = false;
+  private positionSec = 0;
+  private bufferedEndSec = 0;
+  private clockMs = 0;
+  private stalledSinceMs: number | undefined;
+  private stopped = false;
+  private readonly startedMs = Date.now();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: SimulatedPlayerOptions) {
+    options.engine.setPlaybackSource(() => {
+      this.advance();
+      return {
+        positionSec: this.positionSec,
+        bufferedAheadSec: this.bufferedEndSec - this.positionSec,
+        playbackRate: 1,
+      };
+    });
+  }
+
+  start(): void {
+    this.loop = this.run().catch((error: unknown) => {
+      this.stats.errors.push((error as Error).message);
+    });
+  }
+
+  async stop(): Promise<SimulatedPlayerStats> {
+    this.stopped = true;
+    await this.loop;
+    this.advance();
+    if (this.stalledSinceMs !== undefined) this.stats.stalledMs += Date.now() - this.stalledSinceMs;
+    return this.stats;
+  }
+
+  private advance(): void {
+    const now = Date.now();
+    if (this.playing) {
+      this.positionSec += (now - this.clockMs) / 1000;
+      if (this.positionSec >= this.bufferedEndSec) {
+        this.positionSec = this.bufferedEndSec;
+        this.playing = false;
+        this.stats.stalls++;
+        this.stalledSinceMs = now;
+      }
+    }
+    this.clockMs = now;
+  }
+
+  private async run(): Promise<void> {
+    const { playlistUrl } = this.options;
+    let next: number | undefined;
+    let timeline = 0;
+    // As the hls.js adapter does on LEVEL_LOADING: join while the playlist loads.
+    this.options.engine.prepareSwarm(this.options.swarmKey);
+    while (!this.stopped) {
+      const response = await fetch(playlistUrl);
+      if (!response.ok) throw new Error(`playlist ${response.status}`);
+      const playlist = parseMediaPlaylist(await response.text(), playlistUrl);
+      if (next === undefined) {
+        const back = playlist.live ? (this.options.liveSyncSegments ?? 3) : playlist.segments.length;
+        next = playlist.segments[Math.max(0, playlist.segments.length - back)]?.msn ?? 0;
+      }
+      for (const segment of playlist.segments) {
+        if (this.stopped || segment.msn < next) continue;
+        while (!this.stopped && this.bufferAhead() > (this.options.maxBufferSec ?? 30)) await sleep(200);
+        if (this.stopped) return;
+        await this.load(segment, timeline);
+        timeline += segment.durationSec;
+        next = segment.msn + 1;
+      }
+      if (!playlist.live) {
+        if (next > (playlist.segments.at(-1)?.msn ?? 0)) await this.drain();
+        return;
+      }
+      await sleep(playlist.targetDurationSec * 1000);
+    }
+  }
+
+  private bufferAhead(): number {
+    this.advance();
+    return this.bufferedEndSec - this.positionSec;
+  }
+
+  private async load(segment: PlaylistSegment, startSec: number): Promise<void> {
+    const result = await this.options.engine.loadSegment(
+      {
+        id: String(segment.msn),
+        swarmKey: this.options.swarmKey,
+        url: segment.url,
+        startTimeSec: startSec,
+        durationSec: segment.durationSec,
+        live: true,
+      },
+      { http: HTTP_POLICY },
+    );
+    this.advance();
+    this.stats.segments[result.source]++;
+    this.stats.bytes += result.data.byteLength;
+    this.options.onSegment?.(segment.msn, result.data, result.source);
+    if (this.bufferedEndSec === 0) this.positionSec = startSec;
+    this.bufferedEndSec = startSec + segment.durationSec;
+    if (!this.playing && this.bufferedEndSec - this.positionSec >= (this.options.resumeBufferSec ?? 1)) {
+      if (this.stats.startupMs === undefined) this.stats.startupMs = Date.now() - this.startedMs;
+      if (this.stalledSinceMs !== undefined) this.stats.stalledMs += Date.now() - this.stalledSinceMs;
+      this.stalledSinceMs = undefined;
+      this.playing = true;
+      this.clockMs = Date.now();
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.bufferAhead() > 0) await sleep(200);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import {
+  decide,
+  expectedHttpMs,
+  type PeerCandidate,
+  type ScheduleInput,
+} from "../../../sdk/src/core/scheduler.js";
+
+const peer = (peerId: string, over: Partial<PeerCandidate> = {}): PeerCandidate => ({
+  peerId,
+  complete: false,
+  fetching: false,
+  throughputBytesPerSec: 0,
+  pendingRequests: 0,
+  ...over,
+});
+
+// A 2-second 540p segment (~250 kB) on a CDN measured at 8 Mbps with 100 ms first byte: ~350 ms by HTTP.
+const input = (over: Partial<ScheduleInput> = {}): ScheduleInput => ({
+  segmentBytesEstimate: 250_000,
+  deadlineMs: 6000,
+  httpBandwidthBps: 8_000_000,
+  httpFirstByteMs: 100,
+  safetyMarginMs: 2500,
+  candidates: [],
+  failedPeers: new Set(),
+  awaitingFirstPeer: false,
+  ...over,
+});
+
+describe("scheduler", () => {
+  it("estimates HTTP time from first byte and throughput, with a default before any measurement", () => {
+    expect(expectedHttpMs(250_000, 8_000_000, 100)).toBeCloseTo(350);
+    expect(expectedHttpMs(250_000, 0, 0)).toBeCloseTo(1000); // 2 Mbps default
+  });
+
+  it("goes to HTTP at once when no peer has or is fetching the segment (live edge, first viewer)", () => {
+    expect(decide(input({ candidates: [] }))).toEqual({ kind: "http", reason: "no-peer-has-it" });
+  });
+
+  it("asks a peer that holds the segment when the buffer leaves room for a fallback", () => {
+    const d = decide(input({ candidates: [peer("a", { complete: true })] }));
+    expect(d).toMatchObject({ kind: "p2p", peerId: "a", reason: "complete" });
+    // budget = deadline − HTTP time − margin = 6000 − 350 − 2500
+    expect(d.kind === "p2p" && d.budgetMs).toBeCloseTo(3150);
+  });
+
+  it("waits for a peer that is fetching the segment from the CDN (one CDN fetch per swarm)", () => {
+    const d = decide(input({ candidates: [peer("f", { fetching: true })] }));
+    expect(d).toMatchObject({ kind: "p2p", peerId: "f", reason: "fetching" });
+  });
+
+  it("prefers a complete holder over a peer still fetching", () => {
+    const d = decide(input({ candidates: [peer("f", { fetching: true }), peer("c", { complete: true })] }));
+    expect(d).toMatchObject({ peerId: "c" });
+  });
+
+  it("uses HTTP when the buffer is too short to risk waiting on a fetching peer", () => {
+    const d = decide(input({ deadlineMs: 2000, candidates: [peer("f", { fetching: true })] }));
+    expect(d).toEqual({ kind: "http", reason: "no-time" });
+  });
+
+  it("with an empty buffer goes to HTTP even when a peer holds the segment", () => {
+    const d = decide(
+      input({ deadlineMs: 0, candidates: [peer("a", { complete: true, throughputBytesPerSec: 1e9 })] }),
+    );
+    expect(d).toEqual({ kind: "http", reason: "no-time" });
+  });
+
+  it("with a short buffer tries a holder within a budget that keeps half the margin", () => {
+    // deadline 2000 − HTTP 350 − margin/2 1250 = 400 ms for the peer
+    const d = decide(input({ deadlineMs: 2000, candidates: [peer("a", { complete: true })] }));
+    expect(d).toMatchObject({ kind: "p2p", peerId: "a" });
+    expect(d.kind === "p2p" && d.budgetMs).toBeCloseTo(400);
+  });
+
+  it("with a short buffer skips a holder measured too slow for the budget", () => {
+    const slow = peer("a", { complete: true, throughputBytesPerSec: 500_000 }); // 500 ms for 250 kB
+    expect(decide(input({ deadlineMs: 2000, candidates: [slow] }))).toEqual({
+      kind: "http",
+      reason: "no-time",
+    });
+  });
+
+  it("waits for the first peer connection at start-up while the buffer allows", () => {
+    expect(decide(input({ awaitingFirstPeer: true }))).toMatchObject({
+      kind: "wait",
+      reason: "awaiting-first-peer",
+    });
+    expect(decide(input({ awaitingFirstPeer: true, deadlineMs: 2000 }))).toEqual({
+      kind: "http",
+      reason: "no-peer-has-it",
+    });
+  });
+
+  it("never asks a peer that already failed for this segment", () => {
+    const d = decide(input({ candidates: [peer("a", { complete: true })], failedPeers: new Set(["a"]) }));
+    expect(d).toEqual({ kind: "http", reason: "no-peer-has-it" });
+  });
+
+  it("picks the fastest, least busy holder", () => {
+    const d = decide(
+      input({
+        candidates: [
+          peer("slow", { complete: true, throughputBytesPerSec: 1_000_000 }),
+          peer("fast-busy", { complete: true, throughputBytesPerSec: 4_000_000, pendingRequests: 3 }),
+          peer("fast", { complete: true, throughputBytesPerSec: 3_000_000 }),
+        ],
+      }),
+    );
+    expect(d).toMatchObject({ peerId: "fast" });
+  });
+
+  it("VOD far ahead of the playhead: waits on peers with a large budget", () => {
+    const d = decide(input({ deadlineMs: 28_000, candidates: [peer("a", { complete: true })] }));
+    expect(d.kind === "p2p" && d.budgetMs).toBeGreaterThan(25_000);
+  });
+});
