@@ -27,7 +27,12 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: [join(root, "sdk/src/index.ts")], format: "esm", outfile: join(sdkDist, "nearcast.esm.js") }),
+  build({
+    ...common,
+    entryPoints: [join(root, "sdk/src/index.ts")],
+    format: "esm",
+    outfile: join(sdkDist, "nearcast.esm.js"),
+  }),
   build({
     ...common,
     entryPoints: [join(root, "sdk/src/index.ts")],
@@ -46,9 +51,13 @@ await Promise.all([
   }),
 ]);
 
-execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "sdk/tsconfig.build.json")], {
-  stdio: "inherit",
-});
+execFileSync(
+  process.execPath,
+  [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "sdk/tsconfig.build.json")],
+  {
+    stdio: "inherit",
+  },
+);
 
 mkdirSync(join(playerDist, "vendor"), { recursive: true });
 copyFileSync(join(root, "node_modules/hls.js/dist/hls.min.js"), join(playerDist, "vendor/hls.min.js"));
@@ -56,7 +65,9 @@ copyFileSync(join(root, "node_modules/hls.js/dist/hls.min.js"), join(playerDist,
 const report = (file) => {
   const bytes = readFileSync(file);
   const gz = gzipSync(bytes).length;
-  console.log(`  ${file.slice(root.length + 1).padEnd(34)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KiB  ${(gz / 1024).toFixed(1).padStart(6)} KiB gzip`);
+  console.log(
+    `  ${file.slice(root.length + 1).padEnd(34)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KiB  ${(gz / 1024).toFixed(1).padStart(6)} KiB gzip`,
+  );
   return gz;
 };
 console.log(`nearcast ${version} built:`);
@@ -64,6 +75,8 @@ report(join(sdkDist, "nearcast.esm.js"));
 const iifeGzip = report(join(sdkDist, "nearcast.min.js"));
 report(join(playerDist, "player.js"));
 if (iifeGzip > BUDGET_GZIP_BYTES) {
-  console.error(`error: sdk/dist/nearcast.min.js is ${iifeGzip} bytes gzipped, over the ${BUDGET_GZIP_BYTES}-byte budget`);
+  console.error(
+    `error: sdk/dist/nearcast.min.js is ${iifeGzip} bytes gzipped, over the ${BUDGET_GZIP_BYTES}-byte budget`,
+  );
   process.exit(1);
 }

@@ -34,7 +34,8 @@ function setupForm(): void {
   p2p.checked = source.p2p;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const kind = (form.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ?? "live") as StreamKind;
+    const kind = (form.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value ??
+      "live") as StreamKind;
     const next = new URLSearchParams();
     if (kind === "custom") next.set("src", custom.value);
     else next.set("stream", kind);
@@ -52,10 +53,14 @@ function setStatus(text: string, isError = false): void {
 function start(): void {
   const { Hls, Nearcast } = window;
   $("version").textContent = `SDK ${Nearcast.VERSION} · hls.js ${Hls.version}`;
-  if (!Hls.isSupported()) return setStatus("This browser cannot play HLS through Media Source Extensions.", true);
+  if (!Hls.isSupported())
+    return setStatus("This browser cannot play HLS through Media Source Extensions.", true);
 
   const trackerUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/tracker`;
-  const nearcast = new Nearcast.Nearcast({ p2pEnabled: source.p2p, trackerUrls: source.p2p ? [trackerUrl] : [] });
+  const nearcast = new Nearcast.Nearcast({
+    p2pEnabled: source.p2p,
+    trackerUrls: source.p2p ? [trackerUrl] : [],
+  });
   const hls = new Hls({ ...nearcast.hlsConfig() });
   nearcast.attach(hls);
   window.hls = hls;
@@ -67,7 +72,9 @@ function start(): void {
     if (data.fatal) setStatus(`Playback error: ${data.details}`, true);
   });
   hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
-    setStatus(`Playing ${source.label} · ${data.levels.length} renditions · P2P ${source.p2p ? "on" : "off"}`);
+    setStatus(
+      `Playing ${source.label} · ${data.levels.length} renditions · P2P ${source.p2p ? "on" : "off"}`,
+    );
     video.play().catch(() => setStatus("Press play to start (the browser blocked autoplay)."));
   });
   nearcast.on("segment-loaded", (e) => {
@@ -99,7 +106,9 @@ function renderPanel(hls: HlsType, nearcast: NearcastModule.Nearcast, video: HTM
     if (video.buffered.start(i) <= video.currentTime + 0.1) ahead = video.buffered.end(i) - video.currentTime;
   }
   $("buffer").textContent = `${Math.max(0, ahead).toFixed(1)} s`;
-  $("bandwidth").textContent = s.httpBandwidthEstimateBps ? `${(s.httpBandwidthEstimateBps / 1e6).toFixed(1)} Mbps` : "–";
+  $("bandwidth").textContent = s.httpBandwidthEstimateBps
+    ? `${(s.httpBandwidthEstimateBps / 1e6).toFixed(1)} Mbps`
+    : "–";
 }
 
 setupForm();

@@ -34,7 +34,10 @@ beforeAll(async () => {
     if (range && path !== "/norange") {
       const start = Number(range[1]);
       const end = range[2] ? Number(range[2]) + 1 : body.length;
-      res.writeHead(206, { "content-range": `bytes ${start}-${end - 1}/${body.length}`, "content-length": String(end - start) });
+      res.writeHead(206, {
+        "content-range": `bytes ${start}-${end - 1}/${body.length}`,
+        "content-length": String(end - start),
+      });
       res.end(body.subarray(start, end));
       return;
     }
@@ -53,7 +56,10 @@ afterAll(async () => {
 describe("httpFetch over real HTTP", () => {
   it("fetches a whole resource with progress and ordered timings", async () => {
     const progress: number[] = [];
-    const result = await httpFetch(`${base}/seg`, { policy: noRetry, onChunk: (_c, loaded) => progress.push(loaded) });
+    const result = await httpFetch(`${base}/seg`, {
+      policy: noRetry,
+      onChunk: (_c, loaded) => progress.push(loaded),
+    });
     expect(result.data).toEqual(body);
     expect(result.bytesReceived).toBe(body.length);
     expect(progress.at(-1)).toBe(body.length);
@@ -90,9 +96,9 @@ describe("httpFetch over real HTTP", () => {
   });
 
   it("times out waiting for the first byte", async () => {
-    const error = await httpFetch(`${base}/silent`, { policy: { ...noRetry, firstByteTimeoutMs: 200 } }).catch(
-      (e: unknown) => e,
-    );
+    const error = await httpFetch(`${base}/silent`, {
+      policy: { ...noRetry, firstByteTimeoutMs: 200 },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).phase).toBe("first-byte");
   });

@@ -6,7 +6,13 @@ describe("StatsCollector", () => {
   it("computes session and recent offload ratios from byte counters", () => {
     let now = 1_000_000;
     const stats = new StatsCollector(10, () => now);
-    stats.peers.set("peer-a", { peerId: "peer-a", swarmKey: "s", downloadedBytes: 0, uploadedBytes: 0, connectedAtMs: 0 });
+    stats.peers.set("peer-a", {
+      peerId: "peer-a",
+      swarmKey: "s",
+      downloadedBytes: 0,
+      uploadedBytes: 0,
+      connectedAtMs: 0,
+    });
     stats.addHttpBytes(1000);
     now += 20_000; // the HTTP bytes leave the 10-second window
     stats.addP2pBytes("peer-a", 3000);

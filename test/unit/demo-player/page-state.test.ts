@@ -18,7 +18,9 @@ describe("demo page source selection", () => {
   });
 
   it("selects built-in streams by name and ignores unknown ones", () => {
-    expect(pickSource(new URLSearchParams("stream=vod"), origin).url).toMatch(/\/streams\/demo\/vod\/master\.m3u8$/);
+    expect(pickSource(new URLSearchParams("stream=vod"), origin).url).toMatch(
+      /\/streams\/demo\/vod\/master\.m3u8$/,
+    );
     expect(pickSource(new URLSearchParams("stream=nope"), origin).kind).toBe("live");
   });
 
