@@ -58,8 +58,10 @@ label() {
 }
 
 # Common encoder settings. -threads 1 and +bitexact keep re-runs byte-identical; the fixed GOP and
-# -sc_threshold 0 keep keyframes on segment boundaries in every rendition.
-X264=(-c:v libx264 -preset medium -profile:v main -pix_fmt yuv420p -threads 1
+# -sc_threshold 0 keep keyframes on segment boundaries in every rendition. -bf 0: with B-frames the
+# first video PTS trails audio by two frames in MPEG-TS, so playback from 0 starts in a buffer hole
+# (hls.js then reports bufferSeekOverHole).
+X264=(-c:v libx264 -preset medium -profile:v main -pix_fmt yuv420p -threads 1 -bf 0
   -g "${GOP}" -keyint_min "${GOP}" -sc_threshold 0 -x264-params "open-gop=0")
 AAC=(-c:a aac -b:a 64k -ac 2 -ar 48000)
 BITEXACT=(-fflags +bitexact -flags:v +bitexact -flags:a +bitexact -map_metadata -1)

@@ -20,13 +20,6 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "test-artifacts");
 const REQUIRED_BUNDLES = ["sdk/dist/nearcast.min.js", "demo-player/dist/player.js"];
 
-/**
- * hls.js errors tolerated before playback starts, never during the watch. bufferSeekOverHole: in the
- * MPEG-TS media, video starts 67 ms (two B-frame reorder frames) after audio, so a VOD starting at 0
- * sits in a gap; hls.js jumps it and reports a non-fatal error if Chromium has not jumped it first.
- */
-const BENIGN_STARTUP_ERRORS = new Set(["bufferSeekOverHole"]);
-
 /** First frames can take long when Chromium, the server and vitest share 2 busy cores. */
 const FIRST_FRAME_TIMEOUT_MS = 30_000;
 const SAMPLE_INTERVAL_MS = 500;
@@ -125,10 +118,7 @@ describe("demo player in headless Chromium (P2P off)", () => {
       );
       expect(report.fatalErrors, "fatal hls.js errors").toEqual([]);
       expect(report.errorsDuringWatch, "hls.js errors while playing").toEqual([]);
-      const startupErrors = started.playerErrors.filter(
-        (error) => error.fatal || !BENIGN_STARTUP_ERRORS.has(error.details),
-      );
-      expect(startupErrors, "hls.js errors before playback started").toEqual([]);
+      expect(started.playerErrors, "hls.js errors before playback started").toEqual([]);
       expect(report.final.live).toBe(live);
       expect(report.final.videoHeight, "a decoded frame").toBeGreaterThan(0);
       expect(unexpectedProblems(viewer.problems), describeProblems(viewer.problems)).toEqual([]);
