@@ -28,7 +28,9 @@ export interface NearcastStats {
   recentWindowSec: number;
   /** The HTTP throughput estimate used to pace P2P deliveries for ABR, bits/s (0 = none yet). */
   httpBandwidthEstimateBps: number;
+  /** Distinct viewers connected (one viewer in two rendition swarms counts once). */
   connectedPeers: number;
+  /** One entry per connection: a viewer connected in two swarms appears twice. */
   peers: PeerStats[];
   /** The swarm of the rendition being loaded now, if any. */
   swarmKey: string | undefined;
@@ -96,7 +98,7 @@ export class StatsCollector {
       recentOffloadRatio: ratio(recentP2p, recentHttp),
       recentWindowSec: this.recentWindowSec,
       httpBandwidthEstimateBps,
-      connectedPeers: this.peers.size,
+      connectedPeers: new Set([...this.peers.values()].map((p) => p.peerId)).size,
       peers: [...this.peers.values()].map((p) => ({ ...p })),
       swarmKey: this.swarmKey,
     };

@@ -1,0 +1,52 @@
+/**
+ * The stats report a viewer's SDK sends to the stats server (`statsUrl`), shared by the SDK's
+ * reporter and the server's validator so both agree on one shape.
+ *
+ * Reports carry *deltas* since the previous report of the same client, numbered by `seq` (1, 2, …).
+ * A report that fails to send is kept and resent with the same `seq` (its payload unchanged), so the
+ * server counts each `(clientId, seq)` once: a duplicate is acknowledged and ignored, and a report is
+ * lost only if the client's bounded queue overflows. Several reports may travel in one body (a
+ * `sendBeacon` at page unload flushes the queue).
+ */
+export const REPORT_VERSION = 1;
+
+/** Bytes moved since the previous report, for the whole client or one rendition. */
+export interface ReportDeltas {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+}
+
+export interface RenditionDeltas extends ReportDeltas {
+  /** The rendition part of the swarm key (e.g. "v842000-960x540-avc1.4d401f,mp4a.40.2"). */
+  rendition: string;
+}
+
+export interface StatsReport {
+  /** Random per page session, 8–64 characters of [A-Za-z0-9_-]. */
+  clientId: string;
+  /** 1 for the first report of a client, +1 for each next one. */
+  seq: number;
+  /** The stream identity (the SDK's stream key: manifest URL without query, or the page's `streamId`). */
+  streamId: string;
+  /** Client clock when the report was made (epoch ms); informational. */
+  sentAtMs: number;
+  deltas: ReportDeltas;
+  /** Per rendition, at most {@link MAX_RENDITIONS_PER_REPORT}. */
+  renditions: RenditionDeltas[];
+  /** Peers connected at report time. */
+  peers: number;
+  /** The viewer is leaving (page hidden or unloaded): expect no more reports. */
+  final: boolean;
+}
+
+/** The body POSTed to the stats URL. */
+export interface StatsReportBatch {
+  v: typeof REPORT_VERSION;
+  reports: StatsReport[];
+}
+
+export const MAX_REPORTS_PER_BATCH = 20;
+export const MAX_RENDITIONS_PER_REPORT = 16;
+/** Largest body the server accepts: 20 reports with 16 renditions each fit with room to spare. */
+export const MAX_REPORT_BODY_BYTES = 64 * 1024;
