@@ -16,7 +16,7 @@ const STAGGER_MS = 2000;
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
-let open: Viewer[] = [];
+const open: Viewer[] = [];
 
 beforeAll(async () => {
   server = await startServer({ host: "127.0.0.1", port: 0 });
