@@ -61,6 +61,7 @@ execFileSync(
 
 mkdirSync(join(playerDist, "vendor"), { recursive: true });
 copyFileSync(join(root, "node_modules/hls.js/dist/hls.min.js"), join(playerDist, "vendor/hls.min.js"));
+copyFileSync(join(root, "node_modules/uplot/dist/uPlot.min.css"), join(playerDist, "vendor/uPlot.min.css"));
 
 const report = (file) => {
   const bytes = readFileSync(file);

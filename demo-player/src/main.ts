@@ -2,7 +2,8 @@
 // what the SDK reports. Exposes `window.hls` and `window.nearcast` for debugging, like hls.js's demo.
 import type HlsType from "hls.js";
 import type * as NearcastModule from "../../sdk/src/index.js";
-import { formatBytes, formatPercent, pickSource, type StreamKind } from "./page-state.js";
+import { formatBytes, formatPercent, peerRows, pickSource, type StreamKind } from "./page-state.js";
+import { ThroughputChart } from "./throughput-chart.js";
 
 declare global {
   interface Window {
@@ -84,9 +85,14 @@ function start(): void {
     log.prepend(li);
     while (log.children.length > 30) log.lastElementChild?.remove();
   });
+  const chart = new ThroughputChart($("chart"));
+  nearcast.on("bytes-downloaded", (e) => chart.add(e.source, e.bytes));
   hls.loadSource(source.url);
   hls.attachMedia(video);
-  setInterval(() => renderPanel(hls, nearcast, video), 500);
+  setInterval(() => {
+    renderPanel(hls, nearcast, video);
+    chart.render();
+  }, 1000);
 }
 
 function renderPanel(hls: HlsType, nearcast: NearcastModule.Nearcast, video: HTMLVideoElement): void {
@@ -109,6 +115,16 @@ function renderPanel(hls: HlsType, nearcast: NearcastModule.Nearcast, video: HTM
   $("bandwidth").textContent = s.httpBandwidthEstimateBps
     ? `${(s.httpBandwidthEstimateBps / 1e6).toFixed(1)} Mbps`
     : "–";
+  const rows = peerRows(s.peers);
+  $("peer-rows").innerHTML =
+    rows.length === 0
+      ? `<tr><td colspan="3" class="muted">No peer connected yet</td></tr>`
+      : rows
+          .map(
+            (p) =>
+              `<tr><td>${p.label}</td><td>${formatBytes(p.downloadedBytes)}</td><td>${formatBytes(p.uploadedBytes)}</td></tr>`,
+          )
+          .join("");
 }
 
 setupForm();

@@ -43,3 +43,32 @@ export function formatBytes(bytes: number): string {
 export function formatPercent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }
+
+export interface PeerRow {
+  peerId: string;
+  /** A short, HTML-safe label for the peer id. */
+  label: string;
+  downloadedBytes: number;
+  uploadedBytes: number;
+}
+
+/** One row per peer (a peer met in several rendition swarms is summed), most useful first. */
+export function peerRows(
+  peers: readonly { peerId: string; downloadedBytes: number; uploadedBytes: number }[],
+): PeerRow[] {
+  const byId = new Map<string, PeerRow>();
+  for (const p of peers) {
+    const row = byId.get(p.peerId) ?? {
+      peerId: p.peerId,
+      label: p.peerId.replace(/[^A-Za-z0-9-]/g, "").slice(-8) || "peer",
+      downloadedBytes: 0,
+      uploadedBytes: 0,
+    };
+    row.downloadedBytes += p.downloadedBytes;
+    row.uploadedBytes += p.uploadedBytes;
+    byId.set(p.peerId, row);
+  }
+  return [...byId.values()].sort(
+    (a, b) => b.downloadedBytes + b.uploadedBytes - (a.downloadedBytes + a.uploadedBytes),
+  );
+}

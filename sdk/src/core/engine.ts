@@ -8,6 +8,7 @@ import { decide } from "./scheduler.js";
 import { SegmentAssembly } from "./segment-assembly.js";
 import { SegmentStore } from "./segment-store.js";
 import { StatsCollector, type NearcastStats } from "./stats.js";
+import { StatsReporter } from "./stats-reporter.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "./types.js";
 import { httpFetch } from "../http/http-fetcher.js";
 import { P2PNetwork, peerStatsKey } from "../p2p/p2p-network.js";
@@ -48,6 +49,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private readonly segmentSize = new Ewma(3);
   private readonly store: SegmentStore | undefined;
   private readonly network: P2PNetwork | undefined;
+  private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
   private readonly inFlight = new Set<AbortController>();
   private playback: () => PlaybackState | undefined = () => undefined;
@@ -80,6 +82,26 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         });
       }
     }
+    if (this.config.statsUrl) {
+      this.reporter = new StatsReporter({
+        url: this.config.statsUrl,
+        intervalMs: this.config.statsIntervalMs,
+        stats: this.stats,
+        peers: () => this.getStats().connectedPeers,
+        fetchImpl: platform.fetch,
+        log,
+      });
+    }
+  }
+
+  /** This viewer's id in stats reports (undefined without a `statsUrl`). */
+  get statsClientId(): string | undefined {
+    return this.reporter?.clientId;
+  }
+
+  /** Send a stats report now rather than at the next interval (resolves when it was tried). */
+  async reportStats(): Promise<void> {
+    await this.reporter?.tick(false);
   }
 
   /** This viewer's id on trackers and in peers' stats (undefined when P2P is off). */
@@ -253,7 +275,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       assembly.setTotal(total);
       assembly.append(offset, chunk, "p2p", performance.now());
       lastProgressMs = Date.now();
-      this.stats.addP2pBytes(statsKey, chunk.byteLength);
+      this.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
       this.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
       options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
     });
@@ -297,7 +319,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         onChunk: (chunk, loaded, total) => {
           if (total > 0) assembly.setTotal(fromOffset + total);
           assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
-          this.stats.addHttpBytes(chunk.byteLength);
+          this.stats.addHttpBytes(request.swarmKey, chunk.byteLength);
           this.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
           options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
         },
@@ -321,6 +343,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.reporter?.destroy();
     for (const controller of this.inFlight) controller.abort();
     this.inFlight.clear();
     this.network?.destroy();

@@ -37,6 +37,15 @@ export interface NearcastStats {
 }
 
 const BUCKET_MS = 1000;
+/** Swarms whose byte counters are kept for reports; a viewer rarely touches more than a few. */
+const MAX_SWARM_COUNTERS = 64;
+
+/** Cumulative bytes of one swarm (stream + rendition), for stats reports. */
+export interface SwarmCounters {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+}
 
 /** Counters and a ring of one-second buckets for the recent-window offload ratio. */
 export class StatsCollector {
@@ -48,6 +57,8 @@ export class StatsCollector {
   httpFailures = 0;
   readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
   readonly peers = new Map<string, PeerStats>();
+  /** Cumulative bytes per swarm key, insertion-ordered (oldest first) and bounded. */
+  readonly bySwarm = new Map<string, SwarmCounters>();
   swarmKey: string | undefined;
   private readonly buckets: { http: number; p2p: number; slot: number }[];
 
@@ -58,22 +69,38 @@ export class StatsCollector {
     this.buckets = Array.from({ length: recentWindowSec }, () => ({ http: 0, p2p: 0, slot: -1 }));
   }
 
-  addHttpBytes(bytes: number): void {
+  addHttpBytes(swarmKey: string, bytes: number): void {
     this.httpDownloadedBytes += bytes;
     this.bucket().http += bytes;
+    this.swarm(swarmKey).httpBytes += bytes;
   }
 
-  addP2pBytes(peerId: string, bytes: number): void {
+  addP2pBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pDownloadedBytes += bytes;
     this.bucket().p2p += bytes;
-    const peer = this.peers.get(peerId);
+    this.swarm(swarmKey).p2pBytes += bytes;
+    const peer = this.peers.get(peerKey);
     if (peer) peer.downloadedBytes += bytes;
   }
 
-  addUploadedBytes(peerId: string, bytes: number): void {
+  addUploadedBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pUploadedBytes += bytes;
-    const peer = this.peers.get(peerId);
+    this.swarm(swarmKey).uploadedBytes += bytes;
+    const peer = this.peers.get(peerKey);
     if (peer) peer.uploadedBytes += bytes;
+  }
+
+  private swarm(key: string): SwarmCounters {
+    let counters = this.bySwarm.get(key);
+    if (!counters) {
+      if (this.bySwarm.size >= MAX_SWARM_COUNTERS) {
+        const oldest = this.bySwarm.keys().next().value;
+        if (oldest !== undefined) this.bySwarm.delete(oldest);
+      }
+      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0 };
+      this.bySwarm.set(key, counters);
+    }
+    return counters;
   }
 
   snapshot(httpBandwidthEstimateBps: number): NearcastStats {

@@ -46,7 +46,7 @@ export class P2PNetwork {
       enabled: () => config.uploadEnabled,
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {
-        stats.addUploadedBytes(peerStatsKey(peer), bytes);
+        stats.addUploadedBytes(peer.swarmKey, peerStatsKey(peer), bytes);
         emit("bytes-uploaded", { peerId: peer.id, swarmKey: peer.swarmKey, bytes });
       },
       log,

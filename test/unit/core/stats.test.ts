@@ -13,15 +13,16 @@ describe("StatsCollector", () => {
       uploadedBytes: 0,
       connectedAtMs: 0,
     });
-    stats.addHttpBytes(1000);
+    stats.addHttpBytes("s", 1000);
     now += 20_000; // the HTTP bytes leave the 10-second window
-    stats.addP2pBytes("peer-a", 3000);
-    stats.addUploadedBytes("peer-a", 500);
+    stats.addP2pBytes("s", "peer-a", 3000);
+    stats.addUploadedBytes("s", "peer-a", 500);
     const snap = stats.snapshot(0);
     expect(snap.offloadRatio).toBeCloseTo(0.75);
     expect(snap.recentOffloadRatio).toBe(1);
     expect(snap.peers[0]).toMatchObject({ downloadedBytes: 3000, uploadedBytes: 500 });
     expect(snap.p2pUploadedBytes).toBe(500);
+    expect(stats.bySwarm.get("s")).toEqual({ httpBytes: 1000, p2pBytes: 3000, uploadedBytes: 500 });
   });
 
   it("reports 0 before any byte rather than NaN", () => {

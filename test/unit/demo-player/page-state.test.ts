@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatPercent, pickSource } from "../../../demo-player/src/page-state.js";
+import { formatBytes, formatPercent, peerRows, pickSource } from "../../../demo-player/src/page-state.js";
 
 const origin = "http://localhost:8080";
 
@@ -29,5 +29,25 @@ describe("demo page source selection", () => {
     expect(formatBytes(1536)).toBe("1.5 KiB");
     expect(formatBytes(5 * 1024 * 1024)).toBe("5.0 MiB");
     expect(formatPercent(0.8333)).toBe("83.3%");
+  });
+});
+
+describe("peer rows", () => {
+  it("sums a peer met in several swarms and sorts by bytes exchanged", () => {
+    const rows = peerRows([
+      { peerId: "-NC0100-aaaaaaaaaaaa", downloadedBytes: 100, uploadedBytes: 0 },
+      { peerId: "-NC0100-bbbbbbbbbbbb", downloadedBytes: 500, uploadedBytes: 10 },
+      { peerId: "-NC0100-aaaaaaaaaaaa", downloadedBytes: 1000, uploadedBytes: 5 },
+    ]);
+    expect(rows.map((r) => [r.label, r.downloadedBytes, r.uploadedBytes])).toEqual([
+      ["aaaaaaaa", 1100, 5],
+      ["bbbbbbbb", 500, 10],
+    ]);
+  });
+
+  it("never puts markup from a peer id into its label", () => {
+    expect(
+      peerRows([{ peerId: "<img src=x onerror=alert(1)>", downloadedBytes: 1, uploadedBytes: 0 }])[0]?.label,
+    ).toMatch(/^[A-Za-z0-9-]+$/);
   });
 });
