@@ -10,8 +10,9 @@
  *    it streams chunks to us as they reach it, so the swarm fetches each new live segment from
  *    the CDN about once. This is the "hold" of deadline-aware scheduling, bounded by the slack.
  * 3. A viewer that just joined a swarm the tracker says has other viewers, but whose first peer
- *    connection is not up yet, waits for it while the slack allows: start-up is where a viewer
- *    would otherwise fetch its first segments from the CDN although peers hold them all.
+ *    connection is not up yet, waits for it within the hedged budget (half the safety margin kept):
+ *    start-up is where a viewer would otherwise fetch its first segments from the CDN although
+ *    peers hold them all.
  * 4. Otherwise HTTP, at once: nobody else will fetch a segment that no peer has announced, so
  *    waiting would only spend the buffer. The engine announces `fetching` so later viewers wait
  *    for us instead of hitting the CDN too.
@@ -87,8 +88,11 @@ export function decide(input: ScheduleInput): Decision {
     if (slackMs > 0) return { kind: "p2p", peerId: fetcher.peerId, budgetMs: slackMs, reason: "fetching" };
     return { kind: "http", reason: "no-time" };
   }
-  if (input.awaitingFirstPeer && slackMs >= MIN_HEDGE_BUDGET_MS) {
-    return { kind: "wait", maxWaitMs: slackMs, reason: "awaiting-first-peer" };
+  // Start-up: peers are connecting and will hold this segment; wait within the same hedged budget
+  // as a short-buffer peer try (half the safety margin stays in reserve for HTTP).
+  const hedgeBudgetMs = input.deadlineMs - httpMs - input.safetyMarginMs / 2;
+  if (input.awaitingFirstPeer && hedgeBudgetMs >= MIN_HEDGE_BUDGET_MS) {
+    return { kind: "wait", maxWaitMs: hedgeBudgetMs, reason: "awaiting-first-peer" };
   }
   return { kind: "http", reason: "no-peer-has-it" };
 }

@@ -142,6 +142,18 @@ export class PeerConnector {
 
   private async announce(swarm: JoinedSwarm, tracker: TrackerClient, event?: "started"): Promise<void> {
     if (!tracker.isOpen) return;
+    if (event === "started") {
+      // Join at once, before the offers are ready (ICE gathering takes a while): the response
+      // tells the scheduler whether peers are on their way, while the first segments are due.
+      tracker.announce({
+        infoHash: swarm.infoHash,
+        peerId: this.options.peerId,
+        numwant: 0,
+        event,
+        region: this.options.region,
+      });
+      event = undefined;
+    }
     const pending = [...this.pendingOffers.values()].filter((p) => p.swarmKey === swarm.swarmKey).length;
     const count = Math.max(
       0,

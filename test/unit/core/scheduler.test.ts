@@ -87,7 +87,12 @@ describe("scheduler", () => {
       kind: "wait",
       reason: "awaiting-first-peer",
     });
-    expect(decide(input({ awaitingFirstPeer: true, deadlineMs: 2000 }))).toEqual({
+    // 2000 − 350 − 1250 = 400 ms: still worth waiting for the connection
+    expect(decide(input({ awaitingFirstPeer: true, deadlineMs: 2000 }))).toMatchObject({
+      kind: "wait",
+      maxWaitMs: 400,
+    });
+    expect(decide(input({ awaitingFirstPeer: true, deadlineMs: 1500 }))).toEqual({
       kind: "http",
       reason: "no-peer-has-it",
     });
