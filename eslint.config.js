@@ -8,6 +8,7 @@ export default tseslint.config(
       "node_modules",
       "sdk/dist",
       "demo-player/dist",
+      "demo-server/dashboard/dist",
       "demo-server/media",
       "coverage",
       "test-artifacts",

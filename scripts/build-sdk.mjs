@@ -1,5 +1,5 @@
-// Builds the SDK (ES module + script-tag bundle + type declarations) and the demo player page,
-// and prints bundle sizes. Fails if the script-tag bundle outgrows its gzip budget.
+// Builds the SDK (ES module + script-tag bundle + type declarations), the demo player page and the
+// stats dashboard page, and prints bundle sizes. Fails if the script-tag bundle outgrows its gzip budget.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -14,8 +14,10 @@ const BUDGET_GZIP_BYTES = 48 * 1024;
 
 const sdkDist = join(root, "sdk/dist");
 const playerDist = join(root, "demo-player/dist");
+const dashboardDist = join(root, "demo-server/dashboard/dist");
 rmSync(sdkDist, { recursive: true, force: true });
 rmSync(playerDist, { recursive: true, force: true });
+rmSync(dashboardDist, { recursive: true, force: true });
 
 const common = {
   bundle: true,
@@ -49,6 +51,14 @@ await Promise.all([
     // The page loads the SDK and hls.js from their own script tags, as an embedding page would.
     external: ["hls.js"],
   }),
+  build({
+    ...common,
+    // The dashboard page: uPlot and its stylesheet bundled in (dashboard.js + dashboard.css).
+    entryPoints: { dashboard: join(root, "demo-server/dashboard/src/main.ts") },
+    format: "iife",
+    minify: true,
+    outdir: dashboardDist,
+  }),
 ]);
 
 execFileSync(
@@ -67,7 +77,7 @@ const report = (file) => {
   const bytes = readFileSync(file);
   const gz = gzipSync(bytes).length;
   console.log(
-    `  ${file.slice(root.length + 1).padEnd(34)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KiB  ${(gz / 1024).toFixed(1).padStart(6)} KiB gzip`,
+    `  ${file.slice(root.length + 1).padEnd(42)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KiB  ${(gz / 1024).toFixed(1).padStart(6)} KiB gzip`,
   );
   return gz;
 };
@@ -75,6 +85,7 @@ console.log(`nearcast ${version} built:`);
 report(join(sdkDist, "nearcast.esm.js"));
 const iifeGzip = report(join(sdkDist, "nearcast.min.js"));
 report(join(playerDist, "player.js"));
+report(join(dashboardDist, "dashboard.js"));
 if (iifeGzip > BUDGET_GZIP_BYTES) {
   console.error(
     `error: sdk/dist/nearcast.min.js is ${iifeGzip} bytes gzipped, over the ${BUDGET_GZIP_BYTES}-byte budget`,

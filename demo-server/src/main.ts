@@ -31,6 +31,7 @@ function printBanner(server: RunningServer, options: CliOptions): void {
   rows.push(["tracker", `${base.replace(/^http/, "ws")}/tracker`]);
   rows.push(["origin stats", `${base}/api/origin/stats`]);
   rows.push(["tracker stats", `${base}/api/tracker/stats`]);
+  rows.push(["dashboard", `${base}/dashboard`]);
   if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
     const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
     rows.push(["CDN emulation", `latency ${options.cdnLatencyMs} ms, bandwidth ${bandwidth} per request`]);

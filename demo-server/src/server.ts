@@ -12,6 +12,7 @@ import { sendError } from "./origin/http-headers.js";
 import { createOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
 import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
+import { createStatsService } from "./stats/index.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -58,9 +59,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   // ── Demo origin: /streams/… and /api/origin/… ──────────────────────────────────────────────
   app.use(origin.router);
 
-  // ── Stats API: mount the stats service's router under /api/stats here. ───────────────────────
-  //    e.g. const stats = createStatsService(...); app.use("/api/stats", stats.router);
-  //         closers.push(() => stats.close());
+  // ── Stats API: /api/stats/…, /metrics and the /dashboard page. ─────────────────────────────
+  const stats = createStatsService({
+    origin,
+    tracker,
+    clock: config.clock,
+    logger,
+    trustProxy: config.trustProxy,
+  });
+  app.use(stats.router);
+  closers.push(() => stats.close());
 
   // ── Demo player (static). Folders may not exist yet; express.static then falls through. ────────
   app.use(express.static(STATIC_DIRS.playerBuild));

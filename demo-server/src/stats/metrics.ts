@@ -1,0 +1,199 @@
+// Prometheus exposition of the stats service, the tracker and the origin, on a registry of its own
+// (several servers may run in one process, as in tests). Values are read at scrape time.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
+import type { TrackerStats } from "../tracker/stats.js";
+import type { StatsAggregator, StreamState } from "./aggregator.js";
+import { HTTP, P2P, UPLOAD } from "./aggregator.js";
+import { WINDOWS } from "./constants.js";
+import { FigureBook } from "./figures.js";
+import type { StatsSnapshot } from "./snapshot-types.js";
+
+export interface MetricsSources {
+  aggregator: StatsAggregator;
+  reports: () => StatsSnapshot["reports"];
+  tracker?: { stats(): TrackerStats };
+  origin?: { getStats(): OriginStatsSnapshot };
+  dashboardClients: () => number;
+}
+
+const SOURCES = [
+  ["http", HTTP],
+  ["p2p", P2P],
+  ["upload", UPLOAD],
+] as const;
+
+export class StatsMetrics {
+  readonly registry = new Registry();
+  private readonly offload: Gauge<"stream" | "window">;
+  private readonly originOffload: Gauge<"stream" | "window">;
+  private readonly bytes: Counter<"stream" | "source">;
+  private readonly viewers: Gauge<"stream">;
+  private readonly peers: Gauge<"stream">;
+  private readonly reports: Counter<"result">;
+  private readonly rejected: Counter<"reason">;
+  private readonly tracked: Gauge<"kind">;
+  private readonly originBytes: Counter<"origin_stream">;
+  private readonly updateTracker: (() => void) | undefined;
+
+  constructor(private readonly sources: MetricsSources) {
+    const registers = [this.registry];
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Gauge<L>({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter<L>({ name, help, labelNames, registers });
+
+    this.offload = gauge(
+      "nearcast_offload_ratio",
+      "Share of media bytes viewers received from peers, p2p / (http + p2p), as reported by the viewers",
+      ["stream", "window"],
+    );
+    this.originOffload = gauge(
+      "nearcast_origin_offload_ratio",
+      "Offload measured at the demo origin: 1 - origin media bytes / (http + p2p) reported",
+      ["stream", "window"],
+    );
+    this.bytes = counter(
+      "nearcast_bytes_total",
+      "Media bytes reported by viewers, by source (http = from the CDN, p2p = from peers, upload = to peers)",
+      ["stream", "source"],
+    );
+    this.viewers = gauge("nearcast_viewers", "Viewers that reported in the last 20 s", ["stream"]);
+    this.peers = gauge("nearcast_peers", "Peer connections reported by current viewers", ["stream"]);
+    this.reports = counter(
+      "nearcast_stats_reports_total",
+      "Stats reports by outcome (rejected counts requests)",
+      ["result"],
+    );
+    this.rejected = counter("nearcast_stats_rejected_total", "Rejected stats requests by reason", ["reason"]);
+    this.tracked = gauge("nearcast_stats_tracked", "Entries held by the stats service", ["kind"]);
+    this.originBytes = counter(
+      "nearcast_origin_media_bytes_total",
+      "Media bytes the demo origin wrote to sockets",
+      ["origin_stream"],
+    );
+    this.updateTracker =
+      sources.tracker === undefined ? undefined : this.trackerMetrics(sources.tracker, gauge, counter);
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text, with every value read now. */
+  async render(): Promise<string> {
+    this.updateStreams();
+    this.updateService();
+    this.updateTracker?.();
+    return this.registry.metrics();
+  }
+
+  close(): void {
+    this.registry.clear();
+  }
+
+  private updateStreams(): void {
+    const aggregator = this.sources.aggregator;
+    const book = new FigureBook(aggregator);
+    const activity = aggregator.activity();
+    const byLabel = new Map<string, StreamState[]>();
+    for (const stream of aggregator.streams.values()) {
+      const label = aggregator.labels.labelOf(stream.key);
+      byLabel.set(label, [...(byLabel.get(label) ?? []), stream]);
+    }
+    for (const metric of [this.offload, this.originOffload, this.viewers, this.peers]) metric.reset();
+    for (const [stream, members] of byLabel) {
+      const figures = book.measured(members);
+      for (const window of WINDOWS) {
+        const { offload, originOffload } = figures[window];
+        if (offload !== null) this.offload.set({ stream, window }, offload);
+        if (originOffload !== null) this.originOffload.set({ stream, window }, originOffload);
+      }
+      const current = members.map((member) => activity.get(member.key));
+      this.viewers.set(
+        { stream },
+        current.reduce((sum, a) => sum + (a?.viewers ?? 0), 0),
+      );
+      this.peers.set(
+        { stream },
+        current.reduce((sum, a) => sum + (a?.peers ?? 0), 0),
+      );
+    }
+    this.bytes.reset();
+    for (const [stream, totals] of aggregator.labelBytes) {
+      for (const [source, channel] of SOURCES) this.bytes.inc({ stream, source }, totals[channel] ?? 0);
+    }
+  }
+
+  private updateService(): void {
+    const reports = this.sources.reports();
+    this.reports.reset();
+    this.reports.inc({ result: "accepted" }, reports.accepted);
+    this.reports.inc({ result: "duplicate" }, reports.duplicates);
+    this.reports.inc({ result: "rejected" }, reports.rejected);
+    this.rejected.reset();
+    for (const [reason, count] of Object.entries(reports.rejectedByReason))
+      this.rejected.inc({ reason }, count);
+    const aggregator = this.sources.aggregator;
+    this.tracked.set({ kind: "streams" }, aggregator.streams.size);
+    this.tracked.set({ kind: "clients" }, aggregator.clientCount);
+    this.tracked.set({ kind: "dashboards" }, this.sources.dashboardClients());
+    if (this.sources.origin !== undefined) {
+      this.originBytes.reset();
+      for (const [name, counters] of Object.entries(this.sources.origin.getStats().streams)) {
+        this.originBytes.inc({ origin_stream: name }, counters.mediaBytes);
+      }
+    }
+  }
+
+  /** Defines the tracker's metrics; returns the function that refreshes them from `tracker.stats()`. */
+  private trackerMetrics(
+    tracker: { stats(): TrackerStats },
+    gauge: <L extends string>(name: string, help: string, labelNames: readonly L[]) => Gauge<L>,
+    counter: <L extends string>(name: string, help: string, labelNames: readonly L[]) => Counter<L>,
+  ): () => void {
+    const gauges = {
+      swarms: gauge("nearcast_tracker_swarms", "Swarms (stream renditions) with at least one peer", []),
+      peers: gauge("nearcast_tracker_peers", "Peers announced to the tracker", []),
+      connections: gauge("nearcast_tracker_connections", "Open tracker WebSockets", []),
+    };
+    const totals = {
+      announces: counter("nearcast_tracker_announces_total", "Announces handled", []),
+      offersRelayed: counter("nearcast_tracker_offers_relayed_total", "WebRTC offers relayed to peers", []),
+      answersRelayed: counter(
+        "nearcast_tracker_answers_relayed_total",
+        "WebRTC answers relayed to peers",
+        [],
+      ),
+      scrapes: counter("nearcast_tracker_scrapes_total", "Scrapes handled", []),
+      dropped: counter("nearcast_tracker_dropped_messages_total", "Messages dropped by the rate limit", []),
+      expiredPeers: counter("nearcast_tracker_expired_peers_total", "Peers forgotten after going silent", []),
+      connectionsAccepted: counter("nearcast_tracker_connections_accepted_total", "WebSockets accepted", []),
+    };
+    const byReason = {
+      rejected: counter("nearcast_tracker_rejected_total", "Messages refused, by reason", ["reason"]),
+      connectionsRejected: counter(
+        "nearcast_tracker_connections_rejected_total",
+        "Connections refused, by reason",
+        ["reason"],
+      ),
+      disconnects: counter("nearcast_tracker_disconnects_total", "Sockets closed by the tracker, by reason", [
+        "reason",
+      ]),
+    };
+    return () => {
+      const stats = tracker.stats();
+      for (const key of Object.keys(gauges) as (keyof typeof gauges)[]) gauges[key].set(stats[key]);
+      for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
+        totals[key].reset();
+        totals[key].inc(stats[key]);
+      }
+      for (const key of Object.keys(byReason) as (keyof typeof byReason)[]) {
+        byReason[key].reset();
+        for (const [reason, count] of Object.entries<number>(stats[key]))
+          byReason[key].inc({ reason }, count);
+      }
+    };
+  }
+}

@@ -1,0 +1,180 @@
+// The stats service as one unit for the composition root: aggregator + rate limiters + origin
+// sampler + metrics + dashboard event stream + router, driven by one 1-s timer.
+import path from "node:path";
+import type express from "express";
+import pino from "pino";
+import type { Logger } from "pino";
+import { REPO_ROOT } from "../config.js";
+import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
+import type { TrackerStats } from "../tracker/stats.js";
+import { StatsAggregator, type AggregatorLimits } from "./aggregator.js";
+import {
+  CLIENT_RATE_BURST,
+  CLIENT_RATE_PER_SEC,
+  IP_RATE_BURST,
+  IP_RATE_PER_SEC,
+  LABEL_REBALANCE_INTERVAL_MS,
+  MAX_IP_BUCKETS,
+  SSE_HEARTBEAT_INTERVAL_MS,
+  SSE_PUSH_INTERVAL_MS,
+  SWEEP_INTERVAL_MS,
+} from "./constants.js";
+import { StatsMetrics } from "./metrics.js";
+import { OriginSampler } from "./origin-sampler.js";
+import { KeyedRateLimiter, type RateLimit } from "./rate-limiter.js";
+import { zeroRejections } from "./reject-reasons.js";
+import { buildSnapshot } from "./snapshot.js";
+import type { StatsSnapshot } from "./snapshot-types.js";
+import { DEFAULT_SSE_HUB_OPTIONS, SseHub } from "./sse-hub.js";
+import { createStatsRouter } from "./stats-router.js";
+
+export const DEFAULT_DASHBOARD_DIR = path.join(REPO_ROOT, "demo-server", "dashboard");
+
+export interface StatsServiceOptions {
+  /** The demo origin, whose counters are sampled beside the reports. Absent = no origin comparison. */
+  origin?: { getStats(): OriginStatsSnapshot; catalog: { streams: ReadonlyMap<string, unknown> } };
+  /** The tracker, for swarm sizes and tracker metrics. */
+  tracker?: { stats(): TrackerStats };
+  /** Epoch ms. @default Date.now */
+  clock?: () => number;
+  /** @default a silent logger */
+  logger?: Logger;
+  /** Rate-limit by the rightmost `X-Forwarded-For` entry. @default false */
+  trustProxy?: boolean;
+  /** Bounds of the aggregator (tests shrink them). */
+  limits?: Partial<AggregatorLimits>;
+  /** Per clientId. @default 1/s, burst 5 */
+  clientRateLimit?: Partial<RateLimit>;
+  /** Per client address. @default 50/s, burst 100 */
+  ipRateLimit?: Partial<RateLimit>;
+  /** Folder of the dashboard page. @default demo-server/dashboard */
+  dashboardDir?: string;
+}
+
+export interface StatsService {
+  /** Mount at the root: it serves /api/stats/…, /metrics and /dashboard. */
+  readonly router: express.Router;
+  readonly aggregator: StatsAggregator;
+  snapshot(): StatsSnapshot;
+  /** Runs one timer tick now (origin sample, and what is due): for tests with a fake clock. */
+  tick(): void;
+  /** Stops the timer and ends every event stream. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createStatsService(options: StatsServiceOptions = {}): StatsService {
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? pino({ level: "silent" });
+  const { origin, tracker } = options;
+  const aggregator = new StatsAggregator({
+    clock,
+    isOriginStream: (name) => origin?.catalog.streams.has(name) ?? false,
+    limits: options.limits,
+  });
+  const clientLimiter = new KeyedRateLimiter({
+    perSec: CLIENT_RATE_PER_SEC,
+    burst: CLIENT_RATE_BURST,
+    maxKeys: aggregator.limits.maxClients,
+    ...options.clientRateLimit,
+  });
+  const ipLimiter = new KeyedRateLimiter({
+    perSec: IP_RATE_PER_SEC,
+    burst: IP_RATE_BURST,
+    maxKeys: MAX_IP_BUCKETS,
+    ...options.ipRateLimit,
+  });
+  const reports = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroRejections() };
+  const reportCounts = (): StatsSnapshot["reports"] => ({
+    ...reports,
+    rejectedByReason: { ...reports.rejectedByReason },
+  });
+  const hub = new SseHub(DEFAULT_SSE_HUB_OPTIONS);
+  const sampler = origin === undefined ? undefined : new OriginSampler(origin.getStats());
+  const metrics = new StatsMetrics({
+    aggregator,
+    reports: reportCounts,
+    tracker,
+    origin,
+    dashboardClients: () => hub.size,
+  });
+
+  const snapshot = (): StatsSnapshot => {
+    const trackerStats = tracker?.stats();
+    const swarmPeers = new Map((trackerStats?.topSwarms ?? []).map((swarm) => [swarm.infoHash, swarm.peers]));
+    return buildSnapshot(aggregator, {
+      swarmPeers,
+      tracker:
+        trackerStats === undefined
+          ? null
+          : {
+              swarms: trackerStats.swarms,
+              peers: trackerStats.peers,
+              connections: trackerStats.connections,
+              announces: trackerStats.announces,
+            },
+      reports: reportCounts(),
+    });
+  };
+
+  const router = createStatsRouter({
+    aggregator,
+    clientLimiter,
+    ipLimiter,
+    trustProxy: options.trustProxy ?? false,
+    logger,
+    outcomes: {
+      accepted: (accepted, duplicates) => {
+        reports.accepted += accepted;
+        reports.duplicates += duplicates;
+      },
+      rejected: (reason) => {
+        reports.rejected += 1;
+        reports.rejectedByReason[reason] += 1;
+      },
+    },
+    snapshotJson: () => JSON.stringify(snapshot()),
+    hub,
+    metrics,
+    dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+  });
+
+  let ticks = 0;
+  const every = (intervalMs: number) =>
+    ticks % Math.max(1, Math.round(intervalMs / SSE_PUSH_INTERVAL_MS)) === 0;
+  const tick = (): void => {
+    ticks++;
+    try {
+      if (sampler !== undefined && origin !== undefined) {
+        for (const [name, bytes] of sampler.sample(origin.getStats()))
+          aggregator.recordOriginBytes(name, bytes);
+      }
+      if (every(SWEEP_INTERVAL_MS)) {
+        aggregator.sweep();
+        const now = clock();
+        clientLimiter.sweep(now);
+        ipLimiter.sweep(now);
+      }
+      if (every(LABEL_REBALANCE_INTERVAL_MS)) aggregator.rebalanceLabels();
+      if (hub.size > 0) {
+        hub.broadcast("snapshot", JSON.stringify(snapshot()));
+        if (every(SSE_HEARTBEAT_INTERVAL_MS)) hub.heartbeat();
+      }
+    } catch (error) {
+      logger.error({ err: error }, "stats: tick failed");
+    }
+  };
+  const timer = setInterval(tick, SSE_PUSH_INTERVAL_MS);
+  timer.unref();
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      clearInterval(timer);
+      hub.close();
+      metrics.close();
+    })();
+    return closed;
+  };
+
+  return { router, aggregator, snapshot, tick, close };
+}

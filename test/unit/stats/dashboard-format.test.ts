@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import {
+  disagreementNote,
+  disagreements,
+  formatAge,
+  formatBytes,
+  formatPercent,
+  formatRate,
+  seriesTimes,
+} from "../../../demo-server/dashboard/src/format.js";
+import type { MeasuredWindowFigures, WindowName } from "../../../demo-server/src/stats/snapshot-types.js";
+
+function windows(
+  pairs: Record<WindowName, [number | null, number | null]>,
+): Record<WindowName, MeasuredWindowFigures> {
+  const out = {} as Record<WindowName, MeasuredWindowFigures>;
+  for (const [window, [offload, originOffload]] of Object.entries(pairs) as [
+    WindowName,
+    [number | null, number | null],
+  ][]) {
+    out[window] = {
+      httpBytes: 0,
+      p2pBytes: 0,
+      uploadedBytes: 0,
+      offload,
+      originBytes: 0,
+      measuredBytes: 0,
+      originOffload,
+    };
+  }
+  return out;
+}
+
+describe("dashboard formatting", () => {
+  it("formats ratios, bytes, rates and ages for people", () => {
+    expect(formatPercent(0.734)).toBe("73%");
+    expect(formatPercent(0.734, 1)).toBe("73.4%");
+    expect(formatPercent(null)).toBe("—");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(3 * 1024 ** 2)).toBe("3.0 MiB");
+    expect(formatRate(87_500)).toBe("700 kbit/s");
+    expect(formatRate(250_000)).toBe("2.00 Mbit/s");
+    expect(formatRate(null)).toBe("—");
+    expect(formatAge(500)).toBe("just now");
+    expect(formatAge(12_000)).toBe("12 s ago");
+    expect(formatAge(180_000)).toBe("3 min ago");
+  });
+
+  it("flags windows where viewers and origin differ by more than 5 points", () => {
+    const agree = windows({ "1m": [0.7, 0.67], "15m": [0.7, 0.7], all: [null, 0.5] });
+    expect(disagreements(agree)).toEqual([]);
+    expect(disagreementNote(agree, 1)).toBe("");
+    const apart = windows({ "1m": [0.7, 0.5], "15m": [0.6, 0.7], all: [0.7, 0.68] });
+    expect(disagreements(apart).map((d) => d.window)).toEqual(["1m", "15m"]);
+    const note = disagreementNote(apart, 2);
+    expect(note).toContain("more offload than the origin measured over 1 min (20 pts)");
+    expect(note).toContain("2 streams share this origin counter");
+    expect(note).toContain("less offload than the origin measured over 15 min (10 pts)");
+  });
+
+  it("turns a series start into uPlot's unix seconds", () => {
+    expect(seriesTimes(10_000, 5000, 3)).toEqual([10, 15, 20]);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { OriginStatsSnapshot } from "../../../demo-server/src/origin/origin-counters.js";
+import { OriginSampler } from "../../../demo-server/src/stats/origin-sampler.js";
+
+function snapshot(streams: Record<string, number>): OriginStatsSnapshot {
+  const zero = { mediaRequests: 0, abortedMediaRequests: 0, playlistBytes: 0, playlistRequests: 0 };
+  return {
+    since: "",
+    at: "",
+    totals: { mediaBytes: 0, ...zero },
+    streams: Object.fromEntries(
+      Object.entries(streams).map(([name, mediaBytes]) => [name, { mediaBytes, ...zero, renditions: {} }]),
+    ),
+    cdn: { latencyMs: 0, bandwidthKbps: 0 },
+  };
+}
+
+describe("OriginSampler", () => {
+  it("reports what was served since the previous sample, not before the start", () => {
+    const sampler = new OriginSampler(snapshot({ demo: 1000 }));
+    expect(sampler.sample(snapshot({ demo: 1500, other: 20 }))).toEqual(
+      new Map([
+        ["demo", 500],
+        ["other", 20],
+      ]),
+    );
+    expect(sampler.sample(snapshot({ demo: 1500, other: 20 }))).toEqual(new Map());
+  });
+
+  it("treats a counter that went down or vanished as reset", () => {
+    const sampler = new OriginSampler(snapshot({ demo: 1000 }));
+    expect(sampler.sample(snapshot({ demo: 300 }))).toEqual(new Map([["demo", 300]]));
+    expect(sampler.sample(snapshot({}))).toEqual(new Map());
+    expect(sampler.sample(snapshot({ demo: 50 }))).toEqual(new Map([["demo", 50]]));
+  });
+});
