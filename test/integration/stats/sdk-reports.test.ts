@@ -1,0 +1,76 @@
+// Real SDK engines share the live stream over WebRTC and report to the real stats endpoint: the
+// server's totals must equal the sum of the clients' own counters, and agree with the origin's.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
+import type { Engine } from "../../../sdk/src/core/engine.js";
+import { createNodeEngine, sleep } from "../../support/node-engines.js";
+import { SimulatedPlayer } from "../../support/simulated-player.js";
+
+const RENDITION = "360p";
+let server: RunningServer;
+const engines: Engine[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ host: "127.0.0.1", port: 0 });
+});
+
+afterAll(async () => {
+  for (const engine of engines) engine.destroy();
+  await server?.close();
+});
+
+describe("SDK stats reports end to end", () => {
+  it("server totals equal the sum of the clients' counters and agree with the origin", async () => {
+    // The SDK's stream key is the manifest URL without query; the rendition follows the last "|".
+    const streamKey = `${server.url}/streams/demo/live/master.m3u8`;
+    const players: SimulatedPlayer[] = [];
+    for (let i = 0; i < 3; i++) {
+      const engine = createNodeEngine({
+        trackerUrls: [`ws://127.0.0.1:${server.port}/tracker`],
+        statsUrl: `${server.url}/api/stats/report`,
+        statsIntervalMs: 1000,
+      });
+      engines.push(engine);
+      const player = new SimulatedPlayer({
+        engine,
+        playlistUrl: `${server.url}/streams/demo/live/${RENDITION}/index.m3u8`,
+        swarmKey: `${streamKey}|${RENDITION}`,
+      });
+      players.push(player);
+      player.start();
+      await sleep(1500);
+    }
+    await sleep(15_000);
+    for (const player of players) await player.stop();
+    // Let in-flight loads settle, then have every client report what is left.
+    await sleep(500);
+    for (const engine of engines) await engine.reportStats();
+
+    const clients = engines.map((e) => e.getStats());
+    const sum = (pick: (s: (typeof clients)[number]) => number) => clients.reduce((t, s) => t + pick(s), 0);
+    const snapshot = (await (await fetch(`${server.url}/api/stats`)).json()) as StatsSnapshot;
+    const stream = snapshot.streams.find((s) => s.streamIds.includes(streamKey));
+    expect(
+      stream,
+      `stream ${streamKey} in ${JSON.stringify(snapshot.streams.map((s) => s.streamIds))}`,
+    ).toBeDefined();
+    const all = stream!.windows.all;
+    const originBytes = server.origin.getStats().streams["demo"]?.mediaBytes ?? 0;
+    console.log(
+      `reported http ${all.httpBytes} p2p ${all.p2pBytes} up ${all.uploadedBytes}; clients http ${sum((s) => s.httpDownloadedBytes)} ` +
+        `p2p ${sum((s) => s.p2pDownloadedBytes)} up ${sum((s) => s.p2pUploadedBytes)}; origin ${originBytes}; ` +
+        `offload reported ${all.offload?.toFixed(3)} at origin ${(1 - originBytes / (all.httpBytes + all.p2pBytes)).toFixed(3)}`,
+    );
+
+    expect(all.httpBytes).toBe(sum((s) => s.httpDownloadedBytes));
+    expect(all.p2pBytes).toBe(sum((s) => s.p2pDownloadedBytes));
+    expect(all.uploadedBytes).toBe(sum((s) => s.p2pUploadedBytes));
+    expect(all.p2pBytes).toBeGreaterThan(0);
+    // Every P2P byte downloaded was uploaded by another viewer in this swarm.
+    expect(all.uploadedBytes).toBe(all.p2pBytes);
+    // The origin sent what clients fetched over HTTP, give or take a segment cut off at stop.
+    expect(Math.abs(originBytes - all.httpBytes)).toBeLessThanOrEqual(0.03 * (all.httpBytes + all.p2pBytes));
+    expect(stream!.viewers).toBe(3);
+  });
+});
