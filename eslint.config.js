@@ -9,6 +9,7 @@ export default tseslint.config(
       "sdk/dist",
       "demo-player/dist",
       "demo-server/dashboard/dist",
+      "bench/pages/dist",
       "demo-server/media",
       "coverage",
       "test-artifacts",
