@@ -4,7 +4,7 @@ import { TypedEmitter } from "./event-emitter.js";
 import type { NearcastEvents } from "./events.js";
 import { Ewma } from "./ewma.js";
 import { createLogger } from "./logger.js";
-import { decide } from "./scheduler.js";
+import { decide, newSegmentHoldMs } from "./scheduler.js";
 import { SegmentAssembly } from "./segment-assembly.js";
 import { SegmentStore } from "./segment-store.js";
 import { StatsCollector, type NearcastStats } from "./stats.js";
@@ -51,7 +51,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private readonly network: P2PNetwork | undefined;
   private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
-  private readonly inFlight = new Set<AbortController>();
+  /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
+  private readonly lifetime = new AbortController();
   private playback: () => PlaybackState | undefined = () => undefined;
   private destroyed = false;
 
@@ -138,6 +139,10 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     this.stats.swarmKey = request.swarmKey;
     const key = loadKey(request.swarmKey, request.id);
     this.loading.add(key);
+    options = {
+      ...options,
+      signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
+    };
     try {
       const result = (this.cached(request, started) ??
         (await this.deliver(request, options, started))) as SegmentResult;
@@ -196,6 +201,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     const assembly = new SegmentAssembly(request, this.store);
     const failedPeers = new Set<string>();
     let retries = 0;
+    let heldMs = 0;
+    const holdMs = network && request.live ? newSegmentHoldMs(request.id, network.peerId) : 0;
     try {
       while (swarm && network && !assembly.complete) {
         const now = this.playback();
@@ -209,6 +216,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
           candidates: swarm.candidates(request.id),
           failedPeers,
           awaitingFirstPeer: swarm.awaitingFirstPeer,
+          live: request.live,
+          connectedPeers: swarm.peers.size,
+          holdLeftMs: holdMs - heldMs,
         };
         const decision = decide(input);
         log(
@@ -223,7 +233,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         );
         if (decision.kind === "http") break;
         if (decision.kind === "wait") {
+          const waitStart = Date.now();
           await swarm.waitForChange(decision.maxWaitMs, options.signal);
+          if (decision.reason === "new-segment-hold") heldMs += Date.now() - waitStart;
           if (options.signal?.aborted) throw new AbortError("aborted");
           continue;
         }
@@ -288,7 +300,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     options.signal?.addEventListener("abort", onAbort);
     return done
       .catch((error: unknown) => {
-        if (error instanceof PeerError && error.code === "protocol") peer.close(error.message);
+        if (error instanceof PeerError && error.code === "protocol") peer.close(`protocol: ${error.message}`);
         throw error;
       })
       .finally(() => {
@@ -303,40 +315,31 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     assembly: SegmentAssembly,
     options: LoadOptions,
   ): Promise<number> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    options.signal?.addEventListener("abort", onAbort);
-    this.inFlight.add(controller);
     const base = request.byteRange?.start ?? 0;
     const fromOffset = assembly.length;
     this.stats.httpRequests++;
-    try {
-      const result = await httpFetch(request.url, {
-        range: { start: base + fromOffset, end: request.byteRange?.end },
-        signal: controller.signal,
-        policy: options.http,
-        fetchImpl: this.platform.fetch,
-        onChunk: (chunk, loaded, total) => {
-          if (total > 0) assembly.setTotal(fromOffset + total);
-          assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
-          this.stats.addHttpBytes(request.swarmKey, chunk.byteLength);
-          this.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
-          options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
-        },
-      });
-      assembly.finishUnknownLength();
-      this.stats.httpRetries += result.retries;
-      const { requestStartMs, firstByteMs, endMs } = result.timing;
-      this.httpFirstByte.sample(1, firstByteMs - requestStartMs);
-      const seconds = Math.max(endMs - firstByteMs, 1) / 1000;
-      // Tiny transfers measure latency, not throughput; hls.js skips them for the same reason.
-      if (result.data.byteLength >= 16 * 1024)
-        this.httpBandwidth.sample(seconds, (result.data.byteLength * 8) / seconds);
-      return result.retries;
-    } finally {
-      this.inFlight.delete(controller);
-      options.signal?.removeEventListener("abort", onAbort);
-    }
+    const result = await httpFetch(request.url, {
+      range: { start: base + fromOffset, end: request.byteRange?.end },
+      signal: options.signal,
+      policy: options.http,
+      fetchImpl: this.platform.fetch,
+      onChunk: (chunk, loaded, total) => {
+        if (total > 0) assembly.setTotal(fromOffset + total);
+        assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
+        this.stats.addHttpBytes(request.swarmKey, chunk.byteLength);
+        this.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
+        options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+      },
+    });
+    assembly.finishUnknownLength();
+    this.stats.httpRetries += result.retries;
+    const { requestStartMs, firstByteMs, endMs } = result.timing;
+    this.httpFirstByte.sample(1, firstByteMs - requestStartMs);
+    const seconds = Math.max(endMs - firstByteMs, 1) / 1000;
+    // Tiny transfers measure latency, not throughput; hls.js skips them for the same reason.
+    if (result.data.byteLength >= 16 * 1024)
+      this.httpBandwidth.sample(seconds, (result.data.byteLength * 8) / seconds);
+    return result.retries;
   }
 
   /** Stop everything: in-flight loads are aborted, peers closed, no event fires afterwards. Idempotent. */
@@ -344,8 +347,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     if (this.destroyed) return;
     this.destroyed = true;
     this.reporter?.destroy();
-    for (const controller of this.inFlight) controller.abort();
-    this.inFlight.clear();
+    this.lifetime.abort();
     this.network?.destroy();
     this.store?.destroy();
     this.removeAllListeners();

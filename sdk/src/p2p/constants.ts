@@ -43,3 +43,9 @@ export const MAX_TRACKER_MESSAGE_BYTES = 64 * 1024;
 
 /** A swarm not used by the player for this long is left (still serving peers until then). */
 export const SWARM_IDLE_MS = 60_000;
+
+/** After a failed connection attempt, announce again after about this long (not a full interval). */
+export const RETRY_AFTER_FAILURE_MS = 2000;
+
+/** Peers banned for protocol violations are remembered this many at most (oldest forgotten first). */
+export const MAX_BANNED_PEERS = 1000;

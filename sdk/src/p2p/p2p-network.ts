@@ -4,7 +4,7 @@ import { createLogger } from "../core/logger.js";
 import type { SegmentStore, SegmentStoreChange } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
-import { SWARM_IDLE_MS } from "./constants.js";
+import { MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
 import { createPeerId } from "./ids.js";
 import { Peer, type PeerHandlers } from "./peer.js";
 import { PeerConnector } from "./peer-connector.js";
@@ -33,6 +33,8 @@ export class P2PNetwork {
   private readonly uploader: Uploader;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly handlers: PeerHandlers;
+  /** Peers dropped for breaking the protocol: never connected again this session (bounded, FIFO). */
+  private readonly banned = new Set<string>();
   private destroyed = false;
 
   constructor(private readonly options: P2PNetworkOptions) {
@@ -66,11 +68,16 @@ export class P2PNetwork {
       region: config.region,
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
+      isBanned: (peerId) => this.banned.has(peerId),
       onPeer: (key, remoteId, channel, connection, initiator) =>
         this.onPeerConnected(key, remoteId, channel, connection, initiator),
       onSwarmReport: (key, others) => {
         const swarm = this.swarms.get(key);
-        if (swarm) swarm.othersReported = others;
+        if (!swarm) return;
+        swarm.trackerAnswered = true;
+        // A tracker that gives no counts may still have peers for us: assume it does.
+        swarm.othersReported = others ?? 1;
+        swarm.notifyChange();
       },
       onTrackerState: (url, state, error) =>
         emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
@@ -160,7 +167,11 @@ export class P2PNetwork {
     initiator: boolean,
   ): void {
     const swarm = this.swarms.get(key);
-    if (!swarm || this.destroyed) return void connection.close();
+    // A connection that was already being set up when its peer got banned still lands here.
+    if (!swarm || this.destroyed || this.banned.has(remoteId)) {
+      channel.close();
+      return void connection.close();
+    }
     const peer = new Peer(remoteId, key, initiator, channel, connection, this.handlers, log);
     const loser = swarm.add(peer);
     if (loser) loser.close("duplicate connection");
@@ -181,6 +192,10 @@ export class P2PNetwork {
 
   private onPeerClosed(peer: Peer, reason: string): void {
     this.uploader.peerClosed(peer);
+    if (reason.startsWith("protocol")) {
+      if (this.banned.size >= MAX_BANNED_PEERS) this.banned.delete(this.banned.values().next().value!);
+      this.banned.add(peer.id);
+    }
     const swarm = this.swarms.get(peer.swarmKey);
     if (!swarm?.remove(peer)) return;
     this.options.stats.peers.delete(peerStatsKey(peer));

@@ -4,6 +4,7 @@ import {
   ICE_GATHERING_TIMEOUT_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   OFFER_TIMEOUT_MS,
+  RETRY_AFTER_FAILURE_MS,
   UNDERFULL_ANNOUNCE_INTERVAL_MS,
 } from "./constants.js";
 import { createOfferId, infoHashOf } from "./ids.js";
@@ -28,7 +29,9 @@ export interface PeerConnectorOptions {
     initiator: boolean,
   ): void;
   /** The tracker's count of other viewers in a swarm (from its announce response). */
-  onSwarmReport(swarmKey: string, others: number): void;
+  onSwarmReport(swarmKey: string, others: number | undefined): void;
+  /** Peers that broke the protocol: their offers and answers are ignored. */
+  isBanned(peerId: string): boolean;
   onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
   onWarning(message: string): void;
 }
@@ -59,7 +62,9 @@ export class PeerConnector {
   private readonly swarms = new Map<string, JoinedSwarm>();
   private readonly byInfoHash = new Map<string, JoinedSwarm>();
   private readonly pendingOffers = new Map<string, PendingOffer>();
-  private readonly connecting = new Set<RTCPeerConnection>();
+  /** Connections being set up, with their data channel once known (both must be closed). */
+  private readonly connecting = new Map<RTCPeerConnection, RTCDataChannel | undefined>();
+  private readonly lastRefillMs = new Map<string, number>();
   private destroyed = false;
 
   constructor(private readonly options: PeerConnectorOptions) {
@@ -116,12 +121,24 @@ export class PeerConnector {
       for (const tracker of this.trackers) void this.announce(swarm, tracker);
   }
 
+  /**
+   * A connection attempt failed (some fail at random in WebRTC stacks): announce again soon rather
+   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm.
+   */
+  private retrySoon(swarmKey: string): void {
+    if (this.destroyed) return;
+    const last = this.lastRefillMs.get(swarmKey) ?? 0;
+    if (Date.now() - last < RETRY_AFTER_FAILURE_MS) return;
+    this.lastRefillMs.set(swarmKey, Date.now());
+    setTimeout(() => this.refill(swarmKey), RETRY_AFTER_FAILURE_MS * (0.5 + Math.random()));
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     for (const swarmKey of [...this.swarms.keys()]) this.leave(swarmKey);
     this.destroyed = true;
     for (const offerId of [...this.pendingOffers.keys()]) this.dropOffer(offerId);
-    for (const connection of this.connecting) connection.close();
+    for (const [connection, channel] of this.connecting) closeQuietly(connection, channel);
     this.connecting.clear();
     for (const tracker of this.trackers) tracker.destroy();
   }
@@ -177,8 +194,9 @@ export class PeerConnector {
     swarmKey: string,
   ): Promise<{ offer_id: string; offer: SessionDescription } | undefined> {
     const connection = new this.options.RTCPeerConnection(this.options.rtcConfiguration);
+    let channel: RTCDataChannel | undefined;
     try {
-      const channel = connection.createDataChannel("nearcast", { ordered: true });
+      channel = connection.createDataChannel("nearcast", { ordered: true });
       await connection.setLocalDescription(await connection.createOffer());
       await iceGathered(connection);
       const sdp = connection.localDescription?.sdp;
@@ -188,7 +206,7 @@ export class PeerConnector {
       this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer });
       return { offer_id: offerId, offer: { type: "offer", sdp } };
     } catch (error) {
-      connection.close();
+      closeQuietly(connection, channel);
       this.options.log("offer failed: %o", error);
       return undefined;
     }
@@ -199,7 +217,8 @@ export class PeerConnector {
     if (!pending) return;
     clearTimeout(pending.timer);
     this.pendingOffers.delete(offerId);
-    pending.connection.close();
+    // A data channel that never opened keeps node-datachannel's event loop alive: close it too.
+    closeQuietly(pending.connection, pending.channel);
   }
 
   private onTrackerMessage(
@@ -212,11 +231,13 @@ export class PeerConnector {
       case "announce-response":
         if (!swarm) return;
         if (message.intervalSec) swarm.intervalMs = message.intervalSec * 1000;
-        if (message.complete !== undefined || message.incomplete !== undefined) {
-          // Trackers count the announcing peer itself among complete + incomplete.
-          const others = Math.max(0, (message.complete ?? 0) + (message.incomplete ?? 0) - 1);
-          this.options.onSwarmReport(swarm.swarmKey, others);
-        }
+        // Trackers count the announcing peer itself among complete + incomplete.
+        this.options.onSwarmReport(
+          swarm.swarmKey,
+          message.complete !== undefined || message.incomplete !== undefined
+            ? Math.max(0, (message.complete ?? 0) + (message.incomplete ?? 0) - 1)
+            : undefined,
+        );
         return;
       case "failure":
       case "warning":
@@ -245,7 +266,7 @@ export class PeerConnector {
         return;
       }
       case "offer":
-        if (!swarm || message.peerId === this.options.peerId) return;
+        if (!swarm || message.peerId === this.options.peerId || this.options.isBanned(message.peerId)) return;
         if (this.options.wantedPeers(swarm.swarmKey) <= this.connecting.size) return;
         void this.answer(tracker, swarm, message.peerId, message.offerId, message.offer);
         return;
@@ -260,9 +281,14 @@ export class PeerConnector {
     offer: SessionDescription,
   ): Promise<void> {
     const connection = new this.options.RTCPeerConnection(this.options.rtcConfiguration);
-    this.connecting.add(connection);
+    this.connecting.set(connection, undefined);
+    let channel: RTCDataChannel | undefined;
     const channelPromise = new Promise<RTCDataChannel>((resolve) => {
-      connection.ondatachannel = (event) => resolve(event.channel);
+      connection.ondatachannel = (event) => {
+        channel = event.channel;
+        if (this.connecting.has(connection)) this.connecting.set(connection, channel);
+        resolve(event.channel);
+      };
     });
     try {
       await connection.setRemoteDescription(offer);
@@ -271,11 +297,12 @@ export class PeerConnector {
       const sdp = connection.localDescription?.sdp;
       if (!sdp || this.destroyed) throw new Error("no local description");
       tracker.answer(swarm.infoHash, this.options.peerId, remotePeerId, offerId, { type: "answer", sdp });
-      const channel = await withTimeout(channelPromise, CONNECT_TIMEOUT_MS);
-      await this.complete(swarm.swarmKey, remotePeerId, connection, channel, undefined, false);
+      const opened = await withTimeout(channelPromise, CONNECT_TIMEOUT_MS);
+      await this.complete(swarm.swarmKey, remotePeerId, connection, opened, undefined, false);
     } catch (error) {
       this.options.log("answering %s failed: %o", remotePeerId, error);
-      connection.close();
+      closeQuietly(connection, channel);
+      this.retrySoon(swarm.swarmKey);
     } finally {
       this.connecting.delete(connection);
     }
@@ -289,7 +316,7 @@ export class PeerConnector {
     answer: SessionDescription | undefined,
     initiator: boolean,
   ): Promise<void> {
-    this.connecting.add(connection);
+    this.connecting.set(connection, channel);
     try {
       if (answer) await connection.setRemoteDescription(answer);
       await withTimeout(channelOpen(channel), CONNECT_TIMEOUT_MS);
@@ -297,10 +324,20 @@ export class PeerConnector {
       this.options.onPeer(swarmKey, remotePeerId, channel, connection, initiator);
     } catch (error) {
       this.options.log("connecting to %s failed: %o", remotePeerId, error);
-      connection.close();
+      closeQuietly(connection, channel);
+      this.retrySoon(swarmKey);
     } finally {
       this.connecting.delete(connection);
     }
+  }
+}
+
+function closeQuietly(connection: RTCPeerConnection, channel: RTCDataChannel | undefined): void {
+  try {
+    channel?.close();
+    connection.close();
+  } catch {
+    // already closed underneath us
   }
 }
 

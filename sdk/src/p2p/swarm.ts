@@ -10,9 +10,13 @@ export class Swarm {
   readonly peers = new Map<string, Peer>();
   lastUsedMs = Date.now();
   readonly joinedMs = Date.now();
-  /** Other viewers the tracker last reported in this swarm (0 = none known). */
+  /** Other viewers the tracker last reported in this swarm. */
   othersReported = 0;
+  /** A tracker has answered our announce (until then, others may well be there). */
+  trackerAnswered = false;
   private waiters = new Set<() => void>();
+  /** A peer has come and gone: we are past start-up, never wait for a "first" peer again. */
+  private peerLeft = false;
 
   constructor(
     readonly key: string,
@@ -21,11 +25,12 @@ export class Swarm {
   ) {}
 
   /**
-   * Just joined, and the tracker says others are here, but no peer has told us what it holds yet:
-   * connections and availability maps are on their way.
+   * Just joined, the tracker says others are here (or has not answered yet), but no peer has told
+   * us what it holds yet: connections and availability maps are on their way.
    */
   get awaitingFirstPeer(): boolean {
-    if (this.othersReported === 0 || Date.now() - this.joinedMs > FIRST_PEER_WAIT_WINDOW_MS) return false;
+    if (this.peerLeft || Date.now() - this.joinedMs > FIRST_PEER_WAIT_WINDOW_MS) return false;
+    if (this.trackerAnswered && this.othersReported === 0) return false;
     for (const peer of this.peers.values()) if (peer.availabilityReceived) return false;
     return true;
   }
@@ -77,6 +82,7 @@ export class Swarm {
   remove(peer: Peer): boolean {
     if (this.peers.get(peer.id) !== peer) return false;
     this.peers.delete(peer.id);
+    this.peerLeft = true;
     return true;
   }
 

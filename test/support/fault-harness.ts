@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { RTCPeerConnection } from "node-datachannel/polyfill";
+import WebSocket from "ws";
+import { REPO_ROOT } from "../../demo-server/src/config.js";
+import type { NearcastConfig } from "../../sdk/src/core/config.js";
+import { Engine } from "../../sdk/src/core/engine.js";
+import type { NearcastEvents } from "../../sdk/src/core/events.js";
+import type { HttpPolicy, SegmentRequest } from "../../sdk/src/core/types.js";
+
+/** Timeouts of hls.js's default fragment load policy, with retries left to the caller as hls.js does. */
+export const HLSJS_FRAGMENT_POLICY: HttpPolicy = {
+  firstByteTimeoutMs: 10_000,
+  totalTimeoutMs: 120_000,
+  retry: null,
+};
+
+/** A fetch the engine made: URL and the Range header it sent, if any. */
+export interface FetchRecord {
+  url: string;
+  range: string | undefined;
+  atMs: number;
+}
+
+export interface RecordedEvent {
+  name: keyof NearcastEvents;
+  arg: NearcastEvents[keyof NearcastEvents];
+  atMs: number;
+}
+
+export const EVENT_NAMES: readonly (keyof NearcastEvents)[] = [
+  "segment-loaded",
+  "segment-error",
+  "peer-connected",
+  "peer-disconnected",
+  "bytes-uploaded",
+  "bytes-downloaded",
+  "tracker-state",
+  "warning",
+];
+
+/** An engine for Node (node-datachannel, ws) whose HTTP requests are recorded, and every event it emits. */
+export interface ObservedEngine {
+  engine: Engine;
+  fetches: FetchRecord[];
+  events: RecordedEvent[];
+}
+
+export function createObservedEngine(config: Partial<NearcastConfig>): ObservedEngine {
+  const fetches: FetchRecord[] = [];
+  const events: RecordedEvent[] = [];
+  const engine = new Engine(config, {
+    RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: (input, init) => {
+      const range = new Headers(init?.headers).get("range") ?? undefined;
+      fetches.push({ url: String(input), range, atMs: performance.now() });
+      return fetch(input, init);
+    },
+  });
+  for (const name of EVENT_NAMES) {
+    engine.on(name, (arg) => events.push({ name, arg, atMs: performance.now() }));
+  }
+  return { engine, fetches, events };
+}
+
+export function eventsNamed<K extends keyof NearcastEvents>(
+  events: readonly RecordedEvent[],
+  name: K,
+): { arg: NearcastEvents[K]; atMs: number }[] {
+  return events
+    .filter((e) => e.name === name)
+    .map((e) => ({ arg: e.arg as NearcastEvents[K], atMs: e.atMs }));
+}
+
+/** A VOD segment of the demo stream as the origin serves it, read from disk (not counted). */
+export function demoVodSegmentFromDisk(rendition: string, index: number): Uint8Array {
+  const file = `seg-${String(index).padStart(5, "0")}.ts`;
+  return new Uint8Array(readFileSync(path.join(REPO_ROOT, "demo-server", "media", "demo", rendition, file)));
+}
+
+/** The request the hls.js adapter would make for VOD segment `index` of the demo stream. */
+export function demoVodRequest(
+  serverUrl: string,
+  swarmKey: string,
+  rendition: string,
+  index: number,
+): SegmentRequest {
+  return {
+    id: String(index),
+    swarmKey,
+    url: `${serverUrl}/streams/demo/vod/${rendition}/seg-${String(index).padStart(5, "0")}.ts`,
+    startTimeSec: index * 2,
+    durationSec: 2,
+    live: false,
+  };
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b)) === 0;
+}
