@@ -13,9 +13,12 @@
  *    connection is not up yet, waits for it within the hedged budget (half the safety margin kept):
  *    start-up is where a viewer would otherwise fetch its first segments from the CDN although
  *    peers hold them all.
- * 4. Otherwise HTTP, at once: nobody else will fetch a segment that no peer has announced, so
- *    waiting would only spend the buffer. The engine announces `fetching` so later viewers wait
- *    for us instead of hitting the CDN too.
+ * 4. A new live segment nobody around us has announced: hold for a moment before becoming one
+ *    more CDN fetch. Viewers that see the segment at nearly the same time would otherwise all fetch
+ *    it (each is "first" among its own neighbours); the hold is spread by a hash of (segment, viewer)
+ *    so one viewer goes first, announces `fetching`, and the others take it from that viewer.
+ * 5. Otherwise HTTP, at once, announcing `fetching` so later viewers wait for us instead of
+ *    hitting the CDN too.
  */
 
 export interface PeerCandidate {
@@ -42,11 +45,15 @@ export interface ScheduleInput {
   failedPeers: ReadonlySet<string>;
   /** No peer connected yet, but the tracker reported others in the swarm: connections are coming. */
   awaitingFirstPeer: boolean;
+  live: boolean;
+  connectedPeers: number;
+  /** What is left of this viewer's new-segment hold for this segment (see {@link newSegmentHoldMs}). */
+  holdLeftMs: number;
 }
 
 export type Decision =
   | { kind: "p2p"; peerId: string; budgetMs: number; reason: "complete" | "fetching" }
-  | { kind: "wait"; maxWaitMs: number; reason: "awaiting-first-peer" }
+  | { kind: "wait"; maxWaitMs: number; reason: "awaiting-first-peer" | "new-segment-hold" }
   | { kind: "http"; reason: "no-peer-has-it" | "no-time" | "p2p-disabled" };
 
 /** Below this, a peer try could not even get its first chunk across: go straight to HTTP. */
@@ -94,7 +101,29 @@ export function decide(input: ScheduleInput): Decision {
   if (input.awaitingFirstPeer && hedgeBudgetMs >= MIN_HEDGE_BUDGET_MS) {
     return { kind: "wait", maxWaitMs: hedgeBudgetMs, reason: "awaiting-first-peer" };
   }
+  if (input.live && input.connectedPeers > 0 && input.holdLeftMs > 0 && slackMs >= MIN_HEDGE_BUDGET_MS) {
+    return { kind: "wait", maxWaitMs: Math.min(slackMs, input.holdLeftMs), reason: "new-segment-hold" };
+  }
   return { kind: "http", reason: "no-peer-has-it" };
+}
+
+/** Shortest and longest new-segment hold; the spread must exceed announcement latency on a busy LAN. */
+export const NEW_SEGMENT_HOLD_MIN_MS = 200;
+export const NEW_SEGMENT_HOLD_SPREAD_MS = 800;
+
+/**
+ * How long this viewer holds a new live segment before fetching it from the CDN: 200–1000 ms, by
+ * an FNV-1a hash of (segment id, peer id). Different for every viewer and segment, so the job of
+ * fetching rotates and viewers that saw the segment together do not give up together.
+ */
+export function newSegmentHoldMs(segmentId: string, peerId: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${segmentId}\n${peerId}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return NEW_SEGMENT_HOLD_MIN_MS + (NEW_SEGMENT_HOLD_SPREAD_MS * hash) / 2 ** 32;
 }
 
 /** Faster peers first; among equals, the least busy. */

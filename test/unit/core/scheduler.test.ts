@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   decide,
   expectedHttpMs,
+  newSegmentHoldMs,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NEW_SEGMENT_HOLD_SPREAD_MS,
   type PeerCandidate,
   type ScheduleInput,
 } from "../../../sdk/src/core/scheduler.js";
@@ -25,6 +28,9 @@ const input = (over: Partial<ScheduleInput> = {}): ScheduleInput => ({
   candidates: [],
   failedPeers: new Set(),
   awaitingFirstPeer: false,
+  live: false,
+  connectedPeers: 0,
+  holdLeftMs: 0,
   ...over,
 });
 
@@ -119,5 +125,30 @@ describe("scheduler", () => {
   it("VOD far ahead of the playhead: waits on peers with a large budget", () => {
     const d = decide(input({ deadlineMs: 28_000, candidates: [peer("a", { complete: true })] }));
     expect(d.kind === "p2p" && d.budgetMs).toBeGreaterThan(25_000);
+  });
+
+  it("holds a new live segment nobody announced while peers are connected and time allows", () => {
+    const live = { live: true, connectedPeers: 3, holdLeftMs: 600 };
+    expect(decide(input(live))).toEqual({ kind: "wait", maxWaitMs: 600, reason: "new-segment-hold" });
+    // hold capped by the slack: 4000 − 350 − 2500 = 1150
+    expect(decide(input({ ...live, holdLeftMs: 5000, deadlineMs: 4000 }))).toMatchObject({ maxWaitMs: 1150 });
+    // no hold for VOD, alone, once spent, or without slack
+    expect(decide(input({ ...live, live: false }))).toMatchObject({ kind: "http" });
+    expect(decide(input({ ...live, connectedPeers: 0 }))).toMatchObject({ kind: "http" });
+    expect(decide(input({ ...live, holdLeftMs: 0 }))).toMatchObject({ kind: "http" });
+    expect(decide(input({ ...live, deadlineMs: 3000 }))).toMatchObject({ kind: "http" });
+  });
+
+  it("spreads new-segment holds over 200–1000 ms, differently per viewer and per segment", () => {
+    const holds = Array.from({ length: 200 }, (_, i) =>
+      newSegmentHoldMs(String(1000 + i), "-NC0100-viewerA00000"),
+    );
+    for (const h of holds) {
+      expect(h).toBeGreaterThanOrEqual(NEW_SEGMENT_HOLD_MIN_MS);
+      expect(h).toBeLessThan(NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS);
+    }
+    expect(Math.max(...holds) - Math.min(...holds)).toBeGreaterThan(600);
+    expect(newSegmentHoldMs("1000", "a")).toBe(newSegmentHoldMs("1000", "a"));
+    expect(newSegmentHoldMs("1000", "a")).not.toBe(newSegmentHoldMs("1000", "b"));
   });
 });
