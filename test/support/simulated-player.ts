@@ -98,6 +98,7 @@ export class SimulatedPlayer {
     // As the hls.js adapter does on LEVEL_LOADING: join while the playlist loads.
     this.options.engine.prepareSwarm(this.options.swarmKey);
     while (!this.stopped) {
+      const refreshStartedMs = Date.now();
       const response = await fetch(playlistUrl);
       if (!response.ok) throw new Error(`playlist ${response.status}`);
       const playlist = parseMediaPlaylist(await response.text(), playlistUrl);
@@ -117,7 +118,8 @@ export class SimulatedPlayer {
         if (next > (playlist.segments.at(-1)?.msn ?? 0)) await this.drain();
         return;
       }
-      await sleep(playlist.targetDurationSec * 1000);
+      // Refresh on a fixed clock, as hls.js does: time spent loading must not push us off the edge.
+      await sleep(Math.max(0, playlist.targetDurationSec * 1000 - (Date.now() - refreshStartedMs)));
     }
   }
 
