@@ -1,5 +1,7 @@
 // `npm test` after the build: vitest over every project, then one plain summary line
 // ("N passed, N failed, N skipped") that any CI log reader understands. Extra arguments go to vitest.
+// Files run one at a time: the P2P and browser tests measure real WebRTC and real playback, and
+// on a 2-core machine two of them at once would starve each other into timeouts.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 
@@ -10,6 +12,7 @@ const result = spawnSync(
   [
     "node_modules/vitest/vitest.mjs",
     "run",
+    "--no-file-parallelism",
     "--reporter=default",
     "--reporter=json",
     `--outputFile.json=${report}`,
