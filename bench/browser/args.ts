@@ -1,0 +1,133 @@
+// Command line of `npm run bench` (bench/browser/run.ts), parsed without side effects.
+import { parseArgs } from "node:util";
+import { CLIENT_NAMES, type ClientName } from "../pages/src/protocol.js";
+import {
+  DEFAULT_SCENARIO_OPTIONS,
+  SCENARIO_IDS,
+  type ScenarioId,
+  type ScenarioOptions,
+} from "./scenarios.js";
+
+export interface BenchArgs {
+  viewers: number;
+  watchMs: number;
+  scenarios: ScenarioId[];
+  clients: ClientName[];
+  quick: boolean;
+  /** Results JSON path; undefined = bench/results/<timestamp>.json. */
+  out: string | undefined;
+  scenarioOptions: ScenarioOptions;
+  help: boolean;
+}
+
+export class BenchArgsError extends Error {
+  override name = "BenchArgsError";
+}
+
+export const FULL_DEFAULTS = { viewers: 6, watchSec: 60, scenarios: [...SCENARIO_IDS] };
+export const QUICK_DEFAULTS = {
+  viewers: 4,
+  watchSec: 30,
+  scenarios: ["live", "live-high-latency"] as ScenarioId[],
+};
+
+export const USAGE = `usage: npm run bench -- [options]
+
+  --viewers N            viewers per scenario and client (default 6; --quick: 4)
+  --watch-sec S          seconds each viewer is watched after it starts playing (default 60; --quick: 30)
+  --scenarios a,b        ${SCENARIO_IDS.join(",")}
+                         (default all; --quick: ${QUICK_DEFAULTS.scenarios.join(",")})
+  --clients a,b          ${CLIENT_NAMES.join(",")} (default all, run in that order)
+  --quick                the short variant: fewer viewers, shorter watch, two scenarios
+  --out FILE             results JSON (default bench/results/<timestamp>.json)
+  --live-stagger-sec S   join spacing in live scenarios (default ${DEFAULT_SCENARIO_OPTIONS.liveStaggerMs / 1000})
+  --vod-stagger-sec S    join spacing in the VOD scenario (default ${DEFAULT_SCENARIO_OPTIONS.vodStaggerMs / 1000})
+  --upload-kbps K        upload cap per viewer in upload-limited (default ${DEFAULT_SCENARIO_OPTIONS.uploadKbps})
+  --cdn-latency-ms M     first-byte delay in cdn-emulation (default ${DEFAULT_SCENARIO_OPTIONS.cdnLatencyMs})
+  --cdn-kbps K           per-request bandwidth in cdn-emulation (default ${DEFAULT_SCENARIO_OPTIONS.cdnKbps})
+`;
+
+function number(
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  integer = false,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new BenchArgsError(
+      `--${flag} must be ${integer ? "an integer" : "a number"} ≥ ${min}, got "${text}"`,
+    );
+  }
+  return value;
+}
+
+function list<T extends string>(
+  flag: string,
+  text: string | undefined,
+  allowed: readonly T[],
+  fallback: T[],
+): T[] {
+  if (text === undefined) return fallback;
+  const items = text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  if (items.length === 0) throw new BenchArgsError(`--${flag} needs at least one of ${allowed.join(",")}`);
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) {
+      throw new BenchArgsError(`--${flag}: unknown "${item}" (one of ${allowed.join(",")})`);
+    }
+  }
+  // Keep the canonical order, drop duplicates.
+  return allowed.filter((item) => items.includes(item));
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        viewers: { type: "string" },
+        "watch-sec": { type: "string" },
+        scenarios: { type: "string" },
+        clients: { type: "string" },
+        quick: { type: "boolean", default: false },
+        out: { type: "string" },
+        "live-stagger-sec": { type: "string" },
+        "vod-stagger-sec": { type: "string" },
+        "upload-kbps": { type: "string" },
+        "cdn-latency-ms": { type: "string" },
+        "cdn-kbps": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new BenchArgsError((error as Error).message);
+  }
+  const v = parsed.values;
+  const quick = v.quick === true;
+  const defaults = quick ? QUICK_DEFAULTS : FULL_DEFAULTS;
+  const d = DEFAULT_SCENARIO_OPTIONS;
+  return {
+    viewers: number("viewers", v.viewers, defaults.viewers, 2, true),
+    watchMs: number("watch-sec", v["watch-sec"], defaults.watchSec, 1) * 1000,
+    scenarios: list("scenarios", v.scenarios, SCENARIO_IDS, [...defaults.scenarios]),
+    clients: list("clients", v.clients, CLIENT_NAMES, [...CLIENT_NAMES]),
+    quick,
+    out: v.out,
+    scenarioOptions: {
+      liveStaggerMs: number("live-stagger-sec", v["live-stagger-sec"], d.liveStaggerMs / 1000, 0) * 1000,
+      vodStaggerMs: number("vod-stagger-sec", v["vod-stagger-sec"], d.vodStaggerMs / 1000, 0) * 1000,
+      uploadKbps: number("upload-kbps", v["upload-kbps"], d.uploadKbps, 1),
+      cdnLatencyMs: number("cdn-latency-ms", v["cdn-latency-ms"], d.cdnLatencyMs, 0, true),
+      cdnKbps: number("cdn-kbps", v["cdn-kbps"], d.cdnKbps, 0, true),
+    },
+    help: v.help === true,
+  };
+}

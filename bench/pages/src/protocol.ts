@@ -1,0 +1,82 @@
+// What the bench page and the bench runner agree on: the page's configuration (one JSON object in
+// the `cfg` query parameter) and the state the page exposes as `window.bench` for sampling.
+// Types only: both the browser bundles and the Node runner import it.
+
+/** The three clients compared by the browser bench. */
+export type ClientName = "http" | "nearcast" | "p2pml";
+
+export const CLIENT_NAMES: readonly ClientName[] = ["http", "nearcast", "p2pml"];
+
+/** A JSON-safe subset of hls.js config: the same object is given to every client of a scenario. */
+export type HlsConfigJson = Record<string, number | string | boolean | null>;
+
+export interface BenchPageConfig {
+  client: ClientName;
+  /** Absolute manifest URL (the origin answers with CORS headers, so the page may live elsewhere). */
+  src: string;
+  hlsConfig: HlsConfigJson;
+  /** Nearcast only: a partial NearcastConfig (tracker URLs, upload cap…). */
+  nearcast?: Record<string, unknown>;
+  /** p2p-media-loader only: a partial core config (`announceTrackers`, `rtcConfig`…). */
+  p2pml?: Record<string, unknown>;
+}
+
+/** An hls.js ERROR event as recorded by the page. */
+export interface PageError {
+  type: string;
+  details: string;
+  fatal: boolean;
+}
+
+/** What the client library itself says it moved. */
+export interface ClientStats {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadBytes: number;
+  /** Peers connected now (0 for HTTP-only). */
+  peers: number;
+}
+
+/** `window.bench`, read by the runner at once for all viewers. */
+export interface BenchPageState {
+  client: ClientName;
+  /** `performance.now()` (ms since navigation start) at the first `playing` event, or null. */
+  startupMs: number | null;
+  /** Client-reported HTTP bytes at that first `playing` event. */
+  httpBytesAtStartup: number;
+  /** Media bytes handed to hls.js (FRAG_LOADED payloads): what the player received, from anywhere. */
+  deliveredBytes: number;
+  deliveredFragments: number;
+  /** Per `<stream>/<rendition>`, the highest segment sequence handed to hls.js. */
+  newestDelivered: Record<string, number>;
+  /** Bytes handed to hls.js per media URL path (the last load of each). */
+  deliveredSegments: Record<string, number>;
+  /** Set when the page could not start (bad config, bundle error). */
+  setupError: string | null;
+  stats(): ClientStats;
+}
+
+/** A serialisable snapshot of one page, taken by the runner. */
+export interface BenchPageSnapshot {
+  client: ClientName;
+  startupMs: number | null;
+  httpBytesAtStartup: number;
+  deliveredBytes: number;
+  deliveredFragments: number;
+  newestDelivered: Record<string, number>;
+  deliveredSegments: Record<string, number>;
+  setupError: string | null;
+  stats: ClientStats | null;
+  errors: PageError[];
+  currentTime: number;
+  bufferedAhead: number;
+  /** hls.js `latency` (live distance behind the edge, s), null for VOD or before it is known. */
+  latencySec: number | null;
+  levelHeight: number | null;
+  /** The hls.js config in force (a client may change some keys at runtime). */
+  effective: {
+    liveSyncDurationCount: number | null;
+    maxBufferLength: number | null;
+    maxMaxBufferLength: number | null;
+  };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { BenchArgsError, parseBenchArgs } from "../../../bench/browser/args.js";
+import {
+  buildScenario,
+  DEFAULT_SCENARIO_OPTIONS,
+  pageConfigFor,
+  SCENARIO_IDS,
+} from "../../../bench/browser/scenarios.js";
+import { mediaKeyOf, sequenceOf } from "../../../bench/pages/src/media-key.js";
+import { CLIENT_NAMES } from "../../../bench/pages/src/protocol.js";
+
+describe("parseBenchArgs", () => {
+  it("defaults to the full bench", () => {
+    const args = parseBenchArgs([]);
+    expect(args).toMatchObject({ viewers: 6, watchMs: 60_000, quick: false, out: undefined, help: false });
+    expect(args.scenarios).toEqual(SCENARIO_IDS);
+    expect(args.clients).toEqual(["http", "nearcast", "p2pml"]);
+    expect(args.scenarioOptions).toEqual(DEFAULT_SCENARIO_OPTIONS);
+  });
+
+  it("--quick shrinks the defaults; explicit flags still win", () => {
+    expect(parseBenchArgs(["--quick"])).toMatchObject({
+      viewers: 4,
+      watchMs: 30_000,
+      scenarios: ["live", "live-high-latency"],
+    });
+    expect(parseBenchArgs(["--quick", "--viewers", "3", "--scenarios", "vod-staggered"])).toMatchObject({
+      viewers: 3,
+      scenarios: ["vod-staggered"],
+    });
+  });
+
+  it("keeps the canonical order of lists and drops duplicates", () => {
+    const args = parseBenchArgs(["--clients", "p2pml,http,p2pml", "--scenarios", "upload-limited, live"]);
+    expect(args.clients).toEqual(["http", "p2pml"]);
+    expect(args.scenarios).toEqual(["live", "upload-limited"]);
+  });
+
+  it("reads the scenario knobs", () => {
+    const args = parseBenchArgs([
+      "--live-stagger-sec=1.5",
+      "--vod-stagger-sec=0",
+      "--upload-kbps=800",
+      "--cdn-latency-ms=50",
+      "--cdn-kbps=2000",
+      "--watch-sec=12.5",
+      "--out=x.json",
+    ]);
+    expect(args.scenarioOptions).toEqual({
+      liveStaggerMs: 1500,
+      vodStaggerMs: 0,
+      uploadKbps: 800,
+      cdnLatencyMs: 50,
+      cdnKbps: 2000,
+    });
+    expect(args.watchMs).toBe(12_500);
+    expect(args.out).toBe("x.json");
+  });
+
+  it("rejects what cannot run, naming the flag", () => {
+    for (const argv of [
+      ["--viewers", "1"],
+      ["--viewers", "2.5"],
+      ["--viewers", ""],
+      ["--watch-sec", "0"],
+      ["--watch-sec", "abc"],
+      ["--scenarios", "live,vod"],
+      ["--clients", ","],
+      ["--cdn-kbps", "1.5"],
+      ["--nope"],
+      ["positional"],
+    ]) {
+      expect(() => parseBenchArgs(argv), argv.join(" ")).toThrow(BenchArgsError);
+    }
+    expect(() => parseBenchArgs(["--scenarios", "vod"])).toThrow(/--scenarios: unknown "vod"/);
+  });
+});
+
+describe("scenarios", () => {
+  const endpoints = { serverUrl: "http://127.0.0.1:4000", btTrackerUrl: "ws://127.0.0.1:5000" };
+
+  it("gives every client of a scenario the same stream and hls.js config", () => {
+    for (const id of SCENARIO_IDS) {
+      const scenario = buildScenario(id);
+      const configs = CLIENT_NAMES.map((client) => pageConfigFor(scenario, client, endpoints));
+      for (const config of configs) {
+        expect(config.src).toBe(configs[0]?.src);
+        expect(config.hlsConfig).toEqual(scenario.hlsConfig);
+      }
+    }
+  });
+
+  it("pins liveSyncDurationCount in live scenarios (p2p-media-loader raises it when unset)", () => {
+    expect(buildScenario("live").hlsConfig).toEqual({ liveSyncDurationCount: 3 });
+    expect(buildScenario("live-high-latency").hlsConfig).toEqual({ liveSyncDurationCount: 12 });
+    expect(buildScenario("cdn-emulation").hlsConfig).toEqual({ liveSyncDurationCount: 3 });
+    expect(buildScenario("vod-staggered").stream).toBe("vod");
+  });
+
+  it("configures each client's P2P for the bench machine", () => {
+    const scenario = buildScenario("upload-limited", { ...DEFAULT_SCENARIO_OPTIONS, uploadKbps: 800 });
+    expect(scenario.uploadCapBytesPerSec).toBe(100_000);
+    expect(pageConfigFor(scenario, "http", endpoints)).toEqual({
+      client: "http",
+      src: "http://127.0.0.1:4000/streams/demo/live/master.m3u8",
+      hlsConfig: { liveSyncDurationCount: 3 },
+    });
+    expect(pageConfigFor(scenario, "nearcast", endpoints).nearcast).toEqual({
+      trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      maxUploadBytesPerSec: 100_000,
+    });
+    expect(pageConfigFor(scenario, "p2pml", endpoints).p2pml).toEqual({
+      announceTrackers: ["ws://127.0.0.1:5000"],
+      rtcConfig: { iceServers: [] },
+    });
+    expect(pageConfigFor(buildScenario("live"), "nearcast", endpoints).nearcast).toEqual({
+      trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+    });
+    expect(() =>
+      pageConfigFor(scenario, "p2pml", { serverUrl: endpoints.serverUrl, btTrackerUrl: undefined }),
+    ).toThrow(/bittorrent-tracker/);
+  });
+
+  it("applies the CDN emulation to the cdn-emulation scenario only", () => {
+    for (const id of SCENARIO_IDS) {
+      const { server } = buildScenario(id);
+      if (id === "cdn-emulation") expect(server).toEqual({ cdnLatencyMs: 150, cdnBandwidthKbps: 3000 });
+      else expect(server).toEqual({ cdnLatencyMs: 0, cdnBandwidthKbps: 0 });
+    }
+  });
+});
+
+describe("media keys", () => {
+  it("reads rendition and sequence from origin URLs", () => {
+    expect(mediaKeyOf("http://127.0.0.1:1/streams/demo/live/540p/seg-live-812.ts")).toEqual({
+      rendition: "demo/540p",
+      sequence: 812,
+    });
+    expect(mediaKeyOf("/streams/demo-fmp4/vod/360p/seg-00012.m4s?token=1")).toEqual({
+      rendition: "demo-fmp4/360p",
+      sequence: 12,
+    });
+    expect(mediaKeyOf("/streams/demo-fmp4/vod/360p/init.mp4")).toEqual({
+      rendition: "demo-fmp4/360p",
+      sequence: null,
+    });
+  });
+
+  it("ignores anything else", () => {
+    expect(mediaKeyOf("/streams/demo/live/master.m3u8")).toBeNull();
+    expect(mediaKeyOf("/other/demo/live/540p/seg-1.ts")).toBeNull();
+    expect(mediaKeyOf("http://[bad")).toBeNull();
+    expect(sequenceOf("seg.ts")).toBeNull();
+    expect(sequenceOf("seg-007.ts")).toBe(7);
+  });
+});
