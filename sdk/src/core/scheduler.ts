@@ -31,6 +31,8 @@ export interface PeerCandidate {
   throughputBytesPerSec: number;
   /** Requests we have outstanding to this peer. */
   pendingRequests: number;
+  /** Random, breaks ties so that viewers spread their requests over equally good peers. */
+  tieBreak?: number;
 }
 
 export interface ScheduleInput {
@@ -131,5 +133,6 @@ function byScore(a: PeerCandidate, b: PeerCandidate): number {
   const load = a.pendingRequests - b.pendingRequests;
   const speed =
     b.throughputBytesPerSec / (1 + b.pendingRequests) - a.throughputBytesPerSec / (1 + a.pendingRequests);
-  return speed !== 0 ? speed : load;
+  if (speed !== 0) return speed;
+  return load !== 0 ? load : (a.tieBreak ?? 0) - (b.tieBreak ?? 0);
 }

@@ -46,6 +46,8 @@ export class P2PNetwork {
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
       enabled: () => config.uploadEnabled,
+      // Uncapped (LAN, loopback) a viewer serves everyone at once; capped, one upload per segment.
+      maxConcurrentPerSegment: config.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY,
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {
         stats.addUploadedBytes(peer.swarmKey, peerStatsKey(peer), bytes);

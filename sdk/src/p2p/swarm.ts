@@ -98,6 +98,7 @@ export class Swarm {
         fetching: state === "fetching",
         throughputBytesPerSec: peer.throughputBytesPerSec,
         pendingRequests: peer.pendingRequests,
+        tieBreak: Math.random(),
       });
     }
     return list;

@@ -19,6 +19,12 @@ interface UploadJob {
 export interface UploaderOptions {
   store: SegmentStore;
   limiter: TokenBucket | undefined;
+  /**
+   * Uploads of one segment served at once; a further request gets `absent` ("busy") and the
+   * requester turns to a peer still receiving it, so under an upload cap a segment spreads down a
+   * chain of viewers instead of every viewer queuing on the one that fetched it.
+   */
+  maxConcurrentPerSegment: number;
   enabled: () => boolean;
   /** True while this viewer is downloading the segment: a request for it waits for the bytes. */
   isLoading: (swarmKey: string, segmentId: string) => boolean;
@@ -36,6 +42,7 @@ const key = (swarmKey: string, segmentId: string) => `${swarmKey}\n${segmentId}`
 export class Uploader {
   private readonly queues = new Map<Peer, UploadJob[]>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly activeBySegment = new Map<string, number>();
   private destroyed = false;
 
   constructor(private readonly options: UploaderOptions) {}
@@ -44,6 +51,10 @@ export class Uploader {
     let queue = this.queues.get(peer);
     if (!queue) this.queues.set(peer, (queue = []));
     if (queue.length >= MAX_INBOUND_REQUESTS_PER_PEER) return peer.close("too many open requests");
+    const segmentKey = key(peer.swarmKey, request.segmentId);
+    if ((this.activeBySegment.get(segmentKey) ?? 0) >= this.options.maxConcurrentPerSegment) {
+      return peer.send({ type: "absent", requestId: request.requestId });
+    }
     const job: UploadJob = {
       peer,
       requestId: request.requestId,
@@ -85,10 +96,16 @@ export class Uploader {
   private async drain(peer: Peer, queue: UploadJob[]): Promise<void> {
     while (queue.length > 0 && !this.destroyed) {
       const job = queue[0]!;
+      const segmentKey = key(peer.swarmKey, job.segmentId);
+      this.activeBySegment.set(segmentKey, (this.activeBySegment.get(segmentKey) ?? 0) + 1);
       try {
         await this.serve(job);
       } catch (error) {
         this.options.log("upload to %s failed: %o", peer.id, error);
+      } finally {
+        const left = (this.activeBySegment.get(segmentKey) ?? 1) - 1;
+        if (left > 0) this.activeBySegment.set(segmentKey, left);
+        else this.activeBySegment.delete(segmentKey);
       }
       queue.shift();
     }
