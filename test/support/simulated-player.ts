@@ -59,6 +59,8 @@ export class SimulatedPlayer {
         positionSec: this.positionSec,
         bufferedAheadSec: this.bufferedEndSec - this.positionSec,
         playbackRate: 1,
+        // Not playing here means waiting for data: the simulated viewer never pauses.
+        waiting: !this.playing,
       };
     });
   }

@@ -209,7 +209,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         const input = {
           segmentBytesEstimate:
             swarm.announcedLength(request.id) ?? this.segmentSize.value(DEFAULT_SEGMENT_BYTES),
-          deadlineMs: now ? (now.bufferedAheadSec * 1000) / (now.playbackRate || 1) : 0,
+          deadlineMs: deadlineMs(now),
           httpBandwidthBps: this.httpBandwidthBps,
           httpFirstByteMs: this.httpFirstByte.value(DEFAULT_HTTP_FIRST_BYTE_MS),
           safetyMarginMs: this.config.httpSafetyMarginMs,
@@ -352,6 +352,15 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     this.store?.destroy();
     this.removeAllListeners();
   }
+}
+
+/**
+ * Milliseconds until the player needs more data: the media buffered ahead at the playback rate, or
+ * 0 while it is waiting (starting up or stalled: whatever it waits for is due now).
+ */
+function deadlineMs(playback: PlaybackState | undefined): number {
+  if (!playback || playback.waiting) return 0;
+  return (playback.bufferedAheadSec * 1000) / (playback.playbackRate || 1);
 }
 
 function loadKey(swarmKey: string, segmentId: string): string {

@@ -54,6 +54,12 @@ export interface PlaybackState {
   /** Seconds of media buffered contiguously ahead of the position. */
   bufferedAheadSec: number;
   playbackRate: number;
+  /**
+   * True while the player wants to play but cannot (starting up, or stalled): the buffer ahead is
+   * then no cushion at all, whatever it waits for is due now. A paused player is not waiting.
+   * @default false
+   */
+  waiting?: boolean;
 }
 
 export interface LoadOptions {

@@ -16,5 +16,7 @@ export function readPlayback(media: HTMLMediaElement | null | undefined): Playba
     positionSec: position,
     bufferedAheadSec: Math.max(0, ahead),
     playbackRate: media.playbackRate || 1,
+    // Below HAVE_FUTURE_DATA (3) an unpaused player cannot go on: start-up or a stall.
+    waiting: !media.paused && media.readyState < 3,
   };
 }
