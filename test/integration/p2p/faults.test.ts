@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPO_ROOT } from "../../../demo-server/src/config.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { NearcastConfig } from "../../../sdk/src/core/config.js";
@@ -232,12 +232,15 @@ describe("P2P faults: a peer that misbehaves costs at most a fallback, never the
     const swarmKey = freshSwarmKey("garbage-honest");
     const liar = await startHostile({ swarmKey, behaviour: "garbage", garbage: "random-bytes" });
     const observed = await engineConnectedTo(swarmKey, liar);
-    // Joins second and offers to the viewers already there: the engine holds the liar first, and
-    // among peers that are equally unmeasured the scheduler asks the first.
+    // Joins second and offers to the viewers already there: the engine holds the liar first. Among
+    // equally unmeasured peers the scheduler breaks ties at random; increasing "random" values make
+    // the first-connected peer (the liar) win, so the liar is asked first on every run.
     const honest = await startHostile({ swarmKey, behaviour: "honest", offers: 2 });
     await peerConnected(observed, honest);
 
-    const result = await loadTestSegment(observed.engine, swarmKey);
+    let tick = 0;
+    const random = vi.spyOn(Math, "random").mockImplementation(() => (tick++ % 1000) / 1000);
+    const result = await loadTestSegment(observed.engine, swarmKey).finally(() => random.mockRestore());
     const disconnected = eventsNamed(observed.events, "peer-disconnected").map((e) => e.arg);
     console.log(
       `garbage + honest: disconnected ${JSON.stringify(disconnected.map((d) => d.reason))}; ` +
