@@ -144,8 +144,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
     };
     try {
-      const result = (this.cached(request, started) ??
-        (await this.deliver(request, options, started))) as SegmentResult;
+      const result = this.cached(request, started) ?? (await this.deliver(request, options, started));
       this.stats.segments[result.source]++;
       this.segmentSize.sample(1, result.data.byteLength);
       this.emit("segment-loaded", {
@@ -300,7 +299,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     options.signal?.addEventListener("abort", onAbort);
     return done
       .catch((error: unknown) => {
-        if (error instanceof PeerError && error.code === "protocol") peer.close(`protocol: ${error.message}`);
+        if (error instanceof PeerError && error.code === "protocol") peer.closeForViolation(error.message);
         throw error;
       })
       .finally(() => {
@@ -323,6 +322,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       signal: options.signal,
       policy: options.http,
       fetchImpl: this.platform.fetch,
+      discardBody: true,
       onChunk: (chunk, loaded, total) => {
         if (total > 0) assembly.setTotal(fromOffset + total);
         assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
@@ -337,8 +337,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     this.httpFirstByte.sample(1, firstByteMs - requestStartMs);
     const seconds = Math.max(endMs - firstByteMs, 1) / 1000;
     // Tiny transfers measure latency, not throughput; hls.js skips them for the same reason.
-    if (result.data.byteLength >= 16 * 1024)
-      this.httpBandwidth.sample(seconds, (result.data.byteLength * 8) / seconds);
+    if (result.length >= 16 * 1024) this.httpBandwidth.sample(seconds, (result.length * 8) / seconds);
     return result.retries;
   }
 

@@ -41,8 +41,9 @@ export class SegmentAssembly {
     if (this.totalLength !== UNKNOWN_LENGTH && offset + chunk.byteLength > this.totalLength) {
       throw new Error("chunk past the end of the segment");
     }
-    // Chunks may be views into buffers their sender reuses; keep our own copy.
-    this.chunks.push(chunk.slice());
+    // Neither source reuses its buffers (fetch reader chunks and data-channel messages are fresh),
+    // so the chunk is kept as it is; the store makes its own copy when mirroring.
+    this.chunks.push(chunk);
     this.length += chunk.byteLength;
     if (source === "http") this.httpBytes += chunk.byteLength;
     else this.p2pBytes += chunk.byteLength;
@@ -63,8 +64,10 @@ export class SegmentAssembly {
     this.mirrored = false;
   }
 
+  /** The whole segment in a buffer of its own (never a view into a larger one), safe to transfer. */
   bytes(): Uint8Array {
-    return concat(this.chunks, this.length);
+    const data = concat(this.chunks, this.length);
+    return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
   }
 
   source(): SegmentSource {

@@ -88,9 +88,11 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
             if (controller.signal.aborted || this.callbacks !== callbacks) return;
             this.controller = null;
             fillLoaderStats(stats, result, bridge.engine.httpBandwidthBps, performance.now());
-            // hls.js may transfer the buffer to its transmuxer worker (detaching it) while the core
-            // keeps the bytes to serve peers: hand over a copy nobody else holds.
-            callbacks.onSuccess({ url: context.url, data: result.data.slice().buffer }, stats, context, null);
+            // hls.js may transfer the buffer to its transmuxer worker (detaching it). A fresh delivery
+            // is a buffer of its own (the store keeps a separate copy); a cache hit is the store's
+            // memory and must be copied.
+            const data = result.source === "cache" ? result.data.slice() : result.data;
+            callbacks.onSuccess({ url: context.url, data: data.buffer as ArrayBuffer }, stats, context, null);
           },
           (error: unknown) => {
             if (controller.signal.aborted || this.callbacks !== callbacks) return;

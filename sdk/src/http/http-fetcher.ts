@@ -12,10 +12,15 @@ export interface HttpFetchOptions {
   onChunk?: (chunk: Uint8Array, loadedBytes: number, totalBytes: number) => void;
   now?: () => number;
   fetchImpl?: typeof fetch;
+  /** The caller keeps the chunks it gets through `onChunk`: do not assemble them again. */
+  discardBody?: boolean;
 }
 
 export interface HttpFetchResult {
+  /** The body (empty with `discardBody`). */
   data: Uint8Array;
+  /** Bytes of the requested range delivered. */
+  length: number;
   timing: TransferTiming;
   retries: number;
   /** Bytes that crossed the network, including those of failed attempts. */
@@ -37,7 +42,13 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
     const requestStartMs = now();
     try {
       const result = await fetchOnce(url, options, now, (n) => (bytesReceived += n));
-      return { ...result, timing: { ...result.timing, requestStartMs }, retries: attempt, bytesReceived };
+      return {
+        ...result,
+        length: result.length,
+        timing: { ...result.timing, requestStartMs },
+        retries: attempt,
+        bytesReceived,
+      };
     } catch (error) {
       if (error instanceof AbortError || !retry || attempt >= retry.maxRetries || !isRetryable(error)) {
         throw error;
@@ -59,7 +70,7 @@ async function fetchOnce(
   options: HttpFetchOptions,
   now: () => number,
   countBytes: (n: number) => void,
-): Promise<{ data: Uint8Array; timing: TransferTiming }> {
+): Promise<{ data: Uint8Array; length: number; timing: TransferTiming }> {
   const { range, policy } = options;
   const controller = new AbortController();
   const outer = options.signal;
@@ -110,7 +121,7 @@ async function fetchOnce(
       if (wanted !== undefined && loaded + chunk.byteLength > wanted)
         chunk = chunk.subarray(0, wanted - loaded);
       if (chunk.byteLength === 0) continue;
-      chunks.push(chunk);
+      if (!options.discardBody) chunks.push(chunk);
       loaded += chunk.byteLength;
       options.onChunk?.(chunk, loaded, total);
       if (wanted !== undefined && loaded >= wanted) {
@@ -121,7 +132,11 @@ async function fetchOnce(
     if (wanted !== undefined && loaded < wanted) {
       throw new HttpError(`short body for ${url}: ${loaded} of ${wanted} bytes`, response.status);
     }
-    return { data: concat(chunks, loaded), timing: { requestStartMs: startMs, firstByteMs, endMs: now() } };
+    return {
+      data: options.discardBody ? new Uint8Array(0) : concat(chunks, loaded),
+      length: loaded,
+      timing: { requestStartMs: startMs, firstByteMs, endMs: now() },
+    };
   } catch (error) {
     if (timeoutError) throw timeoutError;
     if (outer?.aborted) throw new AbortError("aborted");

@@ -8,7 +8,12 @@ import { MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
 import { createPeerId } from "./ids.js";
 import { Peer, type PeerHandlers } from "./peer.js";
 import { PeerConnector } from "./peer-connector.js";
-import { availabilityMessages, MAX_CHUNK_BYTES, PROTOCOL_VERSION } from "./protocol.js";
+import {
+  availabilityMessages,
+  MAX_CHUNK_BYTES,
+  PROTOCOL_VERSION,
+  type SegmentAvailability,
+} from "./protocol.js";
 import { Swarm } from "./swarm.js";
 import { Uploader } from "./uploader.js";
 
@@ -116,33 +121,26 @@ export class P2PNetwork {
 
   /** Tell peers what changed in the store. Partial growth is not broadcast: uploads stream it. */
   onStoreChange(change: SegmentStoreChange): void {
-    const bySwarm = new Map<string, { added: SegmentStoreChange["added"][number][]; removed: string[] }>();
+    for (const a of change.added) this.uploader.notify(a.swarmKey, a.segmentId);
+    for (const u of change.updated) this.uploader.notify(u.swarmKey, u.segmentId);
+    for (const r of change.removed) this.uploader.notify(r.swarmKey, r.segmentId);
+    if (!this.options.config.uploadEnabled) return;
+    // The common call (a chunk appended to a partial segment) announces nothing: stop here.
+    const announced = [...change.added, ...change.updated.filter((u) => u.complete)];
+    if (announced.length === 0 && change.removed.length === 0) return;
+    const bySwarm = new Map<string, { added: SegmentAvailability[]; removed: string[] }>();
     const entry = (key: string) => {
       let e = bySwarm.get(key);
       if (!e) bySwarm.set(key, (e = { added: [], removed: [] }));
       return e;
     };
-    for (const a of change.added) entry(a.swarmKey).added.push(a);
-    for (const u of change.updated) {
-      if (u.complete) entry(u.swarmKey).added.push(u);
-      this.uploader.notify(u.swarmKey, u.segmentId);
+    for (const { swarmKey, segmentId, totalLength, bytesAvailable, complete } of announced) {
+      entry(swarmKey).added.push({ segmentId, totalLength, bytesAvailable, complete });
     }
-    for (const a of change.added) this.uploader.notify(a.swarmKey, a.segmentId);
-    for (const r of change.removed) {
-      entry(r.swarmKey).removed.push(r.segmentId);
-      this.uploader.notify(r.swarmKey, r.segmentId);
-    }
-    if (!this.options.config.uploadEnabled) return;
+    for (const r of change.removed) entry(r.swarmKey).removed.push(r.segmentId);
     for (const [key, { added, removed }] of bySwarm) {
       const swarm = this.swarms.get(key);
-      if (!swarm || swarm.peers.size === 0) continue;
-      const strip = ({ segmentId, totalLength, bytesAvailable, complete }: (typeof added)[number]) => ({
-        segmentId,
-        totalLength,
-        bytesAvailable,
-        complete,
-      });
-      swarm.broadcast({ type: "availability-delta", added: added.map(strip), removed });
+      if (swarm && swarm.peers.size > 0) swarm.broadcast({ type: "availability-delta", added, removed });
     }
   }
 
@@ -194,7 +192,7 @@ export class P2PNetwork {
 
   private onPeerClosed(peer: Peer, reason: string): void {
     this.uploader.peerClosed(peer);
-    if (reason.startsWith("protocol")) {
+    if (peer.violatedProtocol) {
       if (this.banned.size >= MAX_BANNED_PEERS) this.banned.delete(this.banned.values().next().value!);
       this.banned.add(peer.id);
     }

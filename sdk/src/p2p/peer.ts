@@ -89,6 +89,9 @@ export class Peer {
     };
   }
 
+  /** Closed for breaking the protocol: the network bans this peer for the session. */
+  violatedProtocol = false;
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -180,6 +183,12 @@ export class Peer {
     return { done, cancel };
   }
 
+  /** Close because the peer broke the protocol (the network then bans it). */
+  closeForViolation(reason: string): void {
+    this.violatedProtocol = true;
+    this.close(`protocol: ${reason}`);
+  }
+
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
@@ -214,7 +223,7 @@ export class Peer {
       this.handle(message);
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof PeerError)
-        return this.close(`protocol: ${error.message}`);
+        return this.closeForViolation(error.message);
       throw error;
     }
   }
