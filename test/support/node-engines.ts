@@ -5,6 +5,7 @@ import WebSocket from "ws";
 import { Engine } from "../../sdk/src/core/engine.js";
 import type { NearcastConfig } from "../../sdk/src/core/config.js";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
+import { SimulatedPlayer } from "./simulated-player.js";
 
 /** An SDK engine for Node: node-datachannel's standard RTCPeerConnection and the ws WebSocket. */
 export function createNodeEngine(config: Partial<NearcastConfig>): Engine {
@@ -22,4 +23,43 @@ export function demoLiveSegmentFromDisk(rendition: string, msn: number, segmentC
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface LiveViewersOptions {
+  /** Base URL of the demo server (its tracker is at /tracker). */
+  serverUrl: string;
+  count: number;
+  rendition: string;
+  swarmKey: string;
+  /** Extra engine config (statsUrl, …); the tracker URL is filled in. */
+  engineConfig?: Partial<NearcastConfig>;
+  /** Viewers join this far apart. */
+  staggerMs?: number;
+  onSegment?: (viewer: number, msn: number, data: Uint8Array) => void;
+}
+
+/**
+ * Start `count` engines, each with a simulated player on the demo live stream, joining one after
+ * another. The caller destroys the engines (also on failure: push them to its cleanup list).
+ */
+export async function startLiveViewers(
+  options: LiveViewersOptions,
+  onEngine: (engine: Engine) => void,
+): Promise<SimulatedPlayer[]> {
+  const trackerUrl = `${options.serverUrl.replace(/^http/, "ws")}/tracker`;
+  const players: SimulatedPlayer[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const engine = createNodeEngine({ ...options.engineConfig, trackerUrls: [trackerUrl] });
+    onEngine(engine);
+    const player = new SimulatedPlayer({
+      engine,
+      playlistUrl: `${options.serverUrl}/streams/demo/live/${options.rendition}/index.m3u8`,
+      swarmKey: options.swarmKey,
+      onSegment: options.onSegment ? (msn, data) => options.onSegment!(i, msn, data) : undefined,
+    });
+    players.push(player);
+    player.start();
+    await sleep(options.staggerMs ?? 1500);
+  }
+  return players;
 }

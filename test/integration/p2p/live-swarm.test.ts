@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { Engine } from "../../../sdk/src/core/engine.js";
-import { createNodeEngine, demoLiveSegmentFromDisk, sleep } from "../../support/node-engines.js";
-import { SimulatedPlayer, type SimulatedPlayerStats } from "../../support/simulated-player.js";
+import { demoLiveSegmentFromDisk, sleep, startLiveViewers } from "../../support/node-engines.js";
+import type { SimulatedPlayerStats } from "../../support/simulated-player.js";
 
 const RENDITION = "360p";
 let server: RunningServer;
@@ -19,26 +19,22 @@ afterAll(async () => {
 
 describe("P2P swarm of Node engines on the live demo stream", () => {
   it("later viewers get most segments from peers, byte-identical to the origin", async () => {
-    const viewers = 4;
-    const players: SimulatedPlayer[] = [];
     const mismatches: string[] = [];
-    for (let i = 0; i < viewers; i++) {
-      const engine = createNodeEngine({ trackerUrls: [`ws://127.0.0.1:${server.port}/tracker`] });
-      engines.push(engine);
-      const player = new SimulatedPlayer({
-        engine,
-        playlistUrl: `${server.url}/streams/demo/live/${RENDITION}/index.m3u8`,
+    const players = await startLiveViewers(
+      {
+        serverUrl: server.url,
+        count: 4,
+        rendition: RENDITION,
         swarmKey: `demo-live|${RENDITION}`,
-        onSegment: (msn, data) => {
+        onSegment: (viewer, msn, data) => {
           const expected = demoLiveSegmentFromDisk(RENDITION, msn);
-          if (Buffer.compare(Buffer.from(data), Buffer.from(expected)) !== 0)
-            mismatches.push(`viewer ${i} msn ${msn}`);
+          if (Buffer.compare(Buffer.from(data), Buffer.from(expected)) !== 0) {
+            mismatches.push(`viewer ${viewer} msn ${msn}`);
+          }
         },
-      });
-      players.push(player);
-      player.start();
-      await sleep(1500);
-    }
+      },
+      (engine) => engines.push(engine),
+    );
     await sleep(24_000);
     const results: SimulatedPlayerStats[] = [];
     for (const player of players) results.push(await player.stop());

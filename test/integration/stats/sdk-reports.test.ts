@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
 import type { Engine } from "../../../sdk/src/core/engine.js";
-import { createNodeEngine, sleep } from "../../support/node-engines.js";
-import { SimulatedPlayer } from "../../support/simulated-player.js";
+import { sleep, startLiveViewers } from "../../support/node-engines.js";
 
 const RENDITION = "360p";
 let server: RunningServer;
@@ -24,23 +23,16 @@ describe("SDK stats reports end to end", () => {
   it("server totals equal the sum of the clients' counters and agree with the origin", async () => {
     // The SDK's stream key is the manifest URL without query; the rendition follows the last "|".
     const streamKey = `${server.url}/streams/demo/live/master.m3u8`;
-    const players: SimulatedPlayer[] = [];
-    for (let i = 0; i < 3; i++) {
-      const engine = createNodeEngine({
-        trackerUrls: [`ws://127.0.0.1:${server.port}/tracker`],
-        statsUrl: `${server.url}/api/stats/report`,
-        statsIntervalMs: 1000,
-      });
-      engines.push(engine);
-      const player = new SimulatedPlayer({
-        engine,
-        playlistUrl: `${server.url}/streams/demo/live/${RENDITION}/index.m3u8`,
+    const players = await startLiveViewers(
+      {
+        serverUrl: server.url,
+        count: 3,
+        rendition: RENDITION,
         swarmKey: `${streamKey}|${RENDITION}`,
-      });
-      players.push(player);
-      player.start();
-      await sleep(1500);
-    }
+        engineConfig: { statsUrl: `${server.url}/api/stats/report`, statsIntervalMs: 1000 },
+      },
+      (engine) => engines.push(engine),
+    );
     await sleep(15_000);
     for (const player of players) await player.stop();
     // Let in-flight loads settle, then have every client report what is left.
