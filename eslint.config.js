@@ -7,8 +7,8 @@ export default tseslint.config(
     ignores: [
       "node_modules",
       "sdk/dist",
-      "demo-player/dist",
-      "demo-server/dashboard/dist",
+      "demo-server/dist",
+      "demo-server/public",
       "bench/pages/dist",
       "demo-server/media",
       "coverage",

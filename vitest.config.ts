@@ -1,8 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Three projects so a developer can run the fast ones alone (`npx vitest --project unit`).
 // Browser tests drive real Chromium and share 2 cores with the server: run them one file at a time.
+// `nearcast` is the SDK workspace package; tests run its TypeScript source, not a stale build.
 export default defineConfig({
+  resolve: { alias: { nearcast: fileURLToPath(new URL("./sdk/src/index.ts", import.meta.url)) } },
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 10_000 } },

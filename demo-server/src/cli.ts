@@ -33,7 +33,7 @@ export class CliUsageError extends Error {
 export type CliParseResult =
   { kind: "options"; options: CliOptions } | { kind: "help" } | { kind: "error"; error: CliUsageError };
 
-export const USAGE = `Usage: tsx demo-server/src/main.ts [flags]
+export const USAGE = `Usage: nearcast-server [flags]
 
 Nearcast demo server: demo player, WebSocket tracker (/tracker), demo HLS origin (VOD + simulated
 live) with a byte counter and CDN emulation.

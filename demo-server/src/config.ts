@@ -5,17 +5,24 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
 
-/** Root of the repository (this file is demo-server/src/config.ts). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
+ * once installed. This file runs from `src/` (tsx, tests) or `dist/` (the built server); both sit one
+ * level below it.
+ */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export const DEFAULT_MEDIA_DIR = path.join(REPO_ROOT, "demo-server", "media");
+/** Root of the repository (meaningful only in a checkout: tests and benches use it). */
+export const REPO_ROOT = path.resolve(PACKAGE_ROOT, "..");
 
-/** Static folders of the demo player and SDK bundle; any of them may be missing. */
-export const STATIC_DIRS = {
-  playerBuild: path.join(REPO_ROOT, "demo-player", "dist"),
-  playerSource: path.join(REPO_ROOT, "demo-player"),
-  sdkBundle: path.join(REPO_ROOT, "sdk", "dist"),
-} as const;
+export const DEFAULT_MEDIA_DIR = path.join(PACKAGE_ROOT, "media");
+
+/**
+ * Static files written by `npm run build` (scripts/build.mjs): the demo player page with its bundles
+ * and the SDK's script-tag bundle under `sdk/`, and the dashboard under `dashboard/`. Missing until the
+ * first build; the server then says so at start-up and on `/`.
+ */
+export const PUBLIC_DIR = path.join(PACKAGE_ROOT, "public");
 
 export interface ServerOptions {
   /** TCP port; 0 = any free port. @default 8080 */

@@ -1,4 +1,5 @@
-// CLI entry point: `tsx demo-server/src/main.ts [flags]` (see cli.ts for the flags).
+#!/usr/bin/env node
+// CLI entry point: `nearcast-server [flags]` (built: demo-server/dist/main.js; see cli.ts for the flags).
 // Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT) or --help, 2 for a bad flag, 1 for any other
 // start-up failure (missing media folder, port in use…). Errors are one line on stderr, no stack trace.
 import pino from "pino";

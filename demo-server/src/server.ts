@@ -1,12 +1,14 @@
 // Composition root of the demo server: one HTTP server carrying the demo origin, the tracker
 // (WebSocket upgrade at /tracker), the stats API and the static demo player. Services are built here
 // and handed only what they need; nothing else wires them together.
+import { existsSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
 import pino from "pino";
-import { resolveServerOptions, STATIC_DIRS } from "./config.js";
+import { PUBLIC_DIR, resolveServerOptions } from "./config.js";
 import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
 import { createOrigin } from "./origin/origin-service.js";
@@ -70,10 +72,14 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   app.use(stats.router);
   closers.push(() => stats.close());
 
-  // ── Demo player (static). Folders may not exist yet; express.static then falls through. ────────
-  app.use(express.static(STATIC_DIRS.playerBuild));
-  app.use(express.static(STATIC_DIRS.playerSource));
-  app.use("/sdk", express.static(STATIC_DIRS.sdkBundle));
+  // ── Demo player (static, built by `npm run build`). Until then `/` says how to build it. ───────
+  if (!existsSync(path.join(PUBLIC_DIR, "index.html"))) {
+    logger.warn(
+      { dir: PUBLIC_DIR },
+      "demo player not built: run `npm run build`; `/` lists the streams only",
+    );
+  }
+  app.use(express.static(PUBLIC_DIR));
   app.get("/", (_req, res) => sendLandingPage(res, origin));
 
   app.use((_req, res) => sendError(res, 404, "not found"));
@@ -138,7 +144,7 @@ function sendLandingPage(res: Response, origin: OriginHandle): void {
     .type("html")
     .send(
       `<!doctype html><title>Nearcast demo server</title><h1>Nearcast demo server</h1>` +
-        `<p>The demo player is not built yet. Streams and APIs:</p><ul>${items.join("")}</ul>`,
+        `<p>The demo player is not built yet: run <code>npm run build</code> in the repository. Streams and APIs:</p><ul>${items.join("")}</ul>`,
     );
 }
 

@@ -9,3 +9,13 @@ export { NearcastError, ConfigError, HttpError, TimeoutError, AbortError } from 
 /** The SDK version, injected at build time. */
 export const VERSION: string = typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev";
 declare const __NEARCAST_VERSION__: string | undefined;
+export {
+  REPORT_VERSION,
+  MAX_REPORTS_PER_BATCH,
+  MAX_RENDITIONS_PER_REPORT,
+  MAX_REPORT_BODY_BYTES,
+  type ReportDeltas,
+  type RenditionDeltas,
+  type StatsReport,
+  type StatsReportBatch,
+} from "./core/report-types.js";

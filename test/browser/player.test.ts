@@ -18,7 +18,7 @@ import {
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "test-artifacts");
-const REQUIRED_BUNDLES = ["sdk/dist/nearcast.min.js", "demo-player/dist/player.js"];
+const REQUIRED_BUNDLES = ["demo-server/public/sdk/nearcast.min.js", "demo-server/public/player.js"];
 
 /** First frames can take long when Chromium, the server and vitest share 2 busy cores. */
 const FIRST_FRAME_TIMEOUT_MS = 30_000;

@@ -1,7 +1,7 @@
 // Offload aggregation: per stream and rendition, bytes in 5-s buckets and exact running totals, the
 // viewers behind them, and the origin's own byte count beside them. Pure: no timers, no I/O, the
 // clock is injected; the service drives sampling and sweeping.
-import type { StatsReport, StatsReportBatch } from "../../../sdk/src/core/report-types.js";
+import type { StatsReport, StatsReportBatch } from "nearcast";
 import { BucketRing } from "./bucket-ring.js";
 import {
   CLIENT_IDLE_EXPIRY_MS,

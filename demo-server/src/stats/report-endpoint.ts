@@ -4,7 +4,7 @@
 import express from "express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
-import { MAX_REPORT_BODY_BYTES } from "../../../sdk/src/core/report-types.js";
+import { MAX_REPORT_BODY_BYTES } from "nearcast";
 import { connectionLimitKey, resolveClientAddress } from "../tracker/ip-address.js";
 import type { StatsAggregator } from "./aggregator.js";
 import type { KeyedRateLimiter } from "./rate-limiter.js";

@@ -7,7 +7,7 @@ import {
   MAX_REPORTS_PER_BATCH,
   REPORT_VERSION,
   type StatsReportBatch,
-} from "../../../sdk/src/core/report-types.js";
+} from "nearcast";
 import {
   CLIENT_ID_PATTERN,
   MAX_RENDITION_CHARS,

@@ -4,7 +4,7 @@ import path from "node:path";
 import type express from "express";
 import pino from "pino";
 import type { Logger } from "pino";
-import { REPO_ROOT } from "../config.js";
+import { PUBLIC_DIR } from "../config.js";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
 import { StatsAggregator, type AggregatorLimits } from "./aggregator.js";
@@ -28,7 +28,7 @@ import type { StatsSnapshot } from "./snapshot-types.js";
 import { DEFAULT_SSE_HUB_OPTIONS, SseHub } from "./sse-hub.js";
 import { createStatsRouter } from "./stats-router.js";
 
-export const DEFAULT_DASHBOARD_DIR = path.join(REPO_ROOT, "demo-server", "dashboard");
+export const DEFAULT_DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 
 export interface StatsServiceOptions {
   /** The demo origin, whose counters are sampled beside the reports. Absent = no origin comparison. */

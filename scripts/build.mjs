@@ -1,0 +1,132 @@
+// One build for the whole repository (`npm run build`; also `prepack` of both packages):
+//   sdk/dist/            the `nearcast` package: ES module, CommonJS, script-tag bundle, type declarations
+//   demo-server/dist/    the `nearcast-server` package compiled to JavaScript (runs with plain `node`)
+//   demo-server/public/  the static files that server serves: demo player page + bundles, the SDK's
+//                        script-tag bundle under sdk/, the dashboard under dashboard/
+// Prints sizes, and fails when the script-tag bundle or the SDK's npm tarball outgrows its budget.
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { version } = JSON.parse(readFileSync(join(root, "sdk/package.json"), "utf8"));
+/** Gzip budget for the script-tag bundle: a player page should not pay more than this for P2P. */
+const BUDGET_GZIP_BYTES = 48 * 1024;
+/** Budget for the packed `nearcast` tarball (`npm pack` in sdk/): bundles, maps and declarations. */
+const BUDGET_SDK_TARBALL_BYTES = 192 * 1024;
+
+const sdkDist = join(root, "sdk/dist");
+const serverDist = join(root, "demo-server/dist");
+const publicDir = join(root, "demo-server/public");
+for (const dir of [sdkDist, serverDist, publicDir]) rmSync(dir, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  target: "es2020",
+  sourcemap: true,
+  logLevel: "warning",
+  define: { __NEARCAST_VERSION__: JSON.stringify(version) },
+};
+const sdkEntry = join(root, "sdk/src/index.ts");
+// hls.js is a peer dependency the SDK only uses for types; nothing of it may end up in the bundles.
+// mainFields: the browser builds of dependencies (debug) also run in Node and touch no global at import.
+const sdkCommon = {
+  ...common,
+  entryPoints: [sdkEntry],
+  external: ["hls.js"],
+  mainFields: ["browser", "module", "main"],
+};
+const forBundlers = { platform: "neutral", sourcemap: false };
+
+await Promise.all([
+  // Unminified for bundlers, so no source map is needed; the minified script-tag bundle gets one.
+  build({ ...sdkCommon, ...forBundlers, format: "esm", outfile: join(sdkDist, "nearcast.esm.js") }),
+  build({ ...sdkCommon, ...forBundlers, format: "cjs", outfile: join(sdkDist, "nearcast.cjs") }),
+  build({
+    ...sdkCommon,
+    platform: "browser",
+    format: "iife",
+    globalName: "Nearcast",
+    minify: true,
+    sourcesContent: false,
+    outfile: join(sdkDist, "nearcast.min.js"),
+  }),
+  build({
+    ...common,
+    platform: "browser",
+    entryPoints: [join(root, "demo-player/src/main.ts")],
+    format: "iife",
+    outfile: join(publicDir, "player.js"),
+    // The page loads the SDK and hls.js from their own script tags, as an embedding page would.
+    external: ["hls.js"],
+  }),
+  build({
+    ...common,
+    platform: "browser",
+    // The dashboard page: uPlot and its stylesheet bundled in (dashboard.js + dashboard.css).
+    entryPoints: { dashboard: join(root, "demo-server/dashboard/src/main.ts") },
+    format: "iife",
+    minify: true,
+    outdir: join(publicDir, "dashboard/dist"),
+  }),
+]);
+
+const tsc = (project) =>
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, project)], {
+    stdio: "inherit",
+  });
+tsc("sdk/tsconfig.build.json");
+tsc("demo-server/tsconfig.build.json");
+chmodSync(join(serverDist, "main.js"), 0o755);
+
+for (const file of ["index.html", "styles.css"])
+  copyFileSync(join(root, "demo-player", file), join(publicDir, file));
+mkdirSync(join(publicDir, "vendor"), { recursive: true });
+copyFileSync(join(root, "node_modules/hls.js/dist/hls.min.js"), join(publicDir, "vendor/hls.min.js"));
+copyFileSync(join(root, "node_modules/uplot/dist/uPlot.min.css"), join(publicDir, "vendor/uPlot.min.css"));
+cpSync(join(sdkDist, "nearcast.min.js"), join(publicDir, "sdk/nearcast.min.js"));
+cpSync(join(sdkDist, "nearcast.min.js.map"), join(publicDir, "sdk/nearcast.min.js.map"));
+copyFileSync(join(root, "demo-server/dashboard/index.html"), join(publicDir, "dashboard/index.html"));
+
+const report = (file) => {
+  const bytes = readFileSync(file);
+  const gz = gzipSync(bytes).length;
+  console.log(
+    `  ${file.slice(root.length + 1).padEnd(42)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KiB  ${(gz / 1024).toFixed(1).padStart(6)} KiB gzip`,
+  );
+  return gz;
+};
+console.log(`nearcast ${version} built:`);
+report(join(sdkDist, "nearcast.esm.js"));
+report(join(sdkDist, "nearcast.cjs"));
+const iifeGzip = report(join(sdkDist, "nearcast.min.js"));
+report(join(publicDir, "player.js"));
+report(join(publicDir, "dashboard/dist/dashboard.js"));
+
+// What `npm install nearcast` downloads. --ignore-scripts: prepack would run this build again.
+const [pack] = JSON.parse(
+  execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: join(root, "sdk"),
+    encoding: "utf8",
+  }),
+);
+console.log(
+  `  ${"nearcast package (npm pack)".padEnd(42)} ${(pack.size / 1024).toFixed(1).padStart(7)} KiB packed, ${pack.entryCount} files, ${(pack.unpackedSize / 1024).toFixed(1)} KiB unpacked`,
+);
+
+const failures = [];
+if (iifeGzip > BUDGET_GZIP_BYTES) {
+  failures.push(
+    `sdk/dist/nearcast.min.js is ${iifeGzip} bytes gzipped, over the ${BUDGET_GZIP_BYTES}-byte budget`,
+  );
+}
+if (pack.size > BUDGET_SDK_TARBALL_BYTES) {
+  failures.push(
+    `the nearcast tarball is ${pack.size} bytes, over the ${BUDGET_SDK_TARBALL_BYTES}-byte budget`,
+  );
+}
+for (const failure of failures) console.error(`error: ${failure}`);
+if (failures.length > 0) process.exit(1);
