@@ -7,7 +7,7 @@
 // - a record per segment load (times, source, peers, the scheduler's last decision);
 // - VOD loads are marked VOD, and reaching the end of a VOD is not a stall;
 // - time to first peer and peer disconnections are recorded.
-import type { Engine } from "../../sdk/src/core/engine.js";
+import type { Engine } from "../../sdk/src/engine/engine.js";
 import type { HttpPolicy } from "../../sdk/src/core/types.js";
 import { parseMediaPlaylist, type PlaylistSegment } from "../../test/support/media-playlist.js";
 import type { SegmentRecord, ViewerResult } from "./swarm-metrics.js";

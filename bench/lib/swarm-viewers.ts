@@ -1,7 +1,7 @@
 // The viewers one process hosts: an SDK engine (node-datachannel + ws) and a BenchPlayer each. Used
 // in the bench process itself (--workers 0) or inside each worker process (swarm-worker.ts).
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
-import type { Engine } from "../../sdk/src/core/engine.js";
+import type { Engine } from "../../sdk/src/engine/engine.js";
 import { createNodeEngine } from "../../test/support/node-engines.js";
 import { LAG_RESOLUTION_MS, lagFromHistogram, type LoopLag, type ViewerResult } from "./swarm-metrics.js";
 import { BenchPlayer } from "./swarm-player.js";

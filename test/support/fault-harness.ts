@@ -4,7 +4,7 @@ import { RTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import type { NearcastConfig } from "../../sdk/src/core/config.js";
-import { Engine } from "../../sdk/src/core/engine.js";
+import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastEvents } from "../../sdk/src/core/events.js";
 import type { HttpPolicy, SegmentRequest } from "../../sdk/src/core/types.js";
 

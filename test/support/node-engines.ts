@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { RTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
-import { Engine } from "../../sdk/src/core/engine.js";
+import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastConfig } from "../../sdk/src/core/config.js";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import { SimulatedPlayer } from "./simulated-player.js";

@@ -1,4 +1,4 @@
-import type { Engine } from "../../sdk/src/core/engine.js";
+import type { Engine } from "../../sdk/src/engine/engine.js";
 import type { HttpPolicy, SegmentSource } from "../../sdk/src/core/types.js";
 import { parseMediaPlaylist, type PlaylistSegment } from "./media-playlist.js";
 

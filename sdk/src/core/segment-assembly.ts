@@ -1,5 +1,5 @@
 import { UNKNOWN_LENGTH } from "./availability.js";
-import { concat } from "../http/http-fetcher.js";
+import { concat } from "./bytes.js";
 import type { SegmentStore } from "./segment-store.js";
 import type { SegmentRequest, SegmentSource, TransferTiming } from "./types.js";
 

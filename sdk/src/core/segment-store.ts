@@ -1,93 +1,25 @@
 import { isUint32, UNKNOWN_LENGTH, type SegmentAvailability } from "./availability.js";
+import { availabilityOf, behindSec, checkTiming, newDraft, snapshot } from "./segment-store-entries.js";
+import type {
+  AppendResult,
+  ChangeDraft,
+  Entry,
+  RemovedSegment,
+  SegmentStoreChange,
+  SegmentStoreOptions,
+  SegmentTiming,
+  StoredSegment,
+} from "./segment-store-types.js";
 
-/** Where a segment sits on the media timeline; decides whether it is behind the playhead. */
-export interface SegmentTiming {
-  readonly startTimeSec: number;
-  readonly durationSec: number;
-}
-
-export interface StoredAvailability extends SegmentAvailability {
-  readonly swarmKey: string;
-}
-
-export interface RemovedSegment {
-  readonly swarmKey: string;
-  readonly segmentId: string;
-  /**
-   * evicted: to make room; deleted: by the caller; dropped: its bytes were lost (a segment of
-   * unknown size outgrew the budget, or a caller transferred its buffer away).
-   */
-  readonly reason: "evicted" | "deleted" | "dropped";
-}
-
-/**
- * What one store call changed in what peers can be told. Only segments with at least one byte
- * count as available: `begin` alone announces nothing, the first `append` does.
- */
-export interface SegmentStoreChange {
-  /** Became available. */
-  readonly added: readonly StoredAvailability[];
-  /** Were available and now have more bytes, or became complete. */
-  readonly updated: readonly StoredAvailability[];
-  /** Were available and are gone. Listed before the additions they made room for. */
-  readonly removed: readonly RemovedSegment[];
-}
-
-export interface StoredSegment extends StoredAvailability {
-  /**
-   * Bytes [0, bytesAvailable): a view into the store's memory, still valid after eviction. Never
-   * mutate it or transfer its buffer; copy it (`slice()`) before handing it to code that may, such
-   * as hls.js, which transfers fragment buffers to its transmuxing worker.
-   */
-  readonly data: Uint8Array;
-  readonly timing: SegmentTiming | undefined;
-  /** Bytes charged to the budget: the whole length of a partial segment of known size. */
-  readonly retainedBytes: number;
-}
-
-export type AppendResult =
-  | "appended"
-  | "completed"
-  | "not-found"
-  | "already-complete"
-  | "gap"
-  | "overlap"
-  | "past-end"
-  | "over-budget";
-
-export interface SegmentStoreOptions {
-  /** Budget for segment bytes; never exceeded. */
-  maxBytes: number;
-  /** Segments that ended this long before the playhead are evicted first. @default 30 */
-  keepBehindSec?: number;
-  /** Most segments held at once, so zero-byte or tiny entries cannot grow the maps unbounded. @default 10000 */
-  maxEntries?: number;
-  /** Called synchronously once per store call that changed availability, after the change. */
-  onChange?: (change: SegmentStoreChange) => void;
-}
-
-interface Entry {
-  readonly swarmKey: string;
-  readonly segmentId: string;
-  timing: SegmentTiming | undefined;
-  /** Longer than bytesAvailable while partial: a known size is reserved, an unknown one grows. */
-  buffer: Uint8Array;
-  /**
-   * What the entry is charged, kept apart from `buffer.byteLength` so that a buffer detached by
-   * a transfer (see {@link StoredSegment.data}) is detected rather than corrupting the count.
-   */
-  retainedBytes: number;
-  bytesAvailable: number;
-  totalLength: number;
-  complete: boolean;
-  lastAccess: number;
-}
-
-interface ChangeDraft {
-  added: StoredAvailability[];
-  updated: StoredAvailability[];
-  removed: RemovedSegment[];
-}
+export type {
+  AppendResult,
+  RemovedSegment,
+  SegmentStoreChange,
+  SegmentStoreOptions,
+  SegmentTiming,
+  StoredAvailability,
+  StoredSegment,
+} from "./segment-store-types.js";
 
 /** Smallest growth step for a segment of unknown size: one maximum peer chunk. */
 const MIN_GROWTH_BYTES = 65_536;
@@ -413,45 +345,4 @@ export class SegmentStore {
     if (change.added.length + change.updated.length + change.removed.length === 0) return;
     this.onChange?.(change);
   }
-}
-
-/** Seconds a segment lies past the keep-behind horizon, or 0 when it is not behind (or untimed). */
-function behindSec(entry: Entry, playheadSec: number | undefined, keepBehindSec: number): number {
-  if (!entry.timing || playheadSec === undefined) return 0;
-  const past = playheadSec - keepBehindSec - (entry.timing.startTimeSec + entry.timing.durationSec);
-  return past > 0 ? past : 0;
-}
-
-function availabilityOf(entry: Entry): StoredAvailability {
-  return {
-    swarmKey: entry.swarmKey,
-    segmentId: entry.segmentId,
-    totalLength: entry.totalLength,
-    bytesAvailable: entry.bytesAvailable,
-    complete: entry.complete,
-  };
-}
-
-function snapshot(entry: Entry): StoredSegment {
-  return {
-    ...availabilityOf(entry),
-    data: entry.buffer.subarray(0, entry.bytesAvailable),
-    timing: entry.timing,
-    retainedBytes: entry.retainedBytes,
-  };
-}
-
-function checkTiming(timing: SegmentTiming | undefined): void {
-  if (!timing) return;
-  if (
-    !Number.isFinite(timing.startTimeSec) ||
-    !Number.isFinite(timing.durationSec) ||
-    timing.durationSec < 0
-  ) {
-    throw new RangeError(`bad segment timing ${JSON.stringify(timing)}`);
-  }
-}
-
-function newDraft(): ChangeDraft {
-  return { added: [], updated: [], removed: [] };
 }

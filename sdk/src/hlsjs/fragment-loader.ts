@@ -7,7 +7,7 @@ import type {
   LoaderConfiguration,
   LoaderStats,
 } from "hls.js";
-import type { Engine } from "../core/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../core/types.js";
 import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";

@@ -1,3 +1,4 @@
+import { concat } from "../core/bytes.js";
 import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { ByteRange, HttpPolicy, TransferTiming } from "../core/types.js";
 
@@ -146,17 +147,6 @@ async function fetchOnce(
     clearTimeout(timer);
     outer?.removeEventListener("abort", onOuterAbort);
   }
-}
-
-export function concat(chunks: Uint8Array[], totalBytes: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(totalBytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,13 +1,13 @@
 import type { Logger } from "../core/logger.js";
 import {
   CONNECT_TIMEOUT_MS,
-  ICE_GATHERING_TIMEOUT_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   OFFER_TIMEOUT_MS,
   RETRY_AFTER_FAILURE_MS,
   UNDERFULL_ANNOUNCE_INTERVAL_MS,
 } from "./constants.js";
 import { createOfferId, infoHashOf } from "./ids.js";
+import { channelOpen, closeQuietly, iceGathered, withTimeout } from "./rtc-helpers.js";
 import { TrackerClient } from "./tracker-client.js";
 import type { SessionDescription, TrackerMessage } from "./tracker-messages.js";
 
@@ -332,52 +332,7 @@ export class PeerConnector {
   }
 }
 
-function closeQuietly(connection: RTCPeerConnection, channel: RTCDataChannel | undefined): void {
-  try {
-    channel?.close();
-    connection.close();
-  } catch {
-    // already closed underneath us
-  }
-}
-
 function withRegion(url: string, region: string | undefined): string {
   if (!region) return url;
   return `${url}${url.includes("?") ? "&" : "?"}region=${encodeURIComponent(region)}`;
-}
-
-function iceGathered(connection: RTCPeerConnection): Promise<void> {
-  if (connection.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ICE_GATHERING_TIMEOUT_MS);
-    function done() {
-      clearTimeout(timer);
-      connection.removeEventListener("icegatheringstatechange", check);
-      resolve();
-    }
-    function check() {
-      if (connection.iceGatheringState === "complete") done();
-    }
-    connection.addEventListener("icegatheringstatechange", check);
-  });
-}
-
-function channelOpen(channel: RTCDataChannel): Promise<void> {
-  if (channel.readyState === "open") return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    channel.addEventListener("open", () => resolve(), { once: true });
-    channel.addEventListener("close", () => reject(new Error("channel closed before opening")), {
-      once: true,
-    });
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { REPO_ROOT } from "../../../demo-server/src/config.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { NearcastConfig } from "../../../sdk/src/core/config.js";
-import type { Engine } from "../../../sdk/src/core/engine.js";
+import type { Engine } from "../../../sdk/src/engine/engine.js";
 import type { SegmentResult } from "../../../sdk/src/core/types.js";
 import { RECONNECT_JITTER, RECONNECT_MAX_MS, RECONNECT_MIN_MS } from "../../../sdk/src/p2p/constants.js";
 import { infoHashOf, toHex } from "../../../sdk/src/p2p/ids.js";

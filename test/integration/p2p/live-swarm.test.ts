@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
-import type { Engine } from "../../../sdk/src/core/engine.js";
+import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { demoLiveSegmentFromDisk, sleep, startLiveViewers } from "../../support/node-engines.js";
 import type { SimulatedPlayerStats } from "../../support/simulated-player.js";
 

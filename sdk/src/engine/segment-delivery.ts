@@ -1,0 +1,189 @@
+// The delivery loop of one segment load: ask the scheduler, wait for or fetch from peers, fall back to
+// HTTP (resuming with a Range from the bytes peers gave). The engine owns one of these.
+import type { NearcastConfig } from "../core/config.js";
+import { AbortError } from "../core/errors.js";
+import type { NearcastEvents } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
+import { decide, newSegmentHoldMs } from "../core/scheduler.js";
+import { SegmentAssembly } from "../core/segment-assembly.js";
+import type { SegmentStore } from "../core/segment-store.js";
+import type { StatsCollector } from "../core/stats.js";
+import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
+import { httpFetch } from "../http/http-fetcher.js";
+import { peerStatsKey, type P2PNetwork } from "../p2p/p2p-network.js";
+import { PeerError, type Peer } from "../p2p/peer.js";
+import type { Platform } from "./platform.js";
+import type { TransferEstimates } from "./transfer-estimates.js";
+
+/** What the delivery loop needs from its engine. */
+export interface DeliveryDeps {
+  config: NearcastConfig;
+  platform: Platform;
+  stats: StatsCollector;
+  store: SegmentStore | undefined;
+  network: P2PNetwork | undefined;
+  log: Logger;
+  playback(): PlaybackState | undefined;
+  emit<K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]): void;
+}
+
+export class SegmentDelivery {
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly estimates: TransferEstimates,
+  ) {}
+
+  /** Deliver a segment that is not complete in the store; throws HttpError/AbortError as httpFetch does. */
+  async deliver(request: SegmentRequest, options: LoadOptions, started: number): Promise<SegmentResult> {
+    const network = this.deps.network;
+    const swarm = network?.swarm(request.swarmKey);
+    const playback = this.deps.playback();
+    if (playback) this.deps.store?.setPlayhead(playback.positionSec);
+    const assembly = new SegmentAssembly(request, this.deps.store);
+    const failedPeers = new Set<string>();
+    let retries = 0;
+    let heldMs = 0;
+    const holdMs = network && request.live ? newSegmentHoldMs(request.id, network.peerId) : 0;
+    try {
+      while (swarm && network && !assembly.complete) {
+        const now = this.deps.playback();
+        const input = {
+          segmentBytesEstimate: swarm.announcedLength(request.id) ?? this.estimates.segmentBytes,
+          deadlineMs: deadlineMs(now),
+          httpBandwidthBps: this.estimates.httpBandwidthBps,
+          httpFirstByteMs: this.estimates.httpFirstByteMs,
+          safetyMarginMs: this.deps.config.httpSafetyMarginMs,
+          candidates: swarm.candidates(request.id),
+          failedPeers,
+          awaitingFirstPeer: swarm.awaitingFirstPeer,
+          live: request.live,
+          connectedPeers: swarm.peers.size,
+          holdLeftMs: holdMs - heldMs,
+        };
+        const decision = decide(input);
+        this.deps.log(
+          "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates",
+          request.swarmKey,
+          request.id,
+          decision.kind,
+          decision.reason,
+          input.deadlineMs,
+          swarm.peers.size,
+          input.candidates.length,
+        );
+        if (decision.kind === "http") break;
+        if (decision.kind === "wait") {
+          const waitStart = Date.now();
+          await swarm.waitForChange(decision.maxWaitMs, options.signal);
+          if (decision.reason === "new-segment-hold") heldMs += Date.now() - waitStart;
+          if (options.signal?.aborted) throw new AbortError("aborted");
+          continue;
+        }
+        const peer = network.getPeer(request.swarmKey, decision.peerId);
+        if (!peer) {
+          failedPeers.add(decision.peerId);
+          continue;
+        }
+        try {
+          await this.fromPeer(peer, request, assembly, decision.budgetMs, options);
+        } catch (error) {
+          if (options.signal?.aborted) throw new AbortError("aborted");
+          this.deps.log("segment %s from %s failed: %s", request.id, peer.id, (error as Error).message);
+          failedPeers.add(peer.id);
+        }
+      }
+      if (!assembly.complete) {
+        network?.announceFetching(request.swarmKey, request.id);
+        retries = await this.fromHttp(request, assembly, options);
+      }
+    } catch (error) {
+      assembly.discardPartial();
+      if (assembly.length === 0) network?.cancelFetching(request.swarmKey, request.id);
+      throw error;
+    }
+    return {
+      data: assembly.bytes(),
+      source: assembly.source(),
+      timing: assembly.timing(started),
+      httpBytes: assembly.httpBytes,
+      p2pBytes: assembly.p2pBytes,
+      httpRetries: retries,
+    };
+  }
+
+  /** Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails. */
+  private fromPeer(
+    peer: Peer,
+    request: SegmentRequest,
+    assembly: SegmentAssembly,
+    budgetMs: number,
+    options: LoadOptions,
+  ): Promise<void> {
+    const startedMs = Date.now();
+    let lastProgressMs = startedMs;
+    const stallMs = Math.min(this.deps.config.p2pStallTimeoutMs, Math.max(budgetMs, 300));
+    const statsKey = peerStatsKey(peer);
+    const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
+      assembly.setTotal(total);
+      assembly.append(offset, chunk, "p2p", performance.now());
+      lastProgressMs = Date.now();
+      this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
+      this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
+      options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+    });
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      if (now - lastProgressMs > stallMs) cancel(`no data for ${stallMs} ms`);
+      else if (now - startedMs > budgetMs) cancel(`over the ${Math.round(budgetMs)} ms budget`);
+    }, 50);
+    const onAbort = () => cancel("aborted");
+    options.signal?.addEventListener("abort", onAbort);
+    return done
+      .catch((error: unknown) => {
+        if (error instanceof PeerError && error.code === "protocol") peer.closeForViolation(error.message);
+        throw error;
+      })
+      .finally(() => {
+        clearInterval(watchdog);
+        options.signal?.removeEventListener("abort", onAbort);
+      });
+  }
+
+  /** Fetch the rest of the segment over HTTP (a Range from the bytes peers already gave). */
+  private async fromHttp(
+    request: SegmentRequest,
+    assembly: SegmentAssembly,
+    options: LoadOptions,
+  ): Promise<number> {
+    const base = request.byteRange?.start ?? 0;
+    const fromOffset = assembly.length;
+    this.deps.stats.httpRequests++;
+    const result = await httpFetch(request.url, {
+      range: { start: base + fromOffset, end: request.byteRange?.end },
+      signal: options.signal,
+      policy: options.http,
+      fetchImpl: this.deps.platform.fetch,
+      discardBody: true,
+      onChunk: (chunk, loaded, total) => {
+        if (total > 0) assembly.setTotal(fromOffset + total);
+        assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
+        this.deps.stats.addHttpBytes(request.swarmKey, chunk.byteLength);
+        this.deps.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
+        options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+      },
+    });
+    assembly.finishUnknownLength();
+    this.deps.stats.httpRetries += result.retries;
+    this.estimates.sampleHttp(result.timing, result.length);
+    return result.retries;
+  }
+}
+
+/**
+ * Milliseconds until the player needs more data: the media buffered ahead at the playback rate, or
+ * 0 while it is waiting (starting up or stalled: whatever it waits for is due now).
+ */
+function deadlineMs(playback: PlaybackState | undefined): number {
+  if (!playback || playback.waiting) return 0;
+  return (playback.bufferedAheadSec * 1000) / (playback.playbackRate || 1);
+}
