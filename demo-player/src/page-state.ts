@@ -7,6 +7,8 @@ export interface PlayerSource {
   url: string;
   label: string;
   p2p: boolean;
+  /** Send stats reports to this page's server (`?report=0` turns it off). */
+  report: boolean;
 }
 
 const BUILT_IN: Record<Exclude<StreamKind, "custom">, { path: string; label: string }> = {
@@ -15,14 +17,18 @@ const BUILT_IN: Record<Exclude<StreamKind, "custom">, { path: string; label: str
   "vod-fmp4": { path: "/streams/demo-fmp4/vod/master.m3u8", label: "the VOD demo stream (fMP4)" },
 };
 
-/** Read `?src=<manifest URL>` or `?stream=live|vod|vod-fmp4`, and `?p2p=0|1` (P2P on by default). */
+/**
+ * Read `?src=<manifest URL>` or `?stream=live|vod|vod-fmp4`, `?p2p=0|1` (P2P on by default) and
+ * `?report=0|1` (stats reports to this server, on by default).
+ */
 export function pickSource(params: URLSearchParams, origin: string): PlayerSource {
   const p2p = params.get("p2p") !== "0";
+  const report = params.get("report") !== "0";
   const src = params.get("src");
   if (src) {
     try {
       const url = new URL(src, origin).toString();
-      return { kind: "custom", url, label: url, p2p };
+      return { kind: "custom", url, label: url, p2p, report };
     } catch {
       // fall through to the default stream: a bad URL should not leave the page blank
     }
@@ -30,7 +36,7 @@ export function pickSource(params: URLSearchParams, origin: string): PlayerSourc
   const requested = params.get("stream");
   const kind = requested && requested in BUILT_IN ? (requested as keyof typeof BUILT_IN) : "live";
   const entry = BUILT_IN[kind];
-  return { kind, url: new URL(entry.path, origin).toString(), label: entry.label, p2p };
+  return { kind, url: new URL(entry.path, origin).toString(), label: entry.label, p2p, report };
 }
 
 export function formatBytes(bytes: number): string {

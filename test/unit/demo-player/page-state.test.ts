@@ -9,7 +9,15 @@ describe("demo page source selection", () => {
       kind: "live",
       url: "http://localhost:8080/streams/demo/live/master.m3u8",
       p2p: true,
+      report: true,
     });
+  });
+
+  it("takes report=0 to stop sending stats reports to the page's server", () => {
+    expect(pickSource(new URLSearchParams("report=0"), origin)).toMatchObject({ p2p: true, report: false });
+    expect(pickSource(new URLSearchParams("src=https://cdn.example/a.m3u8&report=0"), origin).report).toBe(
+      false,
+    );
   });
 
   it("takes src= as a custom manifest and p2p=0 to switch peers off", () => {
