@@ -1,6 +1,7 @@
 // The browser bench's arithmetic, kept pure so it can be unit-tested: percentiles, offload at the
 // origin and against the 1 − 1/N ceiling, origin requests per segment, rebuffer ratio, and the
 // per-client summary of one scenario run.
+import { percentile as sharedPercentile } from "../lib/percentile.js";
 import { sequenceOf } from "../pages/src/media-key.js";
 import type { ClientName, ClientStats } from "../pages/src/protocol.js";
 
@@ -112,21 +113,9 @@ export interface ClientSummary {
   meanLatencySec: number | null;
 }
 
-/**
- * The p-th percentile (0–100) by linear interpolation between closest ranks (R-7, as spreadsheets
- * compute it). null for an empty list.
- */
+/** {@link sharedPercentile} (bench/lib/percentile.ts), null instead of undefined for JSON results. */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be 0-100, got ${p}`);
-  const finite = values.filter((value) => Number.isFinite(value));
-  if (finite.length === 0) return null;
-  const sorted = [...finite].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  const lowValue = sorted[low] ?? 0;
-  const highValue = sorted[high] ?? lowValue;
-  return lowValue + (highValue - lowValue) * (rank - low);
+  return sharedPercentile(values, p) ?? null;
 }
 
 export function median(values: readonly number[]): number | null {

@@ -53,18 +53,9 @@ export interface ViewerResult {
 /** Per-segment counters of one rendition, as the origin's `/api/origin/stats` reports them. */
 export type SegmentCounterMap = Record<string, { bytes: number; requests: number }>;
 
-/** Nearest-rank percentile (p in 0–100) of the values; undefined when there are none. */
-export function percentile(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be 0-100, got ${p}`);
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
-}
+import { median, percentile } from "./percentile.js";
 
-export function median(values: readonly number[]): number | undefined {
-  return percentile(values, 50);
-}
+export { median, percentile };
 
 export function sum(values: readonly number[]): number {
   let total = 0;

@@ -60,21 +60,21 @@ function viewer(index: number, segments: SegmentRecord[], over: Partial<ViewerRe
 }
 
 describe("percentile", () => {
-  it("uses the nearest rank of the sorted values", () => {
+  it("interpolates between the closest ranks (R-7), the browser bench's definition too", () => {
     const xs = [50, 10, 40, 20, 30];
     expect(percentile(xs, 50)).toBe(30);
-    expect(percentile(xs, 95)).toBe(50);
+    expect(percentile(xs, 95)).toBeCloseTo(48);
     expect(percentile(xs, 0)).toBe(10);
     expect(percentile(xs, 100)).toBe(50);
-    expect(percentile(xs, 20)).toBe(10);
-    expect(percentile(xs, 21)).toBe(20);
+    expect(percentile(xs, 20)).toBeCloseTo(18);
+    expect(percentile(xs, 25)).toBe(20);
     expect(xs).toEqual([50, 10, 40, 20, 30]); // not sorted in place
   });
 
-  it("p95 of 20 values is the 19th", () => {
+  it("p95 of 1..20 lies between the 19th and 20th values", () => {
     const xs = Array.from({ length: 20 }, (_, i) => i + 1);
-    expect(percentile(xs, 95)).toBe(19);
-    expect(median(xs)).toBe(10);
+    expect(percentile(xs, 95)).toBeCloseTo(19.05);
+    expect(median(xs)).toBe(10.5);
   });
 
   it("is undefined without values and rejects a bad p", () => {
@@ -188,7 +188,11 @@ describe("classifyHttpLoads", () => {
     expect(byCategory["no time to wait"]!.loads).toBe(1);
     expect(byCategory["resumed after a P2P failure"]).toMatchObject({ loads: 1, httpBytes: 40 });
     // 11 asked first at 2050 by viewer 1; 13 first at 6000
-    expect(byCategory["no connected peer had it"]).toMatchObject({ loads: 2, meanPeers: 4, medianGapMs: 1 });
+    expect(byCategory["no connected peer had it"]).toMatchObject({
+      loads: 2,
+      meanPeers: 4,
+      medianGapMs: 25.5,
+    });
     expect(byCategory["first fetch of the segment"]!.medianGapMs).toBeUndefined();
     expect(byCategory["other"]!.loads).toBe(0);
     const total = classifyHttpLoads(viewers, 4).reduce((s, b) => s + b.loads, 0);
@@ -237,10 +241,10 @@ describe("summarize", () => {
     expect(s.steadyFetch).toMatchObject({ segments: 2, requests: 3 });
     expect(s.fetch).toMatchObject({ segments: 3, requests: 4, maxRequests: 2, repeated: 1 });
     expect(s.p2pShare).toBeCloseTo(500 / 800);
-    expect(s.firstPeerMedianMs).toBe(300);
-    expect(s.firstPeerP95Ms).toBe(1000);
+    expect(s.firstPeerMedianMs).toBe(650); // between 300 and 1000
+    expect(s.firstPeerP95Ms).toBe(965);
     expect(s.viewersWithoutPeer).toBe(1);
-    expect(s.startupMedianMs).toBe(100);
+    expect(s.startupMedianMs).toBe(200); // between 100 and 300
     expect(s.stalls).toBe(1);
     expect(s.viewersWithStalls).toBe(1);
     expect(s.stalledSec).toBeCloseTo(0.5);
@@ -293,7 +297,7 @@ describe("startupLoads", () => {
     ];
     const s = startupLoads(viewers, 2);
     expect(s.httpByOrdinal).toEqual([2, 1]);
-    expect(s.requestMedianMs).toEqual([3, 15]);
+    expect(s.requestMedianMs).toEqual([4, 17.5]);
     expect(s.httpPerViewer).toBe(1.5);
     expect(startupLoads([], 2).httpPerViewer).toBeUndefined();
   });
