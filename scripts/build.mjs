@@ -82,7 +82,7 @@ tsc("sdk/tsconfig.build.json");
 tsc("demo-server/tsconfig.build.json");
 chmodSync(join(serverDist, "main.js"), 0o755);
 
-for (const file of ["index.html", "styles.css"])
+for (const file of ["index.html", "theme.css", "styles.css"])
   copyFileSync(join(root, "demo-player", file), join(publicDir, file));
 mkdirSync(join(publicDir, "vendor"), { recursive: true });
 copyFileSync(join(root, "node_modules/hls.js/dist/hls.min.js"), join(publicDir, "vendor/hls.min.js"));

@@ -1,5 +1,6 @@
 // The offload dashboard: subscribes to /api/stats/events and renders each snapshot in place.
 import "uplot/dist/uPlot.min.css";
+import "../../../demo-player/theme.css";
 import "../styles.css";
 import type { StatsSnapshot } from "../../src/stats/snapshot-types.js";
 import { formatAge, formatPercent, formatRate, plural } from "./format.js";
