@@ -17,6 +17,7 @@ export type CliOptions = Pick<
   | "cdnLatencyMs"
   | "cdnBandwidthKbps"
   | "trustProxy"
+  | "origin"
 >;
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
@@ -35,22 +36,44 @@ export type CliParseResult =
 
 export const USAGE = `Usage: nearcast-server [flags]
 
-Nearcast demo server: demo player, WebSocket tracker (/tracker), demo HLS origin (VOD + simulated
-live) with a byte counter and CDN emulation.
+Nearcast server: WebSocket tracker (/tracker), viewer stats API, /metrics and dashboard, demo player,
+and a demo HLS origin (VOD + simulated live) with a byte counter and CDN emulation.
 
-Flags:
-  --port <n>                TCP port, 0 = any free port (env PORT; default ${DEFAULT_SERVER_OPTIONS.port})
-  --host <address>          bind address (default ${DEFAULT_SERVER_OPTIONS.host})
+Flags (each also read from the environment variable in brackets; a flag wins over its variable):
+  --port <n>                TCP port, 0 = any free port [PORT] (default ${DEFAULT_SERVER_OPTIONS.port})
+  --host <address>          bind address [NEARCAST_HOST] (default ${DEFAULT_SERVER_OPTIONS.host})
+  --trust-proxy             take client addresses from X-Forwarded-For (behind your own proxy only)
+                            [NEARCAST_TRUST_PROXY=1]
+  --no-origin               do not serve the demo origin (/streams, /api/origin): production, where
+                            your CDN serves the media [NEARCAST_ORIGIN=0]
   --media-dir <path>        folder of streams, one subfolder with master.m3u8 each
-                            (default demo-server/media)
+                            [NEARCAST_MEDIA_DIR] (default: the package's demo media)
   --hls-dir [name=]<path>   extra HLS folder to serve as stream <name> (default: folder name);
                             needs a master playlist or a single media playlist; repeatable
-  --live-window <n>         segments in a live playlist, ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max} (default ${DEFAULT_SERVER_OPTIONS.liveWindowSegments})
-  --cdn-latency-ms <n>      delay before the first byte of each media response (default 0 = off)
-  --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s (default 0 = unlimited)
-  --trust-proxy             take client addresses from X-Forwarded-For (behind your own proxy only)
+  --live-window <n>         segments in a live playlist, ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max} [NEARCAST_LIVE_WINDOW] (default ${DEFAULT_SERVER_OPTIONS.liveWindowSegments})
+  --cdn-latency-ms <n>      delay before the first byte of each media response
+                            [NEARCAST_CDN_LATENCY_MS] (default 0 = off)
+  --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s
+                            [NEARCAST_CDN_BANDWIDTH_KBPS] (default 0 = unlimited)
   -h, --help                show this help
+
+Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
 `;
+
+/**
+ * The environment variable read for each flag when the flag is absent. Booleans take 1/true/yes/on
+ * or 0/false/no/off.
+ */
+export const FLAG_ENV: Readonly<Record<string, string>> = {
+  port: "PORT",
+  host: "NEARCAST_HOST",
+  "trust-proxy": "NEARCAST_TRUST_PROXY",
+  origin: "NEARCAST_ORIGIN",
+  "media-dir": "NEARCAST_MEDIA_DIR",
+  "live-window": "NEARCAST_LIVE_WINDOW",
+  "cdn-latency-ms": "NEARCAST_CDN_LATENCY_MS",
+  "cdn-bandwidth-kbps": "NEARCAST_CDN_BANDWIDTH_KBPS",
+};
 
 const FLAGS = {
   port: { type: "string" },
@@ -61,6 +84,7 @@ const FLAGS = {
   "cdn-latency-ms": { type: "string" },
   "cdn-bandwidth-kbps": { type: "string" },
   "trust-proxy": { type: "boolean" },
+  "no-origin": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -96,42 +120,62 @@ function parse(
   const { values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false });
   if (values.help === true) return { kind: "help" };
 
-  const port =
-    values.port !== undefined
-      ? integer("--port", values.port, LIMITS.port)
-      : env["PORT"] !== undefined && env["PORT"] !== ""
-        ? integer("PORT", env["PORT"], LIMITS.port)
-        : DEFAULT_SERVER_OPTIONS.port;
-  const host = values.host ?? DEFAULT_SERVER_OPTIONS.host;
+  /** The flag's value, else its environment variable's (empty = unset), with the name to blame. */
+  const read = (flag: keyof typeof FLAG_ENV & keyof typeof values): [string, string] | undefined => {
+    const value = values[flag];
+    if (typeof value === "string") return [`--${flag}`, value];
+    const envName = FLAG_ENV[flag];
+    const fromEnv = envName === undefined ? undefined : env[envName];
+    return envName !== undefined && fromEnv !== undefined && fromEnv !== "" ? [envName, fromEnv] : undefined;
+  };
+  const readInteger = (
+    flag: keyof typeof FLAG_ENV & keyof typeof values,
+    limits: { min: number; max: number },
+    fallback: number,
+  ): number => {
+    const found = read(flag);
+    return found === undefined ? fallback : integer(found[0], found[1], limits);
+  };
+
+  const host = read("host")?.[1] ?? DEFAULT_SERVER_OPTIONS.host;
   if (host.trim() === "")
     throw new CliUsageError("--host", `--host must be an address such as 127.0.0.1, got ""`);
+  const mediaDir = read("media-dir");
 
   return {
     kind: "options",
     options: {
-      port,
+      port: readInteger("port", LIMITS.port, DEFAULT_SERVER_OPTIONS.port),
       host,
       mediaDir:
-        values["media-dir"] !== undefined
-          ? pathValue("--media-dir", values["media-dir"], cwd)
-          : DEFAULT_SERVER_OPTIONS.mediaDir,
+        mediaDir !== undefined ? pathValue(mediaDir[0], mediaDir[1], cwd) : DEFAULT_SERVER_OPTIONS.mediaDir,
       hlsDirs: (values["hls-dir"] ?? []).map((value) => hlsDir(value, cwd)),
-      liveWindowSegments: optionalInteger(
-        "--live-window",
-        values["live-window"],
+      liveWindowSegments: readInteger(
+        "live-window",
         LIMITS.liveWindowSegments,
         DEFAULT_SERVER_OPTIONS.liveWindowSegments,
       ),
-      cdnLatencyMs: optionalInteger("--cdn-latency-ms", values["cdn-latency-ms"], LIMITS.cdnLatencyMs, 0),
-      cdnBandwidthKbps: optionalInteger(
-        "--cdn-bandwidth-kbps",
-        values["cdn-bandwidth-kbps"],
-        LIMITS.cdnBandwidthKbps,
-        0,
-      ),
-      trustProxy: values["trust-proxy"] === true,
+      cdnLatencyMs: readInteger("cdn-latency-ms", LIMITS.cdnLatencyMs, 0),
+      cdnBandwidthKbps: readInteger("cdn-bandwidth-kbps", LIMITS.cdnBandwidthKbps, 0),
+      trustProxy: values["trust-proxy"] === true || envBoolean(env, "NEARCAST_TRUST_PROXY", false),
+      origin: values["no-origin"] === true ? false : envBoolean(env, "NEARCAST_ORIGIN", true),
     },
   };
+}
+
+function envBoolean(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: boolean,
+): boolean {
+  const text = env[name]?.trim().toLowerCase();
+  if (text === undefined || text === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(text)) return true;
+  if (["0", "false", "no", "off"].includes(text)) return false;
+  throw new CliUsageError(
+    name,
+    `${name} must be 1/true/yes/on or 0/false/no/off, got ${JSON.stringify(env[name])}`,
+  );
 }
 
 function integer(flag: string, text: string, limits: { min: number; max: number }): number {
@@ -143,15 +187,6 @@ function integer(flag: string, text: string, limits: { min: number; max: number 
     );
   }
   return value;
-}
-
-function optionalInteger(
-  flag: string,
-  text: string | undefined,
-  limits: { min: number; max: number },
-  fallback: number,
-): number {
-  return text === undefined ? fallback : integer(flag, text, limits);
 }
 
 function pathValue(flag: string, text: string, cwd: string): string {

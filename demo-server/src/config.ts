@@ -48,6 +48,12 @@ export interface ServerOptions {
    * reverse proxy you run: otherwise any client could claim any address. @default false
    */
   trustProxy: boolean;
+  /**
+   * Serve the demo origin (`/streams/…`, `/api/origin/…`) from `mediaDir` and `hlsDirs`. Off in
+   * production, where the CDN serves the media: the media folders are then never read, `/metrics`
+   * has no origin series and the dashboard no origin comparison. @default true
+   */
+  origin: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -61,6 +67,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   clock: Date.now,
   logger: undefined,
   trustProxy: false,
+  origin: true,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

@@ -30,9 +30,11 @@ function printBanner(server: RunningServer, options: CliOptions): void {
     rows.push([`${name} vod`, `${base}/streams/${name}/vod/master.m3u8`]);
   }
   rows.push(["tracker", `${base.replace(/^http/, "ws")}/tracker`]);
-  rows.push(["origin stats", `${base}/api/origin/stats`]);
+  if (options.origin) rows.push(["origin stats", `${base}/api/origin/stats`]);
+  else rows.push(["demo origin", "off (--no-origin)"]);
   rows.push(["tracker stats", `${base}/api/tracker/stats`]);
   rows.push(["dashboard", `${base}/dashboard`]);
+  rows.push(["metrics", `${base}/metrics`]);
   if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
     const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
     rows.push(["CDN emulation", `latency ${options.cdnLatencyMs} ms, bandwidth ${bandwidth} per request`]);

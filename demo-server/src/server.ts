@@ -11,7 +11,7 @@ import pino from "pino";
 import { PUBLIC_DIR, resolveServerOptions } from "./config.js";
 import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
-import { createOrigin } from "./origin/origin-service.js";
+import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
 import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
 import { createStatsService } from "./stats/index.js";
@@ -26,7 +26,7 @@ export interface RunningServer {
   port: number;
   httpServer: http.Server;
   app: express.Express;
-  /** The demo origin: catalog and byte counters. */
+  /** The demo origin: catalog and byte counters (no streams, zero counters with `origin: false`). */
   origin: OriginHandle;
   /** The WebSocket tracker at `/tracker`. */
   tracker: Tracker;
@@ -40,14 +40,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   /** Release functions of the services, run by close() in reverse order. */
   const closers: (() => Promise<void> | void)[] = [];
 
-  const origin = await createOrigin({
-    mediaDir: config.mediaDir,
-    hlsDirs: config.hlsDirs,
-    liveWindowSegments: config.liveWindowSegments,
-    cdn: { latencyMs: config.cdnLatencyMs, bandwidthKbps: config.cdnBandwidthKbps },
-    clock: config.clock,
-    warn: (message) => logger.warn(message),
-  });
+  const origin = config.origin
+    ? await createOrigin({
+        mediaDir: config.mediaDir,
+        hlsDirs: config.hlsDirs,
+        liveWindowSegments: config.liveWindowSegments,
+        cdn: { latencyMs: config.cdnLatencyMs, bandwidthKbps: config.cdnBandwidthKbps },
+        clock: config.clock,
+        warn: (message) => logger.warn(message),
+      })
+    : disabledOrigin(config.clock);
 
   const tracker = createTracker({ trustProxy: config.trustProxy, logger });
 
@@ -58,12 +60,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     res.type("json").set("Cache-Control", "no-store").send(trackerStatsJson(tracker));
   });
 
-  // ── Demo origin: /streams/… and /api/origin/… ──────────────────────────────────────────────
-  app.use(origin.router);
+  // ── Demo origin: /streams/… and /api/origin/… (unless switched off) ─────────────────────────
+  if (config.origin) app.use(origin.router);
 
   // ── Stats API: /api/stats/…, /metrics and the /dashboard page. ─────────────────────────────
   const stats = createStatsService({
-    origin,
+    origin: config.origin ? origin : undefined,
     tracker,
     clock: config.clock,
     logger,

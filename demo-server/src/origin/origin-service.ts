@@ -1,4 +1,5 @@
 // The demo origin as one unit for the composition root: catalog + counters + router.
+import { Router } from "express";
 import type express from "express";
 import { loadCatalog } from "./catalog.js";
 import type { Catalog, HlsDirSpec } from "./catalog-types.js";
@@ -50,6 +51,20 @@ export async function createOrigin(options: OriginOptions): Promise<OriginHandle
   return {
     catalog,
     router,
+    getStats: () => counters.snapshot(),
+    resetStats: () => counters.reset(),
+  };
+}
+
+/**
+ * The handle of a switched-off origin (`origin: false`): no streams, counters that stay at zero, a
+ * router that matches nothing. Reads no media folder.
+ */
+export function disabledOrigin(clock: () => number): OriginHandle {
+  const counters = new OriginCounters({ latencyMs: 0, bandwidthKbps: 0 }, clock, DEFAULT_MAX_SEGMENT_KEYS);
+  return {
+    catalog: { streams: new Map() },
+    router: Router(),
     getStats: () => counters.snapshot(),
     resetStats: () => counters.reset(),
   };

@@ -27,6 +27,7 @@ describe("parseCliArgs", () => {
       cdnLatencyMs: 0,
       cdnBandwidthKbps: 0,
       trustProxy: false,
+      origin: true,
     });
   });
 
@@ -57,6 +58,7 @@ describe("parseCliArgs", () => {
       cdnLatencyMs: 120,
       cdnBandwidthKbps: 4000,
       trustProxy: true,
+      origin: true,
     });
   });
 
@@ -105,5 +107,53 @@ describe("parseCliArgs", () => {
     if (typeof message === "string") expect(error.message).toBe(message);
     else expect(error.message).toMatch(message);
     expect(error.message).not.toContain("\n");
+  });
+});
+
+describe("parseCliArgs: --no-origin and environment variables", () => {
+  it("switches the demo origin off with --no-origin or NEARCAST_ORIGIN=0", () => {
+    expect(options(["--no-origin"]).origin).toBe(false);
+    expect(options([], { NEARCAST_ORIGIN: "0" }).origin).toBe(false);
+    expect(options([], { NEARCAST_ORIGIN: "off" }).origin).toBe(false);
+    expect(options([], { NEARCAST_ORIGIN: "true" }).origin).toBe(true);
+    expect(options(["--no-origin"], { NEARCAST_ORIGIN: "1" }).origin).toBe(false);
+  });
+
+  it("reads every valued flag from its environment variable, and a flag wins over it", () => {
+    const env = {
+      PORT: "9000",
+      NEARCAST_HOST: "127.0.0.1",
+      NEARCAST_MEDIA_DIR: "media",
+      NEARCAST_LIVE_WINDOW: "6",
+      NEARCAST_CDN_LATENCY_MS: "150",
+      NEARCAST_CDN_BANDWIDTH_KBPS: "3000",
+      NEARCAST_TRUST_PROXY: "yes",
+    };
+    expect(options([], env)).toMatchObject({
+      port: 9000,
+      host: "127.0.0.1",
+      mediaDir: `${CWD}/media`,
+      liveWindowSegments: 6,
+      cdnLatencyMs: 150,
+      cdnBandwidthKbps: 3000,
+      trustProxy: true,
+      origin: true,
+    });
+    expect(options(["--port", "0", "--live-window=9", "--host", "::1"], env)).toMatchObject({
+      port: 0,
+      liveWindowSegments: 9,
+      host: "::1",
+    });
+  });
+
+  it("names the environment variable in the error when its value is bad", () => {
+    expect(errorOf(parseCliArgs([], { NEARCAST_LIVE_WINDOW: "many" }, CWD)).flag).toBe(
+      "NEARCAST_LIVE_WINDOW",
+    );
+    expect(errorOf(parseCliArgs([], { NEARCAST_ORIGIN: "maybe" }, CWD))).toEqual({
+      flag: "NEARCAST_ORIGIN",
+      message: 'NEARCAST_ORIGIN must be 1/true/yes/on or 0/false/no/off, got "maybe"',
+    });
+    expect(errorOf(parseCliArgs(["--no-origin=1"], {}, CWD)).flag).toBe("--no-origin");
   });
 });
