@@ -14,6 +14,9 @@ export default tseslint.config(
       "coverage",
       "test-artifacts",
       "bench/results",
+      "examples/*/node_modules",
+      "examples/*/dist",
+      "examples/*/.next",
     ],
   },
   js.configs.recommended,
@@ -24,6 +27,12 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    // The CommonJS examples show `require` on purpose.
+    files: ["examples/commonjs/**/*.js", "examples/webpack/webpack.config.js"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["sdk/src/**/*.ts"],
