@@ -10,7 +10,10 @@ const icons = import.meta.glob("../node_modules/plyr/src/sprite/*.svg", {
 /** A hidden <svg> holding one <symbol> per Plyr icon; insert it before creating the player. */
 export function plyrSprite() {
   const symbols = Object.entries(icons).map(([file, svg]) => {
-    const id = file.split("/").pop().replace(/\.svg$/, "");
+    const id = file
+      .split("/")
+      .pop()
+      .replace(/\.svg$/, "");
     const viewBox = /viewBox="([^"]*)"/.exec(svg)?.[1] ?? "0 0 18 18";
     const body = svg.replace(/^[\s\S]*?<svg[^>]*>/, "").replace(/<\/svg>\s*$/, "");
     return `<symbol id="${id}" viewBox="${viewBox}">${body}</symbol>`;
