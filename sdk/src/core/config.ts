@@ -21,6 +21,12 @@ export interface NearcastConfig {
   p2pEnabled: boolean;
   /** Serve segments to peers. @default true */
   uploadEnabled: boolean;
+  /**
+   * Serve segments to peers even on a metered connection (`navigator.connection.type` is
+   * "cellular", or `saveData` is on). Off by default: the viewer pays for those bytes.
+   * @default false
+   */
+  uploadOnMeteredConnection: boolean;
   /** Upload cap across all peers, bytes per second; 0 = no cap. @default 0 */
   maxUploadBytesPerSec: number;
   /** Most peer connections at once per swarm. @default 10 */
@@ -39,19 +45,42 @@ export interface NearcastConfig {
   p2pStallTimeoutMs: number;
   /** Optional region hint sent to the tracker so it can prefer nearby peers. @default undefined */
   region: string | undefined;
-  /** Passed to every RTCPeerConnection. @default { iceServers: [] } */
+  /**
+   * Passed to every RTCPeerConnection. The default public STUN servers let viewers behind ordinary
+   * home NATs connect; viewers behind symmetric NATs (many mobile and corporate networks) also need
+   * TURN: use `iceConfigUrl` so the server hands out short-lived TURN credentials.
+   * @default { iceServers: [{ urls: ["stun:stun.l.google.com:19302", "stun:stun1.l.google.com:19302"] }] }
+   */
   rtcConfiguration: RTCConfiguration;
+  /**
+   * Where to fetch the ICE servers (STUN/TURN) from: an http(s) URL or an absolute path answering
+   * `{ iceServers: RTCIceServer[], ttlSec?: number }` (the demo server's `GET /api/ice`). Fetched
+   * when P2P starts and again at half the TTL; its `iceServers` replace `rtcConfiguration.iceServers`.
+   * If it fails, `rtcConfiguration` is used and a `warning` event says why.
+   * @default undefined (use `rtcConfiguration` only)
+   */
+  iceConfigUrl: string | undefined;
   /** Where to POST stats reports; undefined = no reporting. @default undefined */
   statsUrl: string | undefined;
   /** How often stats reports are sent. @default 10000 */
   statsIntervalMs: number;
 }
 
+/**
+ * Public STUN servers used when the page configures none: free, no credentials, and enough for
+ * viewers behind endpoint-independent ("cone") NATs. A STUN server only sees the viewer's address.
+ */
+export const DEFAULT_STUN_URLS: readonly string[] = Object.freeze([
+  "stun:stun.l.google.com:19302",
+  "stun:stun1.l.google.com:19302",
+]);
+
 export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
   streamId: undefined,
   trackerUrls: [],
   p2pEnabled: true,
   uploadEnabled: true,
+  uploadOnMeteredConnection: false,
   maxUploadBytesPerSec: 0,
   maxPeers: 10,
   storeMaxBytes: 64 * 1024 * 1024,
@@ -59,7 +88,8 @@ export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
   httpSafetyMarginMs: 2500,
   p2pStallTimeoutMs: 1500,
   region: undefined,
-  rtcConfiguration: { iceServers: [] },
+  rtcConfiguration: { iceServers: [{ urls: [...DEFAULT_STUN_URLS] }] },
+  iceConfigUrl: undefined,
   statsUrl: undefined,
   statsIntervalMs: 10_000,
 });
@@ -76,8 +106,8 @@ const NUMBER_RULES: Partial<Record<keyof NearcastConfig, NumberRule>> = {
   statsIntervalMs: { min: 1000, max: 3_600_000 },
 };
 
-const BOOLEAN_KEYS: (keyof NearcastConfig)[] = ["p2pEnabled", "uploadEnabled"];
-const OPTIONAL_STRING_KEYS: (keyof NearcastConfig)[] = ["streamId", "region", "statsUrl"];
+const BOOLEAN_KEYS: (keyof NearcastConfig)[] = ["p2pEnabled", "uploadEnabled", "uploadOnMeteredConnection"];
+const OPTIONAL_STRING_KEYS: (keyof NearcastConfig)[] = ["streamId", "region", "statsUrl", "iceConfigUrl"];
 
 /**
  * Merge a page's partial config over the defaults and reject what cannot work, with a message
@@ -121,6 +151,11 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
   }
   if (config.statsUrl !== undefined && !/^(https?:\/\/|\/)/i.test(config.statsUrl)) {
     throw new ConfigError(`statsUrl must be an http(s) URL or an absolute path, got "${config.statsUrl}"`);
+  }
+  if (config.iceConfigUrl !== undefined && !/^(https?:\/\/|\/)/i.test(config.iceConfigUrl)) {
+    throw new ConfigError(
+      `iceConfigUrl must be an http(s) URL or an absolute path, got "${config.iceConfigUrl}"`,
+    );
   }
   if (typeof config.rtcConfiguration !== "object" || config.rtcConfiguration === null) {
     throw new ConfigError("rtcConfiguration must be an RTCConfiguration object");

@@ -3,6 +3,7 @@ import { AbortError, NearcastError } from "../core/errors.js";
 import { TypedEmitter } from "../core/event-emitter.js";
 import type { NearcastEvents } from "../core/events.js";
 import { createLogger } from "../core/logger.js";
+import { browserConnection, MeteredUploadGuard } from "../core/metered-connection.js";
 import { SegmentStore } from "../core/segment-store.js";
 import { StatsCollector, type NearcastStats } from "../core/stats.js";
 import { StatsReporter } from "../core/stats-reporter.js";
@@ -38,11 +39,21 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private readonly lifetime = new AbortController();
   private playback: () => PlaybackState | undefined = () => undefined;
   private destroyed = false;
+  private uploadAllowed = false;
+  private readonly meteredGuard: MeteredUploadGuard;
 
   constructor(config: Partial<NearcastConfig> = {}, platform: Platform = {}) {
     super((error) => log("listener threw: %o", error));
     this.config = mergeConfig(config);
     this.platform = platform;
+    this.meteredGuard = new MeteredUploadGuard(
+      this.config,
+      "connection" in platform ? platform.connection : browserConnection(),
+      (allowed) => {
+        if (allowed !== this.uploadAllowed) log("upload to peers %s", allowed ? "on" : "off (metered)");
+        this.uploadAllowed = allowed;
+      },
+    );
     const RTC = platform.RTCPeerConnection ?? globalThis.RTCPeerConnection;
     const WS = platform.WebSocket ?? globalThis.WebSocket;
     if (this.config.p2pEnabled && this.config.trackerUrls.length > 0) {
@@ -63,6 +74,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
           emit: (event, arg) => this.emit(event, arg),
           isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
           clientName: CLIENT_NAME,
+          uploading: () => this.uploadAllowed,
+          fetch: platform.fetch,
         });
       }
     }
@@ -109,6 +122,14 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   /** Join a swarm ahead of its first segment request, so peers are connecting by then. */
   prepareSwarm(swarmKey: string): void {
     if (!this.destroyed) this.network?.swarm(swarmKey);
+  }
+
+  /**
+   * Whether this viewer serves segments to peers now: `uploadEnabled`, except on a metered
+   * connection (cellular or Data Saver) unless `uploadOnMeteredConnection` is set.
+   */
+  get uploading(): boolean {
+    return this.uploadAllowed;
   }
 
   /** Where the core learns the playhead; the player adapter installs this. */
@@ -190,6 +211,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     if (this.destroyed) return;
     this.destroyed = true;
     this.reporter?.destroy();
+    this.meteredGuard.destroy();
     this.lifetime.abort();
     this.network?.destroy();
     this.store?.destroy();

@@ -1,3 +1,5 @@
+import type { NetworkInformationLike } from "../core/metered-connection.js";
+
 /** Things that differ between a browser and Node; browsers need none of them. */
 export interface Platform {
   /** A standard RTCPeerConnection (Node: node-datachannel/polyfill). @default globalThis.RTCPeerConnection */
@@ -6,4 +8,9 @@ export interface Platform {
   WebSocket?: typeof WebSocket;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Decides whether the connection is metered (then upload is off unless `uploadOnMeteredConnection`).
+   * Pass `undefined` explicitly to treat the connection as unmetered. @default globalThis.navigator.connection
+   */
+  connection?: NetworkInformationLike;
 }

@@ -5,6 +5,7 @@ import type { SegmentStore, SegmentStoreChange } from "../core/segment-store.js"
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
 import { MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
+import { IceConfigSource } from "./ice-config.js";
 import { createPeerId } from "./ids.js";
 import { Peer, type PeerHandlers } from "./peer.js";
 import { PeerConnector } from "./peer-connector.js";
@@ -28,6 +29,10 @@ export interface P2PNetworkOptions {
   emit: <K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]) => void;
   isLoading: (swarmKey: string, segmentId: string) => boolean;
   clientName: string;
+  /** Whether to serve peers now: `uploadEnabled`, unless the connection is metered. */
+  uploading: () => boolean;
+  /** For `iceConfigUrl`. @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** Everything peer-to-peer: tracker signaling, the swarms, their peers, and serving uploads. */
@@ -35,6 +40,7 @@ export class P2PNetwork {
   readonly peerId = createPeerId();
   private readonly swarms = new Map<string, Swarm>();
   private readonly connector: PeerConnector;
+  private readonly iceConfig: IceConfigSource | undefined;
   private readonly uploader: Uploader;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly handlers: PeerHandlers;
@@ -50,7 +56,7 @@ export class P2PNetwork {
         config.maxUploadBytesPerSec > 0
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
-      enabled: () => config.uploadEnabled,
+      enabled: options.uploading,
       // Uncapped (LAN, loopback) a viewer serves everyone at once; capped, one upload per segment.
       maxConcurrentPerSegment: config.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY,
       isLoading: options.isLoading,
@@ -66,12 +72,22 @@ export class P2PNetwork {
       onAvailability: (peer) => this.swarms.get(peer.swarmKey)?.notifyChange(),
       onClose: (peer, reason) => this.onPeerClosed(peer, reason),
     };
+    this.iceConfig = config.iceConfigUrl
+      ? new IceConfigSource({
+          url: config.iceConfigUrl,
+          fallback: config.rtcConfiguration,
+          fetchImpl: options.fetch,
+          log,
+          onWarning: (message) => emit("warning", { message }),
+        })
+      : undefined;
     this.connector = new PeerConnector({
       peerId: this.peerId,
       trackerUrls: config.trackerUrls,
       WebSocket: options.WebSocket,
       RTCPeerConnection: options.RTCPeerConnection,
-      rtcConfiguration: config.rtcConfiguration,
+      rtcConfiguration: async () =>
+        copyRtcConfiguration((await this.iceConfig?.get()) ?? config.rtcConfiguration),
       region: config.region,
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
@@ -110,12 +126,11 @@ export class P2PNetwork {
   }
 
   announceFetching(swarmKey: string, segmentId: string): void {
-    if (this.options.config.uploadEnabled)
-      this.swarms.get(swarmKey)?.broadcast({ type: "fetching", segmentId });
+    if (this.options.uploading()) this.swarms.get(swarmKey)?.broadcast({ type: "fetching", segmentId });
   }
 
   cancelFetching(swarmKey: string, segmentId: string): void {
-    if (this.options.config.uploadEnabled)
+    if (this.options.uploading())
       this.swarms.get(swarmKey)?.broadcast({ type: "fetch-cancelled", segmentId });
   }
 
@@ -124,7 +139,7 @@ export class P2PNetwork {
     for (const a of change.added) this.uploader.notify(a.swarmKey, a.segmentId);
     for (const u of change.updated) this.uploader.notify(u.swarmKey, u.segmentId);
     for (const r of change.removed) this.uploader.notify(r.swarmKey, r.segmentId);
-    if (!this.options.config.uploadEnabled) return;
+    if (!this.options.uploading()) return;
     // The common call (a chunk appended to a partial segment) announces nothing: stop here.
     const announced = [...change.added, ...change.updated.filter((u) => u.complete)];
     if (announced.length === 0 && change.removed.length === 0) return;
@@ -154,6 +169,7 @@ export class P2PNetwork {
     this.destroyed = true;
     clearInterval(this.sweepTimer);
     this.connector.destroy();
+    this.iceConfig?.destroy();
     this.uploader.destroy();
     for (const swarm of this.swarms.values()) swarm.closeAll("destroyed");
     this.swarms.clear();
@@ -184,7 +200,7 @@ export class P2PNetwork {
       connectedAtMs: peer.connectedAtMs,
     });
     peer.send({ type: "hello", protocolVersion: PROTOCOL_VERSION, clientName: this.options.clientName });
-    if (this.options.config.uploadEnabled) {
+    if (this.options.uploading()) {
       for (const message of availabilityMessages(this.options.store.list(key))) peer.send(message);
     }
     this.options.emit("peer-connected", { peerId: peer.id, swarmKey: key });
@@ -216,4 +232,9 @@ export class P2PNetwork {
 
 export function peerStatsKey(peer: Peer): string {
   return `${peer.id}@${peer.swarmKey}`;
+}
+
+/** Each connection gets its own copy: some implementations normalise the object they are given. */
+function copyRtcConfiguration(config: RTCConfiguration): RTCConfiguration {
+  return { ...config, iceServers: config.iceServers?.map((server) => ({ ...server })) };
 }

@@ -16,7 +16,8 @@ export interface PeerConnectorOptions {
   trackerUrls: readonly string[];
   WebSocket: typeof WebSocket;
   RTCPeerConnection: typeof RTCPeerConnection;
-  rtcConfiguration: RTCConfiguration;
+  /** The configuration for a connection made now (it may be fetched: see IceConfigSource). */
+  rtcConfiguration(): Promise<RTCConfiguration>;
   region: string | undefined;
   log: Logger;
   /** How many more peers this swarm wants now (0 = full: incoming offers are ignored). */
@@ -193,7 +194,9 @@ export class PeerConnector {
   private async createOffer(
     swarmKey: string,
   ): Promise<{ offer_id: string; offer: SessionDescription } | undefined> {
-    const connection = new this.options.RTCPeerConnection(this.options.rtcConfiguration);
+    const rtcConfiguration = await this.options.rtcConfiguration();
+    if (this.destroyed) return undefined;
+    const connection = new this.options.RTCPeerConnection(rtcConfiguration);
     let channel: RTCDataChannel | undefined;
     try {
       channel = connection.createDataChannel("nearcast", { ordered: true });
@@ -280,7 +283,9 @@ export class PeerConnector {
     offerId: string,
     offer: SessionDescription,
   ): Promise<void> {
-    const connection = new this.options.RTCPeerConnection(this.options.rtcConfiguration);
+    const rtcConfiguration = await this.options.rtcConfiguration();
+    if (this.destroyed) return;
+    const connection = new this.options.RTCPeerConnection(rtcConfiguration);
     this.connecting.set(connection, undefined);
     let channel: RTCDataChannel | undefined;
     const channelPromise = new Promise<RTCDataChannel>((resolve) => {
