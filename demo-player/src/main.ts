@@ -65,6 +65,8 @@ function start(): void {
     // Report to this page's own server, so its /dashboard shows what this viewer received (`?report=0`
     // opts out). Every 5 s rather than the default 10 s: a newcomer's dashboard card appears sooner.
     ...(source.report ? { statsUrl: `${location.origin}/api/stats/report`, statsIntervalMs: 5_000 } : {}),
+    // STUN/TURN as the server is configured (TURN credentials are short-lived: never hard-coded).
+    iceConfigUrl: "/api/ice",
   });
   const hls = new Hls({ ...nearcast.hlsConfig() });
   nearcast.attach(hls);

@@ -6,6 +6,12 @@ import { DEFAULT_SERVER_OPTIONS, LIMITS } from "./config.js";
 import type { ServerOptions } from "./config.js";
 import { isValidName } from "./origin/catalog-naming.js";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
+import {
+  DEFAULT_ICE_OPTIONS,
+  iceOptionsProblem,
+  TURN_TTL_LIMITS,
+  type IceOptions,
+} from "./ice/ice-options.js";
 
 export type CliOptions = Pick<
   ServerOptions,
@@ -18,6 +24,7 @@ export type CliOptions = Pick<
   | "cdnBandwidthKbps"
   | "trustProxy"
   | "origin"
+  | "ice"
 >;
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
@@ -55,6 +62,18 @@ Flags (each also read from the environment variable in brackets; a flag wins ove
                             [NEARCAST_CDN_LATENCY_MS] (default 0 = off)
   --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s
                             [NEARCAST_CDN_BANDWIDTH_KBPS] (default 0 = unlimited)
+
+ICE servers handed to viewers at GET /api/ice (SDK option iceConfigUrl):
+  --stun-url <url>          STUN server, repeatable; replaces the default public STUN servers
+                            (${DEFAULT_ICE_OPTIONS.stunUrls.join(", ")}); "none" for none
+                            [NEARCAST_STUN_URLS, comma-separated]
+  --turn-url <url>          TURN server (coturn), repeatable, e.g. turn:turn.example.com:3478?transport=udp
+                            [NEARCAST_TURN_URLS, comma-separated]; needs NEARCAST_TURN_SECRET (coturn's
+                            --static-auth-secret), from the environment only. TURN is off without it:
+                            it relays the P2P traffic of the viewers it serves through your server
+  --turn-ttl-sec <n>        lifetime of each TURN credential, ${TURN_TTL_LIMITS.min}-${TURN_TTL_LIMITS.max}
+                            [NEARCAST_TURN_TTL_SEC] (default ${DEFAULT_ICE_OPTIONS.turnTtlSec})
+
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
@@ -73,6 +92,9 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "live-window": "NEARCAST_LIVE_WINDOW",
   "cdn-latency-ms": "NEARCAST_CDN_LATENCY_MS",
   "cdn-bandwidth-kbps": "NEARCAST_CDN_BANDWIDTH_KBPS",
+  "stun-url": "NEARCAST_STUN_URLS",
+  "turn-url": "NEARCAST_TURN_URLS",
+  "turn-ttl-sec": "NEARCAST_TURN_TTL_SEC",
 };
 
 const FLAGS = {
@@ -85,6 +107,9 @@ const FLAGS = {
   "cdn-bandwidth-kbps": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-origin": { type: "boolean" },
+  "stun-url": { type: "string", multiple: true },
+  "turn-url": { type: "string", multiple: true },
+  "turn-ttl-sec": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -97,6 +122,9 @@ const EXPECTED_VALUES: Readonly<Record<string, string>> = {
   "--live-window": `an integer ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max}`,
   "--cdn-latency-ms": `an integer ${LIMITS.cdnLatencyMs.min}-${LIMITS.cdnLatencyMs.max}`,
   "--cdn-bandwidth-kbps": `an integer ${LIMITS.cdnBandwidthKbps.min}-${LIMITS.cdnBandwidthKbps.max}`,
+  "--stun-url": "stun:host:port, or none",
+  "--turn-url": "turn:host:port[?transport=udp|tcp]",
+  "--turn-ttl-sec": `an integer ${TURN_TTL_LIMITS.min}-${TURN_TTL_LIMITS.max}`,
 };
 
 export function parseCliArgs(
@@ -159,8 +187,44 @@ function parse(
       cdnBandwidthKbps: readInteger("cdn-bandwidth-kbps", LIMITS.cdnBandwidthKbps, 0),
       trustProxy: values["trust-proxy"] === true || envBoolean(env, "NEARCAST_TRUST_PROXY", false),
       origin: values["no-origin"] === true ? false : envBoolean(env, "NEARCAST_ORIGIN", true),
+      ice: iceFlags(
+        values,
+        env,
+        readInteger("turn-ttl-sec", TURN_TTL_LIMITS, DEFAULT_ICE_OPTIONS.turnTtlSec),
+      ),
     },
   };
+}
+
+/** A repeatable URL flag, else its comma-separated environment variable, else undefined. */
+function urlList(
+  values: readonly string[] | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  envName: string,
+): string[] | undefined {
+  if (values !== undefined) return [...values];
+  const text = env[envName]?.trim();
+  return text ? text.split(",").map((url) => url.trim()) : undefined;
+}
+
+function iceFlags(
+  values: { "stun-url"?: string[]; "turn-url"?: string[] },
+  env: Readonly<Record<string, string | undefined>>,
+  turnTtlSec: number,
+): IceOptions {
+  const stun = urlList(values["stun-url"], env, "NEARCAST_STUN_URLS");
+  const ice: IceOptions = {
+    stunUrls: stun === undefined ? [...DEFAULT_ICE_OPTIONS.stunUrls] : stun.filter((url) => url !== "none"),
+    turnUrls: urlList(values["turn-url"], env, "NEARCAST_TURN_URLS") ?? [],
+    // From the environment only: a secret on the command line shows in `ps` to every local user.
+    turnSecret: env["NEARCAST_TURN_SECRET"] || undefined,
+    turnTtlSec,
+  };
+  const problem = iceOptionsProblem(ice);
+  if (problem) {
+    throw new CliUsageError(/TURN URL|secret/.test(problem) ? "--turn-url" : "--stun-url", problem);
+  }
+  return ice;
 }
 
 function envBoolean(

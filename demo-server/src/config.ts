@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
+import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
 
 /**
  * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
@@ -54,6 +55,8 @@ export interface ServerOptions {
    * has no origin series and the dashboard no origin comparison. @default true
    */
   origin: boolean;
+  /** ICE servers handed to viewers at `GET /api/ice` (STUN; TURN off unless configured). */
+  ice: IceOptions;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -68,6 +71,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   logger: undefined,
   trustProxy: false,
   origin: true,
+  ice: DEFAULT_ICE_OPTIONS,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */
@@ -100,6 +104,9 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
     }
   }
   if (options.host.trim() === "") throw new ServerOptionsError("host", "host must not be empty");
+  options.ice = { ...DEFAULT_ICE_OPTIONS, ...stripUndefined(options.ice) };
+  const iceProblem = iceOptionsProblem(options.ice);
+  if (iceProblem) throw new ServerOptionsError("ice", iceProblem);
   return options;
 }
 

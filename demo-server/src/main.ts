@@ -35,6 +35,11 @@ function printBanner(server: RunningServer, options: CliOptions): void {
   rows.push(["tracker stats", `${base}/api/tracker/stats`]);
   rows.push(["dashboard", `${base}/dashboard`]);
   rows.push(["metrics", `${base}/metrics`]);
+  const { turnUrls, stunUrls } = options.ice;
+  rows.push([
+    "ICE config",
+    `${base}/api/ice (${stunUrls.length} STUN, ${turnUrls.length > 0 ? `TURN ${turnUrls.join(" ")}` : "TURN off"})`,
+  ]);
   if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
     const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
     rows.push(["CDN emulation", `latency ${options.cdnLatencyMs} ms, bandwidth ${bandwidth} per request`]);

@@ -15,6 +15,7 @@ import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
 import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
 import { createStatsService } from "./stats/index.js";
+import { createIceRouter } from "./ice/ice-router.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -59,6 +60,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   app.get("/api/tracker/stats", (_req, res) => {
     res.type("json").set("Cache-Control", "no-store").send(trackerStatsJson(tracker));
   });
+
+  // ── ICE servers for viewers (STUN, short-lived TURN credentials): /api/ice ─────────────────
+  app.use(createIceRouter(config.ice, config.clock));
 
   // ── Demo origin: /streams/… and /api/origin/… (unless switched off) ─────────────────────────
   if (config.origin) app.use(origin.router);

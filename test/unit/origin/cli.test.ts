@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseCliArgs } from "../../../demo-server/src/cli.js";
 import type { CliParseResult } from "../../../demo-server/src/cli.js";
 import { DEFAULT_MEDIA_DIR } from "../../../demo-server/src/config.js";
+import { DEFAULT_STUN_URLS } from "../../../demo-server/src/ice/ice-options.js";
 
 const CWD = "/home/viewer";
 
@@ -28,27 +29,36 @@ describe("parseCliArgs", () => {
       cdnBandwidthKbps: 0,
       trustProxy: false,
       origin: true,
+      ice: { stunUrls: [...DEFAULT_STUN_URLS], turnUrls: [], turnSecret: undefined, turnTtlSec: 3600 },
     });
   });
 
   it("reads every flag, in both --flag value and --flag=value forms", () => {
     expect(
-      options([
-        "--port=0",
-        "--host",
-        "127.0.0.1",
-        "--media-dir",
-        "media",
-        "--hls-dir",
-        "/srv/hls/show",
-        "--hls-dir=clip=../clips/one",
-        "--live-window",
-        "6",
-        "--cdn-latency-ms",
-        "120",
-        "--cdn-bandwidth-kbps=4000",
-        "--trust-proxy",
-      ]),
+      options(
+        [
+          "--port=0",
+          "--host",
+          "127.0.0.1",
+          "--media-dir",
+          "media",
+          "--hls-dir",
+          "/srv/hls/show",
+          "--hls-dir=clip=../clips/one",
+          "--live-window",
+          "6",
+          "--cdn-latency-ms",
+          "120",
+          "--cdn-bandwidth-kbps=4000",
+          "--trust-proxy",
+          "--stun-url=stun:stun.example.com:3478",
+          "--turn-url",
+          "turn:turn.example.com:3478?transport=udp",
+          "--turn-ttl-sec",
+          "600",
+        ],
+        { NEARCAST_TURN_SECRET: "s3cret" },
+      ),
     ).toEqual({
       port: 0,
       host: "127.0.0.1",
@@ -59,6 +69,12 @@ describe("parseCliArgs", () => {
       cdnBandwidthKbps: 4000,
       trustProxy: true,
       origin: true,
+      ice: {
+        stunUrls: ["stun:stun.example.com:3478"],
+        turnUrls: ["turn:turn.example.com:3478?transport=udp"],
+        turnSecret: "s3cret",
+        turnTtlSec: 600,
+      },
     });
   });
 
@@ -68,6 +84,30 @@ describe("parseCliArgs", () => {
     expect(errorOf(parseCliArgs([], { PORT: "http" }, CWD))).toEqual({
       flag: "PORT",
       message: 'PORT must be an integer 0-65535, got "http"',
+    });
+  });
+
+  it("takes the TURN secret from NEARCAST_TURN_SECRET only, and refuses a secret without a TURN URL", () => {
+    expect(
+      options(["--turn-url", "turns:t.example:5349?transport=tcp"], { NEARCAST_TURN_SECRET: "k" }).ice,
+    ).toMatchObject({ turnUrls: ["turns:t.example:5349?transport=tcp"], turnSecret: "k" });
+    expect(options(["--stun-url", "none"]).ice.stunUrls).toEqual([]);
+    expect(errorOf(parseCliArgs([], { NEARCAST_TURN_SECRET: "k" }, CWD)).message).toMatch(/no TURN URL/);
+  });
+
+  it("reads the ICE flags from comma-separated environment variables", () => {
+    expect(
+      options([], {
+        NEARCAST_STUN_URLS: "stun:a.example:3478, stun:b.example:3478",
+        NEARCAST_TURN_URLS: "turn:t.example:3478?transport=udp,turns:t.example:5349?transport=tcp",
+        NEARCAST_TURN_TTL_SEC: "900",
+        NEARCAST_TURN_SECRET: "k",
+      }).ice,
+    ).toEqual({
+      stunUrls: ["stun:a.example:3478", "stun:b.example:3478"],
+      turnUrls: ["turn:t.example:3478?transport=udp", "turns:t.example:5349?transport=tcp"],
+      turnSecret: "k",
+      turnTtlSec: 900,
     });
   });
 
@@ -101,6 +141,10 @@ describe("parseCliArgs", () => {
     [["-x"], "-x", "unknown flag -x (run with --help to list the flags)"],
     [["--help=yes"], "--help", "--help takes no value"],
     [["serve"], "serve", 'unexpected argument "serve"; flags start with --'],
+    [["--stun-url", "stun.example.com"], "--stun-url", /STUN URL must look like stun:host:port/],
+    [["--turn-url", "turn:t.example:3478"], "--turn-url", /TURN URLs need the shared secret/],
+    [["--turn-url", "http://t.example"], "--turn-url", /TURN URL must look like turn:/],
+    [["--turn-ttl-sec", "5"], "--turn-ttl-sec", /--turn-ttl-sec must be an integer 60-604800/],
   ] as const)("rejects %j naming %s", (argv, flag, message) => {
     const error = errorOf(parseCliArgs([...argv], {}, CWD));
     expect(error.flag).toBe(flag);
