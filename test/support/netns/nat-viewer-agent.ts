@@ -5,7 +5,7 @@
 //   {cmd:"live-stop", id}                   → "live-result" with the player's and engine's figures
 //   {cmd:"destroy", id}, {cmd:"exit"}
 import WebSocket from "ws";
-import { Engine } from "../../../sdk/src/core/engine.js";
+import { Engine } from "../../../sdk/src/engine/engine.js";
 import type { NearcastConfig } from "../../../sdk/src/core/config.js";
 import { SimulatedPlayer } from "../simulated-player.js";
 import { emitEvent, onCommands } from "./ns-agent.js";
