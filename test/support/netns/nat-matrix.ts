@@ -50,6 +50,8 @@ export interface LiveResult {
 export interface NatRunOptions {
   /** How long a pair may take to connect before it counts as failed. @default 25000 */
   pairTimeoutMs?: number;
+  /** Times every pair is tried, in both modes (one timeout per round). @default 1 */
+  pairRounds?: number;
   /** Live swarm run per mode; 0 = skip the live swarm. @default 30000 */
   liveDurationMs?: number;
   /** Progress lines. @default none */
@@ -126,7 +128,18 @@ export async function runNatExperiment(
           ? log(`${agent.label}: ${e.event} ${String(e["id"] ?? "")} ${String(e["message"])}`)
           : undefined,
       );
-    const pairs = await measurePairs(viewers, engineConfig, runId, options.pairTimeoutMs ?? 25_000, log);
+    const pairs: PairResult[] = [];
+    for (let round = 1; round <= (options.pairRounds ?? 1); round++) {
+      pairs.push(
+        ...(await measurePairs(
+          viewers,
+          engineConfig,
+          `${runId}-${round}`,
+          options.pairTimeoutMs ?? 25_000,
+          log,
+        )),
+      );
+    }
 
     const live: LiveResult[] = [];
     const liveDurationMs = options.liveDurationMs ?? 30_000;
