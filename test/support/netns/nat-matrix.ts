@@ -45,6 +45,8 @@ export interface LiveResult {
   offload: number;
   /** 1 − 1/N: every segment must leave the origin at least once. */
   ceiling: number;
+  /** Bytes coturn sent during the run (to its clients and to peers): the operator's TURN egress. */
+  turnEgressBytes: number;
 }
 
 export interface NatRunOptions {
@@ -181,7 +183,7 @@ async function measurePairs(
       a: viewers.get(a)!,
       b: viewers.get(b)!,
       mode,
-      id: `${a}~${b}~${mode}`,
+      id: `${a}~${b}~${mode}~${runId}`,
     })),
   );
   const startedMs = Date.now();
@@ -205,7 +207,7 @@ async function measurePairs(
         agent.seen(connectedOf(job)).flatMap((e) => e["paths"] as string[]),
       );
       log(
-        `${job.id}: ${connectMs !== undefined ? `connected in ${connectMs} ms via ${paths.join(", ")}` : `no connection in ${timeoutMs} ms`}`,
+        `${job.id.replace(`~${runId}`, "")}: ${connectMs !== undefined ? `connected in ${connectMs} ms via ${paths.join(", ")}` : `no connection in ${timeoutMs} ms`}`,
       );
       return { a: job.a.site, b: job.b.site, mode: job.mode, connectMs, paths };
     }),
@@ -227,6 +229,7 @@ async function measureLive(
   durationMs: number,
   log: (line: string) => void,
 ): Promise<LiveResult> {
+  const usageBefore = await turnEgress(server, `before-${runId}`);
   const resetId = `reset-${runId}`;
   server.send({ cmd: "reset", id: resetId });
   await server.waitFor((e) => e.event === "reset" && e.id === resetId, 10_000, "origin reset");
@@ -283,7 +286,11 @@ async function measureLive(
     ],
   );
   const receivedBytes = results.reduce((sum, r) => sum + r.receivedBytes, 0);
+  // coturn logs a session's usage when it closes: give the closes (engines destroyed above) a moment.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const turnEgressBytes = (await turnEgress(server, `after-${runId}`)) - usageBefore;
   const live: LiveResult = {
+    turnEgressBytes,
     mode,
     viewers: results,
     originMediaBytes,
@@ -295,6 +302,12 @@ async function measureLive(
     `  offload ${live.offload.toFixed(3)} (ceiling ${live.ceiling.toFixed(2)}), stalls ${results.map((r) => r.stalls).join("/")}`,
   );
   return live;
+}
+
+async function turnEgress(server: NsAgent, id: string): Promise<number> {
+  server.send({ cmd: "turn-usage", id });
+  const usage = await server.waitFor((e) => e.event === "turn-usage" && e.id === id, 10_000, "TURN usage");
+  return Number(usage["toClientsBytes"]) + Number(usage["toPeersBytes"]);
 }
 
 /** coturn normally exits with its agent; if the agent was killed, stop it by its pid file. */

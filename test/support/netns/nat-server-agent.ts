@@ -33,11 +33,29 @@ const coturn = spawn(
     `--userdb=${path.join(tmp, "turndb")}`,
     "--log-file=stdout",
     "--simple-log",
+    // Session open/close and usage lines (not per packet): the usage lines give the TURN egress.
+    "--verbose",
   ],
   { stdio: ["ignore", "pipe", "pipe"] },
 );
 let coturnLog = "";
-const keepLog = (chunk: Buffer) => (coturnLog = (coturnLog + chunk.toString()).slice(-20_000));
+/** Bytes coturn relayed, from the usage lines it logs when a session closes (its egress). */
+const relayed = { toClientsBytes: 0, toPeersBytes: 0, sessions: 0 };
+let partialLine = "";
+const keepLog = (chunk: Buffer) => {
+  coturnLog = (coturnLog + chunk.toString()).slice(-20_000);
+  const lines = (partialLine + chunk.toString()).split("\n");
+  partialLine = lines.pop() ?? "";
+  for (const line of lines) {
+    const sent = /\bsb=(\d+)/.exec(line);
+    if (!sent || !/usage: realm/.test(line)) continue;
+    if (/peer usage:/.test(line)) relayed.toPeersBytes += Number(sent[1]);
+    else {
+      relayed.toClientsBytes += Number(sent[1]);
+      relayed.sessions++;
+    }
+  }
+};
 coturn.stdout.on("data", keepLog);
 coturn.stderr.on("data", keepLog);
 coturn.on("exit", (code) => emitEvent({ event: "coturn-exit", code, log: coturnLog.slice(-2000) }));
@@ -65,6 +83,8 @@ await onCommands((command) => {
     case "reset":
       server.origin.resetStats();
       return emitEvent({ event: "reset", id: command["id"] });
+    case "turn-usage":
+      return emitEvent({ event: "turn-usage", id: command["id"], ...relayed });
     case "turn-log":
       return emitEvent({ event: "turn-log", id: command["id"], log: coturnLog });
   }

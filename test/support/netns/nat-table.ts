@@ -42,6 +42,7 @@ export function formatLiveTable(live: readonly LiveResult[]): string {
     `${(run.offload / run.ceiling).toFixed(2)} ×`,
     (run.originMediaBytes / 1e6).toFixed(1),
     (run.receivedBytes / 1e6).toFixed(1),
+    (run.turnEgressBytes / 1e6).toFixed(1),
     `${run.viewers.filter((v) => v.peersEver > 0).length}/${run.viewers.length}`,
     String(run.viewers.reduce((sum, v) => sum + v.stalls, 0)),
     String(run.viewers.reduce((sum, v) => sum + v.errors.length, 0)),

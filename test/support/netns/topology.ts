@@ -84,6 +84,8 @@ export function createNatTopology(sites: readonly { name: string; kind: NatKind 
     if (destroyed) return;
     destroyed = true;
     process.off("exit", destroy);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     for (const ns of created.reverse()) {
       try {
         execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
@@ -92,7 +94,14 @@ export function createNatTopology(sites: readonly { name: string; kind: NatKind 
       }
     }
   };
+  // Interrupted runs clean up too: a signal does not run `exit` handlers on its own.
+  const onSignal = (signal: NodeJS.Signals) => {
+    destroy();
+    process.kill(process.pid, signal);
+  };
   process.on("exit", destroy);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const addNs = (suffix: string) => {
     const ns = `${tag}-${suffix}`;
     run("ip", ["netns", "add", ns]);
