@@ -17,7 +17,10 @@ export function routeOf(paths: readonly string[]): string {
   return paths.some((p) => p.includes("relay")) ? "relayed" : "direct";
 }
 
-/** One row per NAT pair: per mode, connected rounds / rounds, median connect time and the route. */
+/**
+ * One row per NAT pair: per mode, connected rounds / rounds, the median connect time, and in how
+ * many of the connected rounds a TURN relay candidate was selected on a connection of the pair.
+ */
 export function formatPairTable(pairs: readonly PairResult[]): string {
   const labels = [...new Set(pairs.map(pairLabel))];
   const cell = (label: string, mode: IceMode) => {
@@ -27,8 +30,9 @@ export function formatPairTable(pairs: readonly PairResult[]): string {
     const times = ok.map((p) => p.connectMs!).sort((x, y) => x - y);
     const median =
       times.length > 0 ? ` ${(times[Math.floor((times.length - 1) / 2)]! / 1000).toFixed(1)} s` : "";
-    const route = routeOf(ok.flatMap((p) => p.paths));
-    return `${ok.length}/${runs.length}${median}${route ? ` ${route}` : ""}`;
+    const relayed = ok.filter((p) => routeOf(p.paths) === "relayed").length;
+    const route = ok.length > 0 ? `, relayed ${relayed}/${ok.length}` : "";
+    return `${ok.length}/${runs.length}${median}${route}`;
   };
   const rows = labels.map((label) => [label, cell(label, "stun"), cell(label, "turn")]);
   return table(["NAT pair", `${MODE_LABEL.stun}: connected`, `${MODE_LABEL.turn}: connected`], rows);
@@ -54,6 +58,7 @@ export function formatLiveTable(live: readonly LiveResult[]): string {
       "of ceiling",
       "origin MB",
       "received MB",
+      "TURN egress MB",
       "viewers with a peer",
       "stalls",
       "errors",

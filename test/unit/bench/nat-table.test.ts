@@ -31,8 +31,8 @@ describe("NAT tables", () => {
     ];
     const lines = formatPairTable(pairs).split("\n");
     expect(lines[0]).toMatch(/NAT pair .* STUN only: connected .* STUN \+ TURN: connected/);
-    expect(lines[2]).toMatch(/symmetric ↔ symmetric \| 0\/2 +\| 2\/2 3\.0 s relayed/);
-    expect(lines[3]).toMatch(/eim ↔ symmetric +\| +\| 1\/1 2\.0 s relayed/);
+    expect(lines[2]).toMatch(/symmetric ↔ symmetric \| 0\/2 +\| 2\/2 3\.0 s, relayed 2\/2/);
+    expect(lines[3]).toMatch(/eim ↔ symmetric +\| +\| 1\/1 2\.0 s, relayed 1\/1/);
   });
 
   it("reports offload against the 1 − 1/N ceiling, TURN egress and stalls", () => {
