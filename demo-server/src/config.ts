@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
+import type { AccessOptions } from "./tracker/access-policy.js";
 
 /**
  * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
@@ -54,6 +55,11 @@ export interface ServerOptions {
    * has no origin series and the dashboard no origin comparison. @default true
    */
   origin: boolean;
+  /**
+   * Tracker access control (see README "Production snippet"): join-token secret, Origin allow-list,
+   * info-hash allow-list. @default all undefined = an open tracker
+   */
+  trackerAccess: AccessOptions;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -68,6 +74,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   logger: undefined,
   trustProxy: false,
   origin: true,
+  trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

@@ -19,6 +19,9 @@ import { createStatsService } from "./stats/index.js";
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
 export type { OriginStatsSnapshot } from "./origin/origin-counters.js";
+export { mintJoinToken, verifyJoinToken } from "./tracker/join-token.js";
+export type { JoinGrant, MintJoinTokenOptions } from "./tracker/join-token.js";
+export type { AccessOptions } from "./tracker/access-policy.js";
 
 export interface RunningServer {
   /** Base URL without trailing slash, reachable from this machine (e.g. `http://127.0.0.1:41234`). */
@@ -51,7 +54,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       })
     : disabledOrigin(config.clock);
 
-  const tracker = createTracker({ trustProxy: config.trustProxy, logger });
+  const tracker = createTracker({ ...config.trackerAccess, trustProxy: config.trustProxy, logger });
 
   const app = express();
   app.disable("x-powered-by");

@@ -168,6 +168,7 @@ export class PeerConnector {
         numwant: 0,
         event,
         region: this.options.region,
+        swarmKey: swarm.swarmKey,
       });
       event = undefined;
     }
@@ -187,6 +188,7 @@ export class PeerConnector {
       event,
       offers,
       region: this.options.region,
+      swarmKey: swarm.swarmKey,
     });
   }
 

@@ -28,6 +28,7 @@ describe("parseCliArgs", () => {
       cdnBandwidthKbps: 0,
       trustProxy: false,
       origin: true,
+      trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
     });
   });
 
@@ -59,6 +60,7 @@ describe("parseCliArgs", () => {
       cdnBandwidthKbps: 4000,
       trustProxy: true,
       origin: true,
+      trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
     });
   });
 
