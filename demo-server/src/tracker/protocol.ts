@@ -83,6 +83,7 @@ export const REJECT_REASONS = [
   "info_hash_not_allowed",
   "token_scope",
   "stopped_not_owner",
+  "peer_id_in_use",
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -126,6 +126,15 @@ export class TrackerCore<C extends ClientChannel> {
       });
       return;
     }
+    if (this.takesOverFromElsewhere(client, request)) {
+      this.reject(client, {
+        reason: "peer_id_in_use",
+        message: "peer_id is in use by a connection from another network",
+        action: "announce",
+        infoHash: request.infoHash,
+      });
+      return;
+    }
     const region = request.region ?? client.region;
     const outcome = this.registry.announce(client, {
       infoHash: request.infoHash,
@@ -170,6 +179,17 @@ export class TrackerCore<C extends ClientChannel> {
       target.owner.send(encodeOfferRelay(request.infoHash, request.peerId, offer));
       this.counters.offersRelayed++;
     });
+  }
+
+  /**
+   * A peer_id announced on a new socket moves there (a client that reconnects is reachable before its
+   * old socket dies), but only from the same network: otherwise anyone who learnt a peer_id from a
+   * relayed offer could take over its offers, answers and `stopped`.
+   */
+  private takesOverFromElsewhere(client: C, request: AnnounceRequest): boolean {
+    if (request.event === "stopped") return false;
+    const existing = this.registry.getSwarm(request.infoHash)?.peers.get(request.peerId);
+    return existing !== undefined && existing.owner !== client && existing.ipPrefix !== client.ipPrefix;
   }
 
   private answer(client: C, request: AnswerRequest): void {

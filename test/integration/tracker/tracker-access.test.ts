@@ -186,3 +186,39 @@ describe("tracker access control: strangers refused, viewers served", () => {
     );
   });
 });
+
+describe("peer_id ownership across networks", () => {
+  // trustProxy lets each client claim its own address, so they sit on different networks.
+  const as = (ip: string): Record<string, string> => ({ "x-forwarded-for": ip });
+  let open: TrackerHarness;
+  beforeAll(async () => {
+    open = await startTracker({ trustProxy: true });
+  });
+  afterAll(async () => {
+    await open.stop();
+  });
+
+  it("a stranger cannot take over a peer_id (and then its `stopped`); the owner reconnecting can", async () => {
+    const swarm = binaryId();
+    const [victimId, otherId] = [binaryId(), binaryId()];
+    const victim = await connect(open.url, as("198.51.100.7"));
+    const other = await connect(open.url, as("192.0.2.50"));
+    victim.send(announce(swarm, victimId));
+    await victim.next(isAnnounceReply(swarm));
+    const attacker = await connect(open.url, as("203.0.113.66"));
+    attacker.send(announce(swarm, victimId));
+    expect(await attacker.next(isFailure)).toMatchObject({ info_hash: swarm });
+    attacker.send(announce(swarm, victimId, { event: "stopped" }));
+    await attacker.next(isFailure);
+    expect(open.tracker.stats().rejected).toMatchObject({ peer_id_in_use: 1, stopped_not_owner: 1 });
+    // The victim still gets offers.
+    other.send(announce(swarm, otherId, { offers: offerList(1) }));
+    expect(await other.next(isAnnounceReply(swarm))).toMatchObject({ incomplete: 2 });
+    expect(await victim.next(isOffer)).toMatchObject({ peer_id: otherId });
+    // The same viewer on a new socket from its own network takes its peer_id over.
+    const again = await connect(open.url, as("198.51.100.7"));
+    again.send(announce(swarm, victimId));
+    expect(await again.next(isAnnounceReply(swarm))).toMatchObject({ incomplete: 2 });
+    await Promise.all([victim.close(), other.close(), attacker.close(), again.close()]);
+  });
+});
