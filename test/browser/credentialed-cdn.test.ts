@@ -145,7 +145,12 @@ describe("Nearcast's HTTP requests carry the page's CDN credentials (real Chromi
       expect(cdn.unauthorized(), "401s at the CDN").toBe(0);
       expect(cdn.requests.every((r) => r.authorized)).toBe(true);
       expect(hostile.requests.length, "segments asked of the stalling peer").toBeGreaterThan(0);
-      expect(cdn.resumes().every((r) => r.status === 206)).toBe(true);
+      // Status 0 = still being answered when the test looked.
+      const answered = cdn.resumes().filter((r) => r.status !== 0);
+      expect(
+        answered.map((r) => r.status).filter((status) => status !== 206),
+        "resumes not 206",
+      ).toEqual([]);
       expect(state.fatalErrors).toEqual([]);
       const mixed = state.loaded.filter((l) => l.p2pBytes > 0 && l.httpBytes > 0);
       expect(mixed.length, "segments finished over HTTP after a peer stalled").toBeGreaterThan(0);
