@@ -12,6 +12,7 @@ import {
   TURN_TTL_LIMITS,
   type IceOptions,
 } from "./ice/ice-options.js";
+import { normalizeOrigin } from "./tracker/access-policy.js";
 
 export type CliOptions = Pick<
   ServerOptions,
@@ -25,7 +26,11 @@ export type CliOptions = Pick<
   | "trustProxy"
   | "origin"
   | "ice"
->;
+  | "trackerAccess"
+> & {
+  /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
+  trackerTokenSecretFile?: string;
+};
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
 export class CliUsageError extends Error {
@@ -74,9 +79,24 @@ ICE servers handed to viewers at GET /api/ice (SDK option iceConfigUrl):
   --turn-ttl-sec <n>        lifetime of each TURN credential, ${TURN_TTL_LIMITS.min}-${TURN_TTL_LIMITS.max}
                             [NEARCAST_TURN_TTL_SEC] (default ${DEFAULT_ICE_OPTIONS.turnTtlSec})
 
+Tracker access control (all off by default = an open tracker):
+  --tracker-token-secret-file <path>
+                            require a signed join token (?token= on the tracker URL); the HMAC
+                            secret (>= 16 bytes) is read from this file
+                            [NEARCAST_TRACKER_TOKEN_SECRET_FILE, or NEARCAST_TRACKER_TOKEN_SECRET
+                            holding the secret itself]
+  --tracker-allowed-origins <list>
+                            comma-separated page origins (https://site.example) allowed to open the
+                            tracker WebSocket [NEARCAST_TRACKER_ALLOWED_ORIGINS]
+  --tracker-allowed-info-hashes <list>
+                            comma-separated info-hashes (40 hex) that may be announced; others are
+                            refused [NEARCAST_TRACKER_ALLOWED_INFO_HASHES]
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
+
+Mint a join token (the secret from NEARCAST_TRACKER_TOKEN_SECRET or --tracker-token-secret-file):
+  nearcast-server token --stream <stream key> [--info-hash <hex>] [--ttl <seconds, default 3600>]
 `;
 
 /**
@@ -95,7 +115,15 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "stun-url": "NEARCAST_STUN_URLS",
   "turn-url": "NEARCAST_TURN_URLS",
   "turn-ttl-sec": "NEARCAST_TURN_TTL_SEC",
+  "tracker-token-secret-file": "NEARCAST_TRACKER_TOKEN_SECRET_FILE",
+  "tracker-allowed-origins": "NEARCAST_TRACKER_ALLOWED_ORIGINS",
+  "tracker-allowed-info-hashes": "NEARCAST_TRACKER_ALLOWED_INFO_HASHES",
 };
+
+/** Flag name (without --) by its environment variable, to name the expected value in errors. */
+const FLAG_OF_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FLAG_ENV).map(([flag, name]) => [name, flag]),
+);
 
 const FLAGS = {
   port: { type: "string" },
@@ -110,6 +138,9 @@ const FLAGS = {
   "stun-url": { type: "string", multiple: true },
   "turn-url": { type: "string", multiple: true },
   "turn-ttl-sec": { type: "string" },
+  "tracker-token-secret-file": { type: "string" },
+  "tracker-allowed-origins": { type: "string" },
+  "tracker-allowed-info-hashes": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -125,6 +156,9 @@ const EXPECTED_VALUES: Readonly<Record<string, string>> = {
   "--stun-url": "stun:host:port, or none",
   "--turn-url": "turn:host:port[?transport=udp|tcp]",
   "--turn-ttl-sec": `an integer ${TURN_TTL_LIMITS.min}-${TURN_TTL_LIMITS.max}`,
+  "--tracker-token-secret-file": "a file holding the join-token secret",
+  "--tracker-allowed-origins": "comma-separated origins such as https://site.example",
+  "--tracker-allowed-info-hashes": "comma-separated 40-hex-character info-hashes",
 };
 
 export function parseCliArgs(
@@ -169,6 +203,7 @@ function parse(
   if (host.trim() === "")
     throw new CliUsageError("--host", `--host must be an address such as 127.0.0.1, got ""`);
   const mediaDir = read("media-dir");
+  const secretFile = read("tracker-token-secret-file");
 
   return {
     kind: "options",
@@ -192,6 +227,19 @@ function parse(
         env,
         readInteger("turn-ttl-sec", TURN_TTL_LIMITS, DEFAULT_ICE_OPTIONS.turnTtlSec),
       ),
+      trackerAccess: {
+        joinTokenSecret: nonEmpty(env["NEARCAST_TRACKER_TOKEN_SECRET"]),
+        allowedOrigins: list(
+          read("tracker-allowed-origins"),
+          (origin) => normalizeOrigin(origin) !== undefined,
+        ),
+        allowedInfoHashes: list(read("tracker-allowed-info-hashes"), (hash) =>
+          /^[0-9a-fA-F]{40}$/.test(hash),
+        ),
+      },
+      ...(secretFile !== undefined
+        ? { trackerTokenSecretFile: pathValue(secretFile[0], secretFile[1], cwd) }
+        : {}),
     },
   };
 }
@@ -240,6 +288,32 @@ function envBoolean(
     name,
     `${name} must be 1/true/yes/on or 0/false/no/off, got ${JSON.stringify(env[name])}`,
   );
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === "" ? undefined : text.trim();
+}
+
+/** A comma-separated list whose every entry passes `valid`; undefined when absent or empty. */
+function list(
+  found: [flag: string, text: string] | undefined,
+  valid: (entry: string) => boolean,
+): string[] | undefined {
+  if (found === undefined) return undefined;
+  const [flag, text] = found;
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (entries.length === 0) return undefined;
+  const bad = entries.find((entry) => !valid(entry));
+  if (bad !== undefined) {
+    throw new CliUsageError(
+      flag,
+      `${flag}: ${JSON.stringify(bad)} is not valid; expected ${EXPECTED_VALUES[flag] ?? EXPECTED_VALUES[`--${FLAG_OF_ENV[flag] ?? ""}`] ?? "a list"}`,
+    );
+  }
+  return entries;
 }
 
 function integer(flag: string, text: string, limits: { min: number; max: number }): number {

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
 import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
+import type { AccessOptions } from "./tracker/access-policy.js";
 
 /**
  * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
@@ -57,6 +58,11 @@ export interface ServerOptions {
   origin: boolean;
   /** ICE servers handed to viewers at `GET /api/ice` (STUN; TURN off unless configured). */
   ice: IceOptions;
+  /**
+   * Tracker access control (see README "Production snippet"): join-token secret, Origin allow-list,
+   * info-hash allow-list. @default all undefined = an open tracker
+   */
+  trackerAccess: AccessOptions;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -72,6 +78,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   trustProxy: false,
   origin: true,
   ice: DEFAULT_ICE_OPTIONS,
+  trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

@@ -2,12 +2,14 @@
 // CLI entry point: `nearcast-server [flags]` (built: demo-server/dist/main.js; see cli.ts for the flags).
 // Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT) or --help, 2 for a bad flag, 1 for any other
 // start-up failure (missing media folder, port in use…). Errors are one line on stderr, no stack trace.
+import { readFileSync } from "node:fs";
 import pino from "pino";
 import { parseCliArgs, USAGE } from "./cli.js";
 import type { CliOptions } from "./cli.js";
 import { ServerOptionsError } from "./config.js";
 import { CatalogError } from "./origin/catalog-types.js";
 import { startServer } from "./server.js";
+import { runTokenCommand, TOKEN_USAGE } from "./token-command.js";
 import type { RunningServer } from "./server.js";
 
 /** A stuck shutdown (a service that never closes) must not keep the process alive forever. */
@@ -72,7 +74,18 @@ function handleSignals(server: RunningServer, logger: pino.Logger): void {
   process.on("SIGINT", stop);
 }
 
+function tokenCommand(argv: string[]): void {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(TOKEN_USAGE);
+    return;
+  }
+  const result = runTokenCommand(argv, process.env, (file) => readFileSync(file, "utf8"));
+  if (result.kind === "error") return fail(result.message, EXIT_USAGE);
+  process.stdout.write(`${result.token}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === "token") return tokenCommand(process.argv.slice(3));
   const parsed = parseCliArgs(process.argv.slice(2), process.env);
   if (parsed.kind === "help") {
     process.stdout.write(USAGE);
@@ -83,6 +96,14 @@ async function main(): Promise<void> {
     return;
   }
   const options = parsed.options;
+  if (options.trackerTokenSecretFile !== undefined) {
+    try {
+      const secret = readFileSync(options.trackerTokenSecretFile, "utf8").trim();
+      options.trackerAccess = { ...options.trackerAccess, joinTokenSecret: secret };
+    } catch (error) {
+      return fail(`cannot read --tracker-token-secret-file: ${(error as Error).message}`, EXIT_USAGE);
+    }
+  }
   const logger = pino(
     { level: process.env["LOG_LEVEL"] ?? "info" },
     pino.destination({ dest: 2, sync: true }),
@@ -92,7 +113,8 @@ async function main(): Promise<void> {
     server = await startServer({ ...options, logger });
   } catch (error) {
     if (error instanceof CatalogError) return fail(error.message, EXIT_FAILURE);
-    if (error instanceof ServerOptionsError) return fail(error.message, EXIT_USAGE);
+    if (error instanceof ServerOptionsError || error instanceof RangeError)
+      return fail(error.message, EXIT_USAGE);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
       return fail(

@@ -20,6 +20,9 @@ import { createIceRouter } from "./ice/ice-router.js";
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
 export type { OriginStatsSnapshot } from "./origin/origin-counters.js";
+export { mintJoinToken, verifyJoinToken } from "./tracker/join-token.js";
+export type { JoinGrant, MintJoinTokenOptions } from "./tracker/join-token.js";
+export type { AccessOptions } from "./tracker/access-policy.js";
 
 export interface RunningServer {
   /** Base URL without trailing slash, reachable from this machine (e.g. `http://127.0.0.1:41234`). */
@@ -52,7 +55,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       })
     : disabledOrigin(config.clock);
 
-  const tracker = createTracker({ trustProxy: config.trustProxy, logger });
+  const tracker = createTracker({ ...config.trackerAccess, trustProxy: config.trustProxy, logger });
 
   const app = express();
   app.disable("x-powered-by");

@@ -170,6 +170,11 @@ export class StatsMetrics {
       dropped: counter("nearcast_tracker_dropped_messages_total", "Messages dropped by the rate limit", []),
       expiredPeers: counter("nearcast_tracker_expired_peers_total", "Peers forgotten after going silent", []),
       connectionsAccepted: counter("nearcast_tracker_connections_accepted_total", "WebSockets accepted", []),
+      forwardedForIgnored: counter(
+        "nearcast_tracker_forwarded_for_ignored_total",
+        "Upgrades carrying X-Forwarded-For while --trust-proxy is off (header ignored)",
+        [],
+      ),
     };
     const byReason = {
       rejected: counter("nearcast_tracker_rejected_total", "Messages refused, by reason", ["reason"]),

@@ -20,6 +20,11 @@ export const MAX_SDP_LENGTH = 16 * 1024;
 
 /** Region hints are short labels such as "eu-west-1"; anything longer is not a hint. */
 export const MAX_REGION_LENGTH = 32;
+/**
+ * Longest `swarm_key` (Nearcast extension): a stream key of up to 2048 characters (the SDK's limit
+ * on `streamId`, and a generous URL) plus "|" and a rendition key.
+ */
+export const MAX_SWARM_KEY_LENGTH = 2400;
 export const REGION_PATTERN = /^[A-Za-z0-9._:-]{1,32}$/;
 
 /**

@@ -19,6 +19,10 @@ import {
   DEFAULT_TOP_SWARMS_IN_STATS,
 } from "./constants.js";
 
+import type { AccessOptions } from "./access-policy.js";
+import { normalizeOrigin } from "./access-policy.js";
+import { checkSecret } from "./join-token.js";
+
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 
 /** The subset of a pino logger the tracker uses; a pino `Logger` satisfies it. */
@@ -28,7 +32,7 @@ export interface TrackerLogger {
   warn: LogFn;
 }
 
-export interface TrackerOptions {
+export interface TrackerOptions extends AccessOptions {
   /** `interval` sent to clients. @default 120_000 */
   announceIntervalMs: number;
   /**
@@ -102,6 +106,9 @@ export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
   topSwarmsInStats: DEFAULT_TOP_SWARMS_IN_STATS,
   trustProxy: false,
   logger: silentLogger,
+  joinTokenSecret: undefined,
+  allowedOrigins: undefined,
+  allowedInfoHashes: undefined,
 });
 
 type NumericKey = {
@@ -137,5 +144,22 @@ export function resolveTrackerOptions(partial: Partial<TrackerOptions> = {}): Tr
   if (options.rateLimitBurst < 1) {
     throw new RangeError("tracker option rateLimitBurst must be at least 1 message");
   }
+  checkAccessOptions(options);
   return options;
+}
+
+function checkAccessOptions(options: AccessOptions): void {
+  if (options.joinTokenSecret !== undefined) checkSecret(options.joinTokenSecret);
+  for (const origin of options.allowedOrigins ?? []) {
+    if (normalizeOrigin(origin) === undefined) {
+      throw new RangeError(
+        `tracker option allowedOrigins: "${origin}" is not an origin such as https://site.example`,
+      );
+    }
+  }
+  for (const hash of options.allowedInfoHashes ?? []) {
+    if (!/^[0-9a-fA-F]{40}$/.test(hash)) {
+      throw new RangeError(`tracker option allowedInfoHashes: "${hash}" is not 40 hex characters`);
+    }
+  }
 }

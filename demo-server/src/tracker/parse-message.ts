@@ -3,6 +3,7 @@ import {
   MAX_OFFER_ID_LENGTH,
   MAX_REGION_LENGTH,
   MAX_SDP_LENGTH,
+  MAX_SWARM_KEY_LENGTH,
   REGION_PATTERN,
 } from "./constants.js";
 import type {
@@ -139,6 +140,15 @@ function parseAnnounceOrAnswer(json: Json, limits: ParseLimits): AnnounceRequest
   if (numwant !== undefined && numwant > limits.maxNumwant) {
     warnings.push(`numwant capped at ${limits.maxNumwant}`);
   }
+  const swarmKey =
+    typeof json.swarm_key === "string" &&
+    json.swarm_key.length > 0 &&
+    json.swarm_key.length <= MAX_SWARM_KEY_LENGTH
+      ? json.swarm_key
+      : undefined;
+  if (json.swarm_key !== undefined && swarmKey === undefined) {
+    warnings.push(`swarm_key ignored: expected a string of 1-${MAX_SWARM_KEY_LENGTH} characters`);
+  }
   // Informational byte counters: unused, but still type-checked.
   optionalCount(json.uploaded, "uploaded");
   optionalCount(json.downloaded, "downloaded");
@@ -151,6 +161,7 @@ function parseAnnounceOrAnswer(json: Json, limits: ParseLimits): AnnounceRequest
     left: optionalCount(json.left, "left"),
     offers: offers(json.offers, limits.maxOffersPerAnnounce),
     region,
+    swarmKey,
     warnings,
   };
 }

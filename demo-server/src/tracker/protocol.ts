@@ -32,6 +32,11 @@ export interface AnnounceRequest {
   offers: RelayOffer[];
   /** Nearcast extension: proximity hint that overrides the socket's `?region=`. */
   region: string | undefined;
+  /**
+   * Nearcast extension: the swarm key the info-hash was made from (`<stream>|<rendition>`), sent
+   * by the SDK to trackers that require a join token, so a stream-scoped token can be checked.
+   */
+  swarmKey: string | undefined;
   /** Recoverable problems (ignored hint, capped numwant), sent back as `warning message`. */
   warnings: string[];
 }
@@ -75,6 +80,10 @@ export const REJECT_REASONS = [
   "swarm_full",
   "connection_swarm_limit",
   "message_too_large",
+  "info_hash_not_allowed",
+  "token_scope",
+  "stopped_not_owner",
+  "peer_id_in_use",
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
@@ -151,4 +160,9 @@ export function encodeFailure(rejection: Rejection): string {
 /** Hex form of a binary id, for logs and the stats JSON (binary strings are unreadable there). */
 export function binaryIdToHex(id: BinaryId): string {
   return Buffer.from(id, "latin1").toString("hex");
+}
+
+/** The inverse of {@link binaryIdToHex}: 40 hex chars → the 20-char binary string. */
+export function hexToBinaryId(hex: string): BinaryId {
+  return Buffer.from(hex, "hex").toString("latin1");
 }

@@ -3,7 +3,16 @@ import type { RejectReason } from "./protocol.js";
 import type { Swarm } from "./swarm.js";
 
 /** Why an upgrade was refused before it became a WebSocket. */
-export const CONNECTION_REJECT_REASONS = ["tracker_full", "ip_limit", "no_address", "closed"] as const;
+export const CONNECTION_REJECT_REASONS = [
+  "tracker_full",
+  "ip_limit",
+  "no_address",
+  "closed",
+  "origin_not_allowed",
+  "token_missing",
+  "token_invalid",
+  "token_expired",
+] as const;
 export type ConnectionRejectReason = (typeof CONNECTION_REJECT_REASONS)[number];
 
 /** Why the tracker closed an open socket. */
@@ -44,6 +53,8 @@ export interface TrackerStats {
   /** Peers forgotten because they stopped announcing. */
   expiredPeers: number;
   connectionsAccepted: number;
+  /** Upgrades that carried `X-Forwarded-For` while `trustProxy` is off (the header was ignored). */
+  forwardedForIgnored: number;
   connectionsRejected: Record<ConnectionRejectReason, number>;
   disconnects: Record<DisconnectReason, number>;
   /** Largest swarms first, at most `topSwarmsInStats` entries. */
@@ -63,6 +74,7 @@ export class TrackerCounters {
   dropped = 0;
   expiredPeers = 0;
   connectionsAccepted = 0;
+  forwardedForIgnored = 0;
   readonly rejected = zeroes(REJECT_REASONS);
   readonly connectionsRejected = zeroes(CONNECTION_REJECT_REASONS);
   readonly disconnects = zeroes(DISCONNECT_REASONS);
@@ -87,6 +99,7 @@ export class TrackerCounters {
       dropped: this.dropped,
       expiredPeers: this.expiredPeers,
       connectionsAccepted: this.connectionsAccepted,
+      forwardedForIgnored: this.forwardedForIgnored,
       connectionsRejected: { ...this.connectionsRejected },
       disconnects: { ...this.disconnects },
       topSwarms: largestSwarms(state.swarms, state.topSwarms),

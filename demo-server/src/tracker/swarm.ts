@@ -42,7 +42,7 @@ export interface AnnounceInput {
 
 export type AnnounceOutcome<O> =
   | { ok: true; swarm: Swarm<O> | undefined; peer: PeerEntry<O> | undefined }
-  | { ok: false; reason: "swarm_limit" | "swarm_full" | "connection_swarm_limit" };
+  | { ok: false; reason: "swarm_limit" | "swarm_full" | "connection_swarm_limit" | "stopped_not_owner" };
 
 interface Membership {
   infoHash: BinaryId;
@@ -91,6 +91,9 @@ export class SwarmRegistry<O> {
   announce(owner: O, input: AnnounceInput): AnnounceOutcome<O> {
     const existing = this.swarms.get(input.infoHash);
     if (input.event === "stopped") {
+      // Only the socket that owns a membership may end it: a stranger knowing a peer_id must not.
+      const member = existing?.peers.get(input.peerId);
+      if (member !== undefined && member.owner !== owner) return { ok: false, reason: "stopped_not_owner" };
       this.leave(owner, input.infoHash, input.peerId);
       return { ok: true, swarm: this.swarms.get(input.infoHash), peer: undefined };
     }

@@ -1,3 +1,5 @@
+import { AccessPolicy } from "./access-policy.js";
+import type { JoinGrant } from "./join-token.js";
 import type { TrackerOptions } from "./options.js";
 import { parseMessage } from "./parse-message.js";
 import type { ParseLimits } from "./parse-message.js";
@@ -19,6 +21,8 @@ export interface ClientChannel {
   readonly ipPrefix: string | undefined;
   /** `?region=` from the WebSocket URL, if valid. */
   readonly region: string | undefined;
+  /** What the connection's join token allows; undefined when the tracker needs no token. */
+  readonly grant?: JoinGrant | undefined;
   send(frame: string): void;
 }
 
@@ -33,12 +37,21 @@ export type CoreOptions = Pick<
   | "maxSwarmsPerConnection"
   | "maxScrapeInfoHashes"
   | "logger"
+  | "joinTokenSecret"
+  | "allowedOrigins"
+  | "allowedInfoHashes"
 >;
 
 const LIMIT_MESSAGES = {
   swarm_limit: "tracker is full: no new swarms accepted",
   swarm_full: "swarm is full",
   connection_swarm_limit: "too many swarms on this connection",
+  stopped_not_owner: "stopped ignored: that peer_id was announced on another connection",
+} as const;
+
+const ACCESS_MESSAGES = {
+  info_hash_not_allowed: "info_hash is not on this tracker's allow-list",
+  token_scope: "the join token does not cover this info_hash (stream-scoped tokens need swarm_key)",
 } as const;
 
 /**
@@ -49,6 +62,7 @@ export class TrackerCore<C extends ClientChannel> {
   readonly registry: SwarmRegistry<C>;
   private readonly intervalSec: number;
   private readonly parseLimits: ParseLimits;
+  private readonly access: AccessPolicy;
 
   constructor(
     private readonly options: CoreOptions,
@@ -59,6 +73,7 @@ export class TrackerCore<C extends ClientChannel> {
     this.registry = new SwarmRegistry<C>(options, now);
     this.intervalSec = Math.max(1, Math.round(options.announceIntervalMs / 1000));
     this.parseLimits = options;
+    this.access = new AccessPolicy(options, now);
   }
 
   handleText(client: C, text: string): void {
@@ -101,6 +116,25 @@ export class TrackerCore<C extends ClientChannel> {
   }
 
   private announce(client: C, request: AnnounceRequest): void {
+    const refusal = this.access.checkAnnounce(client.grant, request);
+    if (refusal === "info_hash_not_allowed" || refusal === "token_scope") {
+      this.reject(client, {
+        reason: refusal,
+        message: ACCESS_MESSAGES[refusal],
+        action: "announce",
+        infoHash: request.infoHash,
+      });
+      return;
+    }
+    if (this.takesOverFromElsewhere(client, request)) {
+      this.reject(client, {
+        reason: "peer_id_in_use",
+        message: "peer_id is in use by a connection from another network",
+        action: "announce",
+        infoHash: request.infoHash,
+      });
+      return;
+    }
     const region = request.region ?? client.region;
     const outcome = this.registry.announce(client, {
       infoHash: request.infoHash,
@@ -145,6 +179,17 @@ export class TrackerCore<C extends ClientChannel> {
       target.owner.send(encodeOfferRelay(request.infoHash, request.peerId, offer));
       this.counters.offersRelayed++;
     });
+  }
+
+  /**
+   * A peer_id announced on a new socket moves there (a client that reconnects is reachable before its
+   * old socket dies), but only from the same network: otherwise anyone who learnt a peer_id from a
+   * relayed offer could take over its offers, answers and `stopped`.
+   */
+  private takesOverFromElsewhere(client: C, request: AnnounceRequest): boolean {
+    if (request.event === "stopped") return false;
+    const existing = this.registry.getSwarm(request.infoHash)?.peers.get(request.peerId);
+    return existing !== undefined && existing.owner !== client && existing.ipPrefix !== client.ipPrefix;
   }
 
   private answer(client: C, request: AnswerRequest): void {

@@ -6,6 +6,8 @@ import { DEFAULT_TRACKER_PATH } from "./constants.js";
 import { connectionLimitKey, networkPrefix, resolveClientAddress } from "./ip-address.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
+import { AccessPolicy } from "./access-policy.js";
+import type { JoinGrant } from "./join-token.js";
 import { parseRegion } from "./parse-message.js";
 import { MessageRateLimiter } from "./rate-limit.js";
 import { TrackerCounters } from "./stats.js";
@@ -41,6 +43,7 @@ class Connection implements ClientChannel {
     readonly ws: WebSocket,
     readonly ipPrefix: string,
     readonly region: string | undefined,
+    readonly grant: JoinGrant | undefined,
     private readonly options: TrackerOptions,
     private readonly onSlowConsumer: (connection: Connection) => void,
   ) {
@@ -68,10 +71,13 @@ class WebSocketTracker implements Tracker {
   private readonly socketsPerAddress = new Map<string, number>();
   private readonly attached: { server: Server; listener: (...args: UpgradeArgs) => void }[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly access: AccessPolicy;
+  private lastForwardedForWarningMs = -Infinity;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: TrackerOptions) {
     this.core = new TrackerCore<Connection>(options, this.counters);
+    this.access = new AccessPolicy(options);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -87,6 +93,10 @@ class WebSocketTracker implements Tracker {
     // Errors after we answer must not become uncaught exceptions; ws adds its own handler too.
     socket.on("error", () => undefined);
     if (this.closing !== undefined) return this.refuse(socket, 503, "closed");
+    if (!this.options.trustProxy && req.headers["x-forwarded-for"] !== undefined) this.forwardedForIgnored();
+    const query = new URLSearchParams(queryOf(req.url));
+    const access = this.access.checkUpgrade(req.headers.origin, query.get("token") ?? undefined);
+    if (!access.ok) return this.refuse(socket, access.status, access.reason);
     const address = resolveClientAddress(
       req.socket.remoteAddress,
       req.headers["x-forwarded-for"],
@@ -100,8 +110,10 @@ class WebSocketTracker implements Tracker {
     }
     if (socket.destroyed) return;
     this.track(socket, limitKey);
-    const region = parseRegion(new URLSearchParams(queryOf(req.url)).get("region") ?? undefined);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, networkPrefix(address), region));
+    const region = parseRegion(query.get("region") ?? undefined);
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.onConnection(ws, networkPrefix(address), region, access.grant),
+    );
   }
 
   attach(server: Server, path: string = DEFAULT_TRACKER_PATH): void {
@@ -154,7 +166,7 @@ class WebSocketTracker implements Tracker {
   }
 
   /** Answers the upgrade with a plain HTTP error and closes the socket. */
-  private refuse(socket: Duplex, status: 400 | 429 | 503, reason: ConnectionRejectReason): void {
+  private refuse(socket: Duplex, status: keyof typeof STATUS_TEXT, reason: ConnectionRejectReason): void {
     this.counters.connectionsRejected[reason]++;
     this.options.logger.debug({ reason }, "tracker: connection refused");
     if (!socket.writable) {
@@ -165,12 +177,34 @@ class WebSocketTracker implements Tracker {
     socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
-  private onConnection(ws: WebSocket, ipPrefix: string, region: string | undefined): void {
+  /**
+   * Behind a proxy every viewer shares the proxy's address, so the per-address cap refuses them:
+   * say so loudly (at most once a minute) and count every such upgrade.
+   */
+  private forwardedForIgnored(): void {
+    this.counters.forwardedForIgnored++;
+    const now = Date.now();
+    if (now - this.lastForwardedForWarningMs < FORWARDED_FOR_WARNING_INTERVAL_MS) return;
+    this.lastForwardedForWarningMs = now;
+    this.options.logger.warn(
+      { ignoredSoFar: this.counters.forwardedForIgnored },
+      "tracker: X-Forwarded-For received but trustProxy is off: the header is ignored and every viewer " +
+        "behind the proxy counts against one address's connection cap. Behind your own reverse proxy, " +
+        "start with --trust-proxy (NEARCAST_TRUST_PROXY=1); otherwise strip the header at the edge.",
+    );
+  }
+
+  private onConnection(
+    ws: WebSocket,
+    ipPrefix: string,
+    region: string | undefined,
+    grant: JoinGrant | undefined,
+  ): void {
     if (this.closing !== undefined) {
       ws.terminate();
       return;
     }
-    const connection = new Connection(ws, ipPrefix, region, this.options, (c) =>
+    const connection = new Connection(ws, ipPrefix, region, grant, this.options, (c) =>
       this.drop(c, "slow_consumer"),
     );
     this.connections.add(connection);
@@ -248,7 +282,15 @@ class WebSocketTracker implements Tracker {
 
 type UpgradeArgs = [req: IncomingMessage, socket: Duplex, head: Buffer];
 
-const STATUS_TEXT = { 400: "Bad Request", 429: "Too Many Requests", 503: "Service Unavailable" } as const;
+const STATUS_TEXT = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  429: "Too Many Requests",
+  503: "Service Unavailable",
+} as const;
+
+const FORWARDED_FOR_WARNING_INTERVAL_MS = 60_000;
 
 function pathOf(url: string | undefined): string {
   const raw = url ?? "";

@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.js";
+import type { HttpRequestSetup } from "./types.js";
 
 /**
  * Everything a page can tune. Every key has a documented default; pass a partial object and the
@@ -64,6 +65,28 @@ export interface NearcastConfig {
   statsUrl: string | undefined;
   /** How often stats reports are sent. @default 10000 */
   statsIntervalMs: number;
+  /**
+   * Headers added to every HTTP request Nearcast makes for a segment (first request, retries and
+   * `Range` resumes), e.g. `{ Authorization: "Bearer …" }`. hls.js `xhrSetup` / `fetchSetup` are
+   * honoured as well; this is for pages that configure Nearcast rather than hls.js.
+   * @default {}
+   */
+  httpHeaders: Record<string, string>;
+  /**
+   * `credentials` of Nearcast's segment requests (Fetch standard): `"include"` sends cookies to a
+   * cross-origin CDN, as `xhr.withCredentials = true` does for hls.js. An hls.js `xhrSetup` that sets
+   * `withCredentials` turns it on too.
+   * @default "same-origin"
+   */
+  httpCredentials: RequestCredentials;
+  /**
+   * Last word on every HTTP request Nearcast makes: called after `httpHeaders`/`httpCredentials` and
+   * the hls.js hooks, with the request's URL, headers and credentials and the segment it is for;
+   * returns the request to make (rewrite the URL, add a fresh token…). May be async. Errors it throws
+   * fail that load (hls.js then retries per its fragment load policy).
+   * @default undefined
+   */
+  httpRequestSetup: HttpRequestSetup | undefined;
 }
 
 /**
@@ -92,7 +115,14 @@ export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
   iceConfigUrl: undefined,
   statsUrl: undefined,
   statsIntervalMs: 10_000,
+  httpHeaders: Object.freeze({}) as Record<string, string>,
+  httpCredentials: "same-origin",
+  httpRequestSetup: undefined,
 });
+
+const CREDENTIALS: readonly RequestCredentials[] = ["omit", "same-origin", "include"];
+/** RFC 9110 §5.1 field-name token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 type NumberRule = { min: number; max: number; integer?: boolean };
 
@@ -123,6 +153,7 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
     ...DEFAULT_CONFIG,
     ...defined,
     trackerUrls: [...(user.trackerUrls ?? [])],
+    httpHeaders: copyHeaders(user.httpHeaders),
   };
 
   for (const [key, rule] of Object.entries(NUMBER_RULES) as [keyof NearcastConfig, NumberRule][]) {
@@ -157,8 +188,32 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
       `iceConfigUrl must be an http(s) URL or an absolute path, got "${config.iceConfigUrl}"`,
     );
   }
+  validateHttpOptions(config);
   if (typeof config.rtcConfiguration !== "object" || config.rtcConfiguration === null) {
     throw new ConfigError("rtcConfiguration must be an RTCConfiguration object");
   }
   return config;
+}
+
+function copyHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
+    throw new ConfigError("httpHeaders must be an object of header names to string values");
+  }
+  return { ...(headers as Record<string, string>) };
+}
+
+function validateHttpOptions(config: NearcastConfig): void {
+  for (const [name, value] of Object.entries(config.httpHeaders)) {
+    if (!HEADER_NAME.test(name)) throw new ConfigError(`httpHeaders: "${name}" is not a valid header name`);
+    if (typeof value !== "string" || /[\r\n\0]/.test(value)) {
+      throw new ConfigError(`httpHeaders.${name} must be a string without line breaks`);
+    }
+  }
+  if (!CREDENTIALS.includes(config.httpCredentials)) {
+    throw new ConfigError(`httpCredentials must be one of ${CREDENTIALS.join(", ")}`);
+  }
+  if (config.httpRequestSetup !== undefined && typeof config.httpRequestSetup !== "function") {
+    throw new ConfigError("httpRequestSetup must be a function");
+  }
 }

@@ -67,4 +67,48 @@ export interface LoadOptions {
   http: HttpPolicy;
   /** Bytes received so far (for player progress callbacks). */
   onProgress?: (loadedBytes: number, totalBytes: number) => void;
+  /**
+   * The player's own request customisation (hls.js `xhrSetup` / `fetchSetup`), applied to every HTTP
+   * request of this load before the page's `httpRequestSetup`. Set by the player adapter.
+   */
+  playerRequestSetup?: HttpRequestSetup;
 }
+
+/**
+ * One HTTP request Nearcast is about to make for a segment, as request hooks see and return it.
+ * Nearcast owns the `Range` header: whatever a hook puts there is replaced by the range it needs.
+ */
+export interface HttpRequestSpec {
+  /** Absolute URL to fetch (a hook may rewrite it: CDN token, signed path, other host). */
+  url: string;
+  /** Request headers, names as given (e.g. `{ Authorization: "Bearer …" }`). */
+  headers: Record<string, string>;
+  /**
+   * Whether cookies and HTTP auth go with the request (the Fetch standard's `credentials`):
+   * `"include"` is what `xhr.withCredentials = true` means; a cross-origin CDN must then answer
+   * with `Access-Control-Allow-Credentials: true` and a non-wildcard `Access-Control-Allow-Origin`.
+   */
+  credentials: RequestCredentials;
+}
+
+/** What a request hook is told about the request it prepares. */
+export interface HttpRequestContext {
+  /** The segment's id and swarm, as in {@link SegmentRequest}. */
+  segmentId: string;
+  swarmKey: string;
+  /** The segment's URL as the playlist gave it (before any rewrite). */
+  segmentUrl: string;
+  /** The bytes this request asks for (a resume starts after the bytes peers already gave). */
+  range: ByteRange | undefined;
+  /** 0 for the first try, then 1, 2… for retries of the same range. */
+  attempt: number;
+}
+
+/**
+ * A hook that adjusts an HTTP request: return a new spec (or mutate and return nothing). May be async
+ * (e.g. to fetch a fresh CDN token). Throwing fails that load with the hook's message.
+ */
+export type HttpRequestSetup = (
+  request: HttpRequestSpec,
+  context: HttpRequestContext,
+) => HttpRequestSpec | void | Promise<HttpRequestSpec | void>;

@@ -10,6 +10,7 @@ import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
 import { httpFetch } from "../http/http-fetcher.js";
+import { requestPreparer } from "../http/request-setup.js";
 import { peerStatsKey, type P2PNetwork } from "../p2p/p2p-network.js";
 import { PeerError, type Peer } from "../p2p/peer.js";
 import type { Platform } from "./platform.js";
@@ -163,6 +164,7 @@ export class SegmentDelivery {
       signal: options.signal,
       policy: options.http,
       fetchImpl: this.deps.platform.fetch,
+      prepare: requestPreparer(request, this.deps.config, options.playerRequestSetup),
       discardBody: true,
       onChunk: (chunk, loaded, total) => {
         if (total > 0) assembly.setTotal(fromOffset + total);

@@ -10,6 +10,7 @@ import type {
 import type { Engine } from "../engine/engine.js";
 import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../core/types.js";
+import { hlsRequestSetup } from "./hls-request-setup.js";
 import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";
 
 export interface FragmentLoaderBridge {
@@ -76,6 +77,7 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
         .loadSegment(request, {
           signal: controller.signal,
           http: httpPolicyFrom(config),
+          playerRequestSetup: hlsRequestSetup(this.hlsConfig, context),
           onProgress: (loaded, total) => {
             if (stats.loading.first === 0) stats.loading.first = performance.now();
             stats.loaded = loaded;

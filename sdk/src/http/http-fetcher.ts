@@ -1,6 +1,7 @@
 import { concat } from "../core/bytes.js";
-import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
+import { AbortError, HttpError, NearcastError, TimeoutError } from "../core/errors.js";
 import type { ByteRange, HttpPolicy, TransferTiming } from "../core/types.js";
+import { headersWithRange, type PrepareRequest } from "./request-setup.js";
 
 export interface HttpFetchOptions {
   range?: ByteRange;
@@ -15,6 +16,11 @@ export interface HttpFetchOptions {
   fetchImpl?: typeof fetch;
   /** The caller keeps the chunks it gets through `onChunk`: do not assemble them again. */
   discardBody?: boolean;
+  /**
+   * Builds each try's request (URL, headers, credentials) through the page's and player's hooks;
+   * see `requestPreparer`. Without it: a plain GET of `url`.
+   */
+  prepare?: PrepareRequest;
 }
 
 export interface HttpFetchResult {
@@ -42,7 +48,7 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
   for (;;) {
     const requestStartMs = now();
     try {
-      const result = await fetchOnce(url, options, now, (n) => (bytesReceived += n));
+      const result = await fetchOnce(url, options, attempt, now, (n) => (bytesReceived += n));
       return {
         ...result,
         length: result.length,
@@ -69,6 +75,7 @@ function isRetryable(error: unknown): boolean {
 async function fetchOnce(
   url: string,
   options: HttpFetchOptions,
+  attempt: number,
   now: () => number,
   countBytes: (n: number) => void,
 ): Promise<{ data: Uint8Array; length: number; timing: TransferTiming }> {
@@ -90,11 +97,15 @@ async function fetchOnce(
   const startMs = now();
   let timer = expire("first-byte", policy.firstByteTimeoutMs);
   try {
-    const headers: Record<string, string> = {};
-    if (range && (range.start > 0 || range.end !== undefined)) {
-      headers["Range"] = `bytes=${range.start}-${range.end !== undefined ? range.end - 1 : ""}`;
-    }
-    const response = await (options.fetchImpl ?? fetch)(url, { headers, signal: controller.signal });
+    const spec = options.prepare
+      ? await untilAborted(options.prepare(range, attempt), controller.signal)
+      : { url, headers: {}, credentials: "same-origin" as const };
+    url = spec.url;
+    const response = await (options.fetchImpl ?? fetch)(spec.url, {
+      headers: headersWithRange(spec.headers, range),
+      credentials: spec.credentials,
+      signal: controller.signal,
+    });
     if (!response.ok) throw new HttpError(`HTTP ${response.status} for ${url}`, response.status);
     const firstByteMs = now();
     clearTimeout(timer);
@@ -141,12 +152,22 @@ async function fetchOnce(
   } catch (error) {
     if (timeoutError) throw timeoutError;
     if (outer?.aborted) throw new AbortError("aborted");
-    if (error instanceof HttpError) throw error;
+    if (error instanceof NearcastError) throw error;
     throw new HttpError(`network error for ${url}: ${(error as Error).message}`, 0);
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener("abort", onOuterAbort);
   }
+}
+
+/** A hook's promise, given up (not cancelled: it cannot be) when the try is aborted or times out. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortError("aborted"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -169,6 +169,7 @@ export class PeerConnector {
         numwant: 0,
         event,
         region: this.options.region,
+        swarmKey: swarm.swarmKey,
       });
       event = undefined;
     }
@@ -188,6 +189,7 @@ export class PeerConnector {
       event,
       offers,
       region: this.options.region,
+      swarmKey: swarm.swarmKey,
     });
   }
 

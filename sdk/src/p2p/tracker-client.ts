@@ -22,6 +22,11 @@ export interface AnnounceParams {
   event?: "started" | "stopped" | "completed";
   offers?: { offer_id: string; offer: SessionDescription }[];
   region?: string;
+  /**
+   * The swarm key the info-hash was made from, sent as the Nearcast `swarm_key` field only to a
+   * tracker whose URL carries a join `token` (a stream-scoped token is checked against it).
+   */
+  swarmKey?: string;
 }
 
 /**
@@ -33,6 +38,8 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
   private destroyed = false;
+  /** Only a tracker that asked for a join token learns which stream a swarm belongs to. */
+  private readonly sendsSwarmKey: boolean;
 
   constructor(
     readonly url: string,
@@ -40,6 +47,7 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     private readonly log: Logger,
   ) {
     super((error) => log("tracker listener threw: %o", error));
+    this.sendsSwarmKey = hasTokenParam(url);
     this.connect();
   }
 
@@ -58,6 +66,7 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
       ...(params.event ? { event: params.event } : {}),
       ...(params.offers ? { offers: params.offers } : {}),
       ...(params.region ? { region: params.region } : {}),
+      ...(params.swarmKey && this.sendsSwarmKey ? { swarm_key: params.swarmKey } : {}),
     });
   }
 
@@ -146,5 +155,13 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
       return this.emit("warning", { message: (error as Error).message });
     }
     if (message.kind !== "ignored") this.emit("message", message);
+  }
+}
+
+function hasTokenParam(url: string): boolean {
+  try {
+    return new URL(url).searchParams.has("token");
+  } catch {
+    return false;
   }
 }

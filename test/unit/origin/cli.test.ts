@@ -30,6 +30,7 @@ describe("parseCliArgs", () => {
       trustProxy: false,
       origin: true,
       ice: { stunUrls: [...DEFAULT_STUN_URLS], turnUrls: [], turnSecret: undefined, turnTtlSec: 3600 },
+      trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
     });
   });
 
@@ -75,6 +76,7 @@ describe("parseCliArgs", () => {
         turnSecret: "s3cret",
         turnTtlSec: 600,
       },
+      trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
     });
   });
 

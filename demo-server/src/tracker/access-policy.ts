@@ -1,0 +1,72 @@
+// Who may use the tracker, checked at its boundary: the WebSocket upgrade (Origin allow-list, join
+// token) and each announce (info-hash allow-list, the token's scope). Pure: no sockets, no timers.
+import { grantCovers, verifyJoinToken } from "./join-token.js";
+import type { JoinGrant, TokenRefusal } from "./join-token.js";
+import { hexToBinaryId } from "./protocol.js";
+import type { AnnounceRequest, BinaryId, RejectReason } from "./protocol.js";
+
+/** The access options of {@link TrackerOptions}. */
+export interface AccessOptions {
+  /** HMAC secret of join tokens (≥ 16 bytes); undefined = no token needed. */
+  joinTokenSecret: string | undefined;
+  /** Page origins (`https://site.example`) allowed to open the WebSocket; undefined = any. */
+  allowedOrigins: readonly string[] | undefined;
+  /** Info-hashes (40 hex chars) that may be announced; undefined = any. */
+  allowedInfoHashes: readonly string[] | undefined;
+}
+
+export type UpgradeRefusal = TokenRefusal | "origin_not_allowed";
+export type UpgradeCheck =
+  { ok: true; grant: JoinGrant | undefined } | { ok: false; reason: UpgradeRefusal; status: 401 | 403 };
+
+/** Lower-cased `scheme://host[:port]`, as browsers send `Origin`; undefined when not an origin. */
+export function normalizeOrigin(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+    if (origin.replace(/\/$/, "").toLowerCase() !== url.origin.toLowerCase()) return undefined;
+    return url.origin.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+export class AccessPolicy {
+  private readonly origins: ReadonlySet<string> | undefined;
+  private readonly infoHashes: ReadonlySet<BinaryId> | undefined;
+
+  constructor(
+    private readonly options: AccessOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.origins =
+      options.allowedOrigins && new Set(options.allowedOrigins.map((o) => normalizeOrigin(o) ?? o));
+    this.infoHashes = options.allowedInfoHashes && new Set(options.allowedInfoHashes.map(hexToBinaryId));
+  }
+
+  /**
+   * At the upgrade: the `Origin` header against the allow-list (a client that sends none is refused
+   * when there is a list: browsers always send one), then the `token` URL parameter.
+   */
+  checkUpgrade(origin: string | undefined, token: string | undefined): UpgradeCheck {
+    if (this.origins !== undefined) {
+      const normalized = origin === undefined ? undefined : normalizeOrigin(origin);
+      if (normalized === undefined || !this.origins.has(normalized)) {
+        return { ok: false, reason: "origin_not_allowed", status: 403 };
+      }
+    }
+    if (this.options.joinTokenSecret === undefined) return { ok: true, grant: undefined };
+    const check = verifyJoinToken(token, this.options.joinTokenSecret, this.now());
+    return check.ok ? { ok: true, grant: check.grant } : { ok: false, reason: check.reason, status: 401 };
+  }
+
+  /** An announce's swarm against the allow-list and the connection's token; undefined = allowed. */
+  checkAnnounce(grant: JoinGrant | undefined, request: AnnounceRequest): RejectReason | undefined {
+    // Leaving is always allowed; who may leave is the registry's business (the owning socket).
+    if (request.event === "stopped") return undefined;
+    if (this.infoHashes !== undefined && !this.infoHashes.has(request.infoHash))
+      return "info_hash_not_allowed";
+    if (!grantCovers(grant, request.infoHash, request.swarmKey)) return "token_scope";
+    return undefined;
+  }
+}
