@@ -1,5 +1,6 @@
 import { REJECT_REASONS, binaryIdToHex } from "./protocol.js";
 import type { RejectReason } from "./protocol.js";
+import type { FederationStats } from "./federation.js";
 import type { Swarm } from "./swarm.js";
 
 /** Why an upgrade was refused before it became a WebSocket. */
@@ -46,8 +47,10 @@ export interface TrackerStats {
   connectionsAccepted: number;
   connectionsRejected: Record<ConnectionRejectReason, number>;
   disconnects: Record<DisconnectReason, number>;
-  /** Largest swarms first, at most `topSwarmsInStats` entries. */
+  /** Largest swarms first, at most `topSwarmsInStats` entries (this instance's members only). */
   topSwarms: SwarmPeerCount[];
+  /** Sharing with other instances through Redis; null for a single process. */
+  federation: FederationStats | null;
 }
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -73,6 +76,7 @@ export class TrackerCounters {
     peerCount: number;
     connections: number;
     topSwarms: number;
+    federation: FederationStats | null;
   }): TrackerStats {
     return {
       swarms: state.swarmCount,
@@ -90,6 +94,7 @@ export class TrackerCounters {
       connectionsRejected: { ...this.connectionsRejected },
       disconnects: { ...this.disconnects },
       topSwarms: largestSwarms(state.swarms, state.topSwarms),
+      federation: state.federation,
     };
   }
 }
