@@ -18,6 +18,7 @@ export type CliOptions = Pick<
   | "cdnBandwidthKbps"
   | "trustProxy"
   | "origin"
+  | "redisUrl"
 >;
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
@@ -55,6 +56,8 @@ Flags (each also read from the environment variable in brackets; a flag wins ove
                             [NEARCAST_CDN_LATENCY_MS] (default 0 = off)
   --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s
                             [NEARCAST_CDN_BANDWIDTH_KBPS] (default 0 = unlimited)
+  --redis <url>             share tracker swarms and viewer stats with every instance on this Redis
+                            (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis)
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
@@ -73,6 +76,7 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "live-window": "NEARCAST_LIVE_WINDOW",
   "cdn-latency-ms": "NEARCAST_CDN_LATENCY_MS",
   "cdn-bandwidth-kbps": "NEARCAST_CDN_BANDWIDTH_KBPS",
+  redis: "NEARCAST_REDIS_URL",
 };
 
 const FLAGS = {
@@ -85,6 +89,7 @@ const FLAGS = {
   "cdn-bandwidth-kbps": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-origin": { type: "boolean" },
+  redis: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -97,6 +102,7 @@ const EXPECTED_VALUES: Readonly<Record<string, string>> = {
   "--live-window": `an integer ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max}`,
   "--cdn-latency-ms": `an integer ${LIMITS.cdnLatencyMs.min}-${LIMITS.cdnLatencyMs.max}`,
   "--cdn-bandwidth-kbps": `an integer ${LIMITS.cdnBandwidthKbps.min}-${LIMITS.cdnBandwidthKbps.max}`,
+  "--redis": "a URL such as redis://127.0.0.1:6379",
 };
 
 export function parseCliArgs(
@@ -159,6 +165,7 @@ function parse(
       cdnBandwidthKbps: readInteger("cdn-bandwidth-kbps", LIMITS.cdnBandwidthKbps, 0),
       trustProxy: values["trust-proxy"] === true || envBoolean(env, "NEARCAST_TRUST_PROXY", false),
       origin: values["no-origin"] === true ? false : envBoolean(env, "NEARCAST_ORIGIN", true),
+      redisUrl: redisUrl(read("redis")),
     },
   };
 }
@@ -188,6 +195,20 @@ function integer(flag: string, text: string, limits: { min: number; max: number 
   }
   return value;
 }
+
+function redisUrl(found: [string, string] | undefined): string | undefined {
+  if (found === undefined) return undefined;
+  const [name, text] = found;
+  if (!REDIS_URL.test(text)) {
+    throw new CliUsageError(
+      name,
+      `${name} must be a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(text)}`,
+    );
+  }
+  return text;
+}
+
+const REDIS_URL = /^rediss?:\/\/\S+$/;
 
 function pathValue(flag: string, text: string, cwd: string): string {
   if (text.trim() === "") throw new CliUsageError(flag, `${flag} must be a folder path, got ""`);

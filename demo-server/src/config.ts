@@ -54,6 +54,12 @@ export interface ServerOptions {
    * has no origin series and the dashboard no origin comparison. @default true
    */
   origin: boolean;
+  /**
+   * Scale-out: tracker swarms and viewer stats are shared with every instance on this Redis
+   * (`redis://host:port[/db]`), so viewers on different instances meet and any instance's dashboard
+   * shows the sum over all. Unset = one self-contained process. @default undefined
+   */
+  redisUrl: string | undefined;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -68,6 +74,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   logger: undefined,
   trustProxy: false,
   origin: true,
+  redisUrl: undefined,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

@@ -51,7 +51,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       })
     : disabledOrigin(config.clock);
 
-  const tracker = createTracker({ trustProxy: config.trustProxy, logger });
+  const tracker = createTracker({ trustProxy: config.trustProxy, logger, redisUrl: config.redisUrl });
 
   const app = express();
   app.disable("x-powered-by");

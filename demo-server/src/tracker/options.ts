@@ -145,7 +145,9 @@ export function resolveTrackerOptions(partial: Partial<TrackerOptions> = {}): Tr
     throw new RangeError("tracker option maxConnectionsPerIp must not exceed maxConnections");
   }
   if (options.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(options.redisUrl)) {
-    throw new RangeError(`tracker option redisUrl must be a redis:// or rediss:// URL, got "${options.redisUrl}"`);
+    throw new RangeError(
+      `tracker option redisUrl must be a redis:// or rediss:// URL, got "${options.redisUrl}"`,
+    );
   }
   if (!/^[A-Za-z0-9:._-]{0,64}$/.test(options.redisKeyPrefix)) {
     throw new RangeError("tracker option redisKeyPrefix must be up to 64 chars of letters, digits, ':._-'");

@@ -68,7 +68,9 @@ export class TrackerCore<C extends ClientChannel> {
     /** Peers of other tracker instances; the default shares nothing (one process). */
     readonly federation: SwarmFederation = new LocalOnlyFederation(),
   ) {
-    this.registry = new SwarmRegistry<C>(options, now, (infoHash, peerId) => federation.left(infoHash, peerId));
+    this.registry = new SwarmRegistry<C>(options, now, (infoHash, peerId) =>
+      federation.left(infoHash, peerId),
+    );
     federation.setDelivery((infoHash, toPeerId, frame) => this.deliver(infoHash, toPeerId, frame));
     this.intervalSec = Math.max(1, Math.round(options.announceIntervalMs / 1000));
     this.parseLimits = options;
@@ -145,28 +147,39 @@ export class TrackerCore<C extends ClientChannel> {
       });
     }
     const remote = this.federation.remotePeers(request.infoHash);
-    const remoteNow = Array.isArray(remote) ? (remote as readonly RemotePeer[]) : [];
-    const remoteComplete = remoteNow.reduce((n, p) => n + (p.complete ? 1 : 0), 0);
+    if (Array.isArray(remote)) {
+      this.respond(client, request, swarm, peer, remote as readonly RemotePeer[]);
+      return;
+    }
+    // Remote members must be read first: reply and offers go out one store round trip later.
+    void (remote as Promise<readonly RemotePeer[]>).then((peers) => {
+      // The announcer may have gone meanwhile (socket closed, stopped): then nobody needs a reply.
+      if (peer !== undefined && this.registry.getSwarm(request.infoHash)?.peers.get(peer.peerId) !== peer)
+        return;
+      this.respond(client, request, this.registry.getSwarm(request.infoHash), peer, peers);
+    });
+  }
+
+  /** The announce reply with swarm counts over every instance, then the offers. */
+  private respond(
+    client: C,
+    request: AnnounceRequest,
+    swarm: Swarm<C> | undefined,
+    peer: PeerEntry<C> | undefined,
+    remote: readonly RemotePeer[],
+  ): void {
+    const remoteComplete = remote.reduce((n, p) => n + (p.complete ? 1 : 0), 0);
     client.send(
       encodeAnnounceResponse({
         infoHash: request.infoHash,
         intervalSec: this.intervalSec,
         complete: (swarm?.complete ?? 0) + remoteComplete,
-        incomplete: (swarm?.incomplete ?? 0) + remoteNow.length - remoteComplete,
+        incomplete: (swarm?.incomplete ?? 0) + remote.length - remoteComplete,
         ...(request.warnings.length === 0 ? {} : { warning: request.warnings.join("; ") }),
       }),
     );
     if (swarm === undefined || peer === undefined || request.offers.length === 0) return;
-    if (Array.isArray(remote)) {
-      this.relayOffers(client, request, swarm, remote as readonly RemotePeer[]);
-      return;
-    }
-    // Remote members must be read first: the offers go out one store round trip later.
-    void (remote as Promise<readonly RemotePeer[]>).then((peers) => {
-      // The announcer may have left (socket closed, stopped) meanwhile: then its offers are moot.
-      if (this.registry.getSwarm(request.infoHash)?.peers.get(request.peerId)?.owner !== client) return;
-      this.relayOffers(client, request, swarm, peers);
-    });
+    this.relayOffers(client, request, swarm, remote);
   }
 
   /** One offer per target: offer i goes to target i, and no peer gets two offers of one announce. */
