@@ -70,6 +70,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     clock: config.clock,
     logger,
     trustProxy: config.trustProxy,
+    redisUrl: config.redisUrl,
   });
   app.use(stats.router);
   closers.push(() => stats.close());
