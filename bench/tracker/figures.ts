@@ -1,0 +1,53 @@
+import type { LoadResult } from "./load-client.js";
+
+/** Latency percentile over every announce sent: unanswered ones count as infinitely late. */
+export function percentile(answeredMs: number[], sent: number, p: number): number {
+  if (sent === 0) return Number.NaN;
+  const sorted = [...answeredMs].sort((a, b) => a - b);
+  const rank = Math.ceil(p * sent) - 1;
+  return rank < sorted.length ? (sorted[Math.max(0, rank)] ?? Number.NaN) : Number.POSITIVE_INFINITY;
+}
+
+export interface StepFigures {
+  rate: number;
+  sent: number;
+  answered: number;
+  answeredShare: number;
+  responsesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  offersPerSec: number;
+  answersPerSec: number;
+  failures: number;
+  generatorLagMs: number;
+}
+
+/** Merges the workers' results of one step (`durationMs` of sending). */
+export function stepFigures(rate: number, durationMs: number, results: LoadResult[]): StepFigures {
+  const latencies = results.flatMap((r) => r.latenciesMs);
+  const sent = results.reduce((n, r) => n + r.sent, 0);
+  const sec = durationMs / 1000;
+  return {
+    rate,
+    sent,
+    answered: latencies.length,
+    answeredShare: sent === 0 ? 0 : latencies.length / sent,
+    responsesPerSec: latencies.length / sec,
+    p50Ms: percentile(latencies, sent, 0.5),
+    p99Ms: percentile(latencies, sent, 0.99),
+    offersPerSec: results.reduce((n, r) => n + r.offersReceived, 0) / sec,
+    answersPerSec: results.reduce((n, r) => n + r.answersReceived, 0) / sec,
+    failures: results.reduce((n, r) => n + r.failures, 0),
+    generatorLagMs: Math.max(...results.map((r) => r.maxLagMs)),
+  };
+}
+
+/** The issue's saturation rule: a step fails when p99 > 250 ms or fewer than 90 % are answered. */
+export function saturated(step: StepFigures): boolean {
+  return step.p99Ms > 250 || step.answeredShare < 0.9;
+}
+
+export const ms = (value: number): string =>
+  Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : "∞";
+export const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
+export const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
