@@ -13,7 +13,15 @@
 import { mkdirSync } from "node:fs";
 import os from "node:os";
 import { startRedis, type RedisProcess } from "../test/support/redis-server.js";
-import { kib, mib, ms, saturated, stepFigures, type StepFigures } from "./tracker/figures.js";
+import {
+  cpuMsPerAnnounce,
+  kib,
+  mib,
+  ms,
+  saturated,
+  stepFigures,
+  type StepFigures,
+} from "./tracker/figures.js";
 import {
   startTarget,
   startWorker,
@@ -40,11 +48,11 @@ const INTERVAL_PHASE_MS = quick ? 10_000 : 30_000;
 const LOAD_CONNECTIONS = 2_000;
 const SWARM_SIZE = 100;
 const OFFERS = 5;
-const FIXED_RATES = quick ? [500] : [500, 2_000];
+const FIXED_RATES = quick ? [250] : [250, 1_000];
 const FIXED_MS = quick ? 4_000 : 8_000;
 const RAMP = quick
-  ? [1_000, 4_000, 8_000, 16_000]
-  : [1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 10_000, 12_000, 16_000, 20_000, 24_000, 32_000];
+  ? [250, 1_000, 4_000, 16_000]
+  : [250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000, 16_000, 24_000, 32_000];
 const RAMP_MS = quick ? 3_000 : 5_000;
 const GRACE_MS = 1_000;
 const WORKERS = 2;
@@ -96,7 +104,13 @@ async function connect(workers: Worker[], urls: string[], from: number, count: n
   await Promise.all(workers.map((w) => w.command({ type: "join" })));
 }
 
-async function step(workers: Worker[], rate: number, durationMs: number): Promise<StepFigures> {
+async function step(
+  workers: Worker[],
+  rate: number,
+  durationMs: number,
+  targets: Target[] = [],
+): Promise<StepFigures> {
+  const before = await Promise.all(targets.map((t) => t.usage()));
   const results = await Promise.all(
     workers.map((w) =>
       w.command<LoadResult>({
@@ -108,7 +122,10 @@ async function step(workers: Worker[], rate: number, durationMs: number): Promis
       }),
     ),
   );
-  return stepFigures(rate, durationMs, results);
+  const after = await Promise.all(targets.map((t) => t.usage()));
+  const figures = stepFigures(rate, durationMs, results);
+  figures.trackerCpuSec = after.reduce((n, u, i) => n + u.cpuSec - (before[i] as Usage).cpuSec, 0);
+  return figures;
 }
 
 const describeStep = (s: StepFigures) =>
@@ -148,7 +165,7 @@ async function memoryPhase(
       log(
         `${name}: ${open} connections announcing every ${INTERVAL_SEC} s (${rate.toFixed(0)}/s, ${OFFERS} offers each)`,
       );
-      const interval = await step(workers, rate, INTERVAL_PHASE_MS);
+      const interval = await step(workers, rate, INTERVAL_PHASE_MS, targets);
       log(`  ${describeStep(interval)}`);
       return { memory, interval };
     });
@@ -157,47 +174,83 @@ async function memoryPhase(
   }
 }
 
+interface System {
+  name: string;
+  targets: Target[];
+  workers: Worker[];
+  before: Usage[];
+  fixed: StepFigures[];
+  ramp: StepFigures[];
+  done: boolean;
+}
+
+/**
+ * The fixed loads and the ramp for several trackers, interleaved step by step (A at 1000/s, B at
+ * 1000/s, A at 2000/s…): on a machine shared with other work, conditions drift over minutes, and
+ * interleaving gives every tracker the same drift.
+ */
 async function loadPhase(
-  name: string,
-  start: () => Promise<Target[]>,
-  options: { fixed: boolean },
-): Promise<Pick<TrackerFigures, "fixed" | "ramp" | "sustained" | "cpuSec" | "maxRssBytes">> {
-  const targets = await start();
+  systems: { name: string; start: () => Promise<Target[]> }[],
+): Promise<Pick<TrackerFigures, "name" | "fixed" | "ramp" | "sustained" | "cpuSec" | "maxRssBytes">[]> {
+  const running: System[] = [];
   try {
-    return await withWorkers(async (workers) => {
+    for (const { name, start } of systems) {
+      const system: System = {
+        name,
+        targets: await start(),
+        workers: [],
+        before: [],
+        fixed: [],
+        ramp: [],
+        done: false,
+      };
+      running.push(system);
+      system.workers = Array.from({ length: WORKERS }, () => startWorker());
       log(`${name}: ${LOAD_CONNECTIONS} connections in swarms of ${SWARM_SIZE}`);
       await connect(
-        workers,
-        targets.map((t) => t.url),
+        system.workers,
+        system.targets.map((t) => t.url),
         0,
         LOAD_CONNECTIONS,
       );
-      const before = await Promise.all(targets.map((t) => t.usage()));
-      const fixed: StepFigures[] = [];
-      for (const rate of options.fixed ? FIXED_RATES : []) {
-        fixed.push(await step(workers, rate, FIXED_MS));
-        log(`  fixed ${describeStep(fixed.at(-1)!)}`);
+      system.before = await Promise.all(system.targets.map((t) => t.usage()));
+    }
+    for (const rate of FIXED_RATES) {
+      for (const system of running) {
+        system.fixed.push(await step(system.workers, rate, FIXED_MS, system.targets));
+        log(`  ${system.name} fixed ${describeStep(system.fixed.at(-1)!)}`);
+        await new Promise((r) => setTimeout(r, 500));
       }
-      const ramp: StepFigures[] = [];
-      for (const rate of RAMP) {
-        const s = await step(workers, rate, RAMP_MS);
-        ramp.push(s);
-        log(`  ramp ${describeStep(s)}${saturated(s) ? "  ← saturated" : ""}`);
-        if (saturated(s)) break;
+    }
+    for (const rate of RAMP) {
+      for (const system of running.filter((x) => !x.done)) {
+        const s = await step(system.workers, rate, RAMP_MS, system.targets);
+        system.ramp.push(s);
+        system.done = saturated(s);
+        log(`  ${system.name} ramp ${describeStep(s)}${system.done ? "  ← saturated" : ""}`);
         await new Promise((r) => setTimeout(r, 500)); // let queues drain between steps
       }
-      const after = await Promise.all(targets.map((t) => t.usage()));
-      const passing = ramp.filter((s) => !saturated(s));
-      return {
-        fixed,
-        ramp,
+      if (running.every((x) => x.done)) break;
+    }
+    const out = [];
+    for (const system of running) {
+      const after = await Promise.all(system.targets.map((t) => t.usage()));
+      const passing = system.ramp.filter((x) => !saturated(x));
+      out.push({
+        name: system.name,
+        fixed: system.fixed,
+        ramp: system.ramp,
         sustained: passing.sort((a, b) => b.responsesPerSec - a.responsesPerSec)[0],
-        cpuSec: after.reduce((n, u, i) => n + u.cpuSec - (before[i] as Usage).cpuSec, 0),
+        cpuSec: after.reduce((n, u, i) => n + u.cpuSec - (system.before[i] as Usage).cpuSec, 0),
         maxRssBytes: after.reduce((n, u) => n + u.maxRssBytes, 0),
-      };
-    });
+      });
+    }
+    return out;
   } finally {
-    for (const t of targets) await t.stop();
+    for (const system of running) {
+      for (const worker of system.workers) await worker.stop();
+      for (const t of system.targets) await t.stop();
+    }
   }
 }
 
@@ -211,24 +264,29 @@ const profileDir = (kind: string) => {
 const results: TrackerFigures[] = [];
 let redis: RedisProcess | undefined;
 try {
-  for (const kind of ["nearcast", "reference"] as const) {
-    if (only !== undefined && only !== kind) continue;
-    const name = kind === "nearcast" ? "Nearcast" : "bittorrent-tracker";
-    const start = async () => [await startTarget(kind, { cpuProfDir: profileDir(kind) })];
-    const memory = await memoryPhase(name, start);
-    const load = await loadPhase(name, start, { fixed: true });
-    results.push({ name, ...memory, ...load });
+  const kinds = (["nearcast", "reference"] as const).filter((kind) => only === undefined || only === kind);
+  const nameOf = (kind: string) => (kind === "nearcast" ? "Nearcast" : "bittorrent-tracker");
+  const memory = new Map<string, Pick<TrackerFigures, "memory" | "interval">>();
+  const systems = kinds.map((kind) => ({
+    name: nameOf(kind),
+    start: async () => [await startTarget(kind, { cpuProfDir: profileDir(kind) })],
+  }));
+  if (!flag("--no-idle")) {
+    for (const system of systems) memory.set(system.name, await memoryPhase(system.name, system.start));
   }
   if (withRedis) {
     redis = await startRedis();
     const url = redis.url;
-    const start = async () => [
-      await startTarget("nearcast", { redisUrl: url }),
-      await startTarget("nearcast", { redisUrl: url }),
-    ];
-    const name = "Nearcast ×2 + Redis";
-    const load = await loadPhase(name, start, { fixed: true });
-    results.push({ name, memory: [], interval: undefined, ...load });
+    systems.push({
+      name: "Nearcast ×2 + Redis",
+      start: async () => [
+        await startTarget("nearcast", { redisUrl: url }),
+        await startTarget("nearcast", { redisUrl: url }),
+      ],
+    });
+  }
+  for (const load of await loadPhase(systems)) {
+    results.push({ memory: [], interval: undefined, ...memory.get(load.name), ...load });
   }
 } finally {
   await redis?.stop();
@@ -257,13 +315,38 @@ for (const r of results) {
       `${s === undefined ? "–" : s.offersPerSec.toFixed(0)} | ${s === undefined ? "–" : s.answersPerSec.toFixed(0)} | ${r.cpuSec.toFixed(1)} | ${mib(r.maxRssBytes)} |`,
   );
 }
-const reference = results.find((r) => r.name === "bittorrent-tracker")?.sustained;
+const referenceFigures = results.find((r) => r.name === "bittorrent-tracker");
+const reference = referenceFigures?.sustained;
 for (const r of results.filter((x) => x.name !== "bittorrent-tracker")) {
   if (reference !== undefined && r.sustained !== undefined) {
     out.push(
       `\n${r.name} / bittorrent-tracker sustained announces/s: **${(r.sustained.responsesPerSec / reference.responsesPerSec).toFixed(2)}×** (target ≥ 3×)`,
     );
   }
+}
+out.push(
+  "\n| Tracker | Load step | Tracker CPU ms per announce (offers, answers included) | Implied announces/s per core |",
+);
+out.push("|---|---|---|---|");
+for (const r of results) {
+  for (const s of r.fixed) {
+    const cpuMs = cpuMsPerAnnounce(s);
+    out.push(`| ${r.name} | fixed ${s.rate}/s | ${cpuMs.toFixed(3)} | ${(1000 / cpuMs).toFixed(0)} |`);
+  }
+}
+const cpuRatio = (rate: number) => {
+  const ours = results.find((r) => r.name === "Nearcast")?.fixed.find((x) => x.rate === rate);
+  const theirs = referenceFigures?.fixed.find((x) => x.rate === rate);
+  return ours === undefined || theirs === undefined
+    ? undefined
+    : cpuMsPerAnnounce(theirs) / cpuMsPerAnnounce(ours);
+};
+for (const rate of FIXED_RATES) {
+  const ratio = cpuRatio(rate);
+  if (ratio !== undefined)
+    out.push(
+      `\nAt ${rate}/s bittorrent-tracker spends **${ratio.toFixed(2)}×** Nearcast's CPU per announce.`,
+    );
 }
 const single = results.find((r) => r.name === "Nearcast")?.sustained;
 const pair = results.find((r) => r.name.startsWith("Nearcast ×2"))?.sustained;

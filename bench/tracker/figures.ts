@@ -20,6 +20,8 @@ export interface StepFigures {
   answersPerSec: number;
   failures: number;
   generatorLagMs: number;
+  /** CPU seconds the tracker process(es) used during the step (set by the caller). */
+  trackerCpuSec: number;
 }
 
 /** Merges the workers' results of one step (`durationMs` of sending). */
@@ -39,6 +41,7 @@ export function stepFigures(rate: number, durationMs: number, results: LoadResul
     answersPerSec: results.reduce((n, r) => n + r.answersReceived, 0) / sec,
     failures: results.reduce((n, r) => n + r.failures, 0),
     generatorLagMs: Math.max(...results.map((r) => r.maxLagMs)),
+    trackerCpuSec: Number.NaN,
   };
 }
 
@@ -51,3 +54,11 @@ export const ms = (value: number): string =>
   Number.isFinite(value) ? (value < 10 ? value.toFixed(1) : value.toFixed(0)) : "∞";
 export const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
 export const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
+/**
+ * Tracker CPU per answered announce, offers and answers included (ms). CPU time is what the process
+ * consumed, not wall time, so it holds up on a machine shared with other work where latencies do not.
+ */
+export function cpuMsPerAnnounce(step: StepFigures): number {
+  return step.answered === 0 ? Number.NaN : (1000 * step.trackerCpuSec) / step.answered;
+}
