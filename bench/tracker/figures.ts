@@ -1,11 +1,20 @@
+import { percentile as benchPercentile } from "../lib/percentile.js";
 import type { LoadResult } from "./load-client.js";
 
-/** Latency percentile over every announce sent: unanswered ones count as infinitely late. */
+/**
+ * Latency percentile (p in 0–1) over every announce sent, by the benches' one definition (R-7), except
+ * that unanswered announces count as infinitely late: when the percentile's rank reaches them it is ∞.
+ */
 export function percentile(answeredMs: number[], sent: number, p: number): number {
   if (sent === 0) return Number.NaN;
-  const sorted = [...answeredMs].sort((a, b) => a - b);
-  const rank = Math.ceil(p * sent) - 1;
-  return rank < sorted.length ? (sorted[Math.max(0, rank)] ?? Number.NaN) : Number.POSITIVE_INFINITY;
+  if (answeredMs.length < sent && Math.ceil(p * (sent - 1)) >= answeredMs.length)
+    return Number.POSITIVE_INFINITY;
+  const missing = sent - answeredMs.length;
+  // Unanswered ones are the largest values: the rank among all sent maps onto the answered ones.
+  const q = answeredMs.length <= 1 ? 0 : Math.min(1, (p * (sent - 1)) / (answeredMs.length - 1));
+  return missing === 0
+    ? (benchPercentile(answeredMs, 100 * p) ?? Number.NaN)
+    : (benchPercentile(answeredMs, 100 * q) ?? Number.NaN);
 }
 
 export interface StepFigures {
