@@ -4,7 +4,7 @@
 // Messages in: {type:"usage"} → {type:"usage", cpuSec, rssBytes, maxRssBytes, heapUsedBytes}
 //              {type:"gc"} → {type:"gc"} (needs --expose-gc)
 // Out at start: {type:"listening", url}
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTracker } from "../../demo-server/src/tracker/index.js";
 import { BENCH_TRACKER_OPTIONS } from "./load-config.js";
@@ -14,7 +14,7 @@ const kind = process.argv[2] as Kind;
 const redisUrl = process.argv[3];
 
 interface BtServer {
-  http: import("node:http").Server;
+  http: Server;
   listen(port: number, hostname: string, cb: () => void): void;
   on(event: string, listener: (...args: unknown[]) => void): void;
 }
