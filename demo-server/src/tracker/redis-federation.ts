@@ -46,6 +46,16 @@ const DEFAULT_REMOTE_PEERS_CACHE_MS = 500;
 const DEFAULT_MAX_RELAY_CHARS = 128 * 1024;
 /** Remote swarm lists kept in memory: one per swarm this instance has members in, bounded anyway. */
 const MAX_CACHED_SWARMS = 10_000;
+/**
+ * Deletes a member only while it is still this instance's: a peer that reconnected to another
+ * instance has been re-written by it, and the old instance's late "left" must not erase that.
+ */
+const LEAVE_IF_OWNED = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and string.sub(v, 1, string.len(ARGV[2]) + 1) == ARGV[2] .. '\t' then
+  return redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0`;
+
 /** Reconnect backoff: quick first retries, then every 2 s while Redis is away. */
 const retryStrategy = (attempt: number): number => Math.min(100 * attempt, 2_000);
 
@@ -153,9 +163,9 @@ export class RedisFederation implements SwarmFederation {
   left(infoHash: BinaryId, peerId: BinaryId): void {
     this.local.delete(infoHash + peerId);
     if (!this.connected) return;
-    this.commands.hdel(swarmKey(this.prefix, infoHash), idToHex(peerId)).catch((err: unknown) => {
-      this.onError(err);
-    });
+    this.commands
+      .eval(LEAVE_IF_OWNED, 1, swarmKey(this.prefix, infoHash), idToHex(peerId), this.instanceId)
+      .catch((err: unknown) => this.onError(err));
   }
 
   relay(instanceId: string, infoHash: BinaryId, toPeerId: BinaryId, frame: string): void {
@@ -175,7 +185,7 @@ export class RedisFederation implements SwarmFederation {
       if (this.commands.status === "ready" && this.local.size > 0) {
         const pipeline = this.commands.pipeline();
         for (const { infoHash, peerId } of this.local.values()) {
-          pipeline.hdel(swarmKey(this.prefix, infoHash), idToHex(peerId));
+          pipeline.eval(LEAVE_IF_OWNED, 1, swarmKey(this.prefix, infoHash), idToHex(peerId), this.instanceId);
         }
         await pipeline.exec().catch(() => undefined);
       }

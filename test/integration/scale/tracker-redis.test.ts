@@ -116,6 +116,20 @@ describe("tracker instances sharing swarms through Redis", () => {
     });
   });
 
+  it("a peer that moves to another instance stays reachable when its old socket closes", async () => {
+    const [one, two] = [trackers[0]!, trackers[1]!];
+    const infoHash = binaryId();
+    const mover = binaryId();
+    const [before, after] = [await client(one), await client(two)];
+    await join(before, infoHash, mover);
+    await join(after, infoHash, mover); // reconnected to instance two under the same peer_id
+    await before.close(); // instance one's late "left" must not erase instance two's entry
+    await sleep(600); // past instance one's remote-peer cache (read when `before` joined)
+    const offerer = await client(one);
+    await join(offerer, infoHash, binaryId(), 1);
+    expect((await after.next(isOffer)).info_hash).toBe(infoHash);
+  });
+
   it("a killed instance loses only its own sockets; its peers leave the shared swarm within their TTL", async () => {
     const [one, two] = [trackers[0]!, trackers[1]!];
     const ttlMs = 3_000;
