@@ -111,6 +111,9 @@ describe("one live swarm across tracker instances sharing Redis", () => {
       expect(stream, `stream on ${instance.url}`).toBeDefined();
       expect(stream!.windows.all.httpBytes).toBe(http);
       expect(stream!.windows.all.p2pBytes).toBe(p2p);
+      const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+      expect(metrics).toMatch(/^nearcast_tracker_redis_connected 1$/m);
+      expect(metrics).toMatch(/^nearcast_tracker_redis_relays_total\{direction="in"\} [1-9]/m);
     }
   }, 150_000);
 });
