@@ -202,9 +202,9 @@ export class StatsMetrics {
     });
     return () => {
       const stats = tracker.stats();
-      if (stats.federation !== null) {
+      const f = stats.federation ?? null; // absent from trackers built before scale-out
+      if (f !== null) {
         federation ??= federationMetrics();
-        const f = stats.federation;
         federation.connected.set(f.connected ? 1 : 0);
         federation.relays.reset();
         federation.relays.inc({ direction: "out" }, f.relaysOut);
