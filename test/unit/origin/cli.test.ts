@@ -74,7 +74,9 @@ describe("parseCliArgs", () => {
   it("takes the Redis URL from --redis or NEARCAST_REDIS_URL, and rejects anything but redis(s)://", () => {
     expect(options([]).redisUrl).toBeUndefined();
     expect(options(["--redis", "redis://10.0.0.5:6379"]).redisUrl).toBe("redis://10.0.0.5:6379");
-    expect(options([], { NEARCAST_REDIS_URL: "rediss://cache:6380/2" }).redisUrl).toBe("rediss://cache:6380/2");
+    expect(options([], { NEARCAST_REDIS_URL: "rediss://cache:6380/2" }).redisUrl).toBe(
+      "rediss://cache:6380/2",
+    );
     expect(errorOf(parseCliArgs(["--redis", "10.0.0.5:6379"], {}, CWD))).toEqual({
       flag: "--redis",
       message: '--redis must be a URL such as redis://127.0.0.1:6379, got "10.0.0.5:6379"',
