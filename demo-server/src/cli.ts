@@ -27,6 +27,7 @@ export type CliOptions = Pick<
   | "origin"
   | "ice"
   | "trackerAccess"
+  | "redisUrl"
 > & {
   /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
   trackerTokenSecretFile?: string;
@@ -91,6 +92,8 @@ Tracker access control (all off by default = an open tracker):
   --tracker-allowed-info-hashes <list>
                             comma-separated info-hashes (40 hex) that may be announced; others are
                             refused [NEARCAST_TRACKER_ALLOWED_INFO_HASHES]
+  --redis <url>             share tracker swarms and viewer stats with every instance on this Redis
+                            (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis)
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
@@ -118,6 +121,7 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "tracker-token-secret-file": "NEARCAST_TRACKER_TOKEN_SECRET_FILE",
   "tracker-allowed-origins": "NEARCAST_TRACKER_ALLOWED_ORIGINS",
   "tracker-allowed-info-hashes": "NEARCAST_TRACKER_ALLOWED_INFO_HASHES",
+  redis: "NEARCAST_REDIS_URL",
 };
 
 /** Flag name (without --) by its environment variable, to name the expected value in errors. */
@@ -141,6 +145,7 @@ const FLAGS = {
   "tracker-token-secret-file": { type: "string" },
   "tracker-allowed-origins": { type: "string" },
   "tracker-allowed-info-hashes": { type: "string" },
+  redis: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -159,6 +164,7 @@ const EXPECTED_VALUES: Readonly<Record<string, string>> = {
   "--tracker-token-secret-file": "a file holding the join-token secret",
   "--tracker-allowed-origins": "comma-separated origins such as https://site.example",
   "--tracker-allowed-info-hashes": "comma-separated 40-hex-character info-hashes",
+  "--redis": "a URL such as redis://127.0.0.1:6379",
 };
 
 export function parseCliArgs(
@@ -240,6 +246,7 @@ function parse(
       ...(secretFile !== undefined
         ? { trackerTokenSecretFile: pathValue(secretFile[0], secretFile[1], cwd) }
         : {}),
+      redisUrl: redisUrl(read("redis")),
     },
   };
 }
@@ -326,6 +333,20 @@ function integer(flag: string, text: string, limits: { min: number; max: number 
   }
   return value;
 }
+
+function redisUrl(found: [string, string] | undefined): string | undefined {
+  if (found === undefined) return undefined;
+  const [name, text] = found;
+  if (!REDIS_URL.test(text)) {
+    throw new CliUsageError(
+      name,
+      `${name} must be a URL such as redis://127.0.0.1:6379, got ${JSON.stringify(text)}`,
+    );
+  }
+  return text;
+}
+
+const REDIS_URL = /^rediss?:\/\/\S+$/;
 
 function pathValue(flag: string, text: string, cwd: string): string {
   if (text.trim() === "") throw new CliUsageError(flag, `${flag} must be a folder path, got ""`);

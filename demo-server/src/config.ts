@@ -63,6 +63,12 @@ export interface ServerOptions {
    * info-hash allow-list. @default all undefined = an open tracker
    */
   trackerAccess: AccessOptions;
+  /**
+   * Scale-out: tracker swarms and viewer stats are shared with every instance on this Redis
+   * (`redis://host:port[/db]`), so viewers on different instances meet and any instance's dashboard
+   * shows the sum over all. Unset = one self-contained process. @default undefined
+   */
+  redisUrl: string | undefined;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -79,6 +85,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   origin: true,
   ice: DEFAULT_ICE_OPTIONS,
   trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
+  redisUrl: undefined,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

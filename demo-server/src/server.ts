@@ -55,7 +55,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       })
     : disabledOrigin(config.clock);
 
-  const tracker = createTracker({ ...config.trackerAccess, trustProxy: config.trustProxy, logger });
+  const tracker = createTracker({
+    ...config.trackerAccess,
+    trustProxy: config.trustProxy,
+    logger,
+    redisUrl: config.redisUrl,
+  });
 
   const app = express();
   app.disable("x-powered-by");
@@ -77,6 +82,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     clock: config.clock,
     logger,
     trustProxy: config.trustProxy,
+    redisUrl: config.redisUrl,
   });
   app.use(stats.router);
   closers.push(() => stats.close());

@@ -187,8 +187,39 @@ export class StatsMetrics {
         "reason",
       ]),
     };
+    // Scale-out (tracker with redisUrl): defined only then, so a single process exports no dead series.
+    let federation: ReturnType<typeof federationMetrics> | undefined;
+    const federationMetrics = () => ({
+      connected: gauge(
+        "nearcast_tracker_redis_connected",
+        "1 while the shared Redis is reachable, else 0",
+        [],
+      ),
+      relays: counter("nearcast_tracker_redis_relays_total", "Offers and answers routed via Redis", [
+        "direction",
+      ]),
+      errors: counter("nearcast_tracker_redis_errors_total", "Redis commands that failed", []),
+      recoveries: counter(
+        "nearcast_tracker_redis_recoveries_total",
+        "Redis outages after which the memberships were written again",
+        [],
+      ),
+    });
     return () => {
       const stats = tracker.stats();
+      const f = stats.federation ?? null; // absent from trackers built before scale-out
+      if (f !== null) {
+        federation ??= federationMetrics();
+        federation.connected.set(f.connected ? 1 : 0);
+        federation.relays.reset();
+        federation.relays.inc({ direction: "out" }, f.relaysOut);
+        federation.relays.inc({ direction: "in" }, f.relaysIn);
+        federation.relays.inc({ direction: "undeliverable" }, f.relaysUndeliverable);
+        federation.errors.reset();
+        federation.errors.inc(f.errors);
+        federation.recoveries.reset();
+        federation.recoveries.inc(f.recoveries);
+      }
       for (const key of Object.keys(gauges) as (keyof typeof gauges)[]) gauges[key].set(stats[key]);
       for (const key of Object.keys(totals) as (keyof typeof totals)[]) {
         totals[key].reset();

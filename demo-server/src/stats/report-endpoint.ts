@@ -1,3 +1,4 @@
+import type { StatsReportBatch } from "nearcast";
 // POST /api/stats/report: rate limits, body limits, content type, validation, then the aggregator.
 // Cheap checks run first (address rate limit, content type) so a flood costs little; the whole batch
 // is validated before any of it is counted, so a rejected request changes no totals.
@@ -15,7 +16,8 @@ import { validateReportBatch } from "./report-schema.js";
 const ACCEPTED_TYPES = ["application/json", "text/plain"];
 
 export interface ReportOutcomes {
-  accepted(reports: number, duplicates: number): void;
+  /** `batch` is the validated batch just counted (shared with other instances when scaled out). */
+  accepted(reports: number, duplicates: number, batch: StatsReportBatch): void;
   rejected(reason: RejectReason): void;
 }
 
@@ -100,7 +102,7 @@ export function reportEndpoint(options: ReportEndpointOptions): (RequestHandler 
       res.set("Retry-After", "30");
       return reject(res, 503, result.reason, result.message);
     }
-    outcomes.accepted(result.accepted, result.duplicates);
+    outcomes.accepted(result.accepted, result.duplicates, validation.batch);
     res
       .status(200)
       .set("Cache-Control", "no-store")

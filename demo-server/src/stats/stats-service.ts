@@ -27,6 +27,7 @@ import { buildSnapshot } from "./snapshot.js";
 import type { StatsSnapshot } from "./snapshot-types.js";
 import { DEFAULT_SSE_HUB_OPTIONS, SseHub } from "./sse-hub.js";
 import { createStatsRouter } from "./stats-router.js";
+import { StatsFanout } from "./redis-fanout.js";
 
 export const DEFAULT_DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 
@@ -49,6 +50,14 @@ export interface StatsServiceOptions {
   ipRateLimit?: Partial<RateLimit>;
   /** Folder of the dashboard page. @default demo-server/dashboard */
   dashboardDir?: string;
+  /**
+   * Share accepted reports and origin samples with every instance on this Redis, so each instance's
+   * figures are the sum over all (see `StatsFanout`). Unset = this instance's reports only.
+   * @default undefined
+   */
+  redisUrl?: string;
+  /** Prefix of the Redis channel. @default "nearcast:" */
+  redisKeyPrefix?: string;
 }
 
 export interface StatsService {
@@ -84,6 +93,16 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     ...options.ipRateLimit,
   });
   const reports = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroRejections() };
+  const fanout =
+    options.redisUrl === undefined
+      ? undefined
+      : new StatsFanout({
+          url: options.redisUrl,
+          keyPrefix: options.redisKeyPrefix,
+          logger,
+          onBatch: (batch) => aggregator.ingest(batch),
+          onOriginBytes: (name, bytes) => aggregator.recordOriginBytes(name, bytes),
+        });
   const reportCounts = (): StatsSnapshot["reports"] => ({
     ...reports,
     rejectedByReason: { ...reports.rejectedByReason },
@@ -123,9 +142,10 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     trustProxy: options.trustProxy ?? false,
     logger,
     outcomes: {
-      accepted: (accepted, duplicates) => {
+      accepted: (accepted, duplicates, batch) => {
         reports.accepted += accepted;
         reports.duplicates += duplicates;
+        if (accepted > 0) fanout?.publishBatch(batch);
       },
       rejected: (reason) => {
         reports.rejected += 1;
@@ -145,8 +165,9 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     ticks++;
     try {
       if (sampler !== undefined && origin !== undefined) {
-        for (const [name, bytes] of sampler.sample(origin.getStats()))
-          aggregator.recordOriginBytes(name, bytes);
+        const samples = [...sampler.sample(origin.getStats())];
+        for (const [name, bytes] of samples) aggregator.recordOriginBytes(name, bytes);
+        fanout?.publishOrigin(samples.filter(([, bytes]) => bytes > 0));
       }
       if (every(SWEEP_INTERVAL_MS)) {
         aggregator.sweep();
@@ -170,6 +191,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
   const close = (): Promise<void> => {
     closed ??= (async () => {
       clearInterval(timer);
+      fanout?.close();
       hub.close();
       metrics.close();
     })();

@@ -7,3 +7,7 @@ export type { ConnectionRejectReason, DisconnectReason, SwarmPeerCount, TrackerS
 export { REJECT_REASONS } from "./protocol.js";
 export type { RejectReason } from "./protocol.js";
 export { DEFAULT_TRACKER_PATH } from "./constants.js";
+export { LocalOnlyFederation } from "./federation.js";
+export type { FederationStats, RemotePeer, SwarmFederation } from "./federation.js";
+export { RedisFederation } from "./redis-federation.js";
+export type { RedisFederationOptions } from "./redis-federation.js";

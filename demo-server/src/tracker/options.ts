@@ -80,6 +80,14 @@ export interface TrackerOptions extends AccessOptions {
   trustProxy: boolean;
   /** pino-compatible logger. @default a no-op logger */
   logger: TrackerLogger;
+  /**
+   * Share swarms with other tracker instances through this Redis (`redis://host:port[/db]`): peers
+   * connected to different instances meet. Unset = one process, nothing shared. See README
+   * "Deployment". @default undefined
+   */
+  redisUrl: string | undefined;
+  /** Prefix of the Redis keys and channels, so several deployments can share one Redis. @default "nearcast:" */
+  redisKeyPrefix: string;
 }
 
 const noop: LogFn = () => undefined;
@@ -109,6 +117,8 @@ export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
   joinTokenSecret: undefined,
   allowedOrigins: undefined,
   allowedInfoHashes: undefined,
+  redisUrl: undefined,
+  redisKeyPrefix: "nearcast:",
 });
 
 type NumericKey = {
@@ -140,6 +150,14 @@ export function resolveTrackerOptions(partial: Partial<TrackerOptions> = {}): Tr
   }
   if (options.maxConnectionsPerIp > options.maxConnections) {
     throw new RangeError("tracker option maxConnectionsPerIp must not exceed maxConnections");
+  }
+  if (options.redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(options.redisUrl)) {
+    throw new RangeError(
+      `tracker option redisUrl must be a redis:// or rediss:// URL, got "${options.redisUrl}"`,
+    );
+  }
+  if (!/^[A-Za-z0-9:._-]{0,64}$/.test(options.redisKeyPrefix)) {
+    throw new RangeError("tracker option redisKeyPrefix must be up to 64 chars of letters, digits, ':._-'");
   }
   if (options.rateLimitBurst < 1) {
     throw new RangeError("tracker option rateLimitBurst must be at least 1 message");

@@ -1,5 +1,6 @@
 import { REJECT_REASONS, binaryIdToHex } from "./protocol.js";
 import type { RejectReason } from "./protocol.js";
+import type { FederationStats } from "./federation.js";
 import type { Swarm } from "./swarm.js";
 
 /** Why an upgrade was refused before it became a WebSocket. */
@@ -57,8 +58,10 @@ export interface TrackerStats {
   forwardedForIgnored: number;
   connectionsRejected: Record<ConnectionRejectReason, number>;
   disconnects: Record<DisconnectReason, number>;
-  /** Largest swarms first, at most `topSwarmsInStats` entries. */
+  /** Largest swarms first, at most `topSwarmsInStats` entries (this instance's members only). */
   topSwarms: SwarmPeerCount[];
+  /** Sharing with other instances through Redis; null for a single process. */
+  federation: FederationStats | null;
 }
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -85,6 +88,7 @@ export class TrackerCounters {
     peerCount: number;
     connections: number;
     topSwarms: number;
+    federation: FederationStats | null;
   }): TrackerStats {
     return {
       swarms: state.swarmCount,
@@ -103,6 +107,7 @@ export class TrackerCounters {
       connectionsRejected: { ...this.connectionsRejected },
       disconnects: { ...this.disconnects },
       topSwarms: largestSwarms(state.swarms, state.topSwarms),
+      federation: state.federation,
     };
   }
 }

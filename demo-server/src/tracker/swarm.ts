@@ -62,6 +62,8 @@ export class SwarmRegistry<O> {
   constructor(
     private readonly limits: SwarmLimits,
     private readonly now: () => number = Date.now,
+    /** Called for every membership that ends (stopped, socket closed, expired), not for `clear()`. */
+    private readonly onLeave: (infoHash: BinaryId, peerId: BinaryId) => void = () => undefined,
   ) {}
 
   get swarmCount(): number {
@@ -204,6 +206,7 @@ export class SwarmRegistry<O> {
     this.byOwner.get(peer.owner)?.delete(swarm.infoHash + peer.peerId);
     this.dropEmptyIndex(peer.owner);
     if (swarm.peers.size === 0) this.swarms.delete(swarm.infoHash);
+    this.onLeave(swarm.infoHash, peer.peerId);
   }
 
   private index(owner: O): Map<string, Membership> {

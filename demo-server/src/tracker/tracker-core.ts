@@ -1,5 +1,7 @@
 import { AccessPolicy } from "./access-policy.js";
 import type { JoinGrant } from "./join-token.js";
+import { LocalOnlyFederation } from "./federation.js";
+import type { RemotePeer, SwarmFederation } from "./federation.js";
 import type { TrackerOptions } from "./options.js";
 import { parseMessage } from "./parse-message.js";
 import type { ParseLimits } from "./parse-message.js";
@@ -11,9 +13,17 @@ import {
   encodeOfferRelay,
   encodeScrapeResponse,
 } from "./protocol.js";
-import type { AnnounceRequest, AnswerRequest, Rejection, ScrapeFile, ScrapeRequest } from "./protocol.js";
+import type {
+  AnnounceRequest,
+  AnswerRequest,
+  BinaryId,
+  Rejection,
+  ScrapeFile,
+  ScrapeRequest,
+} from "./protocol.js";
 import type { TrackerCounters } from "./stats.js";
 import { SwarmRegistry } from "./swarm.js";
+import type { PeerEntry, Swarm } from "./swarm.js";
 
 /** What the core needs from a connected client; the WebSocket wrapper implements it. */
 export interface ClientChannel {
@@ -69,8 +79,13 @@ export class TrackerCore<C extends ClientChannel> {
     private readonly counters: TrackerCounters,
     now: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    /** Peers of other tracker instances; the default shares nothing (one process). */
+    readonly federation: SwarmFederation = new LocalOnlyFederation(),
   ) {
-    this.registry = new SwarmRegistry<C>(options, now);
+    this.registry = new SwarmRegistry<C>(options, now, (infoHash, peerId) =>
+      federation.left(infoHash, peerId),
+    );
+    federation.setDelivery((infoHash, toPeerId, frame) => this.deliver(infoHash, toPeerId, frame));
     this.intervalSec = Math.max(1, Math.round(options.announceIntervalMs / 1000));
     this.parseLimits = options;
     this.access = new AccessPolicy(options, now);
@@ -155,20 +170,68 @@ export class TrackerCore<C extends ClientChannel> {
     }
     this.counters.announces++;
     const swarm = outcome.swarm;
+    const peer = outcome.peer;
+    if (peer !== undefined) {
+      this.federation.joined({
+        infoHash: request.infoHash,
+        peerId: peer.peerId,
+        complete: peer.complete,
+        ipPrefix: peer.ipPrefix,
+        region: peer.region,
+      });
+    }
+    const remote = this.federation.remotePeers(request.infoHash);
+    if (Array.isArray(remote)) {
+      this.respond(client, request, swarm, peer, remote as readonly RemotePeer[]);
+      return;
+    }
+    // Remote members must be read first: reply and offers go out one store round trip later.
+    void (remote as Promise<readonly RemotePeer[]>).then((peers) => {
+      // The announcer may have gone meanwhile (socket closed, stopped): then nobody needs a reply.
+      if (peer !== undefined && this.registry.getSwarm(request.infoHash)?.peers.get(peer.peerId) !== peer)
+        return;
+      this.respond(client, request, this.registry.getSwarm(request.infoHash), peer, peers);
+    });
+  }
+
+  /** The announce reply with swarm counts over every instance, then the offers. */
+  private respond(
+    client: C,
+    request: AnnounceRequest,
+    swarm: Swarm<C> | undefined,
+    peer: PeerEntry<C> | undefined,
+    remote: readonly RemotePeer[],
+  ): void {
+    const remoteComplete = remote.reduce((n, p) => n + (p.complete ? 1 : 0), 0);
     client.send(
       encodeAnnounceResponse({
         infoHash: request.infoHash,
         intervalSec: this.intervalSec,
-        complete: swarm?.complete ?? 0,
-        incomplete: swarm?.incomplete ?? 0,
+        complete: (swarm?.complete ?? 0) + remoteComplete,
+        incomplete: (swarm?.incomplete ?? 0) + remote.length - remoteComplete,
         ...(request.warnings.length === 0 ? {} : { warning: request.warnings.join("; ") }),
       }),
     );
-    if (swarm === undefined || outcome.peer === undefined || request.offers.length === 0) return;
-    // One offer per target: offer i goes to target i, and no peer gets two offers of one announce.
+    if (swarm === undefined || peer === undefined || request.offers.length === 0) return;
+    this.relayOffers(client, request, swarm, remote);
+  }
+
+  /** One offer per target: offer i goes to target i, and no peer gets two offers of one announce. */
+  private relayOffers(
+    client: C,
+    request: AnnounceRequest,
+    swarm: Swarm<C>,
+    remote: readonly RemotePeer[],
+  ): void {
     const count = Math.min(request.offers.length, request.numwant ?? request.offers.length);
+    const region = request.region ?? client.region;
+    // A peer that reconnected to this instance may still be listed under its old one: local wins.
+    const candidates: (PeerEntry<C> | RemotePeer)[] =
+      remote.length === 0
+        ? [...swarm.peers.values()]
+        : [...swarm.peers.values(), ...remote.filter((p) => !swarm.peers.has(p.peerId))];
     const targets = selectOfferTargets(
-      swarm.peers.values(),
+      candidates,
       { peerId: request.peerId, ipPrefix: client.ipPrefix, region },
       count,
       this.random,
@@ -176,7 +239,9 @@ export class TrackerCore<C extends ClientChannel> {
     targets.forEach((target, i) => {
       const offer = request.offers[i];
       if (offer === undefined) return;
-      target.owner.send(encodeOfferRelay(request.infoHash, request.peerId, offer));
+      const frame = encodeOfferRelay(request.infoHash, request.peerId, offer);
+      if ("owner" in target) target.owner.send(frame);
+      else this.federation.relay(target.instanceId, request.infoHash, target.peerId, frame);
       this.counters.offersRelayed++;
     });
   }
@@ -205,19 +270,39 @@ export class TrackerCore<C extends ClientChannel> {
       });
       return;
     }
-    const target = request.toPeerId === request.peerId ? undefined : swarm.peers.get(request.toPeerId);
-    if (target === undefined) {
-      this.reject(client, {
-        reason: "unknown_peer",
-        message: "no peer with that to_peer_id in this swarm",
-        action: "announce",
-        infoHash: request.infoHash,
-      });
+    this.registry.touch(sender);
+    if (request.toPeerId === request.peerId) return this.rejectUnknownPeer(client, request.infoHash);
+    const target = swarm.peers.get(request.toPeerId);
+    if (target !== undefined) {
+      target.owner.send(encodeAnswerRelay(request));
+      this.counters.answersRelayed++;
       return;
     }
-    this.registry.touch(sender);
-    target.owner.send(encodeAnswerRelay(request));
-    this.counters.answersRelayed++;
+    const found = this.federation.findPeer(request.infoHash, request.toPeerId);
+    const relay = (remote: RemotePeer | undefined): void => {
+      if (remote === undefined) return this.rejectUnknownPeer(client, request.infoHash);
+      this.federation.relay(remote.instanceId, request.infoHash, remote.peerId, encodeAnswerRelay(request));
+      this.counters.answersRelayed++;
+    };
+    if (found instanceof Promise) void found.then(relay);
+    else relay(found);
+  }
+
+  private rejectUnknownPeer(client: C, infoHash: BinaryId): void {
+    this.reject(client, {
+      reason: "unknown_peer",
+      message: "no peer with that to_peer_id in this swarm",
+      action: "announce",
+      infoHash,
+    });
+  }
+
+  /** A relay from another instance for one of this instance's peers. */
+  private deliver(infoHash: BinaryId, toPeerId: BinaryId, frame: string): boolean {
+    const target = this.registry.getSwarm(infoHash)?.peers.get(toPeerId);
+    if (target === undefined) return false;
+    target.owner.send(frame);
+    return true;
   }
 
   private scrape(client: C, request: ScrapeRequest): void {

@@ -4,12 +4,15 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { RawData } from "ws";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
 import { connectionLimitKey, networkPrefix, resolveClientAddress } from "./ip-address.js";
+import { LocalOnlyFederation } from "./federation.js";
+import type { SwarmFederation } from "./federation.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
 import { AccessPolicy } from "./access-policy.js";
 import type { JoinGrant } from "./join-token.js";
 import { parseRegion } from "./parse-message.js";
 import { MessageRateLimiter } from "./rate-limit.js";
+import { RedisFederation } from "./redis-federation.js";
 import { TrackerCounters } from "./stats.js";
 import type { ConnectionRejectReason, DisconnectReason, TrackerStats } from "./stats.js";
 import { TrackerCore } from "./tracker-core.js";
@@ -28,8 +31,23 @@ export interface Tracker {
   close(): Promise<void>;
 }
 
+/**
+ * A WebTorrent-protocol WebSocket tracker. With `redisUrl` it shares its swarms with every other
+ * instance on that Redis (see `RedisFederation`); without, it is a self-contained single process.
+ * @throws RangeError for impossible options (see `resolveTrackerOptions`).
+ */
 export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
-  return new WebSocketTracker(resolveTrackerOptions(options));
+  const resolved = resolveTrackerOptions(options);
+  const federation =
+    resolved.redisUrl === undefined
+      ? new LocalOnlyFederation()
+      : new RedisFederation({
+          url: resolved.redisUrl,
+          keyPrefix: resolved.redisKeyPrefix,
+          peerTimeoutMs: resolved.peerTimeoutMs,
+          logger: resolved.logger,
+        });
+  return new WebSocketTracker(resolved, federation);
 }
 
 /** One accepted WebSocket. */
@@ -75,8 +93,11 @@ class WebSocketTracker implements Tracker {
   private lastForwardedForWarningMs = -Infinity;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: TrackerOptions) {
-    this.core = new TrackerCore<Connection>(options, this.counters);
+  constructor(
+    private readonly options: TrackerOptions,
+    private readonly federation: SwarmFederation,
+  ) {
+    this.core = new TrackerCore<Connection>(options, this.counters, Date.now, Math.random, federation);
     this.access = new AccessPolicy(options);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -134,6 +155,7 @@ class WebSocketTracker implements Tracker {
       peerCount: registry.peerCount,
       connections: this.connections.size,
       topSwarms: this.options.topSwarmsInStats,
+      federation: this.federation.stats() ?? null,
     });
   }
 
@@ -147,9 +169,9 @@ class WebSocketTracker implements Tracker {
     for (const socket of this.sockets) socket.destroy();
     this.connections.clear();
     this.core.registry.clear();
-    this.closing = Promise.all(closed).then(
-      () => new Promise<void>((resolve) => this.wss.close(() => resolve())),
-    );
+    this.closing = Promise.all(closed)
+      .then(() => this.federation.close())
+      .then(() => new Promise<void>((resolve) => this.wss.close(() => resolve())));
     this.options.logger.info({}, "tracker: closed");
     return this.closing;
   }

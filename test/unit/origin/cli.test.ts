@@ -31,6 +31,7 @@ describe("parseCliArgs", () => {
       origin: true,
       ice: { stunUrls: [...DEFAULT_STUN_URLS], turnUrls: [], turnSecret: undefined, turnTtlSec: 3600 },
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
+      redisUrl: undefined,
     });
   });
 
@@ -77,6 +78,7 @@ describe("parseCliArgs", () => {
         turnTtlSec: 600,
       },
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
+      redisUrl: undefined,
     });
   });
 
@@ -110,6 +112,18 @@ describe("parseCliArgs", () => {
       turnUrls: ["turn:t.example:3478?transport=udp", "turns:t.example:5349?transport=tcp"],
       turnSecret: "k",
       turnTtlSec: 900,
+    });
+  });
+
+  it("takes the Redis URL from --redis or NEARCAST_REDIS_URL, and rejects anything but redis(s)://", () => {
+    expect(options([]).redisUrl).toBeUndefined();
+    expect(options(["--redis", "redis://10.0.0.5:6379"]).redisUrl).toBe("redis://10.0.0.5:6379");
+    expect(options([], { NEARCAST_REDIS_URL: "rediss://cache:6380/2" }).redisUrl).toBe(
+      "rediss://cache:6380/2",
+    );
+    expect(errorOf(parseCliArgs(["--redis", "10.0.0.5:6379"], {}, CWD))).toEqual({
+      flag: "--redis",
+      message: '--redis must be a URL such as redis://127.0.0.1:6379, got "10.0.0.5:6379"',
     });
   });
 
