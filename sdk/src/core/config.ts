@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.js";
+import type { SegmentValidator } from "./integrity.js";
 
 /**
  * Everything a page can tune. Every key has a documented default; pass a partial object and the
@@ -45,6 +46,22 @@ export interface NearcastConfig {
   statsUrl: string | undefined;
   /** How often stats reports are sent. @default 10000 */
   statsIntervalMs: number;
+  /**
+   * Check a segment's bytes from peers yourself when the origin publishes no SHA-256 digests
+   * (`#EXT-X-NEARCAST-SHA256`, see the README): `(segment, data) => boolean | Promise<boolean>`.
+   * Called before the player sees a segment that has bytes from peers; false, a throw or a rejection
+   * discards those bytes, bans the peers that sent them for the session and fetches the segment over
+   * HTTP. Ignored for segments the origin publishes a digest for (the digest is checked instead).
+   * @default undefined (without digests, bytes from peers are then not checked)
+   */
+  validateSegment: SegmentValidator | undefined;
+  /**
+   * The part of a segment's URL that names its bytes, for multi-CDN or tokenised paths:
+   * `(absoluteUrl) => string`. Two viewers trade a segment only when this key, the byte range and the
+   * published digest (if any) agree.
+   * @default the URL's path without host, query or fragment (`https://cdn-a/x/seg1.ts?tok=1` → `/x/seg1.ts`)
+   */
+  segmentUrlKey: ((url: string) => string) | undefined;
 }
 
 export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
@@ -62,6 +79,8 @@ export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
   rtcConfiguration: { iceServers: [] },
   statsUrl: undefined,
   statsIntervalMs: 10_000,
+  validateSegment: undefined,
+  segmentUrlKey: undefined,
 });
 
 type NumberRule = { min: number; max: number; integer?: boolean };
@@ -121,6 +140,11 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
   }
   if (config.statsUrl !== undefined && !/^(https?:\/\/|\/)/i.test(config.statsUrl)) {
     throw new ConfigError(`statsUrl must be an http(s) URL or an absolute path, got "${config.statsUrl}"`);
+  }
+  for (const key of ["validateSegment", "segmentUrlKey"] as const) {
+    if (config[key] !== undefined && typeof config[key] !== "function") {
+      throw new ConfigError(`${key} must be a function`);
+    }
   }
   if (typeof config.rtcConfiguration !== "object" || config.rtcConfiguration === null) {
     throw new ConfigError("rtcConfiguration must be an RTCConfiguration object");

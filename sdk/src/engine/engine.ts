@@ -111,6 +111,11 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     if (!this.destroyed) this.network?.swarm(swarmKey);
   }
 
+  /** Report something recoverable (e.g. a malformed digest tag) as a `warning` event. */
+  warn(message: string): void {
+    if (!this.destroyed) this.emit("warning", { message });
+  }
+
   /** Where the core learns the playhead; the player adapter installs this. */
   setPlaybackSource(source: () => PlaybackState | undefined): void {
     this.playback = source;
