@@ -35,6 +35,7 @@ export type CliParseResult =
   { kind: "options"; options: CliOptions } | { kind: "help" } | { kind: "error"; error: CliUsageError };
 
 export const USAGE = `Usage: nearcast-server [flags]
+       nearcast-server digests <dir> [--check]   publish SHA-256 segment digests in an HLS folder
 
 Nearcast server: WebSocket tracker (/tracker), viewer stats API, /metrics and dashboard, demo player,
 and a demo HLS origin (VOD + simulated live) with a byte counter and CDN emulation.

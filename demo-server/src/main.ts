@@ -6,6 +6,7 @@ import pino from "pino";
 import { parseCliArgs, USAGE } from "./cli.js";
 import type { CliOptions } from "./cli.js";
 import { ServerOptionsError } from "./config.js";
+import { runDigestsCommand } from "./digests-command.js";
 import { CatalogError } from "./origin/catalog-types.js";
 import { startServer } from "./server.js";
 import type { RunningServer } from "./server.js";
@@ -68,6 +69,14 @@ function handleSignals(server: RunningServer, logger: pino.Logger): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "digests") {
+    process.exitCode = await runDigestsCommand(
+      process.argv.slice(3),
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    return;
+  }
   const parsed = parseCliArgs(process.argv.slice(2), process.env);
   if (parsed.kind === "help") {
     process.stdout.write(USAGE);
