@@ -18,6 +18,7 @@ export type CliOptions = Pick<
   | "cdnBandwidthKbps"
   | "trustProxy"
   | "origin"
+  | "publishDigests"
 >;
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
@@ -56,6 +57,8 @@ Flags (each also read from the environment variable in brackets; a flag wins ove
                             [NEARCAST_CDN_LATENCY_MS] (default 0 = off)
   --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s
                             [NEARCAST_CDN_BANDWIDTH_KBPS] (default 0 = unlimited)
+  --no-digests              do not publish SHA-256 segment digests in playlists, only to measure
+                            what verification costs [NEARCAST_DIGESTS=0]
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
@@ -74,6 +77,7 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "live-window": "NEARCAST_LIVE_WINDOW",
   "cdn-latency-ms": "NEARCAST_CDN_LATENCY_MS",
   "cdn-bandwidth-kbps": "NEARCAST_CDN_BANDWIDTH_KBPS",
+  digests: "NEARCAST_DIGESTS",
 };
 
 const FLAGS = {
@@ -86,6 +90,7 @@ const FLAGS = {
   "cdn-bandwidth-kbps": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-origin": { type: "boolean" },
+  "no-digests": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -160,6 +165,7 @@ function parse(
       cdnBandwidthKbps: readInteger("cdn-bandwidth-kbps", LIMITS.cdnBandwidthKbps, 0),
       trustProxy: values["trust-proxy"] === true || envBoolean(env, "NEARCAST_TRUST_PROXY", false),
       origin: values["no-origin"] === true ? false : envBoolean(env, "NEARCAST_ORIGIN", true),
+      publishDigests: values["no-digests"] === true ? false : envBoolean(env, "NEARCAST_DIGESTS", true),
     },
   };
 }

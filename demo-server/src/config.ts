@@ -54,6 +54,12 @@ export interface ServerOptions {
    * has no origin series and the dashboard no origin comparison. @default true
    */
   origin: boolean;
+  /**
+   * Publish SHA-256 digests of every segment and init segment in the media playlists
+   * (`#EXT-X-NEARCAST-SHA256`, see the README). Off only to measure what verification costs.
+   * @default true
+   */
+  publishDigests: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -68,6 +74,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   logger: undefined,
   trustProxy: false,
   origin: true,
+  publishDigests: true,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

@@ -28,6 +28,7 @@ describe("parseCliArgs", () => {
       cdnBandwidthKbps: 0,
       trustProxy: false,
       origin: true,
+      publishDigests: true,
     });
   });
 
@@ -48,6 +49,7 @@ describe("parseCliArgs", () => {
         "120",
         "--cdn-bandwidth-kbps=4000",
         "--trust-proxy",
+        "--no-digests",
       ]),
     ).toEqual({
       port: 0,
@@ -59,6 +61,7 @@ describe("parseCliArgs", () => {
       cdnBandwidthKbps: 4000,
       trustProxy: true,
       origin: true,
+      publishDigests: false,
     });
   });
 
