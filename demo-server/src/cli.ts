@@ -28,6 +28,7 @@ export type CliOptions = Pick<
   | "ice"
   | "trackerAccess"
   | "redisUrl"
+  | "publishDigests"
 > & {
   /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
   trackerTokenSecretFile?: string;
@@ -48,6 +49,7 @@ export type CliParseResult =
   { kind: "options"; options: CliOptions } | { kind: "help" } | { kind: "error"; error: CliUsageError };
 
 export const USAGE = `Usage: nearcast-server [flags]
+       nearcast-server digests <dir> [--check]   publish SHA-256 segment digests in an HLS folder
 
 Nearcast server: WebSocket tracker (/tracker), viewer stats API, /metrics and dashboard, demo player,
 and a demo HLS origin (VOD + simulated live) with a byte counter and CDN emulation.
@@ -94,6 +96,8 @@ Tracker access control (all off by default = an open tracker):
                             refused [NEARCAST_TRACKER_ALLOWED_INFO_HASHES]
   --redis <url>             share tracker swarms and viewer stats with every instance on this Redis
                             (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis)
+  --no-digests              do not publish SHA-256 segment digests in playlists, only to measure
+                            what verification costs [NEARCAST_DIGESTS=0]
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
@@ -122,6 +126,7 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "tracker-allowed-origins": "NEARCAST_TRACKER_ALLOWED_ORIGINS",
   "tracker-allowed-info-hashes": "NEARCAST_TRACKER_ALLOWED_INFO_HASHES",
   redis: "NEARCAST_REDIS_URL",
+  digests: "NEARCAST_DIGESTS",
 };
 
 /** Flag name (without --) by its environment variable, to name the expected value in errors. */
@@ -146,6 +151,7 @@ const FLAGS = {
   "tracker-allowed-origins": { type: "string" },
   "tracker-allowed-info-hashes": { type: "string" },
   redis: { type: "string" },
+  "no-digests": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -247,6 +253,7 @@ function parse(
         ? { trackerTokenSecretFile: pathValue(secretFile[0], secretFile[1], cwd) }
         : {}),
       redisUrl: redisUrl(read("redis")),
+      publishDigests: values["no-digests"] === true ? false : envBoolean(env, "NEARCAST_DIGESTS", true),
     },
   };
 }

@@ -69,6 +69,12 @@ export interface ServerOptions {
    * shows the sum over all. Unset = one self-contained process. @default undefined
    */
   redisUrl: string | undefined;
+  /**
+   * Publish SHA-256 digests of every segment and init segment in the media playlists
+   * (`#EXT-X-NEARCAST-SHA256`, see the README). Off only to measure what verification costs.
+   * @default true
+   */
+  publishDigests: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -86,6 +92,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   ice: DEFAULT_ICE_OPTIONS,
   trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
   redisUrl: undefined,
+  publishDigests: true,
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */

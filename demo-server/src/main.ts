@@ -7,6 +7,7 @@ import pino from "pino";
 import { parseCliArgs, USAGE } from "./cli.js";
 import type { CliOptions } from "./cli.js";
 import { ServerOptionsError } from "./config.js";
+import { runDigestsCommand } from "./digests-command.js";
 import { CatalogError } from "./origin/catalog-types.js";
 import { startServer } from "./server.js";
 import { runTokenCommand, TOKEN_USAGE } from "./token-command.js";
@@ -86,6 +87,14 @@ function tokenCommand(argv: string[]): void {
 
 async function main(): Promise<void> {
   if (process.argv[2] === "token") return tokenCommand(process.argv.slice(3));
+  if (process.argv[2] === "digests") {
+    process.exitCode = await runDigestsCommand(
+      process.argv.slice(3),
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    return;
+  }
   const parsed = parseCliArgs(process.argv.slice(2), process.env);
   if (parsed.kind === "help") {
     process.stdout.write(USAGE);

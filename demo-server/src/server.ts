@@ -51,6 +51,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         liveWindowSegments: config.liveWindowSegments,
         cdn: { latencyMs: config.cdnLatencyMs, bandwidthKbps: config.cdnBandwidthKbps },
         clock: config.clock,
+        publishDigests: config.publishDigests,
         warn: (message) => logger.warn(message),
       })
     : disabledOrigin(config.clock);

@@ -37,6 +37,7 @@ export const EVENT_NAMES: readonly (keyof NearcastEvents)[] = [
   "bytes-downloaded",
   "tracker-state",
   "warning",
+  "integrity-failure",
 ];
 
 /** An engine for Node (node-datachannel, ws) whose HTTP requests are recorded, and every event it emits. */

@@ -21,8 +21,10 @@ import { waitFor } from "./wait-for.js";
  *   its RTCPeerConnection without a word.
  * - `garbage`: answers with a frame that is not valid protocol (see {@link GarbageKind}).
  * - `stall`: serves the first `faultAfterBytes` bytes, then nothing; the channel stays open.
+ * - `lie`: serves well-formed `data` frames of the right size whose payload bytes are inverted (a
+ *   buggy or hostile viewer: only the content is wrong, the protocol is kept).
  */
-export type HostileBehaviour = "honest" | "die-mid-transfer" | "garbage" | "stall";
+export type HostileBehaviour = "honest" | "die-mid-transfer" | "garbage" | "stall" | "lie";
 
 /**
  * - `random-bytes`: 1 KiB of random bytes whose first byte is not a Nearcast frame header.
@@ -358,6 +360,13 @@ export class HostilePeer {
     switch (this.options.behaviour) {
       case "honest":
         return this.serve(link, request, segment, end);
+      case "lie":
+        return this.serve(
+          link,
+          request,
+          segment.map((b) => ~b & 0xff),
+          end,
+        );
       case "stall":
         return this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
       case "die-mid-transfer":
@@ -391,7 +400,12 @@ export class HostilePeer {
   }
 
   private sendFrame(link: Link, frame: Uint8Array): void {
-    if (link.channel?.readyState === "open") link.channel.send(frame as Uint8Array<ArrayBuffer>);
+    if (link.channel?.readyState !== "open") return;
+    try {
+      link.channel.send(frame as Uint8Array<ArrayBuffer>);
+    } catch {
+      // The remote closed the channel between the check and the send (e.g. it refuses us): nothing to do.
+    }
   }
 
   private closeLink(link: Link): void {

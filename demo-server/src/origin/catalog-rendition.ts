@@ -12,6 +12,7 @@ import {
 } from "./catalog-naming.js";
 import { CatalogError } from "./catalog-types.js";
 import type { CatalogFile, CatalogRendition, CatalogSegment } from "./catalog-types.js";
+import { digestOfRange, sha256Hex, withDigests } from "./playlist-digests.js";
 import { parseMediaPlaylist, replaceUriAttribute } from "./playlist-parser.js";
 import type { ParsedMasterPlaylist } from "./playlist-parser.js";
 
@@ -33,7 +34,13 @@ export async function buildRendition(
     const extension = extensionOf(parsed.init.uri) || ".mp4";
     const key = uniqueKey(fileKeyFromUri(parsed.init.uri, `init${extension}`), usedKeys);
     const filePath = resolveFile(rootDir, playlistDir, parsed.init.uri, playlistPath);
-    init = { key, filePath, extension, sizeBytes: await fileSize(filePath) };
+    init = {
+      key,
+      filePath,
+      extension,
+      sizeBytes: await fileSize(filePath),
+      sha256: await fileDigest(filePath),
+    };
     lines[parsed.init.lineIndex] = replaceUriAttribute(lines[parsed.init.lineIndex] ?? "", key);
   }
 
@@ -43,11 +50,32 @@ export async function buildRendition(
     const key = uniqueKey(fileKeyFromUri(segment.uri, `seg-${index}${extension}`), usedKeys);
     const filePath = resolveFile(rootDir, playlistDir, segment.uri, playlistPath);
     const sizeBytes = await fileSize(filePath);
-    segments.push({ index, key, filePath, extension, sizeBytes, ...pick(segment) });
+    const sha256 = await fileDigest(filePath);
+    segments.push({ index, key, filePath, extension, sizeBytes, sha256, ...pick(segment) });
     lines[segment.lineIndex] = key;
   }
 
   const maxDurationSec = Math.max(...segments.map((segment) => segment.durationSec));
+  const byKey = new Map(segments.map((segment) => [segment.key, segment]));
+  const files = new Map<string, CatalogFile>(byKey);
+  if (init) files.set(init.key, init);
+  // Byte-range playlists need the bytes of each range: read those files once more, here at start-up.
+  const rangeBytes = new Map<string, Uint8Array>();
+  for (const file of files.values()) {
+    if (parsed.lines.some((line) => line.includes("BYTERANGE")))
+      rangeBytes.set(file.key, await fs.readFile(file.filePath));
+  }
+  let vodPlaylist: string;
+  try {
+    vodPlaylist = withDigests(`${lines.join("\n")}\n`, (uri, range) => {
+      const file = files.get(uri);
+      if (!file) return undefined;
+      const bytes = rangeBytes.get(uri);
+      return range && bytes ? digestOfRange(bytes, range, `${playlistPath}: ${uri}`) : file.sha256;
+    });
+  } catch (error) {
+    throw new CatalogError(`${playlistPath}: ${(error as Error).message}`);
+  }
   return {
     name,
     playlistPath,
@@ -57,9 +85,9 @@ export async function buildRendition(
     independentSegments: parsed.independentSegments,
     init,
     segments,
-    segmentsByKey: new Map(segments.map((segment) => [segment.key, segment])),
+    segmentsByKey: byKey,
     totalDurationSec: segments.reduce((sum, segment) => sum + segment.durationSec, 0),
-    vodPlaylist: `${lines.join("\n")}\n`,
+    vodPlaylist,
   };
 }
 
@@ -136,6 +164,10 @@ async function readText(filePath: string): Promise<string> {
   } catch {
     throw new CatalogError(`cannot read playlist ${filePath}`);
   }
+}
+
+async function fileDigest(filePath: string): Promise<string> {
+  return sha256Hex(await fs.readFile(filePath));
 }
 
 async function fileSize(filePath: string): Promise<number> {

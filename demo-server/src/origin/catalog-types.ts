@@ -12,6 +12,8 @@ export interface CatalogFile {
   sizeBytes: number;
   /** Lower-case extension with the dot, e.g. `.ts`, `.m4s`, `.mp4`. */
   extension: string;
+  /** SHA-256 of the whole file, hex, published in playlists (`#EXT-X-NEARCAST-SHA256`). */
+  sha256?: string;
 }
 
 export interface CatalogSegment extends CatalogFile {
@@ -31,7 +33,10 @@ export interface CatalogRendition {
   segments: readonly CatalogSegment[];
   segmentsByKey: ReadonlyMap<string, CatalogSegment>;
   totalDurationSec: number;
-  /** The source media playlist with segment/init URIs rewritten to their keys. */
+  /**
+   * The source media playlist with segment/init URIs rewritten to their keys and a SHA-256 digest tag
+   * for every segment and init segment (see playlist-digests.ts).
+   */
   vodPlaylist: string;
 }
 

@@ -7,6 +7,7 @@
 // Every loop after the first begins with EXT-X-DISCONTINUITY (timestamps jump back), and
 // EXT-X-DISCONTINUITY-SEQUENCE counts the discontinuity tags that slid out of the window, so a
 // segment's discontinuity number is the same in every playlist that lists it.
+import { MAP_DIGEST_TAG, SEGMENT_DIGEST_TAG } from "./playlist-digests.js";
 import type { CatalogFile, CatalogRendition, CatalogSegment, CatalogStream } from "./catalog-types.js";
 
 export interface LiveTimelineOptions {
@@ -153,12 +154,17 @@ export function buildLivePlaylist(
     `#EXT-X-DISCONTINUITY-SEQUENCE:${window.discontinuitySequence}`,
   ];
   if (rendition.independentSegments) lines.push("#EXT-X-INDEPENDENT-SEGMENTS");
-  if (rendition.init !== undefined) lines.push(`#EXT-X-MAP:URI="${liveInitName(rendition.init)}"`);
+  if (rendition.init !== undefined) {
+    lines.push(`#EXT-X-MAP:URI="${liveInitName(rendition.init)}"`);
+    if (rendition.init.sha256) lines.push(`${MAP_DIGEST_TAG}:${rendition.init.sha256}`);
+  }
   for (let msn = window.firstMsn; msn < window.firstMsn + window.count; msn++) {
     if (hasDiscontinuityBefore(rendition, msn)) lines.push("#EXT-X-DISCONTINUITY");
     const startMs = options.liveStartMs + segmentStartSec(rendition, msn) * 1000;
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(Math.round(startMs)).toISOString()}`);
-    lines.push(`#EXTINF:${sourceSegment(rendition, msn).durationSec.toFixed(6)},`);
+    const segment = sourceSegment(rendition, msn);
+    lines.push(`#EXTINF:${segment.durationSec.toFixed(6)},`);
+    if (segment.sha256) lines.push(`${SEGMENT_DIGEST_TAG}:${segment.sha256}`);
     lines.push(liveSegmentName(rendition, msn));
   }
   return `${lines.join("\n")}\n`;

@@ -31,9 +31,14 @@ export interface OriginRouterOptions {
   liveWindowSegments: number;
   /** Wall clock (epoch ms) of the live timeline; injectable for tests. */
   clock: () => number;
+  /** Publish segment digests in media playlists (otherwise their tags are stripped). */
+  publishDigests: boolean;
 }
 
 type Mode = "vod" | "live";
+
+/** The digest tags of playlist-digests.ts, with their line ends. */
+const DIGEST_LINES = /^#EXT-X-NEARCAST-(?:MAP-)?SHA256:.*\n/gm;
 
 /** Longest name echoed back in a 404 message. */
 const MAX_ECHO_CHARS = 80;
@@ -66,11 +71,12 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     if (found === undefined) return;
     const { stream, rendition, mode } = found;
     const target = { stream: stream.name, rendition: rendition.name };
+    const publish = (text: string) => (options.publishDigests ? text : text.replace(DIGEST_LINES, ""));
     if (mode === "vod") {
-      sendPlaylist(req, res, rendition.vodPlaylist, CACHE_CONTROL.vodPlaylist, target);
+      sendPlaylist(req, res, publish(rendition.vodPlaylist), CACHE_CONTROL.vodPlaylist, target);
     } else {
       const text = buildLivePlaylist(rendition, clock(), timeline(stream));
-      sendPlaylist(req, res, text, CACHE_CONTROL.livePlaylist, target);
+      sendPlaylist(req, res, publish(text), CACHE_CONTROL.livePlaylist, target);
     }
   });
 

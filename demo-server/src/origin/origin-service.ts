@@ -17,6 +17,8 @@ export interface OriginOptions {
   /** Per-rendition bound of the per-segment counters. */
   maxSegmentKeys?: number;
   warn?: (message: string) => void;
+  /** Publish segment digests in media playlists. @default true */
+  publishDigests?: boolean;
 }
 
 /** Handle on a running origin, exposed as `RunningServer.origin`. */
@@ -47,6 +49,7 @@ export async function createOrigin(options: OriginOptions): Promise<OriginHandle
     cdn: options.cdn,
     liveWindowSegments: options.liveWindowSegments,
     clock: options.clock,
+    publishDigests: options.publishDigests ?? true,
   });
   return {
     catalog,

@@ -86,6 +86,11 @@ export class StatsAggregator {
   readonly labels: LabelAllocator;
   /** Bytes per metric label since the label was given out (`nearcast_bytes_total`). */
   readonly labelBytes = new Map<string, ByteTriple>();
+  /**
+   * Segments whose bytes from peers failed verification, per metric label, as viewers reported them
+   * (`nearcast_integrity_failures_total`).
+   */
+  readonly labelIntegrityFailures = new Map<string, number>();
   /** In order of last report (a reporting client moves to the end): the front is the idlest. */
   private readonly clients = new Map<string, ClientState>();
   private readonly streamStates = new Map<string, StreamState>();
@@ -194,7 +199,10 @@ export class StatsAggregator {
         if (now - rendition.lastReportMs > this.limits.streamIdleMs) stream.renditions.delete(name);
       }
     }
-    for (const label of released) this.labelBytes.delete(label);
+    for (const label of released) {
+      this.labelBytes.delete(label);
+      this.labelIntegrityFailures.delete(label);
+    }
     return released;
   }
 
@@ -208,7 +216,10 @@ export class StatsAggregator {
         weight: activity.get(stream.key)?.viewers ?? 0,
       }));
     const released = this.labels.rebalance(candidates);
-    for (const label of released) this.labelBytes.delete(label);
+    for (const label of released) {
+      this.labelBytes.delete(label);
+      this.labelIntegrityFailures.delete(label);
+    }
     return released;
   }
 
@@ -249,7 +260,15 @@ export class StatsAggregator {
     addTo(stream.totals, amounts);
     stream.ring.addSpread(spanFromMs, now, amounts);
     stream.lastReportMs = now;
-    addTo(this.labelTotals(this.labels.labelOf(stream.key)), amounts);
+    const label = this.labels.labelOf(stream.key);
+    addTo(this.labelTotals(label), amounts);
+    if (report.integrityFailures) {
+      stream.integrityFailures += report.integrityFailures;
+      this.labelIntegrityFailures.set(
+        label,
+        (this.labelIntegrityFailures.get(label) ?? 0) + report.integrityFailures,
+      );
+    }
 
     const renditions = new Set<string>();
     for (const entry of report.renditions) {

@@ -99,6 +99,12 @@ export const MAX_SNAPSHOT_STREAMS = 24;
  */
 export const MAX_REPORT_BYTES = 2 * 1024 ** 3;
 
+/**
+ * Segments failing verification in one report interval: one per segment at most, and a viewer loads
+ * well under 100 segments in a 10 s interval; 10 000 is beyond any real client.
+ */
+export const MAX_REPORTED_INTEGRITY_FAILURES = 10_000;
+
 /** A viewer keeps a handful of peers per swarm; 1000 is far beyond any real client. */
 export const MAX_REPORTED_PEERS = 1000;
 

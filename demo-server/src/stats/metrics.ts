@@ -34,6 +34,7 @@ export class StatsMetrics {
   private readonly rejected: Counter<"reason">;
   private readonly tracked: Gauge<"kind">;
   private readonly originBytes: Counter<"origin_stream">;
+  private readonly integrityFailures: Counter<"stream">;
   private readonly updateTracker: (() => void) | undefined;
 
   constructor(private readonly sources: MetricsSources) {
@@ -67,6 +68,11 @@ export class StatsMetrics {
     );
     this.rejected = counter("nearcast_stats_rejected_total", "Rejected stats requests by reason", ["reason"]);
     this.tracked = gauge("nearcast_stats_tracked", "Entries held by the stats service", ["kind"]);
+    this.integrityFailures = counter(
+      "nearcast_integrity_failures_total",
+      "Segments whose bytes from peers failed verification (SHA-256 or validateSegment), as viewers reported: discarded, sender banned, fetched over HTTP",
+      ["stream"],
+    );
     this.originBytes = counter(
       "nearcast_origin_media_bytes_total",
       "Media bytes the demo origin wrote to sockets",
@@ -124,6 +130,9 @@ export class StatsMetrics {
     for (const [stream, totals] of aggregator.labelBytes) {
       for (const [source, channel] of SOURCES) this.bytes.inc({ stream, source }, totals[channel] ?? 0);
     }
+    this.integrityFailures.reset();
+    for (const [stream, count] of aggregator.labelIntegrityFailures)
+      this.integrityFailures.inc({ stream }, count);
   }
 
   private updateService(): void {

@@ -12,6 +12,7 @@ import {
   CLIENT_ID_PATTERN,
   MAX_RENDITION_CHARS,
   MAX_REPORT_BYTES,
+  MAX_REPORTED_INTEGRITY_FAILURES,
   MAX_REPORTED_PEERS,
   MAX_STREAM_ID_CHARS,
 } from "./constants.js";
@@ -39,6 +40,7 @@ const reportSchema = z.object({
       }),
     )
     .max(MAX_RENDITIONS_PER_REPORT),
+  integrityFailures: z.number().int().min(0).max(MAX_REPORTED_INTEGRITY_FAILURES).optional(),
   peers: z.number().int().min(0).max(MAX_REPORTED_PEERS),
   final: z.boolean(),
 });
@@ -63,7 +65,15 @@ export function validateReportBatch(body: unknown): ValidationResult {
 
 type Issue = z.core.$ZodIssue;
 
-const COUNT_FIELDS = new Set(["seq", "sentAtMs", "httpBytes", "p2pBytes", "uploadedBytes", "peers"]);
+const COUNT_FIELDS = new Set([
+  "seq",
+  "sentAtMs",
+  "httpBytes",
+  "p2pBytes",
+  "uploadedBytes",
+  "integrityFailures",
+  "peers",
+]);
 
 function reasonOf(issue: Issue): RejectReason {
   const key = issue.path[issue.path.length - 1];

@@ -78,6 +78,8 @@ export interface StreamSnapshot {
   /** Sum of the latest `peers` of those viewers. */
   peers: number;
   lastReportMs: number;
+  /** Segments whose bytes from peers failed verification since the stream was first reported. */
+  integrityFailures: number;
   windows: Record<WindowName, MeasuredWindowFigures>;
   renditions: RenditionSnapshot[];
   series: SeriesSnapshot;

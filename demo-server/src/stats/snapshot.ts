@@ -99,6 +99,7 @@ function streamSnapshot(
     viewers: activity?.viewers ?? 0,
     peers: activity?.peers ?? 0,
     lastReportMs: stream.lastReportMs,
+    integrityFailures: stream.integrityFailures,
     windows: book.streamFigures(stream),
     renditions,
     series: streamSeries(stream, book),

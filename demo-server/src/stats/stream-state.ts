@@ -33,6 +33,8 @@ export interface StreamState {
   /** Tracker info-hash (hex) → rendition, for every (streamId, rendition) pair seen. */
   readonly swarms: Map<string, string>;
   lastReportMs: number;
+  /** Segments whose bytes from peers failed verification, as this stream's viewers reported. */
+  integrityFailures: number;
 }
 
 export interface OriginState {
@@ -62,6 +64,7 @@ export function newStream(
     renditions: new Map(),
     swarms: new Map(),
     lastReportMs: now,
+    integrityFailures: 0,
   };
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.js";
+import type { SegmentValidator } from "./integrity.js";
 import type { HttpRequestSetup } from "./types.js";
 
 /**
@@ -87,6 +88,22 @@ export interface NearcastConfig {
    * @default undefined
    */
   httpRequestSetup: HttpRequestSetup | undefined;
+  /**
+   * Check a segment's bytes from peers yourself when the origin publishes no SHA-256 digests
+   * (`#EXT-X-NEARCAST-SHA256`, see the README): `(segment, data) => boolean | Promise<boolean>`.
+   * Called before the player sees a segment that has bytes from peers; false, a throw or a rejection
+   * discards those bytes, bans the peers that sent them for the session and fetches the segment over
+   * HTTP. Ignored for segments the origin publishes a digest for (the digest is checked instead).
+   * @default undefined (without digests, bytes from peers are then not checked)
+   */
+  validateSegment: SegmentValidator | undefined;
+  /**
+   * The part of a segment's URL that names its bytes, for multi-CDN or tokenised paths:
+   * `(absoluteUrl) => string`. Two viewers trade a segment only when this key, the byte range and the
+   * published digest (if any) agree.
+   * @default the URL's path without host, query or fragment (`https://cdn-a/x/seg1.ts?tok=1` → `/x/seg1.ts`)
+   */
+  segmentUrlKey: ((url: string) => string) | undefined;
 }
 
 /**
@@ -118,6 +135,8 @@ export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
   httpHeaders: Object.freeze({}) as Record<string, string>,
   httpCredentials: "same-origin",
   httpRequestSetup: undefined,
+  validateSegment: undefined,
+  segmentUrlKey: undefined,
 });
 
 const CREDENTIALS: readonly RequestCredentials[] = ["omit", "same-origin", "include"];
@@ -189,6 +208,11 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
     );
   }
   validateHttpOptions(config);
+  for (const key of ["validateSegment", "segmentUrlKey"] as const) {
+    if (config[key] !== undefined && typeof config[key] !== "function") {
+      throw new ConfigError(`${key} must be a function`);
+    }
+  }
   if (typeof config.rtcConfiguration !== "object" || config.rtcConfiguration === null) {
     throw new ConfigError("rtcConfiguration must be an RTCConfiguration object");
   }

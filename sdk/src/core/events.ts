@@ -22,6 +22,19 @@ export interface NearcastEvents {
   /** Segment bytes received, per source, as they arrive (drives live charts). */
   "bytes-downloaded": { source: "http" | "p2p"; bytes: number; peerId?: string };
   "tracker-state": { url: string; state: "connecting" | "connected" | "disconnected"; error?: string };
+  /**
+   * Bytes from peers for a segment failed verification (published SHA-256 or `validateSegment`):
+   * they were discarded, `peerIds` (every peer that sent bytes of it) banned for the session, and the
+   * segment fetched over HTTP. The player never saw the bad bytes.
+   */
+  "integrity-failure": {
+    segmentId: string;
+    swarmKey: string;
+    url: string;
+    peerIds: string[];
+    discardedBytes: number;
+    reason: string;
+  };
   /** Something recoverable went wrong (a peer misbehaved, a tracker refused); playback is unaffected. */
   warning: { message: string; error?: unknown };
 }

@@ -34,6 +34,11 @@ export interface StatsReport {
   deltas: ReportDeltas;
   /** Per rendition, at most {@link MAX_RENDITIONS_PER_REPORT}. */
   renditions: RenditionDeltas[];
+  /**
+   * Segments whose bytes from peers failed verification since the previous report (absent = 0):
+   * discarded, their peers banned, fetched over HTTP.
+   */
+  integrityFailures?: number;
   /** Peers connected at report time. */
   peers: number;
   /** The viewer is leaving (page hidden or unloaded): expect no more reports. */

@@ -7,6 +7,9 @@ import type { SegmentRequest, SegmentSource, TransferTiming } from "./types.js";
  * The bytes of one segment as they arrive, from HTTP and peers in any mix, always in order.
  * Mirrored into the segment store while they arrive so peers can be served from the first chunk
  * (the store may refuse, e.g. over budget: then the segment is simply not shared).
+ *
+ * With `holdUnverifiedP2p`, bytes from peers are not mirrored as they arrive: nobody is served them
+ * until the whole segment has passed verification and {@link publish} stores it.
  */
 export class SegmentAssembly {
   private readonly chunks: Uint8Array[] = [];
@@ -16,11 +19,15 @@ export class SegmentAssembly {
   p2pBytes = 0;
   firstByteMs = 0;
   lastByteMs = 0;
+  /** Every peer that sent bytes of this segment (all are banned if the segment fails verification). */
+  readonly peerIds = new Set<string>();
   private mirrored: boolean | undefined;
+  private held = false;
 
   constructor(
     private readonly request: SegmentRequest,
     private readonly store: SegmentStore | undefined,
+    private readonly holdUnverifiedP2p = false,
   ) {}
 
   get complete(): boolean {
@@ -49,7 +56,16 @@ export class SegmentAssembly {
     else this.p2pBytes += chunk.byteLength;
     if (this.firstByteMs === 0) this.firstByteMs = nowMs;
     this.lastByteMs = nowMs;
-    this.mirror(offset, chunk);
+    if (source === "p2p" && this.holdUnverifiedP2p && !this.mirrored) this.held = true;
+    if (!this.held) this.mirror(offset, chunk);
+  }
+
+  /** The segment passed verification: store the bytes held back from peers so they can be shared. */
+  publish(data: Uint8Array): void {
+    if (!this.held || !this.complete) return;
+    this.held = false;
+    const { swarmKey, id, startTimeSec, durationSec } = this.request;
+    this.store?.put(swarmKey, id, data, { startTimeSec, durationSec });
   }
 
   /** The HTTP response ended: a segment of unknown size is now known to be complete. */

@@ -74,7 +74,12 @@ export class StatsReporter {
     this.ticks++;
     const byStream = new Map<string, StatsReport>();
     for (const [swarmKey, counters] of this.options.stats.bySwarm) {
-      const before = this.sent.get(swarmKey) ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0 };
+      const before = this.sent.get(swarmKey) ?? {
+        httpBytes: 0,
+        p2pBytes: 0,
+        uploadedBytes: 0,
+        integrityFailures: 0,
+      };
       const delta = {
         httpBytes: counters.httpBytes - before.httpBytes,
         p2pBytes: counters.p2pBytes - before.p2pBytes,
@@ -100,6 +105,8 @@ export class StatsReporter {
       report.deltas.httpBytes += delta.httpBytes;
       report.deltas.p2pBytes += delta.p2pBytes;
       report.deltas.uploadedBytes += delta.uploadedBytes;
+      const failures = counters.integrityFailures - before.integrityFailures;
+      if (failures > 0) report.integrityFailures = (report.integrityFailures ?? 0) + failures;
       if (
         report.renditions.length < MAX_RENDITIONS_PER_REPORT &&
         delta.httpBytes + delta.p2pBytes + delta.uploadedBytes > 0
@@ -111,7 +118,12 @@ export class StatsReporter {
       const { httpBytes, p2pBytes, uploadedBytes } = report.deltas;
       // An idle stream still reports now and then so the server keeps counting the viewer; a final
       // report always goes out so the server sees the viewer leave.
-      if (httpBytes + p2pBytes + uploadedBytes === 0 && !final && this.ticks % IDLE_REPORT_EVERY_TICKS !== 0)
+      if (
+        httpBytes + p2pBytes + uploadedBytes === 0 &&
+        !report.integrityFailures &&
+        !final &&
+        this.ticks % IDLE_REPORT_EVERY_TICKS !== 0
+      )
         continue;
       report.seq = ++this.seq;
       this.queue.push(report);

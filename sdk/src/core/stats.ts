@@ -19,9 +19,18 @@ export interface NearcastStats {
   httpRequests: number;
   httpRetries: number;
   httpFailures: number;
+  /**
+   * Segments whose bytes from peers failed verification (published SHA-256 or `validateSegment`):
+   * each was discarded and fetched over HTTP instead.
+   */
+  integrityFailures: number;
+  /** Bytes from peers thrown away by those failures (included in `p2pDownloadedBytes`, not in the ratios). */
+  discardedP2pBytes: number;
+  /** Peers banned for the session for sending bytes that failed verification. */
+  bannedPeers: number;
   /** Segments handed to the player, by where their bytes came from. */
   segments: Record<SegmentSource, number>;
-  /** p2p / (p2p + http) over the whole session; 0 before any byte. */
+  /** p2p / (p2p + http) over the whole session, discarded P2P bytes left out; 0 before any byte. */
   offloadRatio: number;
   /** The same over the last `recentWindowSec` seconds. */
   recentOffloadRatio: number;
@@ -45,6 +54,8 @@ export interface SwarmCounters {
   httpBytes: number;
   p2pBytes: number;
   uploadedBytes: number;
+  /** Segments of this swarm whose bytes from peers failed verification. */
+  integrityFailures: number;
 }
 
 /** Counters and a ring of one-second buckets for the recent-window offload ratio. */
@@ -55,6 +66,9 @@ export class StatsCollector {
   httpRequests = 0;
   httpRetries = 0;
   httpFailures = 0;
+  integrityFailures = 0;
+  discardedP2pBytes = 0;
+  bannedPeers = 0;
   readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
   readonly peers = new Map<string, PeerStats>();
   /** Cumulative bytes per swarm key, insertion-ordered (oldest first) and bounded. */
@@ -83,6 +97,15 @@ export class StatsCollector {
     if (peer) peer.downloadedBytes += bytes;
   }
 
+  /** Bytes from peers failed verification and were thrown away: they no longer count as offload. */
+  addIntegrityFailure(swarmKey: string, discardedBytes: number): void {
+    this.integrityFailures++;
+    this.discardedP2pBytes += discardedBytes;
+    const b = this.bucket();
+    b.p2p = Math.max(0, b.p2p - discardedBytes);
+    this.swarm(swarmKey).integrityFailures++;
+  }
+
   addUploadedBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pUploadedBytes += bytes;
     this.swarm(swarmKey).uploadedBytes += bytes;
@@ -97,7 +120,7 @@ export class StatsCollector {
         const oldest = this.bySwarm.keys().next().value;
         if (oldest !== undefined) this.bySwarm.delete(oldest);
       }
-      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0 };
+      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, integrityFailures: 0 };
       this.bySwarm.set(key, counters);
     }
     return counters;
@@ -120,8 +143,11 @@ export class StatsCollector {
       httpRequests: this.httpRequests,
       httpRetries: this.httpRetries,
       httpFailures: this.httpFailures,
+      integrityFailures: this.integrityFailures,
+      discardedP2pBytes: this.discardedP2pBytes,
+      bannedPeers: this.bannedPeers,
       segments: { ...this.segments },
-      offloadRatio: ratio(this.p2pDownloadedBytes, this.httpDownloadedBytes),
+      offloadRatio: ratio(this.p2pDownloadedBytes - this.discardedP2pBytes, this.httpDownloadedBytes),
       recentOffloadRatio: ratio(recentP2p, recentHttp),
       recentWindowSec: this.recentWindowSec,
       httpBandwidthEstimateBps,

@@ -10,7 +10,9 @@ export interface ByteRange {
 
 /**
  * One segment as the core sees it: player-agnostic. `id` is identical for every viewer of the
- * same swarm (live: media sequence number; VOD: index, plus byte range when there is one).
+ * same swarm that loads the same bytes, and differs whenever the bytes could differ: the hls.js
+ * adapter derives it from the segment's URL key, byte range and published digest (see
+ * `sdk/src/hlsjs/segment-identity.ts`). Peers exchange a segment only under an identical id.
  */
 export interface SegmentRequest {
   id: string;
@@ -21,6 +23,11 @@ export interface SegmentRequest {
   startTimeSec: number;
   durationSec: number;
   live: boolean;
+  /**
+   * SHA-256 of the segment's bytes (its byte range, if any) as published by the origin, 64 lower-case
+   * hex characters. When set, bytes from peers are delivered only if they hash to it.
+   */
+  sha256?: string;
 }
 
 /** Timeouts and retries for the HTTP path, taken from the player's load policy. */

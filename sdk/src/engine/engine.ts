@@ -132,6 +132,11 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return this.uploadAllowed;
   }
 
+  /** Report something recoverable (e.g. a malformed digest tag) as a `warning` event. */
+  warn(message: string): void {
+    if (!this.destroyed) this.emit("warning", { message });
+  }
+
   /** Where the core learns the playhead; the player adapter installs this. */
   setPlaybackSource(source: () => PlaybackState | undefined): void {
     this.playback = source;

@@ -2,6 +2,7 @@
 // HTTP (resuming with a Range from the bytes peers gave). The engine owns one of these.
 import type { NearcastConfig } from "../core/config.js";
 import { AbortError } from "../core/errors.js";
+import { isVerifiable, verificationProblem } from "../core/integrity.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import { decide, newSegmentHoldMs } from "../core/scheduler.js";
@@ -40,7 +41,8 @@ export class SegmentDelivery {
     const swarm = network?.swarm(request.swarmKey);
     const playback = this.deps.playback();
     if (playback) this.deps.store?.setPlayhead(playback.positionSec);
-    const assembly = new SegmentAssembly(request, this.deps.store);
+    const verify = isVerifiable(request, this.deps.config.validateSegment);
+    const assembly = new SegmentAssembly(request, this.deps.store, verify);
     const failedPeers = new Set<string>();
     let retries = 0;
     let heldMs = 0;
@@ -102,14 +104,70 @@ export class SegmentDelivery {
       if (assembly.length === 0) network?.cancelFetching(request.swarmKey, request.id);
       throw error;
     }
+    const data = assembly.bytes();
+    if (verify && assembly.p2pBytes > 0) {
+      const problem = await verificationProblem(request, data, this.deps.config.validateSegment);
+      if (options.signal?.aborted) throw new AbortError("aborted");
+      if (problem) return this.afterFailedVerification(request, assembly, problem, options, started);
+      assembly.publish(data);
+    }
     return {
-      data: assembly.bytes(),
+      data,
       source: assembly.source(),
       timing: assembly.timing(started),
       httpBytes: assembly.httpBytes,
       p2pBytes: assembly.p2pBytes,
       httpRetries: retries,
     };
+  }
+
+  /**
+   * Bytes from peers failed verification: never hand them to the player. Ban every peer that sent
+   * any of them, count it, and fetch the whole segment over HTTP (the origin's bytes are the truth).
+   */
+  private async afterFailedVerification(
+    request: SegmentRequest,
+    rejected: SegmentAssembly,
+    problem: string,
+    options: LoadOptions,
+    started: number,
+  ): Promise<SegmentResult> {
+    const peerIds = [...rejected.peerIds];
+    this.deps.log(
+      "%s %s failed verification (%s): banning %o",
+      request.swarmKey,
+      request.id,
+      problem,
+      peerIds,
+    );
+    this.deps.stats.addIntegrityFailure(request.swarmKey, rejected.p2pBytes);
+    for (const peerId of peerIds) this.deps.network?.ban(peerId, `sent bytes that failed verification`);
+    this.deps.emit("integrity-failure", {
+      segmentId: request.id,
+      swarmKey: request.swarmKey,
+      url: request.url,
+      peerIds,
+      discardedBytes: rejected.p2pBytes,
+      reason: problem,
+    });
+    // Trusted bytes only from here: HTTP chunks are mirrored to the store as they arrive.
+    const fresh = new SegmentAssembly(request, this.deps.store);
+    try {
+      this.deps.network?.announceFetching(request.swarmKey, request.id);
+      const retries = await this.fromHttp(request, fresh, options);
+      return {
+        data: fresh.bytes(),
+        source: "http",
+        timing: fresh.timing(started),
+        httpBytes: rejected.httpBytes + fresh.httpBytes,
+        p2pBytes: 0,
+        httpRetries: retries,
+      };
+    } catch (error) {
+      fresh.discardPartial();
+      if (fresh.length === 0) this.deps.network?.cancelFetching(request.swarmKey, request.id);
+      throw error;
+    }
   }
 
   /** Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails. */
@@ -124,6 +182,7 @@ export class SegmentDelivery {
     let lastProgressMs = startedMs;
     const stallMs = Math.min(this.deps.config.p2pStallTimeoutMs, Math.max(budgetMs, 300));
     const statsKey = peerStatsKey(peer);
+    assembly.peerIds.add(peer.id);
     const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
       assembly.setTotal(total);
       assembly.append(offset, chunk, "p2p", performance.now());

@@ -107,6 +107,10 @@ export class Nearcast {
   private toRequest(context: FragmentLoaderContext): SegmentRequest | undefined {
     const hls = this.hls;
     if (!hls || !this.streamKey) return undefined;
+    // LL-HLS parts stay on HTTP: they exist for a few hundred milliseconds at the live edge, are
+    // requested the moment the (blocking) playlist names them, and no peer can have one sooner than
+    // the CDN. Whole segments (hls.js loads those away from the live edge) are shared as usual.
+    if (context.part) return undefined;
     return toSegmentRequest(
       hls as unknown as HlsLike,
       this.streamKey,
@@ -114,6 +118,7 @@ export class Nearcast {
       context.url,
       context.rangeStart,
       context.rangeEnd,
+      { segmentUrlKey: this.engine.config.segmentUrlKey, warn: (message) => this.engine.warn(message) },
     );
   }
 }

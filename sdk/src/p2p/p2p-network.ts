@@ -125,6 +125,18 @@ export class P2PNetwork {
     return this.swarms.get(swarmKey)?.peers.get(peerId);
   }
 
+  /**
+   * Never use this peer again this session: close its connections in every swarm and refuse new
+   * ones (it sent bytes that failed verification). Counted once per peer in `bannedPeers`.
+   */
+  ban(peerId: string, reason: string): void {
+    if (!this.banned.has(peerId)) {
+      this.remember(peerId);
+      this.options.stats.bannedPeers++;
+    }
+    for (const swarm of this.swarms.values()) swarm.peers.get(peerId)?.closeForViolation(reason);
+  }
+
   announceFetching(swarmKey: string, segmentId: string): void {
     if (this.options.uploading()) this.swarms.get(swarmKey)?.broadcast({ type: "fetching", segmentId });
   }
@@ -208,15 +220,18 @@ export class P2PNetwork {
 
   private onPeerClosed(peer: Peer, reason: string): void {
     this.uploader.peerClosed(peer);
-    if (peer.violatedProtocol) {
-      if (this.banned.size >= MAX_BANNED_PEERS) this.banned.delete(this.banned.values().next().value!);
-      this.banned.add(peer.id);
-    }
+    if (peer.violatedProtocol) this.remember(peer.id);
     const swarm = this.swarms.get(peer.swarmKey);
     if (!swarm?.remove(peer)) return;
     this.options.stats.peers.delete(peerStatsKey(peer));
     this.options.emit("peer-disconnected", { peerId: peer.id, swarmKey: peer.swarmKey, reason });
     if (!this.destroyed) this.connector.refill(peer.swarmKey);
+  }
+
+  private remember(peerId: string): void {
+    if (this.banned.has(peerId)) return;
+    if (this.banned.size >= MAX_BANNED_PEERS) this.banned.delete(this.banned.values().next().value!);
+    this.banned.add(peerId);
   }
 
   private sweepIdleSwarms(): void {

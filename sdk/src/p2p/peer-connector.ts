@@ -260,6 +260,10 @@ export class PeerConnector {
           return;
         clearTimeout(pending.timer);
         this.pendingOffers.delete(message.offerId);
+        if (this.options.isBanned(message.peerId)) {
+          // A banned peer answering our offer: never open the connection (this offer is spent).
+          return closeQuietly(pending.connection, pending.channel);
+        }
         void this.complete(
           pending.swarmKey,
           message.peerId,

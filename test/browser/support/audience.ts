@@ -1,6 +1,6 @@
 // A staggered audience of viewers, one browser context each, watching one page URL for the same span
 // of their own playback. Shared by the browser tests and the benchmarks.
-import type { Browser } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import type { RunningServer } from "../../../demo-server/src/server.js";
 import type { PlaybackReport } from "./playback-report.js";
 import { delay, openViewer, watchPlayback, type Viewer } from "./viewer.js";
@@ -17,6 +17,10 @@ export interface AudienceOptions {
   /** Called with each viewer as it opens (tests track them to close them on failure). */
   onOpen?: (viewer: Viewer) => void;
   onProgress?: (message: string) => void;
+  /** Runs on viewer `index`'s fresh page before it loads (e.g. `evaluateOnNewDocument`). */
+  beforeLoad?: (index: number, page: Page) => Promise<void>;
+  /** Runs after the final samples, before the viewers close (read what the pages recorded). */
+  beforeClose?: (viewers: readonly Viewer[]) => Promise<void>;
 }
 
 export interface AudienceResult {
@@ -42,6 +46,7 @@ export async function runAudience(options: AudienceOptions): Promise<AudienceRes
       const openedAt = Date.now();
       const viewer = await openViewer(browser, `${server.url}${options.path}`, {
         name: `${options.name}-${i}`,
+        ...(options.beforeLoad ? { beforeLoad: (page: Page) => options.beforeLoad!(i, page) } : {}),
       });
       viewers.push(viewer);
       options.onOpen?.(viewer);
@@ -60,6 +65,7 @@ export async function runAudience(options: AudienceOptions): Promise<AudienceRes
       (sum, s) => sum + (s.stats?.httpDownloadedBytes ?? 0) + (s.stats?.p2pDownloadedBytes ?? 0),
       0,
     );
+    await options.beforeClose?.(viewers);
     return {
       reports,
       originBytes,

@@ -55,7 +55,7 @@ describe("simulated live", () => {
     const playlist = await livePlaylist();
     expect(mediaSequence(playlist)).toBe(13);
     expect(playlist).toMatch(
-      /#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:[^\n]+\nseg-live-30\.ts/,
+      /#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXTINF:[^\n]+\n#EXT-X-NEARCAST-SHA256:[0-9a-f]{64}\nseg-live-30\.ts/,
     );
     expect(playlist).toContain("#EXT-X-DISCONTINUITY-SEQUENCE:0");
 

@@ -36,6 +36,24 @@ function setup() {
 }
 
 describe("StatsReporter", () => {
+  it("reports integrity failures since the last report, and leaves discarded bytes out of the offload", async () => {
+    const { stats, server, reporter } = setup();
+    stats.addHttpBytes("http://o/live.m3u8|v800", 1000);
+    stats.addP2pBytes("http://o/live.m3u8|v800", "liar", 3000);
+    stats.addIntegrityFailure("http://o/live.m3u8|v800", 3000);
+    await reporter.tick(false);
+    stats.addHttpBytes("http://o/live.m3u8|v800", 10);
+    await reporter.tick(false);
+    const [first, second] = server.bodies.map((b) => b.reports[0]!);
+    expect(first?.integrityFailures).toBe(1);
+    expect(second?.integrityFailures).toBeUndefined();
+    expect(stats.snapshot(0)).toMatchObject({
+      integrityFailures: 1,
+      discardedP2pBytes: 3000,
+      offloadRatio: 0,
+    });
+  });
+
   it("sends the bytes moved since the last report, per stream and rendition", async () => {
     const { stats, server, reporter } = setup();
     stats.addHttpBytes("http://o/live.m3u8|v800", 1000);

@@ -22,7 +22,12 @@ describe("StatsCollector", () => {
     expect(snap.recentOffloadRatio).toBe(1);
     expect(snap.peers[0]).toMatchObject({ downloadedBytes: 3000, uploadedBytes: 500 });
     expect(snap.p2pUploadedBytes).toBe(500);
-    expect(stats.bySwarm.get("s")).toEqual({ httpBytes: 1000, p2pBytes: 3000, uploadedBytes: 500 });
+    expect(stats.bySwarm.get("s")).toEqual({
+      httpBytes: 1000,
+      p2pBytes: 3000,
+      uploadedBytes: 500,
+      integrityFailures: 0,
+    });
   });
 
   it("reports 0 before any byte rather than NaN", () => {

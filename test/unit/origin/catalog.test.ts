@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,14 +42,22 @@ describe("loadCatalog with the committed demo media", async () => {
     expect(rendition?.segmentsByKey.get("seg-00003.ts")?.index).toBe(3);
   });
 
-  it("serves the playlists unchanged when the layout already matches the URL scheme", () => {
+  it("serves the playlists unchanged when the layout already matches the URL scheme, plus digests", () => {
     const stream = catalog.streams.get("demo");
     expect(stream?.masterPlaylist).toBe(
       readFileSync(path.join(DEFAULT_MEDIA_DIR, "demo/master.m3u8"), "utf8"),
     );
-    expect(stream?.renditions.get("540p")?.vodPlaylist).toBe(
+    const served = stream?.renditions.get("540p")?.vodPlaylist ?? "";
+    expect(served.replace(/^#EXT-X-NEARCAST-SHA256:.*\n/gm, "")).toBe(
       readFileSync(path.join(DEFAULT_MEDIA_DIR, "demo/540p/index.m3u8"), "utf8"),
     );
+    // Every segment URI is preceded by the SHA-256 of the file it names.
+    const pairs = [...served.matchAll(/^#EXT-X-NEARCAST-SHA256:([0-9a-f]{64})\n(\S+)$/gm)];
+    expect(pairs).toHaveLength(stream?.renditions.get("540p")?.segments.length ?? -1);
+    for (const [, digest, uri] of pairs) {
+      const bytes = readFileSync(path.join(DEFAULT_MEDIA_DIR, "demo/540p", uri!));
+      expect(createHash("sha256").update(bytes).digest("hex")).toBe(digest);
+    }
   });
 
   it("records the fMP4 init segment", () => {
@@ -94,7 +103,9 @@ describe("loadCatalog with --hls-dir folders", () => {
     );
     const keys = stream?.renditions.get("stream_0")?.segments.map((segment) => segment.key);
     expect(keys).toEqual(["s0_0.ts", "s0_0-2.ts", "seg-2.ts"]);
-    expect(stream?.renditions.get("stream_0")?.vodPlaylist).toContain("#EXTINF:2.0,\ns0_0-2.ts\n");
+    expect(stream?.renditions.get("stream_0")?.vodPlaylist).toMatch(
+      /#EXTINF:2.0,\n#EXT-X-NEARCAST-SHA256:[0-9a-f]{64}\ns0_0-2.ts\n/,
+    );
     expect(stream?.renditions.get("sub")?.segments[0]?.filePath).toBe(path.join(dir, "s1_0.ts"));
   });
 

@@ -32,6 +32,7 @@ describe("parseCliArgs", () => {
       ice: { stunUrls: [...DEFAULT_STUN_URLS], turnUrls: [], turnSecret: undefined, turnTtlSec: 3600 },
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
       redisUrl: undefined,
+      publishDigests: true,
     });
   });
 
@@ -58,6 +59,7 @@ describe("parseCliArgs", () => {
           "turn:turn.example.com:3478?transport=udp",
           "--turn-ttl-sec",
           "600",
+          "--no-digests",
         ],
         { NEARCAST_TURN_SECRET: "s3cret" },
       ),
@@ -79,6 +81,7 @@ describe("parseCliArgs", () => {
       },
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
       redisUrl: undefined,
+      publishDigests: false,
     });
   });
 

@@ -71,6 +71,18 @@ describe("StatsMetrics", () => {
     metrics.close();
   });
 
+  it("counts integrity failures viewers report, per stream, in /metrics and the snapshot", async () => {
+    const { aggregator, metrics } = setup(50);
+    aggregator.ingest(batch(report({ integrityFailures: 2 })));
+    aggregator.ingest(batch(report({ seq: 2, integrityFailures: 1 })));
+    aggregator.ingest(batch(report({ seq: 2, integrityFailures: 1 }))); // a resend: counted once
+    aggregator.ingest(batch(report({ seq: 3 })));
+    const parsed = parseMetrics(await metrics.render());
+    expect(sample(parsed, "nearcast_integrity_failures_total", { stream: "demo/live" })).toBe(3);
+    expect([...aggregator.streams.values()][0]?.integrityFailures).toBe(3);
+    metrics.close();
+  });
+
   it('bounds the stream label: the rest is summed under stream="other"', async () => {
     const { aggregator, metrics } = setup(2);
     for (let i = 0; i < 5; i++)

@@ -263,4 +263,13 @@ describe("formatPath", () => {
     expect(formatPath([])).toBe("body");
     expect(formatPath(["reports", 3, "deltas", "httpBytes"])).toBe("reports[3].deltas.httpBytes");
   });
+
+  it("accepts integrityFailures when present and rejects impossible counts", () => {
+    expect(validateReportBatch(batch(report({ integrityFailures: 3 }))).ok).toBe(true);
+    for (const bad of [-1, 1.5, "2", 1e9]) {
+      const result = validateReportBatch(batch(report({ integrityFailures: bad as number })));
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.field).toBe("reports[0].integrityFailures");
+    }
+  });
 });

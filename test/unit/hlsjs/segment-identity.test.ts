@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import { parseSha256Hex, sha256Hex, verificationProblem } from "../../../sdk/src/core/integrity.js";
+import type { SegmentRequest } from "../../../sdk/src/core/types.js";
+import {
+  defaultSegmentUrlKey,
+  digestFromTags,
+  MAP_DIGEST_TAG,
+  SEGMENT_DIGEST_TAG,
+} from "../../../sdk/src/hlsjs/segment-identity.js";
+import { toSegmentRequest, type FragLike, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
+
+const DIGEST_A = "a".repeat(64);
+const DIGEST_B = "0123456789abcdef".repeat(4);
+const hls: HlsLike = {
+  levels: [{ bitrate: 1, width: 2, height: 3, details: { live: true } }],
+  audioTracks: [],
+};
+const frag = (sn: number | "initSegment", extra: Partial<FragLike> = {}): FragLike => ({
+  type: "main",
+  sn,
+  level: 0,
+  start: 0,
+  duration: 2,
+  url: "https://cdn/v/seg.ts",
+  ...extra,
+});
+const idOf = (f: FragLike, url: string, rangeStart?: number, rangeEnd?: number) =>
+  toSegmentRequest(hls, "stream", f, url, rangeStart, rangeEnd)?.id;
+
+describe("segment identity", () => {
+  it("binds the URL path, not the media sequence number or the query", () => {
+    // Per-session numbering (ad insertion): same URI, different sequence numbers → same segment.
+    expect(idOf(frag(120), "https://cdn/v/seg9.ts?s=1")).toBe(idOf(frag(7), "https://cdn/v/seg9.ts?s=2"));
+    // Encoder restart: the same number for a different URI → a different segment.
+    expect(idOf(frag(0), "https://cdn/v/a-0.ts")).not.toBe(idOf(frag(0), "https://cdn/v/b-0.ts"));
+    // Multi-CDN: hosts differ, the path names the bytes.
+    expect(idOf(frag(1), "https://cdn-a/v/s.ts")).toBe(idOf(frag(1), "https://cdn-b/v/s.ts"));
+    expect(defaultSegmentUrlKey("https://x/a/b.ts?t=1#f")).toBe("/a/b.ts");
+  });
+
+  it("lets a hook choose the URL key (tokenised paths)", () => {
+    const key = (url: string) => url.replace(/\/tok-[^/]+\//, "/");
+    const a = toSegmentRequest(hls, "s", frag(1), "https://c/tok-1/x.ts", undefined, undefined, {
+      segmentUrlKey: key,
+    });
+    const b = toSegmentRequest(hls, "s", frag(1), "https://c/tok-2/x.ts", undefined, undefined, {
+      segmentUrlKey: key,
+    });
+    expect(a?.id).toBe(b?.id);
+    expect(idOf(frag(1), "https://c/tok-1/x.ts")).not.toBe(idOf(frag(1), "https://c/tok-2/x.ts"));
+  });
+
+  it("binds the byte range, including ranges that start at 0", () => {
+    const whole = idOf(frag(1), "https://c/all.ts");
+    const first = idOf(frag(1, { byteRange: [0, 500] }), "https://c/all.ts", 0, 500);
+    const second = idOf(frag(2, { byteRange: [500, 900] }), "https://c/all.ts", 500, 900);
+    expect(new Set([whole, first, second]).size).toBe(3);
+    expect(idOf(frag(1, { byteRange: [40, 40] }), "https://c/all.ts", 40, 40)).toBeUndefined();
+  });
+
+  it("binds the published digest: different content under one URI never matches", () => {
+    const withA = frag(5, {
+      tagList: [
+        ["INF", "2"],
+        [SEGMENT_DIGEST_TAG, DIGEST_A],
+      ],
+    });
+    const withB = frag(5, { tagList: [[SEGMENT_DIGEST_TAG, DIGEST_B.toUpperCase()]] });
+    const a = toSegmentRequest(hls, "s", withA, "https://c/seg5.ts");
+    const b = toSegmentRequest(hls, "s", withB, "https://c/seg5.ts");
+    expect(a?.sha256).toBe(DIGEST_A);
+    expect(b?.sha256).toBe(DIGEST_B);
+    expect(a?.id).not.toBe(b?.id);
+  });
+
+  it("finds an init segment's digest next to the EXT-X-MAP that uses it", () => {
+    const init = { url: "https://c/init.mp4", byteRange: [] as [] };
+    const details = {
+      live: false,
+      fragments: [
+        { initSegment: init, tagList: [[MAP_DIGEST_TAG, DIGEST_A]] },
+        { initSegment: init, tagList: [] },
+      ],
+    };
+    const withDetails: HlsLike = { levels: [{ bitrate: 1, width: 2, height: 3, details }], audioTracks: [] };
+    const request = toSegmentRequest(withDetails, "s", frag("initSegment", init), init.url);
+    expect(request?.sha256).toBe(DIGEST_A);
+    expect(request?.id).toMatch(/^i/);
+  });
+
+  it("refuses P2P for a digest-covered range hls.js widened (AES-128 padding)", () => {
+    const f = frag(1, { byteRange: [100, 190], tagList: [[SEGMENT_DIGEST_TAG, DIGEST_A]] });
+    expect(idOf(f, "https://c/all.ts", 84, 196)).toBeUndefined();
+    expect(idOf(f, "https://c/all.ts", 100, 190)).toBeDefined();
+  });
+});
+
+describe("digest parsing", () => {
+  it("ignores missing, malformed and wrong-length digests with a warning, never throwing", () => {
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    expect(digestFromTags(undefined, SEGMENT_DIGEST_TAG, warn)).toBeUndefined();
+    expect(digestFromTags([["OTHER", "x"]], SEGMENT_DIGEST_TAG, warn)).toBeUndefined();
+    expect(warnings).toEqual([]);
+    for (const bad of ["abc", "g".repeat(64), "a".repeat(63), "a".repeat(65), "", undefined]) {
+      const tags = bad === undefined ? [[SEGMENT_DIGEST_TAG]] : [[SEGMENT_DIGEST_TAG, bad]];
+      expect(digestFromTags(tags, SEGMENT_DIGEST_TAG, warn)).toBeUndefined();
+    }
+    expect(warnings).toHaveLength(6);
+    expect(warnings[2]).toMatch(/63 characters/);
+    const conflicting = [
+      [SEGMENT_DIGEST_TAG, DIGEST_A],
+      [SEGMENT_DIGEST_TAG, DIGEST_B],
+    ];
+    expect(digestFromTags(conflicting, SEGMENT_DIGEST_TAG, warn)).toBeUndefined();
+    expect(warnings.at(-1)).toMatch(/two different/);
+    expect(parseSha256Hex(` "${DIGEST_A}" `)).toEqual({ sha256: DIGEST_A });
+  });
+
+  it("a segment whose digest is malformed still plays (without a digest)", () => {
+    const warnings: string[] = [];
+    const request = toSegmentRequest(
+      hls,
+      "s",
+      frag(1, { tagList: [[SEGMENT_DIGEST_TAG, "zz"]] }),
+      "https://c/1.ts",
+      undefined,
+      undefined,
+      {
+        warn: (m) => warnings.push(m),
+      },
+    );
+    expect(request?.sha256).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+  });
+});
+
+describe("verification", () => {
+  const data = new TextEncoder().encode("segment bytes");
+  const request = (sha256?: string): SegmentRequest => ({
+    id: "s1",
+    swarmKey: "k",
+    url: "https://c/1.ts",
+    startTimeSec: 0,
+    durationSec: 2,
+    live: false,
+    ...(sha256 ? { sha256 } : {}),
+  });
+
+  it("hashes with SHA-256 and compares with the published digest", async () => {
+    // sha256("segment bytes") computed independently with node:crypto.
+    const { createHash } = await import("node:crypto");
+    const expected = createHash("sha256").update(data).digest("hex");
+    expect(await sha256Hex(data)).toBe(expected);
+    expect(await verificationProblem(request(expected), data, undefined)).toBeUndefined();
+    expect(await verificationProblem(request(DIGEST_A), data, undefined)).toMatch(/!= published/);
+  });
+
+  it("uses the validateSegment hook only without a digest, and treats false, throw and rejection as failure", async () => {
+    expect(await verificationProblem(request(), data, () => true)).toBeUndefined();
+    expect(await verificationProblem(request(), data, async () => true)).toBeUndefined();
+    expect(await verificationProblem(request(), data, () => false)).toMatch(/rejected/);
+    expect(await verificationProblem(request(), data, async () => false)).toMatch(/rejected/);
+    expect(
+      await verificationProblem(request(), data, () => {
+        throw new Error("boom");
+      }),
+    ).toMatch(/threw: boom/);
+    expect(await verificationProblem(request(), data, () => Promise.reject(new Error("no")))).toMatch(
+      /threw: no/,
+    );
+    // Not a strict true (e.g. a truthy string from a careless hook) is not an acceptance.
+    expect(await verificationProblem(request(), data, (() => "yes") as never)).toMatch(/rejected/);
+    let called = false;
+    const { createHash } = await import("node:crypto");
+    const digest = createHash("sha256").update(data).digest("hex");
+    await verificationProblem(request(digest), data, () => (called = true));
+    expect(called).toBe(false);
+    expect(await verificationProblem(request(), data, undefined)).toBeUndefined();
+  });
+});
