@@ -146,9 +146,13 @@ window.mount = function mount() {
   });
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
     setStatus("playing");
-    if (params.get("subs") === "1") hls.subtitleTrack = 0;
+    // autoStartLoad: false loads no media playlist either: the app starts once, then on every refresh.
+    if (manual) hls.startLoad();
     if (params.has("capLevel")) hls.autoLevelCapping = Number(params.get("capLevel"));
     video.play().catch(() => undefined);
+  });
+  hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => {
+    if (params.get("subs") === "1" && hls.subtitleTrack < 0) hls.subtitleTrack = 0;
   });
   hls.on(Hls.Events.LEVEL_LOADED, () => {
     window.pageEvents.levelLoaded++;
