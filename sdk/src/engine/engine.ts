@@ -30,8 +30,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   protected readonly stats = new StatsCollector();
   private readonly estimates = new TransferEstimates();
   private readonly delivery: SegmentDelivery;
-  private readonly store: SegmentStore | undefined;
-  private readonly network: P2PNetwork | undefined;
+  /** Both undefined while P2P is off, unavailable, or suspended (see {@link suspendP2P}). */
+  private store: SegmentStore | undefined;
+  private network: P2PNetwork | undefined;
   private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
   /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
@@ -43,36 +44,20 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     super((error) => log("listener threw: %o", error));
     this.config = mergeConfig(config);
     this.platform = platform;
-    const RTC = platform.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    const WS = platform.WebSocket ?? globalThis.WebSocket;
-    if (this.config.p2pEnabled && this.config.trackerUrls.length > 0) {
-      if (!RTC || !WS) {
-        log("no RTCPeerConnection or WebSocket here: HTTP only");
-      } else {
-        this.store = new SegmentStore({
-          maxBytes: this.config.storeMaxBytes,
-          keepBehindSec: this.config.storeKeepBehindSec,
-          onChange: (change) => this.network?.onStoreChange(change),
-        });
-        this.network = new P2PNetwork({
-          config: this.config,
-          RTCPeerConnection: RTC,
-          WebSocket: WS,
-          store: this.store,
-          stats: this.stats,
-          emit: (event, arg) => this.emit(event, arg),
-          isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
-          clientName: CLIENT_NAME,
-        });
-      }
-    }
+    this.startP2P();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read the current transports
+    const engine = this;
     this.delivery = new SegmentDelivery(
       {
         config: this.config,
         platform,
         stats: this.stats,
-        store: this.store,
-        network: this.network,
+        get store() {
+          return engine.store;
+        },
+        get network() {
+          return engine.network;
+        },
         log,
         playback: () => this.playback(),
         emit: (event, arg) => this.emit(event, arg),
@@ -183,6 +168,55 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       p2pBytes: 0,
       httpRetries: 0,
     };
+  }
+
+  /** True while the P2P side (tracker sockets, peer connections, segment store) is running. */
+  get p2pActive(): boolean {
+    return this.network !== undefined;
+  }
+
+  /**
+   * Release every P2P resource — tracker sockets, peer connections, the segment store — and keep the
+   * engine usable over HTTP only, until {@link resumeP2P}. The hls.js adapter calls this when its
+   * player is destroyed, so a page that only destroys players (an SPA navigating away) leaves no
+   * connection behind. Idempotent.
+   */
+  suspendP2P(): void {
+    if (!this.network) return;
+    log("P2P suspended: tracker and peers closed");
+    this.network.destroy();
+    this.store?.destroy();
+    this.network = undefined;
+    this.store = undefined;
+    this.stats.peers.clear();
+  }
+
+  /** Start P2P again after {@link suspendP2P} (a new peer id, an empty store). No-op when running or destroyed. */
+  resumeP2P(): void {
+    if (!this.destroyed && !this.network) this.startP2P();
+  }
+
+  private startP2P(): void {
+    const RTC = this.platform.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    const WS = this.platform.WebSocket ?? globalThis.WebSocket;
+    if (!this.config.p2pEnabled || this.config.trackerUrls.length === 0) return;
+    if (!RTC || !WS) return log("no RTCPeerConnection or WebSocket here: HTTP only");
+    const store = new SegmentStore({
+      maxBytes: this.config.storeMaxBytes,
+      keepBehindSec: this.config.storeKeepBehindSec,
+      onChange: (change) => this.network?.onStoreChange(change),
+    });
+    this.store = store;
+    this.network = new P2PNetwork({
+      config: this.config,
+      RTCPeerConnection: RTC,
+      WebSocket: WS,
+      store,
+      stats: this.stats,
+      emit: (event, arg) => this.emit(event, arg),
+      isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
+      clientName: CLIENT_NAME,
+    });
   }
 
   /** Stop everything: in-flight loads are aborted, peers closed, no event fires afterwards. Idempotent. */
