@@ -5,7 +5,7 @@
 //   rtc / sockets  every RTCPeerConnection and WebSocket the page opened (to see that they close)
 // Query: src, p2p=0|1, plain=1 (hls.js alone), tracker, switchMs (hls.nextLevel every N ms),
 // audioSwitchMs, subs=1, manual=1 (autoStartLoad false + own pLoader, startLoad() on LEVEL_LOADED),
-// store (storeMaxBytes), spa=1 (the test calls window.mount() / window.unmount()).
+// store (storeMaxBytes), patient=1 (retry playlists and fragments for a minute), spa=1 (the test calls window.mount() / window.unmount()).
 /* global Hls, Nearcast */
 "use strict";
 
@@ -125,6 +125,16 @@ function setStatus(text) {
   document.getElementById("status").textContent = text;
 }
 
+/** A live app that rides out a long origin outage: retry playlists and fragments every ≤ 2 s. */
+function patientPolicies() {
+  const retry = { maxNumRetry: 60, retryDelayMs: 1000, maxRetryDelayMs: 2000 };
+  const policy = (base) => ({ default: { ...base.default, errorRetry: retry, timeoutRetry: retry } });
+  return {
+    playlistLoadPolicy: policy(Hls.DefaultConfig.playlistLoadPolicy),
+    fragLoadPolicy: policy(Hls.DefaultConfig.fragLoadPolicy),
+  };
+}
+
 window.mount = function mount() {
   const manual = params.get("manual") === "1";
   const video = document.createElement("video");
@@ -137,6 +147,7 @@ window.mount = function mount() {
     ...(manual ? { autoStartLoad: false, pLoader: AppPlaylistLoader } : {}),
     ...(params.get("subs") === "1" ? { renderTextTracksNatively: true, subtitleDisplay: true } : {}),
     ...(params.has("capLevel") ? { startLevel: Number(params.get("capLevel")) } : {}),
+    ...(params.get("patient") === "1" ? patientPolicies() : {}),
   });
   nearcast?.attach(hls);
   window.hls = hls;
