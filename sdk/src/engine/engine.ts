@@ -16,6 +16,20 @@ export type { Platform } from "./platform.js";
 
 const log = createLogger("engine");
 
+/** A snapshot of {@link Engine.getResourceUsage}. */
+export interface ResourceUsage {
+  /** Bytes of segment data held for peers (≤ `storeMaxBytes`). */
+  storeBytes: number;
+  /** Segments held, partial ones included. */
+  storeSegments: number;
+  /** Segment loads in flight (requested by the player, not yet delivered or failed). */
+  pendingLoads: number;
+  /** Swarms (renditions) joined. */
+  swarms: number;
+  /** Open peer connections across all swarms (one viewer in two swarms counts twice). */
+  peerConnections: number;
+}
+
 declare const __NEARCAST_VERSION__: string | undefined;
 const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev"}`;
 
@@ -167,6 +181,22 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       httpBytes: 0,
       p2pBytes: 0,
       httpRetries: 0,
+    };
+  }
+
+  /**
+   * What the engine holds right now, for soak tests and leak hunting: bytes and segments in the
+   * store (bytes never exceed `storeMaxBytes`), loads in flight, swarms joined and open peer
+   * connections. All zero while P2P is off or suspended, except `pendingLoads`.
+   */
+  getResourceUsage(): ResourceUsage {
+    const network = this.network?.usage;
+    return {
+      storeBytes: this.store?.totalBytes ?? 0,
+      storeSegments: this.store?.size ?? 0,
+      pendingLoads: this.loading.size,
+      swarms: network?.swarms ?? 0,
+      peerConnections: network?.peerConnections ?? 0,
     };
   }
 
