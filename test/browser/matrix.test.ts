@@ -88,6 +88,11 @@ const SHAPES: Shape[] = [
     },
   },
   {
+    name: "alt-audio live",
+    manifest: "/s/live/alt-audio/master.m3u8",
+    query: "audioSwitchMs=7000&switchMs=6000",
+  },
+  {
     name: "aes-128 with key rotation",
     manifest: "/s/vod/aes/master.m3u8",
     extra: (results, origin, sinceMs) => {
