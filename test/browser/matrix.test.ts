@@ -10,7 +10,7 @@ import { closeBrowser, launchBrowser } from "./support/chromium.js";
 import { runShape, type ViewerResult } from "./support/matrix-run.js";
 import type { Viewer } from "./support/viewer.js";
 
-const WATCH_MS = Number(process.env.NEARCAST_MATRIX_WATCH_MS ?? 18_000);
+const WATCH_MS = Number(process.env.NEARCAST_MATRIX_WATCH_MS ?? 15_000);
 /** hls.js errors that mean a shape is mishandled even when hls.js recovers from them. */
 const FORBIDDEN_ERRORS = ["fragDecryptError", "fragParsingError", "bufferAppendNoProgress", "keyLoadError"];
 
@@ -112,7 +112,7 @@ const SHAPES: Shape[] = [
     manifest: "/s/live-end/ts-ladder/master.m3u8",
     query: "capLevel=0",
     // 20 segments, 4 already out at the first request, the last 3 published with ENDLIST: ~26 s.
-    watchMs: 40_000,
+    watchMs: 46_000,
     extra: (results) => {
       for (const r of results) {
         expect(r.events.ended, `${r.name} 'ended' fired`).toBe(1);

@@ -117,6 +117,17 @@ describe("origin faults under a live P2P session (3 P2P viewers + plain hls.js)"
         (during[i]!.stats?.httpDownloadedBytes ?? 0) - (before[i]!.stats?.httpDownloadedBytes ?? 0);
       expect(grew, `${v.name}: HTTP bytes counted during the outage`).toBe(0);
     });
+    // …and over the whole session no viewer counted more HTTP bytes than the origin sent it.
+    results.slice(0, 3).forEach((r, i) => {
+      const sent = origin!.log
+        .filter(
+          (l) => l.token === tokens[i] && !l.path.endsWith(".m3u8") && (l.status === 200 || l.status === 206),
+        )
+        .reduce((sum, l) => sum + l.bytes, 0);
+      expect(r.stats?.httpDownloadedBytes ?? 0, `${r.name}: HTTP bytes counted vs sent`).toBeLessThanOrEqual(
+        sent,
+      );
+    });
     // Requests per viewer during the outage: no more than plain hls.js's own retry cadence.
     const requests = tokens.map(
       (t) => origin!.log.filter((l) => l.token === t && l.atMs >= outageAt && l.atMs < restoredAt).length,

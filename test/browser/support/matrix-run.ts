@@ -125,7 +125,7 @@ export async function runShape(options: ShapeRunOptions): Promise<ViewerResult[]
           collect(viewer, options.origin, report),
         ),
       );
-      if (i < count - 1) await delay(options.staggerMs ?? 2_000);
+      if (i < count - 1) await delay(options.staggerMs ?? 1_500);
     }
     const results = await Promise.all(watches);
     for (const r of results)
