@@ -257,6 +257,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     this.lifetime.abort();
     this.network?.destroy();
     this.store?.destroy();
+    this.network = undefined;
+    this.store = undefined;
     this.removeAllListeners();
   }
 }
