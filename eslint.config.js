@@ -11,6 +11,7 @@ export default tseslint.config(
       "demo-server/public",
       "bench/pages/dist",
       "demo-server/media",
+      "test/media",
       "coverage",
       "test-artifacts",
       "bench/results",

@@ -1,5 +1,5 @@
 export { Nearcast, withNearcast, type HlsWithNearcastConfig } from "./hlsjs/hls-integration.js";
-export { Engine, type Platform } from "./engine/engine.js";
+export { Engine, type Platform, type ResourceUsage } from "./engine/engine.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
 export type { NearcastEvents } from "./core/events.js";
 export type { NearcastStats, PeerStats } from "./core/stats.js";

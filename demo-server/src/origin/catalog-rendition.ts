@@ -29,11 +29,21 @@ export async function buildRendition(
   const usedKeys = new Set<string>([VARIANT_PLAYLIST_NAME]);
   const lines = [...parsed.lines];
 
+  // One key per file: byte-range playlists name the same file many times (and may share it with
+  // the init segment); each file is served once under one key.
+  const keyByPath = new Map<string, string>();
+  const keyFor = (uri: string, fallback: string, filePath: string): string => {
+    let key = keyByPath.get(filePath);
+    if (key === undefined)
+      keyByPath.set(filePath, (key = uniqueKey(fileKeyFromUri(uri, fallback), usedKeys)));
+    return key;
+  };
+
   let init: CatalogFile | undefined;
   if (parsed.init !== undefined) {
     const extension = extensionOf(parsed.init.uri) || ".mp4";
-    const key = uniqueKey(fileKeyFromUri(parsed.init.uri, `init${extension}`), usedKeys);
     const filePath = resolveFile(rootDir, playlistDir, parsed.init.uri, playlistPath);
+    const key = keyFor(parsed.init.uri, `init${extension}`, filePath);
     init = {
       key,
       filePath,
@@ -47,13 +57,27 @@ export async function buildRendition(
   const segments: CatalogSegment[] = [];
   for (const [index, segment] of parsed.segments.entries()) {
     const extension = extensionOf(segment.uri);
-    const key = uniqueKey(fileKeyFromUri(segment.uri, `seg-${index}${extension}`), usedKeys);
     const filePath = resolveFile(rootDir, playlistDir, segment.uri, playlistPath);
+    const key = keyFor(segment.uri, `seg-${index}${extension}`, filePath);
     const sizeBytes = await fileSize(filePath);
     const sha256 = await fileDigest(filePath);
     segments.push({ index, key, filePath, extension, sizeBytes, sha256, ...pick(segment) });
     lines[segment.lineIndex] = key;
   }
+
+  const extraFiles = new Map<string, CatalogFile>();
+  for (const [index, keyRef] of parsed.keys.entries()) {
+    const extension = extensionOf(keyRef.uri) || ".key";
+    const filePath = resolveFile(rootDir, playlistDir, keyRef.uri, playlistPath);
+    const key = keyFor(keyRef.uri, `key-${index}${extension}`, filePath);
+    extraFiles.set(key, { key, filePath, extension, sizeBytes: await fileSize(filePath) });
+    lines[keyRef.lineIndex] = replaceUriAttribute(lines[keyRef.lineIndex] ?? "", key);
+  }
+  const vodOnlyReason = parsed.byteRanges
+    ? "byte-range segments are served as VOD only"
+    : parsed.keys.length > 0
+      ? "encrypted segments are served as VOD only"
+      : undefined;
 
   const maxDurationSec = Math.max(...segments.map((segment) => segment.durationSec));
   const byKey = new Map(segments.map((segment) => [segment.key, segment]));
@@ -85,7 +109,10 @@ export async function buildRendition(
     independentSegments: parsed.independentSegments,
     init,
     segments,
-    segmentsByKey: byKey,
+    // The first segment of a shared file stands for the file.
+    segmentsByKey: new Map(segments.toReversed().map((segment) => [segment.key, segment])),
+    extraFiles,
+    ...(vodOnlyReason ? { vodOnlyReason } : {}),
     totalDurationSec: segments.reduce((sum, segment) => sum + segment.durationSec, 0),
     vodPlaylist,
   };

@@ -38,6 +38,13 @@ export interface CatalogRendition {
    * for every segment and init segment (see playlist-digests.ts).
    */
   vodPlaylist: string;
+  /** Other files the VOD playlist names: AES keys (`EXT-X-KEY` URIs). */
+  extraFiles?: ReadonlyMap<string, CatalogFile>;
+  /**
+   * Why this rendition is served as VOD only (byte ranges into shared files, encryption keys: the
+   * simulated live origin renames segments per sequence number, which neither survives).
+   */
+  vodOnlyReason?: string;
 }
 
 export interface CatalogStream {

@@ -87,7 +87,10 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     const fileName = param(req, "file");
     let file: CatalogFile | undefined;
     if (mode === "vod") {
-      file = rendition.init?.key === fileName ? rendition.init : rendition.segmentsByKey.get(fileName);
+      file =
+        rendition.init?.key === fileName
+          ? rendition.init
+          : (rendition.segmentsByKey.get(fileName) ?? rendition.extraFiles?.get(fileName));
     } else {
       const resource = resolveLiveResource(rendition, fileName, clock(), timeline(stream));
       if (resource.kind === "not-found" && resource.reason !== "unknown") {
@@ -137,6 +140,11 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     }
     if (mode !== "vod" && mode !== "live") {
       sendError(res, 404, `mode must be "vod" or "live", got ${echo(mode)}`);
+      return undefined;
+    }
+    const vodOnly = [...stream.renditions.values()].find((rendition) => rendition.vodOnlyReason);
+    if (mode === "live" && vodOnly) {
+      sendError(res, 404, `no live version of stream ${echo(name)}: ${vodOnly.vodOnlyReason}`);
       return undefined;
     }
     return { stream, mode };

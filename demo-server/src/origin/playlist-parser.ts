@@ -44,6 +44,10 @@ export interface ParsedMediaPlaylist {
   endList: boolean;
   init: UriRef | undefined;
   segments: ParsedSegment[];
+  /** `EXT-X-BYTERANGE` segments or an `EXT-X-MAP` with `BYTERANGE`: several entries may share a file. */
+  byteRanges: boolean;
+  /** `EXT-X-KEY` tags with a key URI (METHOD other than NONE), in order. */
+  keys: UriRef[];
 }
 
 export function splitLines(text: string): string[] {
@@ -126,6 +130,8 @@ export function parseMediaPlaylist(text: string, where = "media playlist"): Pars
     endList: false,
     init: undefined,
     segments: [],
+    byteRanges: false,
+    keys: [],
   };
   let duration: number | undefined;
   let discontinuity = false;
@@ -167,10 +173,15 @@ export function parseMediaPlaylist(text: string, where = "media playlist"): Pars
         playlist.init = parseMap(value, lineIndex, playlist, where);
         break;
       case "#EXT-X-BYTERANGE":
-        throw new PlaylistParseError(`${where}: #EXT-X-BYTERANGE segments are not supported`);
+        // The file is served whole with HTTP Range support; the player asks for the range.
+        playlist.byteRanges = true;
+        break;
       case "#EXT-X-KEY": {
-        const method = parseAttributeList(value).get("METHOD");
-        if (method !== "NONE") throw new PlaylistParseError(`${where}: encrypted segments are not supported`);
+        const attributes = parseAttributeList(value);
+        if (attributes.get("METHOD") === "NONE") break;
+        const uri = attributes.get("URI");
+        if (uri === undefined || uri === "") throw new PlaylistParseError(`${where}: #EXT-X-KEY without URI`);
+        playlist.keys.push({ uri, lineIndex });
         break;
       }
     }
@@ -188,9 +199,7 @@ function parseMap(value: string, lineIndex: number, playlist: ParsedMediaPlaylis
   const attributes = parseAttributeList(value);
   const uri = attributes.get("URI");
   if (uri === undefined || uri === "") throw new PlaylistParseError(`${where}: #EXT-X-MAP without URI`);
-  if (attributes.has("BYTERANGE")) {
-    throw new PlaylistParseError(`${where}: #EXT-X-MAP with BYTERANGE is not supported`);
-  }
+  if (attributes.has("BYTERANGE")) playlist.byteRanges = true;
   if (playlist.init !== undefined && playlist.init.uri !== uri) {
     throw new PlaylistParseError(`${where}: more than one #EXT-X-MAP is not supported`);
   }

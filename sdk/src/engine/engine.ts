@@ -17,6 +17,20 @@ export type { Platform } from "./platform.js";
 
 const log = createLogger("engine");
 
+/** A snapshot of {@link Engine.getResourceUsage}. */
+export interface ResourceUsage {
+  /** Bytes of segment data held for peers (≤ `storeMaxBytes`). */
+  storeBytes: number;
+  /** Segments held, partial ones included. */
+  storeSegments: number;
+  /** Segment loads in flight (requested by the player, not yet delivered or failed). */
+  pendingLoads: number;
+  /** Swarms (renditions) joined. */
+  swarms: number;
+  /** Open peer connections across all swarms (one viewer in two swarms counts twice). */
+  peerConnections: number;
+}
+
 declare const __NEARCAST_VERSION__: string | undefined;
 const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev"}`;
 
@@ -31,8 +45,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   protected readonly stats = new StatsCollector();
   private readonly estimates = new TransferEstimates();
   private readonly delivery: SegmentDelivery;
-  private readonly store: SegmentStore | undefined;
-  private readonly network: P2PNetwork | undefined;
+  /** Both undefined while P2P is off, unavailable, or suspended (see {@link suspendP2P}). */
+  private store: SegmentStore | undefined;
+  private network: P2PNetwork | undefined;
   private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
   /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
@@ -54,38 +69,20 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         this.uploadAllowed = allowed;
       },
     );
-    const RTC = platform.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    const WS = platform.WebSocket ?? globalThis.WebSocket;
-    if (this.config.p2pEnabled && this.config.trackerUrls.length > 0) {
-      if (!RTC || !WS) {
-        log("no RTCPeerConnection or WebSocket here: HTTP only");
-      } else {
-        this.store = new SegmentStore({
-          maxBytes: this.config.storeMaxBytes,
-          keepBehindSec: this.config.storeKeepBehindSec,
-          onChange: (change) => this.network?.onStoreChange(change),
-        });
-        this.network = new P2PNetwork({
-          config: this.config,
-          RTCPeerConnection: RTC,
-          WebSocket: WS,
-          store: this.store,
-          stats: this.stats,
-          emit: (event, arg) => this.emit(event, arg),
-          isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
-          clientName: CLIENT_NAME,
-          uploading: () => this.uploadAllowed,
-          fetch: platform.fetch,
-        });
-      }
-    }
+    this.startP2P();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read the current transports
+    const engine = this;
     this.delivery = new SegmentDelivery(
       {
         config: this.config,
         platform,
         stats: this.stats,
-        store: this.store,
-        network: this.network,
+        get store() {
+          return engine.store;
+        },
+        get network() {
+          return engine.network;
+        },
         log,
         playback: () => this.playback(),
         emit: (event, arg) => this.emit(event, arg),
@@ -211,6 +208,73 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     };
   }
 
+  /**
+   * What the engine holds right now, for soak tests and leak hunting: bytes and segments in the
+   * store (bytes never exceed `storeMaxBytes`), loads in flight, swarms joined and open peer
+   * connections. All zero while P2P is off or suspended, except `pendingLoads`.
+   */
+  getResourceUsage(): ResourceUsage {
+    const network = this.network?.usage;
+    return {
+      storeBytes: this.store?.totalBytes ?? 0,
+      storeSegments: this.store?.size ?? 0,
+      pendingLoads: this.loading.size,
+      swarms: network?.swarms ?? 0,
+      peerConnections: network?.peerConnections ?? 0,
+    };
+  }
+
+  /** True while the P2P side (tracker sockets, peer connections, segment store) is running. */
+  get p2pActive(): boolean {
+    return this.network !== undefined;
+  }
+
+  /**
+   * Release every P2P resource — tracker sockets, peer connections, the segment store — and keep the
+   * engine usable over HTTP only, until {@link resumeP2P}. The hls.js adapter calls this when its
+   * player is destroyed, so a page that only destroys players (an SPA navigating away) leaves no
+   * connection behind. Idempotent.
+   */
+  suspendP2P(): void {
+    if (!this.network) return;
+    log("P2P suspended: tracker and peers closed");
+    this.network.destroy();
+    this.store?.destroy();
+    this.network = undefined;
+    this.store = undefined;
+    this.stats.peers.clear();
+  }
+
+  /** Start P2P again after {@link suspendP2P} (a new peer id, an empty store). No-op when running or destroyed. */
+  resumeP2P(): void {
+    if (!this.destroyed && !this.network) this.startP2P();
+  }
+
+  private startP2P(): void {
+    const RTC = this.platform.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    const WS = this.platform.WebSocket ?? globalThis.WebSocket;
+    if (!this.config.p2pEnabled || this.config.trackerUrls.length === 0) return;
+    if (!RTC || !WS) return log("no RTCPeerConnection or WebSocket here: HTTP only");
+    const store = new SegmentStore({
+      maxBytes: this.config.storeMaxBytes,
+      keepBehindSec: this.config.storeKeepBehindSec,
+      onChange: (change) => this.network?.onStoreChange(change),
+    });
+    this.store = store;
+    this.network = new P2PNetwork({
+      config: this.config,
+      RTCPeerConnection: RTC,
+      WebSocket: WS,
+      store,
+      stats: this.stats,
+      emit: (event, arg) => this.emit(event, arg),
+      isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
+      clientName: CLIENT_NAME,
+      uploading: () => this.uploadAllowed,
+      fetch: this.platform.fetch,
+    });
+  }
+
   /** Stop everything: in-flight loads are aborted, peers closed, no event fires afterwards. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;
@@ -220,6 +284,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     this.lifetime.abort();
     this.network?.destroy();
     this.store?.destroy();
+    this.network = undefined;
+    this.store = undefined;
     this.removeAllListeners();
   }
 }

@@ -65,7 +65,9 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
           c: HlsConfig,
         ) => Loader<FragmentLoaderContext>;
         this.fallback = new DefaultLoader(this.hlsConfig);
-        this.stats = this.fallback.stats;
+        // hls.js bound `frag.stats` to our stats object before calling load(): the default loader
+        // must fill that object, or ABR and the buffer controller read a load that never happened.
+        this.fallback.stats = this.stats;
         this.fallback.load(context, config, callbacks);
         return;
       }

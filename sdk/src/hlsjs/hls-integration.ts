@@ -40,13 +40,23 @@ export class Nearcast {
     return { fLoader: this.fLoader };
   }
 
-  /** Follow an hls.js instance: its manifest names the stream, its media element the playhead. */
+  /**
+   * Follow an hls.js instance: its manifest names the stream, its media element the playhead. When
+   * that player is destroyed (`hls.destroy()`), P2P is released — tracker socket, peer connections,
+   * stored segments — and the next `attach()` starts it again with a fresh peer id.
+   */
   attach(hls: Hls): void {
     this.detach();
+    this.engine.resumeP2P();
     this.hls = hls;
     const Events = (hls.constructor as typeof Hls).Events;
     const onManifestLoading = (_: unknown, data: { url: string }) => this.setManifestUrl(data.url);
-    const onDestroying = () => this.detach();
+    // A page may destroy its player and never call our destroy() (an SPA leaving the view): the
+    // player is gone, so are our reasons to hold a tracker socket and peer connections.
+    const onDestroying = () => {
+      this.detach();
+      this.engine.suspendP2P();
+    };
     // Join a rendition's swarm as soon as hls.js picks it, so peer connections are being set up
     // while its playlist loads rather than after the first fragment is already due.
     const onLevelLoading = (_: unknown, data: { level: number }) => this.prepare("main", data.level);

@@ -121,6 +121,13 @@ export class P2PNetwork {
     return swarm;
   }
 
+  /** Swarms joined and open peer connections across them (diagnostics). */
+  get usage(): { swarms: number; peerConnections: number } {
+    let peerConnections = 0;
+    for (const swarm of this.swarms.values()) peerConnections += swarm.peers.size;
+    return { swarms: this.swarms.size, peerConnections };
+  }
+
   getPeer(swarmKey: string, peerId: string): Peer | undefined {
     return this.swarms.get(swarmKey)?.peers.get(peerId);
   }

@@ -56,6 +56,15 @@ describe("segment mapping", () => {
     expect(ranged?.byteRange).toEqual({ start: 1000, end: 5000 });
   });
 
+  it("treats hls.js's rangeStart 0 / rangeEnd 0 as a whole-file load, and a range from 0 as a range", () => {
+    const whole = toSegmentRequest(hls, "k", frag(3), "u", 0, 0);
+    expect(whole?.byteRange).toBeUndefined();
+    expect(whole?.id).toBe(toSegmentRequest(hls, "k", frag(3), "u")?.id);
+    const fromZero = toSegmentRequest(hls, "k", frag("initSegment"), "u", 0, 1353);
+    expect(fromZero?.byteRange).toEqual({ start: 0, end: 1353 });
+    expect(fromZero?.id).not.toBe(toSegmentRequest(hls, "k", frag("initSegment"), "u")?.id);
+  });
+
   it("keys audio tracks by group, name and language, and leaves subtitles to hls.js", () => {
     expect(renditionKey(hls, frag(1, 0, "audio"))).toBe("a-aud-English-en");
     expect(toSegmentRequest(hls, "k", frag(1, 0, "subtitle"), "u")).toBeUndefined();

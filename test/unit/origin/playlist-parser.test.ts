@@ -91,14 +91,27 @@ describe("parseMediaPlaylist", () => {
     ["#EXTM3U\nseg.ts\n", /has no #EXTINF/],
     ["#EXTM3U\n#EXTINF:abc,\nseg.ts\n", /invalid #EXTINF duration/],
     ["#EXTM3U\n#EXTINF:0,\nseg.ts\n", /must be > 0/],
-    ["#EXTM3U\n#EXT-X-BYTERANGE:100@0\n#EXTINF:2,\nseg.ts\n", /BYTERANGE/],
-    ['#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI="k"\n#EXTINF:2,\nseg.ts\n', /encrypted/],
+    ["#EXTM3U\n#EXT-X-KEY:METHOD=AES-128\n#EXTINF:2,\nseg.ts\n", /EXT-X-KEY without URI/],
     [
       '#EXTM3U\n#EXT-X-MAP:URI="a.mp4"\n#EXTINF:2,\na.m4s\n#EXT-X-MAP:URI="b.mp4"\n#EXTINF:2,\nb.m4s\n',
       /more than one/,
     ],
   ])("rejects %j", (text, message) => {
     expect(() => parseMediaPlaylist(text)).toThrow(message);
+  });
+
+  it("accepts byte ranges (with and without offset, and on EXT-X-MAP) and records key URIs", () => {
+    const ranged = parseMediaPlaylist(
+      '#EXTM3U\n#EXT-X-MAP:URI="all.mp4",BYTERANGE="100@0"\n#EXTINF:2,\n#EXT-X-BYTERANGE:500@100\nall.mp4\n' +
+        "#EXTINF:2,\n#EXT-X-BYTERANGE:400\nall.mp4\n",
+    );
+    expect(ranged.byteRanges).toBe(true);
+    expect(ranged.segments.map((s) => s.uri)).toEqual(["all.mp4", "all.mp4"]);
+    const encrypted = parseMediaPlaylist(
+      '#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI="k0.bin",IV=0x01\n#EXTINF:2,\na.ts\n#EXT-X-KEY:METHOD=AES-128,URI="k1.bin"\n#EXTINF:2,\nb.ts\n',
+    );
+    expect(encrypted.keys.map((k) => k.uri)).toEqual(["k0.bin", "k1.bin"]);
+    expect(encrypted.byteRanges).toBe(false);
   });
 
   it("accepts an explicit unencrypted key", () => {

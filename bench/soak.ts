@@ -1,0 +1,121 @@
+// Long-session soak (issue 12): 3 Chromium viewers with P2P on watch a 4 Mbit/s 720p live rendition
+// for 15 minutes. Prints the series (heap after GC, store, in-flight loads, peer connections per
+// viewer every 30 s) and the verdict: store within storeMaxBytes, heap growth over the last 5 minutes
+// under 1 MB/min, no rise in peers or pending loads. `npm test` runs a 2-minute version.
+//
+//   npx tsx bench/soak.ts [--minutes 15] [--viewers 3] [--kbps 4000] [--store-mib 64]
+//
+// The 720p stream (60 s, looped live by the demo origin) is encoded with ffmpeg on first use into
+// the system temp folder and reused afterwards; it is not committed (~30 MB).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startServer } from "../demo-server/src/server.js";
+import { closeBrowser, launchBrowser } from "../test/browser/support/chromium.js";
+import { judgeSoak, runSoak } from "../test/browser/support/soak-run.js";
+import { startTestOrigin } from "../test/support/test-origin.js";
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: "string", default: "15" },
+    viewers: { type: "string", default: "3" },
+    kbps: { type: "string", default: "4000" },
+    "store-mib": { type: "string", default: "64" },
+  },
+  strict: true,
+});
+const positive = (flag: string, text: string) => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`error: --${flag} must be a positive number, got "${text}"`);
+    process.exit(2);
+  }
+  return n;
+};
+const minutes = positive("minutes", values.minutes);
+const viewers = Math.round(positive("viewers", values.viewers));
+const kbps = Math.round(positive("kbps", values.kbps));
+const storeMaxBytes = Math.round(positive("store-mib", values["store-mib"]) * 1024 * 1024);
+
+/** Encodes (once) 60 s of 720p H.264 at `kbps` + AAC as 2-second TS segments. */
+function soakMedia(): string {
+  const dir = path.join(os.tmpdir(), `nearcast-soak-720p-${kbps}k`);
+  const playlist = path.join(dir, "720p", "index.m3u8");
+  if (existsSync(playlist)) return dir;
+  mkdirSync(path.dirname(playlist), { recursive: true });
+  console.error(`[soak] encoding 60 s of 720p at ${kbps} kbit/s into ${dir} (once)…`);
+  const result = spawnSync(
+    "ffmpeg",
+    [
+      ...["-hide_banner", "-loglevel", "error", "-y"],
+      ...["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=60"],
+      ...["-f", "lavfi", "-i", "sine=frequency=440:beep_factor=2:sample_rate=48000:duration=60"],
+      ...["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main", "-pix_fmt", "yuv420p", "-bf", "0"],
+      ...["-b:v", `${kbps}k`, "-minrate", `${kbps}k`, "-maxrate", `${kbps}k`, "-bufsize", `${kbps}k`],
+      ...["-x264-params", "nal-hrd=cbr", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0"],
+      ...["-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "48000"],
+      ...["-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod"],
+      ...["-hls_segment_filename", path.join(dir, "720p", "seg-%03d.ts"), playlist],
+    ],
+    { stdio: "inherit" },
+  );
+  if (result.status !== 0) throw new Error("ffmpeg failed (apt-get install -y ffmpeg)");
+  writeFileSync(
+    path.join(dir, "master.m3u8"),
+    `#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=${(kbps + 128) * 1100},RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2"\n720p/index.m3u8\n`,
+  );
+  return dir;
+}
+
+const server = await startServer({
+  host: "127.0.0.1",
+  port: 0,
+  hlsDirs: [{ name: "soak", path: soakMedia() }],
+});
+const pages = await startTestOrigin();
+const browser = await launchBrowser();
+const durationMs = minutes * 60_000;
+const windowSec = Math.min(300, (durationMs / 1000) * (1 / 3));
+try {
+  console.error(
+    `[soak] ${viewers} viewers × ${minutes} min, ${kbps} kbit/s 720p live, storeMaxBytes ${storeMaxBytes}`,
+  );
+  const result = await runSoak({
+    browser,
+    pageOrigin: pages.url,
+    src: `${server.url}/streams/soak/live/master.m3u8`,
+    trackerUrl: `${server.url.replace(/^http/, "ws")}/tracker`,
+    viewers,
+    durationMs,
+    sampleEveryMs: 30_000,
+    storeMaxBytes,
+    log: (line) => console.log(line),
+  });
+  const verdicts = judgeSoak(result.series, windowSec);
+  let ok = true;
+  for (const v of verdicts) {
+    const storeOk = v.maxStoreBytes <= storeMaxBytes;
+    const heapOk = v.heapSlopeLastWindowBytesPerMin < 1_000_000;
+    const peersOk = v.peersSecondHalfMax <= Math.max(v.peersFirstHalfMax, viewers - 1);
+    const pendingOk = v.pendingSecondHalfMax <= v.pendingFirstHalfMax + 1;
+    ok &&= storeOk && heapOk && peersOk && pendingOk;
+    console.log(
+      `[soak] viewer ${v.viewer}: store max ${(v.maxStoreBytes / 1048576).toFixed(1)} MiB of ${(storeMaxBytes / 1048576).toFixed(0)} ${storeOk ? "ok" : "OVER"}; ` +
+        `heap slope over the last ${(windowSec / 60).toFixed(1)} min ${(v.heapSlopeLastWindowBytesPerMin / 1e6).toFixed(3)} MB/min ${heapOk ? "ok" : "TOO HIGH"}; ` +
+        `peers ${v.peersFirstHalfMax} → ${v.peersSecondHalfMax} ${peersOk ? "ok" : "ROSE"}; ` +
+        `pending ${v.pendingFirstHalfMax} → ${v.pendingSecondHalfMax} ${pendingOk ? "ok" : "ROSE"}`,
+    );
+  }
+  const stalls = result.reports.reduce((sum, r) => sum + r.stalls, 0);
+  const fatal = result.reports.reduce((sum, r) => sum + r.fatalErrors.length, 0);
+  console.log(
+    `[soak] ${stalls} stalls, ${fatal} fatal hls.js errors; verdict: ${ok && fatal === 0 ? "PASS" : "FAIL"}`,
+  );
+  process.exitCode = ok && fatal === 0 ? 0 : 1;
+} finally {
+  await closeBrowser(browser);
+  await pages.close();
+  await server.close();
+}

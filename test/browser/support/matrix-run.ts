@@ -1,0 +1,139 @@
+// Runs one stream shape of the coverage matrix: N viewers (one browser context each) open the matrix
+// page a little apart, play for a while, and the run collects what each page recorded: playback
+// report, every fragment payload's SHA-256, hls.js errors, page events, SDK stats.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Browser } from "puppeteer-core";
+import type { NearcastStats } from "../../../sdk/src/index.js";
+import type { TestOrigin } from "../../support/test-origin.js";
+import { describePlayback, type PlaybackReport } from "./playback-report.js";
+import { delay, openViewer, watchPlayback, type Viewer } from "./viewer.js";
+
+export interface FragRecord {
+  url: string;
+  rangeStart: number;
+  rangeEnd: number;
+  type: string;
+  sn: number | "initSegment";
+  level: number;
+  length: number;
+  sha256: string;
+}
+
+export interface PageEvents {
+  ended: number;
+  levelLoaded: number;
+  levelSwitched: number;
+  audioSwitched: number;
+  subtitleFrags: number;
+  playlistLoads?: number;
+}
+
+export interface ViewerResult {
+  name: string;
+  report: PlaybackReport;
+  frags: FragRecord[];
+  /** Fragments whose bytes differ from the origin's file / byte range (or are empty). */
+  badFrags: string[];
+  loaderViolations: string[];
+  events: PageEvents;
+  stats: NearcastStats | null;
+}
+
+export interface ShapeRunOptions {
+  browser: Browser;
+  origin: TestOrigin;
+  /** Page URL query without src/tracker, e.g. "p2p=1&switchMs=8000". */
+  query: string;
+  /** Manifest path on the origin, e.g. "/s/vod/ts-ladder/master.m3u8". */
+  manifest: string;
+  trackerUrl: string;
+  name: string;
+  viewers?: number;
+  staggerMs?: number;
+  watchMs?: number;
+  /** Per-viewer manifest query (tokenised URLs). */
+  manifestQuery?: (index: number) => string;
+  /** Stops watching a viewer early when this holds (e.g. the stream ended). */
+  onOpen?: (viewer: Viewer) => void;
+  log?: (line: string) => void;
+}
+
+const fileCache = new Map<string, Buffer>();
+
+/** SHA-256 of the origin's bytes for a fragment record: the whole file, or [rangeStart, rangeEnd). */
+export function expectedSha256(
+  origin: TestOrigin,
+  record: Pick<FragRecord, "url" | "rangeStart" | "rangeEnd">,
+): string {
+  const { pathname } = new URL(record.url);
+  const file = origin.filePathOf(pathname);
+  let bytes = fileCache.get(file);
+  if (!bytes) fileCache.set(file, (bytes = readFileSync(file)));
+  const slice = record.rangeEnd > 0 ? bytes.subarray(record.rangeStart, record.rangeEnd) : bytes;
+  return createHash("sha256").update(slice).digest("hex");
+}
+
+export async function collect(
+  viewer: Viewer,
+  origin: TestOrigin,
+  report: PlaybackReport,
+): Promise<ViewerResult> {
+  // Hashes are computed asynchronously in the page: give the last ones a moment.
+  await delay(300);
+  const page = await viewer.page.evaluate(() => {
+    const w = window as unknown as {
+      fragLog: FragRecord[];
+      loaderViolations: string[];
+      pageEvents: PageEvents;
+      nearcast?: { getStats(): NearcastStats };
+    };
+    return {
+      frags: w.fragLog,
+      loaderViolations: w.loaderViolations,
+      events: w.pageEvents,
+      stats: w.nearcast ? w.nearcast.getStats() : null,
+    };
+  });
+  const badFrags: string[] = [];
+  for (const frag of page.frags) {
+    const where = `${frag.type} sn ${frag.sn} ${frag.url}${frag.rangeEnd > 0 ? ` @${frag.rangeStart}-${frag.rangeEnd}` : ""}`;
+    if (frag.length === 0) badFrags.push(`${where}: empty payload`);
+    else if (frag.sha256 !== expectedSha256(origin, frag))
+      badFrags.push(`${where}: ${frag.length} bytes, SHA-256 differs`);
+  }
+  return { name: viewer.name, report, badFrags, ...page };
+}
+
+/** Opens the viewers `staggerMs` apart, watches each for `watchMs`, closes them, returns the results. */
+export async function runShape(options: ShapeRunOptions): Promise<ViewerResult[]> {
+  const count = options.viewers ?? 3;
+  const viewers: Viewer[] = [];
+  const watches: Promise<ViewerResult>[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const src = `${options.origin.url}${options.manifest}${options.manifestQuery?.(i) ?? ""}`;
+      const url =
+        `${options.origin.url}/page/index.html?${options.query}` +
+        `&tracker=${encodeURIComponent(options.trackerUrl)}&src=${encodeURIComponent(src)}`;
+      const viewer = await openViewer(options.browser, url, { name: `${options.name}-${i}` });
+      viewers.push(viewer);
+      options.onOpen?.(viewer);
+      await viewer.waitForPlaying(30_000);
+      watches.push(
+        watchPlayback(viewer, options.watchMs ?? 20_000).then((report) =>
+          collect(viewer, options.origin, report),
+        ),
+      );
+      if (i < count - 1) await delay(options.staggerMs ?? 1_500);
+    }
+    const results = await Promise.all(watches);
+    for (const r of results)
+      options.log?.(
+        `[matrix] ${describePlayback(r.report)}; ${r.frags.length} frags, ${r.badFrags.length} bad`,
+      );
+    return results;
+  } finally {
+    await Promise.allSettled(viewers.map((v) => v.close()));
+  }
+}

@@ -1,0 +1,202 @@
+// The coverage-matrix test page: real hls.js with the Nearcast SDK (script-tag bundles), configured
+// from the query string, recording what the tests check in `window`:
+//   fragLog        every fragment payload hls.js received from its fLoader, with its SHA-256
+//   playerErrors   hls.js ERROR events; loaderViolations: loader callbacks after abort()
+//   rtc / sockets  every RTCPeerConnection and WebSocket the page opened (to see that they close)
+// Query: src, p2p=0|1, plain=1 (hls.js alone), tracker, switchMs (hls.nextLevel every N ms),
+// audioSwitchMs, subs=1, manual=1 (autoStartLoad false + own pLoader, startLoad() on LEVEL_LOADED),
+// store (storeMaxBytes), patient=1 (retry playlists and fragments for a minute), spa=1 (the test calls window.mount() / window.unmount()).
+/* global Hls, Nearcast */
+"use strict";
+
+const params = new URLSearchParams(location.search);
+window.fragLog = [];
+window.playerErrors = [];
+window.loaderViolations = [];
+window.pageEvents = { ended: 0, levelLoaded: 0, levelSwitched: 0, audioSwitched: 0, subtitleFrags: 0 };
+
+// Count the connections the SDK opens, to see that they close (wrapped before the SDK reads them).
+window.rtc = [];
+window.sockets = [];
+const NativeRTC = window.RTCPeerConnection;
+window.RTCPeerConnection = function (...args) {
+  const pc = new NativeRTC(...args);
+  window.rtc.push(pc);
+  return pc;
+};
+window.RTCPeerConnection.prototype = NativeRTC.prototype;
+const NativeWS = window.WebSocket;
+window.WebSocket = function (...args) {
+  const ws = new NativeWS(...args);
+  window.sockets.push(ws);
+  return ws;
+};
+Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+window.WebSocket.prototype = NativeWS.prototype;
+window.openConnections = () => ({
+  rtc: window.rtc.filter((pc) => pc.connectionState !== "closed").length,
+  sockets: window.sockets.filter((ws) => ws.readyState !== 3).length,
+});
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Wraps an fLoader: hashes each payload before hls.js sees it (and may transfer it to its worker). */
+function recording(Base) {
+  return class RecordingLoader {
+    constructor(config) {
+      this.inner = new Base(config);
+      this.aborted = false;
+    }
+    get stats() {
+      return this.inner.stats;
+    }
+    get context() {
+      return this.inner.context;
+    }
+    load(context, config, callbacks) {
+      this.aborted = false;
+      const guard = (name, fn) =>
+        fn &&
+        ((...args) => {
+          if (this.aborted && name !== "onAbort")
+            window.loaderViolations.push(`${name} after abort: ${context.url}`);
+          return fn(...args);
+        });
+      this.inner.load(context, config, {
+        ...callbacks,
+        onError: guard("onError", callbacks.onError),
+        onTimeout: guard("onTimeout", callbacks.onTimeout),
+        onAbort: guard("onAbort", callbacks.onAbort),
+        onProgress: guard("onProgress", callbacks.onProgress),
+        onSuccess: guard("onSuccess", (response, stats, ctx, details) => {
+          const data = response.data;
+          const frag = ctx.frag;
+          const entry = {
+            url: ctx.url,
+            rangeStart: ctx.rangeStart ?? 0,
+            rangeEnd: ctx.rangeEnd ?? 0,
+            type: frag.type,
+            sn: frag.sn,
+            level: frag.level,
+            length: data.byteLength,
+            sha256: "",
+          };
+          window.fragLog.push(entry);
+          if (frag.type === "subtitle") window.pageEvents.subtitleFrags++;
+          crypto.subtle.digest("SHA-256", data.slice(0)).then((digest) => (entry.sha256 = hex(digest)));
+          callbacks.onSuccess(response, stats, ctx, details);
+        }),
+      });
+    }
+    abort() {
+      this.aborted = true;
+      this.inner.abort();
+    }
+    destroy() {
+      this.aborted = true;
+      this.inner.destroy();
+    }
+  };
+}
+
+/** An embedding app's own playlist loader (it only counts), as apps add for auth or logging. */
+class AppPlaylistLoader extends Hls.DefaultConfig.loader {
+  load(context, config, callbacks) {
+    window.pageEvents.playlistLoads = (window.pageEvents.playlistLoads ?? 0) + 1;
+    super.load(context, config, callbacks);
+  }
+}
+
+const p2p = params.get("p2p") === "1";
+const plain = params.get("plain") === "1";
+const trackerUrl = params.get("tracker");
+const nearcast = plain
+  ? undefined
+  : new Nearcast.Nearcast({
+      p2pEnabled: p2p,
+      trackerUrls: p2p && trackerUrl ? [trackerUrl] : [],
+      ...(params.get("store") ? { storeMaxBytes: Number(params.get("store")) } : {}),
+    });
+window.nearcast = nearcast;
+
+function setStatus(text) {
+  document.getElementById("status").textContent = text;
+}
+
+/** A live app that rides out a long origin outage: retry playlists and fragments every ≤ 2 s. */
+function patientPolicies() {
+  const retry = { maxNumRetry: 60, retryDelayMs: 1000, maxRetryDelayMs: 2000 };
+  const policy = (base) => ({ default: { ...base.default, errorRetry: retry, timeoutRetry: retry } });
+  return {
+    playlistLoadPolicy: policy(Hls.DefaultConfig.playlistLoadPolicy),
+    fragLoadPolicy: policy(Hls.DefaultConfig.fragLoadPolicy),
+  };
+}
+
+window.mount = function mount() {
+  const manual = params.get("manual") === "1";
+  const video = document.createElement("video");
+  video.muted = true;
+  video.autoplay = true;
+  document.getElementById("player").append(video);
+  const fLoader = recording(nearcast ? nearcast.hlsConfig().fLoader : Hls.DefaultConfig.loader);
+  const hls = new Hls({
+    fLoader,
+    ...(manual ? { autoStartLoad: false, pLoader: AppPlaylistLoader } : {}),
+    ...(params.get("subs") === "1" ? { renderTextTracksNatively: true, subtitleDisplay: true } : {}),
+    ...(params.has("capLevel") ? { startLevel: Number(params.get("capLevel")) } : {}),
+    ...(params.get("patient") === "1" ? patientPolicies() : {}),
+  });
+  nearcast?.attach(hls);
+  window.hls = hls;
+  hls.on(Hls.Events.ERROR, (_e, data) => {
+    window.playerErrors.push({ type: data.type, details: data.details, fatal: data.fatal });
+    if (data.fatal) setStatus(`Playback error: ${data.details}`);
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    setStatus("playing");
+    // autoStartLoad: false loads no media playlist either: the app starts once, then on every refresh.
+    if (manual) hls.startLoad();
+    if (params.has("capLevel")) hls.autoLevelCapping = Number(params.get("capLevel"));
+    video.play().catch(() => undefined);
+  });
+  hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => {
+    if (params.get("subs") === "1" && hls.subtitleTrack < 0) hls.subtitleTrack = 0;
+  });
+  hls.on(Hls.Events.LEVEL_LOADED, () => {
+    window.pageEvents.levelLoaded++;
+    if (manual) hls.startLoad();
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHED, () => window.pageEvents.levelSwitched++);
+  hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, () => window.pageEvents.audioSwitched++);
+  video.addEventListener("ended", () => window.pageEvents.ended++);
+  const timers = [];
+  const switchMs = Number(params.get("switchMs") ?? 0);
+  if (switchMs > 0) {
+    timers.push(
+      setInterval(() => {
+        if (hls.levels.length > 1) hls.nextLevel = (Math.max(hls.currentLevel, 0) + 1) % hls.levels.length;
+      }, switchMs),
+    );
+  }
+  const audioSwitchMs = Number(params.get("audioSwitchMs") ?? 0);
+  if (audioSwitchMs > 0) {
+    timers.push(
+      setInterval(() => {
+        if (hls.audioTracks.length > 1) hls.audioTrack = (hls.audioTrack + 1) % hls.audioTracks.length;
+      }, audioSwitchMs),
+    );
+  }
+  hls.loadSource(params.get("src"));
+  hls.attachMedia(video);
+  window.unmount = () => {
+    timers.forEach(clearInterval);
+    hls.destroy();
+    video.remove();
+    window.hls = undefined;
+  };
+};
+
+if (params.get("spa") !== "1") window.mount();
