@@ -64,8 +64,9 @@ export class Uplink {
       const endMs = this.queue.now + transmitMs(bytes, this.bytesPerSec);
       this.sentBytes += bytes;
       this.queue.at(endMs, () => {
-        this.busy = false;
+        // Still busy while the sender reacts: if it is ready again it joins the back of the line.
         sender.chunkSent(bytes, endMs);
+        this.busy = false;
         this.serveNext();
       });
       return;

@@ -1,4 +1,4 @@
-// One simulated viewer's engine: the delivery loop of sdk/src/core/engine.ts (deliver, fromPeer,
+// One simulated viewer's engine: the delivery loop of sdk/src/engine/segment-delivery.ts (deliver, fromPeer,
 // fromHttp) as an event-driven state machine on the virtual clock. It calls the SDK's real
 // scheduler (`decide`, `newSegmentHoldMs`), keeps segment bytes in the SDK's real SegmentStore and
 // measures with the SDK's Ewma, with the same inputs the engine gives them. What it models instead
@@ -18,7 +18,7 @@ import { visibleLength, visibleState } from "./sim-availability.js";
 import type { SimLink } from "./sim-link.js";
 import type { SimViewer } from "./sim-viewer.js";
 
-/** As in engine.ts. */
+/** As in sdk/src/engine (transfer-estimates.ts). */
 const HTTP_BANDWIDTH_HALF_LIFE_SEC = 5;
 const DEFAULT_SEGMENT_BYTES = 400_000;
 const DEFAULT_HTTP_FIRST_BYTE_MS = 150;
