@@ -7,6 +7,7 @@
 //   npm run bench:sim -- --validate real.json           # compare with `npm run bench:swarm -- --json real.json`
 //   npm run bench:sim -- --seeds 5 --scenarios node-50  # the same scenario with 5 seeds (spread)
 //   npm run bench:sim -- --quick                        # internet scenarios cut to 2 minutes
+//   npm run bench:sim -- --before                       # the scheduler's rules before the gossip change
 //
 // Progress goes to stderr, the report (markdown) to stdout.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -15,8 +16,9 @@ import { parseArgs } from "node:util";
 import { formatBreakdownTable, formatResultsTable, formatValidationTable, realRuns } from "./sim/report.js";
 import { scenarios, SCALE_SCENARIOS, VALIDATION_SCENARIOS } from "./sim/scenarios.js";
 import { runSimulation, type SimResult } from "./sim/sim-run.js";
+import { BEFORE_GOSSIP } from "./sim/sim-types.js";
 
-const USAGE = `usage: npx tsx bench/sim.ts [--scenarios a,b,...] [--validate real.json] [--seeds 1] [--quick] [--json out.json]
+const USAGE = `usage: npx tsx bench/sim.ts [--scenarios a,b,...] [--validate real.json[,more.json]] [--seeds 1] [--quick] [--before] [--json out.json]
 scenarios: ${Object.keys(scenarios()).join(", ")}`;
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     validate: { type: "string" },
     seeds: { type: "string" },
     quick: { type: "boolean" },
+    before: { type: "boolean" },
     json: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
@@ -62,7 +65,8 @@ for (const name of names) {
   for (let seed = 1; seed <= seeds; seed++) {
     const base = all[name]!;
     const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
-    const options = { ...base, ...quick, seed, name: seeds > 1 ? `${name} #${seed}` : name };
+    const variant = values.before ? { variant: BEFORE_GOSSIP } : {};
+    const options = { ...base, ...quick, ...variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
     const tag = `[sim ${options.name}]`;
     process.stderr.write(
       `${tag} ${options.viewers} viewers, ${options.joinSpreadSec + options.durationSec} s of stream\n`,
@@ -81,6 +85,9 @@ out.push("\n## Swarm simulator");
 out.push("");
 out.push(`Machine: ${machine}`);
 out.push(`Command: \`${command}\``);
+out.push(
+  `Scheduler: ${values.before ? "rules before the gossip change (--before)" : "the SDK's current rules"}`,
+);
 out.push("");
 out.push(formatResultsTable(results));
 out.push("");

@@ -105,7 +105,12 @@ export class SimEngine {
       mirrored: undefined,
       failed: new Set(),
       heldMs: 0,
-      holdMs: newSegmentHoldMs(String(msn), v.peerId),
+      holdMs: newSegmentHoldMs(
+        String(msn),
+        v.peerId,
+        v.world.options.variant?.holdMinMs,
+        v.world.options.variant?.holdSpreadMs,
+      ),
       download: undefined,
       waiting: undefined,
       decision: undefined,
@@ -224,6 +229,9 @@ export class SimEngine {
     };
     load.download = download;
     link.pending++;
+    // segment-delivery.ts: gossip one hop (`fetching` as a peer download starts from byte 0).
+    if (this.v.world.options.variant?.announceP2pFetching !== false && load.length === 0)
+      this.v.announceFetching(load.msn);
     const holder = link.remote;
     const offset = load.length;
     this.v.world.queue.after(link.latencyMs, () => holder.uploader.handleRequest(this.v, download, offset));

@@ -50,6 +50,19 @@ export interface SimOptions {
   channelOpenMs: number;
   /** Steady window starts this long after the last join (as the Node bench), ms. */
   steadySettleMs: number;
+  /**
+   * Scheduler variants under study (undefined = the SDK as it is): the new-segment hold's range,
+   * and whether a viewer announces `fetching` when it starts a peer download (the SDK does since the
+   * simulator found it pays; {@link BEFORE_GOSSIP} is the rule set before that).
+   */
+  variant?: { holdMinMs?: number; holdSpreadMs?: number; announceP2pFetching?: boolean };
   /** Seed of every random choice (joins, tracker picks, tie-breaks): one seed, one outcome. */
   seed: number;
 }
+
+/** The scheduler's rules before the simulator's findings: 200–1000 ms holds, `fetching` only before HTTP. */
+export const BEFORE_GOSSIP: NonNullable<SimOptions["variant"]> = {
+  holdMinMs: 200,
+  holdSpreadMs: 800,
+  announceP2pFetching: false,
+};
