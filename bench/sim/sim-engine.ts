@@ -75,6 +75,8 @@ export class SimEngine {
   httpBytes = 0;
   p2pBytes = 0;
   readonly decisions = new Map<string, number>();
+  /** Segment → bytes held (-1: complete), mirrored from the store's change notifications. */
+  private readonly held = new Map<number, number>();
 
   constructor(private readonly v: SimViewer) {
     this.store = new SegmentStore({
@@ -193,6 +195,9 @@ export class SimEngine {
       if (link.availabilityAtMs > now) wakeAt = Math.min(wakeAt, link.availabilityAtMs);
       const rec = this.v.board.get(load.msn, link.remote.index);
       if (!rec) continue;
+      const latest = Math.max(rec.fetchingAt, rec.addedAt, rec.completeAt, rec.removedAt, rec.cancelledAt);
+      // Only news sent in the last latency can still be on its way.
+      if (latest < 0 || latest + link.latencyMs <= now) continue;
       for (const sent of [rec.fetchingAt, rec.addedAt, rec.completeAt, rec.removedAt, rec.cancelledAt]) {
         if (sent < 0) continue;
         const arrival = Math.max(sent, link.connectedAtMs) + link.latencyMs;
@@ -363,16 +368,31 @@ export class SimEngine {
     load.onDone(load);
   }
 
-  /** p2p-network.onStoreChange: wake waiting uploads; announce new and completed segments. */
+  /**
+   * p2p-network.onStoreChange: wake waiting uploads; announce new and completed segments. Also
+   * keeps `held` (what the store holds of each segment, from these same notifications), which the
+   * uploader reads instead of copying a snapshot out of the store for every chunk.
+   */
   private onStoreChange(change: SegmentStoreChange): void {
     const v = this.v;
-    for (const list of [change.added, change.updated, change.removed])
-      for (const c of list) v.uploader.notify(Number(c.segmentId));
-    if (!v.profile.uploadEnabled) return;
+    const announce = v.profile.uploadEnabled;
     const now = this.now;
-    for (const a of [...change.added, ...change.updated]) {
-      if (!a.complete && change.updated.includes(a)) continue;
+    for (const r of change.removed) {
+      const msn = Number(r.segmentId);
+      this.held.delete(msn);
+      v.uploader.notify(msn);
+      if (!announce) continue;
+      v.board.record(msn, v.index).removedAt = now;
+      v.broadcast(msn);
+    }
+    for (let i = 0; i < change.added.length + change.updated.length; i++) {
+      const added = i < change.added.length;
+      const a = added ? change.added[i]! : change.updated[i - change.added.length]!;
       const msn = Number(a.segmentId);
+      this.held.set(msn, a.complete ? -1 : a.bytesAvailable * STORE_BYTES_PER_UNIT);
+      v.uploader.notify(msn);
+      // Partial growth is not announced: uploads stream it.
+      if (!announce || (!added && !a.complete)) continue;
       const rec = v.board.record(msn, v.index);
       if (rec.addedAt < 0) {
         rec.addedAt = now;
@@ -381,10 +401,12 @@ export class SimEngine {
       if (a.complete) rec.completeAt = now;
       v.broadcast(msn);
     }
-    for (const r of change.removed) {
-      const msn = Number(r.segmentId);
-      v.board.record(msn, v.index).removedAt = now;
-      v.broadcast(msn);
-    }
+  }
+
+  /** Bytes of the segment the store holds, from its change notifications (0 = none). */
+  heldBytes(msn: number): number {
+    const held = this.held.get(msn);
+    if (held === undefined) return 0;
+    return held < 0 ? this.v.stream.bytesOf(msn) : held;
   }
 }

@@ -99,9 +99,7 @@ export class SimUploader {
 
   /** Bytes of the segment we can send now (Uploader.serve's `sendable`). */
   sendableBytes(msn: number): number {
-    const entry = this.v.engine.store.get(this.v.rendition, String(msn));
-    if (!entry) return 0;
-    return entry.complete ? this.v.stream.bytesOf(msn) : entry.bytesAvailable * 1024;
+    return this.v.engine.heldBytes(msn);
   }
 
   /** Re-run `serve` for a job on the next turn (its chunk was not ready when its turn came). */
@@ -118,8 +116,7 @@ export class SimUploader {
     if (!v.profile.uploadEnabled) return this.absent(job);
     const msn = download.msn;
     const loading = v.engine.load?.msn === msn;
-    const entry = v.engine.store.get(v.rendition, String(msn));
-    if (!entry) return loading ? this.waitForBytes(job) : this.absent(job);
+    if (v.engine.heldBytes(msn) === 0) return loading ? this.waitForBytes(job) : this.absent(job);
     const total = v.stream.bytesOf(msn);
     if (job.offset >= total) return job.sentAny ? this.end(job) : this.absent(job);
     if (job.offset >= this.sendableBytes(msn)) return loading ? this.waitForBytes(job) : this.absent(job);
