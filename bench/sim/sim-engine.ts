@@ -1,7 +1,7 @@
 // One simulated viewer's engine: the delivery loop of sdk/src/engine/segment-delivery.ts (deliver, fromPeer,
 // fromHttp) as an event-driven state machine on the virtual clock. It calls the SDK's real
 // scheduler (`decide`, `newSegmentHoldMs`), keeps segment bytes in the SDK's real SegmentStore and
-// measures with the SDK's Ewma, with the same inputs the engine gives them. What it models instead
+// estimates with the engine's own TransferEstimates, with the same inputs the engine gives them. What it models instead
 // of running: sockets (link-model.ts), the Peer/Swarm bookkeeping (sim-availability.ts, sim-link.ts)
 // and the uploader (sim-uploader.ts).
 //
@@ -10,18 +10,14 @@
 // scaling is exact where it matters. The store keeps at most STORE_MAX_ENTRIES segments (2 minutes):
 // it then evicts those furthest behind the playhead, as a full real store would; no live viewer asks
 // for a segment that old.
-import { Ewma } from "../../sdk/src/core/ewma.js";
 import { decide, newSegmentHoldMs, type Decision, type PeerCandidate } from "../../sdk/src/core/scheduler.js";
 import { SegmentStore, type SegmentStoreChange } from "../../sdk/src/core/segment-store.js";
+import { TransferEstimates } from "../../sdk/src/engine/transfer-estimates.js";
 import { MAX_CHUNK_BYTES } from "../../sdk/src/p2p/protocol-constants.js";
 import { visibleLength, visibleState } from "./sim-availability.js";
 import type { SimLink } from "./sim-link.js";
 import type { SimViewer } from "./sim-viewer.js";
 
-/** As in sdk/src/engine (transfer-estimates.ts). */
-const HTTP_BANDWIDTH_HALF_LIFE_SEC = 5;
-const DEFAULT_SEGMENT_BYTES = 400_000;
-const DEFAULT_HTTP_FIRST_BYTE_MS = 150;
 /** Swarm.awaitingFirstPeer's start-up window. */
 const FIRST_PEER_WAIT_WINDOW_MS = 5000;
 /** The engine's peer-transfer watchdog ticks every 50 ms. */
@@ -67,9 +63,8 @@ export interface Load {
 
 export class SimEngine {
   readonly store: SegmentStore;
-  readonly httpBandwidth = new Ewma(HTTP_BANDWIDTH_HALF_LIFE_SEC);
-  readonly httpFirstByte = new Ewma(3);
-  readonly segmentSize = new Ewma(3);
+  /** The engine's own HTTP throughput, first-byte and segment-size estimates. */
+  readonly estimates = new TransferEstimates();
   load: Load | undefined;
   httpRequests = 0;
   httpBytes = 0;
@@ -151,10 +146,10 @@ export class SimEngine {
     }
     const o = v.world.options;
     const decision: Decision = decide({
-      segmentBytesEstimate: announced ?? this.segmentSize.value(DEFAULT_SEGMENT_BYTES),
+      segmentBytesEstimate: announced ?? this.estimates.segmentBytes,
       deadlineMs: v.player.model.bufferAheadSec(now) * 1000,
-      httpBandwidthBps: this.httpBandwidth.value(0),
-      httpFirstByteMs: this.httpFirstByte.value(DEFAULT_HTTP_FIRST_BYTE_MS),
+      httpBandwidthBps: this.estimates.httpBandwidthBps,
+      httpFirstByteMs: this.estimates.httpFirstByteMs,
       safetyMarginMs: o.httpSafetyMarginMs,
       candidates,
       failedPeers: load.failed,
@@ -323,10 +318,8 @@ export class SimEngine {
         if (this.load !== load || v.left) return;
         this.append(load, size, "http");
         if (at + size < load.totalBytes) return sendNext();
-        this.httpFirstByte.sample(1, firstByteMs - requestMs);
-        const seconds = Math.max(this.now - firstByteMs, 1) / 1000;
-        const fetched = load.totalBytes - from;
-        if (fetched >= 16 * 1024) this.httpBandwidth.sample(seconds, (fetched * 8) / seconds);
+        const timing = { requestStartMs: requestMs, firstByteMs, endMs: this.now };
+        this.estimates.sampleHttp(timing, load.totalBytes - from);
         this.finish(load);
       });
     };
@@ -362,7 +355,7 @@ export class SimEngine {
   private finish(load: Load): void {
     if (this.load !== load) return;
     this.load = undefined;
-    if (load.length > 0) this.segmentSize.sample(1, load.totalBytes);
+    this.estimates.sampleSegment(load.totalBytes);
     // engine.loadSegment's finally: uploads waiting on this load re-check the store.
     this.v.uploader.notify(load.msn);
     load.onDone(load);
