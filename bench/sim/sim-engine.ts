@@ -7,7 +7,7 @@
 //
 // Bytes in the store are scaled: one stored byte per KiB of segment (a 10,000-viewer run could not
 // hold real segments). Offsets the engine uses are whole 64-KiB chunks or a segment's end, so the
-// scaling is exact where it matters. The store keeps at most STORE_MAX_ENTRIES segments (2 minutes):
+// scaling is exact where it matters. The store keeps at most STORE_MAX_ENTRIES segments (48 s, more than the 40-s live window):
 // it then evicts those furthest behind the playhead, as a full real store would; no live viewer asks
 // for a segment that old.
 import { decide, newSegmentHoldMs, type Decision, type PeerCandidate } from "../../sdk/src/core/scheduler.js";
@@ -23,7 +23,7 @@ const FIRST_PEER_WAIT_WINDOW_MS = 5000;
 /** The engine's peer-transfer watchdog ticks every 50 ms. */
 const WATCHDOG_TICK_MS = 50;
 const STORE_BYTES_PER_UNIT = 1024;
-const STORE_MAX_ENTRIES = 60;
+const STORE_MAX_ENTRIES = 24;
 export const CHUNK_BYTES = MAX_CHUNK_BYTES;
 const ZEROS = new Uint8Array(MAX_CHUNK_BYTES / STORE_BYTES_PER_UNIT + 1);
 
