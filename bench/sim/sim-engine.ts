@@ -240,8 +240,9 @@ export class SimEngine {
 
   private scheduleWatchdog(load: Load, d: Download): void {
     const trigger = Math.min(d.lastProgressMs + d.stallMs, d.startedMs + d.budgetMs);
-    const tick =
-      d.startedMs + WATCHDOG_TICK_MS * (Math.floor((trigger - d.startedMs) / WATCHDOG_TICK_MS) + 1);
+    let tick = d.startedMs + WATCHDOG_TICK_MS * (Math.floor((trigger - d.startedMs) / WATCHDOG_TICK_MS) + 1);
+    // Rounding can land the tick on "now" with the limit not yet passed: the next tick then.
+    if (tick <= this.now) tick += WATCHDOG_TICK_MS;
     this.v.world.queue.at(tick, () => {
       if (d.done || this.load !== load) return;
       const now = this.now;
