@@ -139,7 +139,8 @@ describe("scheduler", () => {
     expect(decide(input({ ...live, deadlineMs: 3000 }))).toMatchObject({ kind: "http" });
   });
 
-  it("spreads new-segment holds over 200–1000 ms, differently per viewer and per segment", () => {
+  it("spreads new-segment holds over 500–1500 ms, differently per viewer and per segment", () => {
+    expect([NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS]).toEqual([500, 1000]);
     const holds = Array.from({ length: 200 }, (_, i) =>
       newSegmentHoldMs(String(1000 + i), "-NC0100-viewerA00000"),
     );
@@ -150,5 +151,18 @@ describe("scheduler", () => {
     expect(Math.max(...holds) - Math.min(...holds)).toBeGreaterThan(600);
     expect(newSegmentHoldMs("1000", "a")).toBe(newSegmentHoldMs("1000", "a"));
     expect(newSegmentHoldMs("1000", "a")).not.toBe(newSegmentHoldMs("1000", "b"));
+  });
+
+  it("takes another hold range when asked (the simulator compares ranges with it)", () => {
+    const holds = Array.from({ length: 100 }, (_, i) =>
+      newSegmentHoldMs(String(i), "-NC0100-viewerA00000", 200, 800),
+    );
+    for (const h of holds) {
+      expect(h).toBeGreaterThanOrEqual(200);
+      expect(h).toBeLessThan(1000);
+    }
+    // The same hash position in either range.
+    const a = (newSegmentHoldMs("7", "p") - NEW_SEGMENT_HOLD_MIN_MS) / NEW_SEGMENT_HOLD_SPREAD_MS;
+    expect((newSegmentHoldMs("7", "p", 200, 800) - 200) / 800).toBeCloseTo(a, 9);
   });
 });

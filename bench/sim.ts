@@ -1,0 +1,164 @@
+// Swarm simulator bench: the SDK's real scheduler and segment store driving simulated viewers,
+// links, tracker and a live stream on a virtual clock (bench/sim/), from the Node swarm bench's
+// loopback world (for validation) to 10,000 viewers on internet-like links.
+//
+//   npm run bench:sim                                   # validation scenarios + scale scenarios
+//   npm run bench:sim -- --scenarios live-10000 --json out.json
+//   npm run bench:sim -- --validate real.json           # compare with `npm run bench:swarm -- --json real.json`
+//   npm run bench:sim -- --seeds 5 --scenarios node-50  # the same scenario with 5 seeds (spread)
+//   npm run bench:sim -- --quick                        # internet scenarios cut to 2 minutes
+//   npm run bench:sim -- --before                       # the scheduler's rules before the gossip change
+//
+// Progress goes to stderr, the report (markdown) to stdout.
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { formatBreakdownTable, formatResultsTable, formatValidationTable, realRuns } from "./sim/report.js";
+import { scenarios, SCALE_SCENARIOS, VALIDATION_SCENARIOS } from "./sim/scenarios.js";
+import { runSimulation, type SimResult } from "./sim/sim-run.js";
+import { BEFORE_GOSSIP } from "./sim/sim-types.js";
+
+const USAGE = `usage: npx tsx bench/sim.ts [--scenarios a,b,...] [--validate real.json[,more.json]] [--seeds 1] [--quick] [--before] [--json out.json]
+scenarios: ${Object.keys(scenarios()).join(", ")}`;
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: "string" },
+    validate: { type: "string" },
+    seeds: { type: "string" },
+    quick: { type: "boolean" },
+    before: { type: "boolean" },
+    json: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+  strict: true,
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const all = scenarios();
+const names = values.scenarios?.split(",").map((s) => s.trim()) ?? [
+  ...VALIDATION_SCENARIOS,
+  ...SCALE_SCENARIOS,
+];
+for (const name of names) {
+  if (!all[name]) {
+    console.error(`error: unknown scenario "${name}"\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const seeds = Number(values.seeds ?? 1);
+if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) {
+  console.error(`error: --seeds must be an integer from 1 to 100\n${USAGE}`);
+  process.exit(2);
+}
+const command = `npx tsx bench/sim.ts ${process.argv.slice(2).join(" ")}`.trim();
+const cpus = os.cpus();
+const machine = `${cpus[0]?.model ?? "unknown CPU"}, ${cpus.length} cores, Node ${process.version}, load average at start ${os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ")}`;
+
+const results: SimResult[] = [];
+for (const name of names) {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const base = all[name]!;
+    const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
+    const variant = values.before ? { variant: BEFORE_GOSSIP } : {};
+    const options = { ...base, ...quick, ...variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
+    const tag = `[sim ${options.name}]`;
+    process.stderr.write(
+      `${tag} ${options.viewers} viewers, ${options.joinSpreadSec + options.durationSec} s of stream\n`,
+    );
+    const result = runSimulation(options, (line) => process.stderr.write(`${tag} ${line}\n`));
+    process.stderr.write(
+      `${tag} done in ${(result.wallMs / 1000).toFixed(1)} s: offload ${result.summary.offload?.toFixed(3)}, ` +
+        `stalls ${result.summary.stalls}, ${(result.events / 1e6).toFixed(1)} M events, peak heap ${result.peakHeapMiB.toFixed(0)} MiB\n`,
+    );
+    results.push(result);
+  }
+}
+
+const out: string[] = [];
+out.push("\n## Swarm simulator");
+out.push("");
+out.push(`Machine: ${machine}`);
+out.push(`Command: \`${command}\``);
+out.push(
+  `Scheduler: ${values.before ? "rules before the gossip change (--before)" : "the SDK's current rules"}`,
+);
+out.push("");
+out.push(formatResultsTable(results));
+out.push("");
+out.push(
+  "Offload = 1 − origin bytes / bytes the players received (the Node swarm bench's definition and code). " +
+    "× ceiling = offload / Σ bytesᵣ(1 − 1/Nᵣ) over renditions (Nᵣ = viewers at once on rendition r). " +
+    "Steady = from 10 s after the last join. CDN fetches/segment = origin requests per distinct segment. " +
+    "Stalls per viewer-hour of watching; stalled share = stalled time / watch time. Wall = real seconds the run took.",
+);
+out.push("");
+out.push("### Where the origin bytes went");
+out.push("");
+out.push(formatBreakdownTable(results));
+if (values.validate) {
+  // One or more bench:swarm --json files (comma-separated): runs of the same N are averaged.
+  const files = values.validate.split(",");
+  const real = files.flatMap((f) => realRuns(JSON.parse(readFileSync(f, "utf8"))));
+  const ns = [...new Set(real.map((r) => r.viewers))].sort((a, b) => a - b);
+  const pairs = ns.flatMap((n) => {
+    const sim = results.filter((s) => s.options.name.replace(/ #\d+$/, "") === `node-${n}`);
+    return sim.length > 0 ? [{ real: real.filter((r) => r.viewers === n), sim }] : [];
+  });
+  out.push("");
+  out.push(`### Validation against the real Node swarm bench (${files.join(", ")})`);
+  out.push("");
+  out.push(pairs.length > 0 ? formatValidationTable(pairs) : "(no node-N scenario matches the real runs' N)");
+}
+if (values.json) {
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      {
+        command,
+        machine,
+        results: results.map(
+          ({
+            options,
+            summary,
+            perRenditionCeiling,
+            stallsPerViewerHour,
+            stalledShare,
+            viewersEver,
+            decisions,
+            wallMs,
+            events,
+            peakHeapMiB,
+            renditions,
+          }) => ({
+            options,
+            summary,
+            perRenditionCeiling,
+            stallsPerViewerHour,
+            stalledShare,
+            viewersEver,
+            decisions,
+            wallMs,
+            events,
+            peakHeapMiB,
+            renditions: renditions.map((r) => ({
+              rendition: r.rendition,
+              viewers: r.viewers,
+              summary: r.summary,
+              breakdown: r.breakdown,
+            })),
+          }),
+        ),
+      },
+      null,
+      1,
+    ),
+  );
+  process.stderr.write(`[sim] results written to ${values.json}\n`);
+}
+process.stdout.write(`${out.join("\n")}\n`);

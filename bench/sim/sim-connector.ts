@@ -1,0 +1,189 @@
+// How a simulated viewer meets peers: sdk/src/p2p/peer-connector.ts against the demo tracker, on
+// the virtual clock. A viewer joins with a `started` announce (the tracker's answer says how many
+// others are there), then announces offers — min(wanted, 5) minus those still pending — which the
+// tracker relays to random members; a member that still wants peers (beyond those it is already
+// connecting) answers; the connection opens a little later, or never for a pair that cannot
+// connect (it times out after CONNECT_TIMEOUT_MS and both sides retry soon). Unanswered offers stay
+// pending until OFFER_TIMEOUT_MS. Underfull viewers re-announce every 15 s, and at once when a
+// peer leaves. A side that is full when the channel opens closes it (Swarm.add's refusal).
+import {
+  CONNECT_TIMEOUT_MS,
+  MAX_OFFERS_PER_ANNOUNCE,
+  OFFER_TIMEOUT_MS,
+  RETRY_AFTER_FAILURE_MS,
+  UNDERFULL_ANNOUNCE_INTERVAL_MS,
+} from "../../sdk/src/p2p/constants.js";
+import type { ScheduledEvent } from "./event-queue.js";
+import { oneWayMs } from "./link-model.js";
+import { pairHash } from "./random.js";
+import { SimLink } from "./sim-link.js";
+import type { SimViewer } from "./sim-viewer.js";
+
+/** The demo tracker's announce interval (demo-server/src/tracker/constants.ts). */
+const TRACKER_INTERVAL_MS = 120_000;
+
+interface Offer {
+  readonly from: SimViewer;
+  readonly timer: ScheduledEvent;
+}
+
+export class SimConnector {
+  private readonly pending = new Set<Offer>();
+  /** Connections being set up on either side (PeerConnector.connecting). */
+  connecting = 0;
+  private lastRetryMs = Number.NEGATIVE_INFINITY;
+  private announceTimer: ScheduledEvent | undefined;
+  private trackerOpen = false;
+
+  constructor(private readonly v: SimViewer) {}
+
+  private get wanted(): number {
+    return Math.max(0, this.v.world.options.maxPeers - this.v.links.size);
+  }
+
+  /** PeerConnector.join, after the tracker's WebSocket opened (one round trip). */
+  join(): void {
+    const v = this.v;
+    const t = v.world.options.trackerLatencyMs;
+    v.world.queue.after(2 * t, () => {
+      if (v.left) return;
+      this.trackerOpen = true;
+      // `started` with no offers: the tracker adds us and says how many others it knows.
+      v.world.queue.after(t, () => {
+        if (v.left) return;
+        v.world.tracker.add(v.rendition, v);
+        const others = v.world.tracker.count(v.rendition) - 1;
+        v.world.queue.after(t, () => {
+          if (v.left) return;
+          v.trackerAnswered = true;
+          v.othersReported = others;
+          v.engine.wake();
+        });
+      });
+      this.announce();
+    });
+    this.scheduleAnnounce();
+  }
+
+  /** PeerConnector.refill: announce now if the swarm wants peers. */
+  refill(): void {
+    if (!this.v.left && this.trackerOpen && this.wanted > 0) this.announce();
+  }
+
+  destroy(): void {
+    this.announceTimer?.cancel();
+    for (const offer of this.pending) offer.timer.cancel();
+    this.pending.clear();
+    this.v.world.tracker.remove(this.v.rendition, this.v);
+  }
+
+  private scheduleAnnounce(): void {
+    const v = this.v;
+    const underfull = this.wanted > 0;
+    const delay = underfull
+      ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, TRACKER_INTERVAL_MS)
+      : TRACKER_INTERVAL_MS;
+    this.announceTimer = v.world.queue.after(delay * (0.9 + v.world.random() * 0.2), () => {
+      if (v.left) return;
+      if (this.trackerOpen) this.announce();
+      this.scheduleAnnounce();
+    });
+  }
+
+  retrySoon(): void {
+    const v = this.v;
+    const now = v.world.queue.now;
+    if (v.left || now - this.lastRetryMs < RETRY_AFTER_FAILURE_MS) return;
+    this.lastRetryMs = now;
+    v.world.queue.after(RETRY_AFTER_FAILURE_MS * (0.5 + v.world.random()), () => this.refill());
+  }
+
+  /** Create offers (ICE gathering), then announce them; the tracker relays each to a random member. */
+  private announce(): void {
+    const v = this.v;
+    const o = v.world.options;
+    const count = Math.max(0, Math.min(this.wanted, MAX_OFFERS_PER_ANNOUNCE) - this.pending.size);
+    if (count === 0) return;
+    v.world.queue.after(o.offerGatherMs, () => {
+      if (v.left) return;
+      const offers: Offer[] = [];
+      for (let i = 0; i < count; i++) {
+        const offer: Offer = {
+          from: v,
+          timer: v.world.queue.after(OFFER_TIMEOUT_MS, () => this.pending.delete(offer)),
+        };
+        this.pending.add(offer);
+        offers.push(offer);
+      }
+      v.world.queue.after(o.trackerLatencyMs, () => {
+        if (v.left) return;
+        const targets = v.world.tracker.pick(v.rendition, v, offers.length, v.world.random);
+        targets.forEach((target, i) => {
+          v.world.queue.after(o.trackerLatencyMs, () => target.connector.onOffer(offers[i]!));
+        });
+      });
+    });
+  }
+
+  /** An offer relayed to us: answer it if we still want peers beyond those connecting. */
+  private onOffer(offer: Offer): void {
+    const v = this.v;
+    if (v.left || this.wanted <= this.connecting) return;
+    const from = offer.from;
+    if (v.links.has(from.index)) return;
+    this.connecting++;
+    const o = v.world.options;
+    v.world.queue.after(o.answerGatherMs, () => {
+      const answerSentMs = v.world.queue.now;
+      if (v.left) return;
+      v.world.queue.after(2 * o.trackerLatencyMs, () => from.connector.onAnswer(offer, v, answerSentMs));
+    });
+  }
+
+  /** Our offer's answer arrived through the tracker: the connection opens, or times out. */
+  private onAnswer(offer: Offer, answerer: SimViewer, answerSentMs: number): void {
+    const v = this.v;
+    const o = v.world.options;
+    const q = v.world.queue;
+    const failAnswerer = () =>
+      q.at(answerSentMs + CONNECT_TIMEOUT_MS, () => {
+        answerer.connector.connecting--;
+        answerer.connector.retrySoon();
+      });
+    if (v.left || !this.pending.has(offer)) return void failAnswerer();
+    offer.timer.cancel();
+    this.pending.delete(offer);
+    this.connecting++;
+    if (pairHash(v.index, answerer.index, o.seed) < o.blockedPairShare) {
+      q.after(CONNECT_TIMEOUT_MS, () => {
+        this.connecting--;
+        this.retrySoon();
+      });
+      return void failAnswerer();
+    }
+    const latency = oneWayMs(v.profile.latencyMs, answerer.profile.latencyMs);
+    q.after(o.channelOpenMs + 2 * latency, () => open(v, answerer, latency));
+  }
+}
+
+/** Both ends of a new channel decide at once whether to keep it (Swarm.add). */
+function open(a: SimViewer, b: SimViewer, latency: number): void {
+  const now = a.world.queue.now;
+  if (!a.left) a.connector.connecting--;
+  if (!b.left) b.connector.connecting--;
+  const keeps = (x: SimViewer, y: SimViewer) =>
+    !x.left && !y.left && !x.links.has(y.index) && x.links.size < x.world.options.maxPeers;
+  const aKeeps = keeps(a, b);
+  const bKeeps = keeps(b, a);
+  if (a.links.has(b.index) || b.links.has(a.index)) return; // a duplicate of a live connection: dropped quietly
+  const link = (y: SimViewer) =>
+    new SimLink(y, latency, now, y.profile.uploadEnabled ? now + latency : Number.POSITIVE_INFINITY);
+  if (aKeeps) a.addLink(link(b));
+  if (bKeeps) b.addLink(link(a));
+  // One side refused (full, or gone): the other sees the channel close.
+  if (aKeeps && !bKeeps) a.world.queue.after(latency, () => a.peerClosed(b, "channel closed"));
+  if (bKeeps && !aKeeps) b.world.queue.after(latency, () => b.peerClosed(a, "channel closed"));
+  // The other end was gone before the channel opened: a failed attempt, retried soon.
+  if (b.left && !a.left) a.connector.retrySoon();
+  if (a.left && !b.left) b.connector.retrySoon();
+}

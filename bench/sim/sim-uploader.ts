@@ -1,0 +1,164 @@
+// The serving side of a simulated viewer: sdk/src/p2p/uploader.ts as a state machine. A request
+// is answered from the segment store chunk by chunk, streaming a segment that is still arriving
+// (it waits for bytes while this viewer is loading it, FETCHING_TTL_MS at most), `absent` when the
+// viewer has nothing to give, and under an upload cap at most one upload per segment at a time.
+import { FETCHING_TTL_MS } from "../../sdk/src/p2p/constants.js";
+import type { ScheduledEvent } from "./event-queue.js";
+import type { UplinkSender } from "./link-model.js";
+import { CHUNK_BYTES, type Download } from "./sim-engine.js";
+import type { SimViewer } from "./sim-viewer.js";
+
+class UploadJob implements UplinkSender {
+  cancelled = false;
+  sentAny = false;
+  ended = false;
+  waitTimer: ScheduledEvent | undefined;
+
+  constructor(
+    readonly uploader: SimUploader,
+    readonly requester: SimViewer,
+    readonly download: Download,
+    public offset: number,
+  ) {}
+
+  nextChunkBytes(): number {
+    if (this.cancelled || this.ended) return 0;
+    const size = Math.min(CHUNK_BYTES, this.uploader.sendableBytes(this.download.msn) - this.offset);
+    if (size <= 0) this.uploader.queueServe(this);
+    return Math.max(0, size);
+  }
+
+  chunkSent(bytes: number, endMs: number): void {
+    const u = this.uploader;
+    const at = this.offset;
+    this.offset += bytes;
+    this.sentAny = true;
+    u.uploadedBytes += bytes;
+    const requester = this.requester;
+    const link = requester.linksByPeerId.get(u.v.peerId);
+    const latency = link?.latencyMs ?? 0;
+    const arrive = requester.downlink.receive(endMs + latency, bytes);
+    const d = this.download;
+    u.v.world.queue.at(arrive, () => requester.engine.onPeerData(d, at, bytes));
+    if (this.offset >= u.v.stream.bytesOf(d.msn)) return u.end(this);
+    u.serve(this);
+  }
+}
+
+export class SimUploader {
+  /** Segment → uploads of it in progress. */
+  private readonly active = new Map<number, number>();
+  /** Segment → uploads waiting for its bytes. */
+  private readonly waiters = new Map<number, Set<UploadJob>>();
+  private readonly jobs = new Set<UploadJob>();
+  uploadedBytes = 0;
+
+  constructor(readonly v: SimViewer) {}
+
+  private get maxConcurrentPerSegment(): number {
+    return this.v.profile.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY;
+  }
+
+  /** A request from `requester` arrived (Uploader.handleRequest). */
+  handleRequest(requester: SimViewer, download: Download, offset: number): void {
+    const v = this.v;
+    if (v.left || !v.linksByPeerId.has(requester.peerId)) return;
+    if ((this.active.get(download.msn) ?? 0) >= this.maxConcurrentPerSegment) {
+      return this.sendAbsent(requester, download);
+    }
+    const job = new UploadJob(this, requester, download, offset);
+    this.jobs.add(job);
+    this.active.set(download.msn, (this.active.get(download.msn) ?? 0) + 1);
+    this.serve(job);
+  }
+
+  handleCancel(requester: SimViewer, download: Download): void {
+    for (const job of this.jobs) if (job.download === download) this.cancel(job);
+  }
+
+  /** The requester's connection closed: its uploads stop. */
+  peerClosed(requester: SimViewer): void {
+    for (const job of [...this.jobs]) if (job.requester === requester) this.cancel(job);
+  }
+
+  /** Our store changed this segment, or our load of it ended: wake uploads waiting for its bytes. */
+  notify(msn: number): void {
+    const set = this.waiters.get(msn);
+    if (!set) return;
+    this.waiters.delete(msn);
+    for (const job of set) {
+      job.waitTimer?.cancel();
+      job.waitTimer = undefined;
+      this.serve(job);
+    }
+  }
+
+  destroy(): void {
+    for (const job of [...this.jobs]) this.cancel(job);
+  }
+
+  /** Bytes of the segment we can send now (Uploader.serve's `sendable`). */
+  sendableBytes(msn: number): number {
+    return this.v.engine.heldBytes(msn);
+  }
+
+  /** Re-run `serve` for a job on the next turn (its chunk was not ready when its turn came). */
+  queueServe(job: UploadJob): void {
+    this.v.world.queue.after(0, () => this.serve(job));
+  }
+
+  /** One pass of Uploader.serve's loop: send, wait for bytes, or answer `absent`. */
+  serve(job: UploadJob): void {
+    if (job.cancelled || job.ended) return;
+    const v = this.v;
+    const { requester, download } = job;
+    if (v.left || !v.linksByPeerId.has(requester.peerId)) return this.end(job);
+    if (!v.profile.uploadEnabled) return this.absent(job);
+    const msn = download.msn;
+    const loading = v.engine.load?.msn === msn;
+    if (v.engine.heldBytes(msn) === 0) return loading ? this.waitForBytes(job) : this.absent(job);
+    const total = v.stream.bytesOf(msn);
+    if (job.offset >= total) return job.sentAny ? this.end(job) : this.absent(job);
+    if (job.offset >= this.sendableBytes(msn)) return loading ? this.waitForBytes(job) : this.absent(job);
+    v.uplink.ready(job);
+  }
+
+  end(job: UploadJob): void {
+    if (job.ended) return;
+    job.ended = true;
+    job.waitTimer?.cancel();
+    this.jobs.delete(job);
+    this.waiters.get(job.download.msn)?.delete(job);
+    const left = (this.active.get(job.download.msn) ?? 1) - 1;
+    if (left > 0) this.active.set(job.download.msn, left);
+    else this.active.delete(job.download.msn);
+  }
+
+  private cancel(job: UploadJob): void {
+    job.cancelled = true;
+    this.v.uplink.remove(job);
+    this.end(job);
+  }
+
+  private absent(job: UploadJob): void {
+    this.sendAbsent(job.requester, job.download);
+    this.end(job);
+  }
+
+  private sendAbsent(requester: SimViewer, download: Download): void {
+    const latency = requester.linksByPeerId.get(this.v.peerId)?.latencyMs ?? 0;
+    this.v.world.queue.after(latency, () => requester.engine.onPeerAbsent(download));
+  }
+
+  private waitForBytes(job: UploadJob): void {
+    const msn = job.download.msn;
+    let set = this.waiters.get(msn);
+    if (!set) this.waiters.set(msn, (set = new Set()));
+    set.add(job);
+    job.waitTimer = this.v.world.queue.after(FETCHING_TTL_MS, () => {
+      set.delete(job);
+      job.waitTimer = undefined;
+      this.absent(job);
+    });
+  }
+}
