@@ -64,17 +64,18 @@ export const DEFAULT_HARD_OPTIONS: Readonly<HardScenarioOptions> = {
 
 /**
  * Mixed renditions: viewers cycle through the three downlinks in join order; the last one is the
- * switcher — it starts on the fast downlink, drops to the 360p one a third into its watch and comes
- * back at two thirds, so ABR has to switch down and up while P2P serves it.
+ * switcher — it starts on the fast downlink, drops to the 240p one a third into its watch and comes
+ * back at two thirds, so ABR has to switch down and up while P2P serves it. (A drop to 1100 kbit/s
+ * is not enough: hls.js keeps 540p while 889 kbit/s ≤ 0.95 × the estimate.)
  */
 export function mixedRenditionProfile(index: number, viewers: number, watchMs: number): ViewerProfile {
   if (index === viewers - 1) {
     return {
       ...PLAIN_PROFILE,
-      label: `switcher ${MIXED_DOWNLINKS_KBPS[2]}→${MIXED_DOWNLINKS_KBPS[1]}→${MIXED_DOWNLINKS_KBPS[2]} kbit/s`,
+      label: `switcher ${MIXED_DOWNLINKS_KBPS[2]}→${MIXED_DOWNLINKS_KBPS[0]}→${MIXED_DOWNLINKS_KBPS[2]} kbit/s`,
       downlinkKbps: MIXED_DOWNLINKS_KBPS[2],
       downlinkChanges: [
-        { afterMs: Math.round(watchMs / 3), downlinkKbps: MIXED_DOWNLINKS_KBPS[1] },
+        { afterMs: Math.round(watchMs / 3), downlinkKbps: MIXED_DOWNLINKS_KBPS[0] },
         { afterMs: Math.round((2 * watchMs) / 3), downlinkKbps: MIXED_DOWNLINKS_KBPS[2] },
       ],
     };

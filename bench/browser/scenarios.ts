@@ -217,7 +217,7 @@ function buildHardScenario(id: ScenarioId, options: ScenarioOptions): Scenario {
         id,
         title:
           `Live, mixed renditions: ${options.mixedViewers} viewers throttled to 700 / 1100 / 4000 kbit/s ` +
-          "in turn, the last one switching 4000 → 1100 → 4000",
+          "in turn, the last one switching 4000 → 700 → 4000",
         viewers: options.mixedViewers,
         profile: mixedRenditionProfile,
         targets: { minOfRenditionCeiling: 0.9, zeroStalls: true, abrHonest: true },

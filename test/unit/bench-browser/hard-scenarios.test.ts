@@ -45,7 +45,7 @@ describe("issue 13 scenarios", () => {
     expect(mixedRenditionProfile(8, 9, 60_000)).toMatchObject({
       downlinkKbps: 4000,
       downlinkChanges: [
-        { afterMs: 20_000, downlinkKbps: 1100 },
+        { afterMs: 20_000, downlinkKbps: 700 },
         { afterMs: 40_000, downlinkKbps: 4000 },
       ],
     });
