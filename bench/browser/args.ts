@@ -45,6 +45,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --upload-kbps K        upload cap per viewer in upload-limited (default ${DEFAULT_SCENARIO_OPTIONS.uploadKbps})
   --cdn-latency-ms M     first-byte delay in cdn-emulation (default ${DEFAULT_SCENARIO_OPTIONS.cdnLatencyMs})
   --cdn-kbps K           per-request bandwidth in cdn-emulation (default ${DEFAULT_SCENARIO_OPTIONS.cdnKbps})
+  --mixed-viewers N      viewers in mixed-renditions (default ${DEFAULT_SCENARIO_OPTIONS.mixedViewers})
+  --weak-viewers N       viewers in weak-uplinks (default ${DEFAULT_SCENARIO_OPTIONS.weakViewers})
+  --weak-upload-kbps K   upload cap of the capped half in weak-uplinks (default ${DEFAULT_SCENARIO_OPTIONS.weakUploadKbps})
+  --churn-viewers N      concurrent viewers in churn (default ${DEFAULT_SCENARIO_OPTIONS.churnViewers})
+  --churn-interval-sec S one viewer leaves and one joins every S s in churn (default ${DEFAULT_SCENARIO_OPTIONS.churnIntervalMs / 1000})
+  --cost-viewers N       viewers per viewer-cost run (default ${DEFAULT_SCENARIO_OPTIONS.costViewers})
 `;
 
 function number(
@@ -102,6 +108,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         "upload-kbps": { type: "string" },
         "cdn-latency-ms": { type: "string" },
         "cdn-kbps": { type: "string" },
+        "mixed-viewers": { type: "string" },
+        "weak-viewers": { type: "string" },
+        "weak-upload-kbps": { type: "string" },
+        "churn-viewers": { type: "string" },
+        "churn-interval-sec": { type: "string" },
+        "cost-viewers": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -127,6 +139,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       uploadKbps: number("upload-kbps", v["upload-kbps"], d.uploadKbps, 1),
       cdnLatencyMs: number("cdn-latency-ms", v["cdn-latency-ms"], d.cdnLatencyMs, 0, true),
       cdnKbps: number("cdn-kbps", v["cdn-kbps"], d.cdnKbps, 0, true),
+      mixedViewers: number("mixed-viewers", v["mixed-viewers"], d.mixedViewers, 2, true),
+      weakViewers: number("weak-viewers", v["weak-viewers"], d.weakViewers, 2, true),
+      weakUploadKbps: number("weak-upload-kbps", v["weak-upload-kbps"], d.weakUploadKbps, 1),
+      churnViewers: number("churn-viewers", v["churn-viewers"], d.churnViewers, 2, true),
+      churnIntervalMs:
+        number("churn-interval-sec", v["churn-interval-sec"], d.churnIntervalMs / 1000, 1) * 1000,
+      costViewers: number("cost-viewers", v["cost-viewers"], d.costViewers, 1, true),
     },
     help: v.help === true,
   };

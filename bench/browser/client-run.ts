@@ -2,18 +2,15 @@
 // live stream starts at the same point), a fresh browser, N viewers in separate browser contexts
 // joining staggered, each watched for the same span of its own playback, then every page and the
 // origin read at one instant.
-import type Hls from "hls.js";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Browser } from "puppeteer-core";
 import { startServer, type RunningServer } from "../../demo-server/src/server.js";
 import { closeBrowser, launchBrowser } from "../../test/browser/support/chromium.js";
 import type { PlaybackReport } from "../../test/browser/support/playback-report.js";
-import { delay, openViewer, watchPlayback, type Viewer } from "../../test/browser/support/viewer.js";
-import type {
-  BenchPageConfig,
-  BenchPageSnapshot,
-  BenchPageState,
-  ClientName,
-} from "../pages/src/protocol.js";
+import { delay, type Viewer } from "../../test/browser/support/viewer.js";
+import type { BenchPageConfig, BenchPageSnapshot, ClientName } from "../pages/src/protocol.js";
 import { startBtTracker, type BtTracker } from "./bt-tracker.js";
 import {
   distinctDeliveredBytes,
@@ -23,13 +20,25 @@ import {
   type ClientRun,
   type ViewerMeasurement,
 } from "./metrics.js";
+import { sourceResolver, type SourceMapLike, type SourceResolver } from "./cpu-profile.js";
+import type { ViewerProfile } from "./hard-scenarios.js";
+import {
+  modalHeight,
+  originBytesByRendition,
+  renditionCeiling,
+  type RenditionCeiling,
+  type ViewerCost,
+} from "./metrics-hard.js";
+import { snapshotViewer } from "./page-snapshot.js";
 import { formatMiB } from "./report.js";
-import { pageConfigFor, type Scenario } from "./scenarios.js";
+import { pageConfigFor, viewerProfile, type Scenario } from "./scenarios.js";
+import { openSession, type ViewerSession } from "./viewer-session.js";
+
+const PAGES_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../pages/dist");
 
 /** First frames are slow on a loaded 2-core machine, slower still behind the CDN emulation. */
 const START_TIMEOUT_MS = 60_000;
 const PROGRESS_INTERVAL_MS = 10_000;
-const SAMPLE_INTERVAL_MS = 500;
 
 export interface ClientRunOptions {
   scenario: Scenario;
@@ -53,6 +62,16 @@ export interface ViewerRecord extends ViewerMeasurement {
   /** Console errors and crashes of the page (first few). */
   pageProblems: string[];
   effectiveHlsConfig: BenchPageSnapshot["effective"] | null;
+  /** Join index (the same profile in every client's run) and its profile's label. */
+  index: number;
+  profileLabel: string;
+  /** Joined while the others were already watched (churn). */
+  joinedMidRun: boolean;
+  /** Fragments handed to hls.js per level height, and the height it played most. */
+  levelFragments: Record<string, number>;
+  modalHeight: number | null;
+  /** Main-thread time, heap and profile over the watch (viewer-cost scenarios only). */
+  cost: ViewerCost | null;
 }
 
 export interface ClientRunRecord extends ClientRun {
@@ -61,6 +80,8 @@ export interface ClientRunRecord extends ClientRun {
   serverUrl: string;
   trackerProblems: string[];
   wallMs: number;
+  /** What players were handed per rendition, and the per-rendition ceiling. */
+  renditions: RenditionCeiling;
 }
 
 export async function runClient(options: ClientRunOptions): Promise<ClientRunRecord> {
@@ -71,10 +92,10 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
   let tracker: BtTracker | undefined;
   let browser: Browser | undefined;
   let ticker: NodeJS.Timeout | undefined;
-  const viewers: Viewer[] = [];
+  const slots: Slot[] = [];
   const cleanup = async (): Promise<void> => {
     clearInterval(ticker);
-    await Promise.allSettled(viewers.map((viewer) => viewer.close()));
+    await Promise.allSettled(slots.map((slot) => slot.session?.viewer.close()));
     await closeBrowser(browser);
     await tracker?.close();
     await server?.close();
@@ -88,91 +109,117 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       cdnBandwidthKbps: scenario.server.cdnBandwidthKbps,
     });
     if (client === "p2pml") tracker = await startBtTracker();
-    browser = await launchBrowser();
-    const pageConfig = pageConfigFor(scenario, client, { serverUrl: server.url, btTrackerUrl: tracker?.url });
-    const url = `${options.pagesUrl}/?client=${client}&cfg=${encodeURIComponent(JSON.stringify(pageConfig))}`;
+    const activeBrowser = await launchBrowser();
+    browser = activeBrowser;
+    const endpoints = { serverUrl: server.url, btTrackerUrl: tracker?.url };
+    const n = options.viewers;
+    const cost = scenario.measureCost ? bundleCost(client) : undefined;
     progress(
-      `${tag}: ${options.viewers} viewers joining ${scenario.staggerMs / 1000} s apart, ` +
-        `each watched ${options.watchMs / 1000} s (origin ${server.url}${tracker ? `, tracker ${tracker.url}` : ""})`,
+      `${tag}: ${n} viewers joining ${scenario.staggerMs / 1000} s apart, ` +
+        (scenario.churn
+          ? `then one leaves and one joins every ${scenario.churn.intervalMs / 1000} s for ${options.watchMs / 1000} s`
+          : `each watched ${options.watchMs / 1000} s`) +
+        ` (origin ${server.url}${tracker ? `, tracker ${tracker.url}` : ""})`,
     );
 
     const activeServer = server;
     activeServer.origin.resetStats();
     const runStart = Date.now();
     ticker = setInterval(() => {
-      void describeProgress(viewers, activeServer).then(
+      const live = slots.flatMap((slot) => (slot.session && !slot.left ? [slot.session.viewer] : []));
+      void describeProgress(live, activeServer).then(
         (line) => progress(`${tag} +${Math.round((Date.now() - runStart) / 1000)} s: ${line}`),
         () => undefined,
       );
     }, PROGRESS_INTERVAL_MS);
 
-    const watches: Promise<PlaybackReport | null>[] = [];
-    const startFailures: (string | null)[] = [];
-    for (let i = 0; i < options.viewers; i++) {
-      const viewer = await openViewer(browser, url, { name: `${client}-${i}` });
-      viewers.push(viewer);
-      try {
-        // The bundle is loaded by the page's inline script; when it could not configure the player,
-        // say so at once instead of waiting for a start that cannot come.
-        const setupError = await viewer.page.evaluate(
-          () => (window as unknown as { bench?: BenchPageState }).bench?.setupError ?? null,
-        );
-        if (setupError !== null) throw new Error(`bench page setup failed: ${setupError}`);
-        await viewer.waitForPlaying(START_TIMEOUT_MS);
-        startFailures.push(null);
-        const snapshot = await snapshotViewer(viewer);
-        progress(
-          `${tag}: viewer ${i + 1}/${options.viewers} playing, startup ${Math.round(snapshot.startupMs ?? NaN)} ms`,
-        );
-        watches.push(
-          watchPlayback(viewer, options.watchMs, SAMPLE_INTERVAL_MS).catch((error: unknown) => {
-            progress(`${tag}: watching ${viewer.name} failed: ${(error as Error).message}`);
-            return null;
-          }),
-        );
-      } catch (error) {
-        const message = (error as Error).message;
-        startFailures.push(message);
-        watches.push(Promise.resolve(null));
-        progress(`${tag}: viewer ${i + 1}/${options.viewers} did not start: ${message}`);
-      }
-      if (i < options.viewers - 1) await delay(scenario.staggerMs);
-    }
-    const reports = await Promise.all(watches);
-    clearInterval(ticker);
-    // Early viewers kept loading after their watch ended: read every page and the origin at one
-    // instant, so both sides of the ratio cover the same bytes.
-    const finals = await Promise.all(viewers.map((viewer) => snapshotViewer(viewer).catch(() => null)));
-    const origin = measureOrigin(
-      activeServer.origin.getStats(),
-      mergeNewest(finals.map((final) => final?.newestDelivered ?? {})),
-    );
-
-    const records = viewers.map((viewer, i): ViewerRecord => {
-      const report = reports[i] ?? null;
-      const final = finals[i] ?? null;
-      const errors = final?.errors ?? [];
-      return {
-        name: viewer.name,
-        startupMs: final?.startupMs ?? null,
-        startFailure: startFailures[i] ?? (final ? null : "page could not be read"),
-        watchedMs: report?.durationMs ?? 0,
-        stalls: report?.stalls ?? 0,
-        stalledMs: report?.stalledMs ?? 0,
-        fatalErrors: errors.filter((error) => error.fatal).length,
-        deliveredBytes: final?.deliveredBytes ?? 0,
-        client: final?.stats ?? null,
-        latencySec: final?.latencySec ?? null,
-        levelHeight: final?.levelHeight ?? null,
-        httpBytesAtStart: final?.httpBytesAtStartup ?? 0,
-        advancedSec: report?.advancedSec ?? 0,
-        longestStallMs: report?.longestStallMs ?? 0,
-        nonFatalErrors: errors.filter((error) => !error.fatal).map((error) => error.details),
-        fatalErrorDetails: errors.filter((error) => error.fatal).map((error) => error.details),
-        pageProblems: viewer.problems.slice(0, 10).map((problem) => `${problem.kind}: ${problem.text}`),
-        effectiveHlsConfig: final?.effective ?? null,
+    const join = async (index: number, joinedMidRun: boolean): Promise<void> => {
+      const profile = viewerProfile(scenario, index, n, options.watchMs);
+      const pageConfig = pageConfigFor(scenario, client, endpoints, profile);
+      const url = `${options.pagesUrl}/?client=${client}&cfg=${encodeURIComponent(JSON.stringify(pageConfig))}`;
+      const slot: Slot = {
+        index,
+        name: `${client}-${index}`,
+        profile,
+        pageConfig,
+        joinedMidRun,
+        session: null,
+        startFailure: null,
+        watch: Promise.resolve(null),
+        final: null,
+        left: false,
       };
-    });
+      slots.push(slot);
+      try {
+        slot.session = await openSession({
+          browser: activeBrowser,
+          url,
+          name: slot.name,
+          profile,
+          startTimeoutMs: START_TIMEOUT_MS,
+          ...(cost ? { cost } : {}),
+        });
+        await slot.session.viewer.waitForPlaying(START_TIMEOUT_MS);
+        const snapshot = await snapshotViewer(slot.session.viewer);
+        progress(
+          `${tag}: viewer ${index + 1}${joinedMidRun ? " (joiner)" : `/${n}`} playing (${profile.label}), ` +
+            `startup ${Math.round(snapshot.startupMs ?? NaN)} ms`,
+        );
+        slot.watch = slot.session
+          .watch(scenario.churn ? Number.POSITIVE_INFINITY : options.watchMs)
+          .catch((error: unknown) => {
+            progress(`${tag}: watching ${slot.name} failed: ${(error as Error).message}`);
+            return null;
+          });
+      } catch (error) {
+        slot.startFailure = (error as Error).message;
+        progress(`${tag}: viewer ${index + 1} did not start: ${slot.startFailure}`);
+      }
+    };
+    const leave = async (slot: Slot): Promise<void> => {
+      slot.left = true;
+      await slot.session?.stop();
+      if (slot.session) slot.final = await snapshotViewer(slot.session.viewer).catch(() => null);
+      await slot.session?.viewer.close();
+    };
+
+    for (let i = 0; i < n; i++) {
+      await join(i, false);
+      if (i < n - 1) await delay(scenario.staggerMs);
+    }
+    if (scenario.churn) {
+      const events = Math.max(1, Math.round(options.watchMs / scenario.churn.intervalMs));
+      for (let k = 0; k < events; k++) {
+        await delay(scenario.churn.intervalMs);
+        const leaver = slots.find((slot) => !slot.left);
+        if (leaver) {
+          progress(`${tag}: ${leaver.name} leaves`);
+          await leave(leaver);
+        }
+        await join(n + k, true);
+      }
+      await delay(scenario.churn.intervalMs);
+      await Promise.all(slots.map((slot) => (slot.left ? undefined : slot.session?.stop())));
+    }
+    const reports = await Promise.all(slots.map((slot) => slot.watch));
+    clearInterval(ticker);
+    // Early viewers kept loading after their watch ended: read every page still open and the origin
+    // at one instant, so both sides of the ratio cover the same bytes (leavers were read as they left).
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (!slot.left && slot.session)
+          slot.final = await snapshotViewer(slot.session.viewer).catch(() => null);
+      }),
+    );
+    const finals = slots.map((slot) => slot.final);
+    const newest = mergeNewest(finals.map((final) => final?.newestDelivered ?? {}));
+    const originSnapshot = activeServer.origin.getStats();
+    const origin = measureOrigin(originSnapshot, newest);
+    const renditions = renditionCeiling(
+      finals.map((final) => final?.deliveredSegments ?? {}),
+      originBytesByRendition(originSnapshot, newest),
+    );
+    const records = slots.map((slot, i) => viewerRecord(slot, reports[i] ?? null));
     const delivered = records.reduce((sum, record) => sum + record.deliveredBytes, 0);
     const originBytes = origin.mediaBytes - origin.aheadBytes;
     progress(
@@ -184,7 +231,9 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       viewers: records,
       origin,
       distinctDeliveredBytes: distinctDeliveredBytes(finals.map((final) => final?.deliveredSegments ?? {})),
-      pageConfig,
+      renditions,
+      ceilingViewers: n,
+      pageConfig: slots[0]?.pageConfig ?? pageConfigFor(scenario, client, endpoints),
       serverUrl: activeServer.url,
       trackerProblems: tracker?.problems.slice(0, 20) ?? [],
       wallMs: Date.now() - startedAt,
@@ -193,6 +242,63 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
     unregister?.();
     await cleanup();
   }
+}
+
+/** A viewer position of one run: who joined at `index`, and what became of it. */
+interface Slot {
+  index: number;
+  name: string;
+  profile: ViewerProfile;
+  pageConfig: BenchPageConfig;
+  joinedMidRun: boolean;
+  session: ViewerSession | null;
+  startFailure: string | null;
+  watch: Promise<PlaybackReport | null>;
+  final: BenchPageSnapshot | null;
+  left: boolean;
+}
+
+function viewerRecord(slot: Slot, report: PlaybackReport | null): ViewerRecord {
+  const final = slot.final;
+  const errors = final?.errors ?? [];
+  const levelFragments = final?.levelFragments ?? {};
+  return {
+    name: slot.name,
+    index: slot.index,
+    profileLabel: slot.profile.label,
+    joinedMidRun: slot.joinedMidRun,
+    startupMs: final?.startupMs ?? null,
+    startFailure: slot.startFailure ?? (final ? null : "page could not be read"),
+    watchedMs: report?.durationMs ?? 0,
+    stalls: report?.stalls ?? 0,
+    stalledMs: report?.stalledMs ?? 0,
+    fatalErrors: errors.filter((error) => error.fatal).length,
+    deliveredBytes: final?.deliveredBytes ?? 0,
+    client: final?.stats ?? null,
+    latencySec: final?.latencySec ?? null,
+    levelHeight: final?.levelHeight ?? null,
+    levelFragments,
+    modalHeight: modalHeight(levelFragments),
+    httpBytesAtStart: final?.httpBytesAtStartup ?? 0,
+    advancedSec: report?.advancedSec ?? 0,
+    longestStallMs: report?.longestStallMs ?? 0,
+    nonFatalErrors: errors.filter((error) => !error.fatal).map((error) => error.details),
+    fatalErrorDetails: errors.filter((error) => error.fatal).map((error) => error.details),
+    pageProblems: (slot.session?.viewer.problems ?? [])
+      .slice(0, 10)
+      .map((problem) => `${problem.kind}: ${problem.text}`),
+    effectiveHlsConfig: final?.effective ?? null,
+    cost: slot.session?.cost() ?? null,
+  };
+}
+
+/** The client's page bundle and a resolver of its source map, for attributing CPU profiles. */
+function bundleCost(client: ClientName): { bundleUrlSuffix: string; resolve: SourceResolver } {
+  const file = path.join(PAGES_DIST, `${client}.js.map`);
+  return {
+    bundleUrlSuffix: `dist/${client}.js`,
+    resolve: sourceResolver(JSON.parse(readFileSync(file, "utf8")) as SourceMapLike),
+  };
 }
 
 async function describeProgress(viewers: readonly Viewer[], server: RunningServer): Promise<string> {
@@ -213,56 +319,4 @@ async function describeProgress(viewers: readonly Viewer[], server: RunningServe
     `(offload ${originOffload(originBytes, delivered).toFixed(2)}), client P2P ${formatMiB(p2p)} MiB, ` +
     `peers [${peers.join(",")}], fatal ${fatal}, t/ahead [${positions}]`
   );
-}
-
-export async function snapshotViewer(viewer: Pick<Viewer, "page">): Promise<BenchPageSnapshot> {
-  return viewer.page.evaluate(snapshotPage);
-}
-
-/** Runs in the page: must stay self-contained (no helpers, no named inner functions). */
-function snapshotPage(): BenchPageSnapshot {
-  const w = window as unknown as {
-    bench?: BenchPageState;
-    hls?: Hls;
-    playerErrors?: { type: string; details: string; fatal: boolean }[];
-  };
-  const video = document.querySelector("video");
-  let bufferedAhead = 0;
-  if (video) {
-    for (let i = 0; i < video.buffered.length; i++) {
-      const start = video.buffered.start(i);
-      const end = video.buffered.end(i);
-      if (start <= video.currentTime + 0.1 && end > video.currentTime)
-        bufferedAhead = end - video.currentTime;
-    }
-  }
-  const hls = w.hls;
-  const level = hls && hls.currentLevel >= 0 ? hls.levels[hls.currentLevel] : undefined;
-  const live = hls?.latestLevelDetails?.live === true;
-  const bench = w.bench;
-  return {
-    client: bench ? bench.client : "http",
-    startupMs: bench ? bench.startupMs : null,
-    httpBytesAtStartup: bench ? bench.httpBytesAtStartup : 0,
-    deliveredBytes: bench ? bench.deliveredBytes : 0,
-    deliveredFragments: bench ? bench.deliveredFragments : 0,
-    newestDelivered: bench ? { ...bench.newestDelivered } : {},
-    deliveredSegments: bench ? { ...bench.deliveredSegments } : {},
-    setupError: bench ? bench.setupError : "window.bench missing",
-    stats: bench ? bench.stats() : null,
-    errors: (w.playerErrors ?? []).map((error) => ({
-      type: String(error.type),
-      details: String(error.details),
-      fatal: Boolean(error.fatal),
-    })),
-    currentTime: video ? video.currentTime : 0,
-    bufferedAhead,
-    latencySec: hls && live && Number.isFinite(hls.latency) ? hls.latency : null,
-    levelHeight: level ? level.height : null,
-    effective: {
-      liveSyncDurationCount: hls ? (hls.config.liveSyncDurationCount ?? null) : null,
-      maxBufferLength: hls ? hls.config.maxBufferLength : null,
-      maxMaxBufferLength: hls ? hls.config.maxMaxBufferLength : null,
-    },
-  };
 }

@@ -62,6 +62,8 @@ export interface ClientRun {
   origin: OriginMeasurement;
   /** Bytes of the distinct media files handed to any player (each counted once). */
   distinctDeliveredBytes: number;
+  /** N of the 1 − 1/N ceiling when it is not the number of viewers (churn: the concurrent ones). */
+  ceilingViewers?: number;
 }
 
 export interface ClientSummary {
@@ -237,7 +239,7 @@ export function distinctDeliveredBytes(perViewer: readonly Record<string, number
 
 export function summarizeRun(run: ClientRun): ClientSummary {
   const { viewers, origin } = run;
-  const n = viewers.length;
+  const n = run.ceilingViewers ?? viewers.length;
   const deliveredBytes = sum(viewers.map((v) => v.deliveredBytes));
   const originBytes = origin.mediaBytes - origin.aheadBytes;
   const offload = originOffload(originBytes, deliveredBytes);

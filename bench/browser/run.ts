@@ -23,6 +23,14 @@ import {
   formatVerdict,
   type VerdictCheck,
 } from "./report.js";
+import {
+  evaluateHardTargets,
+  formatCostTable,
+  formatJoinerLine,
+  formatLevelTable,
+  formatRenditionTable,
+  type HardRun,
+} from "./report-hard.js";
 import { buildScenario, type Scenario } from "./scenarios.js";
 import { startStaticServer } from "./static-server.js";
 
@@ -101,8 +109,13 @@ execFileSync(process.execPath, [path.join(ROOT, "scripts/build-bench-pages.mjs")
 const pages = await startStaticServer(path.join(ROOT, "bench/pages"));
 
 const runsPlanned = args.scenarios.length * args.clients.length;
+const viewersOf = (scenario: Scenario): number => scenario.viewers ?? args.viewers;
 const estimateSec = (scenario: Scenario) =>
-  ((args.viewers - 1) * (scenario.staggerMs + 3000) + args.watchMs + 10_000) / 1000;
+  ((viewersOf(scenario) - 1) * (scenario.staggerMs + 3000) +
+    args.watchMs +
+    (scenario.churn ? scenario.churn.intervalMs + (args.watchMs / scenario.churn.intervalMs) * 5000 : 0) +
+    10_000) /
+  1000;
 const totalEstimateMin =
   args.scenarios.reduce((sum, id) => sum + estimateSec(buildScenario(id, args.scenarioOptions)), 0) *
   (args.clients.length / 60);
@@ -111,7 +124,8 @@ console.log(`# Nearcast browser bench${args.quick ? " (quick)" : ""}\n`);
 console.log(`- command: \`${command}\``);
 console.log(`- machine: ${machine}`);
 console.log(
-  `- ${args.viewers} viewers per run (ceiling 1 − 1/N = ${(1 - 1 / args.viewers).toFixed(3)}), ` +
+  `- ${args.viewers} viewers per run of the base scenarios (ceiling 1 − 1/N = ${(1 - 1 / args.viewers).toFixed(3)}; ` +
+    "issue 13's scenarios name their own N), " +
     `each watched ${args.watchMs / 1000} s; clients: ${args.clients.map((c) => CLIENT_LABELS[c]).join(", ")}`,
 );
 console.log(
@@ -162,7 +176,7 @@ try {
         const record = await runClient({
           scenario,
           client,
-          viewers: args.viewers,
+          viewers: viewersOf(scenario),
           watchMs: args.watchMs,
           pagesUrl: pages.url,
           progress,
@@ -181,11 +195,29 @@ try {
     }
     if (interrupted) break;
     const summaries = result.clients.flatMap((entry) => (entry.summary ? [entry.summary] : []));
-    result.checks = evaluateTargets(scenario.targets, summaries);
+    const hardRuns: HardRun[] = result.clients.flatMap((entry) =>
+      entry.summary && entry.record
+        ? [
+            {
+              client: entry.summary.client,
+              summary: entry.summary,
+              renditions: entry.record.renditions,
+              viewers: entry.record.viewers,
+            },
+          ]
+        : [],
+    );
+    result.checks = [
+      ...evaluateTargets(scenario.targets, summaries),
+      ...evaluateHardTargets(scenario.targets, hardRuns),
+    ];
     result.verdict = formatVerdict(scenario.id, result.checks);
     writeResults();
 
     console.log(`\n## ${scenario.id}: ${scenario.title}\n`);
+    console.log(
+      `N = ${viewersOf(scenario)}${scenario.churn ? " concurrent" : ""}, ceiling 1 − 1/N = ${(1 - 1 / viewersOf(scenario)).toFixed(3)}\n`,
+    );
     console.log(formatTable(summaries));
     for (const entry of result.clients) {
       if (entry.error)
@@ -196,6 +228,14 @@ try {
     console.log("");
     for (const summary of summaries) console.log(`- ${formatDiagnostics(summary)}`);
     for (const note of scenario.notes) console.log(`- ${note}`);
+    if (scenario.profile && !scenario.measureCost) {
+      console.log(
+        `\nOffload per rendition and against the per-rendition ceiling:\n\n${formatRenditionTable(hardRuns)}`,
+      );
+      console.log(`\nEach viewer's level (hls.js ABR) per client:\n\n${formatLevelTable(hardRuns)}`);
+    }
+    if (scenario.churn) console.log(`\n- ${formatJoinerLine(hardRuns)}`);
+    if (scenario.measureCost) console.log(`\nWhat a viewer's page costs:\n\n${formatCostTable(hardRuns)}`);
     console.log(`\n${result.verdict}`);
   }
 } finally {

@@ -1,16 +1,46 @@
 // The scenarios of the browser bench and how each client's page is configured for them. Every
 // client of a scenario gets the same hls.js config and the same server; only the loader differs.
 import type { BenchPageConfig, ClientName, HlsConfigJson } from "../pages/src/protocol.js";
+import {
+  costProfile,
+  DEFAULT_HARD_OPTIONS,
+  mixedRenditionProfile,
+  PLAIN_PROFILE,
+  weakUplinkProfile,
+  type HardScenarioOptions,
+  type ViewerProfile,
+} from "./hard-scenarios.js";
 
-export type ScenarioId = "live" | "live-high-latency" | "vod-staggered" | "cdn-emulation" | "upload-limited";
+export type ScenarioId =
+  | "live"
+  | "live-high-latency"
+  | "vod-staggered"
+  | "cdn-emulation"
+  | "upload-limited"
+  | "mixed-renditions"
+  | "weak-uplinks"
+  | "churn"
+  | "viewer-cost-1mbps"
+  | "viewer-cost-3mbps";
 
-export const SCENARIO_IDS: readonly ScenarioId[] = [
+export const BASE_SCENARIO_IDS: readonly ScenarioId[] = [
   "live",
   "live-high-latency",
   "vod-staggered",
   "cdn-emulation",
   "upload-limited",
 ];
+
+/** Issue 13's scenarios: mixed renditions, weak uplinks, churn, viewer cost at 1 and 3 Mbit/s. */
+export const HARD_SCENARIO_IDS: readonly ScenarioId[] = [
+  "mixed-renditions",
+  "weak-uplinks",
+  "churn",
+  "viewer-cost-1mbps",
+  "viewer-cost-3mbps",
+];
+
+export const SCENARIO_IDS: readonly ScenarioId[] = [...BASE_SCENARIO_IDS, ...HARD_SCENARIO_IDS];
 
 /** What Nearcast must reach in a scenario (comparisons with p2p-media-loader apply to all). */
 export interface ScenarioTargets {
@@ -20,6 +50,14 @@ export interface ScenarioTargets {
   zeroStalls?: boolean;
   /** Nearcast's startup median at most this many ms above HTTP-only's. */
   startupWithinMsOfHttp?: number;
+  /** Offload as a fraction of the per-rendition ceiling (see metrics-hard.ts), at least. */
+  minOfRenditionCeiling?: number;
+  /** No Nearcast viewer on a lower level than the HTTP-only viewer with the same profile. */
+  abrHonest?: boolean;
+  /** Median start-up of viewers joining mid-run at most this many ms above HTTP-only's joiners. */
+  joinerStartupWithinMsOfHttp?: number;
+  /** Nearcast's main-thread time per viewer at most (1 + this) × HTTP-only's (median over viewers). */
+  maxMainThreadOverhead?: number;
 }
 
 export interface Scenario {
@@ -36,9 +74,27 @@ export interface Scenario {
   targets: ScenarioTargets;
   /** Printed under the table: what differs between clients and why. */
   notes: string[];
+  /** Viewers of this scenario (concurrent, for churn); undefined = the bench's `--viewers`. */
+  viewers?: number;
+  /** Each viewer's network and upload by join index; undefined = all {@link PLAIN_PROFILE}. */
+  profile?: (index: number, viewers: number, watchMs: number) => ViewerProfile;
+  /** One viewer leaves and a new one joins every `intervalMs` while the others are watched. */
+  churn?: { intervalMs: number };
+  /** Read each viewer's main-thread time, JS heap and a CPU profile over its watch (CDP). */
+  measureCost?: boolean;
 }
 
-export interface ScenarioOptions {
+/** The profile of the viewer at join `index`. */
+export function viewerProfile(
+  scenario: Scenario,
+  index: number,
+  viewers: number,
+  watchMs: number,
+): ViewerProfile {
+  return scenario.profile ? scenario.profile(index, viewers, watchMs) : PLAIN_PROFILE;
+}
+
+export interface ScenarioOptions extends HardScenarioOptions {
   /** Join spacing for live scenarios, ms. @default 2000 */
   liveStaggerMs: number;
   /** Join spacing for the VOD scenario, ms. @default 10000 */
@@ -57,6 +113,7 @@ export const DEFAULT_SCENARIO_OPTIONS: Readonly<ScenarioOptions> = {
   uploadKbps: 1000,
   cdnLatencyMs: 150,
   cdnKbps: 3000,
+  ...DEFAULT_HARD_OPTIONS,
 };
 
 /** hls.js's own default, pinned because p2p-media-loader raises it when the page leaves it unset. */
@@ -136,6 +193,88 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
           "p2p-media-loader has no upload rate limit (only isP2PUploadDisabled, all or nothing): it runs uncapped here.",
         ],
       };
+    default:
+      return buildHardScenario(id, options);
+  }
+}
+
+const DOWNLINK_NOTE =
+  "Downlinks are Chrome DevTools network emulation (Network.emulateNetworkConditions, +20 ms latency): " +
+  "it throttles each page's HTTP, not its WebRTC data channels.";
+
+function buildHardScenario(id: ScenarioId, options: ScenarioOptions): Scenario {
+  const common = {
+    stream: "live" as const,
+    hlsConfig: { liveSyncDurationCount: HLS_DEFAULT_LIVE_SYNC_DURATION_COUNT },
+    server: { cdnLatencyMs: 0, cdnBandwidthKbps: 0 },
+    staggerMs: options.liveStaggerMs,
+    uploadCapBytesPerSec: 0,
+  };
+  switch (id) {
+    case "mixed-renditions":
+      return {
+        ...common,
+        id,
+        title:
+          `Live, mixed renditions: ${options.mixedViewers} viewers throttled to 700 / 1100 / 4000 kbit/s ` +
+          "in turn, the last one switching 4000 → 700 → 4000",
+        viewers: options.mixedViewers,
+        profile: mixedRenditionProfile,
+        targets: { minOfRenditionCeiling: 0.9, zeroStalls: true, abrHonest: true },
+        notes: [DOWNLINK_NOTE, LATENCY_NOTE],
+      };
+    case "weak-uplinks":
+      return {
+        ...common,
+        id,
+        title:
+          `Live, weak uplinks: of ${options.weakViewers} viewers a quarter upload nothing, half are capped ` +
+          `at ${options.weakUploadKbps} kbit/s`,
+        viewers: options.weakViewers,
+        profile: (index) => weakUplinkProfile(index, options.weakUploadKbps),
+        targets: { minOfCeiling: 0.85, zeroStalls: true },
+        notes: [
+          LATENCY_NOTE,
+          "p2p-media-loader has no upload rate limit: its capped half runs uncapped; its upload-off quarter " +
+            "sets isP2PUploadDisabled.",
+        ],
+      };
+    case "churn":
+      return {
+        ...common,
+        id,
+        title:
+          `Live, churn: ${options.churnViewers} viewers, every ${options.churnIntervalMs / 1000} s the ` +
+          "longest-present one leaves and a new one joins",
+        viewers: options.churnViewers,
+        churn: { intervalMs: options.churnIntervalMs },
+        targets: { minOfCeiling: 0.85, zeroStalls: true, joinerStartupWithinMsOfHttp: 150 },
+        notes: [
+          LATENCY_NOTE,
+          "× ceiling uses 1 − 1/N with N the concurrent viewers; the per-file ceiling beside it accounts " +
+            "for viewers that saw only part of the run.",
+        ],
+      };
+    case "viewer-cost-1mbps":
+    case "viewer-cost-3mbps": {
+      const downlinkKbps = id === "viewer-cost-1mbps" ? 1000 : 3000;
+      return {
+        ...common,
+        id,
+        title: `Viewer cost: ${options.costViewers} viewers, each on a ${downlinkKbps / 1000} Mbit/s downlink`,
+        viewers: options.costViewers,
+        profile: () => costProfile(downlinkKbps),
+        measureCost: true,
+        targets: { maxMainThreadOverhead: 0.25 },
+        notes: [
+          DOWNLINK_NOTE,
+          "Main-thread time = Δ Performance.getMetrics TaskDuration over each viewer's watch; every viewer " +
+            "of every client also runs the V8 sampling profiler (1 ms), so the overhead is the same for all.",
+        ],
+      };
+    }
+    default:
+      throw new Error(`unknown scenario ${id}`);
   }
 }
 
@@ -151,7 +290,13 @@ export function manifestUrl(scenario: Scenario, serverUrl: string): string {
 }
 
 /** The page config of one client in one scenario. */
-export function pageConfigFor(scenario: Scenario, client: ClientName, endpoints: Endpoints): BenchPageConfig {
+export function pageConfigFor(
+  scenario: Scenario,
+  client: ClientName,
+  endpoints: Endpoints,
+  profile: ViewerProfile = PLAIN_PROFILE,
+): BenchPageConfig {
+  const uploadCap = profile.uploadCapBytesPerSec || scenario.uploadCapBytesPerSec;
   const base: BenchPageConfig = {
     client,
     src: manifestUrl(scenario, endpoints.serverUrl),
@@ -165,9 +310,8 @@ export function pageConfigFor(scenario: Scenario, client: ClientName, endpoints:
         ...base,
         nearcast: {
           trackerUrls: [`${endpoints.serverUrl.replace(/^http/, "ws")}/tracker`],
-          ...(scenario.uploadCapBytesPerSec > 0
-            ? { maxUploadBytesPerSec: scenario.uploadCapBytesPerSec }
-            : {}),
+          ...(uploadCap > 0 ? { maxUploadBytesPerSec: uploadCap } : {}),
+          ...(profile.uploadOff ? { uploadEnabled: false } : {}),
         },
       };
     case "p2pml": {
@@ -176,7 +320,11 @@ export function pageConfigFor(scenario: Scenario, client: ClientName, endpoints:
         ...base,
         // Its defaults, except: our tracker instead of public ones, and no STUN servers (none is
         // reachable here; with them, ICE gathering waits for their timeouts before offering).
-        p2pml: { announceTrackers: [endpoints.btTrackerUrl], rtcConfig: { iceServers: [] } },
+        p2pml: {
+          announceTrackers: [endpoints.btTrackerUrl],
+          rtcConfig: { iceServers: [] },
+          ...(profile.uploadOff ? { isP2PUploadDisabled: true } : {}),
+        },
       };
     }
   }

@@ -51,6 +51,8 @@ export interface BenchPageState {
   newestDelivered: Record<string, number>;
   /** Bytes handed to hls.js per media URL path (the last load of each). */
   deliveredSegments: Record<string, number>;
+  /** Fragments handed to hls.js per level height ("540"…): which renditions the player played. */
+  levelFragments: Record<string, number>;
   /** Set when the page could not start (bad config, bundle error). */
   setupError: string | null;
   stats(): ClientStats;
@@ -65,6 +67,7 @@ export interface BenchPageSnapshot {
   deliveredFragments: number;
   newestDelivered: Record<string, number>;
   deliveredSegments: Record<string, number>;
+  levelFragments: Record<string, number>;
   setupError: string | null;
   stats: ClientStats | null;
   errors: PageError[];

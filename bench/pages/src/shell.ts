@@ -49,6 +49,7 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
     deliveredFragments: 0,
     newestDelivered: {},
     deliveredSegments: {},
+    levelFragments: {},
     setupError: null,
     stats: () => ({ httpBytes: 0, p2pBytes: 0, uploadBytes: 0, peers: 0 }),
   };
@@ -74,6 +75,8 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
       state.deliveredBytes += data.payload.byteLength;
       state.deliveredFragments += 1;
       state.deliveredSegments[new URL(data.frag.url, location.href).pathname] = data.payload.byteLength;
+      const height = String(hls.levels[data.frag.level]?.height ?? "?");
+      state.levelFragments[height] = (state.levelFragments[height] ?? 0) + 1;
       const key = mediaKeyOf(data.frag.url);
       if (key && key.sequence !== null) {
         const newest = state.newestDelivered[key.rendition];

@@ -144,6 +144,11 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return this.estimates.httpBandwidthBps;
   }
 
+  /** Expected HTTP time to first byte in ms (an estimate before the first HTTP response). */
+  get httpFirstByteMs(): number {
+    return this.estimates.httpFirstByteMs;
+  }
+
   getStats(): NearcastStats {
     return this.stats.snapshot(this.httpBandwidthBps);
   }

@@ -14,6 +14,7 @@ import { httpFetch } from "../http/http-fetcher.js";
 import { requestPreparer } from "../http/request-setup.js";
 import { peerStatsKey, type P2PNetwork } from "../p2p/p2p-network.js";
 import { PeerError, type Peer } from "../p2p/peer.js";
+import { peerTransferLimits } from "./peer-budget.js";
 import type { Platform } from "./platform.js";
 import type { TransferEstimates } from "./transfer-estimates.js";
 
@@ -175,7 +176,10 @@ export class SegmentDelivery {
     }
   }
 
-  /** Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails. */
+  /**
+   * Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails.
+   * The budget grows with the bytes received (see peer-budget.ts).
+   */
   private fromPeer(
     peer: Peer,
     request: SegmentRequest,
@@ -185,21 +189,28 @@ export class SegmentDelivery {
   ): Promise<void> {
     const startedMs = Date.now();
     let lastProgressMs = startedMs;
-    const stallMs = Math.min(this.deps.config.p2pStallTimeoutMs, Math.max(budgetMs, 300));
+    let receivedBytes = 0;
     const statsKey = peerStatsKey(peer);
     assembly.peerIds.add(peer.id);
     const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
       assembly.setTotal(total);
       assembly.append(offset, chunk, "p2p", performance.now());
       lastProgressMs = Date.now();
+      receivedBytes += chunk.byteLength;
       this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
       this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
       options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
     });
     const watchdog = setInterval(() => {
       const now = Date.now();
-      if (now - lastProgressMs > stallMs) cancel(`no data for ${stallMs} ms`);
-      else if (now - startedMs > budgetMs) cancel(`over the ${Math.round(budgetMs)} ms budget`);
+      const limits = peerTransferLimits(
+        budgetMs,
+        receivedBytes,
+        this.estimates.httpBandwidthBps,
+        this.deps.config.p2pStallTimeoutMs,
+      );
+      if (now - lastProgressMs > limits.stallMs) cancel(`no data for ${Math.round(limits.stallMs)} ms`);
+      else if (now - startedMs > limits.budgetMs) cancel(`over the ${Math.round(limits.budgetMs)} ms budget`);
     }, 50);
     const onAbort = () => cancel("aborted");
     options.signal?.addEventListener("abort", onAbort);

@@ -91,7 +91,13 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
           (result) => {
             if (controller.signal.aborted || this.callbacks !== callbacks) return;
             this.controller = null;
-            fillLoaderStats(stats, result, bridge.engine.httpBandwidthBps, performance.now());
+            fillLoaderStats(
+              stats,
+              result,
+              bridge.engine.httpBandwidthBps,
+              performance.now(),
+              bridge.engine.httpFirstByteMs,
+            );
             // hls.js may transfer the buffer to its transmuxer worker (detaching it). A fresh delivery
             // is a buffer of its own (the store keeps a separate copy); a cache hit is the store's
             // memory and must be copied.

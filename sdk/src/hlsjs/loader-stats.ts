@@ -20,28 +20,31 @@ export function createLoaderStats(): LoaderStats {
  *
  * - HTTP: the real timings of the HTTP transfer. Time spent waiting for peers before falling back
  *   is not network time and is excluded, or ABR would switch down for our own patience.
- * - P2P and cache: bytes from peers or memory arrive faster than the CDN could send them; taken at
- *   face value they look like near-infinite bandwidth and ABR climbs to renditions the CDN cannot
- *   sustain when peers leave. The reported transfer time is therefore at least what the measured
- *   HTTP throughput would have needed (`httpBandwidthBps`, 0 = unknown: then the real time is used).
+ * - P2P and cache: reported as the time HTTP would have needed at the measured throughput
+ *   (`httpBandwidthBps`) and first-byte time (`httpFirstByteMs`, ms). Bytes from memory or a LAN peer
+ *   look like near-infinite bandwidth, and ABR would climb to renditions the CDN cannot sustain when
+ *   peers leave; bytes from a slow peer — a capped uploader, a peer still receiving the segment itself,
+ *   or the time we chose to wait for it — would push ABR below what the viewer's network sustains.
+ *   Protecting playback from slow peers is the deadline-aware HTTP fallback's job, not ABR's.
+ *   With no HTTP measurement yet (`httpBandwidthBps` 0) the real timings are used.
  *
  * `nowMs` is the delivery moment; `loading.start` may be moved earlier than the load call so that
- * `parsing.end − loading.start` (what hls.js samples) spans the paced duration.
+ * `parsing.end − loading.start` (what hls.js samples) spans the reported duration.
  */
 export function fillLoaderStats(
   stats: LoaderStats,
   result: SegmentResult,
   httpBandwidthBps: number,
   nowMs: number,
+  httpFirstByteMs = 1,
 ): void {
   const bytes = result.data.byteLength;
   const { requestStartMs, firstByteMs, endMs } = result.timing;
   let ttfbMs = Math.max(0, firstByteMs - requestStartMs);
   let transferMs = Math.max(0, endMs - firstByteMs);
   if (result.source !== "http" && httpBandwidthBps > 0) {
-    const pacedMs = ((bytes * 8) / httpBandwidthBps) * 1000;
-    transferMs = Math.max(transferMs, pacedMs);
-    ttfbMs = Math.max(ttfbMs, 1);
+    transferMs = ((bytes * 8) / httpBandwidthBps) * 1000;
+    ttfbMs = Math.max(httpFirstByteMs, 1);
   }
   stats.loaded = bytes;
   stats.total = bytes;

@@ -47,6 +47,7 @@ describe("parseBenchArgs", () => {
       "--out=x.json",
     ]);
     expect(args.scenarioOptions).toEqual({
+      ...DEFAULT_SCENARIO_OPTIONS,
       liveStaggerMs: 1500,
       vodStaggerMs: 0,
       uploadKbps: 800,

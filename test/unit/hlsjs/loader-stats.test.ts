@@ -40,10 +40,20 @@ describe("fillLoaderStats", () => {
     expect(stats.loading.first).toBeGreaterThan(stats.loading.start);
   });
 
-  it("keeps a slow peer transfer's real time when it is slower than HTTP would be", () => {
+  it("reports a slow peer transfer at HTTP speed too: a capped uploader is not the viewer's network", () => {
     const stats = createLoaderStats();
-    fillLoaderStats(stats, result("p2p", 100_000, 0, 100, 3100), 10_000_000, 9000);
+    // 100 kB in 3 s from a capped peer after 100 ms of waiting; HTTP measured 10 Mbps, 40 ms to first byte.
+    fillLoaderStats(stats, result("p2p", 100_000, 0, 100, 3100), 10_000_000, 9000, 40);
+    expect(stats.loading.end - stats.loading.first).toBeCloseTo(80);
+    expect(stats.loading.first - stats.loading.start).toBe(40);
+    expect(stats.bwEstimate).toBeCloseTo(10_000_000);
+  });
+
+  it("keeps a peer transfer's real timings while HTTP is unmeasured", () => {
+    const stats = createLoaderStats();
+    fillLoaderStats(stats, result("p2p", 100_000, 0, 100, 3100), 0, 9000, 40);
     expect(stats.loading.end - stats.loading.first).toBe(3000);
+    expect(stats.loading.first - stats.loading.start).toBe(100);
   });
 });
 

@@ -1,0 +1,103 @@
+// One viewer of a bench run from join to leave: opens the page under its profile's network
+// emulation, waits for the first frame, watches playback until told to stop (or for a fixed span),
+// changes its downlink on schedule, and optionally measures what the page costs (cost-probe.ts).
+import type { Browser } from "puppeteer-core";
+import { analyzePlayback, type PlaybackReport } from "../../test/browser/support/playback-report.js";
+import { delay, openViewer, type PlaybackSample, type Viewer } from "../../test/browser/support/viewer.js";
+import type { BenchPageSnapshot, BenchPageState } from "../pages/src/protocol.js";
+import { snapshotViewer } from "./page-snapshot.js";
+import { startCostProbe, type CostProbe } from "./cost-probe.js";
+import type { SourceResolver } from "./cpu-profile.js";
+import { networkConditions, type ViewerProfile } from "./hard-scenarios.js";
+import type { ViewerCost } from "./metrics-hard.js";
+
+const SAMPLE_INTERVAL_MS = 500;
+const HEAP_SAMPLE_EVERY = 10;
+
+export interface ViewerSessionOptions {
+  browser: Browser;
+  url: string;
+  name: string;
+  profile: ViewerProfile;
+  startTimeoutMs: number;
+  /** Measure cost: the bundle URL suffix and its source resolver. */
+  cost?: { bundleUrlSuffix: string; resolve: SourceResolver };
+}
+
+export interface ViewerSession {
+  readonly viewer: Viewer;
+  /** Starts watching; resolves with the report once {@link stop} is called or `maxMs` passed. */
+  watch(maxMs: number): Promise<PlaybackReport | null>;
+  /** Ends the watch early (churn): resolves once the watch has ended. */
+  stop(): Promise<void>;
+  cost(): ViewerCost | null;
+}
+
+/** Opens the viewer's page; throws when the page cannot be set up. Waiting to play is the caller's. */
+export async function openSession(options: ViewerSessionOptions): Promise<ViewerSession> {
+  const { profile } = options;
+  const viewer = await openViewer(options.browser, options.url, {
+    name: options.name,
+    beforeLoad: async (page) => {
+      if (profile.downlinkKbps > 0)
+        await page.emulateNetworkConditions(networkConditions(profile.downlinkKbps));
+    },
+  });
+  const setupError = await viewer.page.evaluate(
+    () => (window as unknown as { bench?: BenchPageState }).bench?.setupError ?? null,
+  );
+  if (setupError !== null) {
+    await viewer.close();
+    throw new Error(`bench page setup failed: ${setupError}`);
+  }
+  let stopRequested = false;
+  let watching: Promise<PlaybackReport | null> | undefined;
+  let measured: ViewerCost | null = null;
+
+  const watch = (maxMs: number): Promise<PlaybackReport | null> => {
+    watching ??= (async () => {
+      const timers = profile.downlinkChanges.map((change) =>
+        setTimeout(() => {
+          if (stopRequested) return;
+          viewer.page.emulateNetworkConditions(networkConditions(change.downlinkKbps)).catch(() => undefined);
+        }, change.afterMs),
+      );
+      let probe: CostProbe | undefined;
+      let startDelivered = 0;
+      try {
+        if (options.cost) {
+          startDelivered = (await snapshotViewer(viewer)).deliveredBytes;
+          probe = await startCostProbe(viewer.page, options.cost.bundleUrlSuffix, options.cost.resolve);
+        }
+        const samples: PlaybackSample[] = [await viewer.sample()];
+        const first = samples[0] as PlaybackSample;
+        let last = first;
+        while (!stopRequested && last.atMs - first.atMs < maxMs) {
+          const dueMs = first.atMs + samples.length * SAMPLE_INTERVAL_MS;
+          await delay(Math.max(dueMs - Date.now(), SAMPLE_INTERVAL_MS / 2));
+          last = await viewer.sample();
+          samples.push(last);
+          if (probe && samples.length % HEAP_SAMPLE_EVERY === 0) await probe.sample();
+        }
+        if (probe) {
+          const snapshot: BenchPageSnapshot = await snapshotViewer(viewer);
+          measured = await probe.stop(last.atMs - first.atMs, snapshot.deliveredBytes - startDelivered);
+        }
+        return analyzePlayback(viewer.name, samples);
+      } finally {
+        for (const timer of timers) clearTimeout(timer);
+      }
+    })();
+    return watching;
+  };
+
+  return {
+    viewer,
+    watch,
+    async stop() {
+      stopRequested = true;
+      await watching?.catch(() => null);
+    },
+    cost: () => measured,
+  };
+}
