@@ -4,6 +4,7 @@ import { RTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import type { NearcastConfig } from "../../sdk/src/core/config.js";
+import { LOOPBACK_RTC } from "./node-engines.js";
 import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastEvents } from "../../sdk/src/core/events.js";
 import type { HttpPolicy, SegmentRequest } from "../../sdk/src/core/types.js";
@@ -50,15 +51,18 @@ export interface ObservedEngine {
 export function createObservedEngine(config: Partial<NearcastConfig>): ObservedEngine {
   const fetches: FetchRecord[] = [];
   const events: RecordedEvent[] = [];
-  const engine = new Engine(config, {
-    RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    fetch: (input, init) => {
-      const range = new Headers(init?.headers).get("range") ?? undefined;
-      fetches.push({ url: String(input), range, atMs: performance.now() });
-      return fetch(input, init);
+  const engine = new Engine(
+    { rtcConfiguration: LOOPBACK_RTC, ...config },
+    {
+      RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      fetch: (input, init) => {
+        const range = new Headers(init?.headers).get("range") ?? undefined;
+        fetches.push({ url: String(input), range, atMs: performance.now() });
+        return fetch(input, init);
+      },
     },
-  });
+  );
   for (const name of EVENT_NAMES) {
     engine.on(name, (arg) => events.push({ name, arg, atMs: performance.now() }));
   }

@@ -7,12 +7,21 @@ import type { NearcastConfig } from "../../sdk/src/core/config.js";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import { SimulatedPlayer } from "./simulated-player.js";
 
+/**
+ * ICE for loopback tests: host candidates only. The SDK's default public STUN servers would make every
+ * test look up hosts on the internet, which these tests must never touch.
+ */
+export const LOOPBACK_RTC: RTCConfiguration = { iceServers: [] };
+
 /** An SDK engine for Node: node-datachannel's standard RTCPeerConnection and the ws WebSocket. */
 export function createNodeEngine(config: Partial<NearcastConfig>): Engine {
-  return new Engine(config, {
-    RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
+  return new Engine(
+    { rtcConfiguration: LOOPBACK_RTC, ...config },
+    {
+      RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    },
+  );
 }
 
 /** The bytes the origin serves for a live segment of the demo stream, read from disk (not counted). */
