@@ -13,6 +13,7 @@ import path from "node:path";
 import type { Browser, BrowserContext } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
+import { segmentId } from "../../sdk/src/hlsjs/segment-identity.js";
 import { HostilePeer } from "../support/hostile-peer.js";
 import { waitFor } from "../support/wait-for.js";
 import { closeBrowser, launchBrowser } from "./support/chromium.js";
@@ -21,12 +22,15 @@ import { startEmbeddingSite, type EmbeddingSite } from "./support/credentialed-p
 
 const SECRET = "s3cr3t-viewer-token";
 const SEGMENT_DIR = path.join(REPO_ROOT, "demo-server", "media", "demo", "240p");
-/** Every segment of the stream by the id Nearcast gives it (its media sequence number). */
+/**
+ * Every segment of the stream by the id Nearcast gives it: its URL path at the CDN (`/demo/240p/…`),
+ * no byte range, and no digest (the CDN serves the raw playlists, which publish none).
+ */
 const SEGMENTS = new Map(
   readdirSync(SEGMENT_DIR)
     .filter((f) => f.endsWith(".ts"))
     .map((f) => [
-      String(Number(/\d+/.exec(f)?.[0])),
+      segmentId("media", `/demo/240p/${f}`, undefined, undefined),
       new Uint8Array(readFileSync(path.join(SEGMENT_DIR, f))),
     ]),
 );
