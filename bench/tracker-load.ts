@@ -3,7 +3,7 @@
 // process. Load comes from forked workers holding WebSocket connections from loopback source
 // addresses 127.77.0.x; every announce carries offers and every relayed offer is answered.
 //
-//   npm run bench:tracker [-- --quick] [-- --redis] [-- --cpu-prof DIR] [-- --only nearcast|reference]
+//   npm run bench:tracker -- --help
 //
 // Per tracker: idle memory per connection at 10k and 19.5k connections (the per-process descriptor
 // limit here is 20,000, so 20k cannot be held by one tracker process), p50/p99 with all of them
@@ -12,6 +12,7 @@
 // sharing a real redis-server vs 1 instance. Progress on stderr, tables (markdown) on stdout.
 import { mkdirSync } from "node:fs";
 import os from "node:os";
+import { parseArgs } from "node:util";
 import { startRedis, type RedisProcess } from "../test/support/redis-server.js";
 import {
   cpuMsPerAnnounce,
@@ -31,16 +32,50 @@ import {
   type Worker,
 } from "./tracker/processes.js";
 
+const USAGE = `usage: npm run bench:tracker -- [options]
+
+  --quick            smaller idle counts, shorter steps, a coarser ramp (~3 min instead of ~10)
+  --only KIND        nearcast | reference: measure one tracker only
+  --redis            also measure Nearcast as 2 instances sharing a redis-server (needs redis-server)
+  --cpu-prof DIR     write a V8 CPU profile of each tracker process under DIR/<kind>/
+  --no-idle          skip the idle-memory and 120-s-interval phases
+  --no-load          skip the fixed loads and the ramp
+  --help             this text
+`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      redis: { type: "boolean", default: false },
+      "cpu-prof": { type: "string" },
+      "no-idle": { type: "boolean", default: false },
+      "no-load": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+  if (parsed.only !== undefined && parsed.only !== "nearcast" && parsed.only !== "reference") {
+    throw new Error(`--only must be "nearcast" or "reference", got "${parsed.only}"`);
+  }
+} catch (error) {
+  process.stderr.write(`bench:tracker: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const value = (name: string) => {
-  const i = args.indexOf(name);
-  return i === -1 ? undefined : args[i + 1];
-};
-const quick = flag("--quick");
-const cpuProfDir = value("--cpu-prof");
-const only = value("--only");
-const withRedis = flag("--redis");
+const quick = parsed.quick;
+const cpuProfDir = parsed["cpu-prof"];
+const only = parsed.only;
+const withRedis = parsed.redis;
+const withIdle = !parsed["no-idle"];
+const withLoad = !parsed["no-load"];
 
 const IDLE_COUNTS = quick ? [2_000, 4_000] : [10_000, 19_500];
 const INTERVAL_SEC = 120;
@@ -271,7 +306,7 @@ try {
     name: nameOf(kind),
     start: async () => [await startTarget(kind, { cpuProfDir: profileDir(kind) })],
   }));
-  if (!flag("--no-idle")) {
+  if (withIdle) {
     for (const system of systems) memory.set(system.name, await memoryPhase(system.name, system.start));
   }
   if (withRedis) {
@@ -285,8 +320,17 @@ try {
       ],
     });
   }
-  for (const load of await loadPhase(systems)) {
-    results.push({ memory: [], interval: undefined, ...memory.get(load.name), ...load });
+  const loads = withLoad ? await loadPhase(systems) : [];
+  for (const system of systems) {
+    const load = loads.find((l) => l.name === system.name) ?? {
+      name: system.name,
+      fixed: [],
+      ramp: [],
+      sustained: undefined,
+      cpuSec: 0,
+      maxRssBytes: 0,
+    };
+    results.push({ memory: [], interval: undefined, ...memory.get(system.name), ...load });
   }
 } finally {
   await redis?.stop();

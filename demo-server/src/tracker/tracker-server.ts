@@ -89,6 +89,9 @@ class WebSocketTracker implements Tracker {
   private readonly socketsPerAddress = new Map<string, number>();
   private readonly attached: { server: Server; listener: (...args: UpgradeArgs) => void }[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
+  /** Connections still to be checked in the current keepalive cycle (see `sweepSlice`). */
+  private sweepPending: Connection[] = [];
+  private sweepSlicesLeft = 0;
   private readonly access: AccessPolicy;
   private lastForwardedForWarningMs = -Infinity;
   private closing: Promise<void> | undefined;
@@ -106,7 +109,10 @@ class WebSocketTracker implements Tracker {
       // Compression costs a zlib context per socket and CPU per frame; tracker frames are small.
       perMessageDeflate: false,
     });
-    this.sweepTimer = setInterval(() => this.sweep(), options.sweepIntervalMs);
+    this.sweepTimer = setInterval(
+      () => this.sweepSlice(),
+      Math.max(1, Math.floor(options.sweepIntervalMs / SWEEP_SLICES)),
+    );
     this.sweepTimer.unref();
   }
 
@@ -282,25 +288,45 @@ class WebSocketTracker implements Tracker {
     this.core.disconnect(connection);
   }
 
-  private sweep(): void {
+  /**
+   * One slice of the keepalive cycle. Every `sweepIntervalMs` the registry forgets expired peers and
+   * every connection is checked once: no pong since the last ping → dropped, silent for
+   * `peerTimeoutMs` → dropped, otherwise pinged unless a message arrived within the interval (which
+   * already proves the socket alive). The connections are checked in `SWEEP_SLICES` slices spread
+   * over the interval: pinging 20,000 sockets in one tick stalled announces queued behind it
+   * (p99 57 ms at 19,500 connections in bench:tracker, against 1 ms for bittorrent-tracker).
+   */
+  private sweepSlice(): void {
     if (this.closing !== undefined) return;
-    this.core.sweep();
-    const idleBefore = Date.now() - this.options.peerTimeoutMs;
-    for (const connection of [...this.connections]) {
+    const now = Date.now();
+    if (this.sweepSlicesLeft === 0) {
+      this.core.sweep();
+      this.sweepPending = [...this.connections];
+      this.sweepSlicesLeft = SWEEP_SLICES;
+      const { swarmCount, peerCount } = this.core.registry;
+      this.options.logger.debug(
+        { swarms: swarmCount, peers: peerCount, connections: this.connections.size },
+        "tracker: sweep",
+      );
+    }
+    const count = Math.ceil(this.sweepPending.length / this.sweepSlicesLeft);
+    this.sweepSlicesLeft--;
+    const idleBefore = now - this.options.peerTimeoutMs;
+    const quietBefore = now - this.options.sweepIntervalMs;
+    for (const connection of this.sweepPending.splice(0, count)) {
+      if (!this.connections.has(connection)) continue;
       if (!connection.alive) this.drop(connection, "no_pong");
       else if (connection.lastMessageMs < idleBefore) this.drop(connection, "idle");
-      else {
+      else if (connection.lastMessageMs < quietBefore) {
         connection.alive = false;
         connection.ws.ping();
       }
     }
-    const { swarmCount, peerCount } = this.core.registry;
-    this.options.logger.debug(
-      { swarms: swarmCount, peers: peerCount, connections: this.connections.size },
-      "tracker: sweep",
-    );
   }
 }
+
+/** Slices one keepalive cycle is spread over (see `TrackerServer.sweepSlice`). */
+const SWEEP_SLICES = 10;
 
 type UpgradeArgs = [req: IncomingMessage, socket: Duplex, head: Buffer];
 
