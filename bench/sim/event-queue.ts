@@ -8,9 +8,17 @@ export interface ScheduledEvent {
   cancel(): void;
 }
 
-interface Entry extends ScheduledEvent {
-  seq: number;
-  fn: (() => void) | undefined;
+/** A class rather than an object literal with a closure: millions are made per run, one less allocation each. */
+class Entry implements ScheduledEvent {
+  constructor(
+    readonly timeMs: number,
+    readonly seq: number,
+    public fn: (() => void) | undefined,
+  ) {}
+
+  cancel(): void {
+    this.fn = undefined;
+  }
 }
 
 /**
@@ -41,14 +49,7 @@ export class EventQueue {
   /** Run `fn` at `timeMs` (clamped to now: the past cannot be scheduled). */
   at(timeMs: number, fn: () => void): ScheduledEvent {
     if (!Number.isFinite(timeMs)) throw new RangeError(`event time must be finite, got ${timeMs}`);
-    const entry: Entry = {
-      timeMs: Math.max(timeMs, this.clockMs),
-      seq: this.seq++,
-      fn,
-      cancel() {
-        entry.fn = undefined;
-      },
-    };
+    const entry = new Entry(Math.max(timeMs, this.clockMs), this.seq++, fn);
     this.push(entry);
     return entry;
   }
