@@ -101,7 +101,9 @@ export function verifyJoinToken(
 
 /**
  * Whether `grant` covers the swarm `infoHash`: listed outright, or made (SHA-1, as the SDK does) from
- * a `swarmKey` of the form `<granted stream>|<rendition>`. Without a grant every swarm is covered.
+ * a `swarmKey` of the form `<granted stream>|<rendition>` or `<granted stream>?<query>|<rendition>`
+ * (the SDK keeps content-selecting query parameters in its stream key, so a grant for a path covers
+ * every query-selected video behind it). Without a grant every swarm is covered.
  */
 export function grantCovers(
   grant: JoinGrant | undefined,
@@ -110,7 +112,10 @@ export function grantCovers(
 ): boolean {
   if (grant === undefined || grant.infoHashes.has(infoHash)) return true;
   if (swarmKey === undefined || grant.streams.length === 0) return false;
-  if (!grant.streams.some((stream) => swarmKey.startsWith(`${stream}|`))) return false;
+  const granted = (stream: string) =>
+    swarmKey.startsWith(`${stream}|`) ||
+    (!stream.includes("?") && swarmKey.startsWith(`${stream}?`) && swarmKey.indexOf("|") > stream.length);
+  if (!grant.streams.some(granted)) return false;
   return createHash("sha1").update(swarmKey, "utf8").digest().toString("latin1") === infoHash;
 }
 
