@@ -16,6 +16,7 @@
 //   alt-audio     video-only fMP4 variants + two EXT-X-MEDIA TYPE=AUDIO renditions + a WebVTT track
 //   aes           TS, AES-128 (EXT-X-KEY) rotating every 3 segments, alternately with and without IV
 //   disco         fMP4 whose second half is another encode (new EXT-X-MAP after EXT-X-DISCONTINUITY)
+//   fmp4-b        fmp4-ladder's 144p names with other content (identity tests: same names, other bytes)
 import { spawnSync } from "node:child_process";
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -63,11 +64,11 @@ function ffmpeg(args) {
   if (result.status !== 0) throw new Error(`ffmpeg exited with ${result.status}: ffmpeg ${args.join(" ")}`);
 }
 
-const video = (seconds = DURATION_S) => [
+const video = (seconds = DURATION_S, pattern = "testsrc2") => [
   "-f",
   "lavfi",
   "-i",
-  `testsrc2=size=640x360:rate=${FPS}:duration=${seconds}`,
+  `${pattern}=size=640x360:rate=${FPS}:duration=${seconds}`,
 ];
 const audio = (hz = 440, seconds = DURATION_S) => [
   ...["-f", "lavfi", "-i", `sine=frequency=${hz}:beep_factor=2:sample_rate=48000:duration=${seconds}`],
@@ -92,10 +93,10 @@ function fresh(dir) {
 /** One rendition with muxed audio (or video-only / audio-only) into `dir/index.m3u8`. */
 function encodeRendition(
   dir,
-  { rendition, fmp4 = false, withVideo = true, withAudio = true, hz, seconds, extra = [] },
+  { rendition, fmp4 = false, withVideo = true, withAudio = true, hz, seconds, pattern, extra = [] },
 ) {
   fresh(dir);
-  const inputs = [...(withVideo ? video(seconds) : []), ...(withAudio ? audio(hz, seconds) : [])];
+  const inputs = [...(withVideo ? video(seconds, pattern) : []), ...(withAudio ? audio(hz, seconds) : [])];
   const ext = fmp4 ? "m4s" : "ts";
   ffmpeg([
     ...inputs,
@@ -283,6 +284,18 @@ function disco() {
   writeMaster(dir, [streamInf(RENDITIONS[1], `${VIDEO_CODEC},${AUDIO_CODEC}`), "main/index.m3u8"]);
 }
 
+/**
+ * Another video under the same names as fmp4-ladder's 144p rendition (init.mp4, seg-000.m4s, …):
+ * the older `testsrc` pattern and a 660 Hz tone. The identity tests serve it as the second video
+ * behind one path and as the content after a live encoder restart.
+ */
+function fmp4B() {
+  const dir = fresh(path.join(OUT, "fmp4-b"));
+  const r = RENDITIONS[0];
+  encodeRendition(path.join(dir, r.name), { rendition: r, fmp4: true, hz: 660, pattern: "testsrc" });
+  writeMaster(dir, [streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`), `${r.name}/index.m3u8`]);
+}
+
 function size(dir) {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -301,6 +314,7 @@ const shapes = {
   "alt-audio": altAudio,
   aes,
   disco,
+  "fmp4-b": fmp4B,
 };
 for (const [name, make] of Object.entries(shapes)) {
   if (only.length > 0 && !only.includes(name)) continue;
