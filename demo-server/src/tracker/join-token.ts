@@ -14,7 +14,7 @@ export const MIN_TOKEN_SECRET_BYTES = 16;
 export const MAX_TOKEN_CHARS = 4096;
 /** Scope entries per token. */
 export const MAX_TOKEN_SCOPE_ENTRIES = 64;
-/** Longest stream key (the manifest URL without its query, or the page's `streamId`). */
+/** Longest stream key (the manifest URL without per-viewer query parameters, or the page's `streamId`). */
 export const MAX_STREAM_KEY_CHARS = 2048;
 /** Longest validity a token may claim: one that never expires cannot be revoked. */
 export const MAX_TOKEN_TTL_SEC = 30 * 24 * 3600;
@@ -24,7 +24,8 @@ export interface MintJoinTokenOptions {
   secret: string;
   /**
    * Stream keys the bearer may join: the SDK's stream id (`streamId`, by default the manifest URL
-   * without its query string). Every rendition of the stream is covered.
+   * without per-viewer query parameters such as CDN tokens). Every rendition of the stream is
+   * covered, and a key without a query also covers the query-selected streams behind its path.
    */
   streams?: readonly string[];
   /** Info-hashes (40 hex chars) the bearer may join, for any WebTorrent client. */
