@@ -16,6 +16,8 @@
 //   alt-audio     video-only fMP4 variants + two EXT-X-MEDIA TYPE=AUDIO renditions + a WebVTT track
 //   aes           TS, AES-128 (EXT-X-KEY) rotating every 3 segments, alternately with and without IV
 //   disco         fMP4 whose second half is another encode (new EXT-X-MAP after EXT-X-DISCONTINUITY)
+//   fmp4-b        fmp4-ladder's 144p names with other content (identity tests: same names, other bytes)
+//   ll            fMP4 with a moof+mdat every 0.4 s, 5 per 2-second segment: LL-HLS parts (test origin)
 import { spawnSync } from "node:child_process";
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -63,11 +65,11 @@ function ffmpeg(args) {
   if (result.status !== 0) throw new Error(`ffmpeg exited with ${result.status}: ffmpeg ${args.join(" ")}`);
 }
 
-const video = (seconds = DURATION_S) => [
+const video = (seconds = DURATION_S, pattern = "testsrc2") => [
   "-f",
   "lavfi",
   "-i",
-  `testsrc2=size=640x360:rate=${FPS}:duration=${seconds}`,
+  `${pattern}=size=640x360:rate=${FPS}:duration=${seconds}`,
 ];
 const audio = (hz = 440, seconds = DURATION_S) => [
   ...["-f", "lavfi", "-i", `sine=frequency=${hz}:beep_factor=2:sample_rate=48000:duration=${seconds}`],
@@ -92,10 +94,10 @@ function fresh(dir) {
 /** One rendition with muxed audio (or video-only / audio-only) into `dir/index.m3u8`. */
 function encodeRendition(
   dir,
-  { rendition, fmp4 = false, withVideo = true, withAudio = true, hz, seconds, extra = [] },
+  { rendition, fmp4 = false, withVideo = true, withAudio = true, hz, seconds, pattern, extra = [] },
 ) {
   fresh(dir);
-  const inputs = [...(withVideo ? video(seconds) : []), ...(withAudio ? audio(hz, seconds) : [])];
+  const inputs = [...(withVideo ? video(seconds, pattern) : []), ...(withAudio ? audio(hz, seconds) : [])];
   const ext = fmp4 ? "m4s" : "ts";
   ffmpeg([
     ...inputs,
@@ -283,6 +285,84 @@ function disco() {
   writeMaster(dir, [streamInf(RENDITIONS[1], `${VIDEO_CODEC},${AUDIO_CODEC}`), "main/index.m3u8"]);
 }
 
+/**
+ * Another video under the same names as fmp4-ladder's 144p rendition (init.mp4, seg-000.m4s, …):
+ * the older `testsrc` pattern and a 660 Hz tone. The identity tests serve it as the second video
+ * behind one path and as the content after a live encoder restart.
+ */
+function fmp4B() {
+  const dir = fresh(path.join(OUT, "fmp4-b"));
+  const r = RENDITIONS[0];
+  encodeRendition(path.join(dir, r.name), { rendition: r, fmp4: true, hz: 660, pattern: "testsrc" });
+  writeMaster(dir, [streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`), `${r.name}/index.m3u8`]);
+}
+
+/** Top-level ISO BMFF boxes of `bytes`: [type, offset, size]. */
+function topBoxes(bytes) {
+  const boxes = [];
+  for (let offset = 0; offset + 8 <= bytes.length;) {
+    const size = bytes.readUInt32BE(offset);
+    if (size < 8) throw new Error(`box of size ${size} at ${offset}`);
+    boxes.push([bytes.toString("latin1", offset + 4, offset + 8), offset, size]);
+    offset += size;
+  }
+  return boxes;
+}
+
+/**
+ * LL-HLS source: one fragmented MP4 with a moof+mdat every 10 frames (0.4 s; keyframes every 2 s),
+ * cut into init.mp4 and 2-second segments of 5 such fragments each. The test origin serves every
+ * fragment as an LL-HLS part (a URI of its own or a byte range of its segment); index.m3u8 is the
+ * plain VOD view of the same files.
+ */
+function lowLatency() {
+  const dir = fresh(path.join(OUT, "ll"));
+  const r = RENDITIONS[0];
+  const sub = fresh(path.join(dir, r.name));
+  const whole = path.join(dir, "whole.mp4");
+  ffmpeg([
+    ...video(),
+    ...audio(550),
+    ...X264,
+    ...scale(r),
+    ...AAC,
+    ...BITEXACT,
+    ...["-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof"],
+    ...["-frag_duration", "400000", whole],
+  ]);
+  const bytes = readFileSync(whole);
+  rmSync(whole);
+  const boxes = topBoxes(bytes);
+  const moov = boxes.findIndex(([type]) => type === "moov");
+  writeFileSync(path.join(sub, "init.mp4"), bytes.subarray(0, boxes[moov][1] + boxes[moov][2]));
+  const fragments = [];
+  for (let i = moov + 1; i + 1 < boxes.length; i += 2) {
+    if (boxes[i][0] !== "moof" || boxes[i + 1][0] !== "mdat")
+      throw new Error(`expected moof+mdat at box ${i}`);
+    fragments.push(bytes.subarray(boxes[i][1], boxes[i + 1][1] + boxes[i + 1][2]));
+  }
+  const partsPerSegment = SEGMENT_S / 0.4;
+  const playlist = [
+    "#EXTM3U",
+    "#EXT-X-VERSION:7",
+    `#EXT-X-TARGETDURATION:${SEGMENT_S}`,
+    "#EXT-X-PLAYLIST-TYPE:VOD",
+    '#EXT-X-MAP:URI="init.mp4"',
+  ];
+  // A last fragment shorter than a segment (the encode ends mid-GOP) is left out.
+  for (let s = 0; (s + 1) * partsPerSegment <= fragments.length; s++) {
+    const file = `seg-${String(s).padStart(3, "0")}.m4s`;
+    writeFileSync(
+      path.join(sub, file),
+      Buffer.concat(fragments.slice(s * partsPerSegment, (s + 1) * partsPerSegment)),
+    );
+    playlist.push(`#EXTINF:${SEGMENT_S.toFixed(6)},`, file);
+  }
+  playlist.push("#EXT-X-ENDLIST", "");
+  writeFileSync(path.join(sub, "index.m3u8"), playlist.join("\n"));
+  writeMaster(dir, [streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`), `${r.name}/index.m3u8`]);
+}
+
 function size(dir) {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -301,6 +381,8 @@ const shapes = {
   "alt-audio": altAudio,
   aes,
   disco,
+  "fmp4-b": fmp4B,
+  ll: lowLatency,
 };
 for (const [name, make] of Object.entries(shapes)) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -8,7 +8,8 @@ export const TOKEN_USAGE = `Usage: nearcast-server token --stream <stream key> [
 
 Prints a signed tracker join token. The page passes it as ?token= on the tracker URL.
   --stream <key>            stream the bearer may join (repeatable): the SDK's streamId, by default
-                            the manifest URL without its query string; covers every rendition
+                            the manifest URL without per-viewer query parameters (tokens); covers
+                            every rendition and, for a key without a query, its ?v=... variants
   --info-hash <hex>         info-hash (40 hex) the bearer may join (repeatable), for any client
   --ttl <seconds>           validity, 1-2592000 (default 3600)
   --tracker-token-secret-file <path>

@@ -38,6 +38,36 @@ export interface LoggedRequest {
   range: string;
 }
 
+/** Where a media URL's bytes come from: `file`, or its bytes [start, end) (a part cut from a segment). */
+export interface MediaSource {
+  file: string;
+  start?: number;
+  end?: number;
+}
+
+/** What an {@link OriginRoute} answers: a playlist, media bytes, or an error status. */
+export type RouteAnswer =
+  | { kind: "playlist"; text: string; headers?: Record<string, string> }
+  | ({ kind: "media" } & MediaSource)
+  | { kind: "status"; status: number; text: string };
+
+/**
+ * Streams served from code rather than folders (identity cases, LL-HLS): every request whose path
+ * starts with `prefix` goes to `answer`; `sourceOf` tells a test which bytes a media URL must have
+ * (and throws for a URL the route would not serve).
+ */
+export interface OriginRoute {
+  prefix: string;
+  answer(url: URL, req: http.IncomingMessage): RouteAnswer | Promise<RouteAnswer>;
+  sourceOf(url: URL, hints?: SourceHints): MediaSource;
+}
+
+/** What a player knew about a fragment beyond its URL (a stream that reuses names needs it). */
+export interface SourceHints {
+  /** The fragment's EXT-X-PROGRAM-DATE-TIME, epoch ms. */
+  programDateTimeMs?: number;
+}
+
 export interface TestOriginOptions {
   /** Media root with one folder per shape. @default test/media */
   mediaDir?: string;
@@ -47,6 +77,8 @@ export interface TestOriginOptions {
   livePrerollSegments?: number;
   /** Ended live: passes over the source and segments published together with ENDLIST. */
   ending?: { loops: number; finalBatch: number };
+  /** Streams served from code (see {@link OriginRoute}). */
+  routes?: OriginRoute[];
 }
 
 export interface TestOrigin {
@@ -57,6 +89,8 @@ export interface TestOrigin {
   resetLive(): void;
   /** The file behind a media URL path (`/s/<mode>/<shape>/…`), for byte checks. */
   filePathOf(urlPath: string): string;
+  /** The bytes behind an absolute media URL: a route's, or else {@link filePathOf} its path. */
+  sourceOf(url: string, hints?: SourceHints): MediaSource;
   close(): Promise<void>;
 }
 
@@ -107,6 +141,11 @@ export async function startTestOrigin(options: TestOriginOptions = {}): Promise<
     for (const [prefix, dir] of Object.entries(STATIC)) {
       if (url.pathname.startsWith(prefix))
         return sendFile(req, res, path.join(dir, url.pathname.slice(prefix.length)), entry, false);
+    }
+    const route = options.routes?.find((r) => url.pathname.startsWith(r.prefix));
+    if (route) {
+      log.push(entry);
+      return answerRoute(req, res, entry, await route.answer(url, req));
     }
     if (!url.pathname.startsWith("/s/")) return send(res, entry, 404, "not found");
     log.push(entry);
@@ -174,6 +213,11 @@ export async function startTestOrigin(options: TestOriginOptions = {}): Promise<
     setFault: (next) => (fault = next),
     resetLive: () => liveStarts.clear(),
     filePathOf,
+    sourceOf: (raw, hints) => {
+      const url = new URL(raw);
+      const route = options.routes?.find((r) => url.pathname.startsWith(r.prefix));
+      return route ? route.sourceOf(url, hints) : { file: filePathOf(url.pathname) };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -193,6 +237,47 @@ function addToken(text: string, token: string): string {
       return line.trim() === "" ? line : `${line}?${q}`;
     })
     .join("\n");
+}
+
+async function answerRoute(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  entry: LoggedRequest,
+  answer: RouteAnswer,
+): Promise<void> {
+  if (answer.kind === "status") return send(res, entry, answer.status, answer.text);
+  if (answer.kind === "playlist") {
+    const body = Buffer.from(answer.text);
+    entry.status = 200;
+    entry.bytes = body.length;
+    res.writeHead(200, {
+      ...answer.headers,
+      "Content-Type": "application/vnd.apple.mpegurl",
+      "Cache-Control": "no-store",
+    });
+    return void res.end(body);
+  }
+  if (answer.start === undefined && answer.end === undefined)
+    return sendFile(req, res, answer.file, entry, true);
+  let bytes: Buffer;
+  try {
+    bytes = (await fs.readFile(answer.file)).subarray(answer.start ?? 0, answer.end);
+  } catch {
+    return send(res, entry, 404, "not found");
+  }
+  const match = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+  const start = match ? Number(match[1]) : 0;
+  const end = match?.[2] ? Math.min(Number(match[2]) + 1, bytes.length) : bytes.length;
+  const body = bytes.subarray(start, end);
+  entry.status = match ? 206 : 200;
+  entry.bytes = body.length;
+  res.writeHead(entry.status, {
+    "Content-Type": TYPES[path.extname(answer.file)] ?? "application/octet-stream",
+    "Content-Length": String(body.length),
+    "Cache-Control": "no-store",
+    ...(match ? { "Content-Range": `bytes ${start}-${end - 1}/${bytes.length}` } : {}),
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
 }
 
 function send(res: http.ServerResponse, entry: LoggedRequest, status: number, text: string): void {

@@ -19,7 +19,7 @@ export const OTHER_STREAM = "other";
 const ORIGIN_PATH = /^\/streams\/([^/]+)\/(live|vod)\//;
 
 /**
- * Maps a report's streamId (normally the manifest URL without query) to its stream. `isOriginStream`
+ * Maps a report's streamId (normally the manifest URL without per-viewer query parameters) to its stream. `isOriginStream`
  * says whether a name is in the origin's catalog: a path that merely looks like an origin URL is not
  * compared with the origin's counters.
  */

@@ -14,7 +14,7 @@ export const MIN_TOKEN_SECRET_BYTES = 16;
 export const MAX_TOKEN_CHARS = 4096;
 /** Scope entries per token. */
 export const MAX_TOKEN_SCOPE_ENTRIES = 64;
-/** Longest stream key (the manifest URL without its query, or the page's `streamId`). */
+/** Longest stream key (the manifest URL without per-viewer query parameters, or the page's `streamId`). */
 export const MAX_STREAM_KEY_CHARS = 2048;
 /** Longest validity a token may claim: one that never expires cannot be revoked. */
 export const MAX_TOKEN_TTL_SEC = 30 * 24 * 3600;
@@ -24,7 +24,8 @@ export interface MintJoinTokenOptions {
   secret: string;
   /**
    * Stream keys the bearer may join: the SDK's stream id (`streamId`, by default the manifest URL
-   * without its query string). Every rendition of the stream is covered.
+   * without per-viewer query parameters such as CDN tokens). Every rendition of the stream is
+   * covered, and a key without a query also covers the query-selected streams behind its path.
    */
   streams?: readonly string[];
   /** Info-hashes (40 hex chars) the bearer may join, for any WebTorrent client. */
@@ -101,7 +102,9 @@ export function verifyJoinToken(
 
 /**
  * Whether `grant` covers the swarm `infoHash`: listed outright, or made (SHA-1, as the SDK does) from
- * a `swarmKey` of the form `<granted stream>|<rendition>`. Without a grant every swarm is covered.
+ * a `swarmKey` of the form `<granted stream>|<rendition>` or `<granted stream>?<query>|<rendition>`
+ * (the SDK keeps content-selecting query parameters in its stream key, so a grant for a path covers
+ * every query-selected video behind it). Without a grant every swarm is covered.
  */
 export function grantCovers(
   grant: JoinGrant | undefined,
@@ -110,7 +113,10 @@ export function grantCovers(
 ): boolean {
   if (grant === undefined || grant.infoHashes.has(infoHash)) return true;
   if (swarmKey === undefined || grant.streams.length === 0) return false;
-  if (!grant.streams.some((stream) => swarmKey.startsWith(`${stream}|`))) return false;
+  const granted = (stream: string) =>
+    swarmKey.startsWith(`${stream}|`) ||
+    (!stream.includes("?") && swarmKey.startsWith(`${stream}?`) && swarmKey.indexOf("|") > stream.length);
+  if (!grant.streams.some(granted)) return false;
   return createHash("sha1").update(swarmKey, "utf8").digest().toString("latin1") === infoHash;
 }
 

@@ -10,7 +10,9 @@ export interface NearcastConfig {
   /**
    * Stream identity shared by all viewers of the same content. Viewers with the same `streamId`
    * (and rendition) exchange segments.
-   * @default the manifest URL without its query string (CDN tokens differ per viewer)
+   * @default the manifest URL without fragment and without per-viewer query parameters (CDN tokens,
+   * signatures, CMCD; see `PER_VIEWER_QUERY_PARAMS`): other parameters can select content
+   * (`index.m3u8?v=A`) and are kept
    */
   streamId: string | undefined;
   /**
@@ -99,9 +101,10 @@ export interface NearcastConfig {
   validateSegment: SegmentValidator | undefined;
   /**
    * The part of a segment's URL that names its bytes, for multi-CDN or tokenised paths:
-   * `(absoluteUrl) => string`. Two viewers trade a segment only when this key, the byte range and the
-   * published digest (if any) agree.
-   * @default the URL's path without host, query or fragment (`https://cdn-a/x/seg1.ts?tok=1` → `/x/seg1.ts`)
+   * `(absoluteUrl) => string`. Two viewers trade a segment only when this key, the byte range, the
+   * published digest (if any) and the segment's EXT-X-PROGRAM-DATE-TIME (if any) agree.
+   * @default the URL's path and its query without per-viewer parameters, no host or fragment
+   * (`https://cdn-a/x/seg1.ts?v=2&token=1` → `/x/seg1.ts?v=2`)
    */
   segmentUrlKey: ((url: string) => string) | undefined;
 }

@@ -27,7 +27,7 @@ export interface StatsReport {
   clientId: string;
   /** 1 for the first report of a client, +1 for each next one. */
   seq: number;
-  /** The stream identity (the SDK's stream key: manifest URL without query, or the page's `streamId`). */
+  /** The stream identity (the SDK's stream key: manifest URL without per-viewer query parameters, or the page's `streamId`). */
   streamId: string;
   /** Client clock when the report was made (epoch ms); informational. */
   sentAtMs: number;

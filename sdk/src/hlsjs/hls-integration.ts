@@ -7,7 +7,8 @@ import type { NearcastStats } from "../core/stats.js";
 import type { SegmentRequest } from "../core/types.js";
 import { createFragmentLoaderClass } from "./fragment-loader.js";
 import { readPlayback } from "./playback.js";
-import { stripQuery, swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
+import { defaultStreamKey } from "./segment-identity.js";
+import { swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
 
 /**
  * Nearcast for hls.js. Either
@@ -105,7 +106,7 @@ export class Nearcast {
   }
 
   private setManifestUrl(url: string): void {
-    this.streamKey = this.engine.config.streamId ?? stripQuery(url);
+    this.streamKey = this.engine.config.streamId ?? defaultStreamKey(url);
   }
 
   private prepare(type: string, level: number): void {

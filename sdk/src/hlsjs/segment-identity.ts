@@ -1,7 +1,7 @@
-// What makes two viewers' segments "the same": the segment's URL key, its byte range and the digest
-// the origin published for it — never the media sequence number alone, which repeats across encoder
-// restarts, differs per session under server-side ad insertion, and says nothing about which of two
-// videos behind one path it belongs to.
+// What makes two viewers' segments "the same": the segment's URL key, its byte range, the digest the
+// origin published for it and its program date-time — never the media sequence number alone, which
+// repeats across encoder restarts, differs per session under server-side ad insertion, and says
+// nothing about which of two videos behind one path it belongs to.
 import { parseSha256Hex } from "../core/integrity.js";
 import { infoHashOf, toHex } from "../p2p/ids.js";
 
@@ -14,29 +14,79 @@ export const MAP_DIGEST_TAG = "EXT-X-NEARCAST-MAP-SHA256";
 export type TagList = readonly (readonly string[])[];
 
 /**
- * The default URL key: the path without host, query or fragment. CDN tokens and cache busters in the
- * query differ per viewer; the host differs between CDNs of one origin.
+ * Query parameter names (lower case) whose values differ per viewer or request: CDN tokens and
+ * signatures (Akamai, CloudFront, generic), hls.js's CMCD query, the `_` cache buster. Dropped from
+ * identities with {@link PER_VIEWER_QUERY_PREFIXES}; other parameters may select content and stay.
+ */
+export const PER_VIEWER_QUERY_PARAMS: ReadonlySet<string> = new Set(
+  "token access_token auth auth_token authorization __token__ hdnts hdnea hmac sig signature policy key-pair-id expires exp cmcd _".split(
+    " ",
+  ),
+);
+/** Name prefixes of per-viewer parameters: S3/GCS pre-signed URLs, Wowza SecureToken. */
+export const PER_VIEWER_QUERY_PREFIXES: readonly string[] = ["x-amz-", "x-goog-", "wowzatoken"];
+
+/** Whether a query parameter, by its raw (maybe percent-encoded) name, is per-viewer. */
+export function isPerViewerParam(rawName: string): boolean {
+  let name = rawName;
+  try {
+    name = decodeURIComponent(rawName);
+  } catch {
+    // malformed escape: compare it raw
+  }
+  name = name.toLowerCase();
+  return PER_VIEWER_QUERY_PARAMS.has(name) || PER_VIEWER_QUERY_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/** A query (`?` optional) without per-viewer parameters and empty pieces: "" or `?…`, order kept. */
+export function contentQuery(search: string): string {
+  const kept = search
+    .replace(/^\?/, "")
+    .split("&")
+    .filter((piece) => piece !== "" && !isPerViewerParam(piece.split("=", 1)[0]!));
+  return kept.length > 0 ? `?${kept.join("&")}` : "";
+}
+
+function splitUrl(url: string): [base: string, search: string] {
+  const [base = "", search = ""] = url.split("#", 1)[0]!.split(/(?=\?)/);
+  return [base, search];
+}
+
+/**
+ * Default segment URL key: path + {@link contentQuery}, no host (CDNs of one origin share) or
+ * fragment, so `seg1.ts?v=A` and `seg1.ts?v=B` differ and `?token=` does not split. Never throws.
  */
 export function defaultSegmentUrlKey(url: string): string {
   try {
-    return new URL(url).pathname;
+    const parsed = new URL(url);
+    return `${parsed.pathname}${contentQuery(parsed.search)}`;
   } catch {
-    const cut = url.search(/[?#]/);
-    return cut === -1 ? url : url.slice(0, cut);
+    const [base, search] = splitUrl(url);
+    return `${base}${contentQuery(search)}`;
   }
+}
+
+/** Default stream key: the manifest URL's scheme, host, path + {@link contentQuery}. Never throws. */
+export function defaultStreamKey(manifestUrl: string): string {
+  const [base, search] = splitUrl(manifestUrl);
+  return `${base}${contentQuery(search)}`;
 }
 
 /**
  * A segment id for the wire: `s` (media) or `i` (init) + 24 hex characters of SHA-1 over the URL
- * key, the byte range and the published digest. Fixed length, so any URL fits the protocol's id limit.
+ * key, the byte range, the published digest and the segment's EXT-X-PROGRAM-DATE-TIME as written in
+ * the playlist (RFC 8216 §4.3.2.6; omitted when the segment has no tag of its own). Fixed length, so
+ * any URL fits the protocol's id limit.
  */
 export function segmentId(
   kind: "media" | "init",
   urlKey: string,
   range: readonly [number, number] | undefined,
   sha256: string | undefined,
+  programDateTime?: string,
 ): string {
-  const material = `${urlKey}\n${range ? `${range[0]}-${range[1]}` : "-"}\n${sha256 ?? ""}`;
+  let material = `${urlKey}\n${range ? `${range[0]}-${range[1]}` : "-"}\n${sha256 ?? ""}`;
+  if (programDateTime) material += `\n${programDateTime}`;
   return `${kind === "init" ? "i" : "s"}${toHex(infoHashOf(material)).slice(0, 24)}`;
 }
 

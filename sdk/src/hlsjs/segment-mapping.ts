@@ -18,6 +18,8 @@ export interface FragLike {
   url: string;
   /** Declared EXT-X-BYTERANGE as [start, end) (empty without one). */
   byteRange?: [number, number] | [];
+  /** EXT-X-PROGRAM-DATE-TIME as written before this segment's URI (hls.js: null when it had none). */
+  rawProgramDateTime?: string | null;
   /** Unknown playlist tags before the segment's URI, as hls.js keeps them. */
   tagList?: TagList;
   initSegment?: Pick<FragLike, "url" | "byteRange"> | null;
@@ -50,12 +52,6 @@ export interface HlsLike {
   audioTracks: AudioTrackLike[];
 }
 
-/** The URL without query or fragment: CDN tokens and cache busters differ per viewer. */
-export function stripQuery(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut === -1 ? url : url.slice(0, cut);
-}
-
 /**
  * A rendition key that is the same for every viewer of the stream: from the level's attributes,
  * not its URL, so redundant CDN hosts of one rendition share a swarm.
@@ -83,8 +79,11 @@ export function swarmKeyOf(hls: HlsLike, streamKey: string, type: string, level:
  * hls.js's own loader (subtitles, unknown levels, LL-HLS parts, byte ranges hls.js widened for
  * AES-128 when a digest covers the declared range).
  *
- * The id binds the URL key (`segmentUrlKey`, default: path without query), the byte range and the
- * origin's published digest, so viewers trade a segment only when they would load the same bytes.
+ * The id binds the URL key (`segmentUrlKey`, default: path and content-naming query, see
+ * `defaultSegmentUrlKey`), the byte range, the origin's published digest and, for media segments,
+ * the EXT-X-PROGRAM-DATE-TIME written for it, so viewers trade a segment only when they would load
+ * the same bytes — also across an encoder restart that reuses file names, when the origin dates its
+ * segments.
  */
 export function toSegmentRequest(
   hls: HlsLike,
@@ -112,7 +111,13 @@ export function toSegmentRequest(
   if (sha256 !== undefined && !sameRange(range, declared)) return undefined;
   const urlKey = (identity.segmentUrlKey ?? defaultSegmentUrlKey)(url);
   return {
-    id: segmentId(isInit ? "init" : "media", urlKey, range, sha256),
+    id: segmentId(
+      isInit ? "init" : "media",
+      urlKey,
+      range,
+      sha256,
+      isInit ? undefined : (frag.rawProgramDateTime?.trim() ?? undefined),
+    ),
     swarmKey,
     url,
     byteRange: range ? { start: range[0], end: range[1] } : undefined,

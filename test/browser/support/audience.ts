@@ -11,6 +11,8 @@ export interface AudienceOptions {
   viewers: number;
   /** Page path and query, e.g. "/?stream=live&p2p=1". */
   path: string;
+  /** Viewer `index`'s own page path instead of `path` (e.g. one viewer with P2P off). */
+  pathFor?: (index: number) => string | undefined;
   watchMs: number;
   staggerMs: number;
   name: string;
@@ -44,7 +46,7 @@ export async function runAudience(options: AudienceOptions): Promise<AudienceRes
   try {
     for (let i = 0; i < options.viewers; i++) {
       const openedAt = Date.now();
-      const viewer = await openViewer(browser, `${server.url}${options.path}`, {
+      const viewer = await openViewer(browser, `${server.url}${options.pathFor?.(i) ?? options.path}`, {
         name: `${options.name}-${i}`,
         ...(options.beforeLoad ? { beforeLoad: (page: Page) => options.beforeLoad!(i, page) } : {}),
       });

@@ -18,6 +18,10 @@ export interface FragRecord {
   level: number;
   length: number;
   sha256: string;
+  /** An LL-HLS part (hls.js `context.part`). */
+  part?: boolean;
+  /** The fragment's EXT-X-PROGRAM-DATE-TIME (epoch ms), or null. */
+  pdt?: number | null;
 }
 
 export interface PageEvents {
@@ -61,16 +65,19 @@ export interface ShapeRunOptions {
 
 const fileCache = new Map<string, Buffer>();
 
-/** SHA-256 of the origin's bytes for a fragment record: the whole file, or [rangeStart, rangeEnd). */
+/**
+ * SHA-256 of the origin's bytes for a fragment record (the URL's own bytes, per `origin.sourceOf`):
+ * all of them, or [rangeStart, rangeEnd).
+ */
 export function expectedSha256(
   origin: TestOrigin,
-  record: Pick<FragRecord, "url" | "rangeStart" | "rangeEnd">,
+  record: Pick<FragRecord, "url" | "rangeStart" | "rangeEnd" | "pdt">,
 ): string {
-  const { pathname } = new URL(record.url);
-  const file = origin.filePathOf(pathname);
-  let bytes = fileCache.get(file);
-  if (!bytes) fileCache.set(file, (bytes = readFileSync(file)));
-  const slice = record.rangeEnd > 0 ? bytes.subarray(record.rangeStart, record.rangeEnd) : bytes;
+  const source = origin.sourceOf(record.url, record.pdt ? { programDateTimeMs: record.pdt } : undefined);
+  let bytes = fileCache.get(source.file);
+  if (!bytes) fileCache.set(source.file, (bytes = readFileSync(source.file)));
+  const region = bytes.subarray(source.start ?? 0, source.end ?? bytes.length);
+  const slice = record.rangeEnd > 0 ? region.subarray(record.rangeStart, record.rangeEnd) : region;
   return createHash("sha256").update(slice).digest("hex");
 }
 

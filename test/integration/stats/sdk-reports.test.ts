@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe("SDK stats reports end to end", () => {
   it("server totals equal the sum of the clients' counters and agree with the origin", async () => {
-    // The SDK's stream key is the manifest URL without query; the rendition follows the last "|".
+    // The SDK's stream key is the manifest URL without per-viewer query parameters; the rendition follows the last "|".
     const streamKey = `${server.url}/streams/demo/live/master.m3u8`;
     const players = await startLiveViewers(
       {

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parseSha256Hex, sha256Hex, verificationProblem } from "../../../sdk/src/core/integrity.js";
 import type { SegmentRequest } from "../../../sdk/src/core/types.js";
 import {
+  contentQuery,
   defaultSegmentUrlKey,
+  isPerViewerParam,
   digestFromTags,
   MAP_DIGEST_TAG,
   SEGMENT_DIGEST_TAG,
@@ -28,14 +30,46 @@ const idOf = (f: FragLike, url: string, rangeStart?: number, rangeEnd?: number) 
   toSegmentRequest(hls, "stream", f, url, rangeStart, rangeEnd)?.id;
 
 describe("segment identity", () => {
-  it("binds the URL path, not the media sequence number or the query", () => {
+  it("binds the URL path and content-naming query, not the media sequence number or tokens", () => {
     // Per-session numbering (ad insertion): same URI, different sequence numbers → same segment.
-    expect(idOf(frag(120), "https://cdn/v/seg9.ts?s=1")).toBe(idOf(frag(7), "https://cdn/v/seg9.ts?s=2"));
+    expect(idOf(frag(120), "https://cdn/v/seg9.ts?token=1")).toBe(
+      idOf(frag(7), "https://cdn/v/seg9.ts?token=2"),
+    );
+    // Two videos behind one path, chosen by query: different segments.
+    expect(idOf(frag(1), "https://cdn/v/seg9.ts?v=A")).not.toBe(idOf(frag(1), "https://cdn/v/seg9.ts?v=B"));
     // Encoder restart: the same number for a different URI → a different segment.
     expect(idOf(frag(0), "https://cdn/v/a-0.ts")).not.toBe(idOf(frag(0), "https://cdn/v/b-0.ts"));
     // Multi-CDN: hosts differ, the path names the bytes.
     expect(idOf(frag(1), "https://cdn-a/v/s.ts")).toBe(idOf(frag(1), "https://cdn-b/v/s.ts"));
-    expect(defaultSegmentUrlKey("https://x/a/b.ts?t=1#f")).toBe("/a/b.ts");
+    expect(defaultSegmentUrlKey("https://x/a/b.ts?token=1#f")).toBe("/a/b.ts");
+    expect(defaultSegmentUrlKey("https://x/a/b.ts?v=A&CMCD=bl%3D200&_=123#f")).toBe("/a/b.ts?v=A");
+  });
+
+  it("never throws on odd URLs and query strings", () => {
+    expect(defaultSegmentUrlKey("seg.ts?v=1&&token=2#x")).toBe("seg.ts?v=1");
+    expect(defaultSegmentUrlKey("seg.ts?%E0%A4%A=1")).toBe("seg.ts?%E0%A4%A=1");
+    expect(defaultSegmentUrlKey("")).toBe("");
+    expect(defaultSegmentUrlKey("https://x/a.ts?")).toBe("/a.ts");
+    expect(isPerViewerParam("X-Amz-Credential")).toBe(true);
+    expect(isPerViewerParam("wowzatokenhash")).toBe(true);
+    expect(isPerViewerParam("video")).toBe(false);
+    expect(contentQuery("?a=1&token=2&b")).toBe("?a=1&b");
+  });
+
+  it("binds the segment's own EXT-X-PROGRAM-DATE-TIME (encoder restart reusing names)", () => {
+    const before = frag(3, { rawProgramDateTime: "2026-12-01T03:00:06.000Z" });
+    const after = frag(3, { rawProgramDateTime: "2026-12-01T03:01:10.000Z" });
+    expect(idOf(before, "https://c/seg-003.m4s")).not.toBe(idOf(after, "https://c/seg-003.m4s"));
+    // Same tag → same segment, whatever the sequence number (per-session numbering).
+    const again = frag(93, { rawProgramDateTime: "2026-12-01T03:00:06.000Z" });
+    expect(idOf(before, "https://c/seg-003.m4s")).toBe(idOf(again, "https://c/seg-003.m4s"));
+    // No tag of its own: nothing to bind; null (hls.js) and undefined agree.
+    expect(idOf(frag(3, { rawProgramDateTime: null }), "https://c/s.m4s")).toBe(
+      idOf(frag(3), "https://c/s.m4s"),
+    );
+    // Init segments are named by URL, range and MAP digest only.
+    const init = frag("initSegment", { rawProgramDateTime: "2026-12-01T03:00:06.000Z" });
+    expect(idOf(init, "https://c/init.mp4")).toBe(idOf(frag("initSegment"), "https://c/init.mp4"));
   });
 
   it("lets a hook choose the URL key (tokenised paths)", () => {

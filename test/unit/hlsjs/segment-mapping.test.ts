@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  renditionKey,
-  stripQuery,
-  toSegmentRequest,
-  type HlsLike,
-} from "../../../sdk/src/hlsjs/segment-mapping.js";
+import { defaultStreamKey } from "../../../sdk/src/hlsjs/segment-identity.js";
+import { renditionKey, toSegmentRequest, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
 
 const hls: HlsLike = {
   levels: [
@@ -23,10 +19,22 @@ const frag = (sn: number | "initSegment", level = 0, type = "main") => ({
 });
 
 describe("segment mapping", () => {
-  it("strips query and fragment from URLs", () => {
-    expect(stripQuery("https://a/b.m3u8?token=1#x")).toBe("https://a/b.m3u8");
-    expect(stripQuery("https://a/b.m3u8#x")).toBe("https://a/b.m3u8");
-    expect(stripQuery("https://a/b.m3u8")).toBe("https://a/b.m3u8");
+  it("keys a stream by its manifest URL without fragment and per-viewer parameters", () => {
+    expect(defaultStreamKey("https://a/b.m3u8?token=1#x")).toBe("https://a/b.m3u8");
+    expect(defaultStreamKey("https://a/b.m3u8#x")).toBe("https://a/b.m3u8");
+    expect(defaultStreamKey("https://a/b.m3u8")).toBe("https://a/b.m3u8");
+    // A query that selects the video stays: two videos behind one path are two streams.
+    expect(defaultStreamKey("https://a/watch/index.m3u8?v=A&token=x")).toBe("https://a/watch/index.m3u8?v=A");
+    expect(defaultStreamKey("https://a/watch/index.m3u8?v=A")).not.toBe(
+      defaultStreamKey("https://a/watch/index.m3u8?v=B"),
+    );
+    // CDN signatures (CloudFront, Akamai, S3) and the CMCD query never split a swarm.
+    expect(
+      defaultStreamKey(
+        "https://a/m.m3u8?Policy=p&Signature=s&Key-Pair-Id=k&hdnts=x&X-Amz-Signature=y&CMCD=sid%3D%22z%22",
+      ),
+    ).toBe("https://a/m.m3u8");
+    expect(defaultStreamKey("not a url?v=1&sig=2#f")).toBe("not a url?v=1");
   });
 
   it("gives every viewer the same ids whatever their CDN tokens", () => {
@@ -47,9 +55,9 @@ describe("segment mapping", () => {
   });
 
   it("names init segments by URL and byte-range segments by range", () => {
-    const initA = toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?t=1")?.id;
+    const initA = toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?token=1")?.id;
     expect(initA).toMatch(/^i[0-9a-f]{24}$/);
-    expect(toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?t=2")?.id).toBe(initA);
+    expect(toSegmentRequest(hls, "k", frag("initSegment"), "https://c/init.mp4?token=2")?.id).toBe(initA);
     const ranged = toSegmentRequest(hls, "k", frag(3), "https://c/all.ts", 1000, 5000);
     expect(ranged?.id).not.toBe(toSegmentRequest(hls, "k", frag(3), "https://c/all.ts", 5000, 9000)?.id);
     expect(ranged?.id).not.toBe(toSegmentRequest(hls, "k", frag(3), "https://c/all.ts")?.id);

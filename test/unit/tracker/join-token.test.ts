@@ -65,6 +65,18 @@ describe("join tokens", () => {
     expect(grantCovers(grant, sha1("https://a/m.m3u8x|v1"), "https://a/m.m3u8x|v1")).toBe(false);
     expect(grantCovers(undefined, sha1(key), undefined)).toBe(true);
   });
+
+  it("lets a stream grant cover the query-selected videos behind its path, and a query grant only its own", () => {
+    const grant = (stream: string) => ({ streams: [stream], infoHashes: new Set<string>(), expiresAtMs: 0 });
+    const a = "https://a/watch/index.m3u8?v=A|v1";
+    expect(grantCovers(grant("https://a/watch/index.m3u8"), sha1(a), a)).toBe(true);
+    expect(grantCovers(grant("https://a/watch/index.m3u8?v=A"), sha1(a), a)).toBe(true);
+    const b = "https://a/watch/index.m3u8?v=B|v1";
+    expect(grantCovers(grant("https://a/watch/index.m3u8?v=A"), sha1(b), b)).toBe(false);
+    // A longer path is another stream, query or not.
+    const other = "https://a/watch/index.m3u8x?v=A|v1";
+    expect(grantCovers(grant("https://a/watch/index.m3u8"), sha1(other), other)).toBe(false);
+  });
 });
 
 describe("access policy", () => {

@@ -82,6 +82,8 @@ function recording(Base) {
             level: frag.level,
             length: data.byteLength,
             sha256: "",
+            part: Boolean(ctx.part),
+            pdt: frag.sn === "initSegment" ? null : frag.programDateTime,
           };
           window.fragLog.push(entry);
           if (frag.type === "subtitle") window.pageEvents.subtitleFrags++;

@@ -1,0 +1,89 @@
+// Issue 8, identity case 1: two videos behind one path, chosen by query (`/watch/index.m3u8?v=A` and
+// `?v=B`, same ladder, same segment names, every viewer with its own `?token=`). Viewers of A and of B
+// play in one run, one browser, one tracker; every fragment hls.js receives must be that viewer's own
+// video's bytes (SHA-256 against the origin's file), with no fatal error, while viewers of the same
+// video still trade segments. Two shapes: segment URIs that differ only by the query, without
+// digests (what the default stream and segment keys must get right on their own), and segment URIs
+// that differ by path, with digests published.
+import type { Browser } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { queryVideosRoute } from "../support/identity-streams.js";
+import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
+import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { runShape } from "./support/matrix-run.js";
+import type { Viewer } from "./support/viewer.js";
+
+const WATCH_MS = 15_000;
+const VIEWERS = 4;
+
+let tracker: RunningServer | undefined;
+let origin: TestOrigin | undefined;
+let browser: Browser | undefined;
+const open: Viewer[] = [];
+
+beforeAll(async () => {
+  tracker = await startServer({ host: "127.0.0.1", port: 0 });
+  origin = await startTestOrigin({ routes: [queryVideosRoute()] });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  try {
+    await Promise.allSettled(open.map((v) => v.close()));
+    await closeBrowser(browser);
+  } finally {
+    await origin?.close();
+    await tracker?.close();
+  }
+});
+
+const videoOf = (i: number) => (i % 2 === 0 ? "A" : "B");
+
+describe("two videos behind one path, chosen by query: 4 Chromium viewers (A, B, A, B), P2P on", () => {
+  it.each([
+    { name: "segment URIs differ only by query, no digests", shape: "q", digests: "n" },
+    { name: "segment URIs differ by path, digests published", shape: "p", digests: "d" },
+  ])("$name", { timeout: 120_000 }, async ({ shape, digests }) => {
+    if (!origin || !browser || !tracker) throw new Error("set-up failed");
+    const results = await runShape({
+      browser,
+      origin,
+      manifest: `/id/v/${shape}/${digests}/watch/index.m3u8`,
+      manifestQuery: (i) => `?v=${videoOf(i)}&token=viewer${i}`,
+      query: "p2p=1",
+      trackerUrl: `${tracker.url.replace(/^http/, "ws")}/tracker`,
+      name: `query-${shape}${digests}`,
+      viewers: VIEWERS,
+      watchMs: WATCH_MS,
+      onOpen: (v) => open.push(v),
+      log: (line) => console.log(line),
+    });
+    const p2pByVideo: Record<string, number> = { A: 0, B: 0 };
+    for (const [i, r] of results.entries()) {
+      const video = videoOf(i);
+      expect(r.badFrags, `${r.name} (video ${video}): fragments that are not its own video's bytes`).toEqual(
+        [],
+      );
+      expect(r.frags.length, `${r.name}: fragments`).toBeGreaterThan(3);
+      expect(r.report.fatalErrors, `${r.name}: fatal errors`).toEqual([]);
+      expect(r.report.advancedSec, `${r.name}: played`).toBeGreaterThan(WATCH_MS / 2000);
+      // Every URL the player loaded is its own video's (the origin would serve the other's otherwise).
+      for (const f of r.frags)
+        expect(f.url.includes(`v=${video}`) || f.url.includes(`/media/${video}/`), f.url).toBe(true);
+      // Its peers are all in its own video's swarms.
+      for (const peer of r.stats?.peers ?? [])
+        expect(peer.swarmKey, `${r.name} peer`).toContain(`v=${video}`);
+      p2pByVideo[video]! += r.stats?.p2pDownloadedBytes ?? 0;
+      console.log(
+        `[identity-query] ${shape}${digests} ${r.name} video ${video}: ${r.frags.length} frags, ` +
+          `p2p ${r.stats?.p2pDownloadedBytes ?? 0} B, http ${r.stats?.httpDownloadedBytes ?? 0} B, ` +
+          `integrity failures ${r.stats?.integrityFailures ?? 0}`,
+      );
+    }
+    // Viewers of the same video still share (the swarm key keeps `v`, drops the per-viewer token).
+    expect(p2pByVideo.A, "bytes A viewers got from peers").toBeGreaterThan(0);
+    expect(p2pByVideo.B, "bytes B viewers got from peers").toBeGreaterThan(0);
+    for (const r of results) expect(r.stats?.integrityFailures ?? 0, `${r.name} integrity failures`).toBe(0);
+  });
+});
