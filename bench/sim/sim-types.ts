@@ -32,6 +32,12 @@ export interface SimOptions {
   /** Share of viewer pairs whose WebRTC connection cannot be established (NAT), 0–1. */
   blockedPairShare: number;
   profiles: ViewerProfile[];
+  /**
+   * Viewer k gets `profiles[k % profiles.length]` (join order, as the browser bench's per-viewer
+   * profiles) instead of a spread by share. Lets a small scenario mirror the browser bench viewer
+   * for viewer.
+   */
+  profilesInJoinOrder?: boolean;
   /** SDK knobs the run uses (defaults from sdk/src/core/config.ts). */
   maxPeers: number;
   httpSafetyMarginMs: number;
