@@ -10,7 +10,14 @@
 // scaling is exact where it matters. The store keeps at most STORE_MAX_ENTRIES segments (48 s, more than the 40-s live window):
 // it then evicts those furthest behind the playhead, as a full real store would; no live viewer asks
 // for a segment that old.
-import { decide, newSegmentHoldMs, type Decision, type PeerCandidate } from "../../sdk/src/core/scheduler.js";
+import {
+  decide,
+  newSegmentHoldMs,
+  NON_RELAY_HOLD_EXTRA_MS,
+  relaysInRealTime,
+  type Decision,
+  type PeerCandidate,
+} from "../../sdk/src/core/scheduler.js";
 import { SegmentStore, type SegmentStoreChange } from "../../sdk/src/core/segment-store.js";
 import { peerTransferLimits } from "../../sdk/src/engine/peer-budget.js";
 import { TransferEstimates } from "../../sdk/src/engine/transfer-estimates.js";
@@ -57,7 +64,9 @@ export interface Load {
   mirrored: boolean | undefined;
   readonly failed: Set<string>;
   heldMs: number;
-  readonly holdMs: number;
+  holdMs: number;
+  /** This viewer can pass the segment on in real time (else: longer hold, no `fetching`). */
+  relays: boolean;
   download: Download | undefined;
   waiting: { reason: string; sinceMs: number; cancel: () => void } | undefined;
   decision: string | undefined;
@@ -111,11 +120,27 @@ export class SimEngine {
         v.world.options.variant?.holdMinMs,
         v.world.options.variant?.holdSpreadMs,
       ),
+      relays: true,
       download: undefined,
       waiting: undefined,
       decision: undefined,
       onDone,
     };
+    // segment-delivery.ts: a viewer that cannot relay this rendition in real time holds longer and
+    // announces no `fetching` (the segment's size: announced by a neighbour, else the estimate).
+    if (v.world.options.variant?.weakUplinkRules !== false) {
+      let announced: number | undefined;
+      for (const link of v.links.values()) {
+        announced ??= visibleLength(v.board.get(msn, link.remote.index), this.now, link, link.absentAt(msn));
+      }
+      load.relays = relaysInRealTime(
+        v.profile.uploadEnabled,
+        v.profile.maxUploadBytesPerSec,
+        announced ?? this.estimates.segmentBytes,
+        v.stream.segmentMs / 1000,
+      );
+      if (!load.relays) load.holdMs += NON_RELAY_HOLD_EXTRA_MS;
+    }
     this.load = load;
     if (this.store.get(v.rendition, String(msn))?.complete) return this.finish(load);
     this.step(load);
@@ -249,7 +274,7 @@ export class SimEngine {
     load.download = download;
     link.pending++;
     // segment-delivery.ts: gossip one hop (`fetching` as a peer download starts from byte 0).
-    if (this.v.world.options.variant?.announceP2pFetching !== false && load.length === 0)
+    if (this.v.world.options.variant?.announceP2pFetching !== false && load.length === 0 && load.relays)
       this.v.announceFetching(load.msn);
     const holder = link.remote;
     const offset = load.length;
@@ -334,7 +359,7 @@ export class SimEngine {
   /** engine.fromHttp: announce `fetching`, then a (Range) request for the rest of the segment. */
   private fromHttp(load: Load): void {
     const v = this.v;
-    v.announceFetching(load.msn);
+    if (load.relays) v.announceFetching(load.msn);
     this.httpRequests++;
     const o = v.world.options;
     const requestMs = this.now;

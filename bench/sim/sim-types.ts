@@ -61,7 +61,13 @@ export interface SimOptions {
    * and whether a viewer announces `fetching` when it starts a peer download (the SDK does since the
    * simulator found it pays; {@link BEFORE_GOSSIP} is the rule set before that).
    */
-  variant?: { holdMinMs?: number; holdSpreadMs?: number; announceP2pFetching?: boolean };
+  variant?: {
+    holdMinMs?: number;
+    holdSpreadMs?: number;
+    announceP2pFetching?: boolean;
+    /** false: viewers that cannot relay in real time hold and announce like the others (before). */
+    weakUplinkRules?: boolean;
+  };
   /** Seed of every random choice (joins, tracker picks, tie-breaks): one seed, one outcome. */
   seed: number;
 }

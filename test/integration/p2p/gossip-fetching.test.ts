@@ -102,4 +102,23 @@ describe("gossip one hop: `fetching` when a peer download starts", () => {
     expect(received.some((m) => m.type === "request")).toBe(true);
     expect(received.some((m) => m.type === "fetching")).toBe(false);
   });
+
+  it("announces nothing when its upload cap is below the segment's bitrate (a poor source)", async () => {
+    // The 2-second segment at a third of its bitrate: a neighbour waiting on us would wait in vain.
+    const cap = Math.floor(segment.byteLength / 2 / 3);
+    const { peer, load } = await engineWithPeer("capped-low", { maxUploadBytesPerSec: cap });
+    const result = await load();
+    expect(sameBytes(result.data, segment)).toBe(true);
+    const received = peer.connections.flatMap((c) => c.received);
+    expect(received.some((m) => m.type === "request")).toBe(true);
+    expect(received.some((m) => m.type === "fetching")).toBe(false);
+  });
+
+  it("still announces under a cap that carries the segment in real time", async () => {
+    const cap = segment.byteLength; // twice the bitrate of a 2-second segment
+    const { peer, load } = await engineWithPeer("capped-enough", { maxUploadBytesPerSec: cap });
+    await load();
+    const received = peer.connections.flatMap((c) => c.received);
+    expect(received.some((m) => m.type === "fetching")).toBe(true);
+  });
 });
