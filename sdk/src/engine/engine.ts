@@ -10,7 +10,7 @@ import { StatsReporter } from "../core/stats-reporter.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
 import { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
-import { SegmentDelivery } from "./segment-delivery.js";
+import { deadlineMs, SegmentDelivery } from "./segment-delivery.js";
 import { TransferEstimates } from "./transfer-estimates.js";
 
 export type { Platform } from "./platform.js";
@@ -50,6 +50,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private network: P2PNetwork | undefined;
   private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
+  /** Swarms whose joining waits for the current start-up load to end (see prepareSwarm). */
+  private readonly deferredSwarms = new Set<string>();
   /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
   private readonly lifetime = new AbortController();
   private playback: () => PlaybackState | undefined = () => undefined;
@@ -116,9 +118,29 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return this.network?.peerId;
   }
 
-  /** Join a swarm ahead of its first segment request, so peers are connecting by then. */
-  prepareSwarm(swarmKey: string): void {
-    if (!this.destroyed) this.network?.swarm(swarmKey);
+  /**
+   * Join a swarm ahead of its first segment request, so peers are connecting by then. With
+   * `unlessStartingUp`, a player that has nothing buffered ahead (starting up, or stalled) joins
+   * only when its current segment load ends: that load goes to HTTP whatever peers there are (no
+   * time to try one), and connection set-up (tracker, offers, ICE, DTLS, availability maps) would
+   * compete with it for the main thread and the CPU — it delayed churn joiners' first frame.
+   */
+  prepareSwarm(swarmKey: string, options: { unlessStartingUp?: boolean } = {}): void {
+    if (this.destroyed || !this.network) return;
+    if (options.unlessStartingUp && this.startingUp()) this.deferredSwarms.add(swarmKey);
+    else this.network.swarm(swarmKey);
+  }
+
+  /** The player has nothing buffered ahead: no load could wait for a peer now. */
+  private startingUp(): boolean {
+    return deadlineMs(this.playback()) === 0;
+  }
+
+  /** Join the swarms whose set-up waited for the start-up load to end. */
+  private joinDeferredSwarms(): void {
+    if (this.destroyed || !this.network) return;
+    for (const key of this.deferredSwarms) this.network.swarm(key);
+    this.deferredSwarms.clear();
   }
 
   /**
@@ -167,9 +189,13 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       ...options,
       signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
     };
+    // Starting up with this swarm not joined yet: this load goes to HTTP in any case (no time to
+    // try a peer), so the swarm is joined when it ends rather than competing with it.
+    const deferJoin = !!this.network && !this.network.hasSwarm(request.swarmKey) && this.startingUp();
+    if (deferJoin) this.deferredSwarms.add(request.swarmKey);
     try {
       const result =
-        this.cached(request, started) ?? (await this.delivery.deliver(request, options, started));
+        this.cached(request, started) ?? (await this.delivery.deliver(request, options, started, !deferJoin));
       this.stats.segments[result.source]++;
       this.estimates.sampleSegment(result.data.byteLength);
       this.emit("segment-loaded", {
@@ -195,6 +221,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     } finally {
       this.loading.delete(key);
       this.network?.loadEnded(request.swarmKey, request.id);
+      if (this.deferredSwarms.size > 0) this.joinDeferredSwarms();
     }
   }
 

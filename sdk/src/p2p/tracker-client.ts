@@ -95,7 +95,10 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Node's `ws` reports closing a socket that is still connecting as an error event: with no
+      // listener left that would be an uncaught exception in the embedding process.
+      socket.onerror = () => {};
       try {
         socket.close();
       } catch {
