@@ -20,10 +20,9 @@
  * 5. Otherwise HTTP, at once, announcing `fetching` so later viewers wait for us instead of
  *    hitting the CDN too.
  *
- * A viewer that cannot pass a segment on in real time (upload off, or an upload cap below the
- * rendition's bitrate: see {@link relaysInRealTime}) must not take the first fetcher's role of rules
- * 4–5: its neighbours would wait on it and run out of time. It holds longer (see
- * {@link newSegmentHoldMs}) so a capable viewer fetches first, and it announces no `fetching`.
+ * A viewer that cannot relay a segment in real time ({@link relaysInRealTime}) must not be the first
+ * fetcher of rules 4–5 (its neighbours would wait on it in vain): it holds longer and announces no
+ * `fetching`.
  */
 
 export interface PeerCandidate {
@@ -124,17 +123,14 @@ export const NEW_SEGMENT_HOLD_MIN_MS = 500;
 export const NEW_SEGMENT_HOLD_SPREAD_MS = 1000;
 
 /**
- * Extra new-segment hold of a viewer that cannot relay in real time: one full spread, so every
- * capable viewer's hold has run out first and one of them becomes the swarm's first fetcher. Among
- * themselves such viewers keep the hashed order (a swarm of nothing but weak uplinks still rotates).
+ * Extra hold of a viewer that cannot relay in real time: one spread, so capable viewers' holds end
+ * first; among themselves such viewers keep the hashed order.
  */
 export const NON_RELAY_HOLD_EXTRA_MS = NEW_SEGMENT_HOLD_SPREAD_MS;
 
 /**
- * Whether this viewer can pass a segment on to a neighbour at least as fast as it plays: uploads
- * are on, and the upload cap (bytes/s, 0 = none) carries `segmentBytes` within `segmentDurationSec`.
- * A viewer that cannot is a poor first fetcher: a neighbour waiting on it gets the segment later
- * than it needs it (a 500 kbit/s cap streams a 889 kbit/s segment at 0.56× real time).
+ * Whether this viewer can pass a segment on as fast as it plays: uploads are on and the upload cap
+ * (bytes/s, 0 = none) carries `segmentBytes` within `segmentDurationSec`.
  */
 export function relaysInRealTime(
   uploading: boolean,
@@ -150,8 +146,7 @@ export function relaysInRealTime(
 /**
  * How long this viewer holds a new live segment before fetching it from the CDN: `minMs` to
  * `minMs + spreadMs` (default 500–1500 ms), by an FNV-1a hash of (segment id, peer id). Different for every viewer and segment, so the job of
- * fetching rotates and viewers that saw the segment together do not give up together. Add
- * {@link NON_RELAY_HOLD_EXTRA_MS} for a viewer that cannot relay in real time.
+ * fetching rotates and viewers that saw the segment together do not give up together.
  */
 export function newSegmentHoldMs(
   segmentId: string,

@@ -50,7 +50,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private network: P2PNetwork | undefined;
   private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
-  /** Swarms whose joining waits for the current start-up load to end (see prepareSwarm). */
+  /** Swarms to join when the current start-up load ends. */
   private readonly deferredSwarms = new Set<string>();
   /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
   private readonly lifetime = new AbortController();
@@ -120,10 +120,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
 
   /**
    * Join a swarm ahead of its first segment request, so peers are connecting by then. With
-   * `unlessStartingUp`, a player that has nothing buffered ahead (starting up, or stalled) joins
-   * only when its current segment load ends: that load goes to HTTP whatever peers there are (no
-   * time to try one), and connection set-up (tracker, offers, ICE, DTLS, availability maps) would
-   * compete with it for the main thread and the CPU — it delayed churn joiners' first frame.
+   * `unlessStartingUp` and nothing buffered ahead, join when the current load ends: it goes to HTTP
+   * anyway, and connection set-up would slow it down (it delayed churn joiners' first frame).
    */
   prepareSwarm(swarmKey: string, options: { unlessStartingUp?: boolean } = {}): void {
     if (this.destroyed || !this.network) return;
@@ -136,7 +134,6 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return deadlineMs(this.playback()) === 0;
   }
 
-  /** Join the swarms whose set-up waited for the start-up load to end. */
   private joinDeferredSwarms(): void {
     if (this.destroyed || !this.network) return;
     for (const key of this.deferredSwarms) this.network.swarm(key);
@@ -189,8 +186,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       ...options,
       signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
     };
-    // Starting up with this swarm not joined yet: this load goes to HTTP in any case (no time to
-    // try a peer), so the swarm is joined when it ends rather than competing with it.
+    // Starting up: this load goes to HTTP anyway; join its swarm when it ends (see prepareSwarm).
     const deferJoin = !!this.network && !this.network.hasSwarm(request.swarmKey) && this.startingUp();
     if (deferJoin) this.deferredSwarms.add(request.swarmKey);
     try {

@@ -36,10 +36,7 @@ export class SegmentDelivery {
     private readonly estimates: TransferEstimates,
   ) {}
 
-  /**
-   * Deliver a segment that is not complete in the store; throws HttpError/AbortError as httpFetch
-   * does. `p2p: false` keeps this load off the P2P network altogether (HTTP only, no swarm joined).
-   */
+  /** Deliver a segment not complete in the store (`p2p` false: HTTP only); throws as httpFetch does. */
   async deliver(
     request: SegmentRequest,
     options: LoadOptions,
@@ -55,8 +52,7 @@ export class SegmentDelivery {
     const failedPeers = new Set<string>();
     let retries = 0;
     let heldMs = 0;
-    // A viewer that cannot pass this rendition on in real time leaves the first fetch to others:
-    // it holds longer and never announces `fetching` (its neighbours would wait on it in vain).
+    // A viewer that cannot relay this rendition in real time leaves the first fetch to others.
     const relays = relaysInRealTime(
       network?.uploading ?? false,
       this.deps.config.maxUploadBytesPerSec,

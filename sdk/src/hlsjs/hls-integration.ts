@@ -58,9 +58,8 @@ export class Nearcast {
       this.engine.suspendP2P();
     };
     // Join a rendition's swarm as soon as hls.js picks it, so peer connections are being set up
-    // while its playlist loads rather than after the first fragment is already due — except at
-    // start-up, where that fragment goes to HTTP anyway and the set-up would only slow it down:
-    // then the swarm is joined as the first fragment arrives.
+    // while its playlist loads rather than after the first fragment is already due (at start-up,
+    // as the first fragment arrives: see Engine.prepareSwarm).
     const onLevelLoading = (_: unknown, data: { level: number }) => this.prepare("main", data.level);
     const onAudioTrackLoading = (_: unknown, data: { id: number }) => this.prepare("audio", data.id);
     hls.on(Events.MANIFEST_LOADING, onManifestLoading);

@@ -96,8 +96,7 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     this.socket = undefined;
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
-      // Node's `ws` reports closing a socket that is still connecting as an error event: with no
-      // listener left that would be an uncaught exception in the embedding process.
+      // Node's `ws` emits an error when a connecting socket is closed: keep a listener.
       socket.onerror = () => {};
       try {
         socket.close();
