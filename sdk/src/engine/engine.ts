@@ -39,6 +39,9 @@ const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEA
  * takes segment requests with a playback deadline and delivers bytes from peers or HTTP. Knows
  * nothing of hls.js.
  */
+/** A player still starting up after this long joins anyway: peers may help it start. */
+const START_UP_JOIN_MAX_DEFER_MS = 3000;
+
 export class Engine extends TypedEmitter<NearcastEvents> {
   readonly config: NearcastConfig;
   protected readonly platform: Platform;
@@ -52,6 +55,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private readonly loading = new Set<string>();
   /** Swarms to join when the current start-up load ends. */
   private readonly deferredSwarms = new Set<string>();
+  private deferTimer: ReturnType<typeof setTimeout> | undefined;
   /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
   private readonly lifetime = new AbortController();
   private playback: () => PlaybackState | undefined = () => undefined;
@@ -120,13 +124,18 @@ export class Engine extends TypedEmitter<NearcastEvents> {
 
   /**
    * Join a swarm ahead of its first segment request, so peers are connecting by then. With
-   * `unlessStartingUp` and nothing buffered ahead, join when the current load ends: it goes to HTTP
-   * anyway, and connection set-up would slow it down (it delayed churn joiners' first frame).
+   * `unlessStartingUp` and nothing buffered, join once a load ends with media buffered (3 s at most):
+   * start-up loads go to HTTP anyway, and P2P set-up would slow them down.
    */
   prepareSwarm(swarmKey: string, options: { unlessStartingUp?: boolean } = {}): void {
     if (this.destroyed || !this.network) return;
-    if (options.unlessStartingUp && this.startingUp()) this.deferredSwarms.add(swarmKey);
+    if (options.unlessStartingUp && this.startingUp()) this.deferJoin(swarmKey);
     else this.network.swarm(swarmKey);
+  }
+
+  private deferJoin(swarmKey: string): void {
+    this.deferredSwarms.add(swarmKey);
+    this.deferTimer ??= setTimeout(() => this.joinDeferredSwarms(), START_UP_JOIN_MAX_DEFER_MS);
   }
 
   /** The player has nothing buffered ahead: no load could wait for a peer now. */
@@ -135,6 +144,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   }
 
   private joinDeferredSwarms(): void {
+    clearTimeout(this.deferTimer);
+    this.deferTimer = undefined;
     if (this.destroyed || !this.network) return;
     for (const key of this.deferredSwarms) this.network.swarm(key);
     this.deferredSwarms.clear();
@@ -186,9 +197,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       ...options,
       signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
     };
-    // Starting up: this load goes to HTTP anyway; join its swarm when it ends (see prepareSwarm).
+    // Starting up: HTTP anyway; join later (see prepareSwarm).
     const deferJoin = !!this.network && !this.network.hasSwarm(request.swarmKey) && this.startingUp();
-    if (deferJoin) this.deferredSwarms.add(request.swarmKey);
+    if (deferJoin) this.deferJoin(request.swarmKey);
     try {
       const result =
         this.cached(request, started) ?? (await this.delivery.deliver(request, options, started, !deferJoin));
@@ -217,7 +228,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     } finally {
       this.loading.delete(key);
       this.network?.loadEnded(request.swarmKey, request.id);
-      if (this.deferredSwarms.size > 0) this.joinDeferredSwarms();
+      if (this.deferredSwarms.size > 0 && !this.startingUp()) this.joinDeferredSwarms();
     }
   }
 
@@ -307,6 +318,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.deferTimer);
     this.reporter?.destroy();
     this.meteredGuard.destroy();
     this.lifetime.abort();
