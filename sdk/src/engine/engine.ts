@@ -10,7 +10,7 @@ import { StatsReporter } from "../core/stats-reporter.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
 import { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
-import { deadlineMs, SegmentDelivery } from "./segment-delivery.js";
+import { SegmentDelivery } from "./segment-delivery.js";
 import { TransferEstimates } from "./transfer-estimates.js";
 
 export type { Platform } from "./platform.js";
@@ -39,9 +39,6 @@ const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEA
  * takes segment requests with a playback deadline and delivers bytes from peers or HTTP. Knows
  * nothing of hls.js.
  */
-/** A player still starting up after this long joins anyway: peers may help it start. */
-const START_UP_JOIN_MAX_DEFER_MS = 3000;
-
 export class Engine extends TypedEmitter<NearcastEvents> {
   readonly config: NearcastConfig;
   protected readonly platform: Platform;
@@ -53,9 +50,6 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private network: P2PNetwork | undefined;
   private readonly reporter: StatsReporter | undefined;
   private readonly loading = new Set<string>();
-  /** Swarms to join when the current start-up load ends. */
-  private readonly deferredSwarms = new Set<string>();
-  private deferTimer: ReturnType<typeof setTimeout> | undefined;
   /** Aborted by destroy(): merged into every load, so no transfer outlives the engine. */
   private readonly lifetime = new AbortController();
   private playback: () => PlaybackState | undefined = () => undefined;
@@ -122,33 +116,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return this.network?.peerId;
   }
 
-  /**
-   * Join a swarm ahead of its first segment request, so peers are connecting by then. With
-   * `unlessStartingUp` and nothing buffered, join once a load ends with media buffered (3 s at most):
-   * start-up loads go to HTTP anyway, and P2P set-up would slow them down.
-   */
-  prepareSwarm(swarmKey: string, options: { unlessStartingUp?: boolean } = {}): void {
-    if (this.destroyed || !this.network) return;
-    if (options.unlessStartingUp && this.startingUp()) this.deferJoin(swarmKey);
-    else this.network.swarm(swarmKey);
-  }
-
-  private deferJoin(swarmKey: string): void {
-    this.deferredSwarms.add(swarmKey);
-    this.deferTimer ??= setTimeout(() => this.joinDeferredSwarms(), START_UP_JOIN_MAX_DEFER_MS);
-  }
-
-  /** The player has nothing buffered ahead: no load could wait for a peer now. */
-  private startingUp(): boolean {
-    return deadlineMs(this.playback()) === 0;
-  }
-
-  private joinDeferredSwarms(): void {
-    clearTimeout(this.deferTimer);
-    this.deferTimer = undefined;
-    if (this.destroyed || !this.network) return;
-    for (const key of this.deferredSwarms) this.network.swarm(key);
-    this.deferredSwarms.clear();
+  /** Join a swarm ahead of its first segment request, so peers are connecting by then. */
+  prepareSwarm(swarmKey: string): void {
+    if (!this.destroyed) this.network?.swarm(swarmKey);
   }
 
   /**
@@ -197,12 +167,9 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       ...options,
       signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
     };
-    // Starting up: HTTP anyway; join later (see prepareSwarm).
-    const deferJoin = !!this.network && !this.network.hasSwarm(request.swarmKey) && this.startingUp();
-    if (deferJoin) this.deferJoin(request.swarmKey);
     try {
       const result =
-        this.cached(request, started) ?? (await this.delivery.deliver(request, options, started, !deferJoin));
+        this.cached(request, started) ?? (await this.delivery.deliver(request, options, started));
       this.stats.segments[result.source]++;
       this.estimates.sampleSegment(result.data.byteLength);
       this.emit("segment-loaded", {
@@ -228,7 +195,6 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     } finally {
       this.loading.delete(key);
       this.network?.loadEnded(request.swarmKey, request.id);
-      if (this.deferredSwarms.size > 0 && !this.startingUp()) this.joinDeferredSwarms();
     }
   }
 
@@ -318,7 +284,6 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    clearTimeout(this.deferTimer);
     this.reporter?.destroy();
     this.meteredGuard.destroy();
     this.lifetime.abort();

@@ -36,14 +36,9 @@ export class SegmentDelivery {
     private readonly estimates: TransferEstimates,
   ) {}
 
-  /** Deliver a segment not complete in the store (`p2p` false: HTTP only); throws as httpFetch does. */
-  async deliver(
-    request: SegmentRequest,
-    options: LoadOptions,
-    started: number,
-    p2p = true,
-  ): Promise<SegmentResult> {
-    const network = p2p ? this.deps.network : undefined;
+  /** Deliver a segment that is not complete in the store; throws HttpError/AbortError as httpFetch does. */
+  async deliver(request: SegmentRequest, options: LoadOptions, started: number): Promise<SegmentResult> {
+    const network = this.deps.network;
     const swarm = network?.swarm(request.swarmKey);
     const playback = this.deps.playback();
     if (playback) this.deps.store?.setPlayhead(playback.positionSec);
@@ -281,7 +276,7 @@ export class SegmentDelivery {
  * Milliseconds until the player needs more data: the media buffered ahead at the playback rate, or
  * 0 while it is waiting (starting up or stalled: whatever it waits for is due now).
  */
-export function deadlineMs(playback: PlaybackState | undefined): number {
+function deadlineMs(playback: PlaybackState | undefined): number {
   if (!playback || playback.waiting) return 0;
   return (playback.bufferedAheadSec * 1000) / (playback.playbackRate || 1);
 }

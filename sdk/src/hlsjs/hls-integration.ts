@@ -58,8 +58,7 @@ export class Nearcast {
       this.engine.suspendP2P();
     };
     // Join a rendition's swarm as soon as hls.js picks it, so peer connections are being set up
-    // while its playlist loads rather than after the first fragment is already due (at start-up,
-    // as the first fragment arrives: see Engine.prepareSwarm).
+    // while its playlist loads rather than after the first fragment is already due.
     const onLevelLoading = (_: unknown, data: { level: number }) => this.prepare("main", data.level);
     const onAudioTrackLoading = (_: unknown, data: { id: number }) => this.prepare("audio", data.id);
     hls.on(Events.MANIFEST_LOADING, onManifestLoading);
@@ -112,7 +111,7 @@ export class Nearcast {
   private prepare(type: string, level: number): void {
     if (!this.hls || !this.streamKey) return;
     const swarmKey = swarmKeyOf(this.hls as unknown as HlsLike, this.streamKey, type, level);
-    if (swarmKey) this.engine.prepareSwarm(swarmKey, { unlessStartingUp: true });
+    if (swarmKey) this.engine.prepareSwarm(swarmKey);
   }
 
   private toRequest(context: FragmentLoaderContext): SegmentRequest | undefined {

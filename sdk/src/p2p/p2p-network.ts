@@ -121,11 +121,6 @@ export class P2PNetwork {
     return swarm;
   }
 
-  /** Whether this swarm is joined (without joining it). */
-  hasSwarm(key: string): boolean {
-    return this.swarms.has(key);
-  }
-
   /** Swarms joined and open peer connections across them (diagnostics). */
   get usage(): { swarms: number; peerConnections: number } {
     let peerConnections = 0;
