@@ -18,7 +18,7 @@ import { scenarios, SCALE_SCENARIOS, VALIDATION_SCENARIOS } from "./sim/scenario
 import { runSimulation, type SimResult } from "./sim/sim-run.js";
 import { BEFORE_GOSSIP } from "./sim/sim-types.js";
 
-const USAGE = `usage: npx tsx bench/sim.ts [--scenarios a,b,...] [--validate real.json[,more.json]] [--seeds 1] [--quick] [--before] [--json out.json]
+const USAGE = `usage: npx tsx bench/sim.ts [--scenarios a,b,...] [--validate real.json[,more.json]] [--seeds 1] [--quick] [--before] [--before-weak] [--json out.json]
 scenarios: ${Object.keys(scenarios()).join(", ")}`;
 
 const { values } = parseArgs({
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     seeds: { type: "string" },
     quick: { type: "boolean" },
     before: { type: "boolean" },
+    "before-weak": { type: "boolean" },
     json: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
@@ -65,7 +66,10 @@ for (const name of names) {
   for (let seed = 1; seed <= seeds; seed++) {
     const base = all[name]!;
     const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
-    const variant = values.before ? { variant: BEFORE_GOSSIP } : {};
+    const variant = {
+      ...(values.before ? { variant: { ...BEFORE_GOSSIP, weakUplinkRules: false } } : {}),
+      ...(values["before-weak"] ? { variant: { weakUplinkRules: false } } : {}),
+    };
     const options = { ...base, ...quick, ...variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
     const tag = `[sim ${options.name}]`;
     process.stderr.write(
@@ -86,7 +90,13 @@ out.push("");
 out.push(`Machine: ${machine}`);
 out.push(`Command: \`${command}\``);
 out.push(
-  `Scheduler: ${values.before ? "rules before the gossip change (--before)" : "the SDK's current rules"}`,
+  `Scheduler: ${
+    values.before
+      ? "rules before the gossip change (--before)"
+      : values["before-weak"]
+        ? "weak uplinks hold and announce like the others (--before-weak)"
+        : "the SDK's current rules"
+  }`,
 );
 out.push("");
 out.push(formatResultsTable(results));

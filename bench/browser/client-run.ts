@@ -62,6 +62,8 @@ export interface ViewerRecord extends ViewerMeasurement {
   /** Console errors and crashes of the page (first few). */
   pageProblems: string[];
   effectiveHlsConfig: BenchPageSnapshot["effective"] | null;
+  /** When each start-up step first happened, ms since navigation start (the page's clock). */
+  startupMarks: BenchPageSnapshot["startupMarks"];
   /** Join index (the same profile in every client's run) and its profile's label. */
   index: number;
   profileLabel: string;
@@ -268,6 +270,7 @@ function viewerRecord(slot: Slot, report: PlaybackReport | null): ViewerRecord {
     profileLabel: slot.profile.label,
     joinedMidRun: slot.joinedMidRun,
     startupMs: final?.startupMs ?? null,
+    startupMarks: final?.startupMarks ?? {},
     startFailure: slot.startFailure ?? (final ? null : "page could not be read"),
     watchedMs: report?.durationMs ?? 0,
     stalls: report?.stalls ?? 0,

@@ -38,6 +38,7 @@ function snapshotPage(): BenchPageSnapshot {
     deliveredSegments: bench ? { ...bench.deliveredSegments } : {},
     levelFragments: bench ? { ...bench.levelFragments } : {},
     setupError: bench ? bench.setupError : "window.bench missing",
+    startupMarks: bench ? { ...bench.startupMarks } : {},
     stats: bench ? bench.stats() : null,
     errors: (w.playerErrors ?? []).map((error) => ({
       type: String(error.type),

@@ -1,8 +1,9 @@
 // What the bench prints for issue 13's scenarios beside the main table: offload per rendition and
 // against the per-rendition ceiling, each viewer's level per client, churn joiners' start-up, and the
 // viewer-cost table; plus the verdict checks of those targets. Pure, for unit tests.
-import type { ClientName } from "../pages/src/protocol.js";
+import type { ClientName, StartupMark } from "../pages/src/protocol.js";
 import type { ClientSummary } from "./metrics.js";
+import { median } from "./metrics.js";
 import {
   compareLevels,
   joinerStartupMedian,
@@ -23,6 +24,8 @@ export interface HardViewer {
   profileLabel: string;
   joinedMidRun: boolean;
   startupMs: number | null;
+  /** When each start-up step first happened, ms since navigation start. */
+  startupMarks?: Partial<Record<StartupMark, number>>;
   levelHeight: number | null;
   modalHeight: number | null;
   cost: ViewerCost | null;
@@ -108,6 +111,38 @@ export function formatJoinerLine(runs: readonly HardRun[]): string {
         return `${CLIENT_LABELS[run.client]} ${fmt(joinerStartupMedian(run.viewers))} ms (${joiners
           .map((v) => fmt(v.startupMs))
           .join(", ")})`;
+      })
+      .join("; ")
+  );
+}
+
+const JOINER_STEPS: readonly [StartupMark, string][] = [
+  ["manifestLoading", "manifest requested"],
+  ["levelLoaded", "playlist loaded"],
+  ["fragLoading", "first fragment requested"],
+  ["fragLoaded", "loaded"],
+  ["fragBuffered", "appended"],
+  ["playing", "playing"],
+  ["firstPeer", "first peer"],
+];
+
+/**
+ * Where the joiners' start-up went, per client: the median time of each step since navigation
+ * start, so a gap against HTTP-only shows which step it is in.
+ */
+export function formatJoinerSteps(runs: readonly HardRun[]): string {
+  return (
+    "joiners' start-up steps (median ms since navigation): " +
+    runs
+      .map((run) => {
+        const joiners = run.viewers.filter((v) => v.joinedMidRun);
+        const steps = JOINER_STEPS.flatMap(([step, label]) => {
+          const at = median(
+            joiners.flatMap((v) => (v.startupMarks?.[step] !== undefined ? [v.startupMarks[step]] : [])),
+          );
+          return at === null ? [] : [`${label} ${fmt(at)}`];
+        });
+        return `${CLIENT_LABELS[run.client]}: ${steps.join(", ") || "–"}`;
       })
       .join("; ")
   );

@@ -27,6 +27,7 @@ import {
   evaluateHardTargets,
   formatCostTable,
   formatJoinerLine,
+  formatJoinerSteps,
   formatLevelTable,
   formatRenditionTable,
   type HardRun,
@@ -234,7 +235,7 @@ try {
       );
       console.log(`\nEach viewer's level (hls.js ABR) per client:\n\n${formatLevelTable(hardRuns)}`);
     }
-    if (scenario.churn) console.log(`\n- ${formatJoinerLine(hardRuns)}`);
+    if (scenario.churn) console.log(`\n- ${formatJoinerLine(hardRuns)}\n- ${formatJoinerSteps(hardRuns)}`);
     if (scenario.measureCost) console.log(`\nWhat a viewer's page costs:\n\n${formatCostTable(hardRuns)}`);
     console.log(`\n${result.verdict}`);
   }

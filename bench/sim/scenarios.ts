@@ -87,6 +87,21 @@ function internet(name: string, viewers: number, extra: Partial<SimOptions> = {}
   };
 }
 
+/**
+ * The browser bench's weak-uplinks viewers, in its join order (bench/browser/hard-scenarios.ts): of
+ * every 4, one uploads nothing, two are capped at 500 kbit/s — below the 540p rendition's 889 kbit/s
+ * — and one is free.
+ */
+function weakUplinks(base: ViewerProfile): ViewerProfile[] {
+  const cap = 500_000 / 8;
+  return [
+    { ...base, rendition: "540p", uploadEnabled: false },
+    { ...base, rendition: "540p", maxUploadBytesPerSec: cap },
+    { ...base, rendition: "540p", maxUploadBytesPerSec: cap },
+    { ...base, rendition: "540p" },
+  ];
+}
+
 /** Scenario name → options; `--quick` shortens the internet ones to 2 minutes. */
 export function scenarios(): Record<string, SimOptions> {
   return {
@@ -104,6 +119,15 @@ export function scenarios(): Record<string, SimOptions> {
         { ...CELLULAR, share: 0.3 },
       ],
     }),
+    // The browser bench's weak-uplinks: 8 viewers 2 s apart on loopback, each watched 60 s.
+    "weak-8": {
+      ...node(8),
+      name: "weak-8",
+      joinSpreadSec: 14,
+      profiles: weakUplinks(LOOPBACK),
+      profilesInJoinOrder: true,
+    },
+    "weak-100": internet("weak-100", 100, { profiles: weakUplinks(BROADBAND), profilesInJoinOrder: true }),
     "nat-1000": internet("nat-1000", 1000, { blockedPairShare: 0.2 }),
     "abr-1000": internet("abr-1000", 1000, {
       profiles: [

@@ -10,8 +10,16 @@
 // scaling is exact where it matters. The store keeps at most STORE_MAX_ENTRIES segments (48 s, more than the 40-s live window):
 // it then evicts those furthest behind the playhead, as a full real store would; no live viewer asks
 // for a segment that old.
-import { decide, newSegmentHoldMs, type Decision, type PeerCandidate } from "../../sdk/src/core/scheduler.js";
+import {
+  decide,
+  newSegmentHoldMs,
+  NON_RELAY_HOLD_EXTRA_MS,
+  relaysInRealTime,
+  type Decision,
+  type PeerCandidate,
+} from "../../sdk/src/core/scheduler.js";
 import { SegmentStore, type SegmentStoreChange } from "../../sdk/src/core/segment-store.js";
+import { peerTransferLimits } from "../../sdk/src/engine/peer-budget.js";
 import { TransferEstimates } from "../../sdk/src/engine/transfer-estimates.js";
 import { MAX_CHUNK_BYTES } from "../../sdk/src/p2p/protocol-constants.js";
 import { visibleLength, visibleState } from "./sim-availability.js";
@@ -25,6 +33,8 @@ const WATCHDOG_TICK_MS = 50;
 const STORE_BYTES_PER_UNIT = 1024;
 const STORE_MAX_ENTRIES = 24;
 export const CHUNK_BYTES = MAX_CHUNK_BYTES;
+/** SIM_TRACE=1: every scheduling decision and failed peer try on stderr (to find where offload goes). */
+const TRACE = process.env.SIM_TRACE ? (line: string) => process.stderr.write(line + "\n") : undefined;
 const ZEROS = new Uint8Array(MAX_CHUNK_BYTES / STORE_BYTES_PER_UNIT + 1);
 
 /** Store units for a byte offset (offsets are chunk multiples or a segment's end). */
@@ -36,8 +46,8 @@ export interface Download {
   readonly msn: number;
   readonly startedMs: number;
   lastProgressMs: number;
-  readonly budgetMs: number;
-  readonly stallMs: number;
+  /** The scheduler's grant; the engine's watchdog grows it with the bytes received (peer-budget.ts). */
+  readonly grantedMs: number;
   bytes: number;
   done: boolean;
 }
@@ -54,7 +64,9 @@ export interface Load {
   mirrored: boolean | undefined;
   readonly failed: Set<string>;
   heldMs: number;
-  readonly holdMs: number;
+  holdMs: number;
+  /** This viewer can pass the segment on in real time (else: longer hold, no `fetching`). */
+  relays: boolean;
   download: Download | undefined;
   waiting: { reason: string; sinceMs: number; cancel: () => void } | undefined;
   decision: string | undefined;
@@ -108,11 +120,27 @@ export class SimEngine {
         v.world.options.variant?.holdMinMs,
         v.world.options.variant?.holdSpreadMs,
       ),
+      relays: true,
       download: undefined,
       waiting: undefined,
       decision: undefined,
       onDone,
     };
+    // segment-delivery.ts: a viewer that cannot relay this rendition in real time holds longer and
+    // announces no `fetching` (the segment's size: announced by a neighbour, else the estimate).
+    if (v.world.options.variant?.weakUplinkRules !== false) {
+      let announced: number | undefined;
+      for (const link of v.links.values()) {
+        announced ??= visibleLength(v.board.get(msn, link.remote.index), this.now, link, link.absentAt(msn));
+      }
+      load.relays = relaysInRealTime(
+        v.profile.uploadEnabled,
+        v.profile.maxUploadBytesPerSec,
+        announced ?? this.estimates.segmentBytes,
+        v.stream.segmentMs / 1000,
+      );
+      if (!load.relays) load.holdMs += NON_RELAY_HOLD_EXTRA_MS;
+    }
     this.load = load;
     if (this.store.get(v.rendition, String(msn))?.complete) return this.finish(load);
     this.step(load);
@@ -159,6 +187,7 @@ export class SimEngine {
       holdLeftMs: load.holdMs - load.heldMs,
     });
     load.decision = `${decision.kind}:${decision.reason}`;
+    if (TRACE) this.traceDecision(load, candidates, decision);
     this.decisions.set(load.decision, (this.decisions.get(load.decision) ?? 0) + 1);
     if (decision.kind === "http") return this.fromHttp(load);
     if (decision.kind === "wait") return this.wait(load, decision.reason, decision.maxWaitMs);
@@ -168,6 +197,22 @@ export class SimEngine {
       return this.step(load);
     }
     this.fromPeer(load, link, decision.budgetMs);
+  }
+
+  /** One line per decision on stderr with SIM_TRACE=1: when, who, which segment, what and why. */
+  private traceDecision(load: Load, candidates: readonly PeerCandidate[], decision: Decision): void {
+    const v = this.v;
+    const index = (peerId: string) => v.linksByPeerId.get(peerId)?.remote.index;
+    const cands = candidates
+      .map((c) => `v${index(c.peerId)}${c.complete ? "C" : "F"}${Math.round(c.throughputBytesPerSec / 1000)}`)
+      .join(",");
+    const target =
+      decision.kind === "p2p" ? ` -> v${index(decision.peerId)} budget=${Math.round(decision.budgetMs)}` : "";
+    TRACE?.(
+      `${(this.now / 1000).toFixed(3)} v${v.index} #${load.msn} ${load.decision} ` +
+        `deadline=${Math.round(v.player.model.bufferAheadSec(this.now) * 1000)} have=${load.length} ` +
+        `held=${Math.round(load.heldMs)} candidates(kB/s)=${cands}${target}`,
+    );
   }
 
   /** Swarm.awaitingFirstPeer. */
@@ -222,15 +267,14 @@ export class SimEngine {
       msn: load.msn,
       startedMs: now,
       lastProgressMs: now,
-      budgetMs,
-      stallMs: Math.min(this.v.world.options.p2pStallTimeoutMs, Math.max(budgetMs, 300)),
+      grantedMs: budgetMs,
       bytes: 0,
       done: false,
     };
     load.download = download;
     link.pending++;
     // segment-delivery.ts: gossip one hop (`fetching` as a peer download starts from byte 0).
-    if (this.v.world.options.variant?.announceP2pFetching !== false && load.length === 0)
+    if (this.v.world.options.variant?.announceP2pFetching !== false && load.length === 0 && load.relays)
       this.v.announceFetching(load.msn);
     const holder = link.remote;
     const offset = load.length;
@@ -238,15 +282,29 @@ export class SimEngine {
     this.scheduleWatchdog(load, download);
   }
 
+  /** segment-delivery.ts's watchdog limits now: the grant plus the HTTP time of the bytes received. */
+  private limits(d: Download): { budgetMs: number; stallMs: number } {
+    return peerTransferLimits(
+      d.grantedMs,
+      d.bytes,
+      this.estimates.httpBandwidthBps,
+      this.v.world.options.p2pStallTimeoutMs,
+    );
+  }
+
   private scheduleWatchdog(load: Load, d: Download): void {
-    const trigger = Math.min(d.lastProgressMs + d.stallMs, d.startedMs + d.budgetMs);
+    // The limits only grow (with bytes), so the earliest instant they could trip is computed from
+    // today's; a tick that finds them not passed (bytes arrived meanwhile) schedules the next.
+    const { budgetMs, stallMs } = this.limits(d);
+    const trigger = Math.min(d.lastProgressMs + stallMs, d.startedMs + budgetMs);
     let tick = d.startedMs + WATCHDOG_TICK_MS * (Math.floor((trigger - d.startedMs) / WATCHDOG_TICK_MS) + 1);
     // Rounding can land the tick on "now" with the limit not yet passed: the next tick then.
     if (tick <= this.now) tick += WATCHDOG_TICK_MS;
     this.v.world.queue.at(tick, () => {
       if (d.done || this.load !== load) return;
       const now = this.now;
-      if (now - d.lastProgressMs > d.stallMs || now - d.startedMs > d.budgetMs) {
+      const limits = this.limits(d);
+      if (now - d.lastProgressMs > limits.stallMs || now - d.startedMs > limits.budgetMs) {
         const holder = d.link.remote;
         this.v.world.queue.after(d.link.latencyMs, () => holder.uploader.handleCancel(this.v, d));
         return this.failDownload(load, d);
@@ -288,6 +346,9 @@ export class SimEngine {
   }
 
   private failDownload(load: Load, d: Download): void {
+    TRACE?.(
+      `${(this.now / 1000).toFixed(3)} v${this.v.index} #${load.msn} fail from v${d.link.remote.index} after ${Math.round(this.now - d.startedMs)} ms, ${d.bytes} B`,
+    );
     d.done = true;
     d.link.pending--;
     load.download = undefined;
@@ -298,7 +359,7 @@ export class SimEngine {
   /** engine.fromHttp: announce `fetching`, then a (Range) request for the rest of the segment. */
   private fromHttp(load: Load): void {
     const v = this.v;
-    v.announceFetching(load.msn);
+    if (load.relays) v.announceFetching(load.msn);
     this.httpRequests++;
     const o = v.world.options;
     const requestMs = this.now;

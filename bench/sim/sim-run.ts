@@ -65,6 +65,7 @@ export function runSimulation(options: SimOptions, log: (line: string) => void =
   const active: SimViewer[] = [];
   const shareTotal = options.profiles.reduce((s, p) => s + p.share, 0);
   const pickProfile = (i: number): ViewerProfile => {
+    if (options.profilesInJoinOrder) return options.profiles[i % options.profiles.length]!;
     // Deterministic by index: profile shares hold exactly in every run, not just on average.
     let x = (((i * 0.6180339887498949) % 1) + 1) % 1;
     x *= shareTotal;

@@ -32,6 +32,12 @@ export interface SimOptions {
   /** Share of viewer pairs whose WebRTC connection cannot be established (NAT), 0–1. */
   blockedPairShare: number;
   profiles: ViewerProfile[];
+  /**
+   * Viewer k gets `profiles[k % profiles.length]` (join order, as the browser bench's per-viewer
+   * profiles) instead of a spread by share. Lets a small scenario mirror the browser bench viewer
+   * for viewer.
+   */
+  profilesInJoinOrder?: boolean;
   /** SDK knobs the run uses (defaults from sdk/src/core/config.ts). */
   maxPeers: number;
   httpSafetyMarginMs: number;
@@ -55,7 +61,13 @@ export interface SimOptions {
    * and whether a viewer announces `fetching` when it starts a peer download (the SDK does since the
    * simulator found it pays; {@link BEFORE_GOSSIP} is the rule set before that).
    */
-  variant?: { holdMinMs?: number; holdSpreadMs?: number; announceP2pFetching?: boolean };
+  variant?: {
+    holdMinMs?: number;
+    holdSpreadMs?: number;
+    announceP2pFetching?: boolean;
+    /** false: viewers that cannot relay in real time hold and announce like the others (before). */
+    weakUplinkRules?: boolean;
+  };
   /** Seed of every random choice (joins, tracker picks, tie-breaks): one seed, one outcome. */
   seed: number;
 }

@@ -55,8 +55,25 @@ export interface BenchPageState {
   levelFragments: Record<string, number>;
   /** Set when the page could not start (bad config, bundle error). */
   setupError: string | null;
+  /** `performance.now()` of the first of each start-up step (see {@link StartupMark}). */
+  startupMarks: Partial<Record<StartupMark, number>>;
   stats(): ClientStats;
 }
+
+/**
+ * Start-up steps timed by every bench page (the first occurrence of each): hls.js's manifest and
+ * level loads, its first fragment request, load and append, the first `playing` event, and for
+ * P2P clients the first peer connection — so a slower start-up can be placed on the timeline.
+ */
+export type StartupMark =
+  | "manifestLoading"
+  | "manifestParsed"
+  | "levelLoaded"
+  | "fragLoading"
+  | "fragLoaded"
+  | "fragBuffered"
+  | "playing"
+  | "firstPeer";
 
 /** A serialisable snapshot of one page, taken by the runner. */
 export interface BenchPageSnapshot {
@@ -69,6 +86,7 @@ export interface BenchPageSnapshot {
   deliveredSegments: Record<string, number>;
   levelFragments: Record<string, number>;
   setupError: string | null;
+  startupMarks: Partial<Record<StartupMark, number>>;
   stats: ClientStats | null;
   errors: PageError[];
   currentTime: number;

@@ -3,7 +3,14 @@
 // keeps the counters the bench reads: bytes handed to hls.js, startup time, hls.js errors.
 import type Hls from "hls.js";
 import { mediaKeyOf } from "./media-key.js";
-import type { BenchPageConfig, BenchPageState, ClientName, ClientStats, PageError } from "./protocol.js";
+import type {
+  BenchPageConfig,
+  BenchPageState,
+  ClientName,
+  ClientStats,
+  PageError,
+  StartupMark,
+} from "./protocol.js";
 
 declare global {
   interface Window {
@@ -20,7 +27,8 @@ export interface ClientSetup {
   stats(): ClientStats;
 }
 
-export type ClientFactory = (config: BenchPageConfig) => ClientSetup;
+/** `mark` times a client's own start-up step (the first call per step counts). */
+export type ClientFactory = (config: BenchPageConfig, mark: (step: StartupMark) => number) => ClientSetup;
 
 /** Parses `?cfg=` and checks the fields the shell needs. Throws with a readable message. */
 export function readPageConfig(search: string, expected: ClientName): BenchPageConfig {
@@ -51,6 +59,7 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
     deliveredSegments: {},
     levelFragments: {},
     setupError: null,
+    startupMarks: {},
     stats: () => ({ httpBytes: 0, p2pBytes: 0, uploadBytes: 0, peers: 0 }),
   };
   window.bench = state;
@@ -58,15 +67,22 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
   try {
     const config = readPageConfig(location.search, client);
     const video = document.getElementById("video") as HTMLVideoElement;
+    const mark = (step: StartupMark) => (state.startupMarks[step] ??= performance.now());
     video.addEventListener("playing", () => {
       if (state.startupMs !== null) return;
-      state.startupMs = performance.now();
+      state.startupMs = mark("playing");
       state.httpBytesAtStartup = state.stats().httpBytes;
     });
 
-    const { hls, stats } = create(config);
+    const { hls, stats } = create(config, mark);
     state.stats = stats;
     window.hls = hls;
+    hls.on(HlsClass.Events.MANIFEST_LOADING, () => mark("manifestLoading"));
+    hls.on(HlsClass.Events.MANIFEST_PARSED, () => mark("manifestParsed"));
+    hls.on(HlsClass.Events.LEVEL_LOADED, () => mark("levelLoaded"));
+    hls.on(HlsClass.Events.FRAG_LOADING, () => mark("fragLoading"));
+    hls.on(HlsClass.Events.FRAG_LOADED, () => mark("fragLoaded"));
+    hls.on(HlsClass.Events.FRAG_BUFFERED, () => mark("fragBuffered"));
     hls.on(HlsClass.Events.ERROR, (_event, data) => {
       window.playerErrors.push({ type: String(data.type), details: String(data.details), fatal: data.fatal });
       if (data.fatal) setStatus(`fatal: ${data.details}`);

@@ -19,6 +19,10 @@
  *    so one viewer goes first, announces `fetching`, and the others take it from that viewer.
  * 5. Otherwise HTTP, at once, announcing `fetching` so later viewers wait for us instead of
  *    hitting the CDN too.
+ *
+ * A viewer that cannot relay a segment in real time ({@link relaysInRealTime}) must not be the first
+ * fetcher of rules 4–5 (its neighbours would wait on it in vain): it holds longer and announces no
+ * `fetching`.
  */
 
 export interface PeerCandidate {
@@ -117,6 +121,27 @@ export function decide(input: ScheduleInput): Decision {
  */
 export const NEW_SEGMENT_HOLD_MIN_MS = 500;
 export const NEW_SEGMENT_HOLD_SPREAD_MS = 1000;
+
+/**
+ * Extra hold of a viewer that cannot relay in real time: one spread, so capable viewers' holds end
+ * first; among themselves such viewers keep the hashed order.
+ */
+export const NON_RELAY_HOLD_EXTRA_MS = NEW_SEGMENT_HOLD_SPREAD_MS;
+
+/**
+ * Whether this viewer can pass a segment on as fast as it plays: uploads are on and the upload cap
+ * (bytes/s, 0 = none) carries `segmentBytes` within `segmentDurationSec`.
+ */
+export function relaysInRealTime(
+  uploading: boolean,
+  maxUploadBytesPerSec: number,
+  segmentBytes: number,
+  segmentDurationSec: number,
+): boolean {
+  if (!uploading) return false;
+  if (maxUploadBytesPerSec <= 0 || !(segmentDurationSec > 0)) return true;
+  return maxUploadBytesPerSec * segmentDurationSec >= segmentBytes;
+}
 
 /**
  * How long this viewer holds a new live segment before fetching it from the CDN: `minMs` to

@@ -5,7 +5,7 @@ import { AbortError } from "../core/errors.js";
 import { isVerifiable, verificationProblem } from "../core/integrity.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import { decide, newSegmentHoldMs } from "../core/scheduler.js";
+import { decide, newSegmentHoldMs, NON_RELAY_HOLD_EXTRA_MS, relaysInRealTime } from "../core/scheduler.js";
 import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
@@ -47,7 +47,23 @@ export class SegmentDelivery {
     const failedPeers = new Set<string>();
     let retries = 0;
     let heldMs = 0;
-    const holdMs = network && request.live ? newSegmentHoldMs(request.id, network.peerId) : 0;
+    // A viewer that cannot relay this rendition in real time leaves the first fetch to others.
+    const relays = relaysInRealTime(
+      network?.uploading ?? false,
+      this.deps.config.maxUploadBytesPerSec,
+      (swarm && swarm.announcedLength(request.id)) ?? this.estimates.segmentBytes,
+      request.durationSec,
+    );
+    const holdMs =
+      network && request.live
+        ? newSegmentHoldMs(request.id, network.peerId) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS)
+        : 0;
+    let announced = false;
+    const announceFetching = () => {
+      if (!relays || !network) return;
+      announced = true;
+      network.announceFetching(request.swarmKey, request.id);
+    };
     try {
       while (swarm && network && !assembly.complete) {
         const now = this.deps.playback();
@@ -92,7 +108,7 @@ export class SegmentDelivery {
         // when its first bytes land. They may ask us (we stream it on as it arrives), and news of
         // a new live segment reaches the neighbours of the viewers taking it from the CDN's first
         // fetcher before their holds run out: at 300+ viewers this halves CDN fetches per segment.
-        if (assembly.length === 0) network.announceFetching(request.swarmKey, request.id);
+        if (assembly.length === 0) announceFetching();
         try {
           await this.fromPeer(peer, request, assembly, decision.budgetMs, options);
         } catch (error) {
@@ -102,12 +118,12 @@ export class SegmentDelivery {
         }
       }
       if (!assembly.complete) {
-        network?.announceFetching(request.swarmKey, request.id);
+        announceFetching();
         retries = await this.fromHttp(request, assembly, options);
       }
     } catch (error) {
       assembly.discardPartial();
-      if (assembly.length === 0) network?.cancelFetching(request.swarmKey, request.id);
+      if (announced && assembly.length === 0) network?.cancelFetching(request.swarmKey, request.id);
       throw error;
     }
     const data = assembly.bytes();

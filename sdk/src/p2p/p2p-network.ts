@@ -144,6 +144,11 @@ export class P2PNetwork {
     for (const swarm of this.swarms.values()) swarm.peers.get(peerId)?.closeForViolation(reason);
   }
 
+  /** Whether this viewer serves peers now (`uploadEnabled`, unless the connection is metered). */
+  get uploading(): boolean {
+    return this.options.uploading();
+  }
+
   announceFetching(swarmKey: string, segmentId: string): void {
     if (this.options.uploading()) this.swarms.get(swarmKey)?.broadcast({ type: "fetching", segmentId });
   }

@@ -95,7 +95,9 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Node's `ws` emits an error when a connecting socket is closed: keep a listener.
+      socket.onerror = () => {};
       try {
         socket.close();
       } catch {

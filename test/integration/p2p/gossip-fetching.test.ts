@@ -102,4 +102,25 @@ describe("gossip one hop: `fetching` when a peer download starts", () => {
     expect(received.some((m) => m.type === "request")).toBe(true);
     expect(received.some((m) => m.type === "fetching")).toBe(false);
   });
+
+  it("announces nothing when its upload cap is below the segment's bitrate (a poor source)", async () => {
+    // The 2-second segment at a third of its bitrate: a neighbour waiting on us would wait in vain.
+    const cap = Math.floor(segment.byteLength / 2 / 3);
+    const { peer, load } = await engineWithPeer("capped-low", { maxUploadBytesPerSec: cap });
+    const result = await load();
+    expect(sameBytes(result.data, segment)).toBe(true);
+    const received = peer.connections.flatMap((c) => c.received);
+    expect(received.some((m) => m.type === "request")).toBe(true);
+    expect(received.some((m) => m.type === "fetching")).toBe(false);
+  });
+
+  it("still announces under a cap that carries the segment in real time", async () => {
+    // Far above the segment's bitrate, and above the engine's size estimate before any peer
+    // announced the segment's length (400 kB), so the outcome does not depend on that timing.
+    const cap = 1_000_000;
+    const { peer, load } = await engineWithPeer("capped-enough", { maxUploadBytesPerSec: cap });
+    await load();
+    const received = peer.connections.flatMap((c) => c.received);
+    expect(received.some((m) => m.type === "fetching")).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import {
   evaluateHardTargets,
   formatCostTable,
   formatJoinerLine,
+  formatJoinerSteps,
   formatLevelTable,
   formatRenditionTable,
   type HardRun,
@@ -95,6 +96,30 @@ describe("evaluateHardTargets", () => {
     expect(evaluateHardTargets(target, [http, slow])[0]?.detail).toBe("+300 ms (700 vs 400), over by 150 ms");
     expect(formatJoinerLine([http, fast])).toBe(
       "joiners' start-up median: HTTP-only (hls.js) 400 ms (300, 400, 500); Nearcast 520 ms (450, 520, 600)",
+    );
+  });
+
+  it("places the joiners' start-up steps on the timeline (medians over joiners only)", () => {
+    const joiner = (index: number, fragLoaded: number, firstPeer?: number) =>
+      viewer(index, {
+        joinedMidRun: true,
+        startupMarks: {
+          manifestLoading: 100,
+          fragLoading: 200,
+          fragLoaded,
+          playing: fragLoaded + 100,
+          ...(firstPeer !== undefined ? { firstPeer } : {}),
+        },
+      });
+    const first = viewer(0, { startupMarks: { manifestLoading: 5000 } });
+    const http = run("http", 0, [first, joiner(8, 300), joiner(9, 400), joiner(10, 500)]);
+    const p2p = run("nearcast", 0.8, [joiner(8, 600, 250), joiner(9, 700, 350), joiner(10, 800, 450)]);
+    const none = run("p2pml", 0, [viewer(0)]);
+    expect(formatJoinerSteps([http, p2p, none])).toBe(
+      "joiners' start-up steps (median ms since navigation): " +
+        "HTTP-only (hls.js): manifest requested 100, first fragment requested 200, loaded 400, playing 500; " +
+        "Nearcast: manifest requested 100, first fragment requested 200, loaded 700, playing 800, first peer 350; " +
+        "p2p-media-loader: –",
     );
   });
 

@@ -5,6 +5,8 @@ import {
   newSegmentHoldMs,
   NEW_SEGMENT_HOLD_MIN_MS,
   NEW_SEGMENT_HOLD_SPREAD_MS,
+  NON_RELAY_HOLD_EXTRA_MS,
+  relaysInRealTime,
   type PeerCandidate,
   type ScheduleInput,
 } from "../../../sdk/src/core/scheduler.js";
@@ -164,5 +166,50 @@ describe("scheduler", () => {
     // The same hash position in either range.
     const a = (newSegmentHoldMs("7", "p") - NEW_SEGMENT_HOLD_MIN_MS) / NEW_SEGMENT_HOLD_SPREAD_MS;
     expect((newSegmentHoldMs("7", "p", 200, 800) - 200) / 800).toBeCloseTo(a, 9);
+  });
+
+  describe("viewers that cannot relay in real time", () => {
+    // A 2-second 540p segment of ~222 kB: 889 kbit/s.
+    const bytes = 222_000;
+
+    it("relay when uploading uncapped, or capped at or above the rendition's bitrate", () => {
+      expect(relaysInRealTime(true, 0, bytes, 2)).toBe(true);
+      expect(relaysInRealTime(true, 125_000, bytes, 2)).toBe(true); // 1 Mbit/s
+      expect(relaysInRealTime(true, 111_000, bytes, 2)).toBe(true); // exactly real time
+    });
+
+    it("do not relay with upload off or a cap below the bitrate", () => {
+      expect(relaysInRealTime(false, 0, bytes, 2)).toBe(false);
+      expect(relaysInRealTime(false, 1e9, bytes, 2)).toBe(false);
+      expect(relaysInRealTime(true, 62_500, bytes, 2)).toBe(false); // 500 kbit/s
+      // The same cap carries a lighter rendition.
+      expect(relaysInRealTime(true, 62_500, 77_000, 2)).toBe(true); // 240p, ~310 kbit/s
+    });
+
+    it("treat an unknown duration as no constraint (never a reason to step back)", () => {
+      expect(relaysInRealTime(true, 62_500, bytes, 0)).toBe(true);
+      expect(relaysInRealTime(true, 62_500, bytes, Number.NaN)).toBe(true);
+    });
+
+    it("hold past every capable viewer's hold, keeping the hashed order among themselves", () => {
+      expect(NON_RELAY_HOLD_EXTRA_MS).toBe(NEW_SEGMENT_HOLD_SPREAD_MS);
+      for (let i = 0; i < 100; i++) {
+        const weak = newSegmentHoldMs(String(i), "weak") + NON_RELAY_HOLD_EXTRA_MS;
+        expect(weak).toBeGreaterThanOrEqual(NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS);
+        for (const id of ["a", "b", "c"]) expect(weak).toBeGreaterThan(newSegmentHoldMs(String(i), id));
+      }
+    });
+
+    it("still hold no longer than the slack allows", () => {
+      const d = decide(
+        input({
+          live: true,
+          connectedPeers: 3,
+          deadlineMs: 4000,
+          holdLeftMs: NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS + NON_RELAY_HOLD_EXTRA_MS,
+        }),
+      );
+      expect(d).toEqual({ kind: "wait", reason: "new-segment-hold", maxWaitMs: 4000 - 350 - 2500 });
+    });
   });
 });
