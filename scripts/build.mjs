@@ -15,8 +15,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { version } = JSON.parse(readFileSync(join(root, "sdk/package.json"), "utf8"));
 /** Gzip budget for the script-tag bundle: a player page should not pay more than this for P2P. */
 const BUDGET_GZIP_BYTES = 48 * 1024;
-/** Budget for the packed `nearcast` tarball (`npm pack` in sdk/): bundles, maps and declarations. */
-const BUDGET_SDK_TARBALL_BYTES = 192 * 1024;
+/**
+ * Budget for the packed `nearcast` tarball (`npm pack` in sdk/): bundles, maps and declarations.
+ * Raised from 192 to 224 KiB on 2026-12-01: the tarball stood at 191.6 KiB and two changes had had
+ * to shorten docstrings (which the declarations carry) to fit. The budget is there to catch a
+ * dependency bundled by mistake (hls.js alone would add ~400 KiB), not to trade documentation away.
+ */
+const BUDGET_SDK_TARBALL_BYTES = 224 * 1024;
 
 const sdkDist = join(root, "sdk/dist");
 const serverDist = join(root, "demo-server/dist");
