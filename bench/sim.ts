@@ -18,22 +18,42 @@ import { scenarios, SCALE_SCENARIOS, VALIDATION_SCENARIOS } from "./sim/scenario
 import { runSimulation, type SimResult } from "./sim/sim-run.js";
 import { BEFORE_GOSSIP } from "./sim/sim-types.js";
 
-const USAGE = `usage: npx tsx bench/sim.ts [--scenarios a,b,...] [--validate real.json[,more.json]] [--seeds 1] [--quick] [--before] [--before-weak] [--json out.json]
-scenarios: ${Object.keys(scenarios()).join(", ")}`;
+const USAGE = `usage: npm run bench:sim -- [options]
 
-const { values } = parseArgs({
-  options: {
-    scenarios: { type: "string" },
-    validate: { type: "string" },
-    seeds: { type: "string" },
-    quick: { type: "boolean" },
-    before: { type: "boolean" },
-    "before-weak": { type: "boolean" },
-    json: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-  strict: true,
-});
+  --scenarios a,b     scenarios to run (default: every one — the 10,000-viewer ones take minutes each)
+  --seeds N           run each scenario with seeds 1..N, one row each (default 1)
+  --quick             internet scenarios cut to 2 minutes of stream after the joins
+  --validate f.json   compare node-N scenarios with real runs (npm run bench:swarm -- --json f.json)
+  --before            the scheduler's rules before the gossip change (a42a415), for comparison
+  --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
+  --json out.json     write the results as JSON
+  --help              this text
+
+scenarios: ${Object.keys(scenarios()).join(", ")}
+(npm run bench:sim passes Node --max-semi-space-size=64; \`npx tsx bench/sim.ts\` works, slower)`;
+
+let values: ReturnType<typeof parseOptions>;
+function parseOptions() {
+  return parseArgs({
+    options: {
+      scenarios: { type: "string" },
+      validate: { type: "string" },
+      seeds: { type: "string" },
+      quick: { type: "boolean" },
+      before: { type: "boolean" },
+      "before-weak": { type: "boolean" },
+      json: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  }).values;
+}
+try {
+  values = parseOptions();
+} catch (error) {
+  process.stderr.write(`bench:sim: ${(error as Error).message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
