@@ -8,36 +8,13 @@
 //   EXT-X-PROGRAM-DATE-TIME keeps the runs apart) and with digests.
 // - Per-session numbering (server-side ad insertion): every session gets the same segment URIs and its
 //   own EXT-X-MEDIA-SEQUENCE base; the viewers must still trade segments, with the right bytes.
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { describe, expect, it } from "vitest";
 import { restartRoute, ssaiRoute, type RestartRoute } from "../support/identity-streams.js";
-import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { startTestOrigin } from "../support/test-origin.js";
+import { useBrowserRig } from "./support/rig.js";
 import { runShape, type ViewerResult } from "./support/matrix-run.js";
-import type { Viewer } from "./support/viewer.js";
 
-let tracker: RunningServer | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
-const origins: TestOrigin[] = [];
-
-beforeAll(async () => {
-  tracker = await startServer({ host: "127.0.0.1", port: 0 });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await Promise.allSettled(origins.map((o) => o.close()));
-    await tracker?.close();
-  }
-});
-
-const trackerUrl = () => `${tracker!.url.replace(/^http/, "ws")}/tracker`;
+const rig = useBrowserRig();
 
 function expectClean(results: ViewerResult[], minPlayedSec: number): void {
   for (const r of results) {
@@ -54,17 +31,17 @@ describe("live identity cases: 3 Chromium viewers, P2P on", () => {
     { name: "encoder restart reusing segment names, no digests (program date-times)", digests: "n" },
     { name: "encoder restart reusing segment names, digests published", digests: "d" },
   ])("$name", { timeout: 150_000 }, async ({ digests }) => {
-    if (!browser || !tracker) throw new Error("set-up failed");
+    const { browser, trackerUrl, open, origins } = rig();
     const route: RestartRoute = restartRoute();
     const origin = await startTestOrigin({ routes: [route] });
     origins.push(origin);
     const run = (name: string, watchMs: number) =>
       runShape({
-        browser: browser!,
+        browser,
         origin,
         manifest: `/id/restart/${digests}/index.m3u8`,
         query: "p2p=1",
-        trackerUrl: trackerUrl(),
+        trackerUrl,
         name,
         viewers: 2,
         watchMs,
@@ -122,7 +99,7 @@ describe("live identity cases: 3 Chromium viewers, P2P on", () => {
     "per-session media sequence numbers (SSAI): same URIs, own numbering, still shared",
     { timeout: 120_000 },
     async () => {
-      if (!browser || !tracker) throw new Error("set-up failed");
+      const { browser, trackerUrl, open, origins } = rig();
       const origin = await startTestOrigin({ routes: [ssaiRoute()] });
       origins.push(origin);
       const results = await runShape({
@@ -130,7 +107,7 @@ describe("live identity cases: 3 Chromium viewers, P2P on", () => {
         origin,
         manifest: "/id/ssai/index.m3u8",
         query: "p2p=1",
-        trackerUrl: trackerUrl(),
+        trackerUrl,
         name: "ssai",
         watchMs: 15_000,
         onOpen: (v) => open.push(v),

@@ -5,43 +5,22 @@
 // and every segment's bytes hls.js receives must equal the origin's (SHA-256), with no fatal error
 // while playback advances. Parts travel over HTTP by design (see the README); whole segments are
 // Nearcast's to share.
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { describe, expect, it } from "vitest";
 import { lowLatencyRoute } from "../support/ll-stream.js";
-import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { startTestOrigin } from "../support/test-origin.js";
+import { useBrowserRig } from "./support/rig.js";
 import { runShape } from "./support/matrix-run.js";
-import type { Viewer } from "./support/viewer.js";
 
 const WATCH_MS = 20_000;
 
-let tracker: RunningServer | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
-const origins: TestOrigin[] = [];
-
-beforeAll(async () => {
-  tracker = await startServer({ host: "127.0.0.1", port: 0 });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await Promise.allSettled(origins.map((o) => o.close()));
-    await tracker?.close();
-  }
-});
+const rig = useBrowserRig();
 
 describe("LL-HLS live, hls.js defaults, 3 Chromium viewers, P2P on", () => {
   it.each([
     { name: "parts as URIs of their own", shape: "uri" },
     { name: "parts as byte ranges of the segment file", shape: "range" },
   ])("$name", { timeout: 120_000 }, async ({ shape }) => {
-    if (!browser || !tracker) throw new Error("set-up failed");
+    const { browser, trackerUrl, open, origins } = rig();
     const origin = await startTestOrigin({ routes: [lowLatencyRoute()] });
     origins.push(origin);
     const sinceMs = Date.now();
@@ -50,7 +29,7 @@ describe("LL-HLS live, hls.js defaults, 3 Chromium viewers, P2P on", () => {
       origin,
       manifest: `/ll/${shape}/index.m3u8`,
       query: "p2p=1",
-      trackerUrl: `${tracker.url.replace(/^http/, "ws")}/tracker`,
+      trackerUrl,
       name: `ll-${shape}`,
       watchMs: WATCH_MS,
       onOpen: (v) => open.push(v),
