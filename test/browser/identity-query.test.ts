@@ -5,37 +5,21 @@
 // video still trade segments. Two shapes: segment URIs that differ only by the query, without
 // digests (what the default stream and segment keys must get right on their own), and segment URIs
 // that differ by path, with digests published.
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { queryVideosRoute } from "../support/identity-streams.js";
 import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { useBrowserRig } from "./support/rig.js";
 import { runShape } from "./support/matrix-run.js";
-import type { Viewer } from "./support/viewer.js";
 
 const WATCH_MS = 15_000;
 const VIEWERS = 4;
 
-let tracker: RunningServer | undefined;
+const rig = useBrowserRig();
 let origin: TestOrigin | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
 
 beforeAll(async () => {
-  tracker = await startServer({ host: "127.0.0.1", port: 0 });
   origin = await startTestOrigin({ routes: [queryVideosRoute()] });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await origin?.close();
-    await tracker?.close();
-  }
+  rig().origins.push(origin);
 });
 
 const videoOf = (i: number) => (i % 2 === 0 ? "A" : "B");
@@ -45,14 +29,15 @@ describe("two videos behind one path, chosen by query: 4 Chromium viewers (A, B,
     { name: "segment URIs differ only by query, no digests", shape: "q", digests: "n" },
     { name: "segment URIs differ by path, digests published", shape: "p", digests: "d" },
   ])("$name", { timeout: 120_000 }, async ({ shape, digests }) => {
-    if (!origin || !browser || !tracker) throw new Error("set-up failed");
+    const { browser, trackerUrl, open } = rig();
+    if (!origin) throw new Error("set-up failed");
     const results = await runShape({
       browser,
       origin,
       manifest: `/id/v/${shape}/${digests}/watch/index.m3u8`,
       manifestQuery: (i) => `?v=${videoOf(i)}&token=viewer${i}`,
       query: "p2p=1",
-      trackerUrl: `${tracker.url.replace(/^http/, "ws")}/tracker`,
+      trackerUrl,
       name: `query-${shape}${digests}`,
       viewers: VIEWERS,
       watchMs: WATCH_MS,
