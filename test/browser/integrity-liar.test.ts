@@ -77,6 +77,8 @@ const RECORD_FRAGMENTS = `
     get() { return current; },
     set(hls) {
       current = hls;
+      // Read by hls.js when the first level loads, after this setter runs (see corruptDataFrames).
+      if (window.__liveSyncSegments) hls.config.liveSyncDurationCount = window.__liveSyncSegments;
       const Inner = hls.config.fLoader;
       hls.config.fLoader = class extends Inner {
         load(context, config, callbacks) {
@@ -100,9 +102,17 @@ const RECORD_FRAGMENTS = `
   });
 `;
 
-/** The liar's page: flip every payload byte of every outgoing data frame (type 0x11, 14-byte header). */
+/**
+ * The liar's page: flip every payload byte of every outgoing data frame (type 0x11, 14-byte header).
+ * It also plays one segment behind the live edge (hls.js `liveSyncDurationCount` 1, the others keep
+ * the default 3): with the smallest buffer its new-segment hold has no slack, so it is the first to
+ * fetch each new segment and announces `fetching`, and the honest viewers ask it. Without that, who
+ * asks the liar for anything is a coin toss at the live edge: in CI it once uploaded 0 B in three
+ * attempts, and the run tested nothing.
+ */
 const CORRUPT_DATA_FRAMES = `
   window.__liedFrames = 0;
+  window.__liveSyncSegments = 1;
   const send = RTCDataChannel.prototype.send;
   RTCDataChannel.prototype.send = function (data) {
     let view;
@@ -220,10 +230,9 @@ describe.each([
 ])("a lying viewer among %s viewers, digests published", (label, path) => {
   it(
     "0 wrong fragments reach hls.js, the liar is banned at its first bad segment, offload holds",
-    // At the live edge nobody is bound to ask the liar for anything: in one CI run of four viewers it
-    // uploaded 0 B, so the run tested nothing (liedFrames 0). A retry re-rolls that premise; every
-    // assertion about what reached the players holds on whichever attempt the liar did lie. A retry
-    // also re-rolls the offload comparison, a 30-s sample of 3 viewers; a real regression fails all 3.
+    // The liar plays closest to the live edge, so the honest viewers do ask it (see
+    // CORRUPT_DATA_FRAMES). A retry re-rolls the offload comparison, a 30-s sample of 3 viewers; a
+    // real regression fails all 3 attempts.
     { timeout: 360_000, retry: 2 },
     async () => {
       const baseline = await runPhase(path, `${label}-no-liar`, false);
