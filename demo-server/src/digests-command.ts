@@ -1,7 +1,9 @@
 // `nearcast-server digests <dir> [--check]`: publish Nearcast's SHA-256 segment digests in every media
 // playlist under an HLS folder on disk (a VOD packager's output), in place. Running it again after the
 // media changed rewrites the digests; running it twice changes nothing. `--check` only reports
-// playlists whose digests are missing or stale (exit 1), for CI of a media pipeline.
+// playlists whose digests are missing or stale (exit 1), for CI of a media pipeline. Any error (bad
+// arguments, no folder, no playlist, a missing or outside file) exits 2, so a `--check` in CI tells
+// "the digests need a refresh" from "the command could not run".
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { digestOfRange, MAP_DIGEST_TAG, SEGMENT_DIGEST_TAG, withDigests } from "./origin/playlist-digests.js";
@@ -12,6 +14,9 @@ Adds #EXT-X-NEARCAST-SHA256 (before each segment URI) and #EXT-X-NEARCAST-MAP-SH
 EXT-X-MAP) to every media playlist (*.m3u8 with #EXTINF) under <dir>, in place. Segment URIs must be
 relative paths to files inside <dir>; byte ranges (EXT-X-BYTERANGE) are hashed range by range.
   --check   change nothing; exit 1 if any playlist's digests are missing or out of date
+
+Exit codes: 0 done (or, with --check, up to date); 1 digests missing or stale (--check only);
+2 an error: bad arguments, not a folder, no media playlist, a URI that is not a file in <dir>.
 `;
 
 /** A problem the user must fix (bad argument, URI outside the folder, missing file); names the path. */
@@ -100,7 +105,7 @@ function countLines(text: string, prefix: string): number {
   return text.split("\n").filter((line) => line.startsWith(prefix)).length;
 }
 
-/** The subcommand's entry: prints one line per playlist; returns the exit code. */
+/** The subcommand's entry: prints one line per playlist; returns the exit code (see DIGESTS_USAGE). */
 export async function runDigestsCommand(
   args: readonly string[],
   out: (line: string) => void,
@@ -120,7 +125,7 @@ export async function runDigestsCommand(
     const results = await digestFolder(rest[0]!, check);
     if (results.length === 0) {
       err(`error: no media playlist (*.m3u8 with #EXTINF) under ${path.resolve(rest[0]!)}`);
-      return 1;
+      return 2;
     }
     for (const r of results) {
       const what = check
@@ -135,6 +140,6 @@ export async function runDigestsCommand(
     return check && results.some((r) => r.changed) ? 1 : 0;
   } catch (error) {
     err(`error: ${(error as Error).message}`);
-    return 1;
+    return 2;
   }
 }

@@ -64,6 +64,19 @@ describe("origin digests", () => {
     expect(out[0]).toMatch(/3 segments, 1 init segments — up to date/);
   });
 
+  it("--check exits 1 for missing digests and writes nothing", async () => {
+    const dir = folder({ "all.mp4": ALL, "other.ts": new Uint8Array([1]), "index.m3u8": BYTERANGE_PLAYLIST });
+    const out: string[] = [];
+    const code = await runDigestsCommand(
+      [dir, "--check"],
+      (l) => out.push(l),
+      () => {},
+    );
+    expect(code).toBe(1);
+    expect(out[0]).toMatch(/missing or stale digests/);
+    expect(readFileSync(path.join(dir, "index.m3u8"), "utf8")).toBe(BYTERANGE_PLAYLIST);
+  });
+
   it("replaces stale digests rather than adding a second tag", () => {
     const stale = BYTERANGE_PLAYLIST.replace(
       "other.ts",
@@ -74,7 +87,7 @@ describe("origin digests", () => {
     expect(text.match(/#EXT-X-NEARCAST-SHA256:/g)).toHaveLength(3);
   });
 
-  it("refuses remote, absolute, escaping and missing URIs with a message naming them; exit codes 1 and 2", async () => {
+  it("refuses remote, absolute, escaping and missing URIs with a message naming them; errors exit 2", async () => {
     for (const [uri, message] of [
       ["https://cdn/x.ts", /not a relative path/],
       ["/etc/passwd", /not a relative path/],
@@ -90,7 +103,7 @@ describe("origin digests", () => {
           () => {},
           (l) => errors.push(l),
         ),
-      ).toBe(1);
+      ).toBe(2);
       expect(errors[0]).toContain(uri);
     }
     const bad = folder({ "a.ts": "x", "index.m3u8": "#EXTM3U\n#EXTINF:2,\n#EXT-X-BYTERANGE:99@5\na.ts\n" });
@@ -108,6 +121,6 @@ describe("origin digests", () => {
         () => {},
         () => {},
       ),
-    ).toBe(1);
+    ).toBe(2);
   });
 });
