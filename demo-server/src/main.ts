@@ -36,6 +36,7 @@ function printBanner(server: RunningServer, options: CliOptions): void {
   if (options.origin) rows.push(["origin stats", `${base}/api/origin/stats`]);
   else rows.push(["demo origin", "off (--no-origin)"]);
   rows.push(["tracker stats", `${base}/api/tracker/stats`]);
+  rows.push(["viewer stats", `${base}/api/stats (viewers report to ${base}/api/stats/report)`]);
   rows.push(["dashboard", `${base}/dashboard`]);
   rows.push(["metrics", `${base}/metrics`]);
   const { turnUrls, stunUrls } = options.ice;
