@@ -10,13 +10,34 @@ import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
-import { httpFetch } from "../http/http-fetcher.js";
+import { httpFetch, isRetryableHttpError } from "../http/http-fetcher.js";
 import { requestPreparer } from "../http/request-setup.js";
 import { peerStatsKey, type P2PNetwork } from "../p2p/p2p-network.js";
 import { PeerError, type Peer } from "../p2p/peer.js";
 import { peerTransferLimits } from "./peer-budget.js";
 import type { Platform } from "./platform.js";
 import type { TransferEstimates } from "./transfer-estimates.js";
+
+/**
+ * The least time a peer gets for a segment after the origin failed it: hls.js's default fragment
+ * retry delay (`fragLoadPolicy.default.errorRetry.retryDelayMs`), so a failed peer try costs no more
+ * than the back-off it replaces.
+ */
+export const AFTER_HTTP_FAILURE_PEER_BUDGET_MS = 1000;
+
+/** How many failed segment ids a viewer remembers (a few playlists' worth). */
+const RECENT_FAILURES = 64;
+
+/** One segment load's state, shared by its peer and HTTP phases. */
+interface PeerAttempt {
+  request: SegmentRequest;
+  assembly: SegmentAssembly;
+  options: LoadOptions;
+  /** Peers that already failed for this segment: never asked again for it. */
+  failedPeers: Set<string>;
+  /** Tell our neighbours we are getting this segment (once; not when we cannot relay it). */
+  announceFetching(): void;
+}
 
 /** What the delivery loop needs from its engine. */
 export interface DeliveryDeps {
@@ -36,6 +57,13 @@ export class SegmentDelivery {
     private readonly estimates: TransferEstimates,
   ) {}
 
+  /**
+   * Segments whose HTTP fetch failed lately (ids, oldest first, at most {@link RECENT_FAILURES}).
+   * hls.js retries such a segment after its back-off; the retry skips the new-segment hold, which
+   * was spent on the first try and would now eat into a buffer the back-off already shortened.
+   */
+  private readonly recentHttpFailures = new Set<string>();
+
   /** Deliver a segment that is not complete in the store; throws HttpError/AbortError as httpFetch does. */
   async deliver(request: SegmentRequest, options: LoadOptions, started: number): Promise<SegmentResult> {
     const network = this.deps.network;
@@ -46,7 +74,6 @@ export class SegmentDelivery {
     const assembly = new SegmentAssembly(request, this.deps.store, verify);
     const failedPeers = new Set<string>();
     let retries = 0;
-    let heldMs = 0;
     // A viewer that cannot relay this rendition in real time leaves the first fetch to others.
     const relays = relaysInRealTime(
       network?.uploading ?? false,
@@ -55,7 +82,7 @@ export class SegmentDelivery {
       request.durationSec,
     );
     const holdMs =
-      network && request.live
+      network && request.live && !this.recentHttpFailures.has(request.id)
         ? newSegmentHoldMs(request.id, network.peerId) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS)
         : 0;
     let announced = false;
@@ -64,62 +91,29 @@ export class SegmentDelivery {
       announced = true;
       network.announceFetching(request.swarmKey, request.id);
     };
+    const attempt: PeerAttempt = { request, assembly, options, failedPeers, announceFetching };
     try {
-      while (swarm && network && !assembly.complete) {
-        const now = this.deps.playback();
-        const input = {
-          segmentBytesEstimate: swarm.announcedLength(request.id) ?? this.estimates.segmentBytes,
-          deadlineMs: deadlineMs(now),
-          httpBandwidthBps: this.estimates.httpBandwidthBps,
-          httpFirstByteMs: this.estimates.httpFirstByteMs,
-          safetyMarginMs: this.deps.config.httpSafetyMarginMs,
-          candidates: swarm.candidates(request.id),
-          failedPeers,
-          awaitingFirstPeer: swarm.awaitingFirstPeer,
-          live: request.live,
-          connectedPeers: swarm.peers.size,
-          holdLeftMs: holdMs - heldMs,
-        };
-        const decision = decide(input);
-        this.deps.log(
-          "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates",
-          request.swarmKey,
-          request.id,
-          decision.kind,
-          decision.reason,
-          input.deadlineMs,
-          swarm.peers.size,
-          input.candidates.length,
-        );
-        if (decision.kind === "http") break;
-        if (decision.kind === "wait") {
-          const waitStart = Date.now();
-          await swarm.waitForChange(decision.maxWaitMs, options.signal);
-          if (decision.reason === "new-segment-hold") heldMs += Date.now() - waitStart;
-          if (options.signal?.aborted) throw new AbortError("aborted");
-          continue;
-        }
-        const peer = network.getPeer(request.swarmKey, decision.peerId);
-        if (!peer) {
-          failedPeers.add(decision.peerId);
-          continue;
-        }
-        // Gossip one hop: tell our own neighbours now that we are getting this segment, not only
-        // when its first bytes land. They may ask us (we stream it on as it arrives), and news of
-        // a new live segment reaches the neighbours of the viewers taking it from the CDN's first
-        // fetcher before their holds run out: at 300+ viewers this halves CDN fetches per segment.
-        if (assembly.length === 0) announceFetching();
-        try {
-          await this.fromPeer(peer, request, assembly, decision.budgetMs, options);
-        } catch (error) {
-          if (options.signal?.aborted) throw new AbortError("aborted");
-          this.deps.log("segment %s from %s failed: %s", request.id, peer.id, (error as Error).message);
-          failedPeers.add(peer.id);
-        }
-      }
+      await this.fromPeers(attempt, holdMs);
       if (!assembly.complete) {
         announceFetching();
-        retries = await this.fromHttp(request, assembly, options);
+        try {
+          retries = await this.fromHttp(request, assembly, options);
+          this.recentHttpFailures.delete(request.id);
+        } catch (error) {
+          if (!isRetryableHttpError(error) || options.signal?.aborted) throw error;
+          this.noteHttpFailure(request.id);
+          // The origin failed this request, but a peer may hold the segment by now (origin errors
+          // are often per request, and other viewers' fetches succeed): try peers before the error
+          // goes back to hls.js, which would only retry after its back-off (1 s, 2 s, … by default).
+          await this.fromPeers(attempt, 0, true);
+          if (!assembly.complete) throw error;
+          this.deps.log(
+            "%s %s: peers covered an HTTP failure (%s)",
+            request.swarmKey,
+            request.id,
+            (error as Error).message,
+          );
+        }
       }
     } catch (error) {
       assembly.discardPartial();
@@ -141,6 +135,92 @@ export class SegmentDelivery {
       p2pBytes: assembly.p2pBytes,
       httpRetries: retries,
     };
+  }
+
+  /**
+   * Ask peers for the rest of the segment for as long as the scheduler says so (see scheduler.ts);
+   * returns when the segment is complete or HTTP should take over. `holdMs` is this viewer's
+   * new-segment hold (0 = none).
+   *
+   * With `afterHttpFailure` (the origin just failed this request) nothing is waited for: a peer that
+   * holds or is fetching the segment gets one try each, of at least
+   * {@link AFTER_HTTP_FAILURE_PEER_BUDGET_MS} even on a short buffer, since hls.js's own retry would
+   * come only after its back-off.
+   */
+  private async fromPeers(attempt: PeerAttempt, holdMs: number, afterHttpFailure = false): Promise<void> {
+    const { request, assembly, options, failedPeers } = attempt;
+    const network = this.deps.network;
+    const swarm = network?.swarm(request.swarmKey);
+    let heldMs = 0;
+    while (swarm && network && !assembly.complete) {
+      const input = {
+        segmentBytesEstimate: swarm.announcedLength(request.id) ?? this.estimates.segmentBytes,
+        deadlineMs: deadlineMs(this.deps.playback()),
+        httpBandwidthBps: this.estimates.httpBandwidthBps,
+        httpFirstByteMs: this.estimates.httpFirstByteMs,
+        safetyMarginMs: this.deps.config.httpSafetyMarginMs,
+        candidates: swarm.candidates(request.id),
+        failedPeers,
+        awaitingFirstPeer: swarm.awaitingFirstPeer && !afterHttpFailure,
+        live: request.live,
+        connectedPeers: swarm.peers.size,
+        holdLeftMs: holdMs - heldMs,
+      };
+      let decision = decide(input);
+      if (afterHttpFailure && decision.kind !== "p2p") {
+        // Deadline set aside: is there any peer to try at all?
+        const any = decide({ ...input, deadlineMs: Number.MAX_SAFE_INTEGER, holdLeftMs: 0 });
+        if (any.kind === "p2p") decision = { ...any, budgetMs: AFTER_HTTP_FAILURE_PEER_BUDGET_MS };
+      }
+      if (afterHttpFailure && decision.kind === "p2p")
+        decision = { ...decision, budgetMs: Math.max(decision.budgetMs, AFTER_HTTP_FAILURE_PEER_BUDGET_MS) };
+      this.deps.log(
+        "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates%s",
+        request.swarmKey,
+        request.id,
+        decision.kind,
+        decision.reason,
+        input.deadlineMs,
+        swarm.peers.size,
+        input.candidates.length,
+        afterHttpFailure ? ", after an HTTP failure" : "",
+      );
+      if (decision.kind === "http") return;
+      if (decision.kind === "wait") {
+        const waitStart = Date.now();
+        await swarm.waitForChange(decision.maxWaitMs, options.signal);
+        if (decision.reason === "new-segment-hold") heldMs += Date.now() - waitStart;
+        if (options.signal?.aborted) throw new AbortError("aborted");
+        continue;
+      }
+      const peer = network.getPeer(request.swarmKey, decision.peerId);
+      if (!peer) {
+        failedPeers.add(decision.peerId);
+        continue;
+      }
+      // Gossip one hop: tell our own neighbours now that we are getting this segment, not only
+      // when its first bytes land. They may ask us (we stream it on as it arrives), and news of
+      // a new live segment reaches the neighbours of the viewers taking it from the CDN's first
+      // fetcher before their holds run out: at 300+ viewers this halves CDN fetches per segment.
+      if (assembly.length === 0) attempt.announceFetching();
+      try {
+        await this.fromPeer(peer, request, assembly, decision.budgetMs, options);
+      } catch (error) {
+        if (options.signal?.aborted) throw new AbortError("aborted");
+        this.deps.log("segment %s from %s failed: %s", request.id, peer.id, (error as Error).message);
+        failedPeers.add(peer.id);
+      }
+    }
+  }
+
+  /** Remember a failed HTTP fetch of `segmentId` (bounded: the oldest is forgotten first). */
+  private noteHttpFailure(segmentId: string): void {
+    this.recentHttpFailures.delete(segmentId);
+    this.recentHttpFailures.add(segmentId);
+    if (this.recentHttpFailures.size > RECENT_FAILURES) {
+      const oldest = this.recentHttpFailures.values().next().value;
+      if (oldest !== undefined) this.recentHttpFailures.delete(oldest);
+    }
   }
 
   /**

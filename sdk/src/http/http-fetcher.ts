@@ -57,7 +57,12 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
         bytesReceived,
       };
     } catch (error) {
-      if (error instanceof AbortError || !retry || attempt >= retry.maxRetries || !isRetryable(error)) {
+      if (
+        error instanceof AbortError ||
+        !retry ||
+        attempt >= retry.maxRetries ||
+        !isRetryableHttpError(error)
+      ) {
         throw error;
       }
       const delay = Math.min(retry.retryDelayMs * 2 ** attempt, retry.maxRetryDelayMs);
@@ -67,7 +72,11 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
   }
 }
 
-function isRetryable(error: unknown): boolean {
+/**
+ * Whether a failed request is worth another try, as hls.js judges it: network errors (status 0),
+ * 5xx, timeouts; never a 4xx.
+ */
+export function isRetryableHttpError(error: unknown): boolean {
   if (error instanceof HttpError) return error.status === 0 || error.status >= 500 || error.status < 400;
   return error instanceof TimeoutError;
 }

@@ -1,0 +1,107 @@
+// When the origin fails a segment request (5xx, reset, timeout), hls.js would retry only after its
+// back-off (1 s, then 2 s, … by default). A peer that holds the segment by then is asked first, even
+// on a buffer too short for a normal peer try; without one, the HTTP error goes back to hls.js as
+// before. The real engine against a scripted peer and a loopback origin that answers 503.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { HttpError } from "../../../sdk/src/core/errors.js";
+import type { Engine } from "../../../sdk/src/engine/engine.js";
+import {
+  createObservedEngine,
+  demoVodRequest,
+  demoVodSegmentFromDisk,
+  eventsNamed,
+  HLSJS_FRAGMENT_POLICY,
+  sameBytes,
+} from "../../support/fault-harness.js";
+import { HostilePeer } from "../../support/hostile-peer.js";
+import { waitFor } from "../../support/wait-for.js";
+
+const RENDITION = "360p";
+const SEGMENT_INDEX = 3;
+
+let server: RunningServer;
+let failing: Server;
+let failingUrl: string;
+let trackerUrl: string;
+let segment: Uint8Array;
+let failingRequests = 0;
+const engines: Engine[] = [];
+const peers: HostilePeer[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ host: "127.0.0.1", port: 0 });
+  trackerUrl = `ws://127.0.0.1:${server.port}/tracker`;
+  segment = demoVodSegmentFromDisk(RENDITION, SEGMENT_INDEX);
+  failing = createServer((_req, res) => {
+    failingRequests++;
+    res.writeHead(503, { "access-control-allow-origin": "*" }).end("origin down");
+  });
+  await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+  failingUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  for (const engine of engines.splice(0)) engine.destroy();
+  const stopped = peers.splice(0);
+  await Promise.all(stopped.map((p) => p.stop()));
+  expect(stopped.flatMap((p) => p.errors)).toEqual([]);
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => failing?.close(resolve));
+  await server?.close();
+});
+
+/** An engine with an empty buffer (a normal peer try has no time) in a swarm of `peerSegments`. */
+async function starvedEngine(name: string, peerSegments: Map<string, Uint8Array>) {
+  const swarmKey = `http-failure-${name}|${RENDITION}`;
+  const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: peerSegments, behaviour: "honest" });
+  peers.push(peer);
+  const observed = createObservedEngine({ trackerUrls: [trackerUrl] });
+  engines.push(observed.engine);
+  observed.engine.prepareSwarm(swarmKey);
+  await waitFor(
+    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peer.peerId),
+    25_000,
+    `engine connected to ${peer.peerId}`,
+  );
+  await peer.synced();
+  // Waiting for data: the deadline is now, so the scheduler goes straight to HTTP.
+  observed.engine.setPlaybackSource(() => ({
+    positionSec: SEGMENT_INDEX * 2,
+    bufferedAheadSec: 0,
+    playbackRate: 1,
+    waiting: true,
+  }));
+  const request = {
+    ...demoVodRequest(server.url, swarmKey, RENDITION, SEGMENT_INDEX),
+    url: `${failingUrl}/seg-${SEGMENT_INDEX}.ts`,
+  };
+  return { observed, load: () => observed.engine.loadSegment(request, { http: HLSJS_FRAGMENT_POLICY }) };
+}
+
+describe("peers cover an origin failure", () => {
+  it("a 503 for a segment a peer holds: the peer's bytes, no error for hls.js", async () => {
+    const before = failingRequests;
+    const { observed, load } = await starvedEngine("held", new Map([[String(SEGMENT_INDEX), segment]]));
+    const result = await load();
+    expect(failingRequests - before, "origin requests").toBe(1);
+    expect(observed.fetches).toHaveLength(1);
+    expect(sameBytes(result.data, segment)).toBe(true);
+    expect(result.p2pBytes).toBe(segment.byteLength);
+    expect(result.httpBytes).toBe(0);
+  });
+
+  it("a 503 for a segment no peer holds: the HTTP error, as hls.js would see it", async () => {
+    const { load } = await starvedEngine("not-held", new Map());
+    const error = await load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(503);
+  });
+});
