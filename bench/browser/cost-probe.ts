@@ -1,9 +1,29 @@
 // What one viewer's page costs, read over Chrome DevTools Protocol: `Performance.getMetrics`
 // (TaskDuration, ScriptDuration, JSHeapUsedSize) at the start and end of its watch, the heap sampled
 // in between, and a V8 sampling CPU profile attributed to SDK / hls.js / p2p-media-loader.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { CDPSession, Page } from "puppeteer-core";
 import { attributeProfile, sdkFileKey, type CpuProfileLike, type SourceResolver } from "./cpu-profile.js";
 import type { ViewerCost } from "./metrics-hard.js";
+
+/**
+ * With `NEARCAST_BENCH_PROFILE_DIR` set, every measured viewer's raw CPU profile is also written
+ * there as `<client>-<n>.cpuprofile` (open it in Chrome DevTools' Performance panel), for looking
+ * past the per-source totals.
+ */
+export const PROFILE_DIR_ENV = "NEARCAST_BENCH_PROFILE_DIR";
+let savedProfiles = 0;
+
+function saveProfile(profile: unknown, page: Page): void {
+  const dir = process.env[PROFILE_DIR_ENV];
+  if (!dir) return;
+  const client = new URL(page.url()).searchParams.get("client") ?? "page";
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${client}-${++savedProfiles}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  process.stderr.write(`[bench] CPU profile written: ${file}\n`);
+}
 
 /** µs between profiler samples: fine enough for per-MiB figures over a minute, cheap enough to run on every viewer. */
 export const PROFILER_INTERVAL_US = 1000;
@@ -58,6 +78,7 @@ export async function startCostProbe(
     },
     async stop(watchedMs, deliveredBytes) {
       const { profile } = await session.send("Profiler.stop");
+      saveProfile(profile, page);
       const end = await readMetrics(session);
       await session.detach().catch(() => undefined);
       heapMaxBytes = Math.max(heapMaxBytes, end.heapBytes);
