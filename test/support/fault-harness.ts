@@ -48,13 +48,20 @@ export interface ObservedEngine {
   events: RecordedEvent[];
 }
 
-export function createObservedEngine(config: Partial<NearcastConfig>): ObservedEngine {
+/**
+ * A real engine (node-datachannel WebRTC, ws) whose fetches and events are recorded. `peerConnection`
+ * replaces the RTCPeerConnection class (to count or wrap connections).
+ */
+export function createObservedEngine(
+  config: Partial<NearcastConfig>,
+  peerConnection: typeof RTCPeerConnection = RTCPeerConnection,
+): ObservedEngine {
   const fetches: FetchRecord[] = [];
   const events: RecordedEvent[] = [];
   const engine = new Engine(
     { rtcConfiguration: LOOPBACK_RTC, ...config },
     {
-      RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
+      RTCPeerConnection: peerConnection as unknown as typeof globalThis.RTCPeerConnection,
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       fetch: (input, init) => {
         const range = new Headers(init?.headers).get("range") ?? undefined;

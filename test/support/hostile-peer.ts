@@ -188,6 +188,28 @@ export class HostilePeer {
     }
   }
 
+  /** Ids of this peer's offers that a viewer answered (the answer may be closed as a duplicate). */
+  readonly answeredOffers = new Set<string>();
+
+  /**
+   * Announce one more offer now (no event), as a viewer looking for more peers does; the tracker
+   * relays it to another viewer of the swarm. Returns the offer id.
+   */
+  async offerAgain(): Promise<string> {
+    const offer = await this.createOffer();
+    this.send({
+      action: "announce",
+      info_hash: this.infoHash,
+      peer_id: this.peerId,
+      numwant: 1,
+      uploaded: 0,
+      downloaded: 0,
+      left: 0,
+      offers: [offer],
+    });
+    return offer.offer_id;
+  }
+
   private async join(): Promise<void> {
     const ws = new WebSocket(this.options.trackerUrl);
     this.ws = ws;
@@ -239,6 +261,7 @@ export class HostilePeer {
     if (answer && remote && offerId) {
       const link = this.pendingOffers.get(offerId);
       if (!link) return;
+      this.answeredOffers.add(offerId);
       this.pendingOffers.delete(offerId);
       if (this.links.has(remote)) return this.closeLink(link);
       link.info.remotePeerId = remote;

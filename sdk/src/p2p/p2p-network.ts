@@ -91,6 +91,8 @@ export class P2PNetwork {
       region: config.region,
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
+      offersWanted: (key) => this.swarms.get(key)?.offersWanted ?? 0,
+      isConnected: (key, peerId) => this.swarms.get(key)?.peers.has(peerId) ?? false,
       isBanned: (peerId) => this.banned.has(peerId),
       onPeer: (key, remoteId, channel, connection, initiator) =>
         this.onPeerConnected(key, remoteId, channel, connection, initiator),
@@ -100,6 +102,7 @@ export class P2PNetwork {
         swarm.trackerAnswered = true;
         // A tracker that gives no counts may still have peers for us: assume it does.
         swarm.othersReported = others ?? 1;
+        swarm.othersCounted = others !== undefined;
         swarm.notifyChange();
       },
       onTrackerState: (url, state, error) =>

@@ -22,6 +22,10 @@ export interface PeerConnectorOptions {
   log: Logger;
   /** How many more peers this swarm wants now (0 = full: incoming offers are ignored). */
   wantedPeers(swarmKey: string): number;
+  /** How many offers an announce should carry now (see `Swarm.offersWanted`). */
+  offersWanted(swarmKey: string): number;
+  /** We hold an open connection to this peer in this swarm. */
+  isConnected(swarmKey: string, peerId: string): boolean;
   onPeer(
     swarmKey: string,
     remotePeerId: string,
@@ -176,7 +180,7 @@ export class PeerConnector {
     const pending = [...this.pendingOffers.values()].filter((p) => p.swarmKey === swarm.swarmKey).length;
     const count = Math.max(
       0,
-      Math.min(this.options.wantedPeers(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
+      Math.min(this.options.offersWanted(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
     );
     const offers = (
       await Promise.all(Array.from({ length: count }, () => this.createOffer(swarm.swarmKey)))
@@ -277,6 +281,8 @@ export class PeerConnector {
       case "offer":
         if (!swarm || message.peerId === this.options.peerId || this.options.isBanned(message.peerId)) return;
         if (this.options.wantedPeers(swarm.swarmKey) <= this.connecting.size) return;
+        // Already connected: a second connection would only be set up to be closed as a duplicate.
+        if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
         void this.answer(tracker, swarm, message.peerId, message.offerId, message.offer);
         return;
     }

@@ -14,6 +14,8 @@ export class Swarm {
   othersReported = 0;
   /** A tracker has answered our announce (until then, others may well be there). */
   trackerAnswered = false;
+  /** That answer carried counts (complete/incomplete); some trackers send none. */
+  othersCounted = false;
   private waiters = new Set<() => void>();
   /** A peer has come and gone: we are past start-up, never wait for a "first" peer again. */
   private peerLeft = false;
@@ -56,6 +58,19 @@ export class Swarm {
 
   get wantedPeers(): number {
     return Math.max(0, this.maxPeers - this.peers.size);
+  }
+
+  /**
+   * How many new connections an offer of ours could still make: {@link wantedPeers}, but once a
+   * tracker has counted the swarm (announce response `complete` + `incomplete`), no more than the
+   * viewers in it we are not connected to yet. Every offer is an RTCPeerConnection gathering ICE and
+   * kept up to 50 s; in a small swarm where we already know everyone, offers only reach peers we
+   * are connected to. New viewers still reach us: they offer to us, and answering is bounded by
+   * `wantedPeers` only.
+   */
+  get offersWanted(): number {
+    if (!this.othersCounted) return this.wantedPeers;
+    return Math.min(this.wantedPeers, Math.max(0, this.othersReported - this.peers.size));
   }
 
   /**

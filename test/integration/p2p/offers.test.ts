@@ -1,0 +1,77 @@
+// Offers cost: every offer is an RTCPeerConnection gathering ICE, kept up to 50 s, and every answer
+// another. A viewer that already knows everyone in its swarm makes no more offers, and an offer from
+// a peer it is already connected to is not answered (it would only make a duplicate to close). The
+// real engine against a scripted peer, through the real tracker.
+import { RTCPeerConnection } from "node-datachannel/polyfill";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { UNDERFULL_ANNOUNCE_INTERVAL_MS } from "../../../sdk/src/p2p/constants.js";
+import type { Engine } from "../../../sdk/src/engine/engine.js";
+import { createObservedEngine, eventsNamed } from "../../support/fault-harness.js";
+import { HostilePeer } from "../../support/hostile-peer.js";
+import { setTimeout as delay } from "node:timers/promises";
+import { waitFor } from "../../support/wait-for.js";
+
+let server: RunningServer;
+let trackerUrl: string;
+const engines: Engine[] = [];
+const peers: HostilePeer[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ host: "127.0.0.1", port: 0 });
+  trackerUrl = `ws://127.0.0.1:${server.port}/tracker`;
+});
+
+afterEach(async () => {
+  for (const engine of engines.splice(0)) engine.destroy();
+  const stopped = peers.splice(0);
+  await Promise.all(stopped.map((p) => p.stop()));
+  expect(stopped.flatMap((p) => p.errors)).toEqual([]);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** An engine connected to one scripted peer, the only other viewer of its swarm. */
+async function engineWithOnePeer(name: string) {
+  const swarmKey = `offers-${name}|360p`;
+  const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: new Map(), behaviour: "honest" });
+  peers.push(peer);
+  const created = { count: 0 };
+  class CountedPeerConnection extends RTCPeerConnection {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      created.count++;
+    }
+  }
+  const observed = createObservedEngine({ trackerUrls: [trackerUrl] }, CountedPeerConnection);
+  engines.push(observed.engine);
+  observed.engine.prepareSwarm(swarmKey);
+  await waitFor(
+    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peer.peerId),
+    25_000,
+    `engine connected to ${peer.peerId}`,
+  );
+  await peer.synced();
+  return { peer, observed, created };
+}
+
+describe("offers only where they can connect", () => {
+  it("an offer from a peer it is already connected to gets no answer", async () => {
+    const { peer, observed } = await engineWithOnePeer("duplicate");
+    const offerId = await peer.offerAgain();
+    await delay(3000);
+    expect(peer.answeredOffers.has(offerId), "the engine answered a duplicate offer").toBe(false);
+    expect(observed.engine.getStats().connectedPeers).toBe(1);
+  });
+
+  it("knowing everyone in its swarm, its re-announces carry no offers", { timeout: 60_000 }, async () => {
+    const { observed, created } = await engineWithOnePeer("full");
+    const before = created.count;
+    // Past one under-full re-announce (15 s ± 10 %): with a peer slot free it announces again.
+    await delay(UNDERFULL_ANNOUNCE_INTERVAL_MS * 1.1 + 2000);
+    expect(created.count - before, "RTCPeerConnections created after the swarm was known").toBe(0);
+    expect(observed.engine.getStats().connectedPeers).toBe(1);
+  });
+});
