@@ -19,6 +19,12 @@ export class SegmentAssembly {
   p2pBytes = 0;
   firstByteMs = 0;
   lastByteMs = 0;
+  /**
+   * When the HTTP request that is delivering the rest of the segment was started (0 = none yet),
+   * and its first byte; see {@link timing}.
+   */
+  private httpRequestStartMs = 0;
+  private httpFirstByteMs = 0;
   /** Every peer that sent bytes of this segment (all are banned if the segment fails verification). */
   readonly peerIds = new Set<string>();
   private mirrored: boolean | undefined;
@@ -55,6 +61,7 @@ export class SegmentAssembly {
     if (source === "http") this.httpBytes += chunk.byteLength;
     else this.p2pBytes += chunk.byteLength;
     if (this.firstByteMs === 0) this.firstByteMs = nowMs;
+    if (source === "http" && this.httpFirstByteMs === 0) this.httpFirstByteMs = nowMs;
     this.lastByteMs = nowMs;
     if (source === "p2p" && this.holdUnverifiedP2p && !this.mirrored) this.held = true;
     if (!this.held) this.mirror(offset, chunk);
@@ -90,7 +97,26 @@ export class SegmentAssembly {
     return this.p2pBytes > this.httpBytes ? "p2p" : "http";
   }
 
+  /** An HTTP request for the rest of the segment starts now (`nowMs`, performance.now()). */
+  httpRequestStarted(nowMs: number): void {
+    this.httpRequestStartMs = nowMs;
+    this.httpFirstByteMs = 0;
+  }
+
+  /**
+   * The transfer's timings for hls.js's ABR. A segment that came mostly over HTTP is timed from its
+   * HTTP request, not from `requestStartMs` (the load call): time spent waiting for peers first —
+   * the new-segment hold, a peer that stalled — is not network time, and counted as such it would
+   * read as a slow connection and switch the viewer down.
+   */
   timing(requestStartMs: number): TransferTiming {
+    if (this.source() === "http" && this.httpRequestStartMs > 0) {
+      return {
+        requestStartMs: this.httpRequestStartMs,
+        firstByteMs: this.httpFirstByteMs || this.httpRequestStartMs,
+        endMs: this.lastByteMs || this.httpRequestStartMs,
+      };
+    }
     return {
       requestStartMs,
       firstByteMs: this.firstByteMs || requestStartMs,

@@ -330,6 +330,7 @@ export class SegmentDelivery {
     const base = request.byteRange?.start ?? 0;
     const fromOffset = assembly.length;
     this.deps.stats.httpRequests++;
+    assembly.httpRequestStarted(performance.now());
     const result = await httpFetch(request.url, {
       range: { start: base + fromOffset, end: request.byteRange?.end },
       signal: options.signal,
