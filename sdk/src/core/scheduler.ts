@@ -114,6 +114,28 @@ export function decide(input: ScheduleInput): Decision {
 }
 
 /**
+ * The least time a peer gets for a segment after the origin failed it: hls.js's default fragment
+ * retry delay (`fragLoadPolicy.default.errorRetry.retryDelayMs`), so a failed peer try costs no more
+ * than the back-off it replaces.
+ */
+export const AFTER_HTTP_FAILURE_PEER_BUDGET_MS = 1000;
+
+/**
+ * The choice after the origin just failed this segment: hls.js would retry only after its back-off,
+ * so nothing is waited for and the deadline is set aside — a peer that holds or is fetching the
+ * segment is tried (best first, as in {@link decide}) for at least
+ * {@link AFTER_HTTP_FAILURE_PEER_BUDGET_MS}, more when the buffer allows; without one, HTTP.
+ */
+export function decideAfterHttpFailure(input: ScheduleInput): Decision {
+  const calm = { ...input, awaitingFirstPeer: false, holdLeftMs: 0 };
+  const inTime = decide(calm);
+  const any = inTime.kind === "p2p" ? inTime : decide({ ...calm, deadlineMs: Number.MAX_SAFE_INTEGER });
+  if (any.kind !== "p2p") return { kind: "http", reason: "no-peer-has-it" };
+  const budgetMs = inTime.kind === "p2p" ? inTime.budgetMs : 0;
+  return { ...any, budgetMs: Math.max(budgetMs, AFTER_HTTP_FAILURE_PEER_BUDGET_MS) };
+}
+
+/**
  * Shortest new-segment hold and the spread above it (500–1500 ms). The spread must exceed the time
  * news of a fetch takes to cross the swarm: with 200–1000 ms the swarm simulator (bench/sim) saw 2.1
  * CDN fetches per segment at N = 50 on loopback, 1.3 with 500–1500 ms; longer minimums (1000–2000)

@@ -5,7 +5,13 @@ import { AbortError } from "../core/errors.js";
 import { isVerifiable, verificationProblem } from "../core/integrity.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import { decide, newSegmentHoldMs, NON_RELAY_HOLD_EXTRA_MS, relaysInRealTime } from "../core/scheduler.js";
+import {
+  decide,
+  decideAfterHttpFailure,
+  newSegmentHoldMs,
+  NON_RELAY_HOLD_EXTRA_MS,
+  relaysInRealTime,
+} from "../core/scheduler.js";
 import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
@@ -17,13 +23,6 @@ import { PeerError, type Peer } from "../p2p/peer.js";
 import { peerTransferLimits } from "./peer-budget.js";
 import type { Platform } from "./platform.js";
 import type { TransferEstimates } from "./transfer-estimates.js";
-
-/**
- * The least time a peer gets for a segment after the origin failed it: hls.js's default fragment
- * retry delay (`fragLoadPolicy.default.errorRetry.retryDelayMs`), so a failed peer try costs no more
- * than the back-off it replaces.
- */
-export const AFTER_HTTP_FAILURE_PEER_BUDGET_MS = 1000;
 
 /** How many failed segment ids a viewer remembers (a few playlists' worth). */
 const RECENT_FAILURES = 64;
@@ -142,10 +141,9 @@ export class SegmentDelivery {
    * returns when the segment is complete or HTTP should take over. `holdMs` is this viewer's
    * new-segment hold (0 = none).
    *
-   * With `afterHttpFailure` (the origin just failed this request) nothing is waited for: a peer that
-   * holds or is fetching the segment gets one try each, of at least
-   * {@link AFTER_HTTP_FAILURE_PEER_BUDGET_MS} even on a short buffer, since hls.js's own retry would
-   * come only after its back-off.
+   * With `afterHttpFailure` (the origin just failed this request) the choice is
+   * {@link decideAfterHttpFailure}'s: no waiting, each peer that holds or is fetching the segment
+   * gets one try.
    */
   private async fromPeers(attempt: PeerAttempt, holdMs: number, afterHttpFailure = false): Promise<void> {
     const { request, assembly, options, failedPeers } = attempt;
@@ -161,19 +159,12 @@ export class SegmentDelivery {
         safetyMarginMs: this.deps.config.httpSafetyMarginMs,
         candidates: swarm.candidates(request.id),
         failedPeers,
-        awaitingFirstPeer: swarm.awaitingFirstPeer && !afterHttpFailure,
+        awaitingFirstPeer: swarm.awaitingFirstPeer,
         live: request.live,
         connectedPeers: swarm.peers.size,
         holdLeftMs: holdMs - heldMs,
       };
-      let decision = decide(input);
-      if (afterHttpFailure && decision.kind !== "p2p") {
-        // Deadline set aside: is there any peer to try at all?
-        const any = decide({ ...input, deadlineMs: Number.MAX_SAFE_INTEGER, holdLeftMs: 0 });
-        if (any.kind === "p2p") decision = { ...any, budgetMs: AFTER_HTTP_FAILURE_PEER_BUDGET_MS };
-      }
-      if (afterHttpFailure && decision.kind === "p2p")
-        decision = { ...decision, budgetMs: Math.max(decision.budgetMs, AFTER_HTTP_FAILURE_PEER_BUDGET_MS) };
+      const decision = afterHttpFailure ? decideAfterHttpFailure(input) : decide(input);
       this.deps.log(
         "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates%s",
         request.swarmKey,

@@ -92,19 +92,11 @@ export class P2PNetwork {
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
       offersWanted: (key) => this.swarms.get(key)?.offersWanted ?? 0,
-      isConnected: (key, peerId) => this.swarms.get(key)?.peers.has(peerId) ?? false,
+      isConnected: (key, peerId) => this.getPeer(key, peerId) !== undefined,
       isBanned: (peerId) => this.banned.has(peerId),
       onPeer: (key, remoteId, channel, connection, initiator) =>
         this.onPeerConnected(key, remoteId, channel, connection, initiator),
-      onSwarmReport: (key, others) => {
-        const swarm = this.swarms.get(key);
-        if (!swarm) return;
-        swarm.trackerAnswered = true;
-        // A tracker that gives no counts may still have peers for us: assume it does.
-        swarm.othersReported = others ?? 1;
-        swarm.othersCounted = others !== undefined;
-        swarm.notifyChange();
-      },
+      onSwarmReport: (key, others) => this.swarms.get(key)?.trackerReported(others),
       onTrackerState: (url, state, error) =>
         emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
       onWarning: (message) => emit("warning", { message }),

@@ -10,12 +10,13 @@ export class Swarm {
   readonly peers = new Map<string, Peer>();
   lastUsedMs = Date.now();
   readonly joinedMs = Date.now();
-  /** Other viewers the tracker last reported in this swarm. */
-  othersReported = 0;
+  /**
+   * Other viewers the tracker last counted in this swarm; undefined until a tracker answered, or when
+   * its answer carried no counts (some trackers send none).
+   */
+  othersReported: number | undefined;
   /** A tracker has answered our announce (until then, others may well be there). */
   trackerAnswered = false;
-  /** That answer carried counts (complete/incomplete); some trackers send none. */
-  othersCounted = false;
   private waiters = new Set<() => void>();
   /** A peer has come and gone: we are past start-up, never wait for a "first" peer again. */
   private peerLeft = false;
@@ -35,6 +36,16 @@ export class Swarm {
     if (this.trackerAnswered && this.othersReported === 0) return false;
     for (const peer of this.peers.values()) if (peer.availabilityReceived) return false;
     return true;
+  }
+
+  /**
+   * A tracker answered our announce: `others` = its complete + incomplete minus us, undefined when it
+   * sent no counts (then others are assumed to be there).
+   */
+  trackerReported(others: number | undefined): void {
+    this.trackerAnswered = true;
+    this.othersReported = others;
+    this.notifyChange();
   }
 
   /** Resolves when a peer joins or any peer's availability changes, or after `ms`. */
@@ -69,7 +80,7 @@ export class Swarm {
    * `wantedPeers` only.
    */
   get offersWanted(): number {
-    if (!this.othersCounted) return this.wantedPeers;
+    if (this.othersReported === undefined) return this.wantedPeers;
     return Math.min(this.wantedPeers, Math.max(0, this.othersReported - this.peers.size));
   }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  AFTER_HTTP_FAILURE_PEER_BUDGET_MS,
   decide,
+  decideAfterHttpFailure,
   expectedHttpMs,
   newSegmentHoldMs,
   NEW_SEGMENT_HOLD_MIN_MS,
@@ -211,5 +213,31 @@ describe("scheduler", () => {
       );
       expect(d).toEqual({ kind: "wait", reason: "new-segment-hold", maxWaitMs: 4000 - 350 - 2500 });
     });
+  });
+});
+
+describe("decideAfterHttpFailure: the origin just failed this segment", () => {
+  it("tries a holder even with no buffer left, for at least the back-off it replaces", () => {
+    const d = decideAfterHttpFailure(input({ deadlineMs: 0, candidates: [peer("a", { complete: true })] }));
+    expect(d).toEqual({
+      kind: "p2p",
+      peerId: "a",
+      budgetMs: AFTER_HTTP_FAILURE_PEER_BUDGET_MS,
+      reason: "complete",
+    });
+  });
+
+  it("keeps a longer budget when the buffer allows one", () => {
+    const d = decideAfterHttpFailure(
+      input({ deadlineMs: 10_000, candidates: [peer("a", { fetching: true })] }),
+    );
+    expect(d.kind === "p2p" && d.budgetMs).toBeGreaterThan(AFTER_HTTP_FAILURE_PEER_BUDGET_MS);
+  });
+
+  it("never waits (no hold, no first-peer wait): without a peer that has it, HTTP", () => {
+    const d = decideAfterHttpFailure(
+      input({ live: true, connectedPeers: 2, holdLeftMs: 1000, awaitingFirstPeer: true, candidates: [] }),
+    );
+    expect(d).toEqual({ kind: "http", reason: "no-peer-has-it" });
   });
 });

@@ -17,24 +17,20 @@ describe("Swarm.offersWanted: offers only where they can make a new connection",
 
   it("no more than the counted viewers it is not connected to yet", () => {
     const swarm = new Swarm("s|360p", "me", 8);
-    swarm.trackerAnswered = true;
-    swarm.othersCounted = true;
-    swarm.othersReported = 3;
+    swarm.trackerReported(3);
     expect(swarm.offersWanted).toBe(3);
     for (const id of ["a", "b", "c"]) swarm.add(fakePeer(id));
     // Everyone in the swarm is a peer already: an offer could only reach one of them.
     expect(swarm.offersWanted).toBe(0);
     // …while answering a newcomer's offer stays open.
     expect(swarm.wantedPeers).toBe(5);
-    swarm.othersReported = 5;
+    swarm.trackerReported(5);
     expect(swarm.offersWanted).toBe(2);
   });
 
   it("a tracker that sends no counts leaves the limit at wantedPeers", () => {
     const swarm = new Swarm("s|360p", "me", 4);
-    swarm.trackerAnswered = true;
-    swarm.othersCounted = false;
-    swarm.othersReported = 1;
+    swarm.trackerReported(undefined);
     swarm.add(fakePeer("a"));
     expect(swarm.offersWanted).toBe(3);
   });
