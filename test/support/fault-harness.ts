@@ -4,7 +4,9 @@ import { RTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import type { NearcastConfig } from "../../sdk/src/core/config.js";
+import type { HostilePeer } from "./hostile-peer.js";
 import { LOOPBACK_RTC } from "./node-engines.js";
+import { waitFor } from "./wait-for.js";
 import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastEvents } from "../../sdk/src/core/events.js";
 import type { HttpPolicy, SegmentRequest } from "../../sdk/src/core/types.js";
@@ -74,6 +76,28 @@ export function createObservedEngine(
     engine.on(name, (arg) => events.push({ name, arg, atMs: performance.now() }));
   }
   return { engine, fetches, events };
+}
+
+/**
+ * Resolves once the engine reports a connection to `peer` (a scripted peer, then also once that peer
+ * has exchanged availability with it, or another engine's peer id). Fails after 25 s; with a scripted
+ * peer the error carries what both sides saw.
+ */
+export async function peerConnected(observed: ObservedEngine, peer: HostilePeer | string): Promise<void> {
+  const peerId = typeof peer === "string" ? peer : peer.peerId;
+  await waitFor(
+    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peerId),
+    25_000,
+    `engine connected to ${peerId}`,
+  ).catch((error: unknown) => {
+    if (typeof peer === "string") throw error;
+    const engineSaw = observed.events.filter((e) => e.name !== "bytes-downloaded").map((e) => e.arg);
+    throw new Error(
+      `${(error as Error).message}; engine events ${JSON.stringify(engineSaw)}; peer: ` +
+        `${JSON.stringify({ connections: peer.connections, tracker: peer.trackerReplies, errors: peer.errors })}`,
+    );
+  });
+  if (typeof peer !== "string") await peer.synced();
 }
 
 export function eventsNamed<K extends keyof NearcastEvents>(

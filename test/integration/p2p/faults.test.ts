@@ -15,6 +15,7 @@ import {
   demoVodRequest,
   demoVodSegmentFromDisk,
   eventsNamed,
+  peerConnected,
   HLSJS_FRAGMENT_POLICY,
   sameBytes,
   type ObservedEngine,
@@ -117,27 +118,6 @@ function loadTestSegment(engine: Engine, swarmKey: string): Promise<SegmentResul
   return engine.loadSegment(demoVodRequest(server.url, swarmKey, RENDITION, SEGMENT_INDEX), {
     http: HLSJS_FRAGMENT_POLICY,
   });
-}
-
-/**
- * Waits until the engine is connected to `peer` and has processed its availability map. Connecting
- * normally takes about a second; 25 s leaves room for a first attempt that fails on a loaded
- * machine, after which the engine offers again on its next announce (~15 s).
- */
-async function peerConnected(observed: ObservedEngine, peer: HostilePeer): Promise<void> {
-  const timeoutMs = 25_000;
-  await waitFor(
-    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peer.peerId),
-    timeoutMs,
-    `engine connected to ${peer.peerId}`,
-  ).catch((error: unknown) => {
-    const engineSaw = observed.events.filter((e) => e.name !== "bytes-downloaded").map((e) => e.arg);
-    throw new Error(
-      `${(error as Error).message}; engine events ${JSON.stringify(engineSaw)}; peer: ` +
-        `${JSON.stringify({ connections: peer.connections, tracker: peer.trackerReplies, errors: peer.errors })}`,
-    );
-  });
-  await peer.synced();
 }
 
 /** Peers the demo server's tracker holds in a swarm. */

@@ -10,12 +10,11 @@ import {
   createObservedEngine,
   demoVodRequest,
   demoVodSegmentFromDisk,
-  eventsNamed,
+  peerConnected,
   HLSJS_FRAGMENT_POLICY,
   sameBytes,
 } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
-import { waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 const SEGMENT_INDEX = 3;
@@ -57,12 +56,7 @@ async function engineWithPeer(name: string, config: Partial<NearcastConfig> = {}
   const observed = createObservedEngine({ trackerUrls: [trackerUrl], ...config });
   engines.push(observed.engine);
   observed.engine.prepareSwarm(swarmKey);
-  await waitFor(
-    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peer.peerId),
-    25_000,
-    `engine connected to ${peer.peerId}`,
-  );
-  await peer.synced();
+  await peerConnected(observed, peer);
   const startedMs = performance.now();
   observed.engine.setPlaybackSource(() => {
     const playedSec = (performance.now() - startedMs) / 1000;

@@ -12,6 +12,7 @@ import {
   demoVodRequest,
   demoVodSegmentFromDisk,
   eventsNamed,
+  peerConnected,
   HLSJS_FRAGMENT_POLICY,
   sameBytes,
   type ObservedEngine,
@@ -78,14 +79,6 @@ async function engineIn(swarmKey: string, config: Partial<NearcastConfig> = {}):
   return observed;
 }
 
-async function connectedTo(observed: ObservedEngine, peerId: string): Promise<void> {
-  await waitFor(
-    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peerId),
-    25_000,
-    `engine connected to ${peerId}`,
-  );
-}
-
 /** Load as a playing player would: BUFFERED_AHEAD_SEC buffered, draining at 1×. */
 function load(engine: Engine, segmentRequest: SegmentRequest): Promise<SegmentResult> {
   const startedMs = performance.now();
@@ -105,7 +98,7 @@ describe("integrity: a peer that sends wrong bytes in well-formed frames", () =>
     const swarmKey = freshSwarmKey("digest");
     const liar = await startHostile({ swarmKey, behaviour: "lie", acceptReconnects: true });
     const observed = await engineIn(swarmKey);
-    await connectedTo(observed, liar.peerId);
+    await peerConnected(observed, liar.peerId);
     await liar.synced();
 
     const result = await load(observed.engine, request(swarmKey, digest));
@@ -156,7 +149,7 @@ describe("integrity: a peer that sends wrong bytes in well-formed frames", () =>
         return createHash("sha256").update(data).digest("hex") === digest;
       },
     });
-    await connectedTo(observed, liar.peerId);
+    await peerConnected(observed, liar.peerId);
     await liar.synced();
 
     const result = await load(observed.engine, request(swarmKey));
@@ -175,7 +168,7 @@ describe("integrity: a peer that sends wrong bytes in well-formed frames", () =>
     const swarmKey = freshSwarmKey("honest");
     const honest = await startHostile({ swarmKey, behaviour: "honest" });
     const first = await engineIn(swarmKey);
-    await connectedTo(first, honest.peerId);
+    await peerConnected(first, honest.peerId);
     await honest.synced();
     const fromPeer = await load(first.engine, request(swarmKey, digest));
     expect(fromPeer).toMatchObject({ source: "p2p", p2pBytes: segment.byteLength });
@@ -186,7 +179,7 @@ describe("integrity: a peer that sends wrong bytes in well-formed frames", () =>
     // A second viewer can only get it from the first: proof the held bytes were stored after the check.
     const second = await engineIn(swarmKey);
     const firstId = first.engine.peerId!;
-    await connectedTo(second, firstId);
+    await peerConnected(second, firstId);
     await waitFor(
       () => (second.engine as unknown as { network?: unknown }).network !== undefined,
       1000,

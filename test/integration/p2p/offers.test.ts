@@ -7,10 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { UNDERFULL_ANNOUNCE_INTERVAL_MS } from "../../../sdk/src/p2p/constants.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
-import { createObservedEngine, eventsNamed } from "../../support/fault-harness.js";
+import { createObservedEngine, peerConnected } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
 import { setTimeout as delay } from "node:timers/promises";
-import { waitFor } from "../../support/wait-for.js";
 
 let server: RunningServer;
 let trackerUrl: string;
@@ -48,12 +47,7 @@ async function engineWithOnePeer(name: string) {
   const observed = createObservedEngine({ trackerUrls: [trackerUrl] }, CountedPeerConnection);
   engines.push(observed.engine);
   observed.engine.prepareSwarm(swarmKey);
-  await waitFor(
-    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peer.peerId),
-    25_000,
-    `engine connected to ${peer.peerId}`,
-  );
-  await peer.synced();
+  await peerConnected(observed, peer);
   return { peer, observed, created };
 }
 

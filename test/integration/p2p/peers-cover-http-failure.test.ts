@@ -12,12 +12,11 @@ import {
   createObservedEngine,
   demoVodRequest,
   demoVodSegmentFromDisk,
-  eventsNamed,
+  peerConnected,
   HLSJS_FRAGMENT_POLICY,
   sameBytes,
 } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
-import { waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 const SEGMENT_INDEX = 3;
@@ -63,12 +62,7 @@ async function starvedEngine(name: string, peerSegments: Map<string, Uint8Array>
   const observed = createObservedEngine({ trackerUrls: [trackerUrl] });
   engines.push(observed.engine);
   observed.engine.prepareSwarm(swarmKey);
-  await waitFor(
-    () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peer.peerId),
-    25_000,
-    `engine connected to ${peer.peerId}`,
-  );
-  await peer.synced();
+  await peerConnected(observed, peer);
   // Waiting for data: the deadline is now, so the scheduler goes straight to HTTP.
   observed.engine.setPlaybackSource(() => ({
     positionSec: SEGMENT_INDEX * 2,
