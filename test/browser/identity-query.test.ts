@@ -36,7 +36,10 @@ describe("two videos behind one path, chosen by query: 4 Chromium viewers (A, B,
       origin,
       manifest: `/id/v/${shape}/${digests}/watch/index.m3u8`,
       manifestQuery: (i) => `?v=${videoOf(i)}&token=viewer${i}`,
-      query: "p2p=1",
+      // The videos are 20 s long: with hls.js's default 30-s buffer a viewer fetches all of it in
+      // its first second, before its first peer connection may be up on a slow machine (CI once saw
+      // one pair trade nothing). A 4-s buffer fetches during playback, as a long VOD would.
+      query: "p2p=1&buffer=4",
       trackerUrl,
       name: `query-${shape}${digests}`,
       viewers: VIEWERS,

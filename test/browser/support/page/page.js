@@ -5,7 +5,8 @@
 //   rtc / sockets  every RTCPeerConnection and WebSocket the page opened (to see that they close)
 // Query: src, p2p=0|1, plain=1 (hls.js alone), tracker, switchMs (hls.nextLevel every N ms),
 // audioSwitchMs, subs=1, manual=1 (autoStartLoad false + own pLoader, startLoad() on LEVEL_LOADED),
-// store (storeMaxBytes), patient=1 (retry playlists and fragments for a minute), spa=1 (the test calls window.mount() / window.unmount()).
+// store (storeMaxBytes), patient=1 (retry playlists and fragments for a minute), buffer=S (maxBufferLength),
+// spa=1 (the test calls window.mount() / window.unmount()).
 /* global Hls, Nearcast */
 "use strict";
 
@@ -150,6 +151,10 @@ window.mount = function mount() {
     ...(params.get("subs") === "1" ? { renderTextTracksNatively: true, subtitleDisplay: true } : {}),
     ...(params.has("capLevel") ? { startLevel: Number(params.get("capLevel")) } : {}),
     ...(params.get("patient") === "1" ? patientPolicies() : {}),
+    // `buffer=S`: buffer at most S seconds ahead, so a short VOD is fetched during playback, not at once.
+    ...(params.has("buffer")
+      ? { maxBufferLength: Number(params.get("buffer")), maxMaxBufferLength: Number(params.get("buffer")) }
+      : {}),
   });
   nearcast?.attach(hls);
   window.hls = hls;
