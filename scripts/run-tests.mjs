@@ -41,6 +41,10 @@ if (exitCode !== 0 && summary.failed === 0) {
     `vitest exited with code ${exitCode}${result.signal ? ` (signal ${result.signal})` : ""} although no test failed`,
   );
 }
+if (summary.passedOnRetry?.length > 0) {
+  console.log("\nPassed only on retry (timing-sensitive; each with its first try's error):");
+  for (const name of summary.passedOnRetry) console.log(`  - ${name}`);
+}
 if (summary.problems.length > 0) {
   console.log("\nFailures outside tests:");
   for (const problem of summary.problems) console.log(`  - ${problem}`);
