@@ -15,7 +15,8 @@ import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
 import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
 import { createStatsService } from "./stats/index.js";
-import { createIceRouter } from "./ice/ice-router.js";
+import { createIceRouter, type IceRequestResult } from "./ice/ice-router.js";
+import { AccessPolicy } from "./tracker/access-policy.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -71,7 +72,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   });
 
   // ── ICE servers for viewers (STUN, short-lived TURN credentials): /api/ice ─────────────────
-  app.use(createIceRouter(config.ice, config.clock));
+  // Under the tracker's access rules: TURN credentials go only to those who may use the tracker.
+  const iceRequests = new Map<IceRequestResult, number>();
+  app.use(
+    createIceRouter(
+      config.ice,
+      config.clock,
+      new AccessPolicy(config.trackerAccess, config.clock),
+      iceRequests,
+    ),
+  );
 
   // ── Demo origin: /streams/… and /api/origin/… (unless switched off) ─────────────────────────
   if (config.origin) app.use(origin.router);
@@ -80,6 +90,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const stats = createStatsService({
     origin: config.origin ? origin : undefined,
     tracker,
+    iceRequests,
     clock: config.clock,
     logger,
     trustProxy: config.trustProxy,

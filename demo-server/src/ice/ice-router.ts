@@ -1,5 +1,6 @@
 // GET /api/ice: the one place viewers learn their ICE servers (SDK option `iceConfigUrl`).
 import express from "express";
+import type { AccessPolicy, UpgradeRefusal } from "../tracker/access-policy.js";
 import type { IceOptions } from "./ice-options.js";
 import { mintTurnCredential } from "./turn-credentials.js";
 
@@ -26,20 +27,49 @@ export function iceConfigBody(options: IceOptions, nowMs: number): IceConfigBody
   return { iceServers, ttlSec: options.turnTtlSec };
 }
 
+/** Outcomes of `GET /api/ice` requests: "ok", or the reason one was refused. */
+export type IceRequestResult = "ok" | UpgradeRefusal;
+
+/** The bearer token of an `Authorization` header, if any. */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
 /**
- * Router serving `GET /api/ice`. Answers are never cached (each holds a credential) and readable
- * from any origin, like the demo origin: a page embedding the SDK may live elsewhere. Anyone who
- * can load the page can use the TURN relay until the credential expires; that is the REST scheme's
- * trade-off, and why the TTL is short.
+ * Router serving `GET /api/ice`, under the tracker's access rules (`access`): with join tokens on,
+ * a request needs a valid one (`?token=` — the SDK's `iceConfigUrl` carries it as the tracker URL
+ * does — or `Authorization: Bearer`), else 401; with an Origin allow-list, a request from a page
+ * elsewhere is refused with 403 and may not read the answer. So TURN credentials go to the tracker's
+ * users only; with neither rule configured the endpoint is open, as the tracker is. Answers are never
+ * cached (each holds a credential). `counts` tallies requests by {@link IceRequestResult}.
  */
-export function createIceRouter(options: IceOptions, clock: () => number): express.Router {
+export function createIceRouter(
+  options: IceOptions,
+  clock: () => number,
+  access: AccessPolicy,
+  counts: Map<IceRequestResult, number> = new Map(),
+): express.Router {
   const router = express.Router();
-  router.get("/api/ice", (_req, res) => {
-    res
-      .set("Cache-Control", "no-store")
-      .set("Access-Control-Allow-Origin", "*")
-      .type("json")
-      .send(JSON.stringify(iceConfigBody(options, clock())));
+  router.get("/api/ice", (req, res) => {
+    const origin = req.get("origin");
+    const query = req.query["token"];
+    const token = typeof query === "string" ? query : bearerToken(req.get("authorization"));
+    const check = access.checkRequest(origin, token);
+    const result: IceRequestResult = check.ok ? "ok" : check.reason;
+    counts.set(result, (counts.get(result) ?? 0) + 1);
+    res.set("Cache-Control", "no-store").set("Vary", "Origin");
+    if (!access.restrictsOrigins) res.set("Access-Control-Allow-Origin", "*");
+    else if (origin !== undefined && access.originAllowed(origin))
+      res.set("Access-Control-Allow-Origin", origin);
+    if (!check.ok) {
+      res
+        .status(check.status)
+        .type("json")
+        .send(JSON.stringify({ error: check.reason }));
+      return;
+    }
+    res.type("json").send(JSON.stringify(iceConfigBody(options, clock())));
   });
   return router;
 }

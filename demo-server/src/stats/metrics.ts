@@ -14,6 +14,8 @@ export interface MetricsSources {
   reports: () => StatsSnapshot["reports"];
   tracker?: { stats(): TrackerStats };
   origin?: { getStats(): OriginStatsSnapshot };
+  /** `GET /api/ice` requests by result ("ok" or the refusal reason). */
+  iceRequests?: ReadonlyMap<string, number>;
   dashboardClients: () => number;
 }
 
@@ -35,6 +37,7 @@ export class StatsMetrics {
   private readonly tracked: Gauge<"kind">;
   private readonly originBytes: Counter<"origin_stream">;
   private readonly integrityFailures: Counter<"stream">;
+  private readonly iceRequests: Counter<"result">;
   private readonly updateTracker: (() => void) | undefined;
 
   constructor(private readonly sources: MetricsSources) {
@@ -72,6 +75,11 @@ export class StatsMetrics {
       "nearcast_integrity_failures_total",
       "Segments whose bytes from peers failed verification (SHA-256 or validateSegment), as viewers reported: discarded, sender banned, fetched over HTTP",
       ["stream"],
+    );
+    this.iceRequests = counter(
+      "nearcast_ice_requests_total",
+      "GET /api/ice requests (ICE servers, TURN credentials) by result: ok, or why one was refused (token_missing, token_invalid, token_expired, origin_not_allowed)",
+      ["result"],
     );
     this.originBytes = counter(
       "nearcast_origin_media_bytes_total",
@@ -148,6 +156,8 @@ export class StatsMetrics {
     this.tracked.set({ kind: "streams" }, aggregator.streams.size);
     this.tracked.set({ kind: "clients" }, aggregator.clientCount);
     this.tracked.set({ kind: "dashboards" }, this.sources.dashboardClients());
+    this.iceRequests.reset();
+    for (const [result, count] of this.sources.iceRequests ?? []) this.iceRequests.inc({ result }, count);
     if (this.sources.origin !== undefined) {
       this.originBytes.reset();
       for (const [name, counters] of Object.entries(this.sources.origin.getStats().streams)) {

@@ -36,6 +36,8 @@ export interface StatsServiceOptions {
   origin?: { getStats(): OriginStatsSnapshot; catalog: { streams: ReadonlyMap<string, unknown> } };
   /** The tracker, for swarm sizes and tracker metrics. */
   tracker?: { stats(): TrackerStats };
+  /** `GET /api/ice` requests by result ("ok" or the refusal reason), for `/metrics`. */
+  iceRequests?: ReadonlyMap<string, number>;
   /** Epoch ms. @default Date.now */
   clock?: () => number;
   /** @default a silent logger */
@@ -114,6 +116,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     reports: reportCounts,
     tracker,
     origin,
+    iceRequests: options.iceRequests,
     dashboardClients: () => hub.size,
   });
 

@@ -55,6 +55,33 @@ export class AccessPolicy {
         return { ok: false, reason: "origin_not_allowed", status: 403 };
       }
     }
+    return this.checkToken(token);
+  }
+
+  /**
+   * For the server's HTTP endpoints that hand out what only the tracker's users may have (`GET
+   * /api/ice`: TURN credentials). As {@link checkUpgrade}, except that a request without `Origin`
+   * passes the origin check: browsers send none on a same-origin GET, so the join token is what keeps
+   * strangers out there (and `Origin` only keeps other sites' pages out; any non-browser client can
+   * write the header).
+   */
+  checkRequest(origin: string | undefined, token: string | undefined): UpgradeCheck {
+    if (origin !== undefined) return this.checkUpgrade(origin, token);
+    return this.checkToken(token);
+  }
+
+  /** Whether there is an Origin allow-list. */
+  get restrictsOrigins(): boolean {
+    return this.origins !== undefined;
+  }
+
+  /** Whether `origin` may read answers (CORS): on the allow-list, or any origin without one. */
+  originAllowed(origin: string): boolean {
+    const normalized = normalizeOrigin(origin);
+    return this.origins === undefined || (normalized !== undefined && this.origins.has(normalized));
+  }
+
+  private checkToken(token: string | undefined): UpgradeCheck {
     if (this.options.joinTokenSecret === undefined) return { ok: true, grant: undefined };
     const check = verifyJoinToken(token, this.options.joinTokenSecret, this.now());
     return check.ok ? { ok: true, grant: check.grant } : { ok: false, reason: check.reason, status: 401 };

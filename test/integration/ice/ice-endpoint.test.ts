@@ -2,22 +2,25 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { ServerOptionsError } from "../../../demo-server/src/config.js";
-import { parseIceConfigResponse } from "../../../sdk/src/p2p/ice-config.js";
+import { mintJoinToken } from "../../../demo-server/src/tracker/join-token.js";
+import { IceConfigSource, parseIceConfigResponse } from "../../../sdk/src/p2p/ice-config.js";
 
 const SECRET = "ice-endpoint-test-secret";
+const NOW_MS = 1_700_000_000_000;
+const ICE = {
+  stunUrls: ["stun:stun.example.test:3478"],
+  turnUrls: ["turn:turn.example.test:3478?transport=udp"],
+  turnSecret: SECRET,
+  turnTtlSec: 900,
+};
 let server: RunningServer;
 
 beforeAll(async () => {
   server = await startServer({
     host: "127.0.0.1",
     port: 0,
-    clock: () => 1_700_000_000_000,
-    ice: {
-      stunUrls: ["stun:stun.example.test:3478"],
-      turnUrls: ["turn:turn.example.test:3478?transport=udp"],
-      turnSecret: SECRET,
-      turnTtlSec: 900,
-    },
+    clock: () => NOW_MS,
+    ice: ICE,
   });
 });
 
@@ -48,5 +51,72 @@ describe("GET /api/ice", () => {
         ice: { stunUrls: [], turnUrls: ["turn:t:3478"], turnSecret: undefined, turnTtlSec: 600 },
       }),
     ).rejects.toThrow(ServerOptionsError);
+  });
+});
+
+describe("GET /api/ice under the tracker's access rules", () => {
+  const TOKEN_SECRET = "join-token-secret-of-this-test";
+  const PAGE = "https://www.site.example";
+  let guarded: RunningServer;
+  const token = (ttlSec: number, nowMs = NOW_MS) =>
+    mintJoinToken({ secret: TOKEN_SECRET, streams: ["https://cdn.example/live/master.m3u8"], ttlSec, nowMs });
+
+  beforeAll(async () => {
+    guarded = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      clock: () => NOW_MS,
+      ice: ICE,
+      trackerAccess: { joinTokenSecret: TOKEN_SECRET, allowedOrigins: [PAGE], allowedInfoHashes: undefined },
+    });
+  });
+  afterAll(() => guarded?.close());
+
+  it("hands TURN credentials only to holders of a join token, from allowed pages", async () => {
+    const get = (query: string, headers: Record<string, string> = {}) =>
+      fetch(`${guarded.url}/api/ice${query}`, { headers });
+    const missing = await get("");
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ error: "token_missing" });
+    expect((await get("?token=nc1.forged.sig")).status).toBe(401);
+    const expired = await get(`?token=${encodeURIComponent(token(60, NOW_MS - 120_000))}`);
+    expect(await expired.json()).toEqual({ error: "token_expired" });
+    // A page elsewhere is refused even with a valid token, and may not read the answer.
+    const foreign = await get(`?token=${encodeURIComponent(token(600))}`, { Origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+
+    // The token in the URL (as the SDK's iceConfigUrl carries it), from the allowed page.
+    const fromPage = await get(`?token=${encodeURIComponent(token(600))}`, { Origin: PAGE });
+    expect(fromPage.status).toBe(200);
+    expect(fromPage.headers.get("access-control-allow-origin")).toBe(PAGE);
+    expect(parseIceConfigResponse(await fromPage.text()).iceServers[1]?.username).toMatch(/^1700000900:/);
+    // Same-origin (no Origin header), token as a bearer header.
+    const bearer = await get("", { Authorization: `Bearer ${token(600)}` });
+    expect(bearer.status).toBe(200);
+
+    const metrics = await (await fetch(`${guarded.url}/metrics`)).text();
+    expect(metrics).toContain('nearcast_ice_requests_total{result="token_missing"} 1');
+    expect(metrics).toContain('nearcast_ice_requests_total{result="token_invalid"} 1');
+    expect(metrics).toContain('nearcast_ice_requests_total{result="token_expired"} 1');
+    expect(metrics).toContain('nearcast_ice_requests_total{result="origin_not_allowed"} 1');
+    expect(metrics).toContain('nearcast_ice_requests_total{result="ok"} 2');
+  });
+
+  it("the SDK's iceConfigUrl with the viewer's token gets TURN; without it, its fallback and a warning", async () => {
+    const warnings: string[] = [];
+    const fallback = { iceServers: [{ urls: "stun:fallback.example:3478" }] };
+    const source = (url: string) =>
+      new IceConfigSource({ url, fallback, log: () => undefined, onWarning: (m) => warnings.push(m) });
+    const withToken = source(`${guarded.url}/api/ice?token=${encodeURIComponent(token(600))}`);
+    const configured = await withToken.get();
+    withToken.destroy();
+    expect(configured.iceServers?.map((s) => s.urls)).toEqual([ICE.stunUrls, ICE.turnUrls]);
+    expect(warnings).toEqual([]);
+
+    const stranger = source(`${guarded.url}/api/ice`);
+    expect(await stranger.get()).toEqual(fallback);
+    stranger.destroy();
+    expect(warnings.join("\n")).toMatch(/401/);
   });
 });
