@@ -39,4 +39,23 @@ export default tseslint.config(
     files: ["sdk/src/**/*.ts"],
     rules: { "no-console": "error" },
   },
+  {
+    // The SDK's layers: core/ is player- and transport-agnostic (scheduling, store, stats, config);
+    // engine/ wires it to p2p/ and http/; hlsjs/ adapts hls.js. core/ imports none of the others.
+    files: ["sdk/src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../p2p/*", "../http/*", "../engine/*", "../hlsjs/*", "hls.js"],
+              message:
+                "sdk/src/core imports nothing from p2p/, http/, engine/ or hlsjs/ (see eslint.config.js)",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
