@@ -1,0 +1,61 @@
+// The `nearcast-server --help` text: every flag with its environment variable and default.
+import { DEFAULT_SERVER_OPTIONS, LIMITS } from "./config.js";
+import { DEFAULT_ICE_OPTIONS, TURN_TTL_LIMITS } from "./ice/ice-options.js";
+
+export const USAGE = `Usage: nearcast-server [flags]
+       nearcast-server digests <dir> [--check]   publish SHA-256 segment digests in an HLS folder
+
+Nearcast server: WebSocket tracker (/tracker), viewer stats API, /metrics and dashboard, demo player,
+and a demo HLS origin (VOD + simulated live) with a byte counter and CDN emulation.
+
+Flags (each also read from the environment variable in brackets; a flag wins over its variable):
+  --port <n>                TCP port, 0 = any free port [PORT] (default ${DEFAULT_SERVER_OPTIONS.port})
+  --host <address>          bind address [NEARCAST_HOST] (default ${DEFAULT_SERVER_OPTIONS.host})
+  --trust-proxy             take client addresses from X-Forwarded-For (behind your own proxy only)
+                            [NEARCAST_TRUST_PROXY=1]
+  --no-origin               do not serve the demo origin (/streams, /api/origin): production, where
+                            your CDN serves the media [NEARCAST_ORIGIN=0]
+  --media-dir <path>        folder of streams, one subfolder with master.m3u8 each
+                            [NEARCAST_MEDIA_DIR] (default: the package's demo media)
+  --hls-dir [name=]<path>   extra HLS folder to serve as stream <name> (default: folder name);
+                            needs a master playlist or a single media playlist; repeatable
+  --live-window <n>         segments in a live playlist, ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max} [NEARCAST_LIVE_WINDOW] (default ${DEFAULT_SERVER_OPTIONS.liveWindowSegments})
+  --cdn-latency-ms <n>      delay before the first byte of each media response
+                            [NEARCAST_CDN_LATENCY_MS] (default 0 = off)
+  --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s
+                            [NEARCAST_CDN_BANDWIDTH_KBPS] (default 0 = unlimited)
+
+ICE servers handed to viewers at GET /api/ice (SDK option iceConfigUrl):
+  --stun-url <url>          STUN server, repeatable; replaces the default public STUN servers
+                            (${DEFAULT_ICE_OPTIONS.stunUrls.join(", ")}); "none" for none
+                            [NEARCAST_STUN_URLS, comma-separated]
+  --turn-url <url>          TURN server (coturn), repeatable, e.g. turn:turn.example.com:3478?transport=udp
+                            [NEARCAST_TURN_URLS, comma-separated]; needs NEARCAST_TURN_SECRET (coturn's
+                            --static-auth-secret), from the environment only. TURN is off without it:
+                            it relays the P2P traffic of the viewers it serves through your server
+  --turn-ttl-sec <n>        lifetime of each TURN credential, ${TURN_TTL_LIMITS.min}-${TURN_TTL_LIMITS.max}
+                            [NEARCAST_TURN_TTL_SEC] (default ${DEFAULT_ICE_OPTIONS.turnTtlSec})
+
+Tracker access control (all off by default = an open tracker):
+  --tracker-token-secret-file <path>
+                            require a signed join token (?token= on the tracker URL); the HMAC
+                            secret (>= 16 bytes) is read from this file
+                            [NEARCAST_TRACKER_TOKEN_SECRET_FILE, or NEARCAST_TRACKER_TOKEN_SECRET
+                            holding the secret itself]
+  --tracker-allowed-origins <list>
+                            comma-separated page origins (https://site.example) allowed to open the
+                            tracker WebSocket [NEARCAST_TRACKER_ALLOWED_ORIGINS]
+  --tracker-allowed-info-hashes <list>
+                            comma-separated info-hashes (40 hex) that may be announced; others are
+                            refused [NEARCAST_TRACKER_ALLOWED_INFO_HASHES]
+  --redis <url>             share tracker swarms and viewer stats with every instance on this Redis
+                            (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis)
+  --no-digests              do not publish SHA-256 segment digests in playlists, only to measure
+                            what verification costs [NEARCAST_DIGESTS=0]
+  -h, --help                show this help
+
+Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).
+
+Mint a join token (the secret from NEARCAST_TRACKER_TOKEN_SECRET or --tracker-token-secret-file):
+  nearcast-server token --stream <stream key> [--info-hash <hex>] [--ttl <seconds, default 3600>]
+`;
