@@ -1,22 +1,28 @@
+// The tracker's WebSocket server: takes HTTP upgrades (access checks, connection budget), wires each
+// socket to the protocol core, and closes misbehaving or dead sockets. The socket wrapper, keepalive
+// cycle, connection budget and upgrade HTTP helpers are in modules of their own.
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import type { RawData } from "ws";
+import { Connection, rawToString } from "./connection.js";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
 import { connectionLimitKey, networkPrefix, resolveClientAddress } from "./ip-address.js";
 import { LocalOnlyFederation } from "./federation.js";
 import type { SwarmFederation } from "./federation.js";
+import { KeepaliveSweep } from "./keepalive.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
 import { AccessPolicy } from "./access-policy.js";
 import type { JoinGrant } from "./join-token.js";
 import { parseRegion } from "./parse-message.js";
-import { MessageRateLimiter } from "./rate-limit.js";
 import { RedisFederation } from "./redis-federation.js";
+import { SocketBudget } from "./socket-budget.js";
 import { TrackerCounters } from "./stats.js";
 import type { ConnectionRejectReason, DisconnectReason, TrackerStats } from "./stats.js";
 import { TrackerCore } from "./tracker-core.js";
-import type { ClientChannel } from "./tracker-core.js";
+import { pathOf, queryOf, writeRefusal } from "./upgrade-http.js";
+import type { RefusalStatus, UpgradeArgs } from "./upgrade-http.js";
 
 export interface Tracker {
   /** Takes over one HTTP upgrade (any path). */
@@ -50,48 +56,15 @@ export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
   return new WebSocketTracker(resolved, federation);
 }
 
-/** One accepted WebSocket. */
-class Connection implements ClientChannel {
-  /** Cleared at each heartbeat, set by a pong or a message; still false at the next tick = dead. */
-  alive = true;
-  lastMessageMs: number;
-  readonly limiter: MessageRateLimiter;
-
-  constructor(
-    readonly ws: WebSocket,
-    readonly ipPrefix: string,
-    readonly region: string | undefined,
-    readonly grant: JoinGrant | undefined,
-    private readonly options: TrackerOptions,
-    private readonly onSlowConsumer: (connection: Connection) => void,
-  ) {
-    this.lastMessageMs = Date.now();
-    this.limiter = new MessageRateLimiter(options, this.lastMessageMs);
-  }
-
-  send(frame: string): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount + frame.length > this.options.maxSendBufferBytes) {
-      this.onSlowConsumer(this);
-      return;
-    }
-    this.ws.send(frame);
-  }
-}
-
 class WebSocketTracker implements Tracker {
   private readonly counters = new TrackerCounters();
   private readonly core: TrackerCore<Connection>;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
-  /** Every accepted socket from upgrade to close, handshakes included: the connection budget. */
-  private readonly sockets = new Set<Duplex>();
-  private readonly socketsPerAddress = new Map<string, number>();
+  private readonly budget: SocketBudget;
   private readonly attached: { server: Server; listener: (...args: UpgradeArgs) => void }[] = [];
+  private readonly keepalive: KeepaliveSweep;
   private readonly sweepTimer: NodeJS.Timeout;
-  /** Connections still to be checked in the current keepalive cycle (see `sweepSlice`). */
-  private sweepPending: Connection[] = [];
-  private sweepSlicesLeft = 0;
   private readonly access: AccessPolicy;
   private lastForwardedForWarningMs = -Infinity;
   private closing: Promise<void> | undefined;
@@ -102,6 +75,7 @@ class WebSocketTracker implements Tracker {
   ) {
     this.core = new TrackerCore<Connection>(options, this.counters, Date.now, Math.random, federation);
     this.access = new AccessPolicy(options);
+    this.budget = new SocketBudget(options);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -109,10 +83,13 @@ class WebSocketTracker implements Tracker {
       // Compression costs a zlib context per socket and CPU per frame; tracker frames are small.
       perMessageDeflate: false,
     });
-    this.sweepTimer = setInterval(
-      () => this.sweepSlice(),
-      Math.max(1, Math.floor(options.sweepIntervalMs / SWEEP_SLICES)),
+    this.keepalive = new KeepaliveSweep(
+      options,
+      this.connections,
+      () => this.startSweepCycle(),
+      (connection, reason) => this.drop(connection, reason),
     );
+    this.sweepTimer = setInterval(() => this.sweepSlice(), this.keepalive.sliceIntervalMs);
     this.sweepTimer.unref();
   }
 
@@ -130,13 +107,11 @@ class WebSocketTracker implements Tracker {
       this.options.trustProxy,
     );
     if (address === undefined) return this.refuse(socket, 400, "no_address");
-    if (this.sockets.size >= this.options.maxConnections) return this.refuse(socket, 503, "tracker_full");
+    if (this.budget.full) return this.refuse(socket, 503, "tracker_full");
     const limitKey = connectionLimitKey(address);
-    if ((this.socketsPerAddress.get(limitKey) ?? 0) >= this.options.maxConnectionsPerIp) {
-      return this.refuse(socket, 429, "ip_limit");
-    }
+    if (this.budget.addressFull(limitKey)) return this.refuse(socket, 429, "ip_limit");
     if (socket.destroyed) return;
-    this.track(socket, limitKey);
+    this.budget.track(socket, limitKey);
     const region = parseRegion(query.get("region") ?? undefined);
     this.wss.handleUpgrade(req, socket, head, (ws) =>
       this.onConnection(ws, networkPrefix(address), region, access.grant),
@@ -170,9 +145,10 @@ class WebSocketTracker implements Tracker {
     clearInterval(this.sweepTimer);
     for (const { server, listener } of this.attached) server.off("upgrade", listener);
     this.attached.length = 0;
-    const closed = [...this.sockets].map((s) => new Promise<void>((resolve) => s.once("close", resolve)));
+    const { sockets } = this.budget;
+    const closed = [...sockets].map((s) => new Promise<void>((resolve) => s.once("close", resolve)));
     for (const connection of this.connections) connection.ws.terminate();
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of sockets) socket.destroy();
     this.connections.clear();
     this.core.registry.clear();
     this.closing = Promise.all(closed)
@@ -182,27 +158,11 @@ class WebSocketTracker implements Tracker {
     return this.closing;
   }
 
-  private track(socket: Duplex, limitKey: string): void {
-    this.sockets.add(socket);
-    this.socketsPerAddress.set(limitKey, (this.socketsPerAddress.get(limitKey) ?? 0) + 1);
-    socket.once("close", () => {
-      this.sockets.delete(socket);
-      const left = (this.socketsPerAddress.get(limitKey) ?? 1) - 1;
-      if (left > 0) this.socketsPerAddress.set(limitKey, left);
-      else this.socketsPerAddress.delete(limitKey);
-    });
-  }
-
-  /** Answers the upgrade with a plain HTTP error and closes the socket. */
-  private refuse(socket: Duplex, status: keyof typeof STATUS_TEXT, reason: ConnectionRejectReason): void {
+  /** Counts and logs the refusal, then answers the upgrade with a plain HTTP error (see `writeRefusal`). */
+  private refuse(socket: Duplex, status: RefusalStatus, reason: ConnectionRejectReason): void {
     this.counters.connectionsRejected[reason]++;
     this.options.logger.debug({ reason }, "tracker: connection refused");
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    socket.once("finish", () => socket.destroy());
-    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    writeRefusal(socket, status);
   }
 
   /**
@@ -288,72 +248,21 @@ class WebSocketTracker implements Tracker {
     this.core.disconnect(connection);
   }
 
-  /**
-   * One slice of the keepalive cycle. Every `sweepIntervalMs` the registry forgets expired peers and
-   * every connection is checked once: no pong since the last ping → dropped, silent for
-   * `peerTimeoutMs` → dropped, otherwise pinged unless a message arrived within the interval (which
-   * already proves the socket alive). The connections are checked in `SWEEP_SLICES` slices spread
-   * over the interval: pinging 20,000 sockets in one tick stalled announces queued behind it
-   * (p99 57 ms at 19,500 connections in bench:tracker, against 1 ms for bittorrent-tracker).
-   */
+  /** One slice of the keepalive cycle (see `KeepaliveSweep.slice`); none once closing. */
   private sweepSlice(): void {
     if (this.closing !== undefined) return;
-    const now = Date.now();
-    if (this.sweepSlicesLeft === 0) {
-      this.core.sweep();
-      this.sweepPending = [...this.connections];
-      this.sweepSlicesLeft = SWEEP_SLICES;
-      const { swarmCount, peerCount } = this.core.registry;
-      this.options.logger.debug(
-        { swarms: swarmCount, peers: peerCount, connections: this.connections.size },
-        "tracker: sweep",
-      );
-    }
-    const count = Math.ceil(this.sweepPending.length / this.sweepSlicesLeft);
-    this.sweepSlicesLeft--;
-    const idleBefore = now - this.options.peerTimeoutMs;
-    const quietBefore = now - this.options.sweepIntervalMs;
-    for (const connection of this.sweepPending.splice(0, count)) {
-      if (!this.connections.has(connection)) continue;
-      if (!connection.alive) this.drop(connection, "no_pong");
-      else if (connection.lastMessageMs < idleBefore) this.drop(connection, "idle");
-      else if (connection.lastMessageMs < quietBefore) {
-        connection.alive = false;
-        connection.ws.ping();
-      }
-    }
+    this.keepalive.slice(Date.now());
+  }
+
+  /** A keepalive cycle starts: expired peers are forgotten. */
+  private startSweepCycle(): void {
+    this.core.sweep();
+    const { swarmCount, peerCount } = this.core.registry;
+    this.options.logger.debug(
+      { swarms: swarmCount, peers: peerCount, connections: this.connections.size },
+      "tracker: sweep",
+    );
   }
 }
 
-/** Slices one keepalive cycle is spread over (see `TrackerServer.sweepSlice`). */
-const SWEEP_SLICES = 10;
-
-type UpgradeArgs = [req: IncomingMessage, socket: Duplex, head: Buffer];
-
-const STATUS_TEXT = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  429: "Too Many Requests",
-  503: "Service Unavailable",
-} as const;
-
 const FORWARDED_FOR_WARNING_INTERVAL_MS = 60_000;
-
-function pathOf(url: string | undefined): string {
-  const raw = url ?? "";
-  const q = raw.indexOf("?");
-  return q === -1 ? raw : raw.slice(0, q);
-}
-
-function queryOf(url: string | undefined): string {
-  const raw = url ?? "";
-  const q = raw.indexOf("?");
-  return q === -1 ? "" : raw.slice(q + 1);
-}
-
-function rawToString(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString("utf8");
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  return Buffer.from(data).toString("utf8");
-}
