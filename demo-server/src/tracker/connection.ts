@@ -5,7 +5,7 @@ import type { RawData } from "ws";
 import type { JoinGrant } from "./join-token.js";
 import type { TrackerOptions } from "./options.js";
 import { MessageRateLimiter } from "./rate-limit.js";
-import type { ClientChannel } from "./tracker-core.js";
+import type { ClientChannel } from "./client-channel.js";
 
 /** One accepted WebSocket. */
 export class Connection implements ClientChannel {
