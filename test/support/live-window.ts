@@ -101,9 +101,10 @@ export function livePlaylist(source: SourcePlaylist, nowMs: number, options: Liv
     0,
     last - (ended ? options.windowSegments + options.ending!.finalBatch : options.windowSegments),
   );
+  // The first listed segment's discontinuity sequence number (RFC 8216 §4.3.3.3): every
+  // discontinuity up to and including it. Its own EXT-X-DISCONTINUITY tag is not repeated below.
   let discontinuitySequence = 0;
   for (let msn = 0; msn <= first; msn++) if (isDiscontinuity(source, msn)) discontinuitySequence++;
-  if (isDiscontinuity(source, first)) discontinuitySequence--;
   const out = [
     "#EXTM3U",
     `#EXT-X-VERSION:${Math.max(source.version, 6)}`,

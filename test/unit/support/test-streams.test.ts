@@ -4,12 +4,36 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { restartPlaylist } from "../../support/identity-streams.js";
-import { parseSourcePlaylist } from "../../support/live-window.js";
+import { livePlaylist, parseSourcePlaylist } from "../../support/live-window.js";
 import { lowLatencyPlaylist, partsProduced, readLowLatencySource } from "../../support/ll-stream.js";
 import { TEST_MEDIA_DIR } from "../../support/test-origin.js";
 
 const source = (dir: string) =>
   parseSourcePlaylist(readFileSync(path.join(TEST_MEDIA_DIR, dir, "index.m3u8"), "utf8"));
+
+describe("looping live playlist", () => {
+  it("gives every segment one discontinuity sequence number in every refresh (RFC 8216 §4.3.3.3)", () => {
+    const loop = source("fmp4-ladder/144p");
+    const loopLength = loop.entries.length;
+    const seen = new Map<number, number>();
+    for (let nowMs = 0; nowMs <= 3 * loopLength * 2000; nowMs += 500) {
+      const lines = livePlaylist(loop, nowMs, { startMs: 0, windowSegments: 6 }).split("\n");
+      let msn = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(lines.join("\n"))?.[1]);
+      let discontinuity = Number(/#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(lines.join("\n"))?.[1]);
+      for (const line of lines) {
+        if (line === "#EXT-X-DISCONTINUITY") discontinuity++;
+        else if (line !== "" && !line.startsWith("#")) {
+          expect(seen.get(msn) ?? discontinuity, `msn ${msn} at ${nowMs} ms`).toBe(discontinuity);
+          seen.set(msn, discontinuity);
+          // Each pass over the source is one discontinuity further on.
+          expect(discontinuity, `msn ${msn}`).toBe(Math.floor(msn / loopLength));
+          msn++;
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(2 * loopLength);
+  });
+});
 
 describe("encoder-restart playlist", () => {
   const a = source("fmp4-ladder/144p");
