@@ -1,10 +1,10 @@
 import { isUint32, UNKNOWN_LENGTH, type SegmentAvailability } from "./availability.js";
-import { availabilityOf, behindSec, checkTiming, newDraft, snapshot } from "./segment-store-entries.js";
+import { availabilityOf, checkTiming, newDraft, snapshot } from "./segment-store-entries.js";
+import { SegmentTable } from "./segment-store-table.js";
 import type {
   AppendResult,
   ChangeDraft,
   Entry,
-  RemovedSegment,
   SegmentStoreChange,
   SegmentStoreOptions,
   SegmentTiming,
@@ -42,12 +42,7 @@ export class SegmentStore {
   readonly keepBehindSec: number;
   readonly maxEntries: number;
   private readonly onChange: ((change: SegmentStoreChange) => void) | undefined;
-  private readonly swarms = new Map<string, Map<string, Entry>>();
-  private readonly playheads = new Map<string, number>();
-  private defaultPlayheadSec: number | undefined;
-  private bytes = 0;
-  private count = 0;
-  private clock = 0;
+  private readonly table = new SegmentTable();
   private destroyed = false;
 
   constructor(options: SegmentStoreOptions) {
@@ -69,12 +64,12 @@ export class SegmentStore {
 
   /** Bytes charged to the budget (always ≤ maxBytes). */
   get totalBytes(): number {
-    return this.bytes;
+    return this.table.totalBytes;
   }
 
   /** Segments held, partial ones included. */
   get size(): number {
-    return this.count;
+    return this.table.size;
   }
 
   /**
@@ -85,9 +80,9 @@ export class SegmentStore {
   put(swarmKey: string, segmentId: string, data: Uint8Array, timing?: SegmentTiming): boolean {
     checkTiming(timing);
     if (this.destroyed || data.byteLength === 0 || data.byteLength > this.maxBytes) return false;
-    const existing = this.find(swarmKey, segmentId);
+    const existing = this.table.find(swarmKey, segmentId);
     if (existing?.complete) {
-      this.touch(existing);
+      this.table.touch(existing);
       return true;
     }
     const change = newDraft();
@@ -96,12 +91,12 @@ export class SegmentStore {
     if (!this.makeRoom(extraBytes, existing ? 0 : 1, change)) return false;
     const owned = data.slice();
     const wasAvailable = existing !== undefined && existing.bytesAvailable > 0;
-    const entry = existing ?? this.insert(swarmKey, segmentId, timing, owned);
-    this.setBuffer(entry, owned);
+    const entry = existing ?? this.table.insert(swarmKey, segmentId, timing, owned);
+    this.table.setBuffer(entry, owned);
     entry.timing = timing ?? entry.timing;
     entry.bytesAvailable = entry.totalLength = owned.byteLength;
     entry.complete = true;
-    this.touch(entry);
+    this.table.touch(entry);
     (wasAvailable ? change.updated : change.added).push(availabilityOf(entry));
     this.emit(change);
     return true;
@@ -114,10 +109,10 @@ export class SegmentStore {
   begin(swarmKey: string, segmentId: string, totalLength: number, timing?: SegmentTiming): boolean {
     if (!isUint32(totalLength)) throw new RangeError(`totalLength must be a u32, got ${totalLength}`);
     checkTiming(timing);
-    if (this.destroyed || totalLength > this.maxBytes || this.find(swarmKey, segmentId)) return false;
+    if (this.destroyed || totalLength > this.maxBytes || this.table.find(swarmKey, segmentId)) return false;
     const change = newDraft();
     if (!this.makeRoom(totalLength, 1, change)) return false;
-    this.insert(swarmKey, segmentId, timing, new Uint8Array(totalLength));
+    this.table.insert(swarmKey, segmentId, timing, new Uint8Array(totalLength));
     this.emit(change);
     return true;
   }
@@ -129,7 +124,7 @@ export class SegmentStore {
    */
   append(swarmKey: string, segmentId: string, offset: number, chunk: Uint8Array): AppendResult {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`bad offset ${offset}`);
-    const entry = this.destroyed ? undefined : this.find(swarmKey, segmentId);
+    const entry = this.destroyed ? undefined : this.table.find(swarmKey, segmentId);
     if (!entry || this.dropIfDetached(entry)) return "not-found";
     if (entry.complete) return "already-complete";
     if (offset > entry.bytesAvailable) return "gap";
@@ -139,7 +134,7 @@ export class SegmentStore {
     if (chunk.byteLength === 0) return "appended";
     const change = newDraft();
     if (end > entry.retainedBytes && !this.grow(entry, end, change)) {
-      this.remove(entry, "dropped", change);
+      this.table.remove(entry, "dropped", change);
       this.emit(change);
       return "over-budget";
     }
@@ -157,11 +152,11 @@ export class SegmentStore {
    * True if the segment is now complete; false if absent, empty, or short of its known size.
    */
   finish(swarmKey: string, segmentId: string): boolean {
-    const entry = this.destroyed ? undefined : this.find(swarmKey, segmentId);
+    const entry = this.destroyed ? undefined : this.table.find(swarmKey, segmentId);
     if (!entry || this.dropIfDetached(entry)) return false;
     if (entry.complete) return true;
     if (entry.totalLength !== UNKNOWN_LENGTH || entry.bytesAvailable === 0) return false;
-    this.setBuffer(entry, entry.buffer.slice(0, entry.bytesAvailable));
+    this.table.setBuffer(entry, entry.buffer.slice(0, entry.bytesAvailable));
     entry.totalLength = entry.bytesAvailable;
     entry.complete = true;
     this.emit({ added: [], updated: [availabilityOf(entry)], removed: [] });
@@ -170,45 +165,36 @@ export class SegmentStore {
 
   /** The segment if it has at least one byte; counts as a use for LRU eviction. */
   get(swarmKey: string, segmentId: string): StoredSegment | undefined {
-    const entry = this.find(swarmKey, segmentId);
+    const entry = this.table.find(swarmKey, segmentId);
     if (!entry || entry.bytesAvailable === 0) return undefined;
     if (this.dropIfDetached(entry)) return undefined;
-    this.touch(entry);
+    this.table.touch(entry);
     return snapshot(entry);
   }
 
   /** Whether {@link get} would return the segment; not a use. */
   has(swarmKey: string, segmentId: string): boolean {
-    return (this.find(swarmKey, segmentId)?.bytesAvailable ?? 0) > 0;
+    return (this.table.find(swarmKey, segmentId)?.bytesAvailable ?? 0) > 0;
   }
 
   /** Remove a segment, partial or complete (e.g. an abandoned download). True if it was held. */
   delete(swarmKey: string, segmentId: string): boolean {
-    const entry = this.find(swarmKey, segmentId);
+    const entry = this.table.find(swarmKey, segmentId);
     if (!entry) return false;
     const change = newDraft();
-    this.remove(entry, "deleted", change);
+    this.table.remove(entry, "deleted", change);
     this.emit(change);
     return true;
   }
 
   /** Availability of every segment of a swarm with at least one byte: the full map for a new peer. */
   list(swarmKey: string): SegmentAvailability[] {
-    const swarm = this.swarms.get(swarmKey);
-    if (!swarm) return [];
-    const list: SegmentAvailability[] = [];
-    for (const entry of swarm.values()) {
-      const { segmentId, totalLength, bytesAvailable, complete } = entry;
-      if (bytesAvailable > 0) list.push({ segmentId, totalLength, bytesAvailable, complete });
-    }
-    return list;
+    return this.table.list(swarmKey);
   }
 
   /** Every segment held, partial ones included, for stats and debugging; not a use. */
   entries(): StoredSegment[] {
-    const all: StoredSegment[] = [];
-    for (const swarm of this.swarms.values()) for (const entry of swarm.values()) all.push(snapshot(entry));
-    return all;
+    return this.table.entries();
   }
 
   /**
@@ -218,62 +204,13 @@ export class SegmentStore {
    */
   setPlayhead(positionSec: number, swarmKey?: string): void {
     if (!Number.isFinite(positionSec)) throw new RangeError(`positionSec must be finite, got ${positionSec}`);
-    if (swarmKey === undefined) this.defaultPlayheadSec = positionSec;
-    else this.playheads.set(swarmKey, positionSec);
+    this.table.setPlayhead(positionSec, swarmKey);
   }
 
   /** Free everything. Idempotent; no change is reported, and later writes are refused. */
   destroy(): void {
     this.destroyed = true;
-    this.swarms.clear();
-    this.playheads.clear();
-    this.bytes = 0;
-    this.count = 0;
-  }
-
-  private find(swarmKey: string, segmentId: string): Entry | undefined {
-    return this.swarms.get(swarmKey)?.get(segmentId);
-  }
-
-  /** Adds the entry to the maps and charges its buffer. */
-  private insert(
-    swarmKey: string,
-    segmentId: string,
-    timing: SegmentTiming | undefined,
-    buffer: Uint8Array,
-  ): Entry {
-    const entry: Entry = {
-      swarmKey,
-      segmentId,
-      timing,
-      buffer,
-      retainedBytes: buffer.byteLength,
-      bytesAvailable: 0,
-      totalLength: buffer.byteLength,
-      complete: false,
-      lastAccess: ++this.clock,
-    };
-    let swarm = this.swarms.get(swarmKey);
-    if (!swarm) this.swarms.set(swarmKey, (swarm = new Map()));
-    swarm.set(segmentId, entry);
-    this.count += 1;
-    this.bytes += buffer.byteLength;
-    return entry;
-  }
-
-  private remove(entry: Entry, reason: RemovedSegment["reason"], change: ChangeDraft): void {
-    const swarm = this.swarms.get(entry.swarmKey);
-    swarm?.delete(entry.segmentId);
-    if (swarm?.size === 0) this.swarms.delete(entry.swarmKey);
-    this.bytes -= entry.retainedBytes;
-    this.count -= 1;
-    if (entry.bytesAvailable > 0) {
-      change.removed.push({ swarmKey: entry.swarmKey, segmentId: entry.segmentId, reason });
-    }
-  }
-
-  private touch(entry: Entry): void {
-    entry.lastAccess = ++this.clock;
+    this.table.clear();
   }
 
   /**
@@ -281,34 +218,20 @@ export class SegmentStore {
    * eviction cannot make enough room, nothing is evicted and the answer is false.
    */
   private makeRoom(extraBytes: number, extraEntries: number, change: ChangeDraft): boolean {
-    let bytes = this.bytes + extraBytes;
-    let count = this.count + extraEntries;
+    let bytes = this.table.totalBytes + extraBytes;
+    let count = this.table.size + extraEntries;
     const fits = (): boolean => bytes <= this.maxBytes && count <= this.maxEntries;
     if (fits()) return true;
     const victims: Entry[] = [];
-    for (const entry of this.evictionOrder()) {
+    for (const entry of this.table.evictionOrder(this.keepBehindSec)) {
       if (fits()) break;
       victims.push(entry);
       bytes -= entry.retainedBytes;
       count -= 1;
     }
     if (!fits()) return false;
-    for (const victim of victims) this.remove(victim, "evicted", change);
+    for (const victim of victims) this.table.remove(victim, "evicted", change);
     return true;
-  }
-
-  /** Complete segments, furthest behind the playhead first, then least recently used. */
-  private evictionOrder(): Entry[] {
-    const candidates: { entry: Entry; behindSec: number }[] = [];
-    for (const [swarmKey, swarm] of this.swarms) {
-      const playhead = this.playheads.get(swarmKey) ?? this.defaultPlayheadSec;
-      for (const entry of swarm.values()) {
-        if (entry.complete)
-          candidates.push({ entry, behindSec: behindSec(entry, playhead, this.keepBehindSec) });
-      }
-    }
-    candidates.sort((a, b) => b.behindSec - a.behindSec || a.entry.lastAccess - b.entry.lastAccess);
-    return candidates.map((c) => c.entry);
   }
 
   /** Reallocate a segment of unknown size to hold `needed` bytes: doubling if room allows. */
@@ -320,7 +243,7 @@ export class SegmentStore {
       if (!this.makeRoom(capacity - old, 0, change)) continue;
       const buffer = new Uint8Array(capacity);
       buffer.set(entry.buffer.subarray(0, entry.bytesAvailable));
-      this.setBuffer(entry, buffer);
+      this.table.setBuffer(entry, buffer);
       return true;
     }
     return false;
@@ -330,15 +253,9 @@ export class SegmentStore {
   private dropIfDetached(entry: Entry): boolean {
     if (entry.buffer.byteLength === entry.retainedBytes) return false;
     const change = newDraft();
-    this.remove(entry, "dropped", change);
+    this.table.remove(entry, "dropped", change);
     this.emit(change);
     return true;
-  }
-
-  private setBuffer(entry: Entry, buffer: Uint8Array): void {
-    this.bytes += buffer.byteLength - entry.retainedBytes;
-    entry.buffer = buffer;
-    entry.retainedBytes = buffer.byteLength;
   }
 
   private emit(change: ChangeDraft): void {
