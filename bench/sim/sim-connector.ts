@@ -29,7 +29,7 @@ interface Offer {
 
 export class SimConnector {
   private readonly pending = new Set<Offer>();
-  /** Connections being set up on either side (PeerConnector.connecting). */
+  /** Connections being set up on either side (PeerHandshakes.connecting). */
   connecting = 0;
   private lastRetryMs = Number.NEGATIVE_INFINITY;
   private announceTimer: ScheduledEvent | undefined;

@@ -1,15 +1,13 @@
 import type { Logger } from "../core/logger.js";
 import {
-  CONNECT_TIMEOUT_MS,
   MAX_OFFERS_PER_ANNOUNCE,
-  OFFER_TIMEOUT_MS,
   RETRY_AFTER_FAILURE_MS,
   UNDERFULL_ANNOUNCE_INTERVAL_MS,
 } from "./constants.js";
-import { createOfferId, infoHashOf } from "./ids.js";
-import { channelOpen, closeQuietly, iceGathered, withTimeout } from "./rtc-helpers.js";
+import { infoHashOf } from "./ids.js";
+import { PeerHandshakes } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
-import type { SessionDescription, TrackerMessage } from "./tracker-messages.js";
+import type { TrackerMessage } from "./tracker-messages.js";
 
 export interface PeerConnectorOptions {
   peerId: string;
@@ -41,13 +39,6 @@ export interface PeerConnectorOptions {
   onWarning(message: string): void;
 }
 
-interface PendingOffer {
-  swarmKey: string;
-  connection: RTCPeerConnection;
-  channel: RTCDataChannel;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 interface JoinedSwarm {
   swarmKey: string;
   infoHash: string;
@@ -66,13 +57,20 @@ export class PeerConnector {
   private readonly trackers: TrackerClient[];
   private readonly swarms = new Map<string, JoinedSwarm>();
   private readonly byInfoHash = new Map<string, JoinedSwarm>();
-  private readonly pendingOffers = new Map<string, PendingOffer>();
-  /** Connections being set up, with their data channel once known (both must be closed). */
-  private readonly connecting = new Map<RTCPeerConnection, RTCDataChannel | undefined>();
+  private readonly handshakes: PeerHandshakes;
   private readonly lastRefillMs = new Map<string, number>();
   private destroyed = false;
 
   constructor(private readonly options: PeerConnectorOptions) {
+    this.handshakes = new PeerHandshakes({
+      RTCPeerConnection: options.RTCPeerConnection,
+      rtcConfiguration: () => options.rtcConfiguration(),
+      log: options.log,
+      isBanned: (peerId) => options.isBanned(peerId),
+      isJoined: (swarmKey) => this.swarms.has(swarmKey),
+      onFailure: (swarmKey) => this.retrySoon(swarmKey),
+      onPeer: (...args) => options.onPeer(...args),
+    });
     this.trackers = options.trackerUrls.map((url) => {
       const tracker = new TrackerClient(withRegion(url, options.region), options.WebSocket, options.log);
       options.onTrackerState(url, "connecting");
@@ -107,8 +105,7 @@ export class PeerConnector {
     clearTimeout(swarm.timer);
     this.swarms.delete(swarmKey);
     this.byInfoHash.delete(swarm.infoHash);
-    for (const [offerId, pending] of this.pendingOffers)
-      if (pending.swarmKey === swarmKey) this.dropOffer(offerId);
+    this.handshakes.dropOffersFor(swarmKey);
     for (const tracker of this.trackers) {
       tracker.announce({
         infoHash: swarm.infoHash,
@@ -142,9 +139,7 @@ export class PeerConnector {
     if (this.destroyed) return;
     for (const swarmKey of [...this.swarms.keys()]) this.leave(swarmKey);
     this.destroyed = true;
-    for (const offerId of [...this.pendingOffers.keys()]) this.dropOffer(offerId);
-    for (const [connection, channel] of this.connecting) closeQuietly(connection, channel);
-    this.connecting.clear();
+    this.handshakes.destroy();
     for (const tracker of this.trackers) tracker.destroy();
   }
 
@@ -177,13 +172,13 @@ export class PeerConnector {
       });
       event = undefined;
     }
-    const pending = [...this.pendingOffers.values()].filter((p) => p.swarmKey === swarm.swarmKey).length;
+    const pending = this.handshakes.pendingOffersFor(swarm.swarmKey);
     const count = Math.max(
       0,
       Math.min(this.options.offersWanted(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
     );
     const offers = (
-      await Promise.all(Array.from({ length: count }, () => this.createOffer(swarm.swarmKey)))
+      await Promise.all(Array.from({ length: count }, () => this.handshakes.createOffer(swarm.swarmKey)))
     ).filter((o): o is NonNullable<typeof o> => o !== undefined);
     if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
     tracker.announce({
@@ -195,39 +190,6 @@ export class PeerConnector {
       region: this.options.region,
       swarmKey: swarm.swarmKey,
     });
-  }
-
-  private async createOffer(
-    swarmKey: string,
-  ): Promise<{ offer_id: string; offer: SessionDescription } | undefined> {
-    const rtcConfiguration = await this.options.rtcConfiguration();
-    if (this.destroyed) return undefined;
-    const connection = new this.options.RTCPeerConnection(rtcConfiguration);
-    let channel: RTCDataChannel | undefined;
-    try {
-      channel = connection.createDataChannel("nearcast", { ordered: true });
-      await connection.setLocalDescription(await connection.createOffer());
-      await iceGathered(connection);
-      const sdp = connection.localDescription?.sdp;
-      if (!sdp || this.destroyed) throw new Error("no local description");
-      const offerId = createOfferId();
-      const timer = setTimeout(() => this.dropOffer(offerId), OFFER_TIMEOUT_MS);
-      this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer });
-      return { offer_id: offerId, offer: { type: "offer", sdp } };
-    } catch (error) {
-      closeQuietly(connection, channel);
-      this.options.log("offer failed: %o", error);
-      return undefined;
-    }
-  }
-
-  private dropOffer(offerId: string): void {
-    const pending = this.pendingOffers.get(offerId);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.pendingOffers.delete(offerId);
-    // A data channel that never opened keeps node-datachannel's event loop alive: close it too.
-    closeQuietly(pending.connection, pending.channel);
   }
 
   private onTrackerMessage(
@@ -253,98 +215,18 @@ export class PeerConnector {
         return this.options.onWarning(
           `tracker ${tracker.url}: ${message.kind === "failure" ? message.reason : message.message}`,
         );
-      case "answer": {
-        const pending = this.pendingOffers.get(message.offerId);
-        if (
-          !pending ||
-          !swarm ||
-          pending.swarmKey !== swarm.swarmKey ||
-          message.peerId === this.options.peerId
-        )
-          return;
-        clearTimeout(pending.timer);
-        this.pendingOffers.delete(message.offerId);
-        if (this.options.isBanned(message.peerId)) {
-          // A banned peer answering our offer: never open the connection (this offer is spent).
-          return closeQuietly(pending.connection, pending.channel);
-        }
-        void this.complete(
-          pending.swarmKey,
-          message.peerId,
-          pending.connection,
-          pending.channel,
-          message.answer,
-          true,
-        );
-        return;
-      }
+      case "answer":
+        if (!swarm || message.peerId === this.options.peerId) return;
+        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, message.peerId, message.answer);
       case "offer":
         if (!swarm || message.peerId === this.options.peerId || this.options.isBanned(message.peerId)) return;
-        if (this.options.wantedPeers(swarm.swarmKey) <= this.connecting.size) return;
+        if (this.options.wantedPeers(swarm.swarmKey) <= this.handshakes.connectingCount) return;
         // Already connected: a second connection would only be set up to be closed as a duplicate.
         if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
-        void this.answer(tracker, swarm, message.peerId, message.offerId, message.offer);
+        void this.handshakes.answer(swarm.swarmKey, message.peerId, message.offer, (answer) =>
+          tracker.answer(swarm.infoHash, this.options.peerId, message.peerId, message.offerId, answer),
+        );
         return;
-    }
-  }
-
-  private async answer(
-    tracker: TrackerClient,
-    swarm: JoinedSwarm,
-    remotePeerId: string,
-    offerId: string,
-    offer: SessionDescription,
-  ): Promise<void> {
-    const rtcConfiguration = await this.options.rtcConfiguration();
-    if (this.destroyed) return;
-    const connection = new this.options.RTCPeerConnection(rtcConfiguration);
-    this.connecting.set(connection, undefined);
-    let channel: RTCDataChannel | undefined;
-    const channelPromise = new Promise<RTCDataChannel>((resolve) => {
-      connection.ondatachannel = (event) => {
-        channel = event.channel;
-        if (this.connecting.has(connection)) this.connecting.set(connection, channel);
-        resolve(event.channel);
-      };
-    });
-    try {
-      await connection.setRemoteDescription(offer);
-      await connection.setLocalDescription(await connection.createAnswer());
-      await iceGathered(connection);
-      const sdp = connection.localDescription?.sdp;
-      if (!sdp || this.destroyed) throw new Error("no local description");
-      tracker.answer(swarm.infoHash, this.options.peerId, remotePeerId, offerId, { type: "answer", sdp });
-      const opened = await withTimeout(channelPromise, CONNECT_TIMEOUT_MS);
-      await this.complete(swarm.swarmKey, remotePeerId, connection, opened, undefined, false);
-    } catch (error) {
-      this.options.log("answering %s failed: %o", remotePeerId, error);
-      closeQuietly(connection, channel);
-      this.retrySoon(swarm.swarmKey);
-    } finally {
-      this.connecting.delete(connection);
-    }
-  }
-
-  private async complete(
-    swarmKey: string,
-    remotePeerId: string,
-    connection: RTCPeerConnection,
-    channel: RTCDataChannel,
-    answer: SessionDescription | undefined,
-    initiator: boolean,
-  ): Promise<void> {
-    this.connecting.set(connection, channel);
-    try {
-      if (answer) await connection.setRemoteDescription(answer);
-      await withTimeout(channelOpen(channel), CONNECT_TIMEOUT_MS);
-      if (this.destroyed || !this.swarms.has(swarmKey)) throw new Error("no longer wanted");
-      this.options.onPeer(swarmKey, remotePeerId, channel, connection, initiator);
-    } catch (error) {
-      this.options.log("connecting to %s failed: %o", remotePeerId, error);
-      closeQuietly(connection, channel);
-      this.retrySoon(swarmKey);
-    } finally {
-      this.connecting.delete(connection);
     }
   }
 }
