@@ -1,5 +1,5 @@
-// One simulated viewer's engine: the delivery loop of sdk/src/engine/segment-delivery.ts (deliver, fromPeer,
-// fromHttp) as an event-driven state machine on the virtual clock. It calls the SDK's real
+// One simulated viewer's engine: the delivery loop of sdk/src/engine/segment-delivery.ts (deliver, and
+// segment-transfers.ts's fromPeer, fromHttp) as an event-driven state machine on the virtual clock. It calls the SDK's real
 // scheduler (`decide`, `newSegmentHoldMs`), keeps segment bytes in the SDK's real SegmentStore and
 // estimates with the engine's own TransferEstimates, with the same inputs the engine gives them. What it models instead
 // of running: sockets (link-model.ts), the Peer/Swarm bookkeeping (sim-availability.ts, sim-link.ts)
@@ -282,7 +282,7 @@ export class SimEngine {
     this.scheduleWatchdog(load, download);
   }
 
-  /** segment-delivery.ts's watchdog limits now: the grant plus the HTTP time of the bytes received. */
+  /** segment-transfers.ts's watchdog limits now: the grant plus the HTTP time of the bytes received. */
   private limits(d: Download): { budgetMs: number; stallMs: number } {
     return peerTransferLimits(
       d.grantedMs,

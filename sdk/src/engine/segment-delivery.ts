@@ -16,12 +16,10 @@ import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
-import { httpFetch, isRetryableHttpError } from "../http/http-fetcher.js";
-import { requestPreparer } from "../http/request-setup.js";
-import { peerStatsKey, type P2PNetwork } from "../p2p/p2p-network.js";
-import { PeerError, type Peer } from "../p2p/peer.js";
-import { peerTransferLimits } from "./peer-budget.js";
+import { isRetryableHttpError } from "../http/http-fetcher.js";
+import type { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
+import { SegmentTransfers } from "./segment-transfers.js";
 import type { TransferEstimates } from "./transfer-estimates.js";
 
 /** How many failed segment ids a viewer remembers (a few playlists' worth). */
@@ -51,10 +49,14 @@ export interface DeliveryDeps {
 }
 
 export class SegmentDelivery {
+  private readonly transfers: SegmentTransfers;
+
   constructor(
     private readonly deps: DeliveryDeps,
     private readonly estimates: TransferEstimates,
-  ) {}
+  ) {
+    this.transfers = new SegmentTransfers(deps, estimates);
+  }
 
   /**
    * Segments whose HTTP fetch failed lately (ids, oldest first, at most {@link RECENT_FAILURES}).
@@ -96,7 +98,7 @@ export class SegmentDelivery {
       if (!assembly.complete) {
         announceFetching();
         try {
-          retries = await this.fromHttp(request, assembly, options);
+          retries = await this.transfers.fromHttp(request, assembly, options);
           this.recentHttpFailures.delete(request.id);
         } catch (error) {
           if (!isRetryableHttpError(error) || options.signal?.aborted) throw error;
@@ -195,7 +197,7 @@ export class SegmentDelivery {
       // fetcher before their holds run out: at 300+ viewers this halves CDN fetches per segment.
       if (assembly.length === 0) attempt.announceFetching();
       try {
-        await this.fromPeer(peer, request, assembly, decision.budgetMs, options);
+        await this.transfers.fromPeer(peer, request, assembly, decision.budgetMs, options);
       } catch (error) {
         if (options.signal?.aborted) throw new AbortError("aborted");
         this.deps.log("segment %s from %s failed: %s", request.id, peer.id, (error as Error).message);
@@ -247,7 +249,7 @@ export class SegmentDelivery {
     const fresh = new SegmentAssembly(request, this.deps.store);
     try {
       this.deps.network?.announceFetching(request.swarmKey, request.id);
-      const retries = await this.fromHttp(request, fresh, options);
+      const retries = await this.transfers.fromHttp(request, fresh, options);
       return {
         data: fresh.bytes(),
         source: "http",
@@ -261,86 +263,6 @@ export class SegmentDelivery {
       if (fresh.length === 0) this.deps.network?.cancelFetching(request.swarmKey, request.id);
       throw error;
     }
-  }
-
-  /**
-   * Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails.
-   * The budget grows with the bytes received (see peer-budget.ts).
-   */
-  private fromPeer(
-    peer: Peer,
-    request: SegmentRequest,
-    assembly: SegmentAssembly,
-    budgetMs: number,
-    options: LoadOptions,
-  ): Promise<void> {
-    const startedMs = Date.now();
-    let lastProgressMs = startedMs;
-    let receivedBytes = 0;
-    const statsKey = peerStatsKey(peer);
-    assembly.peerIds.add(peer.id);
-    const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
-      assembly.setTotal(total);
-      assembly.append(offset, chunk, "p2p", performance.now());
-      lastProgressMs = Date.now();
-      receivedBytes += chunk.byteLength;
-      this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
-      this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
-      options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
-    });
-    const watchdog = setInterval(() => {
-      const now = Date.now();
-      const limits = peerTransferLimits(
-        budgetMs,
-        receivedBytes,
-        this.estimates.httpBandwidthBps,
-        this.deps.config.p2pStallTimeoutMs,
-      );
-      if (now - lastProgressMs > limits.stallMs) cancel(`no data for ${Math.round(limits.stallMs)} ms`);
-      else if (now - startedMs > limits.budgetMs) cancel(`over the ${Math.round(limits.budgetMs)} ms budget`);
-    }, 50);
-    const onAbort = () => cancel("aborted");
-    options.signal?.addEventListener("abort", onAbort);
-    return done
-      .catch((error: unknown) => {
-        if (error instanceof PeerError && error.code === "protocol") peer.closeForViolation(error.message);
-        throw error;
-      })
-      .finally(() => {
-        clearInterval(watchdog);
-        options.signal?.removeEventListener("abort", onAbort);
-      });
-  }
-
-  /** Fetch the rest of the segment over HTTP (a Range from the bytes peers already gave). */
-  private async fromHttp(
-    request: SegmentRequest,
-    assembly: SegmentAssembly,
-    options: LoadOptions,
-  ): Promise<number> {
-    const base = request.byteRange?.start ?? 0;
-    const fromOffset = assembly.length;
-    this.deps.stats.httpRequests++;
-    assembly.httpRequestStarted(performance.now());
-    const result = await httpFetch(request.url, {
-      range: { start: base + fromOffset, end: request.byteRange?.end },
-      signal: options.signal,
-      policy: options.http,
-      fetchImpl: this.deps.platform.fetch,
-      prepare: requestPreparer(request, this.deps.config, options.playerRequestSetup),
-      discardBody: true,
-      onChunk: (chunk, loaded, total) => {
-        if (total > 0) assembly.setTotal(fromOffset + total);
-        assembly.append(fromOffset + loaded - chunk.byteLength, chunk, "http", performance.now());
-        this.deps.stats.addHttpBytes(request.swarmKey, chunk.byteLength);
-        this.deps.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
-        options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
-      },
-    });
-    assembly.finishUnknownLength();
-    this.deps.stats.httpRetries += result.retries;
-    this.estimates.sampleHttp(result.timing, result.length);
-    return result.retries;
   }
 }
 
