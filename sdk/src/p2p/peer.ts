@@ -1,5 +1,3 @@
-import { Ewma } from "../core/ewma.js";
-import { NearcastError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import {
   MAX_PEER_AVAILABILITY_ENTRIES,
@@ -7,6 +5,8 @@ import {
   SEND_LOW_WATER_BYTES,
   FETCHING_TTL_MS,
 } from "./constants.js";
+import { PeerDownloads, type Download } from "./peer-downloads.js";
+import { PeerError } from "./peer-error.js";
 import {
   decodeMessage,
   encodeMessage,
@@ -17,17 +17,7 @@ import {
   type SegmentAvailability,
 } from "./protocol.js";
 
-/** A download we asked this peer for. */
-interface Download {
-  segmentId: string;
-  nextOffset: number;
-  rangeEnd: number | undefined;
-  onChunk: (offset: number, chunk: Uint8Array, totalLength: number) => void;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  startedMs: number;
-  bytes: number;
-}
+export { PeerError } from "./peer-error.js";
 
 export interface PeerHandlers {
   /** The peer asks us for bytes; the uploader answers. */
@@ -36,16 +26,6 @@ export interface PeerHandlers {
   /** The peer's availability changed (for waiting loads). */
   onAvailability(peer: Peer): void;
   onClose(peer: Peer, reason: string): void;
-}
-
-export class PeerError extends NearcastError {
-  override name = "PeerError";
-  constructor(
-    message: string,
-    readonly code: "absent" | "closed" | "protocol" | "stalled" | "cancelled",
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -57,10 +37,11 @@ export class Peer {
   readonly availability = new Map<string, SegmentAvailability>();
   /** Segments the peer announced it is fetching, with when it said so. */
   readonly fetching = new Map<string, number>();
-  /** Delivery throughput from this peer in bytes/s, weighted by transfer seconds. */
-  private readonly throughput = new Ewma(4);
-  private readonly downloads = new Map<number, Download>();
-  private nextRequestId = 1;
+  /** The downloads we asked this peer for. */
+  private readonly downloads = new PeerDownloads(
+    (message) => this.send(message),
+    () => this.closed,
+  );
   /** The peer has sent its availability map (it may be empty). */
   availabilityReceived = false;
   private closed = false;
@@ -100,8 +81,9 @@ export class Peer {
     return this.downloads.size;
   }
 
+  /** Delivery throughput from this peer in bytes/s, weighted by transfer seconds. */
   get throughputBytesPerSec(): number {
-    return this.throughput.value(0);
+    return this.downloads.throughputBytesPerSec;
   }
 
   /** The peer can give us this segment now or soon (it holds bytes of it or announced fetching). */
@@ -138,49 +120,14 @@ export class Peer {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /**
-   * Ask for bytes [rangeStart, rangeEnd) of a segment. Chunks arrive in order through `onChunk`;
-   * resolves when the range (or the segment) is complete. Cancel with the returned function.
-   */
+  /** Ask for bytes [rangeStart, rangeEnd) of a segment: see {@link PeerDownloads.request}. */
   request(
     segmentId: string,
     rangeStart: number,
     rangeEnd: number | undefined,
     onChunk: Download["onChunk"],
   ): { done: Promise<void>; cancel: (reason: string) => void } {
-    const requestId = this.nextRequestId;
-    this.nextRequestId = (this.nextRequestId % 0xffff_ffff) + 1;
-    let download!: Download;
-    const done = new Promise<void>((resolve, reject) => {
-      download = {
-        segmentId,
-        nextOffset: rangeStart,
-        rangeEnd,
-        onChunk,
-        resolve,
-        reject,
-        startedMs: now(),
-        bytes: 0,
-      };
-    });
-    if (this.closed) {
-      download.reject(new PeerError("peer closed", "closed"));
-      return { done, cancel: () => {} };
-    }
-    this.downloads.set(requestId, download);
-    this.send({
-      type: "request",
-      requestId,
-      segmentId,
-      rangeStart,
-      ...(rangeEnd !== undefined ? { rangeEnd } : {}),
-    });
-    const cancel = (reason: string) => {
-      if (!this.downloads.delete(requestId)) return;
-      this.send({ type: "cancel", requestId });
-      download.reject(new PeerError(reason, "cancelled"));
-    };
-    return { done, cancel };
+    return this.downloads.request(segmentId, rangeStart, rangeEnd, onChunk);
   }
 
   /** Close because the peer broke the protocol (the network then bans it). */
@@ -193,9 +140,7 @@ export class Peer {
     if (this.closed) return;
     this.closed = true;
     this.log("peer %s closed: %s", this.id, reason);
-    for (const download of this.downloads.values())
-      download.reject(new PeerError(`peer closed: ${reason}`, "closed"));
-    this.downloads.clear();
+    this.downloads.closeAll(reason);
     this.flushDrainWaiters();
     this.channel.onmessage = null;
     this.channel.onclose = null;
@@ -254,41 +199,19 @@ export class Peer {
       case "cancel":
         return this.handlers.onCancel(this, message.requestId);
       case "absent": {
-        const download = this.downloads.get(message.requestId);
+        const download = this.downloads.take(message.requestId);
         if (!download) return;
-        this.downloads.delete(message.requestId);
         this.availability.delete(download.segmentId);
         this.fetching.delete(download.segmentId);
         return download.reject(new PeerError(`peer does not have ${download.segmentId}`, "absent"));
       }
       case "data":
-        return this.receiveData(message.requestId, message.offset, message.totalLength, message.payload);
-    }
-  }
-
-  private receiveData(requestId: number, offset: number, totalLength: number, payload: Uint8Array): void {
-    const download = this.downloads.get(requestId);
-    // Data for a request we just cancelled may still be in flight: ignore it.
-    if (!download) return;
-    if (offset !== download.nextOffset)
-      throw new PeerError(`chunk at ${offset}, expected ${download.nextOffset}`, "protocol");
-    const end = offset + payload.byteLength;
-    if (
-      (download.rangeEnd !== undefined && end > download.rangeEnd) ||
-      (totalLength > 0 && end > totalLength)
-    ) {
-      throw new PeerError("chunk past the end of the request", "protocol");
-    }
-    download.nextOffset = end;
-    download.bytes += payload.byteLength;
-    download.onChunk(offset, payload, totalLength);
-    const finished =
-      download.rangeEnd !== undefined ? end === download.rangeEnd : totalLength > 0 && end === totalLength;
-    if (finished) {
-      this.downloads.delete(requestId);
-      const seconds = Math.max(now() - download.startedMs, 1) / 1000;
-      this.throughput.sample(seconds, download.bytes / seconds);
-      download.resolve();
+        return this.downloads.receive(
+          message.requestId,
+          message.offset,
+          message.totalLength,
+          message.payload,
+        );
     }
   }
 
