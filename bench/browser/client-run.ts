@@ -10,7 +10,12 @@ import { startServer, type RunningServer } from "../../demo-server/src/server.js
 import { closeBrowser, launchBrowser } from "../../test/browser/support/chromium.js";
 import type { PlaybackReport } from "../../test/browser/support/playback-report.js";
 import { delay, type Viewer } from "../../test/browser/support/viewer.js";
-import type { BenchPageConfig, BenchPageSnapshot, ClientName } from "../pages/src/protocol.js";
+import type {
+  BenchPageConfig,
+  BenchPageSnapshot,
+  ClientName,
+  FragTraceEntry,
+} from "../pages/src/protocol.js";
 import { startBtTracker, type BtTracker } from "./bt-tracker.js";
 import {
   distinctDeliveredBytes,
@@ -71,6 +76,8 @@ export interface ViewerRecord extends ViewerMeasurement {
   joinedMidRun: boolean;
   /** Fragments handed to hls.js per level height, and the height it played most. */
   levelFragments: Record<string, number>;
+  /** Main fragments in order (see FragTraceEntry in bench/pages/src/protocol.ts). */
+  fragTrace: FragTraceEntry[];
   modalHeight: number | null;
   /** Main-thread time, heap and profile over the watch (viewer-cost scenarios only). */
   cost: ViewerCost | null;
@@ -281,6 +288,7 @@ function viewerRecord(slot: Slot, report: PlaybackReport | null): ViewerRecord {
     latencySec: final?.latencySec ?? null,
     levelHeight: final?.levelHeight ?? null,
     levelFragments,
+    fragTrace: final?.fragTrace ?? [],
     modalHeight: modalHeight(levelFragments),
     httpBytesAtStart: final?.httpBytesAtStartup ?? 0,
     advancedSec: report?.advancedSec ?? 0,

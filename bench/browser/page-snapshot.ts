@@ -37,6 +37,7 @@ function snapshotPage(): BenchPageSnapshot {
     newestDelivered: bench ? { ...bench.newestDelivered } : {},
     deliveredSegments: bench ? { ...bench.deliveredSegments } : {},
     levelFragments: bench ? { ...bench.levelFragments } : {},
+    fragTrace: bench ? bench.fragTrace.map((entry) => [...entry] as typeof entry) : [],
     setupError: bench ? bench.setupError : "window.bench missing",
     startupMarks: bench ? { ...bench.startupMarks } : {},
     stats: bench ? bench.stats() : null,

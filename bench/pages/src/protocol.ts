@@ -53,6 +53,8 @@ export interface BenchPageState {
   deliveredSegments: Record<string, number>;
   /** Fragments handed to hls.js per level height ("540"…): which renditions the player played. */
   levelFragments: Record<string, number>;
+  /** The first {@link FRAG_TRACE_MAX} main fragments, in order: see {@link FragTraceEntry}. */
+  fragTrace: FragTraceEntry[];
   /** Set when the page could not start (bad config, bundle error). */
   setupError: string | null;
   /** `performance.now()` of the first of each start-up step (see {@link StartupMark}). */
@@ -75,6 +77,15 @@ export type StartupMark =
   | "playing"
   | "firstPeer";
 
+/**
+ * One main fragment handed to hls.js: `[ms since navigation, level height, hls.js bandwidth estimate
+ * after it in kbit/s, HTTP bytes the client counted since the previous fragment]` — enough to follow
+ * an ABR path and see which fragments came over HTTP (the last field > 0).
+ */
+export type FragTraceEntry = [number, number, number, number];
+/** Fragments traced per page (a 60-s watch of 2-s segments needs ~35). */
+export const FRAG_TRACE_MAX = 400;
+
 /** A serialisable snapshot of one page, taken by the runner. */
 export interface BenchPageSnapshot {
   client: ClientName;
@@ -85,6 +96,7 @@ export interface BenchPageSnapshot {
   newestDelivered: Record<string, number>;
   deliveredSegments: Record<string, number>;
   levelFragments: Record<string, number>;
+  fragTrace: FragTraceEntry[];
   setupError: string | null;
   startupMarks: Partial<Record<StartupMark, number>>;
   stats: ClientStats | null;

@@ -3,6 +3,7 @@
 // keeps the counters the bench reads: bytes handed to hls.js, startup time, hls.js errors.
 import type Hls from "hls.js";
 import { mediaKeyOf } from "./media-key.js";
+import { FRAG_TRACE_MAX } from "./protocol.js";
 import type {
   BenchPageConfig,
   BenchPageState,
@@ -58,6 +59,7 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
     newestDelivered: {},
     deliveredSegments: {},
     levelFragments: {},
+    fragTrace: [],
     setupError: null,
     startupMarks: {},
     stats: () => ({ httpBytes: 0, p2pBytes: 0, uploadBytes: 0, peers: 0 }),
@@ -74,6 +76,7 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
       state.httpBytesAtStartup = state.stats().httpBytes;
     });
 
+    let httpBytesTraced = 0;
     const { hls, stats } = create(config, mark);
     state.stats = stats;
     window.hls = hls;
@@ -93,6 +96,16 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
       state.deliveredSegments[new URL(data.frag.url, location.href).pathname] = data.payload.byteLength;
       const height = String(hls.levels[data.frag.level]?.height ?? "?");
       state.levelFragments[height] = (state.levelFragments[height] ?? 0) + 1;
+      if (data.frag.type === "main" && state.fragTrace.length < FRAG_TRACE_MAX) {
+        const httpBytes = state.stats().httpBytes;
+        state.fragTrace.push([
+          Math.round(performance.now()),
+          hls.levels[data.frag.level]?.height ?? 0,
+          Math.round((hls.bandwidthEstimate || 0) / 1000),
+          httpBytes - httpBytesTraced,
+        ]);
+        httpBytesTraced = httpBytes;
+      }
       const key = mediaKeyOf(data.frag.url);
       if (key && key.sequence !== null) {
         const newest = state.newestDelivered[key.rendition];
