@@ -18,6 +18,17 @@ export class Ewma {
     this.totalWeight += weight;
   }
 
+  /**
+   * Scale the weight of everything sampled so far by `factor` (0–1], leaving the estimate as it is:
+   * the next sample then counts for more. For information that aged without new samples.
+   */
+  fade(factor: number): void {
+    if (!(factor > 0 && factor < 1) || this.totalWeight === 0 || this.alpha <= 0) return;
+    const norm = factor * (1 - Math.pow(this.alpha, this.totalWeight));
+    this.estimate *= factor;
+    this.totalWeight = Math.log(1 - norm) / Math.log(this.alpha);
+  }
+
   get samples(): number {
     return this.totalWeight;
   }

@@ -28,6 +28,13 @@ export interface SegmentRequest {
    * hex characters. When set, bytes from peers are delivered only if they hash to it.
    */
   sha256?: string;
+  /**
+   * The player's ABR could pick a higher rendition than this segment's (automatic level selection,
+   * a higher level allowed). Such a viewer, served by peers for long, now and then fetches a segment
+   * over HTTP so its throughput estimate — what ABR sees — stays current (engine/throughput-probe.ts).
+   * @default false
+   */
+  canSwitchUp?: boolean;
 }
 
 /** Timeouts and retries for the HTTP path, taken from the player's load policy. */

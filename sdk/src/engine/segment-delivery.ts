@@ -20,6 +20,7 @@ import { isRetryableHttpError } from "../http/http-fetcher.js";
 import type { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
 import { SegmentTransfers } from "./segment-transfers.js";
+import { ThroughputProbe } from "./throughput-probe.js";
 import type { TransferEstimates } from "./transfer-estimates.js";
 
 /** How many failed segment ids a viewer remembers (a few playlists' worth). */
@@ -58,6 +59,9 @@ export class SegmentDelivery {
     this.transfers = new SegmentTransfers(deps, estimates);
   }
 
+  /** Occasional HTTP fetches that keep the throughput estimate current for ABR. */
+  private readonly probe = new ThroughputProbe();
+
   /**
    * Segments whose HTTP fetch failed lately (ids, oldest first, at most {@link RECENT_FAILURES}).
    * hls.js retries such a segment after its back-off; the retry skips the new-segment hold, which
@@ -82,8 +86,15 @@ export class SegmentDelivery {
       (swarm && swarm.announcedLength(request.id)) ?? this.estimates.segmentBytes,
       request.durationSec,
     );
+    // A viewer whose throughput estimate is stale (see throughput-probe.ts) volunteers to be the
+    // first fetcher of a segment nobody around it has: no new-segment hold, so it fetches over HTTP
+    // at once and its neighbours take the segment from it. A segment a peer holds still comes from
+    // the peer, so a probe costs the CDN little the swarm would not have fetched anyway.
+    const probeFromBps = this.probe.due(this.estimates, performance.now(), request.canSwitchUp === true)
+      ? this.estimates.httpBandwidthBps
+      : undefined;
     const holdMs =
-      network && request.live && !this.recentHttpFailures.has(request.id)
+      network && request.live && !this.recentHttpFailures.has(request.id) && probeFromBps === undefined
         ? newSegmentHoldMs(request.id, network.peerId) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS)
         : 0;
     let announced = false;
@@ -100,6 +111,16 @@ export class SegmentDelivery {
         try {
           retries = await this.transfers.fromHttp(request, assembly, options);
           this.recentHttpFailures.delete(request.id);
+          if (probeFromBps !== undefined) {
+            this.probe.done(probeFromBps, this.estimates.httpBandwidthBps);
+            this.deps.log(
+              "%s %s: abr-probe over HTTP: %d → %d bit/s",
+              request.swarmKey,
+              request.id,
+              probeFromBps,
+              this.estimates.httpBandwidthBps,
+            );
+          }
         } catch (error) {
           if (!isRetryableHttpError(error) || options.signal?.aborted) throw error;
           this.noteHttpFailure(request.id);

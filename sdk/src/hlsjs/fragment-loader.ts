@@ -11,12 +11,14 @@ import type { Engine } from "../engine/engine.js";
 import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../core/types.js";
 import { hlsRequestSetup } from "./hls-request-setup.js";
-import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";
+import { createLoaderStats, fillLoaderStats, peerDeliveryReportBps } from "./loader-stats.js";
 
 export interface FragmentLoaderBridge {
   engine: Engine;
   /** undefined = not ours to load: hls.js's default loader handles it. */
   toRequest(context: FragmentLoaderContext): SegmentRequest | undefined;
+  /** The player's ABR bandwidth estimate, bits/s (NaN or 0 = none). */
+  playerBandwidthEstimate(): number;
 }
 
 /** The hls.js load policy (or its deprecated flat fields) as the core's HTTP policy. */
@@ -94,7 +96,7 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
             fillLoaderStats(
               stats,
               result,
-              bridge.engine.httpBandwidthBps,
+              peerDeliveryReportBps(bridge.engine.httpBandwidthBps, bridge.playerBandwidthEstimate()),
               performance.now(),
               bridge.engine.httpFirstByteMs,
             );

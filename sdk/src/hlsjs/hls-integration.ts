@@ -33,6 +33,7 @@ export class Nearcast {
     this.fLoader = createFragmentLoaderClass({
       engine: this.engine,
       toRequest: (context) => this.toRequest(context),
+      playerBandwidthEstimate: () => this.hls?.bandwidthEstimate ?? Number.NaN,
     });
   }
 
@@ -122,7 +123,7 @@ export class Nearcast {
     // requested the moment the (blocking) playlist names them, and no peer can have one sooner than
     // the CDN. Whole segments (hls.js loads those away from the live edge) are shared as usual.
     if (context.part) return undefined;
-    return toSegmentRequest(
+    const request = toSegmentRequest(
       hls as unknown as HlsLike,
       this.streamKey,
       context.frag as unknown as FragLike,
@@ -131,6 +132,10 @@ export class Nearcast {
       context.rangeEnd,
       { segmentUrlKey: this.engine.config.segmentUrlKey, warn: (message) => this.engine.warn(message) },
     );
+    const frag = context.frag;
+    if (request && frag.type === "main" && hls.autoLevelEnabled && frag.level < hls.maxAutoLevel)
+      request.canSwitchUp = true;
+    return request;
   }
 }
 

@@ -45,6 +45,19 @@ describe("Ewma", () => {
     expect(ewma.value()).toBeCloseTo(8_000_000);
   });
 
+  it("fade() keeps the estimate but lets the next sample count for more", () => {
+    const steady = new Ewma(5);
+    const faded = new Ewma(5);
+    for (const ewma of [steady, faded]) for (let i = 0; i < 20; i++) ewma.sample(1, 700_000);
+    faded.fade(0.25);
+    expect(faded.value()).toBeCloseTo(700_000);
+    steady.sample(0.5, 4_000_000);
+    faded.sample(0.5, 4_000_000);
+    // Old information at a quarter of its weight: the new sample moves the estimate over 3 × further.
+    expect(faded.value() - 700_000).toBeGreaterThan(3 * (steady.value() - 700_000));
+    expect(faded.value()).toBeLessThan(4_000_000);
+  });
+
   it("moves towards new samples, weighted by their duration", () => {
     const ewma = new Ewma(5);
     ewma.sample(1, 1000);

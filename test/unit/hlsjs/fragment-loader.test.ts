@@ -28,7 +28,11 @@ class DefaultLoader {
 describe("fragment loader falling back to hls.js's own loader", () => {
   it("fills the stats object hls.js bound to the fragment before load()", () => {
     const engine = new Engine();
-    const Loader = createFragmentLoaderClass({ engine, toRequest: () => undefined });
+    const Loader = createFragmentLoaderClass({
+      engine,
+      toRequest: () => undefined,
+      playerBandwidthEstimate: () => Number.NaN,
+    });
     const loader = new Loader({ loader: DefaultLoader } as unknown as HlsConfig);
     const fragStats = loader.stats; // what hls.js's FragmentLoader assigns to frag.stats
     let seen: LoaderStats | undefined;
