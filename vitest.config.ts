@@ -15,6 +15,9 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // Real WebRTC (node-datachannel), network namespaces and Redis: same rule as the browser
+          // project below — one more run for a failure, and `npm test` names what needed it.
+          retry: 1,
         },
       },
       {
