@@ -5,7 +5,7 @@ import {
   UNDERFULL_ANNOUNCE_INTERVAL_MS,
 } from "./constants.js";
 import { infoHashOf } from "./ids.js";
-import { PeerHandshakes } from "./peer-handshakes.js";
+import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
 import type { TrackerMessage } from "./tracker-messages.js";
 
@@ -24,13 +24,7 @@ export interface PeerConnectorOptions {
   offersWanted(swarmKey: string): number;
   /** We hold an open connection to this peer in this swarm. */
   isConnected(swarmKey: string, peerId: string): boolean;
-  onPeer(
-    swarmKey: string,
-    remotePeerId: string,
-    channel: RTCDataChannel,
-    connection: RTCPeerConnection,
-    initiator: boolean,
-  ): void;
+  onPeer: PeerHandler;
   /** The tracker's count of other viewers in a swarm (from its announce response). */
   onSwarmReport(swarmKey: string, others: number | undefined): void;
   /** Peers that broke the protocol: their offers and answers are ignored. */

@@ -18,14 +18,17 @@ export interface HandshakeDeps {
   isJoined(swarmKey: string): boolean;
   /** A connection attempt failed. */
   onFailure(swarmKey: string): void;
-  onPeer(
-    swarmKey: string,
-    remotePeerId: string,
-    channel: RTCDataChannel,
-    connection: RTCPeerConnection,
-    initiator: boolean,
-  ): void;
+  onPeer: PeerHandler;
 }
+
+/** A data channel to `remotePeerId` in a swarm is open; `initiator`: we made the offer. */
+export type PeerHandler = (
+  swarmKey: string,
+  remotePeerId: string,
+  channel: RTCDataChannel,
+  connection: RTCPeerConnection,
+  initiator: boolean,
+) => void;
 
 interface PendingOffer {
   swarmKey: string;
