@@ -22,9 +22,9 @@ export class ThroughputProbe {
 
   /**
    * Whether this viewer should fetch the next segment no peer has over HTTP at once, to refresh its
-   * throughput estimate: the
-   * player could switch up from its rendition (`canSwitchUp`), there is an estimate to refresh, and
-   * its last sample is at least the current interval old at `nowMs` (performance.now() ms).
+   * throughput estimate: the player could switch up from its rendition (`canSwitchUp`), there is an
+   * estimate to refresh, and its last sample is at least the current interval old at `nowMs`
+   * (performance.now() ms).
    */
   due(estimates: TransferEstimates, nowMs: number, canSwitchUp: boolean): boolean {
     return (

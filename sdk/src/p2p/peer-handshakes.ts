@@ -129,9 +129,7 @@ export class PeerHandshakes {
       const opened = await withTimeout(channelPromise, CONNECT_TIMEOUT_MS);
       await this.complete(swarmKey, remotePeerId, connection, opened, undefined, false);
     } catch (error) {
-      this.deps.log("answering %s failed: %o", remotePeerId, error);
-      closeQuietly(connection, channel);
-      this.deps.onFailure(swarmKey);
+      this.giveUp(swarmKey, connection, channel, `answering ${remotePeerId}`, error);
     } finally {
       this.connecting.delete(connection);
     }
@@ -169,11 +167,22 @@ export class PeerHandshakes {
       if (this.destroyed || !this.deps.isJoined(swarmKey)) throw new Error("no longer wanted");
       this.deps.onPeer(swarmKey, remotePeerId, channel, connection, initiator);
     } catch (error) {
-      this.deps.log("connecting to %s failed: %o", remotePeerId, error);
-      closeQuietly(connection, channel);
-      this.deps.onFailure(swarmKey);
+      this.giveUp(swarmKey, connection, channel, `connecting to ${remotePeerId}`, error);
     } finally {
       this.connecting.delete(connection);
     }
+  }
+
+  /** A connection that will not come up: log why, close it, tell the connector. */
+  private giveUp(
+    swarmKey: string,
+    connection: RTCPeerConnection,
+    channel: RTCDataChannel | undefined,
+    what: string,
+    error: unknown,
+  ): void {
+    this.deps.log("%s failed: %o", what, error);
+    closeQuietly(connection, channel);
+    this.deps.onFailure(swarmKey);
   }
 }
