@@ -12,11 +12,15 @@
 // for a segment that old.
 import {
   decide,
+  fitHoldToSlack,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NEW_SEGMENT_HOLD_SPREAD_MS,
   newSegmentHoldMs,
   NON_RELAY_HOLD_EXTRA_MS,
   relaysInRealTime,
   type Decision,
   type PeerCandidate,
+  type ScheduleInput,
 } from "../../sdk/src/core/scheduler.js";
 import { SegmentStore, type SegmentStoreChange } from "../../sdk/src/core/segment-store.js";
 import { peerTransferLimits } from "../../sdk/src/engine/peer-budget.js";
@@ -65,6 +69,8 @@ export interface Load {
   readonly failed: Set<string>;
   heldMs: number;
   holdMs: number;
+  /** The hold was fitted to the slack at the first decision (scheduler.ts `fitHoldToSlack`). */
+  holdFitted: boolean;
   /** This viewer can pass the segment on in real time (else: longer hold, no `fetching`). */
   relays: boolean;
   download: Download | undefined;
@@ -114,6 +120,7 @@ export class SimEngine {
       mirrored: undefined,
       failed: new Set(),
       heldMs: 0,
+      holdFitted: false,
       holdMs: newSegmentHoldMs(
         String(msn),
         v.peerId,
@@ -170,10 +177,14 @@ export class SimEngine {
         throughputBytesPerSec: link.throughput.value(0),
         pendingRequests: link.pending,
         tieBreak: v.world.random(),
+        // Swarm.candidates: when the `fetching` note arrived, while no availability entry replaced it.
+        ...(state === "fetching" && rec && visibleLength(rec, now, link, absentAt) === undefined
+          ? { fetchingSinceMs: rec.fetchingAt + link.latencyMs }
+          : {}),
       });
     }
     const o = v.world.options;
-    const decision: Decision = decide({
+    const input: ScheduleInput = {
       segmentBytesEstimate: announced ?? this.estimates.segmentBytes,
       deadlineMs: v.player.model.bufferAheadSec(now) * 1000,
       httpBandwidthBps: this.estimates.httpBandwidthBps,
@@ -184,8 +195,16 @@ export class SimEngine {
       awaitingFirstPeer: this.awaitingFirstPeer(availabilityReceived),
       live: true,
       connectedPeers: v.links.size,
-      holdLeftMs: load.holdMs - load.heldMs,
-    });
+      holdLeftMs: 0,
+    };
+    if (!load.holdFitted) {
+      const min = o.variant?.holdMinMs ?? NEW_SEGMENT_HOLD_MIN_MS;
+      const spread = o.variant?.holdSpreadMs ?? NEW_SEGMENT_HOLD_SPREAD_MS;
+      load.holdMs = fitHoldToSlack(load.holdMs, input, min + spread);
+      load.holdFitted = true;
+    }
+    input.holdLeftMs = load.holdMs - load.heldMs;
+    const decision: Decision = decide(input);
     load.decision = `${decision.kind}:${decision.reason}`;
     if (TRACE) this.traceDecision(load, candidates, decision);
     this.decisions.set(load.decision, (this.decisions.get(load.decision) ?? 0) + 1);

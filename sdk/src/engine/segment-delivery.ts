@@ -8,9 +8,12 @@ import type { Logger } from "../core/logger.js";
 import {
   decide,
   decideAfterHttpFailure,
+  fitHoldToSlack,
   newSegmentHoldMs,
   NON_RELAY_HOLD_EXTRA_MS,
+  playbackDeadlineMs,
   relaysInRealTime,
+  type ScheduleInput,
 } from "../core/scheduler.js";
 import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
@@ -173,10 +176,11 @@ export class SegmentDelivery {
     const network = this.deps.network;
     const swarm = network?.swarm(request.swarmKey);
     let heldMs = 0;
+    let holdFitted = false;
     while (swarm && network && !assembly.complete) {
-      const input = {
+      const input: ScheduleInput = {
         segmentBytesEstimate: swarm.announcedLength(request.id) ?? this.estimates.segmentBytes,
-        deadlineMs: deadlineMs(this.deps.playback()),
+        deadlineMs: playbackDeadlineMs(this.deps.playback()),
         httpBandwidthBps: this.estimates.httpBandwidthBps,
         httpFirstByteMs: this.estimates.httpFirstByteMs,
         safetyMarginMs: this.deps.config.httpSafetyMarginMs,
@@ -185,8 +189,14 @@ export class SegmentDelivery {
         awaitingFirstPeer: swarm.awaitingFirstPeer,
         live: request.live,
         connectedPeers: swarm.peers.size,
-        holdLeftMs: holdMs - heldMs,
+        holdLeftMs: 0,
       };
+      if (!holdFitted) {
+        // Once, when the segment is first asked for: a hold the buffer cannot afford is scaled.
+        holdMs = fitHoldToSlack(holdMs, input);
+        holdFitted = true;
+      }
+      input.holdLeftMs = holdMs - heldMs;
       const decision = afterHttpFailure ? decideAfterHttpFailure(input) : decide(input);
       this.deps.log(
         "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates%s",
@@ -285,13 +295,4 @@ export class SegmentDelivery {
       throw error;
     }
   }
-}
-
-/**
- * Milliseconds until the player needs more data: the media buffered ahead at the playback rate, or
- * 0 while it is waiting (starting up or stalled: whatever it waits for is due now).
- */
-function deadlineMs(playback: PlaybackState | undefined): number {
-  if (!playback || playback.waiting) return 0;
-  return (playback.bufferedAheadSec * 1000) / (playback.playbackRate || 1);
 }

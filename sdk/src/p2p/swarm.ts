@@ -125,6 +125,7 @@ export class Swarm {
         throughputBytesPerSec: peer.throughputBytesPerSec,
         pendingRequests: peer.pendingRequests,
         tieBreak: Math.random(),
+        ...(state === "fetching" ? { fetchingSinceMs: peer.fetching.get(segmentId) } : {}),
       });
     }
     return list;

@@ -4,6 +4,8 @@ import {
   decide,
   decideAfterHttpFailure,
   expectedHttpMs,
+  fitHoldToSlack,
+  MIN_HEDGE_BUDGET_MS,
   newSegmentHoldMs,
   NEW_SEGMENT_HOLD_MIN_MS,
   NEW_SEGMENT_HOLD_SPREAD_MS,
@@ -60,14 +62,43 @@ describe("scheduler", () => {
     expect(d).toMatchObject({ kind: "p2p", peerId: "f", reason: "fetching" });
   });
 
+  it("of several fetchers asks the one that announced first (likelier the CDN's fetcher than a relay)", () => {
+    const relay = peer("relay", { fetching: true, fetchingSinceMs: 1_200, throughputBytesPerSec: 5e6 });
+    const origin = peer("origin", { fetching: true, fetchingSinceMs: 1_000 });
+    const unknown = peer("unknown", { fetching: true, throughputBytesPerSec: 9e6 });
+    expect(decide(input({ candidates: [relay, unknown, origin] }))).toMatchObject({ peerId: "origin" });
+    // Without announcement times, the faster one as before.
+    expect(
+      decide(
+        input({ candidates: [peer("a", { fetching: true }), { ...unknown, fetchingSinceMs: undefined }] }),
+      ),
+    ).toMatchObject({ peerId: "unknown" });
+  });
+
   it("prefers a complete holder over a peer still fetching", () => {
     const d = decide(input({ candidates: [peer("f", { fetching: true }), peer("c", { complete: true })] }));
     expect(d).toMatchObject({ peerId: "c" });
   });
 
-  it("uses HTTP when the buffer is too short to risk waiting on a fetching peer", () => {
+  it("with a short buffer waits on a fetching peer within the hedged budget, else HTTP", () => {
+    // 2000 − 350 − 1250 = 400 ms: the fetcher streams what it has, HTTP resumes after it with a Range
     const d = decide(input({ deadlineMs: 2000, candidates: [peer("f", { fetching: true })] }));
-    expect(d).toEqual({ kind: "http", reason: "no-time" });
+    expect(d).toMatchObject({ kind: "p2p", peerId: "f", reason: "fetching" });
+    expect(d.kind === "p2p" && d.budgetMs).toBeCloseTo(400);
+    // 1800 − 350 − 1250 = 200 ms: too short for a first chunk
+    expect(decide(input({ deadlineMs: 1800, candidates: [peer("f", { fetching: true })] }))).toEqual({
+      kind: "http",
+      reason: "no-time",
+    });
+  });
+
+  it("never gives a peer a budget below the hedged one just because the slack is barely positive", () => {
+    // slack 2900 − 350 − 2500 = 50 ms; hedged 1300 ms
+    for (const candidate of [peer("c", { complete: true }), peer("f", { fetching: true })]) {
+      const d = decide(input({ deadlineMs: 2900, candidates: [candidate] }));
+      expect(d).toMatchObject({ kind: "p2p", peerId: candidate.peerId });
+      expect(d.kind === "p2p" && d.budgetMs).toBeCloseTo(1300);
+    }
   });
 
   it("with an empty buffer goes to HTTP even when a peer holds the segment", () => {
@@ -168,6 +199,49 @@ describe("scheduler", () => {
     // The same hash position in either range.
     const a = (newSegmentHoldMs("7", "p") - NEW_SEGMENT_HOLD_MIN_MS) / NEW_SEGMENT_HOLD_SPREAD_MS;
     expect((newSegmentHoldMs("7", "p", 200, 800) - 200) / 800).toBeCloseTo(a, 9);
+  });
+
+  describe("fitting a hold to the slack", () => {
+    const span = NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS;
+    const live = { live: true, connectedPeers: 3 };
+    // 4000 − 350 − 2500 = 1150 ms of slack; a hold may use 1150 − 300 = 850 ms of it.
+    const short = input({ ...live, deadlineMs: 4000 });
+    const windowMs = 4000 - 350 - 2500 - MIN_HEDGE_BUDGET_MS;
+
+    it("keeps every hold when the window covers the hold range, and drops it without slack", () => {
+      // 5000 − 350 − 2500 − 300 = 1850 ms ≥ 1500
+      expect(fitHoldToSlack(1400, input({ ...live, deadlineMs: 5000 }))).toBe(1400);
+      expect(fitHoldToSlack(1400 + NON_RELAY_HOLD_EXTRA_MS, input({ ...live, deadlineMs: 5000 }))).toBe(1850);
+      // A 1200-ms window (over two thirds of the range): holds kept, only the top of the range cut.
+      const mid = input({ ...live, deadlineMs: 1200 + MIN_HEDGE_BUDGET_MS + 2500 + 350 });
+      expect(fitHoldToSlack(800, mid)).toBeCloseTo(800);
+      expect(fitHoldToSlack(1400, mid)).toBeCloseTo(1200);
+      expect(fitHoldToSlack(700, input({ deadlineMs: 3000 }))).toBe(0);
+      expect(fitHoldToSlack(700, input({ deadlineMs: 0 }))).toBe(0);
+      expect(fitHoldToSlack(0, short)).toBe(0);
+    });
+
+    it("scales holds into a shorter window, keeping their order, non-relaying viewers last", () => {
+      const holds = [500, 800, 1200, 1499];
+      const fitted = holds.map((h) => fitHoldToSlack(h, short));
+      for (let i = 1; i < fitted.length; i++) expect(fitted[i]).toBeGreaterThan(fitted[i - 1] ?? 0);
+      expect(fitted[1]).toBeCloseTo((800 * windowMs) / span);
+      const weak = fitHoldToSlack(500 + NON_RELAY_HOLD_EXTRA_MS, short);
+      expect(weak).toBe(windowMs);
+      for (const f of fitted) expect(f).toBeLessThan(weak);
+    });
+
+    it("lets viewers with the same short buffer end their holds apart (decide alone would not)", () => {
+      // Holds 800 and 1400 ms, both longer than the 850 ms window: decide() would cap both waits
+      // at the slack, so both would give up at the same moment; fitted, they end ~340 ms apart.
+      const [a = 0, b = 0] = [800, 1400].map((h) => fitHoldToSlack(h, short));
+      expect(b - a).toBeGreaterThan(300);
+      expect(decide({ ...short, holdLeftMs: a })).toEqual({
+        kind: "wait",
+        reason: "new-segment-hold",
+        maxWaitMs: a,
+      });
+    });
   });
 
   describe("viewers that cannot relay in real time", () => {
