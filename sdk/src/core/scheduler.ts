@@ -3,15 +3,18 @@
  * it a snapshot and acts on the answer, so every rule here is unit-tested without sockets.
  *
  * The rules, in order:
- * 1. A connected peer that holds the whole segment is asked, when the deadline leaves room for
- *    an HTTP fallback after a failed try (slack ≥ {@link MIN_HEDGE_BUDGET_MS}). With a short buffer
- *    it is still tried with a hedged budget that keeps half the safety margin, unless it was
- *    measured too slow for it.
+ * 1. A connected peer that holds the whole segment is asked, for the slack (deadline − expected
+ *    HTTP time − safety margin) while that is at least half the margin. With a shorter buffer it is
+ *    still tried, for half the margin while the slack is positive and for the hedged budget
+ *    (slack + half the margin) below that, so that at least half the margin is always kept and a
+ *    longer buffer never gives a shorter try; where the slack alone is under
+ *    {@link MIN_HEDGE_BUDGET_MS}, not if it was measured too slow for the budget.
  * 2. A peer that is downloading the segment right now (it announced `fetching`) is asked too, with
- *    the same budgets: it streams chunks to us as they reach it, so the swarm fetches each new live
- *    segment from the CDN about once. A hedged try is worth it here as well — the fetcher started
- *    its download before us, and bytes it has passed on are not fetched again (HTTP resumes with a
- *    Range) — where going straight to HTTP is one more CDN fetch of the same bytes.
+ *    the same budgets (no speed check: its speed is its own download's): it streams chunks to us as
+ *    they reach it, so the swarm fetches each new live segment from the CDN about once. A hedged try
+ *    is worth it here as well — the fetcher started its download before us, and bytes it has passed
+ *    on are not fetched again (HTTP resumes with a Range) — where going straight to HTTP is one more
+ *    CDN fetch of the same bytes.
  * 3. A viewer that just joined a swarm the tracker says has other viewers, but whose first peer
  *    connection is not up yet, waits for it within the hedged budget (half the safety margin kept):
  *    start-up is where a viewer would otherwise fetch its first segments from the CDN although
@@ -44,9 +47,10 @@ export interface PeerCandidate {
   /** Random, breaks ties so that viewers spread their requests over equally good peers. */
   tieBreak?: number;
   /**
-   * When a `fetching` peer announced it (ms, any clock shared by the candidates of one call);
-   * undefined when unknown. Of several fetchers the earliest to announce is asked first: it is
-   * likelier the one downloading from the CDN than a neighbour that took the segment from it.
+   * When the `fetching` note of this peer reached us (ms, any clock shared by the candidates of one
+   * call); undefined when unknown. Of several fetchers the one heard from first is asked first: a
+   * neighbour that takes the segment from the CDN's fetcher announces only after it heard of that
+   * fetch, so its note tends to arrive later (link latencies can reorder this; not measured apart).
    */
   fetchingSinceMs?: number;
 }
@@ -103,26 +107,29 @@ export function decide(input: ScheduleInput): Decision {
   const hedgeBudgetMs = slackMs + input.safetyMarginMs / 2;
   const usable = input.candidates.filter((c) => !input.failedPeers.has(c.peerId));
 
+  // What a peer try may take: the slack, but never less than half the margin while the slack is
+  // positive, and the hedged budget once it is not — so a longer buffer never means a shorter try.
+  const halfMarginMs = input.safetyMarginMs / 2;
+  const peerBudgetMs = slackMs >= halfMarginMs ? slackMs : slackMs >= 0 ? halfMarginMs : hedgeBudgetMs;
   const holders = usable.filter((c) => c.complete).sort(byScore);
   const best = holders[0];
   if (best) {
-    if (slackMs >= MIN_HEDGE_BUDGET_MS)
-      return { kind: "p2p", peerId: best.peerId, budgetMs: slackMs, reason: "complete" };
+    // Where the slack alone would not allow a try, a holder measured too slow for it is not asked.
     const p2pMs =
-      best.throughputBytesPerSec > 0
+      slackMs < MIN_HEDGE_BUDGET_MS && best.throughputBytesPerSec > 0
         ? (input.segmentBytesEstimate / best.throughputBytesPerSec) * 1000
         : undefined;
-    if (hedgeBudgetMs >= MIN_HEDGE_BUDGET_MS && (p2pMs === undefined || p2pMs * 2 < hedgeBudgetMs)) {
-      return { kind: "p2p", peerId: best.peerId, budgetMs: hedgeBudgetMs, reason: "complete" };
+    if (peerBudgetMs >= MIN_HEDGE_BUDGET_MS && (p2pMs === undefined || p2pMs * 2 < peerBudgetMs)) {
+      return { kind: "p2p", peerId: best.peerId, budgetMs: peerBudgetMs, reason: "complete" };
     }
     return { kind: "http", reason: "no-time" };
   }
 
+  // A fetcher's speed is that of its own download, not measured here: no speed check.
   const fetcher = usable.filter((c) => c.fetching).sort(byAnnouncement)[0];
   if (fetcher) {
-    const budgetMs = slackMs >= MIN_HEDGE_BUDGET_MS ? slackMs : hedgeBudgetMs;
-    if (budgetMs >= MIN_HEDGE_BUDGET_MS)
-      return { kind: "p2p", peerId: fetcher.peerId, budgetMs, reason: "fetching" };
+    if (peerBudgetMs >= MIN_HEDGE_BUDGET_MS)
+      return { kind: "p2p", peerId: fetcher.peerId, budgetMs: peerBudgetMs, reason: "fetching" };
     return { kind: "http", reason: "no-time" };
   }
   // Start-up: peers are connecting and will hold this segment; wait within the same hedged budget
@@ -139,13 +146,14 @@ export function decide(input: ScheduleInput): Decision {
 /**
  * This viewer's new-segment hold for one segment, fitted to the time the buffer leaves. A hold may
  * use the slack (deadline − expected HTTP time − safety margin) down to {@link MIN_HEDGE_BUDGET_MS}:
- * the window. {@link decide} alone cuts every hold at the window's end, so viewers with equally short
- * buffers (the same downlink and latency) would all end their holds together and all fetch from the
- * CDN. When the window is shorter than two thirds of `spanMs` (the end of the hold range, 1500 ms by
- * default), every hold is therefore scaled by window / `spanMs`: they keep the hashed order, and those
- * after the first take the segment from it. With a longer window holds are kept (only those in the
- * top third of the range are cut): the swarm simulator's node-50 lost offload when those were scaled
- * too (0.947 → 0.940, 3 seeds), its abr-1000 gained 0.888 → 0.904 with this rule. Holds past the
+ * the window. {@link decide} ends every hold once the slack falls under {@link MIN_HEDGE_BUDGET_MS}
+ * (the window's end), so viewers with equally short buffers (the same downlink and latency) would
+ * all end their holds together and all fetch from the CDN. When the window is shorter than two thirds
+ * of `spanMs` (the end of the hold range, 1500 ms by default), every hold is therefore scaled by
+ * window / `spanMs`: they keep the hashed order, and those after the first take the segment from it.
+ * With a longer window holds are kept and only those longer than the window are cut: the swarm
+ * simulator's node-50 lost offload when those were scaled too (0.947 → 0.940, 3 seeds), its abr-1000
+ * gained 0.888 → 0.904 with this rule. Holds past the
  * range (a non-relaying viewer's) end with the window. Milliseconds; 0 when no hold fits.
  */
 export function fitHoldToSlack(

@@ -92,12 +92,19 @@ describe("scheduler", () => {
     });
   });
 
-  it("never gives a peer a budget below the hedged one just because the slack is barely positive", () => {
-    // slack 2900 − 350 − 2500 = 50 ms; hedged 1300 ms
+  it("a longer buffer never gives a peer a shorter try, and half the margin is always kept", () => {
+    // slack 2900 − 350 − 2500 = 50 ms: half the margin (1250 ms), not 50
+    const d = decide(input({ deadlineMs: 2900, candidates: [peer("f", { fetching: true })] }));
+    expect(d.kind === "p2p" && d.budgetMs).toBeCloseTo(1250);
     for (const candidate of [peer("c", { complete: true }), peer("f", { fetching: true })]) {
-      const d = decide(input({ deadlineMs: 2900, candidates: [candidate] }));
-      expect(d).toMatchObject({ kind: "p2p", peerId: candidate.peerId });
-      expect(d.kind === "p2p" && d.budgetMs).toBeCloseTo(1300);
+      let previous = 0;
+      for (let deadlineMs = 1000; deadlineMs <= 9000; deadlineMs += 10) {
+        const decision = decide(input({ deadlineMs, candidates: [candidate] }));
+        const budget = decision.kind === "p2p" ? decision.budgetMs : 0;
+        expect(budget).toBeGreaterThanOrEqual(previous);
+        if (decision.kind === "p2p") expect(deadlineMs - 350 - budget).toBeGreaterThanOrEqual(1250 - 1e-9);
+        previous = budget;
+      }
     }
   });
 
