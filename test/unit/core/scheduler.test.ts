@@ -219,10 +219,10 @@ describe("scheduler", () => {
       // 5000 − 350 − 2500 − 300 = 1850 ms ≥ 1500
       expect(fitHoldToSlack(1400, input({ ...live, deadlineMs: 5000 }))).toBe(1400);
       expect(fitHoldToSlack(1400 + NON_RELAY_HOLD_EXTRA_MS, input({ ...live, deadlineMs: 5000 }))).toBe(1850);
-      // A 1200-ms window (over two thirds of the range): holds kept, only the top of the range cut.
+      // A 1200-ms window: every hold scaled by 1200 / 1500, the longest still inside it.
       const mid = input({ ...live, deadlineMs: 1200 + MIN_HEDGE_BUDGET_MS + 2500 + 350 });
-      expect(fitHoldToSlack(800, mid)).toBeCloseTo(800);
-      expect(fitHoldToSlack(1400, mid)).toBeCloseTo(1200);
+      expect(fitHoldToSlack(800, mid)).toBeCloseTo(640);
+      expect(fitHoldToSlack(1499, mid)).toBeLessThan(1200);
       expect(fitHoldToSlack(700, input({ deadlineMs: 3000 }))).toBe(0);
       expect(fitHoldToSlack(700, input({ deadlineMs: 0 }))).toBe(0);
       expect(fitHoldToSlack(0, short)).toBe(0);
