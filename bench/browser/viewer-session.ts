@@ -1,7 +1,9 @@
 // One viewer of a bench run from join to leave: opens the page under its profile's network
 // emulation, waits for the first frame, watches playback until told to stop (or for a fixed span),
 // changes its downlink on schedule, and optionally measures what the page costs (cost-probe.ts).
-import type { Browser } from "puppeteer-core";
+import { appendFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Page } from "puppeteer-core";
 import { analyzePlayback, type PlaybackReport } from "../../test/browser/support/playback-report.js";
 import { delay, openViewer, type PlaybackSample, type Viewer } from "../../test/browser/support/viewer.js";
 import type { BenchPageSnapshot, BenchPageState } from "../pages/src/protocol.js";
@@ -41,6 +43,7 @@ export async function openSession(options: ViewerSessionOptions): Promise<Viewer
     beforeLoad: async (page) => {
       if (profile.downlinkKbps > 0)
         await page.emulateNetworkConditions(networkConditions(profile.downlinkKbps));
+      await captureDebugLog(page, options.name);
     },
   });
   const setupError = await viewer.page.evaluate(
@@ -100,4 +103,23 @@ export async function openSession(options: ViewerSessionOptions): Promise<Viewer
     },
     cost: () => measured,
   };
+}
+
+/** Env var: a directory where every bench page's console goes, with the SDK's debug log turned on. */
+export const DEBUG_LOG_DIR_ENV = "NEARCAST_BENCH_DEBUG_LOG_DIR";
+
+/**
+ * With `NEARCAST_BENCH_DEBUG_LOG_DIR=<dir>` (see bench/browser/README.md), turns on the SDK's
+ * `nearcast:engine` debug log in the page (`localStorage.debug`, read by the `debug` package) and
+ * appends everything the page logs to `<dir>/<viewer name>.log`, one line per message, prefixed
+ * with the epoch ms it arrived. The scheduler's every decision is in it (segment, source, reason,
+ * deadline, peers, candidates). It slows the pages: for diagnosis, not for figures.
+ */
+async function captureDebugLog(page: Page, name: string): Promise<void> {
+  const dir = process.env[DEBUG_LOG_DIR_ENV];
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name.replace(/[^\w.-]+/g, "_")}.log`);
+  await page.evaluateOnNewDocument(() => localStorage.setItem("debug", "nearcast:engine"));
+  page.on("console", (message) => appendFileSync(file, `${Date.now()} ${message.text()}\n`));
 }
