@@ -99,18 +99,25 @@ export function expectedHttpMs(bytes: number, bandwidthBps: number, firstByteMs:
   return firstByteMs + ((bytes * 8) / bps) * 1000;
 }
 
-export function decide(input: ScheduleInput): Decision {
+/**
+ * Time we may spend on peers and still have the HTTP fallback arrive before the deadline, ms:
+ * deadline − expected HTTP time − safety margin. Negative when the buffer is shorter than that.
+ */
+function slackOf(input: ScheduleInput): number {
   const httpMs = expectedHttpMs(input.segmentBytesEstimate, input.httpBandwidthBps, input.httpFirstByteMs);
-  // Time we may spend on peers and still have the HTTP fallback arrive before the deadline.
-  const slackMs = input.deadlineMs - httpMs - input.safetyMarginMs;
+  return input.deadlineMs - httpMs - input.safetyMarginMs;
+}
+
+export function decide(input: ScheduleInput): Decision {
+  const slackMs = slackOf(input);
+  const halfMarginMs = input.safetyMarginMs / 2;
   // Short buffer (start-up, after a seek, a slow link): a try that keeps half the margin.
-  const hedgeBudgetMs = slackMs + input.safetyMarginMs / 2;
+  const hedgeBudgetMs = slackMs + halfMarginMs;
   const usable = input.candidates.filter((c) => !input.failedPeers.has(c.peerId));
 
   // What a peer try may take: the slack, but never less than half the margin while the slack is
   // positive, and the hedged budget once it is not — so a longer buffer never means a shorter try.
-  const halfMarginMs = input.safetyMarginMs / 2;
-  const peerBudgetMs = slackMs >= halfMarginMs ? slackMs : slackMs >= 0 ? halfMarginMs : hedgeBudgetMs;
+  const peerBudgetMs = slackMs >= 0 ? Math.max(slackMs, halfMarginMs) : hedgeBudgetMs;
   const holders = usable.filter((c) => c.complete).sort(byScore);
   const best = holders[0];
   if (best) {
@@ -161,8 +168,7 @@ export function fitHoldToSlack(
   input: ScheduleInput,
   spanMs = NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS,
 ): number {
-  const httpMs = expectedHttpMs(input.segmentBytesEstimate, input.httpBandwidthBps, input.httpFirstByteMs);
-  const windowMs = input.deadlineMs - httpMs - input.safetyMarginMs - MIN_HEDGE_BUDGET_MS;
+  const windowMs = slackOf(input) - MIN_HEDGE_BUDGET_MS;
   if (!(windowMs > 0) || !(holdMs > 0)) return 0;
   return Math.min(windowMs, holdMs * Math.min(1, windowMs / spanMs));
 }
