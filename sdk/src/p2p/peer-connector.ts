@@ -110,23 +110,30 @@ export class PeerConnector {
     }
   }
 
-  /** Announce now if the swarm wants peers (e.g. one just left). */
-  refill(swarmKey: string): void {
+  /**
+   * Announce now if the swarm wants peers (e.g. one just left). Offers still pending that were made
+   * before `offersSinceMs` (`Date.now()`) do not hold back new ones.
+   */
+  refill(swarmKey: string, offersSinceMs = 0): void {
     const swarm = this.swarms.get(swarmKey);
     if (swarm && this.options.wantedPeers(swarmKey) > 0)
-      for (const tracker of this.trackers) void this.announce(swarm, tracker);
+      for (const tracker of this.trackers) void this.announce(swarm, tracker, undefined, offersSinceMs);
   }
 
   /**
    * A connection attempt failed (some fail at random in WebRTC stacks): announce again soon rather
-   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm.
+   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm, with fresh offers
+   * even while older ones are pending. A tracker delivers one offer per other viewer, so in a swarm
+   * smaller than our last batch the rest of the batch was never delivered; counted as pending, it
+   * would hold back every new offer until OFFER_TIMEOUT_MS (no connection for 50 s).
    */
   private retrySoon(swarmKey: string): void {
     if (this.destroyed) return;
+    const now = Date.now();
     const last = this.lastRefillMs.get(swarmKey) ?? 0;
-    if (Date.now() - last < RETRY_AFTER_FAILURE_MS) return;
-    this.lastRefillMs.set(swarmKey, Date.now());
-    setTimeout(() => this.refill(swarmKey), RETRY_AFTER_FAILURE_MS * (0.5 + Math.random()));
+    if (now - last < RETRY_AFTER_FAILURE_MS) return;
+    this.lastRefillMs.set(swarmKey, now);
+    setTimeout(() => this.refill(swarmKey, now), RETRY_AFTER_FAILURE_MS * (0.5 + Math.random()));
   }
 
   destroy(): void {
@@ -151,7 +158,12 @@ export class PeerConnector {
     );
   }
 
-  private async announce(swarm: JoinedSwarm, tracker: TrackerClient, event?: "started"): Promise<void> {
+  private async announce(
+    swarm: JoinedSwarm,
+    tracker: TrackerClient,
+    event?: "started",
+    offersSinceMs = 0,
+  ): Promise<void> {
     if (!tracker.isOpen) return;
     if (event === "started") {
       // Join at once, before the offers are ready (ICE gathering takes a while): the response
@@ -166,7 +178,7 @@ export class PeerConnector {
       });
       event = undefined;
     }
-    const pending = this.handshakes.pendingOffersFor(swarm.swarmKey);
+    const pending = this.handshakes.pendingOffersFor(swarm.swarmKey, offersSinceMs);
     const count = Math.max(
       0,
       Math.min(this.options.offersWanted(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,

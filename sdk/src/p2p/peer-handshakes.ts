@@ -35,6 +35,8 @@ interface PendingOffer {
   connection: RTCPeerConnection;
   channel: RTCDataChannel;
   timer: ReturnType<typeof setTimeout>;
+  /** When the offer was ready to announce (`Date.now()`). */
+  madeAtMs: number;
 }
 
 /**
@@ -54,9 +56,11 @@ export class PeerHandshakes {
     return this.connecting.size;
   }
 
-  /** Our offers for a swarm still waiting for an answer. */
-  pendingOffersFor(swarmKey: string): number {
-    return [...this.pendingOffers.values()].filter((p) => p.swarmKey === swarmKey).length;
+  /** Our offers for a swarm still waiting for an answer, made at or after `madeSinceMs` (`Date.now()`). */
+  pendingOffersFor(swarmKey: string, madeSinceMs = 0): number {
+    return [...this.pendingOffers.values()].filter(
+      (p) => p.swarmKey === swarmKey && p.madeAtMs >= madeSinceMs,
+    ).length;
   }
 
   async createOffer(swarmKey: string): Promise<{ offer_id: string; offer: SessionDescription } | undefined> {
@@ -72,7 +76,7 @@ export class PeerHandshakes {
       if (!sdp || this.destroyed) throw new Error("no local description");
       const offerId = createOfferId();
       const timer = setTimeout(() => this.dropOffer(offerId), OFFER_TIMEOUT_MS);
-      this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer });
+      this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer, madeAtMs: Date.now() });
       return { offer_id: offerId, offer: { type: "offer", sdp } };
     } catch (error) {
       closeQuietly(connection, channel);

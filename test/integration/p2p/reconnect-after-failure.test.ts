@@ -1,0 +1,76 @@
+// A connection attempt that fails must cost a viewer seconds, not the rest of the minute. WebRTC
+// stacks fail attempts at random: node-datachannel 0.33.4 (libdatachannel) fails about 3 % of offerer
+// connections on a loaded 2-core machine, when its ICE agent connects and DTLS checks the peer's
+// certificate before setRemoteDescription() has stored the answer's fingerprint ("DTLS alert: unknown
+// CA", then "Got a remote candidate without ICE transport" from setRemoteDescription). Here that
+// failure is made on purpose — the first answer the engine applies throws the same error — so the
+// engine's recovery is tested every run, not one run in four.
+import { RTCPeerConnection } from "node-datachannel/polyfill";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import type { Engine } from "../../../sdk/src/engine/engine.js";
+import { RETRY_AFTER_FAILURE_MS } from "../../../sdk/src/p2p/constants.js";
+import { createObservedEngine, eventsNamed, peerConnected } from "../../support/fault-harness.js";
+import { HostilePeer } from "../../support/hostile-peer.js";
+
+let server: RunningServer;
+let trackerUrl: string;
+const engines: Engine[] = [];
+const peers: HostilePeer[] = [];
+
+beforeAll(async () => {
+  server = await startServer({ host: "127.0.0.1", port: 0 });
+  trackerUrl = `ws://127.0.0.1:${server.port}/tracker`;
+});
+
+afterEach(async () => {
+  for (const engine of engines.splice(0)) engine.destroy();
+  await Promise.all(peers.splice(0).map((p) => p.stop()));
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** RTCPeerConnections whose first applied answer fails as libdatachannel's race makes it fail. */
+function failingFirstAnswer(): { PeerConnection: typeof RTCPeerConnection; failed: () => boolean } {
+  let failed = false;
+  class FailFirstAnswer extends RTCPeerConnection {
+    override async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      if (description.type === "answer" && !failed) {
+        failed = true;
+        this.close();
+        throw new Error(
+          "libdatachannel error while adding remote description: Got a remote candidate without ICE transport",
+        );
+      }
+      return super.setRemoteDescription(description);
+    }
+  }
+  return { PeerConnection: FailFirstAnswer, failed: () => failed };
+}
+
+describe("a failed connection attempt in a small swarm", () => {
+  it("is retried with a fresh offer within a few seconds, not after the old offers expire", async () => {
+    const swarmKey = "reconnect-after-failure|360p";
+    // The only other viewer: the tracker delivers one offer of the engine's first batch to it.
+    const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: new Map(), behaviour: "honest" });
+    peers.push(peer);
+    const { PeerConnection, failed } = failingFirstAnswer();
+    const observed = createObservedEngine({ trackerUrls: [trackerUrl] }, PeerConnection);
+    engines.push(observed.engine);
+    const joinedMs = performance.now();
+    observed.engine.prepareSwarm(swarmKey);
+
+    await peerConnected(observed, peer);
+    const connectedMs = performance.now() - joinedMs;
+    console.log(
+      `reconnect-after-failure: first attempt failed (${failed()}), connected ${connectedMs.toFixed(0)} ms after joining`,
+    );
+    expect(failed(), "the first attempt was made to fail").toBe(true);
+    expect(eventsNamed(observed.events, "peer-connected")).toHaveLength(1);
+    // One retry after RETRY_AFTER_FAILURE_MS × (0.5–1.5), then one offer/answer round trip. Before
+    // the fix the four undelivered offers of the first batch held back every new one for 50 s.
+    expect(connectedMs).toBeLessThan(RETRY_AFTER_FAILURE_MS * 1.5 + 5_000);
+  });
+});
