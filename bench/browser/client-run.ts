@@ -9,7 +9,8 @@ import type { Browser } from "puppeteer-core";
 import { startServer, type RunningServer } from "../../demo-server/src/server.js";
 import { closeBrowser, launchBrowser } from "../../test/browser/support/chromium.js";
 import type { PlaybackReport } from "../../test/browser/support/playback-report.js";
-import { delay, type Viewer } from "../../test/browser/support/viewer.js";
+import type { Viewer } from "../../test/browser/support/viewer.js";
+import { sleep } from "../../test/support/wait-for.js";
 import type {
   BenchPageConfig,
   BenchPageSnapshot,
@@ -194,12 +195,12 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
 
     for (let i = 0; i < n; i++) {
       await join(i, false);
-      if (i < n - 1) await delay(scenario.staggerMs);
+      if (i < n - 1) await sleep(scenario.staggerMs);
     }
     if (scenario.churn) {
       const events = Math.max(1, Math.round(options.watchMs / scenario.churn.intervalMs));
       for (let k = 0; k < events; k++) {
-        await delay(scenario.churn.intervalMs);
+        await sleep(scenario.churn.intervalMs);
         const leaver = slots.find((slot) => !slot.left);
         if (leaver) {
           progress(`${tag}: ${leaver.name} leaves`);
@@ -207,7 +208,7 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
         }
         await join(n + k, true);
       }
-      await delay(scenario.churn.intervalMs);
+      await sleep(scenario.churn.intervalMs);
       await Promise.all(slots.map((slot) => (slot.left ? undefined : slot.session?.stop())));
     }
     const reports = await Promise.all(slots.map((slot) => slot.watch));

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
-import { demoLiveSegmentFromDisk, sleep, startLiveViewers } from "../../support/node-engines.js";
+import { demoLiveSegmentFromDisk, startLiveViewers } from "../../support/node-engines.js";
 import type { SimulatedPlayerStats } from "../../support/simulated-player.js";
+import { sleep } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 let server: RunningServer;

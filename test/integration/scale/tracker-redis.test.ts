@@ -188,7 +188,7 @@ describe("tracker instances sharing swarms through Redis", () => {
         one.tracker.stats().federation?.recoveries === 1 && two.tracker.stats().federation?.recoveries === 1,
       10_000,
       "both instances to recover",
-      50,
+      { intervalMs: 50 },
     );
     await sleep(100); // the memberships written again on recovery
     expect((await join(b, infoHash, peerB, 2)).incomplete).toBe(3);

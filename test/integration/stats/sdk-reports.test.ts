@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
-import { sleep, startLiveViewers } from "../../support/node-engines.js";
+import { startLiveViewers } from "../../support/node-engines.js";
+import { sleep } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 let server: RunningServer;
