@@ -10,15 +10,15 @@
 // what this checks.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "puppeteer-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import { segmentId } from "../../sdk/src/hlsjs/segment-identity.js";
 import { HostilePeer } from "../support/hostile-peer.js";
 import { waitFor } from "../support/wait-for.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
 import { startCredentialedCdn, type CdnAuthMode, type CredentialedCdn } from "./support/credentialed-cdn.js";
 import { startEmbeddingSite, type EmbeddingSite } from "./support/credentialed-page.js";
+import { useBrowserRig } from "./support/rig.js";
 
 const SECRET = "s3cr3t-viewer-token";
 const SEGMENT_DIR = path.join(REPO_ROOT, "demo-server", "media", "demo", "240p");
@@ -35,17 +35,13 @@ const SEGMENTS = new Map(
     ]),
 );
 
+const rig = useBrowserRig();
+/** The page's own site, with its own tracker (the demo server's is not used here). */
 let site: EmbeddingSite | undefined;
-let browser: Browser | undefined;
 
 beforeAll(async () => {
   site = await startEmbeddingSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await site?.close();
+  rig().cleanups.push(() => site?.close());
 });
 
 interface PageState {
@@ -57,7 +53,8 @@ interface PageState {
 async function watch(
   mode: CdnAuthMode,
 ): Promise<{ cdn: CredentialedCdn; state: PageState; hostile: HostilePeer }> {
-  if (!site || !browser) throw new Error("site or browser did not start");
+  const { browser } = rig();
+  if (!site) throw new Error("set-up failed");
   const cdn = await startCredentialedCdn({
     mode,
     secret: SECRET,
@@ -97,7 +94,9 @@ async function watch(
         const w = window as unknown as PageState & { hls?: { media?: HTMLMediaElement } };
         return { loaded: w.loaded, fatalErrors: w.fatalErrors, currentTime: w.hls?.media?.currentTime ?? 0 };
       });
-    const first = await poll(async () => (await read()).loaded[0], 30_000, `${mode}: first segment`);
+    const first = await waitFor(async () => (await read()).loaded[0], 30_000, `${mode}: first segment`, {
+      intervalMs: 200,
+    });
     // A peer that claims every segment, serves the first 16 KiB of a request and then goes silent.
     hostile = await HostilePeer.start({
       trackerUrl: site.trackerUrl,
@@ -111,28 +110,15 @@ async function watch(
       60_000,
       `${mode}: two Range resumes at the CDN`,
     );
-    await poll(
-      async () => ((await read()).currentTime > 12 ? true : undefined),
-      60_000,
-      `${mode}: 12 s played`,
-    );
+    await waitFor(async () => (await read()).currentTime > 12, 60_000, `${mode}: 12 s played`, {
+      intervalMs: 200,
+    });
     const state = await read();
     return { cdn, state, hostile };
   } finally {
     await hostile?.stop();
     await context?.close();
     await cdn.close();
-  }
-}
-
-/** {@link waitFor} for a check that has to ask the page. */
-async function poll<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

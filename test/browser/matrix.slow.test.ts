@@ -2,37 +2,21 @@
 // through the SDK with 3 viewers and P2P on. Every fragment payload hls.js receives must equal the
 // origin's file or byte range (SHA-256), with no fatal error, no stall over 1 s, and peers sharing
 // wherever the stream allows it.
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
 import { runShape, type ViewerResult } from "./support/matrix-run.js";
-import type { Viewer } from "./support/viewer.js";
+import { useBrowserRig } from "./support/rig.js";
 
 const WATCH_MS = Number(process.env.NEARCAST_MATRIX_WATCH_MS ?? 15_000);
 /** hls.js errors that mean a shape is mishandled even when hls.js recovers from them. */
 const FORBIDDEN_ERRORS = ["fragDecryptError", "fragParsingError", "bufferAppendNoProgress", "keyLoadError"];
 
-let tracker: RunningServer | undefined;
+const rig = useBrowserRig();
 let origin: TestOrigin | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
 
 beforeAll(async () => {
-  tracker = await startServer({ host: "127.0.0.1", port: 0 });
   origin = await startTestOrigin();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await origin?.close();
-    await tracker?.close();
-  }
+  rig().origins.push(origin);
 });
 
 interface Shape {
@@ -163,7 +147,8 @@ function expectRanges(results: ViewerResult[]): void {
 
 describe("HLS coverage matrix: 3 Chromium viewers per shape, P2P on", () => {
   it.each(SHAPES)("$name", { timeout: 150_000 }, async (shape) => {
-    if (!origin || !browser || !tracker) throw new Error("set-up failed");
+    const { browser, trackerUrl, open } = rig();
+    if (!origin) throw new Error("set-up failed");
     origin.resetLive();
     const sinceMs = Date.now();
     const results = await runShape({
@@ -171,7 +156,7 @@ describe("HLS coverage matrix: 3 Chromium viewers per shape, P2P on", () => {
       origin,
       manifest: shape.manifest,
       query: `p2p=1&${shape.query ?? ""}`,
-      trackerUrl: `${tracker.url.replace(/^http/, "ws")}/tracker`,
+      trackerUrl,
       name: shape.name.split(" ")[0]!,
       watchMs: shape.watchMs ?? WATCH_MS,
       manifestQuery: shape.manifestQuery,

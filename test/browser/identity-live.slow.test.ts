@@ -11,6 +11,7 @@
 import { describe, expect, it } from "vitest";
 import { restartRoute, ssaiRoute, type RestartRoute } from "../support/identity-streams.js";
 import { startTestOrigin } from "../support/test-origin.js";
+import { waitFor } from "../support/wait-for.js";
 import { useBrowserRig } from "./support/rig.js";
 import { runShape, type ViewerResult } from "./support/matrix-run.js";
 
@@ -51,9 +52,18 @@ describe("live identity cases: 3 Chromium viewers, P2P on", () => {
     // A: 10 segments, 4 of them out at the first request, so the restart comes 12 s later and B's
     // first segment 14 s later. Two viewers join before it and stay (hls.js itself does not follow a
     // sequence number that goes back to 0: plain hls.js stalls there too), holding A's segments;
-    // two join 18 s in and play B, whose names are A's.
+    // two join once three of B's segments are out (6 s after the restart, by the origin's own clock,
+    // however long the early viewers took to start) and play B, whose names are A's.
     const earlyRun = run(`restart-${digests}-early`, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 18_000));
+    await waitFor(
+      () => {
+        const timeline = route.timeline();
+        return timeline !== undefined && Date.now() >= timeline.restartMs + 6_000;
+      },
+      60_000,
+      "three segments of video B at the origin",
+      { intervalMs: 100 },
+    );
     const late = await run(`restart-${digests}-late`, 16_000);
     const early = await earlyRun;
     const restartMs = route.timeline()!.restartMs;

@@ -4,40 +4,26 @@
 //    more often than plain hls.js does, and playback resumes soon after the origin returns.
 //  - 5xx burst: 30 % of media requests fail for 10 s; P2P viewers stall no more than plain hls.js.
 // Every fragment hls.js received is checked against the origin's bytes (SHA-256).
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { sleep } from "../support/wait-for.js";
 import { collect, type ViewerResult } from "./support/matrix-run.js";
 import { describePlayback, type PlaybackReport } from "./support/playback-report.js";
-import { delay, openViewer, watchPlayback, type Viewer } from "./support/viewer.js";
+import { useBrowserRig } from "./support/rig.js";
+import { watchPlayback, type Viewer } from "./support/viewer.js";
 
 const TARGET_DURATION_MS = 2_000;
 const OUTAGE_503_MS = Number(process.env.NEARCAST_OUTAGE_MS ?? 60_000) / 2;
 const OUTAGE_RESET_MS = OUTAGE_503_MS;
 
-let tracker: RunningServer | undefined;
+const rig = useBrowserRig();
 let origin: TestOrigin | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
 
 beforeAll(async () => {
-  tracker = await startServer({ host: "127.0.0.1", port: 0 });
   // A live window longer than the outage (90 s), so the segments produced while the origin was down
   // are still listed when it returns and playback can continue where it stopped.
   origin = await startTestOrigin({ liveWindowSegments: 45 });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await origin?.close();
-    await tracker?.close();
-  }
+  rig().origins.push(origin);
 });
 
 interface Audience {
@@ -49,18 +35,17 @@ interface Audience {
 async function openAudience(tag: string): Promise<Audience> {
   const viewers: Viewer[] = [];
   const tokens: string[] = [];
-  const trackerUrl = encodeURIComponent(`${tracker!.url.replace(/^http/, "ws")}/tracker`);
+  const trackerUrl = encodeURIComponent(rig().trackerUrl);
   for (let i = 0; i < 4; i++) {
     const plain = i === 3;
     const token = `${tag}-${plain ? "plain" : `p2p${i}`}`;
     const src = encodeURIComponent(`${origin!.url}/s/tok/ts-ladder/master.m3u8?token=${token}`);
     const url = `${origin!.url}/page/index.html?${plain ? "plain=1" : "p2p=1"}&capLevel=0&patient=1&tracker=${trackerUrl}&src=${src}`;
-    const viewer = await openViewer(browser!, url, { name: token });
-    open.push(viewer);
+    const viewer = await rig().viewer(url, { name: token });
     viewers.push(viewer);
     tokens.push(token);
     await viewer.waitForPlaying(30_000);
-    await delay(1_000);
+    await sleep(1_000);
   }
   return { viewers, tokens };
 }
@@ -84,21 +69,21 @@ function checkBytes(results: ViewerResult[]): void {
 
 describe("origin faults under a live P2P session (3 P2P viewers + plain hls.js)", () => {
   it("outage: 503 then connection resets for 60 s", { timeout: 300_000 }, async () => {
-    if (!origin || !browser || !tracker) throw new Error("set-up failed");
+    if (!origin) throw new Error("set-up failed");
     origin.resetLive();
     const { viewers, tokens } = await openAudience("outage");
     const watchStart = Date.now();
     const totalMs = 10_000 + OUTAGE_503_MS + OUTAGE_RESET_MS + 20_000;
     const watches = viewers.map((v) => watchPlayback(v, totalMs));
     const firstSample = Date.now();
-    await delay(10_000);
+    await sleep(10_000);
 
     const before = await Promise.all(viewers.map((v) => v.sample()));
     const outageAt = Date.now();
     origin.setFault({ kind: "status", status: 503 });
-    await delay(OUTAGE_503_MS);
+    await sleep(OUTAGE_503_MS);
     origin.setFault({ kind: "reset" });
-    await delay(OUTAGE_RESET_MS);
+    await sleep(OUTAGE_RESET_MS);
     const during = await Promise.all(viewers.map((v) => v.sample()));
     const restoredAt = Date.now();
     origin.setFault({ kind: "none" });
@@ -153,14 +138,14 @@ describe("origin faults under a live P2P session (3 P2P viewers + plain hls.js)"
   });
 
   it("5xx burst: 30 % of media requests fail for 10 s", { timeout: 200_000 }, async () => {
-    if (!origin || !browser || !tracker) throw new Error("set-up failed");
+    if (!origin) throw new Error("set-up failed");
     origin.resetLive();
     const { viewers, tokens } = await openAudience("burst");
     const watches = viewers.map((v) => watchPlayback(v, 30_000));
-    await delay(8_000);
+    await sleep(8_000);
     const burstAt = Date.now();
     origin.setFault({ kind: "burst", ratio: 0.3, status: 503 });
-    await delay(10_000);
+    await sleep(10_000);
     origin.setFault({ kind: "none" });
     const reports = await Promise.all(watches);
     const results = await Promise.all(viewers.map((v, i) => collect(v, origin!, reports[i]!)));

@@ -8,10 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "puppeteer-core";
+import type { BrowserContext, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { waitFor } from "../support/wait-for.js";
 import {
   copyExample,
   limiter,
@@ -23,6 +22,7 @@ import {
   type CommandResult,
   type ServedApp,
 } from "./support/consumer-apps.js";
+import { useBrowserRig } from "./support/rig.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -64,9 +64,8 @@ interface Prepared {
   error?: string;
 }
 
+const rig = useBrowserRig();
 let workDir: string | undefined;
-let server: RunningServer | undefined;
-let browser: Browser | undefined;
 const prepared = new Map<string, Promise<Prepared>>();
 const served: ServedApp[] = [];
 const contexts: BrowserContext[] = [];
@@ -114,20 +113,14 @@ beforeAll(async () => {
   console.info(
     `consumer apps ready after ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${timings.join(", ")}`,
   );
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-  browser = await launchBrowser();
 }, PREPARE_TIMEOUT_MS);
 
 afterAll(async () => {
-  try {
-    await Promise.allSettled(contexts.map((context) => context.close()));
-    await closeBrowser(browser);
-    await Promise.allSettled(served.map((app) => app.close()));
-  } finally {
-    await server?.close();
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true, maxRetries: 3 });
-    console.info(`consumer test took ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`);
-  }
+  // Before the rig's own afterAll (registered first, so it runs last): tabs, apps, then the folder.
+  await Promise.allSettled(contexts.map((context) => context.close()));
+  await Promise.allSettled(served.map((app) => app.close()));
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true, maxRetries: 3 });
+  console.info(`consumer test took ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`);
 }, 60_000);
 
 describe("example apps installed from the packed SDK", () => {
@@ -138,29 +131,29 @@ describe("example apps installed from the packed SDK", () => {
       const served = await serve(example, app.dir);
       if (example.staticDir === undefined) await expectServerRendered(served.url);
 
-      const pageUrl = `${served.url}?server=${encodeURIComponent(server!.url)}`;
+      const pageUrl = `${served.url}?server=${encodeURIComponent(rig().server.url)}`;
       // A live stream starts far from 0: "plays" = the playhead moves on from where it started.
       const first = await openTab(pageUrl);
-      const firstStart = await waitFor(
+      const firstStart = await waitForTab(
         first,
         "the first tab starts",
         PLAY_TIMEOUT_MS,
         (s) => s.currentTime > 0,
       );
-      await waitFor(
+      await waitForTab(
         first,
         "the first tab plays",
         PLAY_TIMEOUT_MS,
         (s) => s.currentTime >= firstStart.currentTime + MIN_PLAYED_SEC,
       );
       const second = await openTab(pageUrl);
-      const secondStart = await waitFor(
+      const secondStart = await waitForTab(
         second,
         "the second tab starts",
         PLAY_TIMEOUT_MS,
         (s) => s.currentTime > 0,
       );
-      const end = await waitFor(
+      const end = await waitForTab(
         second,
         "the second tab plays and receives segments over P2P",
         P2P_TIMEOUT_MS,
@@ -203,7 +196,7 @@ interface Tab {
 
 /** One tab = one browser context, so the two viewers share no cache or connections. */
 async function openTab(url: string): Promise<Tab> {
-  const context = await browser!.createBrowserContext();
+  const context = await rig().browser.createBrowserContext();
   contexts.push(context);
   const page = await context.newPage();
   const problems: string[] = [];
@@ -239,21 +232,26 @@ function sample(page: Page): Promise<TabSample> {
   });
 }
 
-async function waitFor(
+/** Samples the tab until `done` holds; the last sample and the page's problems are in the timeout error. */
+function waitForTab(
   tab: Tab,
   what: string,
   timeoutMs: number,
   done: (sample: TabSample) => boolean,
 ): Promise<TabSample> {
-  const deadline = Date.now() + timeoutMs;
   let last: TabSample | undefined;
-  while (Date.now() < deadline) {
-    last = await sample(tab.page);
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(
-    `${what}: not within ${timeoutMs} ms; last sample ${JSON.stringify(last)}; page problems: ${JSON.stringify(tab.problems)}`,
+  return waitFor(
+    async () => {
+      last = await sample(tab.page);
+      return done(last) && last;
+    },
+    timeoutMs,
+    what,
+    {
+      intervalMs: 500,
+      describeLast: () =>
+        `last sample ${JSON.stringify(last)}; page problems: ${JSON.stringify(tab.problems)}`,
+    },
   );
 }
 
