@@ -1,7 +1,7 @@
 // The stall rules of the playback watcher, on hand-made samples (no browser).
 import { describe, expect, it } from "vitest";
-import { analyzePlayback } from "./support/playback-report.js";
-import type { PlaybackSample, PlayerError } from "./support/viewer.js";
+import { analyzePlayback } from "../../browser/support/playback-report.js";
+import type { PlaybackSample, PlayerError } from "../../browser/support/viewer.js";
 
 const INTERVAL_MS = 500;
 

@@ -27,20 +27,11 @@ describe.skipIf(unavailable !== undefined)(
 
     beforeAll(async () => {
       const startedMs = Date.now();
-      const run = () =>
-        runNatExperiment({
-          pairTimeoutMs: 25_000,
-          liveDurationMs: 30_000,
-          log: (line) => console.log(`[nat ${((Date.now() - startedMs) / 1000).toFixed(1)} s] ${line}`),
-        });
-      // The experiment runs in the hook, which vitest's retry does not cover: one more run when it
-      // breaks (a namespace agent once sent no live result within 60 s in CI), said loudly.
-      try {
-        ({ pairs, live } = await run());
-      } catch (error) {
-        console.warn(`\n!!! NAT experiment failed, running it once more: ${String(error)}\n`);
-        ({ pairs, live } = await run());
-      }
+      ({ pairs, live } = await runNatExperiment({
+        pairTimeoutMs: 25_000,
+        liveDurationMs: 30_000,
+        log: (line) => console.log(`[nat ${((Date.now() - startedMs) / 1000).toFixed(1)} s] ${line}`),
+      }));
       console.log(`\n${formatPairTable(pairs)}\n\n${formatLiveTable(live)}\n\n${formatLiveViewers(live)}\n`);
     }, 600_000);
 

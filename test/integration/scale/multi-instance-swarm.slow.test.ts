@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
-import { createNodeEngine, demoLiveSegmentFromDisk, sleep } from "../../support/node-engines.js";
+import { createNodeEngine, demoLiveSegmentFromDisk } from "../../support/node-engines.js";
 import { startRedis, type RedisProcess } from "../../support/redis-server.js";
 import { SimulatedPlayer } from "../../support/simulated-player.js";
+import { sleep } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 const VIEWERS = 6;
