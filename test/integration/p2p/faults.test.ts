@@ -21,14 +21,14 @@ import {
   type ObservedEngine,
 } from "../../support/fault-harness.js";
 import { HostilePeer, type GarbageKind, type HostilePeerOptions } from "../../support/hostile-peer.js";
-import { demoLiveSegmentFromDisk, sleep } from "../../support/node-engines.js";
+import { demoLiveSegmentFromDisk } from "../../support/node-engines.js";
 import { SimulatedPlayer } from "../../support/simulated-player.js";
 import {
   freeLoopbackPort,
   startNearcastTracker,
   startReferenceTracker,
 } from "../../support/test-trackers.js";
-import { waitFor } from "../../support/wait-for.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 
 const PROBE_PATH = path.join(REPO_ROOT, "test", "support", "destroy-exit-probe.ts");
 
@@ -539,11 +539,15 @@ describe("P2P faults: regressions of SDK bugs found by these tests (fixed)", () 
       );
       const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
       const destroyed = await waitFor(
-        () => lines.find((l) => l.phase === "destroyed") ?? (stderr.includes("Error") && stderr),
+        () =>
+          lines.find((l) => l.phase === "destroyed" || l.phase === "error") ??
+          (stderr.includes("Error") && stderr),
         25_000,
         "the probe to load a segment and destroy its engine",
+        { describeLast: () => `probe output so far: ${JSON.stringify(lines)} ${stderr.slice(-500)}` },
       );
       if (typeof destroyed === "string") throw new Error(`probe failed: ${destroyed.slice(0, 500)}`);
+      if (destroyed.phase === "error") throw new Error(`probe failed: ${JSON.stringify(destroyed)}`);
       const loaded = lines.find((l) => l.phase === "loaded");
       if (loaded?.source !== "p2p") throw new Error(`probe loaded from ${String(loaded?.source)}, not p2p`);
       await hostile.closedByRemote(3000);
