@@ -1,6 +1,6 @@
 // A long live session: N Chromium viewers with P2P on watch one live stream while every page is
 // sampled at a fixed interval — JS heap after a forced GC, the SDK's store and in-flight loads, peer
-// connections, playback position. Shared by the soak test (2 minutes) and the soak bench (15).
+// connections, playback position. Used by the soak bench (`npm run bench:soak`).
 import type { Browser, CDPSession } from "puppeteer-core";
 import type { NearcastStats, ResourceUsage } from "../../../sdk/src/index.js";
 import { describePlayback, type PlaybackReport } from "./playback-report.js";
