@@ -9,7 +9,7 @@ import { UNDERFULL_ANNOUNCE_INTERVAL_MS } from "../../../sdk/src/p2p/constants.j
 import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { createObservedEngine, peerConnected } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
-import { setTimeout as delay } from "node:timers/promises";
+import { sleep, waitFor } from "../../support/wait-for.js";
 
 let server: RunningServer;
 let trackerUrl: string;
@@ -53,9 +53,19 @@ async function engineWithOnePeer(name: string) {
 
 describe("offers only where they can connect", () => {
   it("an offer from a peer it is already connected to gets no answer", async () => {
-    const { peer, observed } = await engineWithOnePeer("duplicate");
+    const { peer, observed, created } = await engineWithOnePeer("duplicate");
+    const relayed = server.tracker.stats().offersRelayed;
+    const before = created.count;
     const offerId = await peer.offerAgain();
-    await delay(3000);
+    await waitFor(
+      () => server.tracker.stats().offersRelayed > relayed,
+      5_000,
+      "the tracker to relay the offer",
+    );
+    // The engine decides on receipt (loopback: well under a millisecond after the relay); an answer
+    // would start with a new RTCPeerConnection at once and reach the peer after ICE gathering.
+    await sleep(1_000);
+    expect(created.count - before, "RTCPeerConnections made for the duplicate offer").toBe(0);
     expect(peer.answeredOffers.has(offerId), "the engine answered a duplicate offer").toBe(false);
     expect(observed.engine.getStats().connectedPeers).toBe(1);
   });
@@ -63,8 +73,15 @@ describe("offers only where they can connect", () => {
   it("knowing everyone in its swarm, its re-announces carry no offers", { timeout: 60_000 }, async () => {
     const { observed, created } = await engineWithOnePeer("full");
     const before = created.count;
-    // Past one under-full re-announce (15 s ± 10 %): with a peer slot free it announces again.
-    await delay(UNDERFULL_ANNOUNCE_INTERVAL_MS * 1.1 + 2000);
+    // With a peer slot free it announces again within UNDERFULL_ANNOUNCE_INTERVAL_MS ± 10 %; its
+    // offers, if any, are made before the announce leaves, so the count is final once it arrives.
+    const announces = server.tracker.stats().announces;
+    await waitFor(
+      () => server.tracker.stats().announces > announces,
+      UNDERFULL_ANNOUNCE_INTERVAL_MS * 1.1 + 5_000,
+      "the engine's next under-full announce",
+      { intervalMs: 100 },
+    );
     expect(created.count - before, "RTCPeerConnections created after the swarm was known").toBe(0);
     expect(observed.engine.getStats().connectedPeers).toBe(1);
   });
