@@ -301,7 +301,15 @@ describe("P2P faults: trackers", () => {
       player.start();
       await sleep(1500);
     }
-    await sleep(12_000);
+    // Every viewer meets a peer through the reference tracker, and a later viewer receives bytes.
+    await waitFor(
+      () =>
+        observed.every((o) => eventsNamed(o.events, "peer-connected").length > 0) &&
+        observed.slice(1).some((o) => o.engine.getStats().p2pDownloadedBytes > 0),
+      30_000,
+      "every viewer connected and a later one fed by a peer",
+      { intervalMs: 100 },
+    );
     const peersInSwarm = tracker.peersInSwarm(toHex(infoHashOf(swarmKey)));
     const results = await Promise.all(players.map((p) => p.stop()));
     const stats = observed.map((o) => o.engine.getStats());
@@ -339,7 +347,15 @@ describe("P2P faults: trackers", () => {
       swarmKey,
     });
     player.start();
-    await sleep(4000);
+    // Three segments over HTTP and two failed connects (to see the backoff) while the tracker is down.
+    await waitFor(
+      () =>
+        eventsNamed(events, "segment-loaded").length >= 3 &&
+        eventsNamed(events, "tracker-state").filter((e) => e.arg.state === "disconnected").length >= 2,
+      15_000,
+      "3 segments and 2 failed connects while the tracker is down",
+      { intervalMs: 50 },
+    );
     const loadedWhileDown = eventsNamed(events, "segment-loaded").length;
 
     const tracker = await startNearcastTracker(port);
