@@ -111,10 +111,13 @@ export class PeerConnector {
   }
 
   /**
-   * Announce now if the swarm wants peers (e.g. one just left). Offers still pending that were made
-   * before `offersSinceMs` (`Date.now()`) do not hold back new ones.
+   * Announce now if the swarm wants peers (e.g. one just left), with fresh offers: offers still
+   * pending that were made before `offersSinceMs` (`Date.now()`, default now) do not hold back new
+   * ones. A tracker delivers one offer per other viewer, so in a swarm smaller than our last batch
+   * the rest of the batch was never delivered; counted as pending, it would hold back every new offer
+   * until OFFER_TIMEOUT_MS — no new connection for up to 50 s after a peer left.
    */
-  refill(swarmKey: string, offersSinceMs = 0): void {
+  refill(swarmKey: string, offersSinceMs = Date.now()): void {
     const swarm = this.swarms.get(swarmKey);
     if (swarm && this.options.wantedPeers(swarmKey) > 0)
       for (const tracker of this.trackers) void this.announce(swarm, tracker, undefined, offersSinceMs);
@@ -123,9 +126,7 @@ export class PeerConnector {
   /**
    * A connection attempt failed (some fail at random in WebRTC stacks): announce again soon rather
    * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm, with fresh offers
-   * even while older ones are pending. A tracker delivers one offer per other viewer, so in a swarm
-   * smaller than our last batch the rest of the batch was never delivered; counted as pending, it
-   * would hold back every new offer until OFFER_TIMEOUT_MS (no connection for 50 s).
+   * even while offers made before the failure are pending (see {@link refill}).
    */
   private retrySoon(swarmKey: string): void {
     if (this.destroyed) return;
