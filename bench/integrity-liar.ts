@@ -15,6 +15,7 @@ import {
   wrongFragments,
   type AuditedAudience,
 } from "../test/browser/support/fragment-audit.js";
+import { positiveArg } from "./lib/positive-arg.js";
 
 const { values } = parseArgs({
   options: {
@@ -24,17 +25,9 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const positive = (flag: string, text: string) => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`error: --${flag} must be a positive number, got "${text}"`);
-    process.exit(2);
-  }
-  return n;
-};
-const viewers = Math.max(2, Math.round(positive("viewers", values.viewers)));
-const watchMs = positive("watch-sec", values["watch-sec"]) * 1000;
-const rounds = Math.round(positive("rounds", values.rounds));
+const viewers = Math.max(2, Math.round(positiveArg("viewers", values.viewers)));
+const watchMs = positiveArg("watch-sec", values["watch-sec"]) * 1000;
+const rounds = Math.round(positiveArg("rounds", values.rounds));
 /** The liar joins first, so it holds (and offers) every segment the others want next. */
 const LIAR = 0;
 

@@ -23,6 +23,7 @@ import { startServer } from "../demo-server/src/server.js";
 import { closeBrowser, launchBrowser } from "../test/browser/support/chromium.js";
 import { judgeSoak, runSoak } from "../test/browser/support/soak-run.js";
 import { startTestOrigin } from "../test/support/test-origin.js";
+import { positiveArg } from "./lib/positive-arg.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,18 +37,10 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const positive = (flag: string, text: string) => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`error: --${flag} must be a positive number, got "${text}"`);
-    process.exit(2);
-  }
-  return n;
-};
-const minutes = positive("minutes", values.minutes);
-const viewers = Math.round(positive("viewers", values.viewers));
-const kbps = Math.round(positive("kbps", values.kbps));
-const storeMaxBytes = Math.round(positive("store-mib", values["store-mib"]) * 1024 * 1024);
+const minutes = positiveArg("minutes", values.minutes);
+const viewers = Math.round(positiveArg("viewers", values.viewers));
+const kbps = Math.round(positiveArg("kbps", values.kbps));
+const storeMaxBytes = Math.round(positiveArg("store-mib", values["store-mib"]) * 1024 * 1024);
 
 /** Encodes (once) 60 s of 720p H.264 at `kbps` + AAC as 2-second TS segments. */
 function soakMedia(): string {

@@ -7,9 +7,7 @@
 // engine's recovery is tested every run, not one run in four. Likewise a peer that drops the
 // connection: in a two-viewer swarm the engine must offer again at once.
 import { RTCPeerConnection } from "node-datachannel/polyfill";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
-import type { Engine } from "../../../sdk/src/engine/engine.js";
+import { describe, expect, it } from "vitest";
 import { RETRY_AFTER_FAILURE_MS } from "../../../sdk/src/p2p/constants.js";
 import {
   createObservedEngine,
@@ -20,26 +18,10 @@ import {
   peerConnected,
 } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
+import { useP2pLab } from "../../support/p2p-lab.js";
 import { waitFor } from "../../support/wait-for.js";
 
-let server: RunningServer;
-let trackerUrl: string;
-const engines: Engine[] = [];
-const peers: HostilePeer[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-  trackerUrl = `ws://127.0.0.1:${server.port}/tracker`;
-});
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) engine.destroy();
-  await Promise.all(peers.splice(0).map((p) => p.stop()));
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const lab = useP2pLab();
 
 /** RTCPeerConnections whose first applied answer fails as libdatachannel's race makes it fail. */
 function failingFirstAnswer(): { PeerConnection: typeof RTCPeerConnection; failed: () => boolean } {
@@ -61,6 +43,7 @@ function failingFirstAnswer(): { PeerConnection: typeof RTCPeerConnection; faile
 
 describe("a failed connection attempt in a small swarm", () => {
   it("is retried with a fresh offer within a few seconds, not after the old offers expire", async () => {
+    const { trackerUrl, engines, peers } = lab();
     const swarmKey = "reconnect-after-failure|360p";
     // The only other viewer: the tracker delivers one offer of the engine's first batch to it.
     const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: new Map(), behaviour: "honest" });
@@ -84,6 +67,7 @@ describe("a failed connection attempt in a small swarm", () => {
   });
 
   it("after its only peer drops the connection, the engine offers again at once and reconnects", async () => {
+    const { server, trackerUrl, engines, peers } = lab();
     const swarmKey = "reconnect-after-drop|360p";
     const segment = demoVodSegmentFromDisk("360p", 3);
     // Serves 64 KiB of the first request, then closes its connection without a word; it answers the
