@@ -1,8 +1,12 @@
 // The examples in examples/ as a user would run them: the SDK packed with `npm pack`, each example
 // copied to a temporary folder, installed from the npm registry with that tarball, built with its own
 // tool (Vite, webpack, Next.js, esbuild), served, and opened in two tabs of headless Chromium against
-// the demo server. Each tab must play, and the second must receive segments from the first over
-// WebRTC (its `getStats().p2pDownloadedBytes`, shown by the page).
+// the demo server. Each tab must play, and the two must trade segments over WebRTC
+// (`getStats().p2pDownloadedBytes`, shown by each page). Which tab receives is not fixed: for each new
+// live segment, the tab whose playlist refresh sees it first fetches it from the origin and the other
+// takes it from that tab, and a later tab whose refreshes fall earlier in each segment's 2 s is the
+// fetcher every time — then the first tab is the one fed by peers (issue 20: the old check that the
+// *second* tab receives failed in 2 of 3 runs of two demo-player tabs on a quiet machine).
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -125,7 +129,7 @@ afterAll(async () => {
 
 describe("example apps installed from the packed SDK", () => {
   for (const example of EXAMPLES) {
-    it(`${example.name}: builds, plays, and its second tab gets segments from the first over P2P`, async () => {
+    it(`${example.name}: builds, plays, and its two tabs trade segments over P2P`, async () => {
       const app = await prepared.get(example.name)!;
       if (app.error !== undefined) throw new Error(`examples/${example.name}: ${app.error}`);
       const served = await serve(example, app.dir);
@@ -153,16 +157,33 @@ describe("example apps installed from the packed SDK", () => {
         PLAY_TIMEOUT_MS,
         (s) => s.currentTime > 0,
       );
-      const end = await waitForTab(
-        second,
-        "the second tab plays and receives segments over P2P",
+      let last: { first: TabSample; second: TabSample } | undefined;
+      const traded = await waitFor(
+        async () => {
+          last = { first: await sample(first.page), second: await sample(second.page) };
+          const p2p =
+            (last.first.stats?.p2pDownloadedBytes ?? 0) + (last.second.stats?.p2pDownloadedBytes ?? 0);
+          return (
+            last.second.currentTime >= secondStart.currentTime + MIN_PLAYED_SEC &&
+            (last.second.stats?.connectedPeers ?? 0) >= 1 &&
+            p2p > 0 &&
+            last
+          );
+        },
         P2P_TIMEOUT_MS,
-        (s) =>
-          (s.stats?.p2pDownloadedBytes ?? 0) > 0 && s.currentTime >= secondStart.currentTime + MIN_PLAYED_SEC,
+        "the second tab to play, connected to the first, and one of them to receive segments over P2P",
+        {
+          intervalMs: 500,
+          describeLast: () =>
+            `last samples ${JSON.stringify(last)}; page problems: ${JSON.stringify([first.problems, second.problems])}`,
+        },
       );
-      expect(end.stats!.connectedPeers).toBeGreaterThanOrEqual(1);
-      const firstEnd = await sample(first.page);
-      expect(firstEnd.stats!.httpDownloadedBytes).toBeGreaterThan(0);
+      console.log(
+        `[consumers] ${example.name}: P2P bytes first tab ${traded.first.stats?.p2pDownloadedBytes}, second ${traded.second.stats?.p2pDownloadedBytes}`,
+      );
+      expect(
+        traded.first.stats!.httpDownloadedBytes + traded.second.stats!.httpDownloadedBytes,
+      ).toBeGreaterThan(0);
       expect(first.problems).toEqual([]);
       expect(second.problems).toEqual([]);
       await Promise.all([first.context.close(), second.context.close()]);
