@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
 import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
-import type { AccessOptions } from "./tracker/access-policy.js";
+import type { AccessOptions } from "./net/access-policy.js";
 
 /**
  * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
@@ -25,6 +25,9 @@ export const DEFAULT_MEDIA_DIR = path.join(PACKAGE_ROOT, "media");
  * first build; the server then says so at start-up and on `/`.
  */
 export const PUBLIC_DIR = path.join(PACKAGE_ROOT, "public");
+
+/** The live dashboard page and its bundle (`/dashboard`), inside {@link PUBLIC_DIR}. */
+export const DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 
 export interface ServerOptions {
   /** TCP port; 0 = any free port. @default 8080 */

@@ -4,13 +4,14 @@
 // start-up failure (missing media folder, port in use…). Errors are one line on stderr, no stack trace.
 import { readFileSync } from "node:fs";
 import pino from "pino";
-import { parseCliArgs, USAGE } from "./cli.js";
-import type { CliOptions } from "./cli.js";
+import { parseCliArgs } from "./cli/parse-args.js";
+import type { CliOptions } from "./cli/parse-args.js";
+import { USAGE } from "./cli/usage.js";
 import { ServerOptionsError } from "./config.js";
-import { runDigestsCommand } from "./digests-command.js";
+import { runDigestsCommand } from "./cli/digests-command.js";
 import { CatalogError } from "./origin/catalog-types.js";
 import { startServer } from "./server.js";
-import { runTokenCommand, TOKEN_USAGE } from "./token-command.js";
+import { runTokenCommand, TOKEN_USAGE } from "./cli/token-command.js";
 import type { RunningServer } from "./server.js";
 
 /** A stuck shutdown (a service that never closes) must not keep the process alive forever. */

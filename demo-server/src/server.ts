@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
 import pino from "pino";
-import { PUBLIC_DIR, resolveServerOptions } from "./config.js";
+import { DASHBOARD_DIR, PUBLIC_DIR, resolveServerOptions } from "./config.js";
 import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
 import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
@@ -16,14 +16,14 @@ import type { OriginHandle } from "./origin/origin-service.js";
 import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
 import { createStatsService } from "./stats/index.js";
 import { createIceRouter, type IceRequestResult } from "./ice/ice-router.js";
-import { AccessPolicy } from "./tracker/access-policy.js";
+import { AccessPolicy } from "./net/access-policy.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
 export type { OriginStatsSnapshot } from "./origin/origin-counters.js";
-export { mintJoinToken, verifyJoinToken } from "./tracker/join-token.js";
-export type { JoinGrant, MintJoinTokenOptions } from "./tracker/join-token.js";
-export type { AccessOptions } from "./tracker/access-policy.js";
+export { mintJoinToken, verifyJoinToken } from "./net/join-token.js";
+export type { JoinGrant, MintJoinTokenOptions } from "./net/join-token.js";
+export type { AccessOptions } from "./net/access-policy.js";
 
 export interface RunningServer {
   /** Base URL without trailing slash, reachable from this machine (e.g. `http://127.0.0.1:41234`). */
@@ -95,6 +95,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     logger,
     trustProxy: config.trustProxy,
     redisUrl: config.redisUrl,
+    dashboardDir: DASHBOARD_DIR,
   });
   app.use(stats.router);
   closers.push(() => stats.close());

@@ -1,6 +1,7 @@
 // GET /api/ice: the one place viewers learn their ICE servers (SDK option `iceConfigUrl`).
 import express from "express";
-import type { AccessPolicy, UpgradeRefusal } from "../tracker/access-policy.js";
+import type { AccessPolicy } from "../net/access-policy.js";
+import type { AccessRefusal } from "../net/refusal-reasons.js";
 import type { IceOptions } from "./ice-options.js";
 import { mintTurnCredential } from "./turn-credentials.js";
 
@@ -28,7 +29,7 @@ export function iceConfigBody(options: IceOptions, nowMs: number): IceConfigBody
 }
 
 /** Outcomes of `GET /api/ice` requests: "ok", or the reason one was refused. */
-export type IceRequestResult = "ok" | UpgradeRefusal;
+export type IceRequestResult = "ok" | AccessRefusal;
 
 /** The bearer token of an `Authorization` header, if any. */
 function bearerToken(header: string | undefined): string | undefined {

@@ -6,10 +6,10 @@ import express from "express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { MAX_REPORT_BODY_BYTES } from "nearcast";
-import { connectionLimitKey, resolveClientAddress } from "../tracker/ip-address.js";
+import { connectionLimitKey, resolveClientAddress } from "../net/ip-address.js";
 import type { StatsAggregator } from "./aggregator.js";
 import type { KeyedRateLimiter } from "./rate-limiter.js";
-import type { RejectReason } from "./reject-reasons.js";
+import type { ReportRefusal } from "../net/refusal-reasons.js";
 import { validateReportBatch } from "./report-schema.js";
 
 /** `navigator.sendBeacon(url, string)` sends text/plain; fetch sends application/json. */
@@ -18,7 +18,7 @@ const ACCEPTED_TYPES = ["application/json", "text/plain"];
 export interface ReportOutcomes {
   /** `batch` is the validated batch just counted (shared with other instances when scaled out). */
   accepted(reports: number, duplicates: number, batch: StatsReportBatch): void;
-  rejected(reason: RejectReason): void;
+  rejected(reason: ReportRefusal): void;
 }
 
 export interface ReportEndpointOptions {
@@ -34,7 +34,7 @@ export interface ReportEndpointOptions {
 /** Middleware chain for `POST /api/stats/report` (mount after CORS). */
 export function reportEndpoint(options: ReportEndpointOptions): (RequestHandler | ErrorHandler)[] {
   const { aggregator, outcomes, logger } = options;
-  const reject = (res: Response, status: number, reason: RejectReason, message: string, extra = {}) => {
+  const reject = (res: Response, status: number, reason: ReportRefusal, message: string, extra = {}) => {
     outcomes.rejected(reason);
     logger.debug({ reason, status, message }, "stats: report rejected");
     res

@@ -16,7 +16,7 @@ import {
   MAX_REPORTED_PEERS,
   MAX_STREAM_ID_CHARS,
 } from "./constants.js";
-import type { RejectReason } from "./reject-reasons.js";
+import type { ReportRefusal } from "../net/refusal-reasons.js";
 
 /** Printable text: control characters have no place in a URL or a rendition key, and break logs. */
 // eslint-disable-next-line no-control-regex
@@ -51,7 +51,8 @@ const batchSchema = z.object({
 });
 
 export type ValidationResult =
-  { ok: true; batch: StatsReportBatch } | { ok: false; reason: RejectReason; field: string; message: string };
+  | { ok: true; batch: StatsReportBatch }
+  | { ok: false; reason: ReportRefusal; field: string; message: string };
 
 /** Validates a parsed JSON body. Never throws. */
 export function validateReportBatch(body: unknown): ValidationResult {
@@ -75,7 +76,7 @@ const COUNT_FIELDS = new Set([
   "peers",
 ]);
 
-function reasonOf(issue: Issue): RejectReason {
+function reasonOf(issue: Issue): ReportRefusal {
   const key = issue.path[issue.path.length - 1];
   if (issue.path.length === 1 && key === "v") return "unsupported_version";
   if (key === "reports" && (issue.code === "too_big" || issue.code === "too_small"))

@@ -1,6 +1,6 @@
 // The JSON of `GET /api/stats` and of each `snapshot` event of `GET /api/stats/events`. The dashboard
 // imports these types; keep them free of runtime code.
-import type { RejectReason } from "./reject-reasons.js";
+import type { ReportRefusal } from "../net/refusal-reasons.js";
 
 export type WindowName = "1m" | "15m" | "all";
 
@@ -116,6 +116,6 @@ export interface StatsSnapshot {
     duplicates: number;
     /** Rejected requests (a rejected body may not even hold countable reports). */
     rejected: number;
-    rejectedByReason: Record<RejectReason, number>;
+    rejectedByReason: Record<ReportRefusal, number>;
   };
 }

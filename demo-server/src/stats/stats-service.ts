@@ -1,10 +1,8 @@
 // The stats service as one unit for the composition root: aggregator + rate limiters + origin
 // sampler + metrics + dashboard event stream + router, driven by one 1-s timer.
-import path from "node:path";
 import type express from "express";
 import pino from "pino";
 import type { Logger } from "pino";
-import { PUBLIC_DIR } from "../config.js";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
 import { StatsAggregator, type AggregatorLimits } from "./aggregator.js";
@@ -22,14 +20,12 @@ import {
 import { StatsMetrics } from "./metrics.js";
 import { OriginSampler } from "./origin-sampler.js";
 import { KeyedRateLimiter, type RateLimit } from "./rate-limiter.js";
-import { zeroRejections } from "./reject-reasons.js";
+import { REPORT_REFUSALS, zeroCounts } from "../net/refusal-reasons.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { StatsSnapshot } from "./snapshot-types.js";
 import { DEFAULT_SSE_HUB_OPTIONS, SseHub } from "./sse-hub.js";
 import { createStatsRouter } from "./stats-router.js";
 import { StatsFanout } from "./redis-fanout.js";
-
-export const DEFAULT_DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 
 export interface StatsServiceOptions {
   /** The demo origin, whose counters are sampled beside the reports. Absent = no origin comparison. */
@@ -50,7 +46,10 @@ export interface StatsServiceOptions {
   clientRateLimit?: Partial<RateLimit>;
   /** Per client address. @default 50/s, burst 100 */
   ipRateLimit?: Partial<RateLimit>;
-  /** Folder of the dashboard page. @default demo-server/dashboard */
+  /**
+   * Folder of the dashboard page (its index.html and dist/), built by `npm run build`; the
+   * composition root passes `DASHBOARD_DIR`. Unset: no /dashboard route. @default undefined
+   */
   dashboardDir?: string;
   /**
    * Share accepted reports and origin samples with every instance on this Redis, so each instance's
@@ -94,7 +93,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     maxKeys: MAX_IP_BUCKETS,
     ...options.ipRateLimit,
   });
-  const reports = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroRejections() };
+  const reports = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroCounts(REPORT_REFUSALS) };
   const fanout =
     options.redisUrl === undefined
       ? undefined
@@ -158,7 +157,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     snapshotJson: () => JSON.stringify(snapshot()),
     hub,
     metrics,
-    dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+    dashboardDir: options.dashboardDir,
   });
 
   let ticks = 0;

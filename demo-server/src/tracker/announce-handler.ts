@@ -1,6 +1,6 @@
 // The announce path of the tracker core: access and peer_id checks, the membership update, the reply
 // with swarm counts over every instance, and the offers relayed to the chosen peers.
-import type { AccessPolicy } from "./access-policy.js";
+import type { AccessPolicy } from "../net/access-policy.js";
 import type { ClientChannel } from "./client-channel.js";
 import type { RemotePeer, SwarmFederation } from "./federation.js";
 import { selectOfferTargets } from "./peer-selection.js";
@@ -37,7 +37,7 @@ export class AnnounceHandler<C extends ClientChannel> {
 
   announce(client: C, request: AnnounceRequest): void {
     const refusal = this.access.checkAnnounce(client.grant, request);
-    if (refusal === "info_hash_not_allowed" || refusal === "token_scope") {
+    if (refusal !== undefined) {
       this.reject(client, {
         reason: refusal,
         message: ACCESS_MESSAGES[refusal],

@@ -1,6 +1,6 @@
 // The tracker core's view of a connected client, so the protocol logic runs without sockets (the
 // WebSocket server's `Connection` implements it; unit tests use a fake).
-import type { JoinGrant } from "./join-token.js";
+import type { JoinGrant } from "../net/join-token.js";
 
 /** What the core needs from a connected client; the WebSocket wrapper implements it. */
 export interface ClientChannel {

@@ -2,7 +2,7 @@
 // join grant, its keepalive state and message rate limiter, and sends that respect the buffer cap.
 import { WebSocket } from "ws";
 import type { RawData } from "ws";
-import type { JoinGrant } from "./join-token.js";
+import type { JoinGrant } from "../net/join-token.js";
 import type { TrackerOptions } from "./options.js";
 import { MessageRateLimiter } from "./rate-limit.js";
 import type { ClientChannel } from "./client-channel.js";

@@ -110,7 +110,3 @@ export const DEFAULT_TOP_SWARMS_IN_STATS = 100;
 
 /** Path served by `attach()` when none is given. */
 export const DEFAULT_TRACKER_PATH = "/tracker";
-
-/** Network prefix lengths that count as "nearby" (same LAN / same site). */
-export const IPV4_PREFIX_BITS = 24;
-export const IPV6_PREFIX_BITS = 48;

@@ -19,9 +19,9 @@ import {
   DEFAULT_TOP_SWARMS_IN_STATS,
 } from "./constants.js";
 
-import type { AccessOptions } from "./access-policy.js";
-import { normalizeOrigin } from "./access-policy.js";
-import { checkSecret } from "./join-token.js";
+import type { AccessOptions } from "../net/access-policy.js";
+import { normalizeOrigin } from "../net/access-policy.js";
+import { checkSecret } from "../net/join-token.js";
 
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 

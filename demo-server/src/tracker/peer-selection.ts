@@ -1,4 +1,4 @@
-import type { BinaryId } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
 
 /** What selection needs to know about a peer (a `PeerEntry` satisfies it). */
 export interface Candidate {

@@ -3,9 +3,8 @@
  * the outbound frames it sends. Ids (`info_hash`, `peer_id`, `offer_id`) stay in their wire form, a
  * latin1 "binary" string (one char per byte), so they are relayed byte-for-byte.
  */
-
-/** 20 bytes as a string of 20 chars with codes 0–255 (what bittorrent-tracker's client sends). */
-export type BinaryId = string;
+import type { BinaryId } from "../net/binary-id.js";
+import type { TrackerMessageRefusal } from "../net/refusal-reasons.js";
 
 /** `paused` and `empty` (accepted by bittorrent-tracker's server) are normalised to `update`. */
 export type AnnounceEvent = "started" | "stopped" | "completed" | "update";
@@ -58,38 +57,8 @@ export interface ScrapeRequest {
 
 export type TrackerRequest = AnnounceRequest | AnswerRequest | ScrapeRequest;
 
-/** Why an inbound message was refused; also the keys of `TrackerStats.rejected`. */
-export const REJECT_REASONS = [
-  "binary_frame",
-  "invalid_json",
-  "not_an_object",
-  "invalid_action",
-  "invalid_info_hash",
-  "invalid_peer_id",
-  "invalid_to_peer_id",
-  "invalid_offer_id",
-  "invalid_event",
-  "invalid_number",
-  "invalid_offers",
-  "too_many_offers",
-  "invalid_answer",
-  "too_many_info_hashes",
-  "answer_without_membership",
-  "unknown_peer",
-  "swarm_limit",
-  "swarm_full",
-  "connection_swarm_limit",
-  "message_too_large",
-  "info_hash_not_allowed",
-  "token_scope",
-  "stopped_not_owner",
-  "peer_id_in_use",
-] as const;
-
-export type RejectReason = (typeof REJECT_REASONS)[number];
-
 export interface Rejection {
-  reason: RejectReason;
+  reason: TrackerMessageRefusal;
   message: string;
   /** Echoed so a client can match the failure to its request (bittorrent-tracker needs both). */
   action?: "announce" | "scrape";
@@ -155,14 +124,4 @@ export function encodeFailure(rejection: Rejection): string {
     ...(rejection.action === undefined ? {} : { action: rejection.action }),
     ...(rejection.infoHash === undefined ? {} : { info_hash: rejection.infoHash }),
   });
-}
-
-/** Hex form of a binary id, for logs and the stats JSON (binary strings are unreadable there). */
-export function binaryIdToHex(id: BinaryId): string {
-  return Buffer.from(id, "latin1").toString("hex");
-}
-
-/** The inverse of {@link binaryIdToHex}: 40 hex chars → the 20-char binary string. */
-export function hexToBinaryId(hex: string): BinaryId {
-  return Buffer.from(hex, "hex").toString("latin1");
 }

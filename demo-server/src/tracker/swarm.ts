@@ -1,4 +1,5 @@
-import type { AnnounceEvent, BinaryId } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
+import type { AnnounceEvent } from "./protocol.js";
 
 /** One (swarm, peer_id) membership. `O` is whatever owns it — a socket in production. */
 export interface PeerEntry<O> {

@@ -1,6 +1,6 @@
 // The tracker's protocol logic without sockets: message dispatch, answer relay, scrape, rejections
 // and expiry. The announce path is in announce-handler.ts.
-import { AccessPolicy } from "./access-policy.js";
+import { AccessPolicy } from "../net/access-policy.js";
 import { AnnounceHandler } from "./announce-handler.js";
 import type { ClientChannel } from "./client-channel.js";
 import { LocalOnlyFederation } from "./federation.js";
@@ -9,7 +9,8 @@ import type { TrackerOptions } from "./options.js";
 import { parseMessage } from "./parse-message.js";
 import type { ParseLimits } from "./parse-message.js";
 import { encodeAnswerRelay, encodeFailure, encodeScrapeResponse } from "./protocol.js";
-import type { AnswerRequest, BinaryId, Rejection, ScrapeFile, ScrapeRequest } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
+import type { AnswerRequest, Rejection, ScrapeFile, ScrapeRequest } from "./protocol.js";
 import type { TrackerCounters } from "./stats.js";
 import { SwarmRegistry } from "./swarm.js";
 

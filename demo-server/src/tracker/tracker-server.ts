@@ -7,19 +7,20 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { RawData } from "ws";
 import { Connection, rawToString } from "./connection.js";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
-import { connectionLimitKey, networkPrefix, resolveClientAddress } from "./ip-address.js";
+import { connectionLimitKey, networkPrefix, resolveClientAddress } from "../net/ip-address.js";
 import { LocalOnlyFederation } from "./federation.js";
 import type { SwarmFederation } from "./federation.js";
 import { KeepaliveSweep } from "./keepalive.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
-import { AccessPolicy } from "./access-policy.js";
-import type { JoinGrant } from "./join-token.js";
+import { AccessPolicy } from "../net/access-policy.js";
+import type { JoinGrant } from "../net/join-token.js";
 import { parseRegion } from "./parse-message.js";
 import { RedisFederation } from "./redis-federation.js";
 import { SocketBudget } from "./socket-budget.js";
 import { TrackerCounters } from "./stats.js";
-import type { ConnectionRejectReason, DisconnectReason, TrackerStats } from "./stats.js";
+import type { TrackerStats } from "./stats.js";
+import type { TrackerConnectionRefusal, TrackerDisconnectReason } from "../net/refusal-reasons.js";
 import { TrackerCore } from "./tracker-core.js";
 import { pathOf, queryOf, writeRefusal } from "./upgrade-http.js";
 import type { RefusalStatus, UpgradeArgs } from "./upgrade-http.js";
@@ -159,7 +160,7 @@ class WebSocketTracker implements Tracker {
   }
 
   /** Counts and logs the refusal, then answers the upgrade with a plain HTTP error (see `writeRefusal`). */
-  private refuse(socket: Duplex, status: RefusalStatus, reason: ConnectionRejectReason): void {
+  private refuse(socket: Duplex, status: RefusalStatus, reason: TrackerConnectionRefusal): void {
     this.counters.connectionsRejected[reason]++;
     this.options.logger.debug({ reason }, "tracker: connection refused");
     writeRefusal(socket, status);
@@ -238,7 +239,7 @@ class WebSocketTracker implements Tracker {
   }
 
   /** Closes a misbehaving or dead socket; its memberships go when its `close` event fires. */
-  private drop(connection: Connection, reason: DisconnectReason): void {
+  private drop(connection: Connection, reason: TrackerDisconnectReason): void {
     if (!this.connections.delete(connection)) return;
     this.counters.disconnects[reason]++;
     const log = reason === "flood" || reason === "slow_consumer" ? "warn" : "debug";

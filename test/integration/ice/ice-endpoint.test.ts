@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { ServerOptionsError } from "../../../demo-server/src/config.js";
-import { mintJoinToken } from "../../../demo-server/src/tracker/join-token.js";
+import { mintJoinToken } from "../../../demo-server/src/net/join-token.js";
 import { IceConfigSource, parseIceConfigResponse } from "../../../sdk/src/p2p/ice-config.js";
 
 const SECRET = "ice-endpoint-test-secret";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StatsReport } from "../../../sdk/src/core/report-types.js";
 import { MAX_REPORT_BODY_BYTES } from "../../../sdk/src/core/report-types.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
-import { DEFAULT_DASHBOARD_DIR } from "../../../demo-server/src/stats/index.js";
+import { DASHBOARD_DIR } from "../../../demo-server/src/config.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/index.js";
 import { parseMetrics, sample } from "./prometheus-text.js";
 
@@ -359,7 +359,7 @@ describe("GET /dashboard", () => {
     const html = await page.text();
     expect(html).toContain('src="/dashboard/dist/dashboard.js"');
     expect(html).toContain("No viewers have reported yet");
-    if (existsSync(path.join(DEFAULT_DASHBOARD_DIR, "dist", "dashboard.js"))) {
+    if (existsSync(path.join(DASHBOARD_DIR, "dist", "dashboard.js"))) {
       const bundle = await fetch(`${server.url}/dashboard/dist/dashboard.js`);
       expect(bundle.status).toBe(200);
       expect(bundle.headers.get("content-type")).toMatch(/javascript/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StatsMetrics } from "../../../demo-server/src/stats/metrics.js";
-import { zeroRejections } from "../../../demo-server/src/stats/reject-reasons.js";
+import { REPORT_REFUSALS, zeroCounts } from "../../../demo-server/src/net/refusal-reasons.js";
 import type { TrackerStats } from "../../../demo-server/src/tracker/stats.js";
 import { batch, FakeClock, makeAggregator, report } from "./fixtures.js";
 import { parseMetrics, sample } from "../../integration/stats/prometheus-text.js";
@@ -33,7 +33,7 @@ function setup(maxMetricLabels: number) {
     accepted: 0,
     duplicates: 0,
     rejected: 2,
-    rejectedByReason: { ...zeroRejections(), bad_number: 2 },
+    rejectedByReason: { ...zeroCounts(REPORT_REFUSALS), bad_number: 2 },
   };
   const metrics = new StatsMetrics({
     aggregator,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { swarmInfoHash } from "../../../demo-server/src/stats/aggregator.js";
 import { buildSnapshot, type SnapshotExtras } from "../../../demo-server/src/stats/snapshot.js";
-import { zeroRejections } from "../../../demo-server/src/stats/reject-reasons.js";
+import { REPORT_REFUSALS, zeroCounts } from "../../../demo-server/src/net/refusal-reasons.js";
 import { batch, FakeClock, LIVE_ID, makeAggregator, RENDITION, report } from "./fixtures.js";
 
 const VOD_ID = "http://127.0.0.1:8080/streams/demo/vod/master.m3u8";
@@ -10,7 +10,7 @@ function extras(overrides: Partial<SnapshotExtras> = {}): SnapshotExtras {
   return {
     swarmPeers: new Map(),
     tracker: null,
-    reports: { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroRejections() },
+    reports: { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroCounts(REPORT_REFUSALS) },
     ...overrides,
   };
 }

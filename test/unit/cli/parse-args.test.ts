@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseCliArgs } from "../../../demo-server/src/cli.js";
-import type { CliParseResult } from "../../../demo-server/src/cli.js";
+import { parseCliArgs } from "../../../demo-server/src/cli/parse-args.js";
+import type { CliParseResult } from "../../../demo-server/src/cli/parse-args.js";
 import { DEFAULT_MEDIA_DIR } from "../../../demo-server/src/config.js";
 import { DEFAULT_STUN_URLS } from "../../../demo-server/src/ice/ice-options.js";
 

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { grantCovers, mintJoinToken, verifyJoinToken } from "../../../demo-server/src/tracker/join-token.js";
-import { AccessPolicy, normalizeOrigin } from "../../../demo-server/src/tracker/access-policy.js";
-import { parseCliArgs } from "../../../demo-server/src/cli.js";
-import { runTokenCommand } from "../../../demo-server/src/token-command.js";
+import { grantCovers, mintJoinToken, verifyJoinToken } from "../../../demo-server/src/net/join-token.js";
+import { AccessPolicy, normalizeOrigin } from "../../../demo-server/src/net/access-policy.js";
+import { parseCliArgs } from "../../../demo-server/src/cli/parse-args.js";
+import { runTokenCommand } from "../../../demo-server/src/cli/token-command.js";
 
 const SECRET = "unit-test-secret-0123456789";
 const T0 = 1_800_000_000_000;

@@ -1,11 +1,11 @@
 // Flag values checked and converted: integers within limits, paths, --hls-dir specs, lists, Redis
 // URLs and the ICE server flags. Each throws a CliUsageError naming the flag (or variable) to blame.
 import path from "node:path";
-import { isValidName } from "./origin/catalog-naming.js";
-import type { HlsDirSpec } from "./origin/catalog-types.js";
-import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
-import { FLAG_OF_ENV, urlList } from "./cli-env.js";
-import { CliUsageError, EXPECTED_VALUES } from "./cli-errors.js";
+import { isValidName } from "../origin/catalog-naming.js";
+import type { HlsDirSpec } from "../origin/catalog-types.js";
+import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "../ice/ice-options.js";
+import { FLAG_OF_ENV, urlList } from "./env.js";
+import { CliUsageError, EXPECTED_VALUES } from "./errors.js";
 
 export function iceFlags(
   values: { "stun-url"?: string[]; "turn-url"?: string[] },

@@ -3,8 +3,8 @@
 // `nearcast-server token`), passed by the page as `?token=` on the tracker URL, checked at the
 // WebSocket upgrade and on every announce.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { hexToBinaryId } from "./protocol.js";
-import type { BinaryId } from "./protocol.js";
+import { hexToBinaryId } from "./binary-id.js";
+import type { BinaryId } from "./binary-id.js";
 
 /** Format marker: bump when the claim layout changes. */
 const TOKEN_PREFIX = "nc1";

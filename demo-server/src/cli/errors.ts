@@ -1,7 +1,7 @@
 // Usage errors of the command line: the error type, what each flag expects, and node:util parseArgs
 // errors reworded into one line naming the flag.
-import { LIMITS } from "./config.js";
-import { TURN_TTL_LIMITS } from "./ice/ice-options.js";
+import { LIMITS } from "../config.js";
+import { TURN_TTL_LIMITS } from "../ice/ice-options.js";
 
 /** A flag the user got wrong; `flag` names it (`--port`, or `PORT` for the environment variable). */
 export class CliUsageError extends Error {

@@ -1,6 +1,6 @@
 // The `nearcast-server --help` text: every flag with its environment variable and default.
-import { DEFAULT_SERVER_OPTIONS, LIMITS } from "./config.js";
-import { DEFAULT_ICE_OPTIONS, TURN_TTL_LIMITS } from "./ice/ice-options.js";
+import { DEFAULT_SERVER_OPTIONS, LIMITS } from "../config.js";
+import { DEFAULT_ICE_OPTIONS, TURN_TTL_LIMITS } from "../ice/ice-options.js";
 
 export const USAGE = `Usage: nearcast-server [flags]
        nearcast-server digests <dir> [--check]   publish SHA-256 segment digests in an HLS folder

@@ -6,7 +6,12 @@
 // "the digests need a refresh" from "the command could not run".
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { digestOfRange, MAP_DIGEST_TAG, SEGMENT_DIGEST_TAG, withDigests } from "./origin/playlist-digests.js";
+import {
+  digestOfRange,
+  MAP_DIGEST_TAG,
+  SEGMENT_DIGEST_TAG,
+  withDigests,
+} from "../origin/playlist-digests.js";
 
 export const DIGESTS_USAGE = `Usage: nearcast-server digests <dir> [--check]
 

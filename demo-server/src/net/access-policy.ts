@@ -1,9 +1,10 @@
 // Who may use the tracker, checked at its boundary: the WebSocket upgrade (Origin allow-list, join
 // token) and each announce (info-hash allow-list, the token's scope). Pure: no sockets, no timers.
 import { grantCovers, verifyJoinToken } from "./join-token.js";
-import type { JoinGrant, TokenRefusal } from "./join-token.js";
-import { hexToBinaryId } from "./protocol.js";
-import type { AnnounceRequest, BinaryId, RejectReason } from "./protocol.js";
+import type { JoinGrant } from "./join-token.js";
+import { hexToBinaryId } from "./binary-id.js";
+import type { BinaryId } from "./binary-id.js";
+import type { AccessRefusal } from "./refusal-reasons.js";
 
 /** The access options of {@link TrackerOptions}. */
 export interface AccessOptions {
@@ -15,9 +16,8 @@ export interface AccessOptions {
   allowedInfoHashes: readonly string[] | undefined;
 }
 
-export type UpgradeRefusal = TokenRefusal | "origin_not_allowed";
 export type UpgradeCheck =
-  { ok: true; grant: JoinGrant | undefined } | { ok: false; reason: UpgradeRefusal; status: 401 | 403 };
+  { ok: true; grant: JoinGrant | undefined } | { ok: false; reason: AccessRefusal; status: 401 | 403 };
 
 /** Lower-cased `scheme://host[:port]`, as browsers send `Origin`; undefined when not an origin. */
 export function normalizeOrigin(origin: string): string | undefined {
@@ -87,13 +87,19 @@ export class AccessPolicy {
     return check.ok ? { ok: true, grant: check.grant } : { ok: false, reason: check.reason, status: 401 };
   }
 
-  /** An announce's swarm against the allow-list and the connection's token; undefined = allowed. */
-  checkAnnounce(grant: JoinGrant | undefined, request: AnnounceRequest): RejectReason | undefined {
-    // Leaving is always allowed; who may leave is the registry's business (the owning socket).
-    if (request.event === "stopped") return undefined;
-    if (this.infoHashes !== undefined && !this.infoHashes.has(request.infoHash))
+  /**
+   * An announce's swarm (`infoHash`, and the `swarm_key` it says it was made from) against the
+   * allow-list and the connection's token; undefined = allowed. Leaving (`stopped`) is always
+   * allowed: who may leave is the swarm registry's business (the owning socket).
+   */
+  checkAnnounce(
+    grant: JoinGrant | undefined,
+    announce: { infoHash: BinaryId; swarmKey: string | undefined; event: string },
+  ): "info_hash_not_allowed" | "token_scope" | undefined {
+    if (announce.event === "stopped") return undefined;
+    if (this.infoHashes !== undefined && !this.infoHashes.has(announce.infoHash))
       return "info_hash_not_allowed";
-    if (!grantCovers(grant, request.infoHash, request.swarmKey)) return "token_scope";
+    if (!grantCovers(grant, announce.infoHash, announce.swarmKey)) return "token_scope";
     return undefined;
   }
 }

@@ -1,19 +1,14 @@
 // Command-line flags of the demo server. parseCliArgs is pure (argv, env, cwd in; options or a typed
 // error out) so every flag rule is unit-tested without spawning a process. The help text is in
-// cli-usage.ts, value checks in cli-values.ts, environment variables in cli-env.ts, usage errors in
-// cli-errors.ts.
+// usage.ts, value checks in values.ts, environment variables in env.ts, usage errors in errors.ts.
 import { parseArgs } from "node:util";
-import { DEFAULT_SERVER_OPTIONS, LIMITS } from "./config.js";
-import type { ServerOptions } from "./config.js";
-import { DEFAULT_ICE_OPTIONS, TURN_TTL_LIMITS } from "./ice/ice-options.js";
-import { normalizeOrigin } from "./tracker/access-policy.js";
-import { envBoolean, FLAG_ENV, nonEmpty } from "./cli-env.js";
-import { CliUsageError, fromParseArgsError } from "./cli-errors.js";
-import { hlsDir, iceFlags, integer, list, pathValue, redisUrl } from "./cli-values.js";
-
-export { CliUsageError } from "./cli-errors.js";
-export { FLAG_ENV } from "./cli-env.js";
-export { USAGE } from "./cli-usage.js";
+import { DEFAULT_SERVER_OPTIONS, LIMITS } from "../config.js";
+import type { ServerOptions } from "../config.js";
+import { DEFAULT_ICE_OPTIONS, TURN_TTL_LIMITS } from "../ice/ice-options.js";
+import { normalizeOrigin } from "../net/access-policy.js";
+import { envBoolean, FLAG_ENV, nonEmpty } from "./env.js";
+import { CliUsageError, fromParseArgsError } from "./errors.js";
+import { hlsDir, iceFlags, integer, list, pathValue, redisUrl } from "./values.js";
 
 export type CliOptions = Pick<
   ServerOptions,

@@ -4,7 +4,7 @@ import {
   networkPrefix,
   parseClientAddress,
   resolveClientAddress,
-} from "../../../demo-server/src/tracker/ip-address.js";
+} from "../../../demo-server/src/net/ip-address.js";
 
 describe("parseClientAddress", () => {
   it("normalises IPv4, IPv6 and IPv4-mapped IPv6", () => {

@@ -2,7 +2,7 @@
 // not Node (a Node backend imports `mintJoinToken` from nearcast-server instead). Pure: argv, env and
 // a file reader in; a token or a usage error out.
 import { parseArgs } from "node:util";
-import { mintJoinToken } from "./tracker/join-token.js";
+import { mintJoinToken } from "../net/join-token.js";
 
 export const TOKEN_USAGE = `Usage: nearcast-server token --stream <stream key> [--info-hash <hex>] [--ttl <seconds>]
 

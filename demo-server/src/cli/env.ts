@@ -1,6 +1,6 @@
 // The environment side of the command line: which variable stands in for each flag, and how
 // booleans and comma-separated URL lists are read from variables.
-import { CliUsageError } from "./cli-errors.js";
+import { CliUsageError } from "./errors.js";
 
 /**
  * The environment variable read for each flag when the flag is absent. Booleans take 1/true/yes/on

@@ -1,5 +1,10 @@
+// Client addresses: parsed and normalised, grouped into the network prefix that counts as "nearby"
+// and the key per-address limits count against.
 import { isIPv4, isIPv6 } from "node:net";
-import { IPV4_PREFIX_BITS, IPV6_PREFIX_BITS } from "./constants.js";
+
+/** Network prefix lengths that count as "nearby" (same LAN / same site). */
+export const IPV4_PREFIX_BITS = 24;
+export const IPV6_PREFIX_BITS = 48;
 
 /** A client address normalised so that equal hosts compare equal. */
 export interface ClientAddress {
