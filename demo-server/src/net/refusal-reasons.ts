@@ -39,6 +39,8 @@ export const TRACKER_MESSAGE_REFUSALS = [
   "token_scope",
   "stopped_not_owner",
   "peer_id_in_use",
+  /** The connection already holds another peer_id in this swarm: one membership per socket per swarm. */
+  "second_peer_id",
 ] as const;
 export type TrackerMessageRefusal = (typeof TRACKER_MESSAGE_REFUSALS)[number];
 
@@ -62,6 +64,24 @@ export const TRACKER_DISCONNECT_REASONS = [
   "protocol_error",
 ] as const;
 export type TrackerDisconnectReason = (typeof TRACKER_DISCONNECT_REASONS)[number];
+
+/** Why an admin action (`POST /api/origin/stats/reset`) was refused. */
+export const ADMIN_REFUSALS = [
+  /** 403: the server has no admin secret, so admin actions are off. */
+  "admin_off",
+  /** 401: the `Authorization: Bearer` secret is missing or wrong. */
+  "admin_denied",
+] as const;
+export type AdminRefusal = (typeof ADMIN_REFUSALS)[number];
+
+/** Why the HTTP server closed a connection before its first request had complete headers. */
+export const HTTP_CONNECTION_REFUSALS = [
+  /** The oldest of its address's connections still sending headers, closed for a newer one. */
+  "pending_evicted_ip",
+  /** The oldest of all connections still sending headers, closed for a newer one. */
+  "pending_evicted",
+] as const;
+export type HttpConnectionRefusal = (typeof HTTP_CONNECTION_REFUSALS)[number];
 
 /**
  * Why a `POST /api/stats/report` was refused. A refused request changes no totals.
@@ -95,8 +115,33 @@ export const REPORT_REFUSALS = [
   "rate_limited_ip",
   /** 503: the client table is full of active viewers. */
   "server_full",
+  /** 401: no tracker session (`session`), and the server does not accept anonymous reports. */
+  "session_missing",
+  /** 401: a session that is not this server's, is malformed or has expired. */
+  "session_invalid",
+  /** 403: the session already reported for another clientId (one viewer per session). */
+  "session_reused",
+  /** 429: this address introduces new clientIds faster than NEW_CLIENTS_PER_IP. */
+  "rate_limited_new_clients",
+  /** 429: this address introduces new streams faster than NEW_STREAMS_PER_IP. */
+  "rate_limited_new_streams",
 ] as const;
 export type ReportRefusal = (typeof REPORT_REFUSALS)[number];
+
+/**
+ * Bytes of accepted reports that were not counted, by reason (`nearcast_stats_clipped_bytes_total`).
+ */
+export const REPORT_CLIP_REASONS = [
+  /** Beyond the viewer's plausible rate (MAX_VIEWER_BITS_PER_SEC, or its rendition's bandwidth). */
+  "rate",
+  /** For a rendition whose swarm the session never joined (or stream bytes listed in no rendition). */
+  "swarm_not_joined",
+  /** P2P bytes received that the sending peer never reported sending (or from no listed peer). */
+  "p2p_unconfirmed",
+  /** Bytes sent that the receiving peer never reported receiving. */
+  "upload_unconfirmed",
+] as const;
+export type ReportClipReason = (typeof REPORT_CLIP_REASONS)[number];
 
 /** A zero count for every reason of a list: the initial value of a refusal counter. */
 export function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {

@@ -10,5 +10,9 @@ export interface ClientChannel {
   readonly region: string | undefined;
   /** What the connection's join token allows; undefined when the tracker needs no token. */
   readonly grant?: JoinGrant | undefined;
+  /** Random id of this connection, named by the sessions minted for it; none = no sessions. */
+  readonly sessionId?: string | undefined;
+  /** Fingerprint of the client's address (`ServerKeys.addressFingerprint`), relayed as `nearcast_from`. */
+  readonly addressFingerprint?: string | undefined;
   send(frame: string): void;
 }

@@ -108,5 +108,12 @@ export const DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
 /** Peer counts per swarm in `stats()`: enough for a dashboard, bounded for a JSON endpoint. */
 export const DEFAULT_TOP_SWARMS_IN_STATS = 100;
 
+/**
+ * A viewer session outlives the announce reply that carried it by this much: five announce intervals,
+ * so a viewer whose reconnects fail for a while, or whose page sends its last report after the tracker
+ * socket closed, still counts; a session harvested and then used elsewhere stops working soon.
+ */
+export const DEFAULT_SESSION_TTL_MS = 5 * DEFAULT_ANNOUNCE_INTERVAL_MS;
+
 /** Path served by `attach()` when none is given. */
 export const DEFAULT_TRACKER_PATH = "/tracker";

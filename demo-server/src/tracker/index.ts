@@ -1,5 +1,5 @@
 export { createTracker } from "./tracker-server.js";
-export type { Tracker } from "./tracker-server.js";
+export type { SwarmAccess, Tracker } from "./tracker-server.js";
 export { DEFAULT_TRACKER_OPTIONS, resolveTrackerOptions } from "./options.js";
 export type { TrackerLogger, TrackerOptions } from "./options.js";
 export { trackerStatsJson } from "./stats.js";

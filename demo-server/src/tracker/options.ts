@@ -15,6 +15,7 @@ import {
   DEFAULT_PEER_TIMEOUT_MS,
   DEFAULT_RATE_LIMIT_BURST,
   DEFAULT_RATE_LIMIT_PER_SEC,
+  DEFAULT_SESSION_TTL_MS,
   DEFAULT_SWEEP_INTERVAL_MS,
   DEFAULT_TOP_SWARMS_IN_STATS,
 } from "./constants.js";
@@ -22,6 +23,7 @@ import {
 import type { AccessOptions } from "../net/access-policy.js";
 import { normalizeOrigin } from "../net/access-policy.js";
 import { checkSecret } from "../net/join-token.js";
+import { checkServerSecret } from "../net/server-keys.js";
 
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 
@@ -88,6 +90,17 @@ export interface TrackerOptions extends AccessOptions {
   redisUrl: string | undefined;
   /** Prefix of the Redis keys and channels, so several deployments can share one Redis. @default "nearcast:" */
   redisKeyPrefix: string;
+  /**
+   * The server's secret (≥ 16 bytes): signs viewer sessions and address fingerprints (see
+   * net/server-keys.ts). Every instance on one Redis needs the same one. @default a random secret
+   * per process
+   */
+  serverSecret: string | undefined;
+  /**
+   * Lifetime of a viewer session after the announce reply that carried it. Reports made after the
+   * tracker connection ended (the page's last beacon) still count within it. @default 600_000
+   */
+  sessionTtlMs: number;
 }
 
 const noop: LogFn = () => undefined;
@@ -119,6 +132,8 @@ export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
   allowedInfoHashes: undefined,
   redisUrl: undefined,
   redisKeyPrefix: "nearcast:",
+  serverSecret: undefined,
+  sessionTtlMs: DEFAULT_SESSION_TTL_MS,
 });
 
 type NumericKey = {
@@ -166,8 +181,9 @@ export function resolveTrackerOptions(partial: Partial<TrackerOptions> = {}): Tr
   return options;
 }
 
-function checkAccessOptions(options: AccessOptions): void {
+function checkAccessOptions(options: AccessOptions & { serverSecret: string | undefined }): void {
   if (options.joinTokenSecret !== undefined) checkSecret(options.joinTokenSecret);
+  if (options.serverSecret !== undefined) checkServerSecret(options.serverSecret);
   for (const origin of options.allowedOrigins ?? []) {
     if (normalizeOrigin(origin) === undefined) {
       throw new RangeError(

@@ -71,7 +71,20 @@ export interface ScrapeFile {
   downloaded: number;
 }
 
+/**
+ * Nearcast's extra field of an announce reply (`"nearcast": {...}`): the viewer's session, which its
+ * stats reports and digest requests carry (see net/session-token.ts). Other clients ignore it
+ * (bittorrent-tracker's client reads only the fields it knows).
+ */
+export interface NearcastReplyField {
+  /** Opaque signed session token. */
+  session: string;
+  /** Seconds the session stays valid; every announce reply carries a fresh one. */
+  expires_in: number;
+}
+
 // Outbound frames. Field names are the wire names; keep them byte-compatible with bittorrent-tracker.
+// `nearcast` and `nearcast_from` are Nearcast's additions, ignored by other WebTorrent clients.
 
 export function encodeAnnounceResponse(r: {
   infoHash: BinaryId;
@@ -79,6 +92,7 @@ export function encodeAnnounceResponse(r: {
   complete: number;
   incomplete: number;
   warning?: string;
+  nearcast?: NearcastReplyField;
 }): string {
   return JSON.stringify({
     action: "announce",
@@ -87,26 +101,39 @@ export function encodeAnnounceResponse(r: {
     complete: r.complete,
     incomplete: r.incomplete,
     ...(r.warning === undefined ? {} : { "warning message": r.warning }),
+    ...(r.nearcast === undefined ? {} : { nearcast: r.nearcast }),
   });
 }
 
-export function encodeOfferRelay(infoHash: BinaryId, fromPeerId: BinaryId, offer: RelayOffer): string {
+/**
+ * An offer relayed to its target. `from` (wire name `nearcast_from`) is the sender's address
+ * fingerprint, so a viewer that bans a lying peer can refuse every peer_id of that address.
+ */
+export function encodeOfferRelay(
+  infoHash: BinaryId,
+  fromPeerId: BinaryId,
+  offer: RelayOffer,
+  from: string | undefined,
+): string {
   return JSON.stringify({
     action: "announce",
     offer: offer.offer,
     offer_id: offer.offerId,
     peer_id: fromPeerId,
     info_hash: infoHash,
+    ...(from === undefined ? {} : { nearcast_from: from }),
   });
 }
 
-export function encodeAnswerRelay(answer: AnswerRequest): string {
+/** An answer relayed to the offer's sender, with the answerer's `nearcast_from` as for offers. */
+export function encodeAnswerRelay(answer: AnswerRequest, from: string | undefined): string {
   return JSON.stringify({
     action: "announce",
     answer: answer.answer,
     offer_id: answer.offerId,
     peer_id: answer.peerId,
     info_hash: answer.infoHash,
+    ...(from === undefined ? {} : { nearcast_from: from }),
   });
 }
 

@@ -39,6 +39,11 @@ export interface TrackerStats {
   dropped: number;
   /** Peers forgotten because they stopped announcing. */
   expiredPeers: number;
+  /**
+   * Members of a full swarm's most crowded network prefix that made room for a newcomer from a less
+   * crowded one (see `SwarmRegistry.announce`).
+   */
+  fairnessEvictions: number;
   connectionsAccepted: number;
   /** Upgrades that carried `X-Forwarded-For` while `trustProxy` is off (the header was ignored). */
   forwardedForIgnored: number;
@@ -58,6 +63,7 @@ export class TrackerCounters {
   scrapes = 0;
   dropped = 0;
   expiredPeers = 0;
+  fairnessEvictions = 0;
   connectionsAccepted = 0;
   forwardedForIgnored = 0;
   readonly rejected = zeroCounts(TRACKER_MESSAGE_REFUSALS);
@@ -84,6 +90,7 @@ export class TrackerCounters {
       rejectedTotal: Object.values<number>(this.rejected).reduce((a, b) => a + b, 0),
       dropped: this.dropped,
       expiredPeers: this.expiredPeers,
+      fairnessEvictions: this.fairnessEvictions,
       connectionsAccepted: this.connectionsAccepted,
       forwardedForIgnored: this.forwardedForIgnored,
       connectionsRejected: { ...this.connectionsRejected },

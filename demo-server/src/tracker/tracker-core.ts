@@ -12,7 +12,9 @@ import { encodeAnswerRelay, encodeFailure, encodeScrapeResponse } from "./protoc
 import type { BinaryId } from "../net/binary-id.js";
 import type { AnswerRequest, Rejection, ScrapeFile, ScrapeRequest } from "./protocol.js";
 import type { TrackerCounters } from "./stats.js";
+import { SessionIssuer } from "./session-issuer.js";
 import { SwarmRegistry } from "./swarm.js";
+import { ServerKeys } from "../net/server-keys.js";
 
 export type { ClientChannel } from "./client-channel.js";
 
@@ -26,6 +28,7 @@ export type CoreOptions = Pick<
   | "maxPeersPerSwarm"
   | "maxSwarmsPerConnection"
   | "maxScrapeInfoHashes"
+  | "sessionTtlMs"
   | "logger"
   | "joinTokenSecret"
   | "allowedOrigins"
@@ -49,6 +52,8 @@ export class TrackerCore<C extends ClientChannel> {
     random: () => number = Math.random,
     /** Peers of other tracker instances; the default shares nothing (one process). */
     readonly federation: SwarmFederation = new LocalOnlyFederation(),
+    /** Signs the sessions handed to admitted viewers. @default keys from a random secret */
+    keys: ServerKeys = ServerKeys.random(),
   ) {
     this.registry = new SwarmRegistry<C>(options, now, (infoHash, peerId) =>
       federation.left(infoHash, peerId),
@@ -64,6 +69,7 @@ export class TrackerCore<C extends ClientChannel> {
       this.intervalSec,
       random,
       (client, rejection) => this.reject(client, rejection),
+      new SessionIssuer<C>(keys, options.sessionTtlMs, now),
     );
   }
 
@@ -123,14 +129,15 @@ export class TrackerCore<C extends ClientChannel> {
     if (request.toPeerId === request.peerId) return this.rejectUnknownPeer(client, request.infoHash);
     const target = swarm.peers.get(request.toPeerId);
     if (target !== undefined) {
-      target.owner.send(encodeAnswerRelay(request));
+      target.owner.send(encodeAnswerRelay(request, client.addressFingerprint));
       this.counters.answersRelayed++;
       return;
     }
     const found = this.federation.findPeer(request.infoHash, request.toPeerId);
     const relay = (remote: RemotePeer | undefined): void => {
       if (remote === undefined) return this.rejectUnknownPeer(client, request.infoHash);
-      this.federation.relay(remote.instanceId, request.infoHash, remote.peerId, encodeAnswerRelay(request));
+      const frame = encodeAnswerRelay(request, client.addressFingerprint);
+      this.federation.relay(remote.instanceId, request.infoHash, remote.peerId, frame);
       this.counters.answersRelayed++;
     };
     if (found instanceof Promise) void found.then(relay);

@@ -1,11 +1,18 @@
 // The tracker's WebSocket server: takes HTTP upgrades (access checks, connection budget), wires each
 // socket to the protocol core, and closes misbehaving or dead sockets. The socket wrapper, keepalive
 // cycle, connection budget and upgrade HTTP helpers are in modules of their own.
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import type { RawData } from "ws";
 import { Connection, rawToString } from "./connection.js";
+import type { ConnectionIdentity } from "./connection.js";
+import { binaryIdToHex, hexToBinaryId } from "../net/binary-id.js";
+import type { BinaryId } from "../net/binary-id.js";
+import { ServerKeys } from "../net/server-keys.js";
+import { sessionCovers, verifySession } from "../net/session-token.js";
+import type { SessionClaims } from "../net/session-token.js";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
 import { connectionLimitKey, networkPrefix, resolveClientAddress } from "../net/ip-address.js";
 import { LocalOnlyFederation } from "./federation.js";
@@ -14,7 +21,6 @@ import { KeepaliveSweep } from "./keepalive.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
 import { AccessPolicy } from "../net/access-policy.js";
-import type { JoinGrant } from "../net/join-token.js";
 import { parseRegion } from "./parse-message.js";
 import { RedisFederation } from "./redis-federation.js";
 import { SocketBudget } from "./socket-budget.js";
@@ -39,11 +45,29 @@ export interface Tracker {
 }
 
 /**
+ * What other services may ask the tracker about viewers (the stats service, the digest service):
+ * sessions it minted and the swarms it holds. Swarm ids are accepted as 40 hex characters or in the
+ * 20-byte wire form.
+ */
+export interface SwarmAccess {
+  /** The claims of a session this tracker (or another instance with the same secret) minted, if valid now. */
+  verifySession(session: string): SessionClaims | undefined;
+  /**
+   * Whether a viewer is in a swarm now. `viewer` is a session token (`ns1.…`) or a peer_id (hex or wire
+   * form). A member of this instance counts; with Redis scale-out, so does a session whose claims list
+   * the swarm (it was minted at the viewer's latest announce, on whichever instance holds its socket).
+   */
+  isMember(viewer: string, infoHash: string): boolean;
+  /** Members of a swarm: this instance's, plus other instances' as last read from Redis (if any). */
+  swarmSize(infoHash: string): number;
+}
+
+/**
  * A WebTorrent-protocol WebSocket tracker. With `redisUrl` it shares its swarms with every other
  * instance on that Redis (see `RedisFederation`); without, it is a self-contained single process.
  * @throws RangeError for impossible options (see `resolveTrackerOptions`).
  */
-export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
+export function createTracker(options: Partial<TrackerOptions> = {}): Tracker & SwarmAccess {
   const resolved = resolveTrackerOptions(options);
   const federation =
     resolved.redisUrl === undefined
@@ -57,7 +81,7 @@ export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
   return new WebSocketTracker(resolved, federation);
 }
 
-class WebSocketTracker implements Tracker {
+class WebSocketTracker implements Tracker, SwarmAccess {
   private readonly counters = new TrackerCounters();
   private readonly core: TrackerCore<Connection>;
   private readonly wss: WebSocketServer;
@@ -67,6 +91,7 @@ class WebSocketTracker implements Tracker {
   private readonly keepalive: KeepaliveSweep;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly access: AccessPolicy;
+  private readonly keys: ServerKeys;
   private lastForwardedForWarningMs = -Infinity;
   private closing: Promise<void> | undefined;
 
@@ -74,7 +99,16 @@ class WebSocketTracker implements Tracker {
     private readonly options: TrackerOptions,
     private readonly federation: SwarmFederation,
   ) {
-    this.core = new TrackerCore<Connection>(options, this.counters, Date.now, Math.random, federation);
+    this.keys =
+      options.serverSecret === undefined ? ServerKeys.random() : new ServerKeys(options.serverSecret);
+    this.core = new TrackerCore<Connection>(
+      options,
+      this.counters,
+      Date.now,
+      Math.random,
+      federation,
+      this.keys,
+    );
     this.access = new AccessPolicy(options);
     this.budget = new SocketBudget(options);
     this.wss = new WebSocketServer({
@@ -113,10 +147,39 @@ class WebSocketTracker implements Tracker {
     if (this.budget.addressFull(limitKey)) return this.refuse(socket, 429, "ip_limit");
     if (socket.destroyed) return;
     this.budget.track(socket, limitKey);
-    const region = parseRegion(query.get("region") ?? undefined);
-    this.wss.handleUpgrade(req, socket, head, (ws) =>
-      this.onConnection(ws, networkPrefix(address), region, access.grant),
-    );
+    const identity: ConnectionIdentity = {
+      ipPrefix: networkPrefix(address),
+      region: parseRegion(query.get("region") ?? undefined),
+      grant: access.grant,
+      sessionId: randomBytes(12).toString("base64url"),
+      addressFingerprint: this.keys.addressFingerprint(limitKey),
+    };
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity));
+  }
+
+  verifySession(session: string): SessionClaims | undefined {
+    return verifySession(this.keys, session, Date.now());
+  }
+
+  isMember(viewer: string, infoHash: string): boolean {
+    const hash = wireId(infoHash);
+    if (hash === undefined) return false;
+    const claims = viewer.startsWith("ns1.") ? this.verifySession(viewer) : undefined;
+    const peerId = claims === undefined ? wireId(viewer) : hexToBinaryId(claims.peerId);
+    if (peerId === undefined) return false;
+    if (this.core.registry.getSwarm(hash)?.peers.has(peerId) === true) return true;
+    if (this.federation instanceof LocalOnlyFederation) return false;
+    if (claims !== undefined) return sessionCovers(claims, binaryIdToHex(hash));
+    const remote = this.federation.remotePeers(hash);
+    return Array.isArray(remote) && remote.some((peer: { peerId: BinaryId }) => peer.peerId === peerId);
+  }
+
+  swarmSize(infoHash: string): number {
+    const hash = wireId(infoHash);
+    if (hash === undefined) return 0;
+    const local = this.core.registry.getSwarm(hash)?.peers.size ?? 0;
+    const remote = this.federation.remotePeers(hash);
+    return local + (Array.isArray(remote) ? remote.length : 0);
   }
 
   attach(server: Server, path: string = DEFAULT_TRACKER_PATH): void {
@@ -183,19 +246,12 @@ class WebSocketTracker implements Tracker {
     );
   }
 
-  private onConnection(
-    ws: WebSocket,
-    ipPrefix: string,
-    region: string | undefined,
-    grant: JoinGrant | undefined,
-  ): void {
+  private onConnection(ws: WebSocket, identity: ConnectionIdentity): void {
     if (this.closing !== undefined) {
       ws.terminate();
       return;
     }
-    const connection = new Connection(ws, ipPrefix, region, grant, this.options, (c) =>
-      this.drop(c, "slow_consumer"),
-    );
+    const connection = new Connection(ws, identity, this.options, (c) => this.drop(c, "slow_consumer"));
     this.connections.add(connection);
     this.counters.connectionsAccepted++;
     ws.on("message", (data, isBinary) => this.onMessage(connection, data, isBinary));
@@ -267,3 +323,9 @@ class WebSocketTracker implements Tracker {
 }
 
 const FORWARDED_FOR_WARNING_INTERVAL_MS = 60_000;
+
+/** A swarm or peer id given as 40 hex characters or in the 20-char wire form; undefined otherwise. */
+function wireId(id: string): BinaryId | undefined {
+  if (/^[0-9a-fA-F]{40}$/.test(id)) return hexToBinaryId(id);
+  return id.length === 20 ? id : undefined;
+}

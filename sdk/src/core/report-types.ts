@@ -17,9 +17,25 @@ export interface ReportDeltas {
   uploadedBytes: number;
 }
 
+/**
+ * Bytes traded with one peer in one rendition's swarm since the previous report. The server holds
+ * each side of a transfer to the other's report: P2P bytes count once the peer that sent them
+ * reports having sent them.
+ */
+export interface PeerTransferDeltas {
+  /** The peer's tracker peer_id, 40 hex characters. */
+  peer: string;
+  /** Bytes received from this peer. */
+  receivedBytes: number;
+  /** Bytes sent to this peer. */
+  sentBytes: number;
+}
+
 export interface RenditionDeltas extends ReportDeltas {
   /** The rendition part of the swarm key (e.g. "v842000-960x540-avc1.4d401f,mp4a.40.2"). */
   rendition: string;
+  /** Per peer, at most {@link MAX_TRANSFERS_PER_RENDITION}; absent = none. */
+  transfers?: PeerTransferDeltas[];
 }
 
 export interface StatsReport {
@@ -48,10 +64,17 @@ export interface StatsReport {
 /** The body POSTed to the stats URL. */
 export interface StatsReportBatch {
   v: typeof REPORT_VERSION;
+  /**
+   * The session a Nearcast tracker handed this viewer (the `nearcast.session` of its announce
+   * replies). A server that requires sessions (the default) refuses batches without a valid one.
+   */
+  session?: string;
   reports: StatsReport[];
 }
 
 export const MAX_REPORTS_PER_BATCH = 20;
 export const MAX_RENDITIONS_PER_REPORT = 16;
+/** Peers listed per rendition: a viewer keeps far fewer connections per swarm. */
+export const MAX_TRANSFERS_PER_RENDITION = 16;
 /** Largest body the server accepts: 20 reports with 16 renditions each fit with room to spare. */
 export const MAX_REPORT_BODY_BYTES = 64 * 1024;

@@ -1,12 +1,15 @@
 import type { Logger } from "./logger.js";
 import {
   MAX_RENDITIONS_PER_REPORT,
+  MAX_REPORT_BODY_BYTES,
   MAX_REPORTS_PER_BATCH,
+  MAX_TRANSFERS_PER_RENDITION,
   REPORT_VERSION,
+  type PeerTransferDeltas,
   type StatsReport,
   type StatsReportBatch,
 } from "./report-types.js";
-import type { StatsCollector, SwarmCounters } from "./stats.js";
+import type { PeerTransferCounters, StatsCollector, SwarmCounters } from "./stats.js";
 
 export interface StatsReporterOptions {
   url: string;
@@ -25,6 +28,37 @@ const IDLE_REPORT_EVERY_TICKS = 3;
 /** Reports waiting for the server; beyond this the oldest is dropped (and counted). */
 const MAX_QUEUED_REPORTS = MAX_REPORTS_PER_BATCH;
 
+/** A session is not sent in its last seconds: the report would arrive after it expired. */
+const SESSION_EXPIRY_MARGIN_MS = 5_000;
+
+/**
+ * The sessions Nearcast trackers handed this viewer, by tracker URL. A report carries the session of
+ * a tracker on the stats server's host if there is one (that server minted it), else the newest.
+ */
+class SessionBook {
+  private readonly sessions = new Map<string, { token: string; expiresAtMs: number; host: string }>();
+
+  record(trackerUrl: string, token: string, expiresInSec: number, nowMs: number): void {
+    this.sessions.delete(trackerUrl);
+    this.sessions.set(trackerUrl, {
+      token,
+      expiresAtMs: nowMs + expiresInSec * 1000,
+      host: hostOf(trackerUrl),
+    });
+  }
+
+  current(statsUrl: string, nowMs: number): string | undefined {
+    const host = hostOf(statsUrl);
+    let newest: string | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.expiresAtMs - SESSION_EXPIRY_MARGIN_MS <= nowMs) continue;
+      if (session.host === host) return session.token;
+      newest = session.token;
+    }
+    return newest;
+  }
+}
+
 /**
  * Sends the viewer's byte counters to the stats server as numbered deltas. A report that fails to
  * send stays queued and goes again with its `seq` unchanged, so the server can count it exactly once.
@@ -35,6 +69,8 @@ export class StatsReporter {
   private seq = 0;
   private ticks = 0;
   private readonly sent = new Map<string, SwarmCounters>();
+  private readonly sentTransfers = new Map<string, Map<string, PeerTransferCounters>>();
+  private readonly sessions = new SessionBook();
   private queue: StatsReport[] = [];
   private sending = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -50,6 +86,14 @@ export class StatsReporter {
     this.timer = setInterval(() => void this.tick(false), options.intervalMs);
     globalThis.document?.addEventListener("visibilitychange", this.onHidden);
     globalThis.addEventListener?.("pagehide", this.onPageHide);
+  }
+
+  /**
+   * A tracker at `trackerUrl` handed this viewer a session (see `TrackerSession`): later reports
+   * carry it, so the stats server knows them for an admitted viewer's.
+   */
+  acceptSession(trackerUrl: string, token: string, expiresInSec: number): void {
+    this.sessions.record(trackerUrl, token, expiresInSec, Date.now());
   }
 
   /** Make a report of what changed and try to send everything queued. */
@@ -79,6 +123,7 @@ export class StatsReporter {
         p2pBytes: 0,
         uploadedBytes: 0,
         integrityFailures: 0,
+        transfers: new Map(),
       };
       const delta = {
         httpBytes: counters.httpBytes - before.httpBytes,
@@ -86,6 +131,7 @@ export class StatsReporter {
         uploadedBytes: counters.uploadedBytes - before.uploadedBytes,
       };
       this.sent.set(swarmKey, { ...counters });
+      const transfers = this.transferDeltas(swarmKey, counters);
       const cut = swarmKey.lastIndexOf("|");
       const streamId = cut > 0 ? swarmKey.slice(0, cut) : swarmKey;
       let report = byStream.get(streamId);
@@ -111,7 +157,11 @@ export class StatsReporter {
         report.renditions.length < MAX_RENDITIONS_PER_REPORT &&
         delta.httpBytes + delta.p2pBytes + delta.uploadedBytes > 0
       ) {
-        report.renditions.push({ rendition: swarmKey.slice(cut + 1), ...delta });
+        report.renditions.push({
+          rendition: swarmKey.slice(cut + 1),
+          ...delta,
+          ...(transfers.length > 0 ? { transfers } : {}),
+        });
       }
     }
     for (const report of byStream.values()) {
@@ -134,19 +184,59 @@ export class StatsReporter {
     }
   }
 
+  /** Bytes traded with each peer of a swarm since the last report (peers with none left out). */
+  private transferDeltas(swarmKey: string, counters: SwarmCounters): PeerTransferDeltas[] {
+    let sent = this.sentTransfers.get(swarmKey);
+    if (!sent) this.sentTransfers.set(swarmKey, (sent = new Map()));
+    const deltas: PeerTransferDeltas[] = [];
+    for (const [peerId, now] of counters.transfers) {
+      const before = sent.get(peerId) ?? { receivedBytes: 0, sentBytes: 0 };
+      const receivedBytes = now.receivedBytes - before.receivedBytes;
+      const sentBytes = now.sentBytes - before.sentBytes;
+      if (receivedBytes + sentBytes === 0 || deltas.length >= MAX_TRANSFERS_PER_RENDITION) continue;
+      sent.set(peerId, { ...now });
+      deltas.push({ peer: toHex(peerId), receivedBytes, sentBytes });
+    }
+    // Peers the collector forgot (bounded) are forgotten here too.
+    for (const peerId of sent.keys()) if (!counters.transfers.has(peerId)) sent.delete(peerId);
+    return deltas;
+  }
+
+  /**
+   * The body for the first reports of the queue: as many as fit in the server's body limit (and
+   * `sendBeacon`'s 64 KiB), at least one. Returns the body and how many reports it carries.
+   */
+  private body(): { text: string; count: number } {
+    const session = this.sessions.current(this.options.url, Date.now());
+    let count = Math.min(this.queue.length, MAX_REPORTS_PER_BATCH);
+    for (;;) {
+      const batch: StatsReportBatch = {
+        v: REPORT_VERSION,
+        ...(session ? { session } : {}),
+        reports: this.queue.slice(0, count),
+      };
+      const text = JSON.stringify(batch);
+      if (count <= 1 || text.length <= MAX_REPORT_BODY_BYTES) return { text, count };
+      count = Math.ceil(count / 2);
+    }
+  }
+
   private async send(): Promise<void> {
     if (this.sending || this.queue.length === 0) return;
     this.sending = true;
-    const batch = this.queue.slice(0, MAX_REPORTS_PER_BATCH);
+    const { text, count } = this.body();
+    const batch = this.queue.slice(0, count);
     try {
       const response = await (this.options.fetchImpl ?? fetch)(this.options.url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ v: REPORT_VERSION, reports: batch } satisfies StatsReportBatch),
+        body: text,
         keepalive: true,
       });
-      // 4xx other than 429 will not get better by resending the same payload: drop it.
-      if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 429)) {
+      // 4xx other than 429 will not get better by resending the same payload: drop it. A 401 (no
+      // valid session yet: the tracker's first reply may still be on its way) keeps it queued.
+      const retryLater = response.status === 429 || response.status === 401;
+      if (response.ok || (response.status >= 400 && response.status < 500 && !retryLater)) {
         if (!response.ok) this.options.log("stats server refused a report: HTTP %d", response.status);
         this.queue = this.queue.filter((r) => !batch.includes(r));
       }
@@ -161,13 +251,28 @@ export class StatsReporter {
     if (this.destroyed) return;
     this.enqueue(final);
     if (this.queue.length === 0) return;
-    const body = JSON.stringify({ v: REPORT_VERSION, reports: this.queue.slice(0, MAX_REPORTS_PER_BATCH) });
+    const { text, count } = this.body();
     const beacon = globalThis.navigator?.sendBeacon?.bind(globalThis.navigator);
-    if (beacon && beacon(this.options.url, body)) {
-      this.queue = this.queue.slice(MAX_REPORTS_PER_BATCH);
+    if (beacon && beacon(this.options.url, text)) {
+      this.queue = this.queue.slice(count);
       return;
     }
     void this.send();
+  }
+}
+
+/** A tracker peer_id (one char per byte) as 40 hex characters, as the server names peers. */
+function toHex(binary: string): string {
+  let out = "";
+  for (let i = 0; i < binary.length; i++) out += (binary.charCodeAt(i) & 0xff).toString(16).padStart(2, "0");
+  return out;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
   }
 }
 

@@ -49,6 +49,12 @@ const BUCKET_MS = 1000;
 /** Swarms whose byte counters are kept for reports; a viewer rarely touches more than a few. */
 const MAX_SWARM_COUNTERS = 64;
 
+/** Cumulative bytes traded with one peer in one swarm. */
+export interface PeerTransferCounters {
+  receivedBytes: number;
+  sentBytes: number;
+}
+
 /** Cumulative bytes of one swarm (stream + rendition), for stats reports. */
 export interface SwarmCounters {
   httpBytes: number;
@@ -56,7 +62,15 @@ export interface SwarmCounters {
   uploadedBytes: number;
   /** Segments of this swarm whose bytes from peers failed verification. */
   integrityFailures: number;
+  /**
+   * Per peer id (the tracker's peer_id), kept after the peer disconnects so its last bytes are
+   * reported; insertion-ordered and bounded.
+   */
+  transfers: Map<string, PeerTransferCounters>;
 }
+
+/** Peers whose transfer counters a swarm keeps; a viewer holds far fewer connections per swarm. */
+const MAX_TRANSFER_COUNTERS_PER_SWARM = 64;
 
 /** Counters and a ring of one-second buckets for the recent-window offload ratio. */
 export class StatsCollector {
@@ -92,9 +106,13 @@ export class StatsCollector {
   addP2pBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pDownloadedBytes += bytes;
     this.bucket().p2p += bytes;
-    this.swarm(swarmKey).p2pBytes += bytes;
+    const swarm = this.swarm(swarmKey);
+    swarm.p2pBytes += bytes;
     const peer = this.peers.get(peerKey);
-    if (peer) peer.downloadedBytes += bytes;
+    if (peer) {
+      peer.downloadedBytes += bytes;
+      transferCounters(swarm, peer.peerId).receivedBytes += bytes;
+    }
   }
 
   /** Bytes from peers failed verification and were thrown away: they no longer count as offload. */
@@ -108,9 +126,13 @@ export class StatsCollector {
 
   addUploadedBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pUploadedBytes += bytes;
-    this.swarm(swarmKey).uploadedBytes += bytes;
+    const swarm = this.swarm(swarmKey);
+    swarm.uploadedBytes += bytes;
     const peer = this.peers.get(peerKey);
-    if (peer) peer.uploadedBytes += bytes;
+    if (peer) {
+      peer.uploadedBytes += bytes;
+      transferCounters(swarm, peer.peerId).sentBytes += bytes;
+    }
   }
 
   private swarm(key: string): SwarmCounters {
@@ -120,7 +142,7 @@ export class StatsCollector {
         const oldest = this.bySwarm.keys().next().value;
         if (oldest !== undefined) this.bySwarm.delete(oldest);
       }
-      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, integrityFailures: 0 };
+      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, integrityFailures: 0, transfers: new Map() };
       this.bySwarm.set(key, counters);
     }
     return counters;
@@ -171,6 +193,19 @@ export class StatsCollector {
     }
     return b;
   }
+}
+
+function transferCounters(swarm: SwarmCounters, peerId: string): PeerTransferCounters {
+  let counters = swarm.transfers.get(peerId);
+  if (!counters) {
+    if (swarm.transfers.size >= MAX_TRANSFER_COUNTERS_PER_SWARM) {
+      const oldest = swarm.transfers.keys().next().value;
+      if (oldest !== undefined) swarm.transfers.delete(oldest);
+    }
+    counters = { receivedBytes: 0, sentBytes: 0 };
+    swarm.transfers.set(peerId, counters);
+  }
+  return counters;
 }
 
 function ratio(p2p: number, http: number): number {

@@ -277,6 +277,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       clientName: CLIENT_NAME,
       uploading: () => this.uploadAllowed,
       fetch: this.platform.fetch,
+      onSession: (url, session) => this.reporter?.acceptSession(url, session.token, session.expiresInSec),
     });
   }
 

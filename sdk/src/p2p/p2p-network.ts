@@ -16,6 +16,7 @@ import {
   type SegmentAvailability,
 } from "./protocol.js";
 import { Swarm } from "./swarm.js";
+import type { TrackerSession } from "./tracker-messages.js";
 import { Uploader } from "./uploader.js";
 
 const log = createLogger("p2p");
@@ -33,6 +34,8 @@ export interface P2PNetworkOptions {
   uploading: () => boolean;
   /** For `iceConfigUrl`. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** A tracker handed this viewer a session (for the stats reporter). */
+  onSession?(trackerUrl: string, session: TrackerSession): void;
 }
 
 /** Everything peer-to-peer: tracker signaling, the swarms, their peers, and serving uploads. */
@@ -97,6 +100,7 @@ export class P2PNetwork {
       onPeer: (key, remoteId, channel, connection, initiator) =>
         this.onPeerConnected(key, remoteId, channel, connection, initiator),
       onSwarmReport: (key, others) => this.swarms.get(key)?.trackerReported(others),
+      onSession: (url, session) => options.onSession?.(url, session),
       onTrackerState: (url, state, error) =>
         emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
       onWarning: (message) => emit("warning", { message }),

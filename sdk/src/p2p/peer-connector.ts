@@ -7,7 +7,7 @@ import {
 import { infoHashOf } from "./ids.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
-import type { TrackerMessage } from "./tracker-messages.js";
+import type { TrackerMessage, TrackerSession } from "./tracker-messages.js";
 
 export interface PeerConnectorOptions {
   peerId: string;
@@ -27,6 +27,8 @@ export interface PeerConnectorOptions {
   onPeer: PeerHandler;
   /** The tracker's count of other viewers in a swarm (from its announce response). */
   onSwarmReport(swarmKey: string, others: number | undefined): void;
+  /** A tracker sent this viewer a session (Nearcast trackers do, in announce replies). */
+  onSession?(trackerUrl: string, session: TrackerSession): void;
   /** Peers that broke the protocol: their offers and answers are ignored. */
   isBanned(peerId: string): boolean;
   onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
@@ -194,6 +196,7 @@ export class PeerConnector {
     const swarm = message.infoHash ? this.byInfoHash.get(message.infoHash) : undefined;
     switch (message.kind) {
       case "announce-response":
+        if (message.session) this.options.onSession?.(tracker.url, message.session);
         if (!swarm) return;
         if (message.intervalSec) swarm.intervalMs = message.intervalSec * 1000;
         // Trackers count the announcing peer itself among complete + incomplete.

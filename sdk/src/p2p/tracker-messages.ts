@@ -5,6 +5,17 @@ export interface SessionDescription {
   sdp: string;
 }
 
+/**
+ * A Nearcast tracker's session for this viewer (the `nearcast` field of its announce replies): shown
+ * with stats reports so the server counts them. Other trackers send none.
+ */
+export interface TrackerSession {
+  /** Opaque signed token. */
+  token: string;
+  /** Seconds it stays valid from receipt. */
+  expiresInSec: number;
+}
+
 export type TrackerMessage =
   | {
       kind: "announce-response";
@@ -12,6 +23,7 @@ export type TrackerMessage =
       intervalSec: number | undefined;
       complete?: number;
       incomplete?: number;
+      session?: TrackerSession;
     }
   | { kind: "offer"; infoHash: string; peerId: string; offerId: string; offer: SessionDescription }
   | { kind: "answer"; infoHash: string; peerId: string; offerId: string; answer: SessionDescription }
@@ -20,6 +32,18 @@ export type TrackerMessage =
   | { kind: "ignored" };
 
 const MAX_SDP_CHARS = 32 * 1024;
+const MAX_SESSION_CHARS = 2048;
+const SESSION_TOKEN = /^[A-Za-z0-9._-]+$/;
+
+/** The `nearcast.session` of an announce reply, or undefined when absent or malformed. */
+function session(v: unknown): TrackerSession | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  const { session: token, expires_in: expiresIn } = v as { session?: unknown; expires_in?: unknown };
+  if (typeof token !== "string" || token.length > MAX_SESSION_CHARS || !SESSION_TOKEN.test(token))
+    return undefined;
+  if (typeof expiresIn !== "number" || !(expiresIn > 0) || expiresIn > 86_400) return undefined;
+  return { token, expiresInSec: expiresIn };
+}
 
 const isBinaryId = (v: unknown): v is string => typeof v === "string" && v.length === 20;
 
@@ -67,11 +91,13 @@ export function parseTrackerMessage(text: string): TrackerMessage {
   const interval =
     typeof m.interval === "number" && m.interval > 0 && m.interval < 86_400 ? m.interval : undefined;
   const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
+  const nearcast = session(m.nearcast);
   return {
     kind: "announce-response",
     infoHash,
     intervalSec: interval,
     complete: count(m.complete),
     incomplete: count(m.incomplete),
+    ...(nearcast ? { session: nearcast } : {}),
   };
 }

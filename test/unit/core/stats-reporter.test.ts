@@ -129,4 +129,89 @@ describe("StatsReporter", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(server.bodies.at(-1)!.reports[0]).toMatchObject({ seq: 2, final: true, deltas: { httpBytes: 0 } });
   });
+
+  it("sends the session of the tracker on the stats server's host, else the newest unexpired one", async () => {
+    const { stats, server, reporter } = setup();
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    expect(server.bodies[0]?.session).toBeUndefined();
+    reporter.acceptSession("wss://stats.test/tracker", "ns1.mine.sig", 600);
+    reporter.acceptSession("wss://other-tracker.example/announce", "ns1.theirs.sig", 600);
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    expect(server.bodies[1]?.session).toBe("ns1.mine.sig");
+    // A session in its last seconds is not sent: it would expire on the way.
+    reporter.acceptSession("wss://stats.test/tracker", "ns1.mine.sig", 3);
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    expect(server.bodies[2]?.session).toBe("ns1.theirs.sig");
+  });
+
+  it("keeps reports the server refused for want of a session, to send them with one", async () => {
+    const { stats, server, reporter } = setup();
+    server.statuses.push(401);
+    stats.addHttpBytes("s|r", 100);
+    await reporter.tick(false);
+    reporter.acceptSession("wss://stats.test/tracker", "ns1.late.sig", 600);
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    const last = server.bodies.at(-1)!;
+    expect(last.session).toBe("ns1.late.sig");
+    expect(last.reports.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
+  it("lists the bytes traded with each peer, in hex, including a peer that has disconnected", async () => {
+    const { stats, server, reporter } = setup();
+    const peerId = "-NC0100-abcdefghijkl";
+    stats.peers.set(`${peerId}@s|r`, {
+      peerId,
+      swarmKey: "s|r",
+      downloadedBytes: 0,
+      uploadedBytes: 0,
+      connectedAtMs: 0,
+    });
+    stats.addP2pBytes("s|r", `${peerId}@s|r`, 3000);
+    stats.addUploadedBytes("s|r", `${peerId}@s|r`, 700);
+    await reporter.tick(false);
+    stats.addP2pBytes("s|r", `${peerId}@s|r`, 500);
+    stats.peers.delete(`${peerId}@s|r`);
+    await reporter.tick(false);
+    const hex = Buffer.from(peerId, "latin1").toString("hex");
+    expect(server.bodies[0]?.reports[0]?.renditions[0]?.transfers).toEqual([
+      { peer: hex, receivedBytes: 3000, sentBytes: 700 },
+    ]);
+    expect(server.bodies[1]?.reports[0]?.renditions[0]?.transfers).toEqual([
+      { peer: hex, receivedBytes: 500, sentBytes: 0 },
+    ]);
+  });
+
+  it("keeps every body within the server's size limit", async () => {
+    const { stats, server, reporter } = setup();
+    // 20 queued reports of 16 renditions, each with 16 peers: over 64 KiB together.
+    for (let tick = 0; tick < 20; tick++) {
+      server.statuses.push("network-error");
+      for (let r = 0; r < 16; r++) {
+        for (let p = 0; p < 16; p++) {
+          const peerId = `-NC0100-peer${String(r * 16 + p).padStart(8, "0")}`;
+          stats.peers.set(`${peerId}@s|r${r}`, {
+            peerId,
+            swarmKey: `s|r${r}`,
+            downloadedBytes: 0,
+            uploadedBytes: 0,
+            connectedAtMs: 0,
+          });
+          stats.addP2pBytes(`s|r${r}`, `${peerId}@s|r${r}`, 1000 + tick);
+        }
+      }
+      await reporter.tick(false);
+    }
+    await reporter.tick(false);
+    await reporter.tick(false);
+    for (const body of server.bodies) expect(JSON.stringify(body).length).toBeLessThanOrEqual(64 * 1024);
+    // The queue went out oldest first, in bodies of as many reports as fit.
+    const seqs = server.bodies.flatMap((b) => b.reports.map((r) => r.seq));
+    expect(seqs.length).toBeGreaterThan(1);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(server.bodies[0]!.reports.length).toBeLessThan(20);
+  });
 });

@@ -27,6 +27,8 @@ describe("StatsCollector", () => {
       p2pBytes: 3000,
       uploadedBytes: 500,
       integrityFailures: 0,
+      // Kept per peer id, so the bytes of a peer that disconnects still reach the next report.
+      transfers: new Map([["peer-a", { receivedBytes: 3000, sentBytes: 500 }]]),
     });
   });
 
