@@ -107,12 +107,21 @@ async function main(): Promise<void> {
     return;
   }
   const options = parsed.options;
-  if (options.trackerTokenSecretFile !== undefined) {
+  const files: [string, string | undefined, (secret: string) => void][] = [
+    [
+      "--tracker-token-secret-file",
+      options.trackerTokenSecretFile,
+      (secret) => (options.trackerAccess = { ...options.trackerAccess, joinTokenSecret: secret }),
+    ],
+    ["--server-secret-file", options.serverSecretFile, (secret) => (options.serverSecret = secret)],
+    ["--admin-secret-file", options.adminSecretFile, (secret) => (options.adminSecret = secret)],
+  ];
+  for (const [flag, file, use] of files) {
+    if (file === undefined) continue;
     try {
-      const secret = readFileSync(options.trackerTokenSecretFile, "utf8").trim();
-      options.trackerAccess = { ...options.trackerAccess, joinTokenSecret: secret };
+      use(readFileSync(file, "utf8").trim());
     } catch (error) {
-      return fail(`cannot read --tracker-token-secret-file: ${(error as Error).message}`, EXIT_USAGE);
+      return fail(`cannot read ${flag}: ${(error as Error).message}`, EXIT_USAGE);
     }
   }
   const logger = pino(

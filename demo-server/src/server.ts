@@ -1,6 +1,7 @@
 // Composition root of the demo server: one HTTP server carrying the demo origin, the tracker
 // (WebSocket upgrade at /tracker), the stats API and the static demo player. Services are built here
 // and handed only what they need; nothing else wires them together.
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -13,10 +14,13 @@ import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
 import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
-import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
-import { createStatsService } from "./stats/index.js";
+import { createTracker, trackerStatsJson, type SwarmAccess, type Tracker } from "./tracker/index.js";
+import { createStatsService, type StatsService } from "./stats/index.js";
 import { createIceRouter, type IceRequestResult } from "./ice/ice-router.js";
 import { AccessPolicy } from "./net/access-policy.js";
+import { requireAdmin } from "./net/admin-guard.js";
+import { ConnectionGate } from "./net/connection-gate.js";
+import { ADMIN_REFUSALS, zeroCounts } from "./net/refusal-reasons.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -24,6 +28,8 @@ export type { OriginStatsSnapshot } from "./origin/origin-counters.js";
 export { mintJoinToken, verifyJoinToken } from "./net/join-token.js";
 export type { JoinGrant, MintJoinTokenOptions } from "./net/join-token.js";
 export type { AccessOptions } from "./net/access-policy.js";
+export type { SessionClaims } from "./net/session-token.js";
+export type { SwarmAccess } from "./tracker/index.js";
 
 export interface RunningServer {
   /** Base URL without trailing slash, reachable from this machine (e.g. `http://127.0.0.1:41234`). */
@@ -33,8 +39,10 @@ export interface RunningServer {
   app: express.Express;
   /** The demo origin: catalog and byte counters (no streams, zero counters with `origin: false`). */
   origin: OriginHandle;
-  /** The WebSocket tracker at `/tracker`. */
-  tracker: Tracker;
+  /** The WebSocket tracker at `/tracker`, and what it answers about sessions and swarms. */
+  tracker: Tracker & SwarmAccess;
+  /** The stats service behind /api/stats, /metrics and the dashboard (`snapshot()` is always fresh). */
+  stats: StatsService;
   /** Stops accepting, drops keep-alive and in-flight connections, releases every service. Idempotent. */
   close(): Promise<void>;
 }
@@ -57,11 +65,15 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       })
     : disabledOrigin(config.clock);
 
+  // One secret signs what the tracker hands out (sessions, address fingerprints) and what the stats
+  // service checks; random per start unless the operator shares one between instances.
+  const serverSecret = config.serverSecret ?? randomBytes(32).toString("base64url");
   const tracker = createTracker({
     ...config.trackerAccess,
     trustProxy: config.trustProxy,
     logger,
     redisUrl: config.redisUrl,
+    serverSecret,
   });
 
   const app = express();
@@ -83,8 +95,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     ),
   );
 
-  // ── Demo origin: /streams/… and /api/origin/… (unless switched off) ─────────────────────────
-  if (config.origin) app.use(origin.router);
+  // ── Demo origin: /streams/… and /api/origin/… (unless switched off); resetting needs the admin secret.
+  const adminRefusals = zeroCounts(ADMIN_REFUSALS);
+  if (config.origin) {
+    app.post("/api/origin/stats/reset", requireAdmin(config.adminSecret, adminRefusals));
+    app.use(origin.router);
+  }
+  const gate = new ConnectionGate(config);
 
   // ── Stats API: /api/stats/…, /metrics and the /dashboard page. ─────────────────────────────
   const stats = createStatsService({
@@ -96,6 +113,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     trustProxy: config.trustProxy,
     redisUrl: config.redisUrl,
     dashboardDir: DASHBOARD_DIR,
+    verifySession: (token) => tracker.verifySession(token),
+    acceptAnonymousReports: config.acceptAnonymousReports,
+    serverRefusals: () => ({ ...adminRefusals, ...gate.refused }),
   });
   app.use(stats.router);
   closers.push(() => stats.close());
@@ -113,7 +133,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   app.use((_req, res) => sendError(res, 404, "not found"));
   app.use(errorHandler(logger));
 
-  const httpServer = http.createServer(app);
+  // Timeouts chosen, not inherited: headers within headersTimeoutMs, the whole request within
+  // requestTimeoutMs, checked every second (Node's default check runs every 30 s), and connections
+  // still sending headers capped per address and in total (net/connection-gate.ts).
+  const httpServer = http.createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
+    app,
+  );
+  gate.attach(httpServer);
 
   // ── Tracker: WebSocket upgrades at /tracker; any other upgrade is refused. ───────────────────
   tracker.attach(httpServer, "/tracker");
@@ -140,8 +171,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     return closing;
   };
 
-  return { url, port, httpServer, app, origin, tracker, close };
+  return { url, port, httpServer, app, origin, tracker, stats, close };
 }
+
+/** How often Node checks every connection against the header and request timeouts. */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

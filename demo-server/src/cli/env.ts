@@ -23,6 +23,10 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "tracker-allowed-info-hashes": "NEARCAST_TRACKER_ALLOWED_INFO_HASHES",
   redis: "NEARCAST_REDIS_URL",
   digests: "NEARCAST_DIGESTS",
+  "server-secret-file": "NEARCAST_SERVER_SECRET_FILE",
+  "admin-secret-file": "NEARCAST_ADMIN_SECRET_FILE",
+  "turn-open": "NEARCAST_TURN_OPEN",
+  "accept-anonymous-reports": "NEARCAST_ACCEPT_ANONYMOUS_REPORTS",
 };
 
 /** Flag name (without --) by its environment variable, to name the expected value in errors. */

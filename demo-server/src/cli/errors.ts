@@ -30,6 +30,8 @@ export const EXPECTED_VALUES: Readonly<Record<string, string>> = {
   "--tracker-allowed-origins": "comma-separated origins such as https://site.example",
   "--tracker-allowed-info-hashes": "comma-separated 40-hex-character info-hashes",
   "--redis": "a URL such as redis://127.0.0.1:6379",
+  "--server-secret-file": "a file holding the server secret",
+  "--admin-secret-file": "a file holding the operator's admin secret",
 };
 
 /** Turns node:util parseArgs errors into one-line messages naming the flag. */

@@ -25,9 +25,17 @@ export type CliOptions = Pick<
   | "trackerAccess"
   | "redisUrl"
   | "publishDigests"
+  | "serverSecret"
+  | "adminSecret"
+  | "turnOpen"
+  | "acceptAnonymousReports"
 > & {
   /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
   trackerTokenSecretFile?: string;
+  /** `--server-secret-file`, read by main() likewise. */
+  serverSecretFile?: string;
+  /** `--admin-secret-file`, read by main() likewise. */
+  adminSecretFile?: string;
 };
 
 export type CliParseResult =
@@ -51,6 +59,10 @@ const FLAGS = {
   "tracker-allowed-info-hashes": { type: "string" },
   redis: { type: "string" },
   "no-digests": { type: "boolean" },
+  "server-secret-file": { type: "string" },
+  "admin-secret-file": { type: "string" },
+  "turn-open": { type: "boolean" },
+  "accept-anonymous-reports": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -97,6 +109,8 @@ function parse(
     throw new CliUsageError("--host", `--host must be an address such as 127.0.0.1, got ""`);
   const mediaDir = read("media-dir");
   const secretFile = read("tracker-token-secret-file");
+  const serverSecretFile = read("server-secret-file");
+  const adminSecretFile = read("admin-secret-file");
 
   return {
     kind: "options",
@@ -135,6 +149,19 @@ function parse(
         : {}),
       redisUrl: redisUrl(read("redis")),
       publishDigests: values["no-digests"] === true ? false : envBoolean(env, "NEARCAST_DIGESTS", true),
+      // Secrets come from files or the environment, never the command line (`ps` shows it to everyone).
+      serverSecret: nonEmpty(env["NEARCAST_SERVER_SECRET"]),
+      adminSecret: nonEmpty(env["NEARCAST_ADMIN_SECRET"]),
+      ...(serverSecretFile !== undefined
+        ? { serverSecretFile: pathValue(serverSecretFile[0], serverSecretFile[1], cwd) }
+        : {}),
+      ...(adminSecretFile !== undefined
+        ? { adminSecretFile: pathValue(adminSecretFile[0], adminSecretFile[1], cwd) }
+        : {}),
+      turnOpen: values["turn-open"] === true || envBoolean(env, "NEARCAST_TURN_OPEN", false),
+      acceptAnonymousReports:
+        values["accept-anonymous-reports"] === true ||
+        envBoolean(env, "NEARCAST_ACCEPT_ANONYMOUS_REPORTS", false),
     },
   };
 }

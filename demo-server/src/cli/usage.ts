@@ -34,7 +34,11 @@ ICE servers handed to viewers at GET /api/ice (SDK option iceConfigUrl):
                             --static-auth-secret), from the environment only. TURN is off without it:
                             it relays the P2P traffic of the viewers it serves through your server
   --turn-ttl-sec <n>        lifetime of each TURN credential, ${TURN_TTL_LIMITS.min}-${TURN_TTL_LIMITS.max}
-                            [NEARCAST_TURN_TTL_SEC] (default ${DEFAULT_ICE_OPTIONS.turnTtlSec})
+                            [NEARCAST_TURN_TTL_SEC] (default ${DEFAULT_ICE_OPTIONS.turnTtlSec}); never beyond the
+                            expiry of the join token that obtained it
+  --turn-open               hand TURN credentials without join tokens (anyone reaching /api/ice may
+                            relay through your TURN server) [NEARCAST_TURN_OPEN=1]; without it, TURN
+                            needs --tracker-token-secret-file and the server refuses to start
 
 Tracker access control (all off by default = an open tracker):
   --tracker-token-secret-file <path>
@@ -49,7 +53,24 @@ Tracker access control (all off by default = an open tracker):
                             comma-separated info-hashes (40 hex) that may be announced; others are
                             refused [NEARCAST_TRACKER_ALLOWED_INFO_HASHES]
   --redis <url>             share tracker swarms and viewer stats with every instance on this Redis
-                            (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis)
+                            (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis);
+                            needs the same --server-secret-file on every instance
+
+Secrets (files or environment only: a secret on the command line shows in ps):
+  --server-secret-file <path>
+                            the server's own secret (>= 16 bytes): signs viewer sessions and address
+                            fingerprints [NEARCAST_SERVER_SECRET_FILE, or NEARCAST_SERVER_SECRET]
+                            (default: random at each start)
+  --admin-secret-file <path>
+                            the operator's secret for admin actions (POST /api/origin/stats/reset with
+                            Authorization: Bearer <secret>) [NEARCAST_ADMIN_SECRET_FILE, or
+                            NEARCAST_ADMIN_SECRET] (default: none = admin actions refused)
+
+Viewer stats:
+  --accept-anonymous-reports
+                            also count reports without a tracker session (players using another
+                            tracker); anyone can then write the figures within the rate caps
+                            [NEARCAST_ACCEPT_ANONYMOUS_REPORTS=1] (default: a session is required)
   --no-digests              do not publish SHA-256 segment digests in playlists, only to measure
                             what verification costs [NEARCAST_DIGESTS=0]
   -h, --help                show this help

@@ -45,8 +45,11 @@ export class AccessPolicy {
   }
 
   /**
-   * At the upgrade: the `Origin` header against the allow-list (a client that sends none is refused
-   * when there is a list: browsers always send one), then the `token` URL parameter.
+   * A tracker upgrade, or a request for what only the tracker's users may have (`GET /api/ice`: TURN
+   * credentials): the `Origin` header against the allow-list, then the join token. With an allow-list
+   * a request without `Origin` is refused: browsers send one on every WebSocket and cross-origin
+   * request, and a missing header is not an allowed origin. (Any non-browser client can write the
+   * header; the join token is what keeps strangers out.)
    */
   checkUpgrade(origin: string | undefined, token: string | undefined): UpgradeCheck {
     if (this.origins !== undefined) {
@@ -55,18 +58,6 @@ export class AccessPolicy {
         return { ok: false, reason: "origin_not_allowed", status: 403 };
       }
     }
-    return this.checkToken(token);
-  }
-
-  /**
-   * For the server's HTTP endpoints that hand out what only the tracker's users may have (`GET
-   * /api/ice`: TURN credentials). As {@link checkUpgrade}, except that a request without `Origin`
-   * passes the origin check: browsers send none on a same-origin GET, so the join token is what keeps
-   * strangers out there (and `Origin` only keeps other sites' pages out; any non-browser client can
-   * write the header).
-   */
-  checkRequest(origin: string | undefined, token: string | undefined): UpgradeCheck {
-    if (origin !== undefined) return this.checkUpgrade(origin, token);
     return this.checkToken(token);
   }
 

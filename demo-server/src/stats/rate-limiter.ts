@@ -34,22 +34,25 @@ export class KeyedRateLimiter {
     return this.buckets.size;
   }
 
-  /** Takes one token for each key, or none if any key has none left (a batch passes or fails whole). */
-  takeAll(keys: Iterable<string>, nowMs: number): RateDecision {
+  /**
+   * Takes `count` tokens from each key, or none if any key has fewer left (a batch passes or fails
+   * whole). A count above the burst never passes.
+   */
+  takeAll(keys: Iterable<string>, nowMs: number, count = 1): RateDecision {
     const buckets = [...new Set(keys)].map((key) => this.refilled(key, nowMs));
     let retryAfterMs = 0;
     for (const bucket of buckets) {
-      if (bucket.tokens < 1) {
-        retryAfterMs = Math.max(retryAfterMs, ((1 - bucket.tokens) * 1000) / this.limit.perSec);
+      if (bucket.tokens < count) {
+        retryAfterMs = Math.max(retryAfterMs, ((count - bucket.tokens) * 1000) / this.limit.perSec);
       }
     }
     if (retryAfterMs > 0) return { ok: false, retryAfterMs: Math.ceil(retryAfterMs) };
-    for (const bucket of buckets) bucket.tokens -= 1;
+    for (const bucket of buckets) bucket.tokens -= count;
     return { ok: true };
   }
 
-  take(key: string, nowMs: number): RateDecision {
-    return this.takeAll([key], nowMs);
+  take(key: string, nowMs: number, count = 1): RateDecision {
+    return this.takeAll([key], nowMs, count);
   }
 
   /** Drops buckets that are full again (they hold no information). */

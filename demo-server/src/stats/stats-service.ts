@@ -5,6 +5,7 @@ import pino from "pino";
 import type { Logger } from "pino";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
+import type { SessionClaims } from "../net/session-token.js";
 import { StatsAggregator, type AggregatorLimits } from "./aggregator.js";
 import {
   CLIENT_RATE_BURST,
@@ -14,10 +15,13 @@ import {
   LABEL_REBALANCE_INTERVAL_MS,
   MAX_IP_BUCKETS,
   SSE_HEARTBEAT_INTERVAL_MS,
+  SNAPSHOT_MAX_AGE_MS,
   SSE_PUSH_INTERVAL_MS,
   SWEEP_INTERVAL_MS,
 } from "./constants.js";
+import { ReportIntake } from "./report-intake.js";
 import { StatsMetrics } from "./metrics.js";
+import type { MetricsSources } from "./metrics.js";
 import { OriginSampler } from "./origin-sampler.js";
 import { KeyedRateLimiter, type RateLimit } from "./rate-limiter.js";
 import { REPORT_REFUSALS, zeroCounts } from "../net/refusal-reasons.js";
@@ -34,6 +38,15 @@ export interface StatsServiceOptions {
   tracker?: { stats(): TrackerStats };
   /** `GET /api/ice` requests by result ("ok" or the refusal reason), for `/metrics`. */
   iceRequests?: ReadonlyMap<string, number>;
+  /** Other refusal counters of the server for `/metrics` (admin actions, HTTP connections). */
+  serverRefusals?: MetricsSources["serverRefusals"];
+  /**
+   * The tracker's session check (`SwarmAccess.verifySession`): a report batch counts only with a
+   * session it verifies. Absent: no batch has a valid session.
+   */
+  verifySession?: (token: string) => SessionClaims | undefined;
+  /** Also count batches without a session (see `ServerOptions.acceptAnonymousReports`). @default false */
+  acceptAnonymousReports?: boolean;
   /** Epoch ms. @default Date.now */
   clock?: () => number;
   /** @default a silent logger */
@@ -93,7 +106,17 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     maxKeys: MAX_IP_BUCKETS,
     ...options.ipRateLimit,
   });
-  const reports = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroCounts(REPORT_REFUSALS) };
+  const intake = new ReportIntake(aggregator, {
+    verifySession: options.verifySession,
+    acceptAnonymous: options.acceptAnonymousReports ?? false,
+  });
+  const reports = {
+    accepted: 0,
+    duplicates: 0,
+    anonymous: 0,
+    rejected: 0,
+    rejectedByReason: zeroCounts(REPORT_REFUSALS),
+  };
   const fanout =
     options.redisUrl === undefined
       ? undefined
@@ -101,12 +124,14 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
           url: options.redisUrl,
           keyPrefix: options.redisKeyPrefix,
           logger,
-          onBatch: (batch) => aggregator.ingest(batch),
+          onBatch: (batch) => intake.take(batch, undefined),
           onOriginBytes: (name, bytes) => aggregator.recordOriginBytes(name, bytes),
         });
   const reportCounts = (): StatsSnapshot["reports"] => ({
     ...reports,
     rejectedByReason: { ...reports.rejectedByReason },
+    clippedBytes: intake.clippedBytes(),
+    awaitingConfirmationBytes: intake.awaitingConfirmationBytes,
   });
   const hub = new SseHub(DEFAULT_SSE_HUB_OPTIONS);
   const sampler = origin === undefined ? undefined : new OriginSampler(origin.getStats());
@@ -116,10 +141,11 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     tracker,
     origin,
     iceRequests: options.iceRequests,
+    serverRefusals: options.serverRefusals,
     dashboardClients: () => hub.size,
   });
 
-  const snapshot = (): StatsSnapshot => {
+  const buildNow = (): StatsSnapshot => {
     const trackerStats = tracker?.stats();
     const swarmPeers = new Map((trackerStats?.topSwarms ?? []).map((swarm) => [swarm.infoHash, swarm.peers]));
     return buildSnapshot(aggregator, {
@@ -136,17 +162,31 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
       reports: reportCounts(),
     });
   };
+  // Reads are served from a snapshot at most SNAPSHOT_MAX_AGE_MS old: polling /api/stats in a loop
+  // costs the event loop (which the tracker shares) one build per second, not one per request.
+  let cached: { json: string; builtAtMs: number } | undefined;
+  const current = (): { json: string } => {
+    const now = clock();
+    if (cached === undefined || now - cached.builtAtMs >= SNAPSHOT_MAX_AGE_MS || now < cached.builtAtMs) {
+      cached = { json: JSON.stringify(buildNow()), builtAtMs: now };
+    }
+    return cached;
+  };
+  /** In-process readers (tests, benches) get a fresh one. */
+  const snapshot = (): StatsSnapshot => buildNow();
 
   const router = createStatsRouter({
     aggregator,
+    intake,
     clientLimiter,
     ipLimiter,
     trustProxy: options.trustProxy ?? false,
     logger,
     outcomes: {
-      accepted: (accepted, duplicates, batch) => {
+      accepted: (accepted, duplicates, batch, anonymous) => {
         reports.accepted += accepted;
         reports.duplicates += duplicates;
+        if (anonymous) reports.anonymous += accepted;
         if (accepted > 0) fanout?.publishBatch(batch);
       },
       rejected: (reason) => {
@@ -154,7 +194,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
         reports.rejectedByReason[reason] += 1;
       },
     },
-    snapshotJson: () => JSON.stringify(snapshot()),
+    snapshotJson: () => current().json,
     hub,
     metrics,
     dashboardDir: options.dashboardDir,
@@ -174,12 +214,13 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
       if (every(SWEEP_INTERVAL_MS)) {
         aggregator.sweep();
         const now = clock();
+        intake.sweep(now);
         clientLimiter.sweep(now);
         ipLimiter.sweep(now);
       }
       if (every(LABEL_REBALANCE_INTERVAL_MS)) aggregator.rebalanceLabels();
       if (hub.size > 0) {
-        hub.broadcast("snapshot", JSON.stringify(snapshot()));
+        hub.broadcast("snapshot", current().json);
         if (every(SSE_HEARTBEAT_INTERVAL_MS)) hub.heartbeat();
       }
     } catch (error) {

@@ -3,13 +3,14 @@
 // the same test), and every instance's stats show the sum of all viewers' reports.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
-import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { createNodeEngine, demoLiveSegmentFromDisk, sleep } from "../../support/node-engines.js";
 import { startRedis, type RedisProcess } from "../../support/redis-server.js";
 import { SimulatedPlayer } from "../../support/simulated-player.js";
+import { waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
+const SERVER_SECRET = "multi-instance-test-server-secret";
 const VIEWERS = 6;
 const STAGGER_MS = 1_500;
 const WATCH_MS = 20_000;
@@ -84,7 +85,10 @@ describe("one live swarm across tracker instances sharing Redis", () => {
     const one = await watch(single, [single]);
 
     for (let i = 0; i < 3; i++)
-      servers.push(await startServer({ host: "127.0.0.1", port: 0, redisUrl: redis.url }));
+      servers.push(
+        // Instances share one server secret: a session minted by one is checked by another.
+        await startServer({ host: "127.0.0.1", port: 0, redisUrl: redis.url, serverSecret: SERVER_SECRET }),
+      );
     const instances = servers.slice(1);
     const many = await watch(instances[0]!, instances);
     console.log(
@@ -104,13 +108,19 @@ describe("one live swarm across tracker instances sharing Redis", () => {
     const clients = many.engines.map((e) => e.getStats());
     const http = clients.reduce((sum, s) => sum + s.httpDownloadedBytes, 0);
     const p2p = clients.reduce((sum, s) => sum + s.p2pDownloadedBytes, 0);
-    await sleep(500); // the last reports crossing Redis
     for (const instance of instances) {
-      const snapshot = (await (await fetch(`${instance.url}/api/stats`)).json()) as StatsSnapshot;
-      const stream = snapshot.streams.find((s) => s.streamIds.includes(many.streamKey));
-      expect(stream, `stream on ${instance.url}`).toBeDefined();
-      expect(stream!.windows.all.httpBytes).toBe(http);
-      expect(stream!.windows.all.p2pBytes).toBe(p2p);
+      // The last reports cross Redis: wait for them (each instance's own snapshot, fresh), then
+      // compare, so a miss shows both sides.
+      const figures = () =>
+        instance.stats.snapshot().streams.find((s) => s.streamIds.includes(many.streamKey))?.windows.all;
+      await waitFor(
+        () => figures()?.httpBytes === http && figures()?.p2pBytes === p2p,
+        5_000,
+        `the sum over all instances on ${instance.url}`,
+      ).catch(() => undefined);
+      const all = figures();
+      expect(all, `stream on ${instance.url}`).toBeDefined();
+      expect({ http: all?.httpBytes, p2p: all?.p2pBytes }).toEqual({ http, p2p });
       const metrics = await (await fetch(`${instance.url}/metrics`)).text();
       expect(metrics).toMatch(/^nearcast_tracker_redis_connected 1$/m);
       expect(metrics).toMatch(/^nearcast_tracker_redis_relays_total\{direction="in"\} [1-9]/m);

@@ -33,6 +33,10 @@ describe("parseCliArgs", () => {
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
       redisUrl: undefined,
       publishDigests: true,
+      serverSecret: undefined,
+      adminSecret: undefined,
+      turnOpen: false,
+      acceptAnonymousReports: false,
     });
   });
 
@@ -60,6 +64,11 @@ describe("parseCliArgs", () => {
           "--turn-ttl-sec",
           "600",
           "--no-digests",
+          "--turn-open",
+          "--accept-anonymous-reports",
+          "--server-secret-file",
+          "server.secret",
+          "--admin-secret-file=/etc/nearcast/admin",
         ],
         { NEARCAST_TURN_SECRET: "s3cret" },
       ),
@@ -82,7 +91,30 @@ describe("parseCliArgs", () => {
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
       redisUrl: undefined,
       publishDigests: false,
+      serverSecret: undefined,
+      adminSecret: undefined,
+      serverSecretFile: "/home/viewer/server.secret",
+      adminSecretFile: "/etc/nearcast/admin",
+      turnOpen: true,
+      acceptAnonymousReports: true,
     });
+  });
+
+  it("takes the server and admin secrets from the environment, never from a flag value", () => {
+    expect(
+      options([], {
+        NEARCAST_SERVER_SECRET: "0123456789abcdef-server",
+        NEARCAST_ADMIN_SECRET: "0123456789abcdef-admin",
+        NEARCAST_TURN_OPEN: "1",
+        NEARCAST_ACCEPT_ANONYMOUS_REPORTS: "yes",
+      }),
+    ).toMatchObject({
+      serverSecret: "0123456789abcdef-server",
+      adminSecret: "0123456789abcdef-admin",
+      turnOpen: true,
+      acceptAnonymousReports: true,
+    });
+    expect(options([], { NEARCAST_SERVER_SECRET_FILE: "s.txt" }).serverSecretFile).toBe("/home/viewer/s.txt");
   });
 
   it("takes the port from PORT unless --port is given", () => {
