@@ -51,6 +51,33 @@ describe("GET /api/ice", () => {
     );
   });
 
+  it("with only an Origin allow-list, refuses to start unless open; open, a request without Origin gets nothing", async () => {
+    const allowList = {
+      joinTokenSecret: undefined,
+      allowedOrigins: ["https://site.example"],
+      allowedInfoHashes: undefined,
+    };
+    await expect(
+      startServer({ host: "127.0.0.1", port: 0, ice: ICE, trackerAccess: allowList }),
+    ).rejects.toThrow(ServerOptionsError);
+    const open = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      ice: ICE,
+      trackerAccess: allowList,
+      turnOpen: true,
+    });
+    try {
+      const noOrigin = await fetch(`${open.url}/api/ice`);
+      expect(noOrigin.status).toBe(403);
+      expect(await noOrigin.json()).toEqual({ error: "origin_not_allowed" });
+      const fromSite = await fetch(`${open.url}/api/ice`, { headers: { Origin: "https://site.example" } });
+      expect(parseIceConfigResponse(await fromSite.text()).iceServers).toHaveLength(2);
+    } finally {
+      await open.close();
+    }
+  });
+
   it("refuses to start with TURN URLs but no secret", async () => {
     await expect(
       startServer({

@@ -354,6 +354,19 @@ describe("POST /api/stats/report", () => {
   });
 });
 
+describe("admin actions", () => {
+  it("refuses to reset the origin's counters without an admin secret configured", async () => {
+    const response = await fetch(`${server.url}/api/origin/stats/reset`, {
+      method: "POST",
+      headers: { Authorization: "Bearer anything-at-all-guessable" },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      error: "admin actions are off: start the server with --admin-secret-file",
+    });
+  });
+});
+
 describe("GET /api/stats", () => {
   it("serves a snapshot at most a second old, however often it is asked", async () => {
     const first = await fetch(`${server.url}/api/stats`);
