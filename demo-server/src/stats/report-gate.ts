@@ -105,7 +105,7 @@ export class ReportGate {
       if (refusal !== undefined) return refusal;
     }
     const transfers: TransferClaim[] = [];
-    const reports = fresh.map((report) => this.gateReport(report, claims, transfers, nowMs));
+    const reports = fresh.flatMap((report) => this.gateReport(report, claims, transfers, nowMs) ?? []);
     // Duplicates go through untouched: the aggregator acknowledges them and counts nothing.
     const duplicates = batch.reports.filter((report) => !fresh.includes(report));
     return {
@@ -165,13 +165,17 @@ export class ReportGate {
     return undefined;
   }
 
-  /** One report with the bytes that count. */
+  /**
+   * One report with the bytes that count; undefined for a report that names a stream nobody reports
+   * yet without any rendition its session joined: a stream is created by bytes in a joined swarm,
+   * never by a stream id alone.
+   */
   private gateReport(
     report: StatsReport,
     claims: SessionClaims | undefined,
     transfers: TransferClaim[],
     nowMs: number,
-  ): StatsReport {
+  ): StatsReport | undefined {
     const renditions: RenditionDeltas[] = [];
     let listed = { http: 0, p2p: 0, upload: 0 };
     for (const entry of report.renditions) {
@@ -186,6 +190,14 @@ export class ReportGate {
         continue;
       }
       renditions.push(entry);
+    }
+    if (claims !== undefined && renditions.length === 0 && !this.options.knowsStream(report.streamId)) {
+      const { httpBytes, p2pBytes, uploadedBytes } = report.deltas;
+      this.clipped.swarm_not_joined += Math.max(
+        0,
+        httpBytes + p2pBytes + uploadedBytes - listed.http - listed.p2p - listed.upload,
+      );
+      return undefined;
     }
     // Stream bytes outside the listed renditions cannot be tied to a swarm.
     const { httpBytes, p2pBytes, uploadedBytes } = report.deltas;

@@ -32,6 +32,10 @@ export class Connection implements ClientChannel {
   readonly grant: JoinGrant | undefined;
   readonly sessionId: string;
   readonly addressFingerprint: string;
+  /** Bytes sent that the client has not yet shown it read (see `send`). */
+  private unreadBytes = 0;
+  /** `unreadBytes` when the outstanding read-check ping went out; undefined when none is out. */
+  private unreadAtPing: number | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -50,15 +54,39 @@ export class Connection implements ClientChannel {
     this.limiter = new MessageRateLimiter(options, this.lastMessageMs);
   }
 
+  /**
+   * Sends a frame unless the client would then hold more than `maxUnreadBytes` it has not shown it
+   * read: then the connection is closed as a slow consumer instead. A client shows it read by
+   * answering a ping sent after the bytes (TCP keeps order), so what it leaves unread, in our
+   * buffers and the kernel's alike, never exceeds the cap. Past a quarter of the cap a ping goes out.
+   */
   send(frame: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount + frame.length > this.options.maxSendBufferBytes) {
+    const bytes = Buffer.byteLength(frame);
+    if (this.unreadBytes + bytes > this.options.maxUnreadBytes) {
       this.onSlowConsumer(this);
       return;
     }
     this.ws.send(frame);
+    this.unreadBytes += bytes;
+    if (this.unreadAtPing === undefined && this.unreadBytes >= this.options.maxUnreadBytes / 4) {
+      this.unreadAtPing = this.unreadBytes;
+      this.ws.ping(READ_CHECK);
+    }
+  }
+
+  /** A pong: the client is alive, and if it answers the read check, it read what came before it. */
+  onPong(payload: Buffer): void {
+    this.alive = true;
+    if (this.unreadAtPing !== undefined && payload.equals(READ_CHECK)) {
+      this.unreadBytes -= this.unreadAtPing;
+      this.unreadAtPing = undefined;
+    }
   }
 }
+
+/** Payload of the pings that check a client reads (keepalive pings carry none). */
+const READ_CHECK = Buffer.from("nc-read");
 
 export function rawToString(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");

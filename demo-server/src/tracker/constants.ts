@@ -100,10 +100,13 @@ export const DEFAULT_FLOOD_CLOSE_DROPS = 200;
 export const DEFAULT_FLOOD_WINDOW_MS = 10_000;
 
 /**
- * A peer that does not read its socket would make relayed offers pile up in our memory. Beyond this
- * many unsent bytes it is closed as a slow consumer (it can reconnect).
+ * A client that does not read its socket would make relayed offers and scrape replies pile up in our
+ * buffers and, before them, in the kernel's (several MiB per socket on a fast link). Beyond this many
+ * bytes sent that it has not shown it read, it is closed as a slow consumer (it can reconnect): with
+ * 10,000 sockets that all stop reading, 1.25 GiB at most. A reading client acknowledges within a round
+ * trip, and 128 KiB is ~40 relayed offers arriving within one.
  */
-export const DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_UNREAD_BYTES = 128 * 1024;
 
 /** Peer counts per swarm in `stats()`: enough for a dashboard, bounded for a JSON endpoint. */
 export const DEFAULT_TOP_SWARMS_IN_STATS = 100;

@@ -9,7 +9,7 @@ import {
   DEFAULT_MAX_OFFERS_PER_ANNOUNCE,
   DEFAULT_MAX_PEERS_PER_SWARM,
   DEFAULT_MAX_SCRAPE_INFO_HASHES,
-  DEFAULT_MAX_SEND_BUFFER_BYTES,
+  DEFAULT_MAX_UNREAD_BYTES,
   DEFAULT_MAX_SWARMS,
   DEFAULT_MAX_SWARMS_PER_CONNECTION,
   DEFAULT_PEER_TIMEOUT_MS,
@@ -70,8 +70,12 @@ export interface TrackerOptions extends AccessOptions {
   floodCloseDrops: number;
   /** @default 10_000 */
   floodWindowMs: number;
-  /** Unsent bytes queued for one socket before it is closed as a slow consumer. @default 1_048_576 */
-  maxSendBufferBytes: number;
+  /**
+   * Bytes sent to one socket that its client has not yet shown it read (by answering a ping sent
+   * after them) before the socket is closed as a slow consumer. Bounds what a client that stops
+   * reading holds in this process and in the kernel's socket buffers. @default 131_072
+   */
+  maxUnreadBytes: number;
   /** Swarms listed with their peer counts in `stats()`. @default 100 */
   topSwarmsInStats: number;
   /**
@@ -123,7 +127,7 @@ export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
   rateLimitPerSec: DEFAULT_RATE_LIMIT_PER_SEC,
   floodCloseDrops: DEFAULT_FLOOD_CLOSE_DROPS,
   floodWindowMs: DEFAULT_FLOOD_WINDOW_MS,
-  maxSendBufferBytes: DEFAULT_MAX_SEND_BUFFER_BYTES,
+  maxUnreadBytes: DEFAULT_MAX_UNREAD_BYTES,
   topSwarmsInStats: DEFAULT_TOP_SWARMS_IN_STATS,
   trustProxy: false,
   logger: silentLogger,

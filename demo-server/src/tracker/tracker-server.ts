@@ -255,9 +255,7 @@ class WebSocketTracker implements Tracker, SwarmAccess {
     this.connections.add(connection);
     this.counters.connectionsAccepted++;
     ws.on("message", (data, isBinary) => this.onMessage(connection, data, isBinary));
-    ws.on("pong", () => {
-      connection.alive = true;
-    });
+    ws.on("pong", (payload) => connection.onPong(payload));
     ws.on("error", (err: Error & { code?: string }) => {
       // ws closes the socket itself after a protocol error (1002/1007/1009).
       const tooLarge = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";

@@ -116,7 +116,13 @@ describe("abuse: the tracker keeps serving well-behaved viewers", () => {
 
 describe("abuse: global bounds", () => {
   // Rate limits raised so that all 10,000 announces are processed and the swarm bounds are what stop them.
-  const unthrottled = { rateLimitBurst: 20_000, rateLimitPerSec: 20_000, floodCloseDrops: 20_000 };
+  // The attacker sends all 10,000 before it reads a reply: it may leave them unread meanwhile.
+  const unthrottled = {
+    rateLimitBurst: 20_000,
+    rateLimitPerSec: 20_000,
+    floodCloseDrops: 20_000,
+    maxUnreadBytes: 4 * 1024 * 1024,
+  };
 
   async function announceRandomHashes(attacker: RawClient, count: number): Promise<Record<string, unknown>> {
     const peer = binaryId();
