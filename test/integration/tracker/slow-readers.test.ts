@@ -25,8 +25,6 @@ describe("attack: slow readers", () => {
     const [slow, reader] = [await connect(harness.url), await connect(harness.url)];
     (slow.ws as unknown as { _socket: net.Socket })._socket.pause();
     const scrape = JSON.stringify({ action: "scrape" });
-    const replyBytes =
-      Buffer.byteLength(JSON.stringify({ action: "scrape", files: {}, flags: {} })) + 50 * 80;
     // Scrapes at the rate limit's pace (10/s with a burst of 50), each reply ~4 KiB.
     const ask = setInterval(() => {
       for (const client of [slow, reader]) if (client.ws.readyState === 1) client.ws.send(scrape);
