@@ -143,7 +143,8 @@ async function phase(
     http: honest(after).httpBytes - honest(before).httpBytes,
     p2p: honest(after).p2pBytes - honest(before).p2pBytes,
   };
-  const exact = delta.http === 2 * PAIR_BYTES * bothAccepted && delta.p2p === PAIR_BYTES * bothAccepted;
+  // Each accepted report adds its HTTP bytes; a transfer counts once both of its reports were accepted.
+  const exact = delta.http === PAIR_BYTES * accepted && delta.p2p === PAIR_BYTES * bothAccepted;
   const errors = [...new Set(results.flatMap((r) => (r.error === undefined ? [] : [r.error])))];
   if (errors.length > 0) log(`${name}: honest errors: ${errors.slice(0, 3).join("; ")}`);
   rows.push({

@@ -18,10 +18,12 @@ export interface ConnectionGateOptions {
 
 /**
  * Counts every accepted connection as pending until its first request (or upgrade) has complete
- * headers, or it closes. At either cap the oldest pending connection (of that address, or of all)
- * is closed to make room, never the newcomer: honest clients send their headers within milliseconds,
- * so the oldest pending connections are the ones stalling on purpose, and a viewer behind the same
- * NAT as an attacker still gets in.
+ * headers, or it closes. At the per-address cap the oldest pending connection of that address is
+ * closed to make room, never the newcomer: honest clients send their headers within milliseconds, so
+ * the oldest pending connections are the ones stalling on purpose, and a viewer behind the same NAT
+ * as an attacker still gets in. At the total cap the oldest pending connection of the address holding
+ * the most is closed: a flood of connections from many addresses evicts its own, not a viewer with a
+ * single connection whose headers are a moment late.
  *
  * The address is the socket's: behind a reverse proxy every connection comes from the proxy, which
  * does its own connection handling; size the caps for it there.
@@ -32,6 +34,9 @@ export class ConnectionGate {
   private readonly pending = new Map<Socket, string>();
   /** The same sockets by address key, each set in arrival order. */
   private readonly byAddress = new Map<string, Set<Socket>>();
+  /** Address keys by how many pending connections they hold, to find the largest in O(1). */
+  private readonly bySize = new Map<number, Set<string>>();
+  private largest = 0;
 
   constructor(private readonly options: ConnectionGateOptions) {
     if (!(options.maxPendingConnections >= 1) || !(options.maxPendingConnectionsPerIp >= 1)) {
@@ -58,13 +63,29 @@ export class ConnectionGate {
       this.evict(same.values().next().value as Socket, "pending_evicted_ip");
     }
     while (this.pending.size >= this.options.maxPendingConnections) {
-      this.evict(this.pending.keys().next().value as Socket, "pending_evicted");
+      const crowded = this.bySize.get(this.largest)?.values().next().value as string;
+      this.evict(this.byAddress.get(crowded)?.values().next().value as Socket, "pending_evicted");
     }
     same = this.byAddress.get(key);
     if (same === undefined) this.byAddress.set(key, (same = new Set()));
     same.add(socket);
+    this.resize(key, same.size - 1, same.size);
     this.pending.set(socket, key);
     socket.once("close", () => this.settle(socket));
+  }
+
+  /** Moves `key` from the group of addresses with `from` pending connections to `to`. */
+  private resize(key: string, from: number, to: number): void {
+    const old = this.bySize.get(from);
+    old?.delete(key);
+    if (old?.size === 0) this.bySize.delete(from);
+    if (to > 0) {
+      let group = this.bySize.get(to);
+      if (group === undefined) this.bySize.set(to, (group = new Set()));
+      group.add(key);
+    }
+    if (to > this.largest) this.largest = to;
+    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
   }
 
   private evict(socket: Socket, reason: HttpConnectionRefusal): void {
@@ -78,7 +99,8 @@ export class ConnectionGate {
     if (key === undefined) return;
     this.pending.delete(socket);
     const same = this.byAddress.get(key);
-    same?.delete(socket);
-    if (same?.size === 0) this.byAddress.delete(key);
+    if (same === undefined || !same.delete(socket)) return;
+    this.resize(key, same.size + 1, same.size);
+    if (same.size === 0) this.byAddress.delete(key);
   }
 }

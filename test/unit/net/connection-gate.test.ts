@@ -48,6 +48,18 @@ describe("ConnectionGate", () => {
     expect(gate.refused.pending_evicted).toBe(1);
   });
 
+  it("at the total cap closes a connection of the address holding the most, not a lone viewer's", () => {
+    const { gate, connect } = setup(4, 10);
+    const viewer = connect("10.0.0.7");
+    const flood = [connect("10.6.6.6"), connect("10.6.6.6"), connect("10.6.6.6")];
+    const newcomer = connect("10.6.6.6");
+    expect(viewer.destroyed).toBe(false);
+    expect(flood.map((s) => s.destroyed)).toEqual([true, false, false]);
+    expect(newcomer.destroyed).toBe(false);
+    expect(gate.refused.pending_evicted).toBe(1);
+    expect(gate.pendingCount).toBe(4);
+  });
+
   it("stops counting a connection once its request headers are in, or it closed", () => {
     const { gate, connect, request } = setup(2, 2);
     const a = connect("10.0.0.1");
