@@ -5,6 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import { WebSocket } from "ws";
 import { postFrom } from "../../test/support/http-from.js";
+import { statsReport } from "../../test/support/stats-reports.js";
 import { RENDITION } from "./honest.js";
 
 export interface Attack {
@@ -18,25 +19,9 @@ const SDP = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 const wsUrl = (serverUrl: string) => `${serverUrl.replace(/^http/, "ws")}/tracker`;
 const bump = (counts: Record<string, number>, key: string | number) => (counts[key] = (counts[key] ?? 0) + 1);
 
-function forgedReport(clientId: string, seq: number, streamId: string, bytes: number, peer?: string) {
-  const deltas = { httpBytes: bytes, p2pBytes: bytes, uploadedBytes: 0 };
-  return {
-    clientId,
-    seq,
-    streamId,
-    sentAtMs: Date.now(),
-    deltas,
-    renditions: [
-      {
-        rendition: RENDITION,
-        ...deltas,
-        ...(peer ? { transfers: [{ peer, receivedBytes: bytes, sentBytes: 0 }] } : {}),
-      },
-    ],
-    peers: 3,
-    final: false,
-  };
-}
+/** A report claiming `bytes` of HTTP and as many of P2P (from `peer`, when given). */
+const forgedReport = (clientId: string, seq: number, streamId: string, bytes: number, peer?: string) =>
+  statsReport(clientId, seq, streamId, RENDITION, { http: bytes, p2p: bytes, ...(peer ? { peer } : {}) });
 
 /**
  * Forged reports: `concurrency` requests at a time from two addresses, each a new clientId claiming

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
 import { postFrom } from "../../test/support/http-from.js";
+import { statsReport } from "../../test/support/stats-reports.js";
 
 export const RENDITION = "v842000-960x540-avc1.4d401f,mp4a.40.2";
 /** Bytes each honest pair reports: A received them from B, B sent them; both fetched as much over HTTP. */
@@ -134,7 +135,6 @@ export async function honestPair(serverUrl: string, index: number, streamId: str
     result.introMs = Date.now() - started;
 
     const session = (reply: Record<string, unknown>) => (reply.nearcast as { session: string }).session;
-    const deltas = (p2p: number, up: number) => ({ httpBytes: PAIR_BYTES, p2pBytes: p2p, uploadedBytes: up });
     const body = (
       reply: Record<string, unknown>,
       clientId: string,
@@ -145,22 +145,7 @@ export async function honestPair(serverUrl: string, index: number, streamId: str
       v: 1,
       session: session(reply),
       reports: [
-        {
-          clientId,
-          seq: 1,
-          streamId,
-          sentAtMs: Date.now(),
-          deltas: deltas(p2p, up),
-          renditions: [
-            {
-              rendition: RENDITION,
-              ...deltas(p2p, up),
-              transfers: [{ peer: hex(peer.peerId), receivedBytes: p2p, sentBytes: up }],
-            },
-          ],
-          peers: 1,
-          final: false,
-        },
+        statsReport(clientId, 1, streamId, RENDITION, { http: PAIR_BYTES, p2p, up, peer: hex(peer.peerId) }),
       ],
     });
     const tag = randomBytes(6).toString("hex");

@@ -7,21 +7,14 @@
 // Out at start: {type:"listening", url}
 import { readdirSync } from "node:fs";
 import { startServer } from "../../demo-server/src/server.js";
+import { processUsage } from "../lib/process-usage.js";
 
 const server = await startServer({ host: "127.0.0.1", port: 0 });
 const cpuAtStart = process.cpuUsage();
 
 process.on("message", (message: { type: string }) => {
   if (message.type === "usage") {
-    const cpu = process.cpuUsage(cpuAtStart);
-    const memory = process.memoryUsage();
-    process.send?.({
-      type: "usage",
-      cpuSec: (cpu.user + cpu.system) / 1e6,
-      rssBytes: memory.rss,
-      heapUsedBytes: memory.heapUsed,
-      fds: readdirSync("/proc/self/fd").length,
-    });
+    process.send?.({ type: "usage", ...processUsage(cpuAtStart), fds: readdirSync("/proc/self/fd").length });
   } else if (message.type === "stats") {
     const snapshot = server.stats.snapshot();
     process.send?.({

@@ -5,6 +5,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { hexToBinaryId } from "./binary-id.js";
 import type { BinaryId } from "./binary-id.js";
+import { decodeTokenBody, encodeTokenBody } from "./token-body.js";
 
 /** Format marker: bump when the claim layout changes. */
 const TOKEN_PREFIX = "nc1";
@@ -73,7 +74,7 @@ export function mintJoinToken(options: MintJoinTokenOptions): string {
     throw new RangeError(`ttlSec must be an integer from 1 to ${MAX_TOKEN_TTL_SEC}`);
   }
   const exp = Math.floor((options.nowMs ?? Date.now()) / 1000) + options.ttlSec;
-  const claim = Buffer.from(JSON.stringify({ exp, s: streams, h: infoHashes })).toString("base64url");
+  const claim = encodeTokenBody({ exp, s: streams, h: infoHashes });
   const body = `${TOKEN_PREFIX}.${claim}`;
   return `${body}.${sign(options.secret, body)}`;
 }
@@ -131,14 +132,9 @@ function sign(secret: string, body: string): string {
 }
 
 function parseClaim(text: string): JoinGrant | undefined {
-  let claim: unknown;
-  try {
-    claim = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  if (typeof claim !== "object" || claim === null) return undefined;
-  const { exp, s, h } = claim as Record<string, unknown>;
+  const claim = decodeTokenBody(text);
+  if (claim === undefined) return undefined;
+  const { exp, s, h } = claim;
   if (typeof exp !== "number" || !Number.isFinite(exp) || !Array.isArray(s) || !Array.isArray(h))
     return undefined;
   if (

@@ -5,6 +5,7 @@
 // sender really joined and its P2P bytes to the peers it really traded with.
 import { timingSafeEqual } from "node:crypto";
 import type { ServerKeys } from "./server-keys.js";
+import { decodeTokenBody, encodeTokenBody } from "./token-body.js";
 
 /** Format marker: bump when the claim layout changes. */
 const SESSION_PREFIX = "ns1";
@@ -33,16 +34,14 @@ export interface SessionClaims {
 
 /** `ns1.<claims, base64url JSON>.<HMAC-SHA256, base64url>`. */
 export function mintSession(keys: ServerKeys, claims: SessionClaims): string {
-  const body = Buffer.from(
-    JSON.stringify({
-      i: claims.sessionId,
-      p: claims.peerId,
-      s: claims.swarms.slice(-MAX_SESSION_SWARMS).map(swarmPrefix),
-      f: claims.from,
-      iat: claims.issuedAtMs,
-      exp: claims.expiresAtMs,
-    }),
-  ).toString("base64url");
+  const body = encodeTokenBody({
+    i: claims.sessionId,
+    p: claims.peerId,
+    s: claims.swarms.slice(-MAX_SESSION_SWARMS).map(swarmPrefix),
+    f: claims.from,
+    iat: claims.issuedAtMs,
+    exp: claims.expiresAtMs,
+  });
   const signed = `${SESSION_PREFIX}.${body}`;
   return `${signed}.${keys.signSession(signed)}`;
 }
@@ -74,14 +73,9 @@ function swarmPrefix(infoHashHex: string): string {
 }
 
 function parseClaims(body: string): SessionClaims | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== "object" || data === null) return undefined;
-  const { i, p, s, f, iat, exp } = data as Record<string, unknown>;
+  const data = decodeTokenBody(body);
+  if (data === undefined) return undefined;
+  const { i, p, s, f, iat, exp } = data;
   if (typeof i !== "string" || typeof p !== "string" || !/^[0-9a-f]{40}$/.test(p)) return undefined;
   if (typeof f !== "string" || !Array.isArray(s) || !s.every((x) => typeof x === "string")) return undefined;
   if (typeof iat !== "number" || typeof exp !== "number") return undefined;

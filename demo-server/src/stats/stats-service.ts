@@ -165,12 +165,15 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
   // Reads are served from a snapshot at most SNAPSHOT_MAX_AGE_MS old: polling /api/stats in a loop
   // costs the event loop (which the tracker shares) one build per second, not one per request.
   let cached: { json: string; builtAtMs: number } | undefined;
+  const refresh = (): { json: string } => {
+    cached = { json: JSON.stringify(buildNow()), builtAtMs: clock() };
+    return cached;
+  };
   const current = (): { json: string } => {
     const now = clock();
-    if (cached === undefined || now - cached.builtAtMs >= SNAPSHOT_MAX_AGE_MS || now < cached.builtAtMs) {
-      cached = { json: JSON.stringify(buildNow()), builtAtMs: now };
-    }
-    return cached;
+    const fresh =
+      cached !== undefined && now - cached.builtAtMs < SNAPSHOT_MAX_AGE_MS && now >= cached.builtAtMs;
+    return fresh ? cached! : refresh();
   };
   /** In-process readers (tests, benches) get a fresh one. */
   const snapshot = (): StatsSnapshot => buildNow();
@@ -220,7 +223,8 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
       }
       if (every(LABEL_REBALANCE_INTERVAL_MS)) aggregator.rebalanceLabels();
       if (hub.size > 0) {
-        hub.broadcast("snapshot", current().json);
+        // The once-a-second build: dashboards get a new snapshot every tick.
+        hub.broadcast("snapshot", refresh().json);
         if (every(SSE_HEARTBEAT_INTERVAL_MS)) hub.heartbeat();
       }
     } catch (error) {

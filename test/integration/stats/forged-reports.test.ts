@@ -2,9 +2,10 @@
 // trade and report. The honest viewers' reports are accepted throughout, and every figure of their
 // stream is exactly what they reported; the forgers move nothing but the refusal counters.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StatsReport, StatsReportBatch } from "../../../sdk/src/core/report-types.js";
+import type { StatsReportBatch } from "../../../sdk/src/core/report-types.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { closeAgents, postFrom } from "../../support/http-from.js";
+import { statsReport, type ReportBytes } from "../../support/stats-reports.js";
 import { trackerSession, type TrackerSessionHandle } from "../../support/tracker-session.js";
 
 const RENDITION = "v842000-960x540-avc1.4d401f,mp4a.40.2";
@@ -21,28 +22,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-function report(
-  clientId: string,
-  seq: number,
-  streamId: string,
-  bytes: { http?: number; p2p?: number; up?: number; peer?: string },
-): StatsReport {
-  const deltas = { httpBytes: bytes.http ?? 0, p2pBytes: bytes.p2p ?? 0, uploadedBytes: bytes.up ?? 0 };
-  const transfers =
-    bytes.peer === undefined
-      ? undefined
-      : [{ peer: bytes.peer, receivedBytes: deltas.p2pBytes, sentBytes: deltas.uploadedBytes }];
-  return {
-    clientId,
-    seq,
-    streamId,
-    sentAtMs: Date.now(),
-    deltas,
-    renditions: [{ rendition: RENDITION, ...deltas, ...(transfers ? { transfers } : {}) }],
-    peers: 1,
-    final: false,
-  };
-}
+const report = (clientId: string, seq: number, streamId: string, bytes: ReportBytes) =>
+  statsReport(clientId, seq, streamId, RENDITION, bytes);
 
 const reportUrl = () => `${server.url}/api/stats/report`;
 

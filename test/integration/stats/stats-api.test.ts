@@ -8,6 +8,7 @@ import { MAX_REPORT_BODY_BYTES } from "../../../sdk/src/core/report-types.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { DASHBOARD_DIR } from "../../../demo-server/src/config.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/index.js";
+import { statsReport } from "../../support/stats-reports.js";
 import { trackerSession, type TrackerSessionHandle } from "../../support/tracker-session.js";
 import { parseMetrics, sample } from "./prometheus-text.js";
 
@@ -111,32 +112,18 @@ describe("POST /api/stats/report", () => {
   it("counts P2P bytes once both peers reported the transfer, and only as far as both agree", async () => {
     const [receiver, sender] = [await sessionOf("p2p-receiver"), await sessionOf("p2p-sender")];
     const before = snapshot().streams.find((s) => s.name === "demo/live")?.windows.all;
-    const received = { httpBytes: 0, p2pBytes: 300_000, uploadedBytes: 0 };
-    const claims = report("p2p-receiver", 1, {
-      deltas: received,
-      renditions: [
-        {
-          rendition: RENDITION,
-          ...received,
-          transfers: [{ peer: sender.peerIdHex, receivedBytes: 300_000, sentBytes: 0 }],
-        },
-      ],
+    const claims = statsReport("p2p-receiver", 1, liveId(), RENDITION, {
+      p2p: 300_000,
+      peer: sender.peerIdHex,
     });
     expect(await post(await batch([claims]))).toMatchObject({ status: 200, json: { accepted: 1 } });
     const pending = snapshot();
     expect(pending.streams.find((s) => s.name === "demo/live")?.windows.all.p2pBytes).toBe(before?.p2pBytes);
     expect(pending.reports.awaitingConfirmationBytes).toBe(300_000);
     // The sender says it sent 200,000 of them: that much counts, as P2P received and as uploaded.
-    const sent = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 200_000 };
-    const confirmation = report("p2p-sender", 1, {
-      deltas: sent,
-      renditions: [
-        {
-          rendition: RENDITION,
-          ...sent,
-          transfers: [{ peer: receiver.peerIdHex, receivedBytes: 0, sentBytes: 200_000 }],
-        },
-      ],
+    const confirmation = statsReport("p2p-sender", 1, liveId(), RENDITION, {
+      up: 200_000,
+      peer: receiver.peerIdHex,
     });
     expect(await post(await batch([confirmation]))).toMatchObject({ status: 200, json: { accepted: 1 } });
     const after = snapshot();
