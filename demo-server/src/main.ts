@@ -45,6 +45,18 @@ function printBanner(server: RunningServer, options: CliOptions): void {
     "ICE config",
     `${base}/api/ice (${stunUrls.length} STUN, ${turnUrls.length > 0 ? `TURN ${turnUrls.join(" ")}` : "TURN off"})`,
   ]);
+  const access = options.trackerAccess;
+  rows.push([
+    "access",
+    [
+      access.joinTokenSecret === undefined ? "open tracker (no join tokens)" : "join tokens required",
+      access.allowedOrigins === undefined ? "any page origin" : `origins ${access.allowedOrigins.join(" ")}`,
+      options.acceptAnonymousReports
+        ? "reports counted without a session too"
+        : "reports need a tracker session",
+      options.adminSecret === undefined ? "admin actions off" : "admin actions with the admin secret",
+    ].join("; "),
+  ]);
   if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
     const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
     rows.push(["CDN emulation", `latency ${options.cdnLatencyMs} ms, bandwidth ${bandwidth} per request`]);
