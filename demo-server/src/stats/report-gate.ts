@@ -8,13 +8,8 @@ import type { SessionClaims } from "../net/session-token.js";
 import { sessionCovers } from "../net/session-token.js";
 import { REPORT_CLIP_REASONS, zeroCounts } from "../net/refusal-reasons.js";
 import type { ReportClipReason, ReportRefusal } from "../net/refusal-reasons.js";
-import {
-  MAX_VIEWER_BITS_PER_SEC,
-  NEW_CLIENTS_PER_IP,
-  NEW_STREAMS_PER_IP,
-  RENDITION_RATE_HEADROOM,
-  REPORT_BURST_SEC,
-} from "./constants.js";
+import { ByteAllowance } from "./byte-allowance.js";
+import { NEW_CLIENTS_PER_IP, NEW_STREAMS_PER_IP } from "./constants.js";
 import { KeyedRateLimiter } from "./rate-limiter.js";
 import { swarmInfoHash } from "./stream-state.js";
 import type { TransferClaim } from "./transfer-ledger.js";
@@ -55,24 +50,17 @@ export type GateDecision =
       anonymous: boolean;
     };
 
-interface Allowance {
-  tokens: number;
-  lastMs: number;
-}
-
 export class ReportGate {
   /** Bytes of accepted batches not counted, by reason (the ledger adds the unconfirmed ones). */
   readonly clipped: Record<ReportClipReason, number> = zeroCounts(REPORT_CLIP_REASONS);
   /** Session id → the one clientId it reports for, least recently used first. */
   private readonly bindings = new Map<string, { clientId: string; expiresAtMs: number }>();
-  /** Bytes each clientId may still report, least recently used first. */
-  private readonly allowances = new Map<string, Allowance>();
+  private readonly allowance: ByteAllowance;
   private readonly newClients: KeyedRateLimiter;
   private readonly newStreams: KeyedRateLimiter;
-  private readonly maxBytesPerSec: number;
 
   constructor(private readonly options: ReportGateOptions) {
-    this.maxBytesPerSec = (options.maxViewerBitsPerSec ?? MAX_VIEWER_BITS_PER_SEC) / 8;
+    this.allowance = new ByteAllowance(options.maxClients, options.maxViewerBitsPerSec);
     this.newClients = new KeyedRateLimiter({ ...NEW_CLIENTS_PER_IP, maxKeys: 10_000 });
     this.newStreams = new KeyedRateLimiter({ ...NEW_STREAMS_PER_IP, maxKeys: 10_000 });
   }
@@ -119,9 +107,7 @@ export class ReportGate {
   /** Forgets expired session bindings and full allowances. */
   sweep(nowMs: number): void {
     for (const [id, binding] of this.bindings) if (binding.expiresAtMs <= nowMs) this.bindings.delete(id);
-    for (const [id, allowance] of this.allowances) {
-      if (nowMs - allowance.lastMs > REPORT_BURST_SEC * 1000) this.allowances.delete(id);
-    }
+    this.allowance.sweep(nowMs);
     this.newClients.sweep(nowMs);
     this.newStreams.sweep(nowMs);
   }
@@ -176,116 +162,80 @@ export class ReportGate {
     transfers: TransferClaim[],
     nowMs: number,
   ): StatsReport | undefined {
-    const renditions: RenditionDeltas[] = [];
-    let listed = { http: 0, p2p: 0, upload: 0 };
-    for (const entry of report.renditions) {
-      listed = {
-        http: listed.http + entry.httpBytes,
-        p2p: listed.p2p + entry.p2pBytes,
-        upload: listed.upload + entry.uploadedBytes,
-      };
-      const infoHash = swarmInfoHash(report.streamId, entry.rendition);
-      if (claims !== undefined && !sessionCovers(claims, infoHash)) {
-        this.clipped.swarm_not_joined += entry.httpBytes + entry.p2pBytes + entry.uploadedBytes;
-        continue;
-      }
-      renditions.push(entry);
-    }
-    if (claims !== undefined && renditions.length === 0 && !this.options.knowsStream(report.streamId)) {
-      const { httpBytes, p2pBytes, uploadedBytes } = report.deltas;
-      this.clipped.swarm_not_joined += Math.max(
-        0,
-        httpBytes + p2pBytes + uploadedBytes - listed.http - listed.p2p - listed.upload,
-      );
+    const joined = this.joinedRenditions(report, claims);
+    if (claims !== undefined && joined.length === 0 && !this.options.knowsStream(report.streamId)) {
       return undefined;
     }
-    // Stream bytes outside the listed renditions cannot be tied to a swarm.
-    const { httpBytes, p2pBytes, uploadedBytes } = report.deltas;
-    this.clipped.swarm_not_joined +=
-      Math.max(0, httpBytes - listed.http) +
-      Math.max(0, p2pBytes - listed.p2p) +
-      Math.max(0, uploadedBytes - listed.upload);
-
-    const scale = this.allow(report.clientId, renditions, nowMs);
-    const counted = renditions.map((entry) => {
+    const scale = this.allowance.take(report.clientId, joined, nowMs);
+    const counted = joined.map((entry) => {
       const http = Math.floor(entry.httpBytes * scale);
       const p2p = Math.floor(entry.p2pBytes * scale);
       this.clipped.rate += entry.httpBytes - http + (entry.p2pBytes - p2p);
-      if (claims === undefined)
-        return {
-          rendition: entry.rendition,
-          httpBytes: http,
-          p2pBytes: p2p,
-          uploadedBytes: entry.uploadedBytes,
-        };
+      const bytes = {
+        rendition: entry.rendition,
+        httpBytes: http,
+        p2pBytes: p2p,
+        uploadedBytes: entry.uploadedBytes,
+      };
+      if (claims === undefined) return bytes;
       // With a session, P2P bytes and uploads count when the ledger confirms them.
-      let fromListedPeers = 0;
-      for (const transfer of entry.transfers ?? []) {
-        const receivedBytes = Math.floor(transfer.receivedBytes * scale);
-        fromListedPeers += receivedBytes;
-        transfers.push({
-          infoHash: swarmInfoHash(report.streamId, entry.rendition),
-          streamId: report.streamId,
-          rendition: entry.rendition,
-          self: claims.peerId,
-          peer: transfer.peer,
-          receivedBytes,
-          sentBytes: transfer.sentBytes,
-        });
-      }
-      this.clipped.p2p_unconfirmed += Math.max(0, p2p - fromListedPeers);
-      const sentToListedPeers = (entry.transfers ?? []).reduce((sum, t) => sum + t.sentBytes, 0);
-      this.clipped.upload_unconfirmed += Math.max(0, entry.uploadedBytes - sentToListedPeers);
-      return { rendition: entry.rendition, httpBytes: http, p2pBytes: 0, uploadedBytes: 0 };
+      this.claimTransfers(report, entry, claims, scale, p2p, transfers);
+      return { ...bytes, p2pBytes: 0, uploadedBytes: 0 };
     });
     const sum = (pick: (r: RenditionDeltas) => number) => counted.reduce((total, r) => total + pick(r), 0);
-    return {
-      ...report,
-      deltas: {
-        httpBytes: sum((r) => r.httpBytes),
-        p2pBytes: sum((r) => r.p2pBytes),
-        uploadedBytes: sum((r) => r.uploadedBytes),
-      },
-      renditions: counted,
+    const deltas = {
+      httpBytes: sum((r) => r.httpBytes),
+      p2pBytes: sum((r) => r.p2pBytes),
+      uploadedBytes: sum((r) => r.uploadedBytes),
     };
+    return { ...report, deltas, renditions: counted };
   }
 
   /**
-   * The share of what the renditions claim (HTTP + P2P received) that fits the client's allowance: a
-   * token bucket of bytes refilled at the viewer's plausible rate, holding REPORT_BURST_SEC of it.
+   * The renditions whose swarms the session joined (all of them without a session). The bytes of the
+   * others, and stream bytes listed in no rendition, cannot be tied to a joined swarm: clipped.
    */
-  private allow(clientId: string, renditions: readonly RenditionDeltas[], nowMs: number): number {
-    const claimed = renditions.reduce((sum, r) => sum + r.httpBytes + r.p2pBytes, 0);
-    if (claimed === 0) return 1;
-    const rate = this.plausibleRate(renditions);
-    let allowance = this.allowances.get(clientId);
-    if (allowance === undefined) {
-      allowance = { tokens: rate * REPORT_BURST_SEC, lastMs: nowMs };
-      if (this.allowances.size >= this.options.maxClients)
-        this.allowances.delete(this.allowances.keys().next().value as string);
-    } else {
-      this.allowances.delete(clientId);
-      allowance.tokens = Math.min(
-        rate * REPORT_BURST_SEC,
-        allowance.tokens + (rate * Math.max(0, nowMs - allowance.lastMs)) / 1000,
-      );
-      allowance.lastMs = Math.max(allowance.lastMs, nowMs);
-    }
-    this.allowances.set(clientId, allowance);
-    const granted = Math.min(claimed, allowance.tokens);
-    allowance.tokens -= granted;
-    return granted / claimed;
+  private joinedRenditions(report: StatsReport, claims: SessionClaims | undefined): RenditionDeltas[] {
+    const all = (r: { httpBytes: number; p2pBytes: number; uploadedBytes: number }) =>
+      r.httpBytes + r.p2pBytes + r.uploadedBytes;
+    const listed = report.renditions.reduce((total, entry) => total + all(entry), 0);
+    this.clipped.swarm_not_joined += Math.max(0, all(report.deltas) - listed);
+    return report.renditions.filter((entry) => {
+      const joined =
+        claims === undefined || sessionCovers(claims, swarmInfoHash(report.streamId, entry.rendition));
+      if (!joined) this.clipped.swarm_not_joined += all(entry);
+      return joined;
+    });
   }
 
-  /** Bytes per second: the cap, or a multiple of the declared bandwidth when every rendition declares one. */
-  private plausibleRate(renditions: readonly RenditionDeltas[]): number {
-    let declared = 0;
-    for (const { rendition } of renditions) {
-      const bps = /^v(\d{1,10})-/.exec(rendition)?.[1];
-      if (bps === undefined) return this.maxBytesPerSec;
-      declared = Math.max(declared, Number(bps));
+  /** One rendition's transfers for the ledger; P2P or uploads from no listed peer are clipped. */
+  private claimTransfers(
+    report: StatsReport,
+    entry: RenditionDeltas,
+    claims: SessionClaims,
+    scale: number,
+    p2pBytes: number,
+    out: TransferClaim[],
+  ): void {
+    const infoHash = swarmInfoHash(report.streamId, entry.rendition);
+    let received = 0;
+    let sent = 0;
+    for (const transfer of entry.transfers ?? []) {
+      const receivedBytes = Math.floor(transfer.receivedBytes * scale);
+      received += receivedBytes;
+      sent += transfer.sentBytes;
+      out.push({
+        infoHash,
+        streamId: report.streamId,
+        rendition: entry.rendition,
+        self: claims.peerId,
+        peer: transfer.peer,
+        receivedBytes,
+        sentBytes: transfer.sentBytes,
+      });
     }
-    return Math.min(this.maxBytesPerSec, (declared * RENDITION_RATE_HEADROOM) / 8);
+    this.clipped.p2p_unconfirmed += Math.max(0, p2pBytes - received);
+    this.clipped.upload_unconfirmed += Math.max(0, entry.uploadedBytes - sent);
   }
 }
 
