@@ -5,6 +5,7 @@
 // bounds how many can wait meanwhile.
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
+import { GroupedSet } from "./grouped-set.js";
 import { connectionLimitKey, parseClientAddress } from "./ip-address.js";
 import { HTTP_CONNECTION_REFUSALS, zeroCounts } from "./refusal-reasons.js";
 import type { HttpConnectionRefusal } from "./refusal-reasons.js";
@@ -30,13 +31,8 @@ export interface ConnectionGateOptions {
  */
 export class ConnectionGate {
   readonly refused: Record<HttpConnectionRefusal, number> = zeroCounts(HTTP_CONNECTION_REFUSALS);
-  /** Pending sockets in arrival order (the first is the oldest) with their address key. */
-  private readonly pending = new Map<Socket, string>();
-  /** The same sockets by address key, each set in arrival order. */
-  private readonly byAddress = new Map<string, Set<Socket>>();
-  /** Address keys by how many pending connections they hold, to find the largest in O(1). */
-  private readonly bySize = new Map<number, Set<string>>();
-  private largest = 0;
+  /** Pending sockets by address key, each group in arrival order. */
+  private readonly pending = new GroupedSet<string, Socket>();
 
   constructor(private readonly options: ConnectionGateOptions) {
     if (!(options.maxPendingConnections >= 1) || !(options.maxPendingConnectionsPerIp >= 1)) {
@@ -51,56 +47,27 @@ export class ConnectionGate {
   /** Watches `server`'s connections from now on. */
   attach(server: Server): void {
     server.on("connection", (socket: Socket) => this.admit(socket));
-    server.on("request", (req: { socket: Socket }) => this.settle(req.socket));
-    server.on("upgrade", (req: { socket: Socket }) => this.settle(req.socket));
+    server.on("request", (req: { socket: Socket }) => this.pending.delete(req.socket));
+    server.on("upgrade", (req: { socket: Socket }) => this.pending.delete(req.socket));
   }
 
   private admit(socket: Socket): void {
     const address = socket.remoteAddress === undefined ? undefined : parseClientAddress(socket.remoteAddress);
     const key = address === undefined ? "unknown" : connectionLimitKey(address);
-    let same = this.byAddress.get(key);
-    if (same !== undefined && same.size >= this.options.maxPendingConnectionsPerIp) {
-      this.evict(same.values().next().value as Socket, "pending_evicted_ip");
+    if (this.pending.count(key) >= this.options.maxPendingConnectionsPerIp) {
+      this.evict(this.pending.group(key).values().next().value as Socket, "pending_evicted_ip");
     }
     while (this.pending.size >= this.options.maxPendingConnections) {
-      const crowded = this.bySize.get(this.largest)?.values().next().value as string;
-      this.evict(this.byAddress.get(crowded)?.values().next().value as Socket, "pending_evicted");
+      const crowded = this.pending.largestGroup()!.key;
+      this.evict(this.pending.group(crowded).values().next().value as Socket, "pending_evicted");
     }
-    same = this.byAddress.get(key);
-    if (same === undefined) this.byAddress.set(key, (same = new Set()));
-    same.add(socket);
-    this.resize(key, same.size - 1, same.size);
-    this.pending.set(socket, key);
-    socket.once("close", () => this.settle(socket));
-  }
-
-  /** Moves `key` from the group of addresses with `from` pending connections to `to`. */
-  private resize(key: string, from: number, to: number): void {
-    const old = this.bySize.get(from);
-    old?.delete(key);
-    if (old?.size === 0) this.bySize.delete(from);
-    if (to > 0) {
-      let group = this.bySize.get(to);
-      if (group === undefined) this.bySize.set(to, (group = new Set()));
-      group.add(key);
-    }
-    if (to > this.largest) this.largest = to;
-    while (this.largest > 0 && !this.bySize.has(this.largest)) this.largest--;
+    this.pending.add(key, socket);
+    socket.once("close", () => this.pending.delete(socket));
   }
 
   private evict(socket: Socket, reason: HttpConnectionRefusal): void {
     this.refused[reason]++;
-    this.settle(socket);
-    socket.destroy();
-  }
-
-  private settle(socket: Socket): void {
-    const key = this.pending.get(socket);
-    if (key === undefined) return;
     this.pending.delete(socket);
-    const same = this.byAddress.get(key);
-    if (same === undefined || !same.delete(socket)) return;
-    this.resize(key, same.size + 1, same.size);
-    if (same.size === 0) this.byAddress.delete(key);
+    socket.destroy();
   }
 }

@@ -62,6 +62,8 @@ export const TRACKER_DISCONNECT_REASONS = [
   "no_pong",
   "message_too_large",
   "protocol_error",
+  /** A full tracker: the address holding the most sockets gave one up to a less crowded newcomer. */
+  "fairness",
 ] as const;
 export type TrackerDisconnectReason = (typeof TRACKER_DISCONNECT_REASONS)[number];
 

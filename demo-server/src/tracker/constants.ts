@@ -70,11 +70,13 @@ export const DEFAULT_MAX_PEERS_PER_SWARM = 1_000;
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 /**
- * Limit per client address (IPv4 address or IPv6 /64). Generous because a corporate NAT or CGNAT can
- * put many real viewers behind one address — exactly the audience P2P helps most. Behind a reverse
- * proxy set `trustProxy`, or every viewer shares the proxy's address.
+ * Limit per client address (IPv4 address or IPv6 /64). Generous because a campus NAT or CGNAT can put
+ * a thousand real viewers behind one address — exactly the audience P2P helps most. It does not let
+ * one address keep others out: once the tracker is full, the address holding the most sockets gives
+ * one up to each newcomer from a less crowded address. Behind a reverse proxy set `trustProxy`, or
+ * every viewer shares the proxy's address.
  */
-export const DEFAULT_MAX_CONNECTIONS_PER_IP = 100;
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
 
 /**
  * Memberships (info_hash × peer_id) per socket. A player joins one swarm per rendition it plays;

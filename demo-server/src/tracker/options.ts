@@ -56,7 +56,10 @@ export interface TrackerOptions extends AccessOptions {
   maxPeersPerSwarm: number;
   /** Open sockets, including handshakes in progress. @default 10_000 */
   maxConnections: number;
-  /** Per IPv4 address or IPv6 /64. @default 100 */
+  /**
+   * Per IPv4 address or IPv6 /64. A full tracker takes room from the address holding the most for a
+   * newcomer from a less crowded one. @default 1_000
+   */
   maxConnectionsPerIp: number;
   /** (info_hash, peer_id) memberships one socket may hold. @default 20 */
   maxSwarmsPerConnection: number;

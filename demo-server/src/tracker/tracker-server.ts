@@ -87,6 +87,8 @@ class WebSocketTracker implements Tracker, SwarmAccess {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly budget: SocketBudget;
+  /** The accepted connection on each upgraded socket (to close the one `fairVictim` picks). */
+  private readonly bySocket = new Map<Duplex, Connection>();
   private readonly attached: { server: Server; listener: (...args: UpgradeArgs) => void }[] = [];
   private readonly keepalive: KeepaliveSweep;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -142,9 +144,13 @@ class WebSocketTracker implements Tracker, SwarmAccess {
       this.options.trustProxy,
     );
     if (address === undefined) return this.refuse(socket, 400, "no_address");
-    if (this.budget.full) return this.refuse(socket, 503, "tracker_full");
     const limitKey = connectionLimitKey(address);
     if (this.budget.addressFull(limitKey)) return this.refuse(socket, 429, "ip_limit");
+    if (this.budget.full) {
+      const victim = this.budget.fairVictim(limitKey);
+      if (victim === undefined) return this.refuse(socket, 503, "tracker_full");
+      this.makeRoom(victim);
+    }
     if (socket.destroyed) return;
     this.budget.track(socket, limitKey);
     const identity: ConnectionIdentity = {
@@ -154,7 +160,17 @@ class WebSocketTracker implements Tracker, SwarmAccess {
       sessionId: randomBytes(12).toString("base64url"),
       addressFingerprint: this.keys.addressFingerprint(limitKey),
     };
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity, socket));
+  }
+
+  /** Closes the socket `fairVictim` chose, so a newcomer from a less crowded address gets its place. */
+  private makeRoom(victim: Duplex): void {
+    this.budget.release(victim);
+    const connection = this.bySocket.get(victim);
+    if (connection === undefined) {
+      victim.destroy(); // still in its handshake
+      this.counters.disconnects.fairness++;
+    } else this.drop(connection, "fairness");
   }
 
   verifySession(session: string): SessionClaims | undefined {
@@ -214,6 +230,7 @@ class WebSocketTracker implements Tracker, SwarmAccess {
     for (const connection of this.connections) connection.ws.terminate();
     for (const socket of sockets) socket.destroy();
     this.connections.clear();
+    this.bySocket.clear();
     this.core.registry.clear();
     this.closing = Promise.all(closed)
       .then(() => this.federation.close())
@@ -246,13 +263,14 @@ class WebSocketTracker implements Tracker, SwarmAccess {
     );
   }
 
-  private onConnection(ws: WebSocket, identity: ConnectionIdentity): void {
+  private onConnection(ws: WebSocket, identity: ConnectionIdentity, socket: Duplex): void {
     if (this.closing !== undefined) {
       ws.terminate();
       return;
     }
     const connection = new Connection(ws, identity, this.options, (c) => this.drop(c, "slow_consumer"));
     this.connections.add(connection);
+    this.bySocket.set(socket, connection);
     this.counters.connectionsAccepted++;
     ws.on("message", (data, isBinary) => this.onMessage(connection, data, isBinary));
     ws.on("pong", (payload) => connection.onPong(payload));
@@ -265,6 +283,7 @@ class WebSocketTracker implements Tracker, SwarmAccess {
     });
     ws.on("close", () => {
       this.connections.delete(connection);
+      this.bySocket.delete(socket);
       this.core.disconnect(connection);
     });
   }

@@ -108,3 +108,33 @@ describe("attack: one address crowds a swarm", () => {
     expect(ms).toBeLessThan(20_000);
   });
 });
+
+describe("attack: one address fills the tracker", () => {
+  it("a newcomer from another address still gets a socket; the crowded address yields one", async () => {
+    harness = await startTracker({ maxConnections: 20, maxConnectionsPerIp: 20 });
+    const attackers = await Promise.all(
+      Array.from({ length: 20 }, () => connectFrom(harness!.url, ATTACKER)),
+    );
+    expect(harness.tracker.stats().connections).toBe(20);
+    const honest = await connectFrom(harness.url, HONEST[0]!);
+    const hash = binaryId();
+    honest.send(announce(hash, binaryId()));
+    expect(await honest.next(isAnnounceReply(hash))).toMatchObject({ complete: 0 });
+    const stats = harness.tracker.stats();
+    expect(stats.disconnects.fairness).toBe(1);
+    expect(stats.connections).toBe(20);
+    // The oldest attacker socket made room; the attacker's next one is refused, its own address
+    // being the most crowded.
+    expect((await attackers[0]!.closed).code).toBe(1006);
+    expect(await tryConnectFrom(harness.url, ATTACKER)).toBe(503);
+  });
+});
+
+function tryConnectFrom(url: string, localAddress: string): Promise<number | "open"> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { localAddress });
+    ws.once("open", () => (resolve("open"), ws.terminate()));
+    ws.once("unexpected-response", (_req, res) => (resolve(res.statusCode ?? 0), ws.terminate()));
+    ws.once("error", () => resolve(0));
+  });
+}
