@@ -20,6 +20,12 @@ export interface StatsReporterOptions {
   fetchImpl?: typeof fetch;
   /** Random per session unless given (tests). */
   clientId?: string;
+  /**
+   * Report intervals to wait for a tracker's session before sending without one: a Nearcast server
+   * refuses reports without a session (401), and the first announce reply is usually a second away.
+   * After a 401 without a session, nothing is sent until a session arrives. @default 3
+   */
+  awaitSessionTicks?: number;
 }
 
 /** With nothing new, report every this many intervals anyway: the server counts viewers by their reports. */
@@ -71,6 +77,10 @@ export class StatsReporter {
   private readonly sent = new Map<string, SwarmCounters>();
   private readonly sentTransfers = new Map<string, Map<string, PeerTransferCounters>>();
   private readonly sessions = new SessionBook();
+  /** Ticks that passed without any session; the wait for one ends at `awaitSessionTicks`. */
+  private ticksWithoutSession = 0;
+  /** The server refused a batch for want of a session: wait for one before sending again. */
+  private refusedWithoutSession = false;
   private queue: StatsReport[] = [];
   private sending = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -94,12 +104,21 @@ export class StatsReporter {
    */
   acceptSession(trackerUrl: string, token: string, expiresInSec: number): void {
     this.sessions.record(trackerUrl, token, expiresInSec, Date.now());
+    this.refusedWithoutSession = false;
+    void this.send();
   }
 
   /** Make a report of what changed and try to send everything queued. */
   async tick(final: boolean): Promise<void> {
     this.enqueue(final);
+    if (this.sessions.current(this.options.url, Date.now()) === undefined) this.ticksWithoutSession++;
     await this.send();
+  }
+
+  /** No session yet, and either still within the wait for one or refused without one. */
+  private waitingForSession(): boolean {
+    if (this.sessions.current(this.options.url, Date.now()) !== undefined) return false;
+    return this.refusedWithoutSession || this.ticksWithoutSession < (this.options.awaitSessionTicks ?? 3);
   }
 
   /** Stop; the last counters go out with `final: true`. Idempotent. */
@@ -206,7 +225,7 @@ export class StatsReporter {
    * The body for the first reports of the queue: as many as fit in the server's body limit (and
    * `sendBeacon`'s 64 KiB), at least one. Returns the body and how many reports it carries.
    */
-  private body(): { text: string; count: number } {
+  private body(): { text: string; count: number; session: string | undefined } {
     const session = this.sessions.current(this.options.url, Date.now());
     let count = Math.min(this.queue.length, MAX_REPORTS_PER_BATCH);
     for (;;) {
@@ -216,15 +235,15 @@ export class StatsReporter {
         reports: this.queue.slice(0, count),
       };
       const text = JSON.stringify(batch);
-      if (count <= 1 || text.length <= MAX_REPORT_BODY_BYTES) return { text, count };
+      if (count <= 1 || text.length <= MAX_REPORT_BODY_BYTES) return { text, count, session };
       count = Math.ceil(count / 2);
     }
   }
 
   private async send(): Promise<void> {
-    if (this.sending || this.queue.length === 0) return;
+    if (this.sending || this.queue.length === 0 || this.waitingForSession()) return;
     this.sending = true;
-    const { text, count } = this.body();
+    const { text, count, session } = this.body();
     const batch = this.queue.slice(0, count);
     try {
       const response = await (this.options.fetchImpl ?? fetch)(this.options.url, {
@@ -236,6 +255,7 @@ export class StatsReporter {
       // 4xx other than 429 will not get better by resending the same payload: drop it. A 401 (no
       // valid session yet: the tracker's first reply may still be on its way) keeps it queued.
       const retryLater = response.status === 429 || response.status === 401;
+      if (response.status === 401 && session === undefined) this.refusedWithoutSession = true;
       if (response.ok || (response.status >= 400 && response.status < 500 && !retryLater)) {
         if (!response.ok) this.options.log("stats server refused a report: HTTP %d", response.status);
         this.queue = this.queue.filter((r) => !batch.includes(r));
@@ -250,7 +270,8 @@ export class StatsReporter {
   private flushWithBeacon(final: boolean): void {
     if (this.destroyed) return;
     this.enqueue(final);
-    if (this.queue.length === 0) return;
+    // Without a session the server would refuse the beacon too, unless its wait is over.
+    if (this.queue.length === 0 || this.waitingForSession()) return;
     const { text, count } = this.body();
     const beacon = globalThis.navigator?.sendBeacon?.bind(globalThis.navigator);
     if (beacon && beacon(this.options.url, text)) {

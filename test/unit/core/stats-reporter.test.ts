@@ -30,6 +30,8 @@ function setup() {
     log: () => {},
     fetchImpl: server.fetchImpl,
     clientId: "client-0001",
+    // Most tests here are about reports, not sessions: send at once.
+    awaitSessionTicks: 0,
   });
   reporters.push(reporter);
   return { stats, server, reporter };
@@ -147,17 +149,44 @@ describe("StatsReporter", () => {
     expect(server.bodies[2]?.session).toBe("ns1.theirs.sig");
   });
 
+  it("waits for a tracker's session before its first report, then stops after a refusal until one arrives", async () => {
+    const stats = new StatsCollector();
+    const server = fakeServer();
+    const reporter = new StatsReporter({
+      url: "http://stats.test/api/stats/report",
+      intervalMs: 3_600_000,
+      stats,
+      peers: () => 0,
+      log: () => {},
+      fetchImpl: server.fetchImpl,
+      clientId: "client-0002",
+    });
+    reporters.push(reporter);
+    stats.addHttpBytes("s|r", 100);
+    await reporter.tick(false);
+    await reporter.tick(false);
+    expect(server.bodies).toHaveLength(0); // two intervals: still waiting for a session
+    server.statuses.push(401);
+    await reporter.tick(false); // the wait is over: one try without a session, refused
+    await reporter.tick(false);
+    expect(server.bodies).toHaveLength(1);
+    expect(server.bodies[0]?.session).toBeUndefined();
+    reporter.acceptSession("ws://stats.test/tracker", "ns1.arrived.sig", 600);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(server.bodies.at(-1)).toMatchObject({ session: "ns1.arrived.sig" });
+    // The first report and the idle one of the third interval, sent the moment the session came.
+    expect(server.bodies.at(-1)!.reports.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
   it("keeps reports the server refused for want of a session, to send them with one", async () => {
     const { stats, server, reporter } = setup();
     server.statuses.push(401);
     stats.addHttpBytes("s|r", 100);
     await reporter.tick(false);
+    // The session's arrival sends what was kept, at once.
     reporter.acceptSession("wss://stats.test/tracker", "ns1.late.sig", 600);
-    stats.addHttpBytes("s|r", 1);
-    await reporter.tick(false);
-    const last = server.bodies.at(-1)!;
-    expect(last.session).toBe("ns1.late.sig");
-    expect(last.reports.map((r) => r.seq)).toEqual([1, 2]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(server.bodies.at(-1)).toMatchObject({ session: "ns1.late.sig", reports: [{ seq: 1 }] });
   });
 
   it("lists the bytes traded with each peer, in hex, including a peer that has disconnected", async () => {
