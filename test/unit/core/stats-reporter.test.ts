@@ -19,7 +19,8 @@ function fakeServer() {
   return { bodies, statuses, fetchImpl };
 }
 
-function setup() {
+/** Most tests here are about reports, not sessions: by default the reporter sends at once. */
+function setup(awaitSessionTicks = 0) {
   const stats = new StatsCollector();
   const server = fakeServer();
   const reporter = new StatsReporter({
@@ -30,8 +31,7 @@ function setup() {
     log: () => {},
     fetchImpl: server.fetchImpl,
     clientId: "client-0001",
-    // Most tests here are about reports, not sessions: send at once.
-    awaitSessionTicks: 0,
+    awaitSessionTicks,
   });
   reporters.push(reporter);
   return { stats, server, reporter };
@@ -150,18 +150,7 @@ describe("StatsReporter", () => {
   });
 
   it("waits for a tracker's session before its first report, then stops after a refusal until one arrives", async () => {
-    const stats = new StatsCollector();
-    const server = fakeServer();
-    const reporter = new StatsReporter({
-      url: "http://stats.test/api/stats/report",
-      intervalMs: 3_600_000,
-      stats,
-      peers: () => 0,
-      log: () => {},
-      fetchImpl: server.fetchImpl,
-      clientId: "client-0002",
-    });
-    reporters.push(reporter);
+    const { stats, server, reporter } = setup(3); // the SDK's default wait
     stats.addHttpBytes("s|r", 100);
     await reporter.tick(false);
     await reporter.tick(false);
