@@ -21,3 +21,35 @@ export {
   type StatsReport,
   type StatsReportBatch,
 } from "./core/report-types.js";
+export {
+  DigestClient,
+  type DigestAsk,
+  type DigestClientOptions,
+  type DigestClientStats,
+  type DigestLookup,
+  type DigestMissReason,
+} from "./http/digest-client.js";
+export {
+  DIGEST_NOT_SERVED_REASONS,
+  DIGEST_REFUSAL_REASONS,
+  DIGEST_REQUEST_ERRORS,
+  DIGEST_UNAVAILABLE_REASONS,
+  MAX_DIGEST_REQUEST_BYTES,
+  MAX_DIGEST_SEGMENTS_PER_REQUEST,
+  MAX_DIGEST_SESSION_CHARS,
+  MAX_DIGEST_SWARM_KEY_CHARS,
+  MAX_DIGEST_URL_CHARS,
+  MAX_DIGEST_WAIT_MS,
+  digestServiceUrlOf,
+  type DigestEntry,
+  type DigestErrorBody,
+  type DigestNotServedReason,
+  type DigestRefusalReason,
+  type DigestRequestBody,
+  type DigestRequestError,
+  type DigestResponseBody,
+  type DigestSegmentQuery,
+  type DigestUnavailableReason,
+} from "./http/digest-wire.js";
+// The identity rules, for the server's digest service (it binds asks to playlists by them).
+export { contentQuery, defaultSegmentUrlKey, defaultStreamKey } from "./hlsjs/segment-identity.js";
