@@ -5,7 +5,7 @@
 // serves is large enough, nobody has asked for a while, or the playlist ends.
 import type { FetchFailure, TextBody } from "./origin-fetch.js";
 import { EntryTable, pollDelayMs, type ListedEntry } from "./entry-table.js";
-import { indexMediaPlaylist, PlaylistIndexError } from "./playlist-index.js";
+import { indexMediaPlaylist } from "./playlist-index.js";
 
 export interface FollowHooks {
   fetchText(url: URL): Promise<TextBody | FetchFailure>;
@@ -42,6 +42,9 @@ export class FollowedPlaylist {
   private fetchUrl: URL;
   private refreshing: Promise<RefreshOutcome> | undefined;
   private lastAskRefreshMs = -Infinity;
+  /** A refresh for asks that has not started yet (asks arriving now join it). */
+  private askRefresh: Promise<RefreshOutcome> | undefined;
+  private readonly delays = new Set<() => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
@@ -71,15 +74,22 @@ export class FollowedPlaylist {
 
   /**
    * An ask named segments the table lacks: fetch the playlist with the asker's own URL (its view may
-   * be newer or personalised), at most once per {@link ASK_REFRESH_INTERVAL_MS}.
+   * be newer or personalised). Asks share a refresh that has not started yet; one that started
+   * before the ask may predate the asker's view, so the next one starts after it, and never sooner
+   * than {@link ASK_REFRESH_INTERVAL_MS} after the previous start (a bound on what asks can make
+   * the service fetch).
    */
   refreshForAsk(askUrl: URL): Promise<RefreshOutcome> {
-    const now = this.hooks.now();
-    if (this.refreshing === undefined && now - this.lastAskRefreshMs < ASK_REFRESH_INTERVAL_MS) {
-      return Promise.resolve({ ok: true });
-    }
-    this.lastAskRefreshMs = now;
-    return this.refresh(askUrl);
+    if (this.askRefresh !== undefined) return this.askRefresh;
+    const scheduled = (this.refreshing ?? Promise.resolve())
+      .then(() => this.delay(this.lastAskRefreshMs + ASK_REFRESH_INTERVAL_MS - this.hooks.now()))
+      .then((): Promise<RefreshOutcome> | RefreshOutcome => {
+        this.askRefresh = undefined;
+        this.lastAskRefreshMs = this.hooks.now();
+        return this.closed ? { ok: true } : this.refresh(askUrl);
+      });
+    this.askRefresh = scheduled;
+    return scheduled;
   }
 
   /** Starts polling a live playlist (no-op when following, ended or closed). */
@@ -94,6 +104,21 @@ export class FollowedPlaylist {
     this.closed = true;
     this.following = false;
     clearTimeout(this.timer);
+    for (const release of this.delays) release();
+  }
+
+  /** Resolves after `ms` (at once if ≤ 0), or when the playlist closes. */
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.delays.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.delays.add(release);
+    });
   }
 
   private schedule(): void {
@@ -136,8 +161,9 @@ export class FollowedPlaylist {
       }
       try {
         this.apply(result);
-      } catch (error) {
-        if (!(error instanceof PlaylistIndexError)) throw error;
+      } catch {
+        // Not a media playlist (PlaylistIndexError), or worse: either way this refresh lists nothing,
+        // and a timer's refresh must never throw into the event loop.
         return { ok: false, reason: "bad_playlist" };
       }
       this.fetchUrl = url;
