@@ -4,7 +4,7 @@
 // the answer sits on the path to the player: a missing digest means "verify another way", not an error.
 import { createLogger } from "../core/logger.js";
 import type { ByteRange } from "../core/types.js";
-import { parseDigestResponse } from "./digest-response.js";
+import { parseDigestResponse, readCapped } from "./digest-response.js";
 import {
   MAX_DIGEST_REQUEST_BYTES,
   MAX_DIGEST_SEGMENTS_PER_REQUEST,
@@ -254,8 +254,11 @@ export class DigestClient {
         credentials: "omit",
         cache: "no-store",
       });
-      const text = await response.text();
-      results = parseDigestResponse(response.status, text, body.segments);
+      const text = await readCapped(response);
+      results =
+        text === undefined
+          ? entries.map(() => ({ ok: false, reason: "bad_response", detail: "answer too large" }))
+          : parseDigestResponse(response.status, text, body.segments);
     } catch (error) {
       const aborted = controller.signal.aborted;
       log("digest request failed: %s", error instanceof Error ? error.message : String(error));

@@ -1,9 +1,13 @@
-// Boundary check of the digest service's answers: the SDK takes a digest only in the exact shape of
-// the wire contract, for the segments it asked about, in order; anything else is `bad_response`.
+// Boundary of the digest service's answers: read no more than an answer can be, then take a digest
+// only in the exact shape of the wire contract, for the segments asked about, in order; anything
+// else is `bad_response`.
+import { concat } from "../core/bytes.js";
 import type { DigestLookup } from "./digest-client.js";
 import type { DigestSegmentQuery } from "./digest-wire.js";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** An answer for 32 segments is ~5 KiB; more is not the service speaking. */
+const MAX_DIGEST_RESPONSE_BYTES = 64 * 1024;
 /** A reason or status word from the server, shown in `detail`: short and plain. */
 const WORD = /^[a-z_]{1,40}$/;
 
@@ -39,6 +43,32 @@ export function parseDigestResponse(
     return all({ ok: false, reason: "bad_response", detail: "digests do not match the segments asked" });
   }
   return digests.map((entry: unknown, i) => entryOf(entry, asked[i]!));
+}
+
+/** The body as text, or undefined beyond `maxBytes` (read no further than that). */
+export async function readCapped(
+  response: Response,
+  maxBytes = MAX_DIGEST_RESPONSE_BYTES,
+): Promise<string | undefined> {
+  if (Number(response.headers.get("content-length") ?? 0) > maxBytes) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.body) return response.text();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(concat(chunks, total));
 }
 
 function entryOf(entry: unknown, query: DigestSegmentQuery): DigestLookup {

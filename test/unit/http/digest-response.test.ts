@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { digestServiceUrlOf } from "../../../sdk/src/http/digest-wire.js";
-import { parseDigestResponse } from "../../../sdk/src/http/digest-response.js";
+import { parseDigestResponse, readCapped } from "../../../sdk/src/http/digest-response.js";
 
 const SHA = "ab".repeat(32);
 const asked = [
@@ -73,5 +73,16 @@ describe("digestServiceUrlOf", () => {
     expect(digestServiceUrlOf("wss://nc.example/p2p/tracker")).toBe("https://nc.example/p2p/api/digests");
     expect(digestServiceUrlOf("https://nc.example/tracker")).toBeUndefined();
     expect(digestServiceUrlOf("::")).toBeUndefined();
+  });
+});
+
+describe("readCapped", () => {
+  it("reads an answer, and stops at the cap whether or not the length is declared", async () => {
+    expect(await readCapped(new Response('{"served":true}'))).toBe('{"served":true}');
+    const stream = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.enqueue(new Uint8Array(16 * 1024)),
+    });
+    expect(await readCapped(new Response(stream), 64 * 1024)).toBeUndefined();
+    expect(await readCapped(new Response("x".repeat(100)), 10)).toBeUndefined();
   });
 });
