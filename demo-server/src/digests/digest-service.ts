@@ -21,8 +21,8 @@ import type { DigestServiceOptions } from "./digest-options.js";
 import type { ListedEntry } from "./entry-table.js";
 import { FetchLimiter } from "./fetch-limiter.js";
 import { originHeaderTable } from "./origin-headers.js";
-import { OriginClient, type FetchFailure, type TextBody } from "./origin-fetch.js";
-import { PlaylistBook, type FollowedPlaylist } from "./playlist-follow.js";
+import { OriginClient } from "./origin-fetch.js";
+import { FollowedPlaylist, PlaylistBook } from "./playlist-follow.js";
 import { StreamBindings } from "./stream-bindings.js";
 import { parseHttpUrl, resourceKey, segmentBindingKey, segmentFetchUrl, type Range } from "./url-binding.js";
 
@@ -77,6 +77,7 @@ export class DigestService {
       fetchTimeoutMs: options.fetchTimeoutMs,
       maxRedirects: options.maxRedirects,
       signal: this.closer.signal,
+      counters: this.counters,
     });
     this.cache = new DigestCache(
       {
@@ -91,14 +92,14 @@ export class DigestService {
     this.allowedOrigins =
       options.allowedOrigins && new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
     this.streams = new StreamBindings({
-      fetchText: (url) => this.fetchText("manifest", url),
+      fetchText: (url) => this.origin.text(url, options.maxPlaylistBytes, "manifest"),
       now: this.now,
       allowedOrigins: this.allowedOrigins,
       maxStreams: options.maxStreams,
       ttlMs: options.manifestTtlMs,
     });
     this.book = new PlaylistBook(options.maxPlaylists, {
-      fetchText: (url) => this.fetchText("playlist", url),
+      fetchText: (url) => this.origin.text(url, options.maxPlaylistBytes, "playlist"),
       precompute: (entry) => this.precompute(entry),
       forget: (entry) => this.cache.delete(entry.digestKey),
       worthFollowing: (swarms) => this.anyServed(swarms),
@@ -166,11 +167,47 @@ export class DigestService {
     }
     const playlistUrl = parseHttpUrl(body.playlistUrl);
     if (playlistUrl === undefined) return refusal(400, "bad_request", "playlistUrl: not an http(s) URL");
+    const asked = body.segments.map((segment) => ({
+      url: parseHttpUrl(segment.url),
+      range: segment.range as Range | undefined,
+    }));
+    // One deadline for the whole ask: binding (manifest, playlist) and fetches alike. What is not
+    // done by then answers `pending` and goes on, shared, for the next ask.
+    const waitMs = Math.min(body.waitMs ?? this.options.maxWaitMs, this.options.maxWaitMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<typeof PENDING>((resolve) => (timer = setTimeout(resolve, waitMs, PENDING)));
+    try {
+      const bound = await Promise.race([this.bind(body, playlistUrl, infoHash, asked), deadline]);
+      if (bound === PENDING) return served(asked.map(() => ({ status: "pending" })));
+      if (!(bound instanceof FollowedPlaylist)) return bound;
+      const digests = await Promise.all(
+        asked.map(({ url, range }) => this.segmentAnswer(bound, url, range, deadline)),
+      );
+      for (const entry of digests) {
+        this.counters.segments.add([entry.status, "reason" in entry ? entry.reason : ""]);
+      }
+      return served(digests);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The playlist an ask may use: of the stream its swarm key names, listed once, followed when live,
+   * and fetched anew with the asker's URL when the ask names segments it does not list (yet).
+   */
+  private async bind(
+    body: DigestRequestBody,
+    playlistUrl: URL,
+    infoHash: string,
+    asked: readonly { url: URL | undefined; range: Range | undefined }[],
+  ): Promise<FollowedPlaylist | DigestAnswer> {
     const binding = await this.streams.check(body.swarmKey, body.manifestUrl, playlistUrl);
     if (!binding.ok) return refusal(binding.status, binding.reason, "playlist not of that stream");
     const playlist = this.book.obtain(resourceKey(playlistUrl), playlistUrl);
-    if (playlist === undefined)
+    if (playlist === undefined) {
       return { ...refusal(503, "overloaded", "too many playlists followed"), retryAfterMs: 5000 };
+    }
     playlist.noteAsk(infoHash);
     const ready = await playlist.ready(playlistUrl);
     if (!ready.ok && playlist.table.listings === 0) {
@@ -179,80 +216,37 @@ export class DigestService {
         : refusal(502, "playlist_unavailable", `playlist: ${ready.reason}`);
     }
     playlist.follow();
-    const digests = await this.segmentAnswers(body, playlist, playlistUrl);
-    for (const entry of digests) {
-      this.counters.segments.add([entry.status, "reason" in entry ? entry.reason : ""]);
-    }
-    return { status: 200, body: { served: true, digests } };
-  }
-
-  /** Each asked segment bound to a listed entry, then answered within the ask's wait. */
-  private async segmentAnswers(
-    body: DigestRequestBody,
-    playlist: FollowedPlaylist,
-    playlistUrl: URL,
-  ): Promise<DigestEntry[]> {
-    const asked = body.segments.map((segment) => ({
-      url: parseHttpUrl(segment.url),
-      range: segment.range as Range | undefined,
-    }));
-    const find = (url: URL | undefined, range: Range | undefined) =>
-      url && playlist.table.lookup(segmentBindingKey(url, range));
-    if (asked.some(({ url, range }) => url !== undefined && find(url, range) === undefined)) {
+    if (asked.some(({ url, range }) => url !== undefined && lookup(playlist, url, range) === undefined)) {
       await playlist.refreshForAsk(playlistUrl);
     }
-    const waitMs = Math.min(body.waitMs ?? this.options.maxWaitMs, this.options.maxWaitMs);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<typeof PENDING>((resolve) => (timer = setTimeout(resolve, waitMs, PENDING)));
-    const answers = await Promise.all(
-      asked.map(async ({ url, range }): Promise<DigestEntry> => {
-        if (url === undefined) return { status: "refused", reason: "bad_url" };
-        const entry = find(url, range);
-        if (entry === undefined) return { status: "refused", reason: "not_in_playlist" };
-        if (this.allowedOrigins && !this.allowedOrigins.has(entry.url.origin.toLowerCase())) {
-          return { status: "refused", reason: "origin_not_allowed" };
-        }
-        const outcome = await Promise.race([this.digestOf(entry, segmentFetchUrl(entry.url, url)), deadline]);
-        return outcome === PENDING ? { status: "pending" } : entryOf(outcome);
-      }),
-    );
-    clearTimeout(timer);
-    return answers;
+    return playlist;
+  }
+
+  /** One asked segment: bound to a listed entry, then its digest within the ask's deadline. */
+  private async segmentAnswer(
+    playlist: FollowedPlaylist,
+    url: URL | undefined,
+    range: Range | undefined,
+    deadline: Promise<typeof PENDING>,
+  ): Promise<DigestEntry> {
+    if (url === undefined) return { status: "refused", reason: "bad_url" };
+    const entry = lookup(playlist, url, range);
+    if (entry === undefined) return { status: "refused", reason: "not_in_playlist" };
+    if (this.allowedOrigins && !this.allowedOrigins.has(entry.url.origin.toLowerCase())) {
+      return { status: "refused", reason: "origin_not_allowed" };
+    }
+    const outcome = await Promise.race([this.digestOf(entry, segmentFetchUrl(entry.url, url)), deadline]);
+    return outcome === PENDING ? { status: "pending" } : entryOf(outcome);
   }
 
   /** The digest of a listed entry: remembered, in progress, or fetched from `url` (one fetch per entry). */
   private digestOf(entry: ListedEntry, url: URL): Promise<DigestOutcome> {
     return this.cache.obtain(entry.digestKey, () =>
       this.limiter.run(
-        () => this.fetchDigest(url, entry.range),
+        () => this.origin.digest(url, entry.range, this.options.maxSegmentBytes),
         (): DigestOutcome => ({ ok: false, reason: "overloaded" }),
       ),
     );
-  }
-
-  private async fetchDigest(url: URL, range: Range | undefined): Promise<DigestOutcome> {
-    const result = await this.origin.digest(url, range, this.options.maxSegmentBytes);
-    this.counters.originBytes.add(["segment"], result.transferred);
-    this.counters.originRequests.add(["segment", result.ok ? "ok" : result.reason]);
-    if (!result.ok) {
-      this.logger?.debug(
-        { url: url.origin + url.pathname, reason: result.reason },
-        "digests: segment fetch failed",
-      );
-      return {
-        ok: false,
-        reason: result.reason,
-        ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
-      };
-    }
-    return { ok: true, sha256: result.sha256, bytes: result.bytes };
-  }
-
-  private async fetchText(kind: "playlist" | "manifest", url: URL): Promise<TextBody | FetchFailure> {
-    const result = await this.origin.text(url, this.options.maxPlaylistBytes);
-    this.counters.originBytes.add([kind], result.transferred);
-    this.counters.originRequests.add([kind, result.ok ? "ok" : result.reason]);
-    return result;
   }
 
   /** A followed live playlist listed a new segment: hash it before anyone asks. */
@@ -282,6 +276,14 @@ function entryOf(outcome: DigestOutcome): DigestEntry {
     reason: outcome.reason,
     ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
   };
+}
+
+function lookup(playlist: FollowedPlaylist, url: URL, range: Range | undefined): ListedEntry | undefined {
+  return playlist.table.lookup(segmentBindingKey(url, range));
+}
+
+function served(digests: DigestEntry[]): DigestAnswer {
+  return { status: 200, body: { served: true, digests } };
 }
 
 function refusal(status: number, reason: DigestRequestError, error: string): DigestAnswer {

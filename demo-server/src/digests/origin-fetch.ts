@@ -8,6 +8,7 @@ import https from "node:https";
 import { isIP } from "node:net";
 import type { DigestUnavailableReason } from "nearcast";
 import { ADDRESS_REFUSED, type AddressGuard } from "./address-guard.js";
+import type { DigestCounters } from "./digest-metrics.js";
 import { parseHttpUrl, type Range } from "./url-binding.js";
 
 export type FetchFailureReason = DigestUnavailableReason | "address_not_allowed";
@@ -47,6 +48,8 @@ export interface OriginFetchOptions {
   maxRedirects: number;
   /** Aborts every request when the service closes. */
   signal: AbortSignal;
+  /** Where requests and bytes read are counted, by kind. */
+  counters: Pick<DigestCounters, "originRequests" | "originBytes">;
 }
 
 /** Keep-alive agents of their own, so closing the service closes its sockets and nobody else's. */
@@ -57,8 +60,8 @@ export class OriginClient {
   constructor(private readonly options: OriginFetchOptions) {}
 
   /** A playlist's text (status 200, at most `maxBytes`). */
-  async text(url: URL, maxBytes: number): Promise<TextBody | FetchFailure> {
-    return this.request(url, undefined, async (res, finalUrl, counter) => {
+  async text(url: URL, maxBytes: number, kind: "playlist" | "manifest"): Promise<TextBody | FetchFailure> {
+    return this.request(kind, url, undefined, async (res, finalUrl, counter) => {
       if (res.statusCode !== 200) return failure("origin_status", counter.bytes, res.statusCode);
       if (isEncoded(res)) return failure("encoded_body", counter.bytes);
       const declared = contentLength(res);
@@ -87,7 +90,7 @@ export class OriginClient {
    */
   async digest(url: URL, range: Range | undefined, maxBytes: number): Promise<HashedBody | FetchFailure> {
     const rangeHeader = range ? `bytes=${range[0]}-${range[1] - 1}` : "bytes=0-";
-    return this.request(url, rangeHeader, async (res, _finalUrl, counter) => {
+    return this.request("segment", url, rangeHeader, async (res, _finalUrl, counter) => {
       const plan = bodyPlan(res, range);
       if ("reason" in plan) return failure(plan.reason, counter.bytes, plan.httpStatus);
       if (plan.expected > maxBytes) return failure("too_large", counter.bytes);
@@ -114,7 +117,20 @@ export class OriginClient {
     this.httpsAgent.destroy();
   }
 
-  private async request<T>(
+  /** One origin request, counted by `kind` and result, with the bytes it read. */
+  private async request<T extends { ok: true; transferred: number }>(
+    kind: "segment" | "playlist" | "manifest",
+    first: URL,
+    rangeHeader: string | undefined,
+    read: (res: http.IncomingMessage, url: URL, counter: { bytes: number }) => Promise<T | FetchFailure>,
+  ): Promise<T | FetchFailure> {
+    const result = await this.requestFollowingRedirects(first, rangeHeader, read);
+    this.options.counters.originBytes.add([kind], result.transferred);
+    this.options.counters.originRequests.add([kind, result.ok ? "ok" : result.reason]);
+    return result;
+  }
+
+  private async requestFollowingRedirects<T>(
     first: URL,
     rangeHeader: string | undefined,
     read: (res: http.IncomingMessage, url: URL, counter: { bytes: number }) => Promise<T | FetchFailure>,

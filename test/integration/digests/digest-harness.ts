@@ -112,13 +112,14 @@ export async function announce(serverUrl: string, swarmKey: string): Promise<Mem
 export async function postDigests(
   serviceUrl: string,
   body: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
+): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null }> {
   const response = await fetch(serviceUrl, {
     method: "POST",
     headers: { "Content-Type": "text/plain" },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  const json = (await response.json()) as Record<string, unknown>;
+  return { status: response.status, json, retryAfter: response.headers.get("retry-after") };
 }
 
 /** The peer_id as the wire carries it in a digest request: hex of its 20 bytes. */

@@ -17,6 +17,7 @@ type Behaviour =
 async function startFaultOrigin() {
   const segments = [0, 1, 2, 3].map(() => randomBytes(48 * 1024));
   const behaviours = new Map<string, Behaviour>();
+  let slowPlaylist = false;
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://o").pathname;
@@ -25,7 +26,9 @@ async function startFaultOrigin() {
       const lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:2", "#EXT-X-PLAYLIST-TYPE:VOD"];
       segments.forEach((_, i) => lines.push("#EXTINF:2,", `seg-${i}.ts`));
       lines.push("#EXT-X-ENDLIST");
-      return res.writeHead(200, { "Content-Type": "application/vnd.apple.mpegurl" }).end(lines.join("\n"));
+      const send = () =>
+        res.writeHead(200, { "Content-Type": "application/vnd.apple.mpegurl" }).end(lines.join("\n"));
+      return void (slowPlaylist ? setTimeout(send, 1500) : send());
     }
     const body = segments[Number(/^\/seg-(\d)\.ts$/.exec(path)?.[1] ?? -1)];
     if (body === undefined) return res.writeHead(404).end();
@@ -62,6 +65,7 @@ async function startFaultOrigin() {
     url,
     requests,
     behave: (segment: number, behaviour: Behaviour) => behaviours.set(`/seg-${segment}.ts`, behaviour),
+    slowPlaylist: () => (slowPlaylist = true),
     sha256: (segment: number) => createHash("sha256").update(segments[segment]!).digest("hex"),
     close: () =>
       new Promise<void>((resolve) => {
@@ -88,7 +92,10 @@ describe("digest service when the origin is slow, down or truncates", () => {
     clients.push(made);
     return made;
   };
-  const start = async (failureTtlMs = 2000) => {
+  const start = async (
+    failureTtlMs = 2000,
+    limits: { maxConcurrentFetches?: number; maxQueuedFetches?: number } = {},
+  ) => {
     origin = await startFaultOrigin();
     server = await startServer({
       port: 0,
@@ -99,6 +106,7 @@ describe("digest service when the origin is slow, down or truncates", () => {
         allowPrivate: [`127.0.0.1:${new URL(origin.url).port}`],
         failureTtlMs,
         maxWaitMs: 5000,
+        ...limits,
       },
     });
     member = await announce(server.url, `${origin.url}/index.m3u8|v1`);
@@ -124,6 +132,32 @@ describe("digest service when the origin is slow, down or truncates", () => {
       bytes: 48 * 1024,
     });
     expect(origin.requests.filter((path) => path === "/seg-1.ts")).toHaveLength(1);
+  });
+
+  it("answers 'pending' within the asker's wait while a slow origin sends the playlist", async () => {
+    await start();
+    origin.slowPlaylist();
+    const began = Date.now();
+    expect(await client(2000, 300).get(ask(0))).toEqual({ ok: false, reason: "pending" });
+    expect(Date.now() - began).toBeLessThan(1500);
+    expect(await client(6000, 5000).get(ask(0))).toEqual({
+      ok: true,
+      sha256: origin.sha256(0),
+      bytes: 48 * 1024,
+    });
+    expect(origin.requests.filter((path) => path === "/index.m3u8")).toHaveLength(1);
+  });
+
+  it("holds origin fetches to its bound: beyond it, 'overloaded' at once, and not remembered", async () => {
+    await start(2000, { maxConcurrentFetches: 1, maxQueuedFetches: 0 });
+    origin.behave(1, "slow");
+    const asker = client(3000, 300);
+    const [slow, refused] = await Promise.all([asker.get(ask(1)), asker.get(ask(0))]);
+    expect(slow).toEqual({ ok: false, reason: "pending" });
+    expect(refused).toEqual({ ok: false, reason: "unavailable", detail: "overloaded" });
+    expect(origin.requests.filter((path) => path.startsWith("/seg-"))).toEqual(["/seg-1.ts"]);
+    expect(await client(6000, 5000).get(ask(1))).toMatchObject({ ok: true });
+    expect(await asker.get(ask(0))).toEqual({ ok: true, sha256: origin.sha256(0), bytes: 48 * 1024 });
   });
 
   it("answers 'unavailable' at once when the origin resets, fails or is gone", async () => {

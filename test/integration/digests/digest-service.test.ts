@@ -279,6 +279,39 @@ describe("digest service: when it does not serve", () => {
     });
   });
 
+  it("limits each member's request rate, and serves other members during one member's flood", async () => {
+    h = await startDigestHarness({
+      digests: { sessionRateLimit: { perSec: 1, burst: 3 }, ipRateLimit: { perSec: 1000, burst: 1000 } },
+    });
+    const manifestUrl = `${h.origin.url}/s/vod/ts-ladder/master.m3u8`;
+    const [flooder, honest] = [await h.join(swarmKeyOf(manifestUrl)), await h.join(swarmKeyOf(manifestUrl))];
+    const body = (member: Member, segment: string) => ({
+      swarmKey: member.swarmKey,
+      peerId: peerIdHex(member.peerId),
+      manifestUrl,
+      playlistUrl: `${h!.origin.url}/s/vod/ts-ladder/144p/index.m3u8`,
+      segments: [{ url: `${h!.origin.url}/s/vod/ts-ladder/144p/${segment}` }],
+    });
+    const serviceUrl = h.serviceUrl;
+    const flood = Array.from({ length: 12 }, () => postDigests(serviceUrl, body(flooder, "seg-001.ts")));
+    const honestAnswers = [0, 1, 2].map((i) => postDigests(serviceUrl, body(honest, `seg-00${i + 2}.ts`)));
+    const flooded = await Promise.all(flood);
+    const refused = flooded.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(12 - 3 - 1);
+    expect(refused[0]).toMatchObject({ json: { reason: "rate_limited" }, retryAfter: "1" });
+    for (const answer of await Promise.all(honestAnswers)) {
+      expect(answer).toMatchObject({ status: 200, json: { served: true, digests: [{ status: "ok" }] } });
+    }
+  });
+
+  it("limits requests per client address before reading them", async () => {
+    h = await startDigestHarness({ digests: { ipRateLimit: { perSec: 1, burst: 2 } } });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await postDigests(h.serviceUrl, "{}"));
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 429]);
+    expect(answers[2]).toMatchObject({ json: { reason: "rate_limited" } });
+  });
+
   it("answers 404 when switched off", async () => {
     h = await startDigestHarness({ digests: { minSwarmSize: 0 } });
     const response = await fetch(h.serviceUrl, { method: "POST", body: "{}" });
