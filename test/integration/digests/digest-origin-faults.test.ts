@@ -119,34 +119,27 @@ describe("digest service when the origin is slow, down or truncates", () => {
     await origin.close();
   });
 
-  it("answers 'pending' within the asker's wait while a slow origin sends, then the digest once it has", async () => {
-    await start();
-    origin.behave(1, "slow");
-    const began = Date.now();
-    expect(await client(2000, 300).get(ask(1))).toEqual({ ok: false, reason: "pending" });
-    expect(Date.now() - began).toBeLessThan(1500);
-    // The fetch went on: an ask willing to wait gets its result, from the same one origin request.
-    expect(await client(6000, 5000).get(ask(1))).toEqual({
-      ok: true,
-      sha256: origin.sha256(1),
-      bytes: 48 * 1024,
-    });
-    expect(origin.requests.filter((path) => path === "/seg-1.ts")).toHaveLength(1);
-  });
-
-  it("answers 'pending' within the asker's wait while a slow origin sends the playlist", async () => {
-    await start();
-    origin.slowPlaylist();
-    const began = Date.now();
-    expect(await client(2000, 300).get(ask(0))).toEqual({ ok: false, reason: "pending" });
-    expect(Date.now() - began).toBeLessThan(1500);
-    expect(await client(6000, 5000).get(ask(0))).toEqual({
-      ok: true,
-      sha256: origin.sha256(0),
-      bytes: 48 * 1024,
-    });
-    expect(origin.requests.filter((path) => path === "/index.m3u8")).toHaveLength(1);
-  });
+  it.each([
+    ["a segment", 1, "/seg-1.ts"],
+    ["the playlist", 0, "/index.m3u8"],
+  ] as const)(
+    "answers 'pending' within the asker's wait while a slow origin sends %s, then the digest",
+    async (_what, segment, slowPath) => {
+      await start();
+      if (slowPath === "/index.m3u8") origin.slowPlaylist();
+      else origin.behave(segment, "slow");
+      const began = Date.now();
+      expect(await client(2000, 300).get(ask(segment))).toEqual({ ok: false, reason: "pending" });
+      expect(Date.now() - began).toBeLessThan(1500);
+      // The fetch went on: an ask willing to wait gets its result, from the same one origin request.
+      expect(await client(6000, 5000).get(ask(segment))).toEqual({
+        ok: true,
+        sha256: origin.sha256(segment),
+        bytes: 48 * 1024,
+      });
+      expect(origin.requests.filter((path) => path === slowPath)).toHaveLength(1);
+    },
+  );
 
   it("holds origin fetches to its bound: beyond it, 'overloaded' at once, and not remembered", async () => {
     await start(2000, { maxConcurrentFetches: 1, maxQueuedFetches: 0 });
