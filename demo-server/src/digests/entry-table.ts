@@ -13,7 +13,7 @@ export interface ListedEntry {
   range: Range | undefined;
   /** `EXT-X-PROGRAM-DATE-TIME` as written ("" without). */
   programDateTime: string;
-  /** Identifies the bytes: listed origin, URL key, range, date, and how often the name came back. */
+  /** Identifies the bytes: playlist, URL key, range, date, and how often the name came back. */
   digestKey: string;
   /** In the latest listing. */
   listed: boolean;
@@ -44,7 +44,15 @@ export class EntryTable {
   /** Times a listing was applied. */
   listings = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  /**
+   * @param scope what digest keys are unique within: the playlist's key. Not the host an entry is
+   *   listed on: a CDN that redirects playlist requests to changing edge hosts lists the same
+   *   segments on other hosts each time, and that must not make them new segments.
+   */
+  constructor(
+    private readonly maxEntries: number,
+    private readonly scope: string,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -77,7 +85,8 @@ export class EntryTable {
       seen.add(bindingKey);
       const known = this.entries.get(bindingKey);
       const date = item.programDateTime ?? "";
-      if (known?.listed && known.url.origin === url.origin && known.programDateTime === date) {
+      if (known?.listed && known.programDateTime === date) {
+        known.url = url;
         known.lastSeenMs = nowMs;
         continue;
       }
@@ -87,7 +96,7 @@ export class EntryTable {
         url,
         range: item.range,
         programDateTime: date,
-        digestKey: `${url.origin}${bindingKey}|${date}|${generation}`,
+        digestKey: `${this.scope} ${bindingKey}|${date}|${generation}`,
         listed: true,
         lastSeenMs: nowMs,
         generation,

@@ -53,7 +53,7 @@ export class FollowedPlaylist {
     url: URL,
     private readonly hooks: FollowHooks,
   ) {
-    this.table = new EntryTable(hooks.maxEntries);
+    this.table = new EntryTable(hooks.maxEntries, key);
     this.fetchUrl = url;
     this.lastAskMs = hooks.now();
   }
