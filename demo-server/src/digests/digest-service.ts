@@ -97,6 +97,7 @@ export class DigestService {
       allowedOrigins: this.allowedOrigins,
       maxStreams: options.maxStreams,
       ttlMs: options.manifestTtlMs,
+      failureTtlMs: options.failureTtlMs,
     });
     this.book = new PlaylistBook(options.maxPlaylists, {
       fetchText: (url) => this.origin.text(url, options.maxPlaylistBytes, "playlist"),
@@ -209,6 +210,7 @@ export class DigestService {
       return { ...refusal(503, "overloaded", "too many playlists followed"), retryAfterMs: 5000 };
     }
     playlist.noteAsk(infoHash);
+    const firstListing = playlist.table.listings === 0;
     const ready = await playlist.ready(playlistUrl);
     if (!ready.ok && playlist.table.listings === 0) {
       return ready.reason === "address_not_allowed"
@@ -216,7 +218,11 @@ export class DigestService {
         : refusal(502, "playlist_unavailable", `playlist: ${ready.reason}`);
     }
     playlist.follow();
-    if (asked.some(({ url, range }) => url !== undefined && lookup(playlist, url, range) === undefined)) {
+    // A listing fetched for this very ask is as new as the asker's; otherwise refetch for unknowns.
+    const unknown = asked.some(
+      ({ url, range }) => url !== undefined && lookup(playlist, url, range) === undefined,
+    );
+    if (unknown && !firstListing) {
       await playlist.refreshForAsk(playlistUrl);
     }
     return playlist;

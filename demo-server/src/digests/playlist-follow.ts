@@ -67,9 +67,15 @@ export class FollowedPlaylist {
     if (this.swarms.size > MAX_SWARMS_PER_PLAYLIST) this.swarms.delete(this.swarms.keys().next().value!);
   }
 
-  /** The first listing: fetched with the asker's URL unless one is known already. */
+  /**
+   * The first listing: fetched with the asker's URL unless one is known already. While it fails,
+   * asks share the spaced refreshes of {@link refreshForAsk}: a down origin gets at most 4 playlist
+   * requests a second from the service, however many ask.
+   */
   ready(askUrl: URL): Promise<RefreshOutcome> {
-    return this.table.listings > 0 ? Promise.resolve({ ok: true }) : this.refresh(askUrl);
+    if (this.table.listings > 0) return Promise.resolve({ ok: true });
+    // Without any listing yet, a fetch in progress is as good as a new one.
+    return this.refreshing ?? this.refreshForAsk(askUrl);
   }
 
   /**

@@ -18,6 +18,8 @@ export interface StreamBindingHooks {
   maxStreams: number;
   /** How long a manifest's list is trusted, ms. */
   ttlMs: number;
+  /** How long a failed manifest fetch is not repeated, ms. */
+  failureTtlMs: number;
 }
 
 interface KnownStream {
@@ -32,6 +34,8 @@ export class StreamBindings {
   /** Stream key → its manifest's playlist keys; least recently used first. */
   private readonly streams = new Map<string, KnownStream>();
   private readonly fetching = new Map<string, Promise<KnownStream | FetchFailure | undefined>>();
+  /** Stream key → a failed manifest fetch, not repeated until `untilMs`. */
+  private readonly failures = new Map<string, { untilMs: number; failure: FetchFailure }>();
 
   constructor(private readonly hooks: StreamBindingHooks) {}
 
@@ -51,21 +55,42 @@ export class StreamBindings {
     const wanted = resourceKey(playlist);
     if (resourceKey(manifest) === wanted) return { ok: true };
     const streamKey = defaultStreamKey(manifestText!);
-    let known = this.streams.get(streamKey);
+    const known = await this.list(streamKey, manifest, wanted);
+    if (known === undefined) return refuse(403, "stream_not_tracked");
+    if ("ok" in known) {
+      return known.reason === "address_not_allowed"
+        ? refuse(403, "address_not_allowed")
+        : refuse(502, "manifest_unavailable");
+    }
+    return known.playlists.has(wanted) ? { ok: true } : refuse(403, "stream_not_tracked");
+  }
+
+  /**
+   * The stream's playlist list: remembered, or fetched when stale (or, at most every 5 s, when it
+   * lacks `wanted`: a rendition added since). A failed fetch keeps a stale list in use and is not
+   * repeated for `failureTtlMs`, so many asks while the origin is down cost it one request.
+   */
+  private async list(
+    streamKey: string,
+    manifest: URL,
+    wanted: string,
+  ): Promise<KnownStream | FetchFailure | undefined> {
+    const known = this.streams.get(streamKey);
     const now = this.hooks.now();
     const stale = known === undefined || now - known.fetchedMs > this.hooks.ttlMs;
     const mayRefetch = known === undefined || now - known.fetchedMs > MIN_REFETCH_MS;
-    if (stale || (!known!.playlists.has(wanted) && mayRefetch)) {
-      const fetched = await this.fetchManifest(streamKey, manifest);
-      if (fetched === undefined) return refuse(403, "stream_not_tracked");
-      if ("ok" in fetched) {
-        return fetched.reason === "address_not_allowed"
-          ? refuse(403, "address_not_allowed")
-          : refuse(502, "manifest_unavailable");
-      }
-      known = fetched;
+    if (!stale && (known.playlists.has(wanted) || !mayRefetch)) return known;
+    const failed = this.failures.get(streamKey);
+    if (failed !== undefined && failed.untilMs > now) return known ?? failed.failure;
+    const fetched = await this.fetchManifest(streamKey, manifest);
+    if (fetched !== undefined && "ok" in fetched) {
+      this.failures.delete(streamKey);
+      this.failures.set(streamKey, { untilMs: this.hooks.now() + this.hooks.failureTtlMs, failure: fetched });
+      if (this.failures.size > this.hooks.maxStreams)
+        this.failures.delete(this.failures.keys().next().value!);
+      return known ?? fetched;
     }
-    return known!.playlists.has(wanted) ? { ok: true } : refuse(403, "stream_not_tracked");
+    return fetched;
   }
 
   /** Fetches and lists one manifest (shared by concurrent asks); undefined when it is no playlist. */
@@ -73,7 +98,6 @@ export class StreamBindings {
     let running = this.fetching.get(streamKey);
     if (running === undefined) {
       running = this.hooks.fetchText(manifest).then((result) => {
-        this.fetching.delete(streamKey);
         if (!result.ok) return result;
         const playlists = playlistKeys(result);
         if (playlists === undefined) return undefined;
@@ -81,6 +105,7 @@ export class StreamBindings {
         this.remember(streamKey, known);
         return known;
       });
+      running = running.finally(() => this.fetching.delete(streamKey));
       this.fetching.set(streamKey, running);
     }
     return running;

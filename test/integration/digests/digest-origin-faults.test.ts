@@ -18,10 +18,12 @@ async function startFaultOrigin() {
   const segments = [0, 1, 2, 3].map(() => randomBytes(48 * 1024));
   const behaviours = new Map<string, Behaviour>();
   let slowPlaylist = false;
+  let failingPlaylist = false;
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://o").pathname;
     requests.push(path);
+    if (path === "/index.m3u8" && failingPlaylist) return res.writeHead(503).end("down");
     if (path === "/index.m3u8") {
       const lines = ["#EXTM3U", "#EXT-X-TARGETDURATION:2", "#EXT-X-PLAYLIST-TYPE:VOD"];
       segments.forEach((_, i) => lines.push("#EXTINF:2,", `seg-${i}.ts`));
@@ -66,6 +68,7 @@ async function startFaultOrigin() {
     requests,
     behave: (segment: number, behaviour: Behaviour) => behaviours.set(`/seg-${segment}.ts`, behaviour),
     slowPlaylist: () => (slowPlaylist = true),
+    failPlaylist: () => (failingPlaylist = true),
     sha256: (segment: number) => createHash("sha256").update(segments[segment]!).digest("hex"),
     close: () =>
       new Promise<void>((resolve) => {
@@ -185,6 +188,16 @@ describe("digest service when the origin is slow, down or truncates", () => {
       detail: "502 playlist_unavailable",
     });
     expect(Date.now() - began).toBeLessThan(1000);
+  });
+
+  it("costs a failing origin a few playlist requests however many ask at once", async () => {
+    await start();
+    origin.failPlaylist();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => client(3000, 2000).get(ask(0))));
+    for (const answer of answers) {
+      expect(answer).toEqual({ ok: false, reason: "rejected", detail: "502 playlist_unavailable" });
+    }
+    expect(origin.requests.filter((path) => path === "/index.m3u8").length).toBeLessThanOrEqual(2);
   });
 
   it("never turns a truncated or unprovable body into a digest", async () => {
