@@ -12,7 +12,7 @@ export interface ByteRange {
  * One segment as the core sees it: player-agnostic. `id` is identical for every viewer of the
  * same swarm that loads the same bytes, and differs whenever the bytes could differ: the hls.js
  * adapter derives it from the segment's URL key, byte range and published digest (see
- * `sdk/src/hlsjs/segment-identity.ts`). Peers exchange a segment only under an identical id.
+ * `sdk/src/engine/segment-identity.ts`). Peers exchange a segment only under an identical id.
  */
 export interface SegmentRequest {
   id: string;

@@ -6,8 +6,8 @@ import type { NearcastEvents } from "../core/events.js";
 import type { NearcastStats } from "../core/stats.js";
 import type { SegmentRequest } from "../core/types.js";
 import { createFragmentLoaderClass } from "./fragment-loader.js";
-import { readPlayback } from "./playback.js";
-import { defaultStreamKey } from "./segment-identity.js";
+import { readPlayback } from "../engine/media-playback.js";
+import { defaultStreamKey } from "../engine/segment-identity.js";
 import { swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
 
 /**

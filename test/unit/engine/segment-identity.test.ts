@@ -8,7 +8,7 @@ import {
   digestFromTags,
   MAP_DIGEST_TAG,
   SEGMENT_DIGEST_TAG,
-} from "../../../sdk/src/hlsjs/segment-identity.js";
+} from "../../../sdk/src/engine/segment-identity.js";
 import { toSegmentRequest, type FragLike, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
 
 const DIGEST_A = "a".repeat(64);
