@@ -11,7 +11,8 @@ import type { Engine } from "../engine/engine.js";
 import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../core/types.js";
 import { hlsRequestSetup } from "./hls-request-setup.js";
-import { createLoaderStats, fillLoaderStats, peerDeliveryReportBps } from "./loader-stats.js";
+import { peerDeliveryReportBps } from "../engine/abr-report.js";
+import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";
 
 export interface FragmentLoaderBridge {
   engine: Engine;
