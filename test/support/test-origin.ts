@@ -16,6 +16,7 @@ export const TEST_MEDIA_DIR = path.join(REPO_ROOT, "test/media");
 const STATIC: Record<string, string> = {
   "/sdk/": path.join(REPO_ROOT, "sdk/dist"),
   "/hls/": path.join(REPO_ROOT, "node_modules/hls.js/dist"),
+  "/shaka/": path.join(REPO_ROOT, "node_modules/shaka-player/dist"),
   "/page/": path.join(REPO_ROOT, "test/browser/support/page"),
 };
 
