@@ -18,6 +18,7 @@
 //   disco         fMP4 whose second half is another encode (new EXT-X-MAP after EXT-X-DISCONTINUITY)
 //   fmp4-b        fmp4-ladder's 144p names with other content (identity tests: same names, other bytes)
 //   ll            fMP4 with a moof+mdat every 0.4 s, 5 per 2-second segment: LL-HLS parts (test origin)
+//   dash          MPEG-DASH (static MPD, SegmentTemplate): a 144p video and an audio adaptation set
 //   interstitials ts-ladder's segments (not copied) with an HLS interstitial at 6 s: EXT-X-DATERANGE
 //                 CLASS="com.apple.hls.interstitial" whose X-ASSET-URI is a 6-second ad of its own
 import { spawnSync } from "node:child_process";
@@ -400,6 +401,30 @@ function interstitials() {
   );
 }
 
+/** MPEG-DASH for players beyond hls.js (Shaka): one video and one audio adaptation set, fMP4. */
+function dash() {
+  const dir = fresh(path.join(OUT, "dash"));
+  const r = RENDITIONS[0];
+  ffmpeg([
+    ...video(),
+    ...audio(),
+    ...["-map", "0:v", "-map", "1:a"],
+    ...X264,
+    ...scale(r),
+    ...AAC,
+    ...BITEXACT,
+    ...["-f", "dash", "-seg_duration", `${SEGMENT_S}`, "-use_template", "1", "-use_timeline", "0"],
+    ...["-adaptation_sets", "id=0,streams=v id=1,streams=a"],
+    ...[
+      "-init_seg_name",
+      "init-$RepresentationID$.m4s",
+      "-media_seg_name",
+      "seg-$RepresentationID$-$Number%03d$.m4s",
+    ],
+    path.join(dir, "manifest.mpd"),
+  ]);
+}
+
 function size(dir) {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -421,6 +446,7 @@ const shapes = {
   "fmp4-b": fmp4B,
   ll: lowLatency,
   interstitials,
+  dash,
 };
 for (const [name, make] of Object.entries(shapes)) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -293,6 +293,7 @@ const TYPES: Record<string, string> = {
   ".ts": "video/mp2t",
   ".m4s": "video/iso.segment",
   ".mp4": "video/mp4",
+  ".mpd": "application/dash+xml",
   ".vtt": "text/vtt",
   ".bin": "application/octet-stream",
 };
