@@ -48,7 +48,7 @@ export class NearcastShaka {
   private detachFilter: (() => void) | undefined;
 
   /**
-   * @param shaka the `shaka` namespace the page plays with (Shaka Player 4.x or 5.x); Nearcast
+   * @param shaka the `shaka` namespace the page plays with (Shaka Player 5); Nearcast
    *   registers its segment plugin with it when the first player is attached.
    */
   constructor(
