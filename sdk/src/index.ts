@@ -1,4 +1,10 @@
-export { Nearcast, withNearcast, type HlsWithNearcastConfig } from "./hlsjs/hls-integration.js";
+export {
+  Nearcast,
+  withNearcast,
+  type HlsWithNearcastConfig,
+  type NearcastHlsStats,
+} from "./hlsjs/hls-integration.js";
+export type { InterstitialStats } from "./hlsjs/interstitial-assets.js";
 export { Engine, type Platform, type ResourceUsage } from "./engine/engine.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
 export type { NearcastEvents } from "./core/events.js";

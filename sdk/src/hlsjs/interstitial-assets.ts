@@ -110,6 +110,7 @@ export class InterstitialAssets {
       child.off(Events.AUDIO_TRACK_LOADING, onAudioTrackLoading);
       child.off(Events.DESTROYING, stop);
       this.children.delete(binding);
+      this.byConfig.delete(child.config);
       this.cleanups.delete(stop);
     };
     child.on(Events.LEVEL_LOADING, onLevelLoading);
