@@ -54,4 +54,4 @@ export {
   type DigestUnavailableReason,
 } from "./http/digest-wire.js";
 // The identity rules, for the server's digest service (it binds asks to playlists by them).
-export { contentQuery, defaultSegmentUrlKey, defaultStreamKey } from "./hlsjs/segment-identity.js";
+export { contentQuery, defaultSegmentUrlKey, defaultStreamKey } from "./engine/segment-identity.js";
