@@ -9,7 +9,7 @@ import { LOOPBACK_RTC } from "./node-engines.js";
 import { waitFor } from "./wait-for.js";
 import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastEvents } from "../../sdk/src/core/events.js";
-import type { HttpPolicy, SegmentRequest } from "../../sdk/src/core/types.js";
+import type { HttpPolicy, SegmentRequest, SegmentResult } from "../../sdk/src/core/types.js";
 
 /** Timeouts of hls.js's default fragment load policy, with retries left to the caller as hls.js does. */
 export const HLSJS_FRAGMENT_POLICY: HttpPolicy = {
@@ -41,6 +41,8 @@ export const EVENT_NAMES: readonly (keyof NearcastEvents)[] = [
   "tracker-state",
   "warning",
   "integrity-failure",
+  "peer-rejected",
+  "http-body-rejected",
 ];
 
 /** An engine for Node (node-datachannel, ws) whose HTTP requests are recorded, and every event it emits. */
@@ -134,4 +136,27 @@ export function demoVodRequest(
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b)) === 0;
+}
+
+/**
+ * Load `request` as a playing player would: `bufferedAheadSec` of media buffered when the load
+ * starts, draining at 1× while it runs (so every wait for a peer costs buffer). The load must end
+ * within `bufferedAheadSec` for playback not to stall: `elapsedMs` says how long it took.
+ */
+export async function loadAsPlayer(
+  engine: Engine,
+  request: SegmentRequest,
+  bufferedAheadSec: number,
+): Promise<{ result: SegmentResult; elapsedMs: number }> {
+  const startedMs = performance.now();
+  engine.setPlaybackSource(() => {
+    const playedSec = (performance.now() - startedMs) / 1000;
+    return {
+      positionSec: request.startTimeSec - bufferedAheadSec + playedSec,
+      bufferedAheadSec: Math.max(0, bufferedAheadSec - playedSec),
+      playbackRate: 1,
+    };
+  });
+  const result = await engine.loadSegment(request, { http: HLSJS_FRAGMENT_POLICY });
+  return { result, elapsedMs: performance.now() - startedMs };
 }

@@ -29,24 +29,48 @@ export class SegmentAssembly {
   readonly peerIds = new Set<string>();
   private mirrored: boolean | undefined;
   private held = false;
+  /** The size is a peer's claim, not an authority's: an HTTP response may correct it. */
+  private totalFromPeer = false;
 
   constructor(
-    private readonly request: SegmentRequest,
+    readonly request: SegmentRequest,
     private readonly store: SegmentStore | undefined,
     private readonly holdUnverifiedP2p = false,
-  ) {}
+  ) {
+    this.totalLength = rangeLength(request);
+  }
+
+  /**
+   * The segment's size as an authority stated it (the playlist's byte range, an HTTP response, or
+   * another `setTotal(…, "authority")` such as a verified digest record): what a peer must be asked
+   * for. Undefined while nothing but a peer's claim, or nothing at all, gives it.
+   */
+  get statedLength(): number | undefined {
+    return this.totalLength !== UNKNOWN_LENGTH && !this.totalFromPeer ? this.totalLength : undefined;
+  }
 
   get complete(): boolean {
     return this.totalLength !== UNKNOWN_LENGTH && this.length === this.totalLength;
   }
 
-  /** Learn the size (from Content-Length or a peer's data frame). Conflicting sizes are an error. */
-  setTotal(total: number): void {
-    if (total === UNKNOWN_LENGTH || total === this.totalLength) return;
-    if (this.totalLength !== UNKNOWN_LENGTH)
+  /**
+   * Learn the size: from an authority (`authority`: an HTTP response's Content-Length or
+   * Content-Range, the byte range) or from a peer's data frames (`peer`: the size it announced). An
+   * authority's size replaces a peer's that disagrees (the stored copy, sized for the peer's, is then
+   * dropped); other conflicts throw.
+   */
+  setTotal(total: number, from: "authority" | "peer" = "authority"): void {
+    if (total === UNKNOWN_LENGTH) return;
+    if (total === this.totalLength) {
+      if (from === "authority") this.totalFromPeer = false;
+      return;
+    }
+    if (this.totalLength !== UNKNOWN_LENGTH && !(this.totalFromPeer && from === "authority"))
       throw new Error(`segment size changed from ${this.totalLength} to ${total}`);
     if (total < this.length) throw new Error(`segment size ${total} below the ${this.length} bytes received`);
+    if (this.totalLength !== UNKNOWN_LENGTH) this.unshare();
     this.totalLength = total;
+    this.totalFromPeer = from === "peer";
   }
 
   append(offset: number, chunk: Uint8Array, source: "http" | "p2p", nowMs: number): void {
@@ -124,6 +148,12 @@ export class SegmentAssembly {
     };
   }
 
+  /** Stop sharing this copy: drop it from the store, never mirror more of it. */
+  private unshare(): void {
+    if (this.mirrored) this.store?.delete(this.request.swarmKey, this.request.id);
+    this.mirrored = false;
+  }
+
   private mirror(offset: number, chunk: Uint8Array): void {
     const store = this.store;
     if (!store || this.mirrored === false) return;
@@ -139,4 +169,9 @@ export class SegmentAssembly {
     if (result !== "already-complete" && result !== "not-found") store.delete(swarmKey, id);
     this.mirrored = false;
   }
+}
+
+function rangeLength(request: SegmentRequest): number {
+  const range = request.byteRange;
+  return range?.end !== undefined ? range.end - range.start : UNKNOWN_LENGTH;
 }

@@ -39,6 +39,8 @@ export interface NearcastStats {
   bannedPeers: number;
   /** Peer connections cut off for breaking a rule, by reason (see `PeerRejectionReason`). */
   peerRejections: Record<PeerRejectionReason, number>;
+  /** Offers, answers and connections refused because their peer is banned (by id or tracker fingerprint). */
+  bannedPeerRefusals: number;
   /** HTTP bodies refused (never stored or shared; the load failed and was retried), by reason. */
   httpBodyRejections: Record<HttpRejectionReason, number>;
   /** Segments handed to the player, by where their bytes came from. */
@@ -124,6 +126,7 @@ export class StatsCollector {
   integrityFailures = 0;
   discardedP2pBytes = 0;
   bannedPeers = 0;
+  bannedPeerRefusals = 0;
   readonly peerRejections = zeroCounts(PEER_REJECTION_REASONS);
   readonly httpBodyRejections = zeroCounts(HTTP_REJECTION_REASONS);
   readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
@@ -218,6 +221,7 @@ export class StatsCollector {
       discardedP2pBytes: this.discardedP2pBytes,
       bannedPeers: this.bannedPeers,
       peerRejections: { ...this.peerRejections },
+      bannedPeerRefusals: this.bannedPeerRefusals,
       httpBodyRejections: { ...this.httpBodyRejections },
       segments: { ...this.segments },
       offloadRatio: ratio(this.p2pDownloadedBytes - this.discardedP2pBytes, this.httpDownloadedBytes),

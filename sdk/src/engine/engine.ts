@@ -29,6 +29,12 @@ export interface ResourceUsage {
   swarms: number;
   /** Open peer connections across all swarms (one viewer in two swarms counts twice). */
   peerConnections: number;
+  /**
+   * Bytes from peers held for the loads in flight, now and at most since P2P started: never above
+   * MAX_PEER_BUFFERED_BYTES (32 MiB), nor MAX_PEER_SEGMENT_BYTES (16 MiB) for one segment.
+   */
+  peerBufferedBytes: number;
+  peerBufferedPeakBytes: number;
 }
 
 declare const __NEARCAST_VERSION__: string | undefined;
@@ -226,6 +232,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       pendingLoads: this.loading.size,
       swarms: network?.swarms ?? 0,
       peerConnections: network?.peerConnections ?? 0,
+      peerBufferedBytes: network?.peerBufferedBytes ?? 0,
+      peerBufferedPeakBytes: network?.peerBufferedPeakBytes ?? 0,
     };
   }
 

@@ -9,7 +9,7 @@ import type { LoadOptions, SegmentRequest } from "../core/types.js";
 import { httpFetch } from "../http/http-fetcher.js";
 import { requestPreparer } from "../http/request-setup.js";
 import { peerStatsKey } from "../p2p/p2p-network.js";
-import { PeerError, type Peer } from "../p2p/peer.js";
+import type { Peer } from "../p2p/peer.js";
 import { peerTransferLimits } from "./peer-budget.js";
 import type { Platform } from "./platform.js";
 import type { TransferEstimates } from "./transfer-estimates.js";
@@ -45,15 +45,20 @@ export class SegmentTransfers {
     let receivedBytes = 0;
     const statsKey = peerStatsKey(peer);
     assembly.peerIds.add(peer.id);
-    const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
-      assembly.setTotal(total);
-      assembly.append(offset, chunk, "p2p", performance.now());
-      lastProgressMs = Date.now();
-      receivedBytes += chunk.byteLength;
-      this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
-      this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
-      options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
-    });
+    const { done, cancel } = peer.request(
+      request.id,
+      assembly.length,
+      assembly.statedLength,
+      (offset, chunk, total) => {
+        assembly.setTotal(total, "peer");
+        assembly.append(offset, chunk, "p2p", performance.now());
+        lastProgressMs = Date.now();
+        receivedBytes += chunk.byteLength;
+        this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
+        this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
+        options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+      },
+    );
     const watchdog = setInterval(() => {
       const now = Date.now();
       const limits = peerTransferLimits(
@@ -67,15 +72,10 @@ export class SegmentTransfers {
     }, 50);
     const onAbort = () => cancel("aborted");
     options.signal?.addEventListener("abort", onAbort);
-    return done
-      .catch((error: unknown) => {
-        if (error instanceof PeerError && error.code === "protocol") peer.closeForViolation(error.message);
-        throw error;
-      })
-      .finally(() => {
-        clearInterval(watchdog);
-        options.signal?.removeEventListener("abort", onAbort);
-      });
+    return done.finally(() => {
+      clearInterval(watchdog);
+      options.signal?.removeEventListener("abort", onAbort);
+    });
   }
 
   /** Fetch the rest of the segment over HTTP (a Range from the bytes peers already gave). */
