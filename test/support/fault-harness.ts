@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { expect } from "vitest";
 import path from "node:path";
 import { RTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
@@ -159,4 +160,15 @@ export async function loadAsPlayer(
   });
   const result = await engine.loadSegment(request, { http: HLSJS_FRAGMENT_POLICY });
   return { result, elapsedMs: performance.now() - startedMs };
+}
+
+/**
+ * After a test: destroy its engines and stop its scripted peers (emptying both lists), then check no
+ * scripted peer's own signaling failed (a test whose fake viewer broke would prove nothing).
+ */
+export async function releaseAll(engines: Engine[], peers: HostilePeer[]): Promise<void> {
+  for (const engine of engines.splice(0)) engine.destroy();
+  const stopped = peers.splice(0);
+  await Promise.all(stopped.map((p) => p.stop()));
+  expect(stopped.flatMap((p) => p.errors)).toEqual([]);
 }

@@ -207,7 +207,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   /** A complete copy already in the store (fetched for peers, or an earlier load). */
   private cached(request: SegmentRequest, started: number): SegmentResult | undefined {
     const stored = this.store?.get(request.swarmKey, request.id);
-    if (!stored?.complete) return undefined;
+    // A copy not confirmed yet is some other load's, still being checked.
+    if (!stored?.complete || !stored.confirmed) return undefined;
     const now = performance.now();
     return {
       data: stored.data,
@@ -271,6 +272,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     const store = new SegmentStore({
       maxBytes: this.config.storeMaxBytes,
       keepBehindSec: this.config.storeKeepBehindSec,
+      // A copy is shared whole only once confirmed (core/copy-confirmation.ts).
+      requireConfirmation: true,
       onChange: (change) => this.network?.onStoreChange(change),
     });
     this.store = store;

@@ -15,6 +15,7 @@ import {
   eventsNamed,
   loadAsPlayer,
   peerConnected,
+  releaseAll,
   sameBytes,
   type ObservedEngine,
 } from "../../support/fault-harness.js";
@@ -39,12 +40,7 @@ beforeAll(async () => {
   for (const index of SEGMENTS) segmentBytes.set(index, demoVodSegmentFromDisk(RENDITION, index));
 });
 
-afterEach(async () => {
-  for (const engine of engines.splice(0)) engine.destroy();
-  const stopped = hostiles.splice(0);
-  await Promise.all(stopped.map((h) => h.stop()));
-  expect(stopped.flatMap((h) => h.errors)).toEqual([]);
-});
+afterEach(() => releaseAll(engines, hostiles));
 
 afterAll(async () => {
   await server?.close();

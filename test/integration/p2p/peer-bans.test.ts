@@ -15,6 +15,7 @@ import {
   eventsNamed,
   loadAsPlayer,
   peerConnected,
+  releaseAll,
   type ObservedEngine,
 } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
@@ -77,12 +78,7 @@ beforeAll(async () => {
   );
 });
 
-afterEach(async () => {
-  for (const engine of engines.splice(0)) engine.destroy();
-  const stopped = hostiles.splice(0);
-  await Promise.all(stopped.map((h) => h.stop()));
-  expect(stopped.flatMap((h) => h.errors)).toEqual([]);
-});
+afterEach(() => releaseAll(engines, hostiles));
 
 afterAll(async () => {
   await relay?.close();
@@ -96,45 +92,43 @@ function engineVia(url: string, swarmKey: string): ObservedEngine {
   return observed;
 }
 
+/**
+ * A garbage-sending peer, a viewer that connects to it through `viewerTrackerUrl` and loads a
+ * segment it holds (so the peer is rejected), the peer gone; then the same scripted host back under
+ * a new peer_id, honest-looking, offering to the swarm (the viewer now its only other member).
+ */
+async function banThenReturn(viewerTrackerUrl: string, swarmKey: string) {
+  const segments = new Map([["3", demoVodSegmentFromDisk(RENDITION, 3)]]);
+  const liar = await HostilePeer.start({ trackerUrl, swarmKey, segments, behaviour: "garbage" });
+  hostiles.push(liar);
+  const viewer = engineVia(viewerTrackerUrl, swarmKey);
+  await peerConnected(viewer, liar);
+  const { result } = await loadAsPlayer(viewer.engine, demoVodRequest(server.url, swarmKey, RENDITION, 3), 6);
+  expect(result.source).toBe("http");
+  const rejected = eventsNamed(viewer.events, "peer-rejected").map((e) => e.arg);
+  await liar.stop();
+  const returning = await HostilePeer.start({
+    trackerUrl,
+    swarmKey,
+    segments,
+    behaviour: "honest",
+    offers: 1,
+  });
+  hostiles.push(returning);
+  return { liar, viewer, rejected, returning };
+}
+
 describe("bans by what the tracker knows of a peer, not only by the id it chose", () => {
   it("a peer banned for a protocol violation is refused under a new peer_id from the same address", async () => {
     const swarmKey = `bans-fingerprint|${RENDITION}`;
-    const segment = demoVodSegmentFromDisk(RENDITION, 3);
-    const liar = await HostilePeer.start({
-      trackerUrl,
-      swarmKey,
-      segments: new Map([["3", segment]]),
-      behaviour: "garbage",
-    });
-    hostiles.push(liar);
-    const viewer = engineVia(relay.url, swarmKey);
-    await peerConnected(viewer, liar);
-    const { result } = await loadAsPlayer(
-      viewer.engine,
-      demoVodRequest(server.url, swarmKey, RENDITION, 3),
-      6,
-    );
-    expect(result.source).toBe("http");
-    expect(eventsNamed(viewer.events, "peer-rejected").map((e) => e.arg)).toEqual([
+    const { liar, viewer, rejected, returning } = await banThenReturn(relay.url, swarmKey);
+    expect(rejected).toEqual([
       expect.objectContaining({
         peerId: liar.peerId,
         reason: "protocol-violation",
         fingerprint: SCRIPTED_HOST,
       }),
     ]);
-
-    await liar.stop();
-
-    // The same host comes back under a new id, honest-looking, and offers to the viewer (now the
-    // only other member of the swarm): the viewer refuses the offer.
-    const returning = await HostilePeer.start({
-      trackerUrl,
-      swarmKey,
-      segments: new Map([["3", segment]]),
-      behaviour: "honest",
-      offers: 1,
-    });
-    hostiles.push(returning);
     await waitFor(
       () => viewer.engine.getStats().bannedPeerRefusals >= 1,
       10_000,
@@ -158,34 +152,16 @@ describe("bans by what the tracker knows of a peer, not only by the id it chose"
   });
 
   it("behind a tracker that sends no fingerprint, the ban holds for the peer_id alone", async () => {
-    const swarmKey = `bans-no-fingerprint|${RENDITION}`;
-    const segment = demoVodSegmentFromDisk(RENDITION, 3);
-    const liar = await HostilePeer.start({
+    const { liar, viewer, rejected, returning } = await banThenReturn(
       trackerUrl,
-      swarmKey,
-      segments: new Map([["3", segment]]),
-      behaviour: "garbage",
-    });
-    hostiles.push(liar);
-    const viewer = engineVia(trackerUrl, swarmKey);
-    await peerConnected(viewer, liar);
-    await loadAsPlayer(viewer.engine, demoVodRequest(server.url, swarmKey, RENDITION, 3), 6);
-    const rejected = eventsNamed(viewer.events, "peer-rejected").map((e) => e.arg);
+      `bans-no-fingerprint|${RENDITION}`,
+    );
     expect(rejected).toEqual([
       expect.objectContaining({ peerId: liar.peerId, reason: "protocol-violation" }),
     ]);
     expect(rejected[0]).not.toHaveProperty("fingerprint");
-    await liar.stop();
     // Nothing tells the viewer that a new id is the same host: it connects (the ICE pair's address is
     // not used to ban: viewers behind one NAT or TURN server share it).
-    const returning = await HostilePeer.start({
-      trackerUrl,
-      swarmKey,
-      segments: new Map([["3", segment]]),
-      behaviour: "honest",
-      offers: 1,
-    });
-    hostiles.push(returning);
     await peerConnected(viewer, returning);
     expect(viewer.engine.getStats().bannedPeerRefusals).toBe(0);
   });
