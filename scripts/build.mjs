@@ -21,14 +21,16 @@ const BUDGET_GZIP_BYTES = 48 * 1024;
  * Raised from 192 to 224 KiB on 2026-12-01: the tarball stood at 191.6 KiB and two changes had had
  * to shorten docstrings (which the declarations carry) to fit. The budget is there to catch a
  * dependency bundled by mistake (hls.js alone would add ~400 KiB), not to trade documentation away.
+ * Raised to 256 KiB on 2026-12-07: issue 18's bounded transfers, bans and copy confirmation took the
+ * tarball from 208.5 to 242.5 KiB (code, maps and declarations; no dependency).
  */
-const BUDGET_SDK_TARBALL_BYTES = 224 * 1024;
+const BUDGET_SDK_TARBALL_BYTES = 256 * 1024;
 /**
  * What the `nearcast/shaka` entry adds to the tarball (its ES module, CommonJS and script-tag bundles
  * each carry the engine, about 168 KiB packed: separate bundles keep both entries free of chunk
  * files a bundler or a script tag would have to find). Added to the budget above on 2026-12-07.
  */
-const BUDGET_SHAKA_ENTRY_TARBALL_BYTES = 176 * 1024;
+const BUDGET_SHAKA_ENTRY_TARBALL_BYTES = 192 * 1024;
 
 const sdkDist = join(root, "sdk/dist");
 const serverDist = join(root, "demo-server/dist");
