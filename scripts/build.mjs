@@ -7,7 +7,16 @@
 // Prints sizes, and fails when a script-tag bundle or the SDK's npm tarball outgrows its budget.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -60,7 +69,17 @@ const forBundlers = { platform: "neutral", sourcemap: false };
 
 await Promise.all([
   // Unminified for bundlers, so no source map is needed; the minified script-tag bundle gets one.
-  build({ ...sdkCommon, ...forBundlers, format: "esm", outfile: join(sdkDist, "nearcast.esm.js") }),
+  // One ES module build for both entries: the engine they share goes in a chunk file once (bundlers
+  // follow the relative import) instead of being carried by each entry.
+  build({
+    ...sdkCommon,
+    ...forBundlers,
+    entryPoints: { "nearcast.esm": sdkEntry, "nearcast-shaka.esm": shakaEntry },
+    format: "esm",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    outdir: sdkDist,
+  }),
   build({ ...sdkCommon, ...forBundlers, format: "cjs", outfile: join(sdkDist, "nearcast.cjs") }),
   build({
     ...sdkCommon,
@@ -71,7 +90,6 @@ await Promise.all([
     sourcesContent: false,
     outfile: join(sdkDist, "nearcast.min.js"),
   }),
-  build({ ...shakaCommon, ...forBundlers, format: "esm", outfile: join(sdkDist, "nearcast-shaka.esm.js") }),
   build({ ...shakaCommon, ...forBundlers, format: "cjs", outfile: join(sdkDist, "nearcast-shaka.cjs") }),
   build({
     ...shakaCommon,
@@ -134,6 +152,7 @@ report(join(sdkDist, "nearcast.esm.js"));
 report(join(sdkDist, "nearcast.cjs"));
 const iifeGzip = report(join(sdkDist, "nearcast.min.js"));
 report(join(sdkDist, "nearcast-shaka.esm.js"));
+for (const chunk of readdirSync(join(sdkDist, "chunks"))) report(join(sdkDist, "chunks", chunk));
 report(join(sdkDist, "nearcast-shaka.cjs"));
 const shakaIifeGzip = report(join(sdkDist, "nearcast-shaka.min.js"));
 report(join(publicDir, "player.js"));
