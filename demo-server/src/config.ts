@@ -7,6 +7,7 @@ import type { HlsDirSpec } from "./origin/catalog-types.js";
 import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
 import type { AccessOptions } from "./net/access-policy.js";
 import { checkServerSecret } from "./net/server-keys.js";
+import { resolveDigestOptions, type DigestServiceOptions } from "./digests/digest-options.js";
 
 /**
  * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
@@ -118,6 +119,12 @@ export interface ServerOptions {
   maxPendingConnections: number;
   /** The same, from one address (IPv4 address or IPv6 /64). @default 32 */
   maxPendingConnectionsPerIp: number;
+  /**
+   * The digest service at `POST /api/digests` (docs/digest-service.md): SHA-256 of segments of
+   * origins that publish none, for swarms of at least `minSwarmSize` viewers (0 = off).
+   * @default DEFAULT_DIGEST_OPTIONS
+   */
+  digests: Partial<DigestServiceOptions>;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -144,6 +151,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   requestTimeoutMs: 30_000,
   maxPendingConnections: 1_000,
   maxPendingConnectionsPerIp: 32,
+  digests: {},
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */
@@ -183,6 +191,11 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
   options.ice = { ...DEFAULT_ICE_OPTIONS, ...stripUndefined(options.ice) };
   const iceProblem = iceOptionsProblem(options.ice);
   if (iceProblem) throw new ServerOptionsError("ice", iceProblem);
+  try {
+    options.digests = resolveDigestOptions(options.digests);
+  } catch (error) {
+    throw new ServerOptionsError("digests", (error as Error).message);
+  }
   checkSafeDefaults(options);
   return options;
 }

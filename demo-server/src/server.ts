@@ -21,6 +21,11 @@ import { AccessPolicy } from "./net/access-policy.js";
 import { requireAdmin } from "./net/admin-guard.js";
 import { ConnectionGate } from "./net/connection-gate.js";
 import { ADMIN_REFUSALS, zeroCounts } from "./net/refusal-reasons.js";
+import { membershipAccess } from "./digests/digest-access.js";
+import { registerDigestMetrics } from "./digests/digest-metrics.js";
+import { resolveDigestOptions } from "./digests/digest-options.js";
+import { createDigestRouter } from "./digests/digest-router.js";
+import { DigestService } from "./digests/digest-service.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -52,6 +57,23 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const logger = config.logger ?? pino({ level: "silent" });
   /** Release functions of the services, run by close() in reverse order. */
   const closers: (() => Promise<void> | void)[] = [];
+
+  // Built first, so a bad digests option (allow-list entry, headers file) fails start-up before any
+  // service holds a timer. Access: the tracker's sessions (membership from the same network without one).
+  const digestOptions = resolveDigestOptions(config.digests);
+  const digests =
+    digestOptions.minSwarmSize === 0
+      ? undefined
+      : new DigestService({
+          options: digestOptions,
+          access: membershipAccess({
+            verifySession: (session) => tracker.verifySession(session),
+            isMember: (viewer, infoHash) => tracker.isMember(viewer, infoHash),
+            isMemberAt: (infoHash, peerId, address) => tracker.isMemberAt(infoHash, peerId, address),
+            swarmSize: (infoHash) => tracker.swarmSize(infoHash),
+          }),
+          logger,
+        });
 
   const origin = config.origin
     ? await createOrigin({
@@ -95,6 +117,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     ),
   );
 
+  // ── Digest service: POST /api/digests (unless minSwarmSize is 0) ─────────────────────────────
+  if (digests !== undefined) {
+    app.use(createDigestRouter(digests, { trustProxy: config.trustProxy, limits: digestOptions }));
+    closers.push(() => digests.close());
+  }
+
   // ── Demo origin: /streams/… and /api/origin/… (unless switched off); resetting needs the admin secret.
   const adminRefusals = zeroCounts(ADMIN_REFUSALS);
   if (config.origin) {
@@ -116,6 +144,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     verifySession: (token) => tracker.verifySession(token),
     acceptAnonymousReports: config.acceptAnonymousReports,
     serverRefusals: () => ({ ...adminRefusals, ...gate.refused }),
+    registerMetrics:
+      digests && ((registry) => registerDigestMetrics(registry, digests.counters, () => digests.gauges())),
   });
   app.use(stats.router);
   closers.push(() => stats.close());
@@ -156,6 +186,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   await listen(httpServer, config.port, config.host);
   const port = (httpServer.address() as AddressInfo).port;
+  // The demo origin is on this server: its own port may be fetched on loopback and local addresses.
+  if (config.origin) digests?.guard.allowSelf(port);
   const url = `http://${reachableHost(config.host)}:${port}`;
   logger.debug({ url }, "demo server listening");
 

@@ -27,6 +27,10 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "admin-secret-file": "NEARCAST_ADMIN_SECRET_FILE",
   "turn-open": "NEARCAST_TURN_OPEN",
   "accept-anonymous-reports": "NEARCAST_ACCEPT_ANONYMOUS_REPORTS",
+  "digests-min-swarm": "NEARCAST_DIGESTS_MIN_SWARM",
+  "digests-allow-private": "NEARCAST_DIGESTS_ALLOW_PRIVATE",
+  "digests-allowed-origins": "NEARCAST_DIGESTS_ALLOWED_ORIGINS",
+  "digests-origin-headers-file": "NEARCAST_DIGESTS_ORIGIN_HEADERS_FILE",
 };
 
 /** Flag name (without --) by its environment variable, to name the expected value in errors. */

@@ -9,6 +9,7 @@ import { normalizeOrigin } from "../net/access-policy.js";
 import { envBoolean, FLAG_ENV, nonEmpty } from "./env.js";
 import { CliUsageError, fromParseArgsError } from "./errors.js";
 import { hlsDir, iceFlags, integer, list, pathValue, redisUrl } from "./values.js";
+import { DIGEST_FLAGS, digestFlags } from "../digests/digest-flags.js";
 
 export type CliOptions = Pick<
   ServerOptions,
@@ -29,6 +30,7 @@ export type CliOptions = Pick<
   | "adminSecret"
   | "turnOpen"
   | "acceptAnonymousReports"
+  | "digests"
 > & {
   /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
   trackerTokenSecretFile?: string;
@@ -63,6 +65,7 @@ const FLAGS = {
   "admin-secret-file": { type: "string" },
   "turn-open": { type: "boolean" },
   "accept-anonymous-reports": { type: "boolean" },
+  ...DIGEST_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -162,6 +165,7 @@ function parse(
       acceptAnonymousReports:
         values["accept-anonymous-reports"] === true ||
         envBoolean(env, "NEARCAST_ACCEPT_ANONYMOUS_REPORTS", false),
+      digests: digestFlags(read, cwd),
     },
   };
 }

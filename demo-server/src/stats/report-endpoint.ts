@@ -10,7 +10,7 @@ import { MAX_REPORT_BODY_BYTES } from "nearcast";
 import { connectionLimitKey, resolveClientAddress } from "../net/ip-address.js";
 import type { StatsAggregator } from "./aggregator.js";
 import type { ReportIntake } from "./report-intake.js";
-import type { KeyedRateLimiter } from "./rate-limiter.js";
+import type { KeyedRateLimiter } from "../net/rate-limiter.js";
 import type { ReportRefusal } from "../net/refusal-reasons.js";
 import { validateReportBatch } from "./report-schema.js";
 

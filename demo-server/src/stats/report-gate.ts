@@ -10,7 +10,7 @@ import { REPORT_CLIP_REASONS, zeroCounts } from "../net/refusal-reasons.js";
 import type { ReportClipReason, ReportRefusal } from "../net/refusal-reasons.js";
 import { ByteAllowance } from "./byte-allowance.js";
 import { NEW_CLIENTS_PER_IP, NEW_STREAMS_PER_IP } from "./constants.js";
-import { KeyedRateLimiter } from "./rate-limiter.js";
+import { KeyedRateLimiter } from "../net/rate-limiter.js";
 import { swarmInfoHash } from "./stream-state.js";
 import type { TransferClaim } from "./transfer-ledger.js";
 

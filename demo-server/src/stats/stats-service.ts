@@ -2,6 +2,7 @@
 // sampler + metrics + dashboard event stream + router, driven by one 1-s timer.
 import type express from "express";
 import pino from "pino";
+import type { Registry } from "prom-client";
 import type { Logger } from "pino";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
@@ -23,7 +24,7 @@ import { ReportIntake } from "./report-intake.js";
 import { StatsMetrics } from "./metrics.js";
 import type { MetricsSources } from "./metrics.js";
 import { OriginSampler } from "./origin-sampler.js";
-import { KeyedRateLimiter, type RateLimit } from "./rate-limiter.js";
+import { KeyedRateLimiter, type RateLimit } from "../net/rate-limiter.js";
 import { REPORT_REFUSALS, zeroCounts } from "../net/refusal-reasons.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { StatsSnapshot } from "./snapshot-types.js";
@@ -72,6 +73,8 @@ export interface StatsServiceOptions {
   redisUrl?: string;
   /** Prefix of the Redis channel. @default "nearcast:" */
   redisKeyPrefix?: string;
+  /** Adds another service's series to `/metrics` (the digest service's). */
+  registerMetrics?: (registry: Registry) => void;
 }
 
 export interface StatsService {
@@ -144,6 +147,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     serverRefusals: options.serverRefusals,
     dashboardClients: () => hub.size,
   });
+  options.registerMetrics?.(metrics.registry);
 
   const buildNow = (): StatsSnapshot => {
     const trackerStats = tracker?.stats();

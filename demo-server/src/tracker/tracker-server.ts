@@ -14,7 +14,12 @@ import { ServerKeys } from "../net/server-keys.js";
 import { sessionCovers, verifySession } from "../net/session-token.js";
 import type { SessionClaims } from "../net/session-token.js";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
-import { connectionLimitKey, networkPrefix, resolveClientAddress } from "../net/ip-address.js";
+import {
+  connectionLimitKey,
+  networkPrefix,
+  resolveClientAddress,
+  type ClientAddress,
+} from "../net/ip-address.js";
 import { LocalOnlyFederation } from "./federation.js";
 import type { SwarmFederation } from "./federation.js";
 import { KeepaliveSweep } from "./keepalive.js";
@@ -40,6 +45,12 @@ export interface Tracker {
    */
   attach(server: Server, path?: string): void;
   stats(): TrackerStats;
+  /**
+   * Whether `peerId` is a member of `infoHash` on this instance, announced from the network prefix
+   * of `address` (ids in the protocol's binary-string form): the digest service's access check for
+   * a client that sends no session.
+   */
+  isMemberAt(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean;
   /** Idempotent: detaches, closes every socket, stops every timer. Resolves when all sockets closed. */
   close(): Promise<void>;
 }
@@ -218,6 +229,11 @@ class WebSocketTracker implements Tracker, SwarmAccess {
       topSwarms: this.options.topSwarmsInStats,
       federation: this.federation.stats() ?? null,
     });
+  }
+
+  isMemberAt(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean {
+    const peer = this.core.registry.getSwarm(infoHash)?.peers.get(peerId);
+    return peer !== undefined && peer.ipPrefix === networkPrefix(address);
   }
 
   close(): Promise<void> {

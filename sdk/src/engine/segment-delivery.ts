@@ -140,6 +140,8 @@ export class SegmentDelivery {
           );
         }
       }
+      // Shared whole only once confirmed (a copy from HTTP was confirmed by fromHttp already).
+      await this.transfers.confirmation.confirm(assembly, options);
     } catch (error) {
       assembly.discardPartial();
       if (announced && assembly.length === 0) network?.cancelFetching(request.swarmKey, request.id);

@@ -37,6 +37,7 @@ describe("parseCliArgs", () => {
       adminSecret: undefined,
       turnOpen: false,
       acceptAnonymousReports: false,
+      digests: {},
     });
   });
 
@@ -97,6 +98,7 @@ describe("parseCliArgs", () => {
       adminSecretFile: "/etc/nearcast/admin",
       turnOpen: true,
       acceptAnonymousReports: true,
+      digests: {},
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeyedRateLimiter } from "../../../demo-server/src/stats/rate-limiter.js";
+import { KeyedRateLimiter } from "../../../demo-server/src/net/rate-limiter.js";
 
 describe("KeyedRateLimiter", () => {
   it("accepts a burst, then refuses with the wait until the next token", () => {
