@@ -5,7 +5,8 @@
 import { FETCHING_TTL_MS } from "../../sdk/src/p2p/constants.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import type { UplinkSender } from "./link-model.js";
-import { CHUNK_BYTES, type Download } from "./sim-engine.js";
+import { CHUNK_BYTES } from "./sim-engine.js";
+import type { Download } from "./sim-swarm.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 class UploadJob implements UplinkSender {
