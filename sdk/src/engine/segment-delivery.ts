@@ -61,27 +61,7 @@ export class SegmentDelivery {
       options,
     };
     const { assembly } = target;
-    let retries = 0;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const signal = options.signal;
-        if (signal?.aborted) return reject(new AbortError("aborted"));
-        const onAbort = () => load.abort(new AbortError("aborted"));
-        const settle =
-          <T>(fn: (value: T) => void) =>
-          (value: T) => {
-            signal?.removeEventListener("abort", onAbort);
-            fn(value);
-          };
-        const ports = this.ports(target, (result) => (retries = result.retries));
-        const load = new SegmentLoad(this.policy, ports, { done: settle(resolve), failed: settle(reject) });
-        signal?.addEventListener("abort", onAbort);
-        load.start();
-      });
-    } catch (error) {
-      assembly.discardPartial();
-      throw error;
-    }
+    const retries = await this.run(target, false);
     const data = assembly.bytes();
     if (verify && assembly.p2pBytes > 0) {
       const problem = await verificationProblem(request, data, this.deps.config.validateSegment);
@@ -99,8 +79,41 @@ export class SegmentDelivery {
     };
   }
 
+  /**
+   * Run one SegmentLoad on the engine's transports; resolves with the HTTP retries it took, or
+   * rejects with what ended it (its partial copy is dropped from the store then).
+   */
+  private async run(target: LoadTarget, httpOnly: boolean): Promise<number> {
+    let retries = 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const signal = target.options.signal;
+        if (signal?.aborted) return reject(new AbortError("aborted"));
+        const onAbort = () => load.abort(new AbortError("aborted"));
+        const settle =
+          <T>(fn: (value: T) => void) =>
+          (value: T) => {
+            signal?.removeEventListener("abort", onAbort);
+            fn(value);
+          };
+        const ports = this.ports(target, httpOnly, (result) => (retries = result.retries));
+        const load = new SegmentLoad(this.policy, ports, { done: settle(resolve), failed: settle(reject) });
+        signal?.addEventListener("abort", onAbort);
+        load.start();
+      });
+    } catch (error) {
+      target.assembly.discardPartial();
+      throw error;
+    }
+    return retries;
+  }
+
   /** The engine's transports, swarm and clock for one load. */
-  private ports(target: LoadTarget, onFetched: (result: { retries: number }) => void): LoadPorts {
+  private ports(
+    target: LoadTarget,
+    httpOnly: boolean,
+    onFetched: (result: { retries: number }) => void,
+  ): LoadPorts {
     const { request, assembly } = target;
     const network = this.deps.network;
     const swarm = network?.swarm(request.swarmKey);
@@ -108,6 +121,7 @@ export class SegmentDelivery {
     return {
       segment: request,
       bytes: assembly,
+      httpOnly,
       deadlineMs: () => playbackDeadlineMs(this.deps.playback()),
       estimates: this.estimates,
       clock: realClock,
@@ -175,23 +189,15 @@ export class SegmentDelivery {
       reason: problem,
     });
     // Trusted bytes only from here: HTTP chunks are mirrored to the store as they arrive.
-    const fresh: LoadTarget = { request, assembly: new SegmentAssembly(request, this.deps.store), options };
-    try {
-      this.deps.network?.announceFetching(request.swarmKey, request.id);
-      const result = await this.transfers.fromHttp(fresh, 0, options.signal);
-      this.estimates.sampleHttp(result.timing, result.length);
-      return {
-        data: fresh.assembly.bytes(),
-        source: "http",
-        timing: fresh.assembly.timing(started),
-        httpBytes: rejected.httpBytes + fresh.assembly.httpBytes,
-        p2pBytes: 0,
-        httpRetries: result.retries,
-      };
-    } catch (error) {
-      fresh.assembly.discardPartial();
-      if (fresh.assembly.length === 0) this.deps.network?.cancelFetching(request.swarmKey, request.id);
-      throw error;
-    }
+    const fresh = new SegmentAssembly(request, this.deps.store);
+    const retries = await this.run({ request, assembly: fresh, options }, true);
+    return {
+      data: fresh.bytes(),
+      source: "http",
+      timing: fresh.timing(started),
+      httpBytes: rejected.httpBytes + fresh.httpBytes,
+      p2pBytes: 0,
+      httpRetries: retries,
+    };
   }
 }

@@ -98,7 +98,7 @@ export class SegmentTransfers {
   }
 
   /** Fetch the segment from `fromOffset` over HTTP (a Range from the bytes peers already gave). */
-  async fromHttp(
+  private async fromHttp(
     { request, assembly, options }: LoadTarget,
     fromOffset: number,
     signal: AbortSignal | undefined,

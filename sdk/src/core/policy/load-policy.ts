@@ -73,6 +73,11 @@ export interface LoadContext {
   estimates: TransferEstimates;
   /** The policy's clock, ms; the one the estimates' samples are timed with. */
   clock: { now(): number };
+  /**
+   * Only the origin's bytes will do: peers' bytes of this segment just failed verification. HTTP at
+   * once, announced as any HTTP fetch is; a failure ends the load.
+   */
+  httpOnly?: boolean;
   /** Sees every decision and its input (logs, the simulator's counts and trace). */
   observe?(decision: Decision, input: ScheduleInput, afterHttpFailure: boolean): void;
 }
@@ -138,9 +143,10 @@ export class LoadPolicy {
             p2p?.peers.announcedLength(segment.id) ?? estimates.segmentBytes,
             segment.durationSec,
           );
-    this.probeFromBps = viewer.probe.due(estimates, ctx.clock.now(), segment.canSwitchUp === true)
-      ? estimates.httpBandwidthBps
-      : undefined;
+    this.probeFromBps =
+      !ctx.httpOnly && viewer.probe.due(estimates, ctx.clock.now(), segment.canSwitchUp === true)
+        ? estimates.httpBandwidthBps
+        : undefined;
     // A retry after an HTTP failure skips the hold: it was spent on the first try, and the back-off
     // already shortened the buffer. A probe skips it to be the first fetcher.
     this.holdMs =
@@ -171,7 +177,7 @@ export class LoadPolicy {
     if (ctx.bytes.complete) return this.end({ kind: "complete" });
     const p2p = ctx.p2p;
     const afterFailure = this.phase === "after-http-failure";
-    if (!p2p) return afterFailure ? this.fail() : this.http();
+    if (!p2p || ctx.httpOnly) return afterFailure ? this.fail() : this.http();
     const id = ctx.segment.id;
     const input: ScheduleInput = {
       segmentBytesEstimate: p2p.peers.announcedLength(id) ?? ctx.estimates.segmentBytes,
@@ -279,7 +285,7 @@ export class LoadPolicy {
    * segment by now. Otherwise the load fails.
    */
   httpFailed(retryable: boolean): LoadAction {
-    if (!retryable || this.phase === "after-http-failure") return this.fail();
+    if (!retryable || this.ctx.httpOnly || this.phase === "after-http-failure") return this.fail();
     this.viewer.noteHttpFailure(this.ctx.segment.id);
     this.phase = "after-http-failure";
     this.holdMs = 0;

@@ -37,7 +37,12 @@ function world(over: { variant?: PolicyVariant; maxUploadBytesPerSec?: number } 
     },
     over.variant,
   );
-  const context = (segment: Partial<LoadContext["segment"]> = {}, p2p = true): LoadContext => ({
+  const context = (
+    segment: Partial<LoadContext["segment"]> = {},
+    p2p = true,
+    httpOnly = false,
+  ): LoadContext => ({
+    httpOnly,
     segment: { id: "40", live: true, durationSec: 2, ...segment },
     p2p: p2p
       ? {
@@ -74,6 +79,17 @@ describe("LoadPolicy: which action for which situation", () => {
     const load = w.begin({}, false);
     expect(load.next()).toEqual({ kind: "http", announceFetching: false });
     expect(load.httpFailed(true)).toEqual({ kind: "fail", announceCancelled: false });
+  });
+
+  it("after peers' bytes failed verification: HTTP at once, announced like any fetch; a failure ends it", () => {
+    const w = world();
+    w.state.candidates = [peer("a", { complete: true })];
+    const refetch = w.begin({}, true, true);
+    expect(refetch.next()).toEqual({ kind: "http", announceFetching: true });
+    expect(refetch.httpFailed(true)).toEqual({ kind: "fail", announceCancelled: true });
+    // A viewer that cannot relay the segment in real time announces it no more than elsewhere.
+    const weak = world({ maxUploadBytesPerSec: 62_500 }).begin({}, true, true);
+    expect(weak.next()).toEqual({ kind: "http", announceFetching: false });
   });
 
   it("the bytes are all there: complete", () => {
