@@ -16,6 +16,7 @@ import {
   type SegmentAvailability,
 } from "./protocol.js";
 import { Swarm } from "./swarm.js";
+import { uploadsPerSegment } from "./upload-rules.js";
 import { Uploader } from "./uploader.js";
 
 const log = createLogger("p2p");
@@ -57,8 +58,7 @@ export class P2PNetwork {
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
       enabled: options.uploading,
-      // Uncapped (LAN, loopback) a viewer serves everyone at once; capped, one upload per segment.
-      maxConcurrentPerSegment: config.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY,
+      maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {
         stats.addUploadedBytes(peer.swarmKey, peerStatsKey(peer), bytes);

@@ -1,10 +1,10 @@
 import type { Logger } from "../core/logger.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { TokenBucket } from "../core/token-bucket.js";
-import { UNKNOWN_LENGTH } from "../core/availability.js";
 import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
 import type { Peer } from "./peer.js";
-import { encodeDataFrame, MAX_CHUNK_BYTES, type RequestMessage } from "./protocol.js";
+import { encodeDataFrame, type RequestMessage } from "./protocol.js";
+import { nextUploadStep } from "./upload-rules.js";
 
 interface UploadJob {
   peer: Peer;
@@ -119,31 +119,12 @@ export class Uploader {
     for (;;) {
       if (job.cancelled || peer.isClosed || this.destroyed) return;
       const entry = store.get(swarmKey, segmentId);
-      const loading = this.options.isLoading(swarmKey, segmentId);
-      if (!entry) {
-        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
-        return peer.send({ type: "absent", requestId: job.requestId });
-      }
+      const step = nextUploadStep(job, entry, this.options.isLoading(swarmKey, segmentId));
+      if (step.kind === "done") return;
+      if (step.kind === "wait" && (await this.waitForBytes(swarmKey, segmentId))) continue;
+      if (step.kind !== "send" || !entry) return peer.send({ type: "absent", requestId: job.requestId });
       const total = entry.totalLength;
-      const end = Math.min(
-        job.rangeEnd ?? Number.MAX_SAFE_INTEGER,
-        total !== UNKNOWN_LENGTH ? total : Number.MAX_SAFE_INTEGER,
-      );
-      if (job.offset >= end) {
-        // A request that starts past the end gets `absent`; a finished one needs no reply.
-        if (!job.sentAny) peer.send({ type: "absent", requestId: job.requestId });
-        return;
-      }
-      // Of a segment whose size is still unknown, hold the last byte back: the frame that carries
-      // it must also carry the final size, or the receiver could not tell the segment is done.
-      const sendable = total !== UNKNOWN_LENGTH ? entry.bytesAvailable : entry.bytesAvailable - 1;
-      const stop = Math.min(end, sendable);
-      if (job.offset >= stop) {
-        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
-        // The download feeding this upload stopped: the requester falls back on its own.
-        return peer.send({ type: "absent", requestId: job.requestId });
-      }
-      const chunk = entry.data.subarray(job.offset, Math.min(job.offset + MAX_CHUNK_BYTES, stop));
+      const chunk = entry.data.subarray(job.offset, job.offset + step.bytes);
       if (!peer.canSendData) await peer.waitForDrain();
       if (limiter) await limiter.take(chunk.byteLength);
       if (job.cancelled || peer.isClosed) return;
@@ -151,7 +132,6 @@ export class Uploader {
       job.sentAny = true;
       job.offset += chunk.byteLength;
       this.options.onUploaded(peer, chunk.byteLength);
-      if (job.offset >= end) return;
     }
   }
 
