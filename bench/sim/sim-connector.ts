@@ -7,12 +7,12 @@
 // pending until OFFER_TIMEOUT_MS. Underfull viewers re-announce every 15 s, and at once when a
 // peer leaves. A side that is full when the channel opens closes it (Swarm.add's refusal).
 import {
-  CONNECT_TIMEOUT_MS,
-  MAX_OFFERS_PER_ANNOUNCE,
-  OFFER_TIMEOUT_MS,
-  RETRY_AFTER_FAILURE_MS,
-  UNDERFULL_ANNOUNCE_INTERVAL_MS,
-} from "../../sdk/src/p2p/constants.js";
+  announceDelayMs,
+  answersOffer,
+  offersToMake,
+  retryDelayMs,
+} from "../../sdk/src/p2p/connect-rules.js";
+import { CONNECT_TIMEOUT_MS, OFFER_TIMEOUT_MS } from "../../sdk/src/p2p/constants.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import { oneWayMs } from "./link-model.js";
 import { pairHash } from "./random.js";
@@ -79,11 +79,8 @@ export class SimConnector {
 
   private scheduleAnnounce(): void {
     const v = this.v;
-    const underfull = this.wanted > 0;
-    const delay = underfull
-      ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, TRACKER_INTERVAL_MS)
-      : TRACKER_INTERVAL_MS;
-    this.announceTimer = v.world.queue.after(delay * (0.9 + v.world.random() * 0.2), () => {
+    const delayMs = announceDelayMs(this.wanted > 0, TRACKER_INTERVAL_MS, v.world.random());
+    this.announceTimer = v.world.queue.after(delayMs, () => {
       if (v.left) return;
       if (this.trackerOpen) this.announce();
       this.scheduleAnnounce();
@@ -93,16 +90,18 @@ export class SimConnector {
   retrySoon(): void {
     const v = this.v;
     const now = v.world.queue.now;
-    if (v.left || now - this.lastRetryMs < RETRY_AFTER_FAILURE_MS) return;
+    if (v.left) return;
+    const delayMs = retryDelayMs(this.lastRetryMs, now, v.world.random);
+    if (delayMs === undefined) return;
     this.lastRetryMs = now;
-    v.world.queue.after(RETRY_AFTER_FAILURE_MS * (0.5 + v.world.random()), () => this.refill());
+    v.world.queue.after(delayMs, () => this.refill());
   }
 
   /** Create offers (ICE gathering), then announce them; the tracker relays each to a random member. */
   private announce(): void {
     const v = this.v;
     const o = v.world.options;
-    const count = Math.max(0, Math.min(this.wanted, MAX_OFFERS_PER_ANNOUNCE) - this.pending.size);
+    const count = offersToMake(this.wanted, this.pending.size);
     if (count === 0) return;
     v.world.queue.after(o.offerGatherMs, () => {
       if (v.left) return;
@@ -128,7 +127,7 @@ export class SimConnector {
   /** An offer relayed to us: answer it if we still want peers beyond those connecting. */
   private onOffer(offer: Offer): void {
     const v = this.v;
-    if (v.left || this.wanted <= this.connecting) return;
+    if (v.left || !answersOffer(this.wanted, this.connecting)) return;
     const from = offer.from;
     if (v.links.has(from.index)) return;
     this.connecting++;

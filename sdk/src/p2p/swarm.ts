@@ -1,6 +1,7 @@
 import type { PeerCandidate } from "../core/policy/decide.js";
 import type { PeerView } from "../core/policy/load-policy.js";
 import { awaitingFirstPeer } from "../core/policy/waits.js";
+import { offersWanted } from "./connect-rules.js";
 import type { Peer } from "./peer.js";
 import type { PeerMessage } from "./protocol.js";
 
@@ -82,17 +83,9 @@ export class Swarm implements PeerView {
     return Math.max(0, this.maxPeers - this.peers.size);
   }
 
-  /**
-   * How many new connections an offer of ours could still make: {@link wantedPeers}, but once a
-   * tracker has counted the swarm (announce response `complete` + `incomplete`), no more than the
-   * viewers in it we are not connected to yet. Every offer is an RTCPeerConnection gathering ICE and
-   * kept up to 50 s; in a small swarm where we already know everyone, offers only reach peers we
-   * are connected to. New viewers still reach us: they offer to us, and answering is bounded by
-   * `wantedPeers` only.
-   */
+  /** How many new connections an offer of ours could still make (see `offersWanted` in connect-rules.ts). */
   get offersWanted(): number {
-    if (this.othersReported === undefined) return this.wantedPeers;
-    return Math.min(this.wantedPeers, Math.max(0, this.othersReported - this.peers.size));
+    return offersWanted(this.wantedPeers, this.othersReported, this.peers.size);
   }
 
   /**
