@@ -28,7 +28,7 @@ export class SimViewer {
   /** Swarm state (sdk/src/p2p/swarm.ts). */
   joinedSwarmMs: number;
   trackerAnswered = false;
-  othersReported = 0;
+  othersReported: number | undefined;
   peerLeft = false;
   left = false;
   leftMs: number | undefined;
