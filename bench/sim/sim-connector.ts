@@ -12,15 +12,13 @@ import {
   offersWanted,
   retryDelayMs,
 } from "../../sdk/src/p2p/connect-rules.js";
+import { DEFAULT_ANNOUNCE_INTERVAL_MS } from "../../demo-server/src/tracker/constants.js";
 import { CONNECT_TIMEOUT_MS, OFFER_TIMEOUT_MS } from "../../sdk/src/p2p/constants.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import { oneWayMs } from "./link-model.js";
 import { pairHash } from "./random.js";
 import { SimLink } from "./sim-link.js";
 import type { SimViewer } from "./sim-viewer.js";
-
-/** The demo tracker's announce interval (demo-server/src/tracker/constants.ts). */
-const TRACKER_INTERVAL_MS = 120_000;
 
 interface Offer {
   readonly from: SimViewer;
@@ -73,7 +71,7 @@ export class SimConnector {
 
   private scheduleAnnounce(): void {
     const v = this.v;
-    const delayMs = announceDelayMs(this.wanted > 0, TRACKER_INTERVAL_MS, v.world.random());
+    const delayMs = announceDelayMs(this.wanted > 0, DEFAULT_ANNOUNCE_INTERVAL_MS, v.world.random());
     this.announceTimer = v.world.queue.after(delayMs, () => {
       if (v.left) return;
       if (this.trackerOpen) this.announce();

@@ -185,8 +185,7 @@ export class SimEngine implements HttpPort {
     d.events.progress(bytes);
     if (load.length < load.totalBytes) return;
     this.swarm.end(d);
-    const seconds = Math.max(this.now - d.startedMs, 1) / 1000;
-    d.link.throughput.sample(seconds, d.bytes / seconds);
+    d.link.throughput.sample(d.bytes, d.startedMs, this.now);
     d.events.done();
   }
 

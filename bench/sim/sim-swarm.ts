@@ -95,7 +95,7 @@ export class SimSwarm implements PeerView, SwarmPort, Cancellable {
         peerId: link.remote.peerId,
         complete: state === "complete",
         fetching: state === "fetching",
-        throughputBytesPerSec: link.throughput.value(0),
+        throughputBytesPerSec: link.throughput.bytesPerSec,
         pendingRequests: link.pending,
         tieBreak: v.world.random(),
         // Swarm.candidates: when the `fetching` note arrived, while no availability entry replaced it.

@@ -1,6 +1,6 @@
 // The downloads we asked one peer for (sdk/src/p2p/peer.ts): request ids, chunks checked to arrive
 // in order and within the range asked, and the peer's delivery throughput.
-import { Ewma } from "../core/ewma.js";
+import { PeerThroughput } from "../core/policy/peer-throughput.js";
 import { PeerError } from "./peer-error.js";
 import type { PeerMessage } from "./protocol.js";
 
@@ -19,7 +19,7 @@ export interface Download {
 /** One peer's downloads in flight, by request id. */
 export class PeerDownloads {
   /** Delivery throughput from this peer in bytes/s, weighted by transfer seconds. */
-  private readonly throughput = new Ewma(4);
+  private readonly throughput = new PeerThroughput();
   private readonly downloads = new Map<number, Download>();
   private nextRequestId = 1;
 
@@ -35,7 +35,7 @@ export class PeerDownloads {
   }
 
   get throughputBytesPerSec(): number {
-    return this.throughput.value(0);
+    return this.throughput.bytesPerSec;
   }
 
   /**
@@ -111,8 +111,7 @@ export class PeerDownloads {
       download.rangeEnd !== undefined ? end === download.rangeEnd : totalLength > 0 && end === totalLength;
     if (finished) {
       this.downloads.delete(requestId);
-      const seconds = Math.max(Date.now() - download.startedMs, 1) / 1000;
-      this.throughput.sample(seconds, download.bytes / seconds);
+      this.throughput.sample(download.bytes, download.startedMs, Date.now());
       download.resolve();
     }
   }

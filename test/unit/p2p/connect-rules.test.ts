@@ -1,4 +1,5 @@
-// How many peers a viewer looks for, and when (the rules PeerConnector, Swarm and the simulator share).
+// The p2p rules PeerConnector, Swarm, Peer and the simulator share: how many peers a viewer looks
+// for and when, and what a peer can give us.
 import { describe, expect, it } from "vitest";
 import {
   announceDelayMs,
@@ -7,7 +8,9 @@ import {
   offersWanted,
   retryDelayMs,
 } from "../../../sdk/src/p2p/connect-rules.js";
+import { canServe } from "../../../sdk/src/p2p/can-serve.js";
 import {
+  FETCHING_TTL_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   RETRY_AFTER_FAILURE_MS,
   UNDERFULL_ANNOUNCE_INTERVAL_MS,
@@ -44,5 +47,17 @@ describe("connect rules", () => {
     expect(retryDelayMs(-Infinity, 0, () => 0)).toBe(0.5 * RETRY_AFTER_FAILURE_MS);
     expect(retryDelayMs(1000, 1000 + RETRY_AFTER_FAILURE_MS - 1, () => 0)).toBeUndefined();
     expect(retryDelayMs(1000, 1000 + RETRY_AFTER_FAILURE_MS, () => 1)).toBe(1.5 * RETRY_AFTER_FAILURE_MS);
+  });
+});
+
+describe("canServe", () => {
+  it.each([
+    ["a complete availability entry", { complete: true }, undefined, "complete"],
+    ["a partial one (it streams what it gets)", { complete: false }, undefined, "fetching"],
+    ["a fresh `fetching` note", undefined, 1000, "fetching"],
+    ["a `fetching` note no bytes followed for FETCHING_TTL_MS", undefined, 1000 - FETCHING_TTL_MS, undefined],
+    ["nothing", undefined, undefined, undefined],
+  ])("%s → %s", (_, availability, since, expected) => {
+    expect(canServe(availability, since, 1000)).toBe(expected);
   });
 });
