@@ -213,6 +213,8 @@ export class LoadPolicy {
       peerId: decision.peerId,
       startedMs: now,
       grantedMs: decision.budgetMs,
+      deadlineMs: input.deadlineMs,
+      expectedBytes: input.segmentBytesEstimate - ctx.bytes.length,
       lastProgressMs: now,
       receivedBytes: 0,
     };
@@ -327,11 +329,6 @@ export class LoadPolicy {
   }
 
   private limits(t: PeerTransfer) {
-    return peerTransferLimits(
-      t.grantedMs,
-      t.receivedBytes,
-      this.ctx.estimates.httpBandwidthBps,
-      this.viewer.config.p2pStallTimeoutMs,
-    );
+    return peerTransferLimits(t, this.ctx.estimates, this.viewer.config.p2pStallTimeoutMs);
   }
 }

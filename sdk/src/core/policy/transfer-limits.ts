@@ -4,9 +4,12 @@
  * the peer delivers shrinks what that fallback would have to fetch (it resumes with a Range), so the
  * peer earns that byte's HTTP time back. A slow but steady peer — a viewer streaming on what it is
  * still fetching over a throttled link, or one whose upload is capped — is then not cut off while the
- * fallback for what is left would still arrive in time.
+ * fallback for what is left would still arrive in time. What it earns never takes the budget past
+ * the playback deadline, however many bytes arrive: a segment larger than estimated, or a peer that
+ * keeps sending, cannot hold the load beyond the point where HTTP could still deliver the rest.
  */
 import { DEFAULT_HTTP_BANDWIDTH_BPS, MIN_PEER_STALL_MS, TRANSFER_CHECK_INTERVAL_MS } from "./constants.js";
+import { expectedHttpMs } from "./decide.js";
 
 export interface PeerTransferLimits {
   /** Total time the transfer may take from its start, ms. */
@@ -21,26 +24,41 @@ export interface PeerTransfer {
   readonly startedMs: number;
   /** The budget `decide` granted, ms. */
   readonly grantedMs: number;
+  /** Milliseconds from the start to the playback deadline (then). */
+  readonly deadlineMs: number;
+  /** Bytes of the segment still to come at the start (as estimated then). */
+  readonly expectedBytes: number;
   lastProgressMs: number;
   receivedBytes: number;
 }
 
+/** The HTTP estimates the limits are computed with. */
+export interface HttpTiming {
+  /** Measured HTTP throughput, bits/s; 0 = not measured (the default assumed). */
+  httpBandwidthBps: number;
+  /** Expected time to the first byte of an HTTP response, ms. */
+  httpFirstByteMs: number;
+}
+
 /**
- * The limits of a peer transfer after `receivedBytes` arrived from it.
+ * The limits of a peer transfer after `t.receivedBytes` arrived from it: the granted budget plus
+ * each received byte's HTTP time, but never past `t.deadlineMs` less the HTTP time of the bytes
+ * still to come (never below the grant, which `decide` sized: after an HTTP failure it sets the
+ * deadline aside on purpose).
  *
- * @param grantedMs the budget `decide` granted (deadline − HTTP time of the whole segment − margin), ms
- * @param receivedBytes bytes this transfer delivered so far
- * @param httpBandwidthBps measured HTTP throughput, bits/s; 0 = not measured (the default assumed)
  * @param stallTimeoutMs `p2pStallTimeoutMs` of the config
  */
 export function peerTransferLimits(
-  grantedMs: number,
-  receivedBytes: number,
-  httpBandwidthBps: number,
+  t: PeerTransfer,
+  http: HttpTiming,
   stallTimeoutMs: number,
 ): PeerTransferLimits {
-  const bps = httpBandwidthBps > 0 ? httpBandwidthBps : DEFAULT_HTTP_BANDWIDTH_BPS;
-  const budgetMs = grantedMs + (Math.max(0, receivedBytes) * 8000) / bps;
+  const bps = http.httpBandwidthBps > 0 ? http.httpBandwidthBps : DEFAULT_HTTP_BANDWIDTH_BPS;
+  const received = Math.max(0, t.receivedBytes);
+  const earnedMs = (received * 8000) / bps;
+  const remaining = Math.max(0, t.expectedBytes - received);
+  const latestMs = t.deadlineMs - expectedHttpMs(remaining, http.httpBandwidthBps, http.httpFirstByteMs);
+  const budgetMs = Math.max(t.grantedMs, Math.min(t.grantedMs + earnedMs, latestMs));
   return { budgetMs, stallMs: Math.min(stallTimeoutMs, Math.max(budgetMs, MIN_PEER_STALL_MS)) };
 }
 
@@ -57,8 +75,8 @@ export function transferOverLimit(
 
 /**
  * When to check the transfer next: the first tick of its {@link TRANSFER_CHECK_INTERVAL_MS} grid
- * (from its start) at which today's limits would be passed, after `nowMs`. The limits only grow with
- * the bytes received, so no earlier tick could find them passed; a check that finds them not passed
+ * (from its start) at which today's limits would be passed, after `nowMs`. The limits never shrink as
+ * bytes arrive, so no earlier tick could find them passed; a check that finds them not passed
  * (bytes arrived meanwhile) asks again. The same instants a timer ticking on the grid would stop it.
  */
 export function nextTransferCheckMs(t: PeerTransfer, nowMs: number, limits: PeerTransferLimits): number {

@@ -230,6 +230,18 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "a", announceFetching: false });
   });
 
+  it("a peer that keeps sending is cut at the playback deadline, less the HTTP time of what is left", () => {
+    const w = world();
+    w.state.candidates = [peer("a", { complete: true })];
+    const load = w.begin();
+    expect(load.next()).toMatchObject({ kind: "ask-peer", budgetMs: 3150 });
+    // 8 MB "of a 250-kB segment": 8 s of HTTP time earned, but the deadline is 6 s away and a
+    // fallback needs its first byte (100 ms): the budget ends at 5900 ms.
+    for (let t = 100; t <= 5900; t += 100) load.peerProgress(140_000, t);
+    expect(load.checkTransfer(5900)).toMatchObject({ kind: "check-at" });
+    expect(load.checkTransfer(5950)).toEqual({ kind: "cut", reason: "over the 5900 ms budget" });
+  });
+
   it("a chosen peer that is gone meanwhile is not asked again", () => {
     const w = world();
     w.state.candidates = [peer("a", { complete: true })];
