@@ -21,10 +21,12 @@ import { waitFor } from "./wait-for.js";
  *   its RTCPeerConnection without a word.
  * - `garbage`: answers with a frame that is not valid protocol (see {@link GarbageKind}).
  * - `stall`: serves the first `faultAfterBytes` bytes, then nothing; the channel stays open.
+ * - `trickle`: serves the first `faultAfterBytes` bytes, then one byte every `trickleIntervalMs`
+ *   (each one resets a no-progress timeout) until cancelled.
  * - `lie`: serves well-formed `data` frames of the right size whose payload bytes are inverted (a
  *   buggy or hostile viewer: only the content is wrong, the protocol is kept).
  */
-export type HostileBehaviour = "honest" | "die-mid-transfer" | "garbage" | "stall" | "lie";
+export type HostileBehaviour = "honest" | "die-mid-transfer" | "garbage" | "stall" | "trickle" | "lie";
 
 /**
  * - `random-bytes`: 1 KiB of random bytes whose first byte is not a Nearcast frame header.
@@ -42,8 +44,10 @@ export interface HostilePeerOptions {
   /** Segments this peer claims to hold, complete, by segment id. */
   segments: ReadonlyMap<string, Uint8Array>;
   behaviour: HostileBehaviour;
-  /** Bytes served before dying or stalling. @default MAX_CHUNK_BYTES */
+  /** Bytes served before dying, stalling or trickling. @default MAX_CHUNK_BYTES */
   faultAfterBytes?: number;
+  /** `trickle`: one byte this often, ms. @default 1000 */
+  trickleIntervalMs?: number;
   /** @default "random-bytes" */
   garbage?: GarbageKind;
   /**
@@ -392,6 +396,14 @@ export class HostilePeer {
         );
       case "stall":
         return this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
+      case "trickle":
+        await this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
+        for (let offset = request.rangeStart + faultAfter; offset < end; offset++) {
+          await sleep(this.options.trickleIntervalMs ?? 1000);
+          if (this.cancelled(link, request.requestId) || link.channel?.readyState !== "open") return;
+          await this.serve(link, { ...request, rangeStart: offset }, segment, offset + 1);
+        }
+        return;
       case "die-mid-transfer":
         await this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
         await flushed(link.channel);

@@ -36,6 +36,15 @@ export const RECENT_HTTP_FAILURES = 64;
 /** Shortest no-progress timeout: below it, one 64 KiB chunk on a modest link looks like a stall. */
 export const MIN_PEER_STALL_MS = 300;
 
+/**
+ * A peer transfer whose rate since its first byte would bring less than 1/TRICKLE_FACTOR of the
+ * bytes still to come before its budget ends is cut as stalled, once it has sent bytes for its stall
+ * timeout: a peer that trickles a byte now and then resets the no-progress timeout, and would
+ * otherwise hold the load for its whole budget. Far below what finishing needs, so a steady but
+ * slow peer keeps its chance.
+ */
+export const TRICKLE_FACTOR = 4;
+
 /** A peer transfer's limits are checked on this grid from its start (ms). */
 export const TRANSFER_CHECK_INTERVAL_MS = 50;
 

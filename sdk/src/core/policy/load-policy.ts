@@ -250,6 +250,7 @@ export class LoadPolicy {
     const t = this.transfer;
     if (!t) return;
     t.lastProgressMs = nowMs;
+    t.firstByteMs ??= nowMs;
     t.receivedBytes += bytes;
   }
 

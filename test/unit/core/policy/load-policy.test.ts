@@ -222,10 +222,10 @@ describe("LoadPolicy: which action for which situation", () => {
     ];
     const load = w.begin();
     expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "b" });
-    load.peerProgress(64 * 1024, 1000);
-    w.state.bytes.length = 64 * 1024;
-    expect(load.checkTransfer(1550)).toEqual({ kind: "check-at", atMs: 2550 });
-    expect(load.checkTransfer(2550)).toEqual({ kind: "cut", reason: "no data for 1500 ms" });
+    for (const t of [400, 800, 1200]) load.peerProgress(64 * 1024, t);
+    w.state.bytes.length = 3 * 64 * 1024;
+    expect(load.checkTransfer(1550)).toEqual({ kind: "check-at", atMs: 2750 });
+    expect(load.checkTransfer(2750)).toEqual({ kind: "cut", reason: "no data for 1500 ms" });
     load.peerEnded(false);
     expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "a", announceFetching: false });
   });

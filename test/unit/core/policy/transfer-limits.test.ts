@@ -92,12 +92,33 @@ describe("checking a transfer on the 50-ms grid", () => {
   });
 
   it("looks again at the first grid tick past the earliest limit, never now or before", () => {
+    const last = transfer({ expectedBytes: 0 }); // the last bytes: nothing to trickle
     // The stall limit passes at 1400: the tick at 1450 finds it passed (1400 itself would not).
-    expect(nextTransferCheckMs(transfer(), 1000, limits)).toBe(1450);
+    expect(nextTransferCheckMs(last, 1000, limits)).toBe(1450);
     // Bytes at 1300 move the stall to 1700, past the budget (1500): the tick after it.
-    expect(nextTransferCheckMs(transfer({ lastProgressMs: 1300 }), 1450, limits)).toBe(1550);
-    expect(nextTransferCheckMs(transfer(), 1450, { budgetMs: 400, stallMs: 400 })).toBe(
+    expect(nextTransferCheckMs({ ...last, lastProgressMs: 1300 }, 1450, limits)).toBe(1550);
+    expect(nextTransferCheckMs(last, 1450, { budgetMs: 400, stallMs: 400 })).toBe(
       1450 + TRANSFER_CHECK_INTERVAL_MS,
     );
+  });
+
+  it("cuts a peer that trickles once it has sent bytes for its stall timeout, and lets a steady one run", () => {
+    const budget = { budgetMs: 3000, stallMs: 1500 };
+    // First bytes at 1400, then one a second: each resets the stall timeout, but at ~1 B/s 250 kB
+    // will not come before the budget ends (4000).
+    const trickle = transfer({ firstByteMs: 1400, lastProgressMs: 2400, receivedBytes: 2 });
+    expect(transferOverLimit(trickle, 2900, budget)).toBeUndefined(); // 1500 ms since its first byte
+    expect(transferOverLimit(trickle, 2950, budget)).toBe("too slow: 1 B/s for 249998 B in 1050 ms");
+    expect(nextTransferCheckMs(trickle, 2400, budget)).toBe(2950);
+    // No byte at all is the stall limit's case, not this one.
+    expect(nextTransferCheckMs(transfer(), 1000, budget)).toBe(2550);
+    // Its first byte after a 1-s wait (a fetcher's own download starting), then 100 kB in 1.1 s:
+    // judged by that pace (~91 kB/s for 150 kB in 1.5 s), not by the wait.
+    const steady = transfer({ firstByteMs: 2000, lastProgressMs: 3090, receivedBytes: 100_000 });
+    expect(transferOverLimit(steady, 3100, budget)).toBeUndefined();
+    // With nothing more, its pace falls under a quarter of what is needed at about 3455 ms, and it
+    // has sent bytes for its stall timeout at 3500: the tick after.
+    expect(nextTransferCheckMs(steady, 3100, budget)).toBe(3550);
+    expect(transferOverLimit(steady, 3550, budget)).toMatch(/^too slow/);
   });
 });
