@@ -20,8 +20,10 @@ const BUDGET_GZIP_BYTES = 48 * 1024;
  * Raised from 192 to 224 KiB on 2026-12-01: the tarball stood at 191.6 KiB and two changes had had
  * to shorten docstrings (which the declarations carry) to fit. The budget is there to catch a
  * dependency bundled by mistake (hls.js alone would add ~400 KiB), not to trade documentation away.
+ * Raised to 240 KiB when the delivery policy became its own documented module that the simulator
+ * shares (sdk/src/core/policy/, engine/segment-load.ts; 227.4 KiB then).
  */
-const BUDGET_SDK_TARBALL_BYTES = 224 * 1024;
+const BUDGET_SDK_TARBALL_BYTES = 240 * 1024;
 
 const sdkDist = join(root, "sdk/dist");
 const serverDist = join(root, "demo-server/dist");
