@@ -12,7 +12,7 @@ import type { Decision, PeerCandidate, ScheduleInput } from "../../sdk/src/core/
 import { DeliveryPolicy } from "../../sdk/src/core/policy/delivery-policy.js";
 import { TransferEstimates } from "../../sdk/src/core/policy/transfer-estimates.js";
 import { SegmentStore, type SegmentStoreChange } from "../../sdk/src/core/segment-store.js";
-import type { LoadBytes } from "../../sdk/src/core/policy/load-policy.js";
+import type { LoadBytes } from "../../sdk/src/core/policy/load-context.js";
 import {
   SegmentLoad,
   type HttpPort,

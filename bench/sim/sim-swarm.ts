@@ -3,7 +3,7 @@
 // as it arrives, and peer transfers over the simulated links. Modelling only: which peer to ask, for
 // how long, and when to give up is the SDK's (core/policy via engine/segment-load.ts).
 import type { PeerCandidate } from "../../sdk/src/core/policy/decide.js";
-import type { PeerView } from "../../sdk/src/core/policy/load-policy.js";
+import type { PeerView } from "../../sdk/src/core/policy/load-context.js";
 import { awaitingFirstPeer } from "../../sdk/src/core/policy/waits.js";
 import type {
   Cancellable,

@@ -1,5 +1,5 @@
 // Shapes shared by the simulator's parts: a scenario's options and a viewer's network profile.
-import type { PolicyVariant } from "../../sdk/src/core/policy/load-policy.js";
+import type { PolicyVariant } from "../../sdk/src/core/policy/load-context.js";
 
 /** One kind of viewer: its access link and whether/how much it uploads. */
 export interface ViewerProfile {

@@ -4,7 +4,8 @@
 // engine wraps it in a Promise (segment-delivery.ts).
 import type { Logger } from "../core/logger.js";
 import type { DeliveryPolicy } from "../core/policy/delivery-policy.js";
-import type { LoadAction, LoadContext, LoadPolicy } from "../core/policy/load-policy.js";
+import type { LoadContext } from "../core/policy/load-context.js";
+import type { LoadAction, LoadPolicy } from "../core/policy/load-policy.js";
 import type { TransferTiming } from "../core/types.js";
 
 /** Something started that can be stopped; once stopped, it calls back no more. */

@@ -1,5 +1,5 @@
 import type { PeerCandidate } from "../core/policy/decide.js";
-import type { PeerView } from "../core/policy/load-policy.js";
+import type { PeerView } from "../core/policy/load-context.js";
 import { awaitingFirstPeer } from "../core/policy/waits.js";
 import { offersWanted } from "./connect-rules.js";
 import type { Peer } from "./peer.js";

@@ -3,13 +3,8 @@
  * interval, the segments whose HTTP fetch failed lately), and a {@link LoadPolicy} per segment load.
  */
 import { RECENT_HTTP_FAILURES } from "./constants.js";
-import {
-  LoadPolicy,
-  type LoadContext,
-  type PolicyConfig,
-  type PolicyVariant,
-  type ViewerState,
-} from "./load-policy.js";
+import type { LoadContext, PolicyConfig, PolicyVariant, ViewerState } from "./load-context.js";
+import { LoadPolicy } from "./load-policy.js";
 import { ThroughputProbe } from "./throughput-probe.js";
 
 export class DeliveryPolicy implements ViewerState {

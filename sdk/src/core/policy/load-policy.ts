@@ -2,95 +2,20 @@
  * One segment load's delivery policy: a state machine that owns every peer-vs-HTTP rule for the
  * life of one load — the new-segment hold and its fitting, peer budgets and the transfer limits, the
  * first-peer wait, the ABR probe, the path after an HTTP failure, and the one rule for announcing
- * `fetching` and `fetch-cancelled`. Pure: it reads the world through small interfaces (the swarm as
- * a {@link PeerView}, the HTTP estimates, a clock) and answers with {@link LoadAction}s that a driver
+ * `fetching` and `fetch-cancelled`. Pure: it reads the world through small interfaces
+ * (load-context.ts: the swarm as a PeerView, the HTTP estimates, a clock) and answers with {@link LoadAction}s that a driver
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
-import type { NearcastConfig } from "../config.js";
-import {
-  decide,
-  decideAfterHttpFailure,
-  type Decision,
-  type PeerCandidate,
-  type ScheduleInput,
-} from "./decide.js";
+import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
 import { NON_RELAY_HOLD_EXTRA_MS, NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS } from "./constants.js";
-import type { ThroughputProbe } from "./throughput-probe.js";
+import type { LoadContext, ViewerState } from "./load-context.js";
 import {
   nextTransferCheckMs,
   peerTransferLimits,
   transferOverLimit,
   type PeerTransfer,
 } from "./transfer-limits.js";
-import type { TransferEstimates } from "./transfer-estimates.js";
 import { fitHoldToSlack, newSegmentHoldMs, relaysInRealTime } from "./waits.js";
-
-/** What the policy reads about the swarm a load belongs to. `Swarm` (p2p/swarm.ts) is one. */
-export interface PeerView {
-  /** Peers that hold or are fetching the segment; read once per decision. */
-  candidates(segmentId: string): readonly PeerCandidate[];
-  /** The size a peer announced for the segment, if any did, bytes. */
-  announcedLength(segmentId: string): number | undefined;
-  /** See `awaitingFirstPeer` in waits.ts. */
-  readonly awaitingFirstPeer: boolean;
-  readonly connectedPeers: number;
-}
-
-/** The segment's bytes held so far (from any source). */
-export interface LoadBytes {
-  readonly length: number;
-  readonly complete: boolean;
-}
-
-/** The config keys the policy reads. */
-export type PolicyConfig = Pick<
-  NearcastConfig,
-  "httpSafetyMarginMs" | "p2pStallTimeoutMs" | "maxUploadBytesPerSec"
->;
-
-/**
- * Earlier versions of the rules, for the simulator to compare against (bench/sim `--before`); the
- * SDK runs the defaults.
- */
-export interface PolicyVariant {
-  /** The new-segment hold's range. @default 500 and 1000 (constants.ts) */
-  holdMinMs?: number;
-  holdSpreadMs?: number;
-  /** Announce `fetching` when a peer download starts from byte 0, not only before HTTP. @default true */
-  gossipFetching?: boolean;
-  /** Viewers that cannot relay in real time hold longer and announce nothing. @default true */
-  weakUplinkRules?: boolean;
-}
-
-/** What one load reads, for its whole life. */
-export interface LoadContext {
-  segment: { id: string; live: boolean; durationSec: number; canSwitchUp?: boolean };
-  /** The swarm and this viewer in it; undefined when P2P is off. */
-  p2p: { peers: PeerView; peerId: string; uploading: boolean } | undefined;
-  bytes: LoadBytes;
-  /** Milliseconds until the player needs the segment (see `playbackDeadlineMs`). */
-  deadlineMs(): number;
-  estimates: TransferEstimates;
-  /** The policy's clock, ms; the one the estimates' samples are timed with. */
-  clock: { now(): number };
-  /**
-   * Only the origin's bytes will do: peers' bytes of this segment just failed verification. HTTP at
-   * once, announced as any HTTP fetch is; a failure ends the load.
-   */
-  httpOnly?: boolean;
-  /** Sees every decision and its input (logs, the simulator's counts and trace). */
-  observe?(decision: Decision, input: ScheduleInput, afterHttpFailure: boolean): void;
-}
-
-/** What a load shares with the other loads of its viewer (see delivery-policy.ts). */
-export interface ViewerState {
-  readonly config: PolicyConfig;
-  readonly variant: PolicyVariant;
-  readonly probe: ThroughputProbe;
-  failedRecently(segmentId: string): boolean;
-  noteHttpFailure(segmentId: string): void;
-  noteHttpSuccess(segmentId: string): void;
-}
 
 /** What the driver does next for a load. */
 export type LoadAction =

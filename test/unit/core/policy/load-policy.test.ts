@@ -8,7 +8,7 @@ import {
 } from "../../../../sdk/src/core/policy/constants.js";
 import type { PeerCandidate } from "../../../../sdk/src/core/policy/decide.js";
 import { DeliveryPolicy } from "../../../../sdk/src/core/policy/delivery-policy.js";
-import type { LoadContext, PolicyVariant } from "../../../../sdk/src/core/policy/load-policy.js";
+import type { LoadContext, PolicyVariant } from "../../../../sdk/src/core/policy/load-context.js";
 import { TransferEstimates } from "../../../../sdk/src/core/policy/transfer-estimates.js";
 import { newSegmentHoldMs } from "../../../../sdk/src/core/policy/waits.js";
 import { peer } from "./fixtures.js";
