@@ -23,6 +23,10 @@ export const FLAG_ENV: Readonly<Record<string, string>> = {
   "tracker-allowed-info-hashes": "NEARCAST_TRACKER_ALLOWED_INFO_HASHES",
   redis: "NEARCAST_REDIS_URL",
   digests: "NEARCAST_DIGESTS",
+  "digests-min-swarm": "NEARCAST_DIGESTS_MIN_SWARM",
+  "digests-allow-private": "NEARCAST_DIGESTS_ALLOW_PRIVATE",
+  "digests-allowed-origins": "NEARCAST_DIGESTS_ALLOWED_ORIGINS",
+  "digests-origin-headers-file": "NEARCAST_DIGESTS_ORIGIN_HEADERS_FILE",
 };
 
 /** Flag name (without --) by its environment variable, to name the expected value in errors. */

@@ -30,6 +30,10 @@ export const EXPECTED_VALUES: Readonly<Record<string, string>> = {
   "--tracker-allowed-origins": "comma-separated origins such as https://site.example",
   "--tracker-allowed-info-hashes": "comma-separated 40-hex-character info-hashes",
   "--redis": "a URL such as redis://127.0.0.1:6379",
+  "--digests-min-swarm": "an integer 0-1000000 (0 = digest service off)",
+  "--digests-allow-private": "comma-separated IPs or CIDRs, each optionally with :port",
+  "--digests-allowed-origins": "comma-separated origins such as https://cdn.example",
+  "--digests-origin-headers-file": "a JSON file of headers per origin",
 };
 
 /** Turns node:util parseArgs errors into one-line messages naming the flag. */

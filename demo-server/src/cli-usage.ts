@@ -1,6 +1,7 @@
 // The `nearcast-server --help` text: every flag with its environment variable and default.
 import { DEFAULT_SERVER_OPTIONS, LIMITS } from "./config.js";
 import { DEFAULT_ICE_OPTIONS, TURN_TTL_LIMITS } from "./ice/ice-options.js";
+import { DEFAULT_DIGEST_OPTIONS } from "./digests/digest-options.js";
 
 export const USAGE = `Usage: nearcast-server [flags]
        nearcast-server digests <dir> [--check]   publish SHA-256 segment digests in an HLS folder
@@ -52,6 +53,22 @@ Tracker access control (all off by default = an open tracker):
                             (redis://host:port) [NEARCAST_REDIS_URL] (default: one process, no Redis)
   --no-digests              do not publish SHA-256 segment digests in playlists, only to measure
                             what verification costs [NEARCAST_DIGESTS=0]
+
+Digest service (POST /api/digests: SHA-256 of segments of origins that publish none, for viewers to
+verify bytes from peers; see docs/digest-service.md):
+  --digests-min-swarm <n>   serve swarms of at least n viewers; smaller ones are told to use CDN spot
+                            checks; 0 = service off [NEARCAST_DIGESTS_MIN_SWARM] (default ${DEFAULT_DIGEST_OPTIONS.minSwarmSize})
+  --digests-allow-private <list>
+                            private/loopback addresses it may fetch from: IP or CIDR[:port], e.g.
+                            10.0.0.0/8,127.0.0.1:8081 [NEARCAST_DIGESTS_ALLOW_PRIVATE] (default none;
+                            this server's own demo origin is always allowed)
+  --digests-allowed-origins <list>
+                            fetch only from these origins (https://cdn.example); playlists there need
+                            no manifest [NEARCAST_DIGESTS_ALLOWED_ORIGINS] (default any public origin)
+  --digests-origin-headers-file <path>
+                            JSON {"https://cdn.example": {"Header": "value"}}: headers sent to that
+                            origin only, for credentialed CDNs [NEARCAST_DIGESTS_ORIGIN_HEADERS_FILE]
+
   -h, --help                show this help
 
 Environment: LOG_LEVEL (pino level, default info; logs go to stderr as JSON lines).

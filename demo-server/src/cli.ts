@@ -10,6 +10,7 @@ import { normalizeOrigin } from "./tracker/access-policy.js";
 import { envBoolean, FLAG_ENV, nonEmpty } from "./cli-env.js";
 import { CliUsageError, fromParseArgsError } from "./cli-errors.js";
 import { hlsDir, iceFlags, integer, list, pathValue, redisUrl } from "./cli-values.js";
+import { DIGEST_FLAGS, digestFlags } from "./digests/digest-flags.js";
 
 export { CliUsageError } from "./cli-errors.js";
 export { FLAG_ENV } from "./cli-env.js";
@@ -30,6 +31,7 @@ export type CliOptions = Pick<
   | "trackerAccess"
   | "redisUrl"
   | "publishDigests"
+  | "digests"
 > & {
   /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
   trackerTokenSecretFile?: string;
@@ -56,6 +58,7 @@ const FLAGS = {
   "tracker-allowed-info-hashes": { type: "string" },
   redis: { type: "string" },
   "no-digests": { type: "boolean" },
+  ...DIGEST_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -140,6 +143,7 @@ function parse(
         : {}),
       redisUrl: redisUrl(read("redis")),
       publishDigests: values["no-digests"] === true ? false : envBoolean(env, "NEARCAST_DIGESTS", true),
+      digests: digestFlags(read, cwd),
     },
   };
 }

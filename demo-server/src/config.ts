@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
 import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
 import type { AccessOptions } from "./tracker/access-policy.js";
+import { resolveDigestOptions, type DigestServiceOptions } from "./digests/digest-options.js";
 
 /**
  * Root of the nearcast-server package: `demo-server/` in the repository, `node_modules/nearcast-server/`
@@ -75,6 +76,12 @@ export interface ServerOptions {
    * @default true
    */
   publishDigests: boolean;
+  /**
+   * The digest service at `POST /api/digests` (docs/digest-service.md): SHA-256 of segments of
+   * origins that publish none, for swarms of at least `minSwarmSize` viewers (0 = off).
+   * @default DEFAULT_DIGEST_OPTIONS
+   */
+  digests: Partial<DigestServiceOptions>;
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
@@ -93,6 +100,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
   redisUrl: undefined,
   publishDigests: true,
+  digests: {},
 };
 
 /** Bounds shared by the CLI and by {@link resolveServerOptions}. */
@@ -128,6 +136,11 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
   options.ice = { ...DEFAULT_ICE_OPTIONS, ...stripUndefined(options.ice) };
   const iceProblem = iceOptionsProblem(options.ice);
   if (iceProblem) throw new ServerOptionsError("ice", iceProblem);
+  try {
+    options.digests = resolveDigestOptions(options.digests);
+  } catch (error) {
+    throw new ServerOptionsError("digests", (error as Error).message);
+  }
   return options;
 }
 

@@ -17,6 +17,11 @@ import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.j
 import { createStatsService } from "./stats/index.js";
 import { createIceRouter, type IceRequestResult } from "./ice/ice-router.js";
 import { AccessPolicy } from "./tracker/access-policy.js";
+import { membershipAccess } from "./digests/digest-access.js";
+import { registerDigestMetrics } from "./digests/digest-metrics.js";
+import { resolveDigestOptions } from "./digests/digest-options.js";
+import { createDigestRouter } from "./digests/digest-router.js";
+import { DigestService } from "./digests/digest-service.js";
 
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
@@ -44,6 +49,21 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const logger = config.logger ?? pino({ level: "silent" });
   /** Release functions of the services, run by close() in reverse order. */
   const closers: (() => Promise<void> | void)[] = [];
+
+  // Built first, so a bad digests option (allow-list entry, headers file) fails start-up before any
+  // service holds a timer. Access: tracker membership until the tracker issues session credentials.
+  const digestOptions = resolveDigestOptions(config.digests);
+  const digests =
+    digestOptions.minSwarmSize === 0
+      ? undefined
+      : new DigestService({
+          options: digestOptions,
+          access: membershipAccess({
+            isMember: (infoHash, peerId, address) => tracker.isMember(infoHash, peerId, address),
+            swarmSize: (infoHash) => tracker.swarmSize(infoHash),
+          }),
+          logger,
+        });
 
   const origin = config.origin
     ? await createOrigin({
@@ -83,6 +103,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     ),
   );
 
+  // ── Digest service: POST /api/digests (unless minSwarmSize is 0) ─────────────────────────────
+  if (digests !== undefined) {
+    app.use(createDigestRouter(digests, { trustProxy: config.trustProxy, limits: digestOptions }));
+    closers.push(() => digests.close());
+  }
+
   // ── Demo origin: /streams/… and /api/origin/… (unless switched off) ─────────────────────────
   if (config.origin) app.use(origin.router);
 
@@ -95,6 +121,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     logger,
     trustProxy: config.trustProxy,
     redisUrl: config.redisUrl,
+    registerMetrics:
+      digests && ((registry) => registerDigestMetrics(registry, digests.counters, () => digests.gauges())),
   });
   app.use(stats.router);
   closers.push(() => stats.close());
@@ -124,6 +152,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   await listen(httpServer, config.port, config.host);
   const port = (httpServer.address() as AddressInfo).port;
+  // The demo origin is on this server: its own port may be fetched on loopback and local addresses.
+  if (config.origin) digests?.guard.allowSelf(port);
   const url = `http://${reachableHost(config.host)}:${port}`;
   logger.debug({ url }, "demo server listening");
 

@@ -3,6 +3,7 @@
 import path from "node:path";
 import type express from "express";
 import pino from "pino";
+import type { Registry } from "prom-client";
 import type { Logger } from "pino";
 import { PUBLIC_DIR } from "../config.js";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
@@ -60,6 +61,8 @@ export interface StatsServiceOptions {
   redisUrl?: string;
   /** Prefix of the Redis channel. @default "nearcast:" */
   redisKeyPrefix?: string;
+  /** Adds another service's series to `/metrics` (the digest service's). */
+  registerMetrics?: (registry: Registry) => void;
 }
 
 export interface StatsService {
@@ -119,6 +122,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     iceRequests: options.iceRequests,
     dashboardClients: () => hub.size,
   });
+  options.registerMetrics?.(metrics.registry);
 
   const snapshot = (): StatsSnapshot => {
     const trackerStats = tracker?.stats();

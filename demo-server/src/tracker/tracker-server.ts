@@ -7,15 +7,16 @@ import { WebSocket, WebSocketServer } from "ws";
 import type { RawData } from "ws";
 import { Connection, rawToString } from "./connection.js";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
-import { connectionLimitKey, networkPrefix, resolveClientAddress } from "./ip-address.js";
+import { connectionLimitKey, networkPrefix, resolveClientAddress, type ClientAddress } from "./ip-address.js";
 import { LocalOnlyFederation } from "./federation.js";
-import type { SwarmFederation } from "./federation.js";
+import type { RemotePeer, SwarmFederation } from "./federation.js";
 import { KeepaliveSweep } from "./keepalive.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
 import { AccessPolicy } from "./access-policy.js";
 import type { JoinGrant } from "./join-token.js";
 import { parseRegion } from "./parse-message.js";
+import type { BinaryId } from "./protocol.js";
 import { RedisFederation } from "./redis-federation.js";
 import { SocketBudget } from "./socket-budget.js";
 import { TrackerCounters } from "./stats.js";
@@ -33,6 +34,13 @@ export interface Tracker {
    */
   attach(server: Server, path?: string): void;
   stats(): TrackerStats;
+  /**
+   * Whether `peerId` is a member of `infoHash` on this instance, announced from the network prefix
+   * of `address` (ids in the protocol's binary-string form). For the digest service's access check.
+   */
+  isMember(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean;
+  /** Members of `infoHash` on every instance (local, plus the federation's remote peers). */
+  swarmSize(infoHash: BinaryId): number | Promise<number>;
   /** Idempotent: detaches, closes every socket, stops every timer. Resolves when all sockets closed. */
   close(): Promise<void>;
 }
@@ -138,6 +146,21 @@ class WebSocketTracker implements Tracker {
       topSwarms: this.options.topSwarmsInStats,
       federation: this.federation.stats() ?? null,
     });
+  }
+
+  isMember(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean {
+    const peer = this.core.registry.getSwarm(infoHash)?.peers.get(peerId);
+    return peer !== undefined && peer.ipPrefix === networkPrefix(address);
+  }
+
+  swarmSize(infoHash: BinaryId): number | Promise<number> {
+    const local = this.core.registry.getSwarm(infoHash)?.peers;
+    const count = (remote: readonly RemotePeer[]) =>
+      (local?.size ?? 0) + remote.filter((peer) => !local?.has(peer.peerId)).length;
+    const remote = this.federation.remotePeers(infoHash);
+    return Array.isArray(remote)
+      ? count(remote as readonly RemotePeer[])
+      : (remote as Promise<readonly RemotePeer[]>).then(count);
   }
 
   close(): Promise<void> {

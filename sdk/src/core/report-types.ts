@@ -8,6 +8,8 @@
  * lost only if the client's bounded queue overflows. Several reports may travel in one body (a
  * `sendBeacon` at page unload flushes the queue).
  */
+import type { HttpRejectionReason, PeerRejectionReason } from "./types.js";
+
 export const REPORT_VERSION = 1;
 
 /** Bytes moved since the previous report, for the whole client or one rendition. */
@@ -39,6 +41,13 @@ export interface StatsReport {
    * discarded, their peers banned, fetched over HTTP.
    */
   integrityFailures?: number;
+  /**
+   * Peer connections cut off for breaking a rule since the previous report, by reason (absent = none;
+   * reasons that did not occur are left out).
+   */
+  peerRejections?: Partial<Record<PeerRejectionReason, number>>;
+  /** HTTP bodies refused (not stored, not shared, the load retried) since the previous report, by reason. */
+  httpBodyRejections?: Partial<Record<HttpRejectionReason, number>>;
   /** Peers connected at report time. */
   peers: number;
   /** The viewer is leaving (page hidden or unloaded): expect no more reports. */

@@ -6,7 +6,13 @@ import {
   type StatsReport,
   type StatsReportBatch,
 } from "./report-types.js";
-import type { StatsCollector, SwarmCounters } from "./stats.js";
+import {
+  copySwarmCounters,
+  countDeltas,
+  emptySwarmCounters,
+  type StatsCollector,
+  type SwarmCounters,
+} from "./stats.js";
 
 export interface StatsReporterOptions {
   url: string;
@@ -74,18 +80,13 @@ export class StatsReporter {
     this.ticks++;
     const byStream = new Map<string, StatsReport>();
     for (const [swarmKey, counters] of this.options.stats.bySwarm) {
-      const before = this.sent.get(swarmKey) ?? {
-        httpBytes: 0,
-        p2pBytes: 0,
-        uploadedBytes: 0,
-        integrityFailures: 0,
-      };
+      const before = this.sent.get(swarmKey) ?? emptySwarmCounters();
       const delta = {
         httpBytes: counters.httpBytes - before.httpBytes,
         p2pBytes: counters.p2pBytes - before.p2pBytes,
         uploadedBytes: counters.uploadedBytes - before.uploadedBytes,
       };
-      this.sent.set(swarmKey, { ...counters });
+      this.sent.set(swarmKey, copySwarmCounters(counters));
       const cut = swarmKey.lastIndexOf("|");
       const streamId = cut > 0 ? swarmKey.slice(0, cut) : swarmKey;
       let report = byStream.get(streamId);
@@ -107,6 +108,12 @@ export class StatsReporter {
       report.deltas.uploadedBytes += delta.uploadedBytes;
       const failures = counters.integrityFailures - before.integrityFailures;
       if (failures > 0) report.integrityFailures = (report.integrityFailures ?? 0) + failures;
+      addCounts(report, "peerRejections", countDeltas(counters.peerRejections, before.peerRejections));
+      addCounts(
+        report,
+        "httpBodyRejections",
+        countDeltas(counters.httpBodyRejections, before.httpBodyRejections),
+      );
       if (
         report.renditions.length < MAX_RENDITIONS_PER_REPORT &&
         delta.httpBytes + delta.p2pBytes + delta.uploadedBytes > 0
@@ -121,6 +128,8 @@ export class StatsReporter {
       if (
         httpBytes + p2pBytes + uploadedBytes === 0 &&
         !report.integrityFailures &&
+        !report.peerRejections &&
+        !report.httpBodyRejections &&
         !final &&
         this.ticks % IDLE_REPORT_EVERY_TICKS !== 0
       )
@@ -169,6 +178,17 @@ export class StatsReporter {
     }
     void this.send();
   }
+}
+
+/** Adds one swarm's rejection deltas into its stream's report. */
+function addCounts<F extends "peerRejections" | "httpBodyRejections">(
+  report: StatsReport,
+  field: F,
+  deltas: StatsReport[F] | undefined,
+): void {
+  if (!deltas) return;
+  const counts: Record<string, number> = (report[field] ??= {});
+  for (const [reason, n] of Object.entries(deltas)) counts[reason] = (counts[reason] ?? 0) + (n ?? 0);
 }
 
 function randomId(): string {

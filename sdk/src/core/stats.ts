@@ -1,4 +1,10 @@
-import type { SegmentSource } from "./types.js";
+import {
+  HTTP_REJECTION_REASONS,
+  PEER_REJECTION_REASONS,
+  type HttpRejectionReason,
+  type PeerRejectionReason,
+  type SegmentSource,
+} from "./types.js";
 
 export interface PeerStats {
   peerId: string;
@@ -26,8 +32,17 @@ export interface NearcastStats {
   integrityFailures: number;
   /** Bytes from peers thrown away by those failures (included in `p2pDownloadedBytes`, not in the ratios). */
   discardedP2pBytes: number;
-  /** Peers banned for the session for sending bytes that failed verification. */
+  /**
+   * Peers banned for the session (by id, and by the tracker's fingerprint of their address when the
+   * tracker sends one): for bytes that failed verification or any other reason in `peerRejections`.
+   */
   bannedPeers: number;
+  /** Peer connections cut off for breaking a rule, by reason (see `PeerRejectionReason`). */
+  peerRejections: Record<PeerRejectionReason, number>;
+  /** Offers, answers and connections refused because their peer is banned (by id or tracker fingerprint). */
+  bannedPeerRefusals: number;
+  /** HTTP bodies refused (never stored or shared; the load failed and was retried), by reason. */
+  httpBodyRejections: Record<HttpRejectionReason, number>;
   /** Segments handed to the player, by where their bytes came from. */
   segments: Record<SegmentSource, number>;
   /** p2p / (p2p + http) over the whole session, discarded P2P bytes left out; 0 before any byte. */
@@ -56,6 +71,48 @@ export interface SwarmCounters {
   uploadedBytes: number;
   /** Segments of this swarm whose bytes from peers failed verification. */
   integrityFailures: number;
+  /** Peer connections of this swarm cut off, by reason. */
+  peerRejections: Partial<Record<PeerRejectionReason, number>>;
+  /** HTTP bodies of this swarm refused, by reason. */
+  httpBodyRejections: Partial<Record<HttpRejectionReason, number>>;
+}
+
+/** Counters of a swarm that has seen nothing yet. */
+export function emptySwarmCounters(): SwarmCounters {
+  return {
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+    integrityFailures: 0,
+    peerRejections: {},
+    httpBodyRejections: {},
+  };
+}
+
+/** A copy that later counting does not change (the reason maps are copied too). */
+export function copySwarmCounters(counters: SwarmCounters): SwarmCounters {
+  return {
+    ...counters,
+    peerRejections: { ...counters.peerRejections },
+    httpBodyRejections: { ...counters.httpBodyRejections },
+  };
+}
+
+/** `after − before` per reason, without the reasons that did not change; undefined when none did. */
+export function countDeltas<K extends string>(
+  after: Partial<Record<K, number>>,
+  before: Partial<Record<K, number>>,
+): Partial<Record<K, number>> | undefined {
+  const out: Partial<Record<K, number>> = {};
+  let any = false;
+  for (const key of Object.keys(after) as K[]) {
+    const delta = (after[key] ?? 0) - (before[key] ?? 0);
+    if (delta > 0) {
+      out[key] = delta;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
 }
 
 /** Counters and a ring of one-second buckets for the recent-window offload ratio. */
@@ -69,6 +126,9 @@ export class StatsCollector {
   integrityFailures = 0;
   discardedP2pBytes = 0;
   bannedPeers = 0;
+  bannedPeerRefusals = 0;
+  readonly peerRejections = zeroCounts(PEER_REJECTION_REASONS);
+  readonly httpBodyRejections = zeroCounts(HTTP_REJECTION_REASONS);
   readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
   readonly peers = new Map<string, PeerStats>();
   /** Cumulative bytes per swarm key, insertion-ordered (oldest first) and bounded. */
@@ -106,6 +166,20 @@ export class StatsCollector {
     this.swarm(swarmKey).integrityFailures++;
   }
 
+  /** A peer connection was cut off for breaking a rule. */
+  addPeerRejection(swarmKey: string, reason: PeerRejectionReason): void {
+    this.peerRejections[reason]++;
+    const counts = this.swarm(swarmKey).peerRejections;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+
+  /** An HTTP body was refused. */
+  addHttpBodyRejection(swarmKey: string, reason: HttpRejectionReason): void {
+    this.httpBodyRejections[reason]++;
+    const counts = this.swarm(swarmKey).httpBodyRejections;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+
   addUploadedBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pUploadedBytes += bytes;
     this.swarm(swarmKey).uploadedBytes += bytes;
@@ -120,7 +194,7 @@ export class StatsCollector {
         const oldest = this.bySwarm.keys().next().value;
         if (oldest !== undefined) this.bySwarm.delete(oldest);
       }
-      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, integrityFailures: 0 };
+      counters = emptySwarmCounters();
       this.bySwarm.set(key, counters);
     }
     return counters;
@@ -146,6 +220,9 @@ export class StatsCollector {
       integrityFailures: this.integrityFailures,
       discardedP2pBytes: this.discardedP2pBytes,
       bannedPeers: this.bannedPeers,
+      peerRejections: { ...this.peerRejections },
+      bannedPeerRefusals: this.bannedPeerRefusals,
+      httpBodyRejections: { ...this.httpBodyRejections },
       segments: { ...this.segments },
       offloadRatio: ratio(this.p2pDownloadedBytes - this.discardedP2pBytes, this.httpDownloadedBytes),
       recentOffloadRatio: ratio(recentP2p, recentHttp),
@@ -171,6 +248,10 @@ export class StatsCollector {
     }
     return b;
   }
+}
+
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
 }
 
 function ratio(p2p: number, http: number): number {

@@ -29,6 +29,12 @@ export interface ResourceUsage {
   swarms: number;
   /** Open peer connections across all swarms (one viewer in two swarms counts twice). */
   peerConnections: number;
+  /**
+   * Bytes from peers held for the loads in flight, now and at most since P2P started: never above
+   * MAX_PEER_BUFFERED_BYTES (32 MiB), nor MAX_PEER_SEGMENT_BYTES (16 MiB) for one segment.
+   */
+  peerBufferedBytes: number;
+  peerBufferedPeakBytes: number;
 }
 
 declare const __NEARCAST_VERSION__: string | undefined;
@@ -201,7 +207,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   /** A complete copy already in the store (fetched for peers, or an earlier load). */
   private cached(request: SegmentRequest, started: number): SegmentResult | undefined {
     const stored = this.store?.get(request.swarmKey, request.id);
-    if (!stored?.complete) return undefined;
+    // A copy not confirmed yet is some other load's, still being checked.
+    if (!stored?.complete || !stored.confirmed) return undefined;
     const now = performance.now();
     return {
       data: stored.data,
@@ -226,6 +233,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       pendingLoads: this.loading.size,
       swarms: network?.swarms ?? 0,
       peerConnections: network?.peerConnections ?? 0,
+      peerBufferedBytes: network?.peerBufferedBytes ?? 0,
+      peerBufferedPeakBytes: network?.peerBufferedPeakBytes ?? 0,
     };
   }
 
@@ -263,6 +272,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     const store = new SegmentStore({
       maxBytes: this.config.storeMaxBytes,
       keepBehindSec: this.config.storeKeepBehindSec,
+      // A copy is shared whole only once confirmed (core/copy-confirmation.ts).
+      requireConfirmation: true,
       onChange: (change) => this.network?.onStoreChange(change),
     });
     this.store = store;

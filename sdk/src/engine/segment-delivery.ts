@@ -101,6 +101,8 @@ export class SegmentDelivery {
         signal?.addEventListener("abort", onAbort);
         load.start();
       });
+      // Shared whole only once confirmed (a copy from HTTP was confirmed when its fetch ended).
+      await this.transfers.confirmation.confirm(target.assembly, target.options);
     } catch (error) {
       target.assembly.discardPartial();
       throw error;

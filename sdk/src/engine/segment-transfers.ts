@@ -2,14 +2,17 @@
 // from one peer or over HTTP (a Range from the bytes already held) into the load's assembly, counted
 // in stats and events. When to use which, and for how long, is the policy's (core/policy/).
 import type { NearcastConfig } from "../core/config.js";
+import { CopyConfirmation, publishedDigest, statedLength } from "../core/copy-confirmation.js";
 import type { NearcastEvents } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
 import type { SegmentAssembly } from "../core/segment-assembly.js";
 import type { StatsCollector } from "../core/stats.js";
 import type { LoadOptions, SegmentRequest, TransferTiming } from "../core/types.js";
 import { httpFetch, isRetryableHttpError } from "../http/http-fetcher.js";
 import { requestPreparer } from "../http/request-setup.js";
+import { tailCheck } from "../http/tail-check.js";
 import { peerStatsKey } from "../p2p/p2p-network.js";
-import { PeerError, type Peer } from "../p2p/peer.js";
+import type { Peer } from "../p2p/peer.js";
 import type { Platform } from "./platform.js";
 import type { HttpPort, PeerLink } from "./segment-load.js";
 
@@ -18,6 +21,7 @@ export interface TransferDeps {
   config: NearcastConfig;
   platform: Platform;
   stats: StatsCollector;
+  log: Logger;
   emit<K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]): void;
 }
 
@@ -38,7 +42,18 @@ export interface HttpFetched {
 
 /** Moves bytes of a segment into its assembly from one source, counting them in stats and events. */
 export class SegmentTransfers {
-  constructor(private readonly deps: TransferDeps) {}
+  /** The checks a copy passes before it is shared whole (copy-confirmation.ts), strongest first. */
+  readonly confirmation: CopyConfirmation;
+
+  constructor(private readonly deps: TransferDeps) {
+    const { config, platform, stats } = deps;
+    this.confirmation = new CopyConfirmation({
+      confirmers: [publishedDigest, statedLength, tailCheck({ config, fetchImpl: platform.fetch, stats })],
+      stats,
+      emit: (event, arg) => deps.emit(event, arg),
+      log: deps.log,
+    });
+  }
 
   /** A peer as a load's transport: it streams the rest of the segment into the assembly. */
   peerLink(peer: Peer, { request, assembly, options }: LoadTarget): PeerLink {
@@ -48,19 +63,23 @@ export class SegmentTransfers {
         assembly.peerIds.add(peer.id);
         // Nothing is reported after a cancel (the peer's rejection of the request comes later).
         let cancelled = false;
-        const { done, cancel } = peer.request(request.id, offset, undefined, (at, chunk, total) => {
-          assembly.setTotal(total);
-          assembly.append(at, chunk, "p2p", performance.now());
-          this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
-          this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
-          options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
-          events.progress(chunk.byteLength);
-        });
+        const { done, cancel } = peer.request(
+          request.id,
+          offset,
+          assembly.statedLength,
+          (at, chunk, total) => {
+            assembly.setTotal(total, "peer");
+            assembly.append(at, chunk, "p2p", performance.now());
+            this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
+            this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
+            options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+            events.progress(chunk.byteLength);
+          },
+        );
         done.then(
           () => cancelled || events.done(),
+          // A peer that broke the protocol has closed itself (peer.ts): nothing more to do here.
           (error: unknown) => {
-            if (error instanceof PeerError && error.code === "protocol")
-              peer.closeForViolation(error.message);
             if (!cancelled) events.failed((error as Error).message);
           },
         );
@@ -120,8 +139,13 @@ export class SegmentTransfers {
         this.deps.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
         options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
       },
+    }).catch((error: unknown) => {
+      this.confirmation.fetchFailed(assembly, error);
+      throw error;
     });
-    assembly.finishUnknownLength();
+    // Length checks and confirmation (a tail check for a body of unknown length) before the copy
+    // counts as complete for peers; a refuted copy throws HttpBodyError like a failed fetch.
+    await this.confirmation.httpEnded(assembly, result, { ...options, signal });
     this.deps.stats.httpRetries += result.retries;
     return { retries: result.retries, timing: result.timing, length: result.length };
   }

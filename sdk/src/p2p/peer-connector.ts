@@ -1,6 +1,7 @@
 import type { Logger } from "../core/logger.js";
 import { announceDelayMs, answersOffer, offersToMake, retryDelayMs } from "./connect-rules.js";
 import { infoHashOf } from "./ids.js";
+import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
 import type { TrackerMessage } from "./tracker-messages.js";
@@ -23,8 +24,8 @@ export interface PeerConnectorOptions {
   onPeer: PeerHandler;
   /** The tracker's count of other viewers in a swarm (from its announce response). */
   onSwarmReport(swarmKey: string, others: number | undefined): void;
-  /** Peers that broke the protocol: their offers and answers are ignored. */
-  isBanned(peerId: string): boolean;
+  /** Peers banned for breaking a rule (by id or tracker fingerprint): their offers and answers are ignored. */
+  isBanned(remote: PeerRemote): boolean;
   onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
   onWarning(message: string): void;
 }
@@ -56,7 +57,7 @@ export class PeerConnector {
       RTCPeerConnection: options.RTCPeerConnection,
       rtcConfiguration: () => options.rtcConfiguration(),
       log: options.log,
-      isBanned: (peerId) => options.isBanned(peerId),
+      isBanned: (remote) => options.isBanned(remote),
       isJoined: (swarmKey) => this.swarms.has(swarmKey),
       onFailure: (swarmKey) => this.retrySoon(swarmKey),
       onPeer: (...args) => options.onPeer(...args),
@@ -203,18 +204,32 @@ export class PeerConnector {
         );
       case "answer":
         if (!swarm || message.peerId === this.options.peerId) return;
-        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, message.peerId, message.answer);
+        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, remoteOf(message), message.answer);
       case "offer":
-        if (!swarm || message.peerId === this.options.peerId || this.options.isBanned(message.peerId)) return;
+        if (!swarm || message.peerId === this.options.peerId) return;
+        if (this.options.isBanned(remoteOf(message))) {
+          return this.options.log(
+            "ignored an offer from banned peer %s (%s)",
+            message.peerId,
+            message.from ?? "-",
+          );
+        }
         if (!answersOffer(this.options.wantedPeers(swarm.swarmKey), this.handshakes.connectingCount)) return;
         // Already connected: a second connection would only be set up to be closed as a duplicate.
         if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
-        void this.handshakes.answer(swarm.swarmKey, message.peerId, message.offer, (answer) =>
+        void this.handshakes.answer(swarm.swarmKey, remoteOf(message), message.offer, (answer) =>
           tracker.answer(swarm.infoHash, this.options.peerId, message.peerId, message.offerId, answer),
         );
         return;
     }
   }
+}
+
+/** The sender of a relayed offer or answer, with the tracker's fingerprint of it when there is one. */
+function remoteOf(message: { peerId: string; from?: string }): PeerRemote {
+  return message.from !== undefined
+    ? { id: message.peerId, fingerprint: message.from }
+    : { id: message.peerId };
 }
 
 function withRegion(url: string, region: string | undefined): string {

@@ -13,13 +13,32 @@ export type TrackerMessage =
       complete?: number;
       incomplete?: number;
     }
-  | { kind: "offer"; infoHash: string; peerId: string; offerId: string; offer: SessionDescription }
-  | { kind: "answer"; infoHash: string; peerId: string; offerId: string; answer: SessionDescription }
+  | {
+      kind: "offer";
+      infoHash: string;
+      peerId: string;
+      offerId: string;
+      offer: SessionDescription;
+      /** See {@link senderFingerprint}. */
+      from?: string;
+    }
+  | {
+      kind: "answer";
+      infoHash: string;
+      peerId: string;
+      offerId: string;
+      answer: SessionDescription;
+      from?: string;
+    }
   | { kind: "failure"; infoHash: string | undefined; reason: string }
   | { kind: "warning"; infoHash: string | undefined; message: string }
   | { kind: "ignored" };
 
 const MAX_SDP_CHARS = 32 * 1024;
+
+/** Longest `nearcast_from` kept; a fingerprint is a short hash, anything longer is not one. */
+const MAX_FINGERPRINT_CHARS = 128;
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
 const isBinaryId = (v: unknown): v is string => typeof v === "string" && v.length === 20;
 
@@ -55,14 +74,16 @@ export function parseTrackerMessage(text: string): TrackerMessage {
     if (!isBinaryId(m.peer_id)) throw new TypeError("signal without a valid peer_id");
     if (typeof m.offer_id !== "string" || m.offer_id.length === 0 || m.offer_id.length > 40)
       throw new TypeError("signal without a valid offer_id");
+    const from = senderFingerprint(m.nearcast_from);
+    const signal = { infoHash, peerId: m.peer_id, offerId: m.offer_id, ...(from ? { from } : {}) };
     if (m.offer !== undefined) {
       const offer = description(m.offer, "offer");
       if (!offer) throw new TypeError("malformed offer");
-      return { kind: "offer", infoHash, peerId: m.peer_id, offerId: m.offer_id, offer };
+      return { kind: "offer", ...signal, offer };
     }
     const answer = description(m.answer, "answer");
     if (!answer) throw new TypeError("malformed answer");
-    return { kind: "answer", infoHash, peerId: m.peer_id, offerId: m.offer_id, answer };
+    return { kind: "answer", ...signal, answer };
   }
   const interval =
     typeof m.interval === "number" && m.interval > 0 && m.interval < 86_400 ? m.interval : undefined;
@@ -74,4 +95,15 @@ export function parseTrackerMessage(text: string): TrackerMessage {
     complete: count(m.complete),
     incomplete: count(m.incomplete),
   };
+}
+
+/**
+ * `nearcast_from` of a relayed offer or answer: the Nearcast tracker's opaque fingerprint of the
+ * sender's address, which the sender cannot choose (other trackers send none). Up to 128 printable
+ * ASCII characters; anything else is ignored, not fatal: signaling works without it.
+ */
+export function senderFingerprint(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.length > MAX_FINGERPRINT_CHARS || !PRINTABLE_ASCII.test(value))
+    return undefined;
+  return value;
 }

@@ -19,6 +19,16 @@ export interface HeldSegment {
   totalLength: number;
   /** Contiguous bytes held from its start. */
   bytesAvailable: number;
+  /** Tells copies of one segment apart (a segment dropped and stored again gets a new one). */
+  generation?: number;
+  /**
+   * The holder has confirmed its copy (its length and, where one is known, its digest): only then
+   * may its last byte go out, so no receiver completes a copy its holder may still refute.
+   * @default true
+   */
+  confirmed?: boolean;
+  /** A response or the playlist stated the size (not only where the bytes ended). @default true */
+  lengthStated?: boolean;
 }
 
 /** The next step of an upload. */
@@ -35,24 +45,28 @@ export type UploadStep =
 /**
  * The next step of an upload at `offset` of a request for [.., `rangeEnd`) (undefined: to the end),
  * given what is held of the segment (undefined: nothing) and whether this viewer is loading it now.
- * Of a segment whose size is still unknown the last byte is held back: the frame that carries it
- * must also carry the final size, or the receiver could not tell the segment is done.
+ *
+ * Every data frame declares the segment's size, so nothing is sent of a copy whose size is unknown,
+ * or known only from where its bytes ended and not confirmed yet. A request for another size than
+ * the copy's gets `absent`. Until the copy is confirmed its last byte is held back. An upload that
+ * started on one copy (`generation`) ends with `absent` when that copy is dropped or replaced: the
+ * new copy's bytes need not continue the old one's.
  */
 export function nextUploadStep(
-  upload: { offset: number; rangeEnd: number | undefined; sentAny: boolean },
+  upload: { offset: number; rangeEnd: number | undefined; sentAny: boolean; generation?: number },
   held: HeldSegment | undefined,
   loading: boolean,
 ): UploadStep {
-  if (!held) return loading ? { kind: "wait" } : { kind: "absent" };
-  const known = held.totalLength !== UNKNOWN_LENGTH;
-  const end = Math.min(
-    upload.rangeEnd ?? Number.MAX_SAFE_INTEGER,
-    known ? held.totalLength : Number.MAX_SAFE_INTEGER,
-  );
+  if (upload.generation !== undefined && held?.generation !== upload.generation) return { kind: "absent" };
+  const confirmed = held?.confirmed ?? true;
+  if (!held || held.totalLength === UNKNOWN_LENGTH || (!confirmed && !(held.lengthStated ?? true)))
+    return loading ? { kind: "wait" } : { kind: "absent" };
+  const total = held.totalLength;
+  if (upload.rangeEnd !== undefined && upload.rangeEnd !== total) return { kind: "absent" };
   // A request that starts past the end gets `absent`; a finished one needs no reply.
-  if (upload.offset >= end) return upload.sentAny ? { kind: "done" } : { kind: "absent" };
-  const stop = Math.min(end, known ? held.bytesAvailable : held.bytesAvailable - 1);
+  if (upload.offset >= total) return upload.sentAny ? { kind: "done" } : { kind: "absent" };
+  const sendable = confirmed ? held.bytesAvailable : Math.min(held.bytesAvailable, total - 1);
   // Past what is held: the download feeding this upload goes on, or stopped (the requester falls back).
-  if (upload.offset >= stop) return loading ? { kind: "wait" } : { kind: "absent" };
-  return { kind: "send", bytes: Math.min(MAX_CHUNK_BYTES, stop - upload.offset) };
+  if (upload.offset >= sendable) return loading ? { kind: "wait" } : { kind: "absent" };
+  return { kind: "send", bytes: Math.min(MAX_CHUNK_BYTES, sendable - upload.offset) };
 }

@@ -14,6 +14,8 @@ interface UploadJob {
   rangeEnd: number | undefined;
   cancelled: boolean;
   sentAny: boolean;
+  /** The copy being served (its store generation), from its first byte sent. */
+  generation: number | undefined;
 }
 
 export interface UploaderOptions {
@@ -38,6 +40,12 @@ const key = (swarmKey: string, segmentId: string) => `${swarmKey}\n${segmentId}`
  * Answers peers' requests from the segment store, one request at a time per peer, chunk by chunk,
  * paced by the channel's buffer and the upload cap. A segment still arriving is streamed as its
  * bytes land, so a viewer that waits for the one fetching from the CDN loses almost no time.
+ *
+ * What receivers hold senders to (sdk/src/p2p/peer-downloads.ts), this keeps: every data frame
+ * declares the segment's size (a segment whose size nobody stated is not sent until it is confirmed); a
+ * request that expects another size gets `absent`; the last byte of a copy not yet confirmed (see
+ * `SegmentStore.confirm`) is held back, so no receiver completes a copy that may yet be refuted; and
+ * when the copy an upload streams from is dropped or replaced, the upload ends with `absent`.
  */
 export class Uploader {
   private readonly queues = new Map<Peer, UploadJob[]>();
@@ -63,6 +71,7 @@ export class Uploader {
       rangeEnd: request.rangeEnd,
       cancelled: false,
       sentAny: false,
+      generation: undefined,
     };
     queue.push(job);
     if (queue.length === 1) void this.drain(peer, queue);
@@ -115,14 +124,15 @@ export class Uploader {
     const { store, limiter } = this.options;
     const { peer, segmentId } = job;
     const swarmKey = peer.swarmKey;
-    if (!this.options.enabled()) return peer.send({ type: "absent", requestId: job.requestId });
+    const absent = () => peer.send({ type: "absent", requestId: job.requestId });
+    if (!this.options.enabled()) return absent();
     for (;;) {
       if (job.cancelled || peer.isClosed || this.destroyed) return;
       const entry = store.get(swarmKey, segmentId);
       const step = nextUploadStep(job, entry, this.options.isLoading(swarmKey, segmentId));
       if (step.kind === "done") return;
       if (step.kind === "wait" && (await this.waitForBytes(swarmKey, segmentId))) continue;
-      if (step.kind !== "send" || !entry) return peer.send({ type: "absent", requestId: job.requestId });
+      if (step.kind !== "send" || !entry) return absent();
       const total = entry.totalLength;
       const chunk = entry.data.subarray(job.offset, job.offset + step.bytes);
       if (!peer.canSendData) await peer.waitForDrain();
@@ -130,6 +140,7 @@ export class Uploader {
       if (job.cancelled || peer.isClosed) return;
       peer.sendFrame(encodeDataFrame(job.requestId, job.offset, total, chunk));
       job.sentAny = true;
+      job.generation = entry.generation;
       job.offset += chunk.byteLength;
       this.options.onUploaded(peer, chunk.byteLength);
     }

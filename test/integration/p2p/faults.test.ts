@@ -280,7 +280,7 @@ describe("P2P faults: a peer that misbehaves costs at most a fallback, never the
     const fastBytes = 16_384;
     const hostile = await startHostile({
       swarmKey,
-      behaviour: "trickle",
+      behaviour: "trickle-after",
       faultAfterBytes: fastBytes,
       trickleIntervalMs: 200,
     });

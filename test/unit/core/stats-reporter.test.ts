@@ -54,6 +54,23 @@ describe("StatsReporter", () => {
     });
   });
 
+  it("reports peer and HTTP body rejections since the last report, by reason, summed over renditions", async () => {
+    const { stats, server, reporter } = setup();
+    stats.addPeerRejection("http://o/live.m3u8|v800", "size-violation");
+    stats.addPeerRejection("http://o/live.m3u8|v400", "size-violation");
+    stats.addPeerRejection("http://o/live.m3u8|v400", "stall");
+    stats.addHttpBodyRejection("http://o/live.m3u8|v800", "tail-check");
+    await reporter.tick(false);
+    stats.addPeerRejection("http://o/live.m3u8|v800", "unrequested-data");
+    await reporter.tick(false);
+    const [first, second] = server.bodies.map((b) => b.reports[0]);
+    expect(first?.peerRejections).toEqual({ "size-violation": 2, stall: 1 });
+    expect(first?.httpBodyRejections).toEqual({ "tail-check": 1 });
+    // A report goes out for a rejection alone (no bytes moved), with only what changed.
+    expect(second?.peerRejections).toEqual({ "unrequested-data": 1 });
+    expect(second?.httpBodyRejections).toBeUndefined();
+  });
+
   it("sends the bytes moved since the last report, per stream and rendition", async () => {
     const { stats, server, reporter } = setup();
     stats.addHttpBytes("http://o/live.m3u8|v800", 1000);

@@ -33,6 +33,7 @@ describe("parseCliArgs", () => {
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
       redisUrl: undefined,
       publishDigests: true,
+      digests: {},
     });
   });
 
@@ -82,6 +83,7 @@ describe("parseCliArgs", () => {
       trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
       redisUrl: undefined,
       publishDigests: false,
+      digests: {},
     });
   });
 

@@ -6,6 +6,11 @@ import { nextUploadStep, uploadsPerSegment } from "../../../sdk/src/p2p/upload-r
 
 const at = (offset: number, sentAny = offset > 0, rangeEnd?: number) => ({ offset, rangeEnd, sentAny });
 const held = (bytesAvailable: number, totalLength = 200_000) => ({ bytesAvailable, totalLength });
+const unconfirmed = (bytesAvailable: number) => ({
+  ...held(bytesAvailable),
+  confirmed: false,
+  lengthStated: true,
+});
 
 describe("nextUploadStep", () => {
   it.each([
@@ -23,17 +28,49 @@ describe("nextUploadStep", () => {
     ["a request past the end", at(250_000, false), held(200_000), false, { kind: "absent" }],
     ["caught up with a segment still arriving", at(65_536), held(65_536), true, { kind: "wait" }],
     ["caught up, and its download stopped", at(65_536), held(65_536), false, { kind: "absent" }],
-    ["a range that ends early", at(0, false, 1000), held(200_000), false, { kind: "send", bytes: 1000 }],
-    ["a range sent whole", at(1000, true, 1000), held(200_000), false, { kind: "done" }],
-    // Size unknown: the last byte held waits for the frame that can carry the size.
+    // Every data frame declares the size: a request for another size than the copy's gets `absent`.
+    ["a range that ends early", at(0, false, 1000), held(200_000), false, { kind: "absent" }],
     [
-      "size unknown: all but the last byte",
-      at(0),
-      held(5000, UNKNOWN_LENGTH),
-      true,
-      { kind: "send", bytes: 4999 },
+      "a range of the whole segment",
+      at(0, false, 200_000),
+      held(200_000),
+      false,
+      { kind: "send", bytes: MAX_CHUNK_BYTES },
     ],
-    ["size unknown: only the last byte left", at(4999), held(5000, UNKNOWN_LENGTH), true, { kind: "wait" }],
+    // Size unknown: nothing is sent until a response states it or the copy is confirmed.
+    ["size unknown, loading it", at(0), held(5000, UNKNOWN_LENGTH), true, { kind: "wait" }],
+    ["size unknown, not loading it", at(0), held(5000, UNKNOWN_LENGTH), false, { kind: "absent" }],
+    // Not confirmed yet: everything but the last byte, which waits for the holder's own check.
+    [
+      "unconfirmed: all but the last byte",
+      at(196_608),
+      unconfirmed(200_000),
+      true,
+      { kind: "send", bytes: 3391 },
+    ],
+    ["unconfirmed: only the last byte left", at(199_999), unconfirmed(200_000), true, { kind: "wait" }],
+    [
+      "unconfirmed, size only where the bytes ended",
+      at(0),
+      { ...unconfirmed(200_000), lengthStated: false },
+      true,
+      { kind: "wait" },
+    ],
+    // The copy an upload started on was dropped or replaced: the requester falls back on its own.
+    [
+      "its copy replaced",
+      { ...at(65_536), generation: 1 },
+      { ...held(200_000), generation: 2 },
+      false,
+      { kind: "absent" },
+    ],
+    [
+      "its copy still there",
+      { ...at(65_536), generation: 2 },
+      { ...held(200_000), generation: 2 },
+      false,
+      { kind: "send", bytes: MAX_CHUNK_BYTES },
+    ],
   ])("%s", (_, upload, segment, loading, step) => {
     expect(nextUploadStep(upload, segment, loading)).toEqual(step);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readPlayback } from "../../../sdk/src/hlsjs/playback.js";
+import { readPlayback } from "../../../sdk/src/engine/media-playback.js";
 
 function media(over: {
   currentTime?: number;

@@ -1,3 +1,5 @@
+// The playhead of an HTML media element, whichever player drives it (hls.js, Shaka): position,
+// contiguous buffer ahead, rate, and whether playback is waiting for data.
 import type { PlaybackState } from "../core/types.js";
 
 /** Position, buffer ahead and rate of a media element, as the scheduler needs them. */

@@ -15,11 +15,13 @@ export type TagList = readonly (readonly string[])[];
 
 /**
  * Query parameter names (lower case) whose values differ per viewer or request: CDN tokens and
- * signatures (Akamai, CloudFront, generic), hls.js's CMCD query, the `_` cache buster. Dropped from
- * identities with {@link PER_VIEWER_QUERY_PREFIXES}; other parameters may select content and stay.
+ * signatures (Akamai, CloudFront, generic), hls.js's CMCD query, the `_` cache buster, and the
+ * session parameters HLS interstitials add to asset URLs (`_HLS_primary_id`, `_HLS_start_offset`).
+ * Dropped from identities with {@link PER_VIEWER_QUERY_PREFIXES}; other parameters may select
+ * content and stay.
  */
 export const PER_VIEWER_QUERY_PARAMS: ReadonlySet<string> = new Set(
-  "token access_token auth auth_token authorization __token__ hdnts hdnea hmac sig signature policy key-pair-id expires exp cmcd _".split(
+  "token access_token auth auth_token authorization __token__ hdnts hdnea hmac sig signature policy key-pair-id expires exp cmcd _ _hls_primary_id _hls_start_offset".split(
     " ",
   ),
 );

@@ -4,11 +4,12 @@ import type { SegmentRequest } from "../../../sdk/src/core/types.js";
 import {
   contentQuery,
   defaultSegmentUrlKey,
+  defaultStreamKey,
   isPerViewerParam,
   digestFromTags,
   MAP_DIGEST_TAG,
   SEGMENT_DIGEST_TAG,
-} from "../../../sdk/src/hlsjs/segment-identity.js";
+} from "../../../sdk/src/engine/segment-identity.js";
 import { toSegmentRequest, type FragLike, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
 
 const DIGEST_A = "a".repeat(64);
@@ -43,6 +44,13 @@ describe("segment identity", () => {
     expect(idOf(frag(1), "https://cdn-a/v/s.ts")).toBe(idOf(frag(1), "https://cdn-b/v/s.ts"));
     expect(defaultSegmentUrlKey("https://x/a/b.ts?token=1#f")).toBe("/a/b.ts");
     expect(defaultSegmentUrlKey("https://x/a/b.ts?v=A&CMCD=bl%3D200&_=123#f")).toBe("/a/b.ts?v=A");
+  });
+
+  it("names an interstitial asset alike for every viewer (hls.js adds the session to its URL)", () => {
+    expect(defaultStreamKey("https://ads/a/master.m3u8?_HLS_primary_id=3f2a&c=9")).toBe(
+      "https://ads/a/master.m3u8?c=9",
+    );
+    expect(defaultStreamKey("https://ads/list.json?_HLS_start_offset=4.2")).toBe("https://ads/list.json");
   });
 
   it("never throws on odd URLs and query strings", () => {
