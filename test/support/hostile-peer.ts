@@ -21,6 +21,8 @@ import { waitFor } from "./wait-for.js";
  *   its RTCPeerConnection without a word.
  * - `garbage`: answers with a frame that is not valid protocol (see {@link GarbageKind}).
  * - `stall`: serves the first `faultAfterBytes` bytes, then nothing; the channel stays open.
+ * - `trickle-after`: serves the first `faultAfterBytes` bytes, then one byte every `trickleIntervalMs`
+ *   (each one resets a no-progress timeout) until cancelled.
  * - `lie`: serves well-formed `data` frames of the right size whose payload bytes are inverted (a
  *   buggy or hostile viewer: only the content is wrong, the protocol is kept).
  * - `oversize`: serves `oversizeFactor` × the segment (its bytes repeated), every frame declaring that
@@ -41,6 +43,7 @@ export type HostileBehaviour =
   | "oversize"
   | "unknown-length"
   | "trickle"
+  | "trickle-after"
   | "unrequested"
   | "silent";
 
@@ -60,8 +63,10 @@ export interface HostilePeerOptions {
   /** Segments this peer claims to hold, complete, by segment id. */
   segments: ReadonlyMap<string, Uint8Array>;
   behaviour: HostileBehaviour;
-  /** Bytes served before dying or stalling. @default MAX_CHUNK_BYTES */
+  /** Bytes served before dying, stalling or trickling. @default MAX_CHUNK_BYTES */
   faultAfterBytes?: number;
+  /** `trickle-after`: one byte this often, ms. @default 1000 */
+  trickleIntervalMs?: number;
   /** @default "random-bytes" */
   garbage?: GarbageKind;
   /**
@@ -437,6 +442,14 @@ export class HostilePeer {
         );
       case "stall":
         return this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
+      case "trickle-after":
+        await this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
+        for (let offset = request.rangeStart + faultAfter; offset < end; offset++) {
+          await sleep(this.options.trickleIntervalMs ?? 1000);
+          if (this.cancelled(link, request.requestId) || link.channel?.readyState !== "open") return;
+          await this.serve(link, { ...request, rangeStart: offset }, segment, offset + 1);
+        }
+        return;
       case "die-mid-transfer":
         await this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
         await flushed(link.channel);

@@ -31,7 +31,7 @@ export interface SegmentRequest {
   /**
    * The player's ABR could pick a higher rendition than this segment's (automatic level selection,
    * a higher level allowed). Such a viewer, served by peers for long, now and then fetches a segment
-   * over HTTP so its throughput estimate — what ABR sees — stays current (engine/throughput-probe.ts).
+   * over HTTP so its throughput estimate — what ABR sees — stays current (core/policy/throughput-probe.ts).
    * @default false
    */
   canSwitchUp?: boolean;

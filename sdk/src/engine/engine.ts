@@ -11,7 +11,7 @@ import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "
 import { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
 import { SegmentDelivery } from "./segment-delivery.js";
-import { TransferEstimates } from "./transfer-estimates.js";
+import { TransferEstimates } from "../core/policy/transfer-estimates.js";
 
 export type { Platform } from "./platform.js";
 
@@ -41,7 +41,7 @@ declare const __NEARCAST_VERSION__: string | undefined;
 const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev"}`;
 
 /**
- * Wires the player-agnostic core (scheduler, store, stats) to its transports (P2P network, HTTP):
+ * Wires the player-agnostic core (delivery policy, store, stats) to its transports (P2P network, HTTP):
  * takes segment requests with a playback deadline and delivers bytes from peers or HTTP. Knows
  * nothing of hls.js.
  */

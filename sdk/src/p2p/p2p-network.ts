@@ -20,6 +20,7 @@ import {
 } from "./protocol.js";
 import { Swarm } from "./swarm.js";
 import type { TrackerSession } from "./tracker-messages.js";
+import { uploadsPerSegment } from "./upload-rules.js";
 import { Uploader } from "./uploader.js";
 
 const log = createLogger("p2p");
@@ -70,8 +71,7 @@ export class P2PNetwork {
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
       enabled: options.uploading,
-      // Uncapped (LAN, loopback) a viewer serves everyone at once; capped, one upload per segment.
-      maxConcurrentPerSegment: config.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY,
+      maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {
         stats.addUploadedBytes(peer.swarmKey, peerStatsKey(peer), bytes);

@@ -1,9 +1,5 @@
 import type { Logger } from "../core/logger.js";
-import {
-  MAX_OFFERS_PER_ANNOUNCE,
-  RETRY_AFTER_FAILURE_MS,
-  UNDERFULL_ANNOUNCE_INTERVAL_MS,
-} from "./constants.js";
+import { announceDelayMs, answersOffer, offersToMake, retryDelayMs } from "./connect-rules.js";
 import { infoHashOf } from "./ids.js";
 import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
@@ -126,10 +122,10 @@ export class PeerConnector {
    */
   private retrySoon(swarmKey: string): void {
     if (this.destroyed) return;
-    const last = this.lastRefillMs.get(swarmKey) ?? 0;
-    if (Date.now() - last < RETRY_AFTER_FAILURE_MS) return;
+    const delayMs = retryDelayMs(this.lastRefillMs.get(swarmKey) ?? 0, Date.now(), Math.random);
+    if (delayMs === undefined) return;
     this.lastRefillMs.set(swarmKey, Date.now());
-    setTimeout(() => this.refill(swarmKey), RETRY_AFTER_FAILURE_MS * (0.5 + Math.random()));
+    setTimeout(() => this.refill(swarmKey), delayMs);
   }
 
   destroy(): void {
@@ -143,14 +139,13 @@ export class PeerConnector {
   private scheduleAnnounce(swarm: JoinedSwarm): void {
     clearTimeout(swarm.timer);
     const underfull = this.options.wantedPeers(swarm.swarmKey) > 0;
-    const delay = underfull ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, swarm.intervalMs) : swarm.intervalMs;
     swarm.timer = setTimeout(
       () => {
         if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
         for (const tracker of this.trackers) void this.announce(swarm, tracker);
         this.scheduleAnnounce(swarm);
       },
-      delay * (0.9 + Math.random() * 0.2),
+      announceDelayMs(underfull, swarm.intervalMs, Math.random()),
     );
   }
 
@@ -170,10 +165,7 @@ export class PeerConnector {
       event = undefined;
     }
     const pending = this.handshakes.pendingOffersFor(swarm.swarmKey);
-    const count = Math.max(
-      0,
-      Math.min(this.options.offersWanted(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
-    );
+    const count = offersToMake(this.options.offersWanted(swarm.swarmKey), pending);
     const offers = (
       await Promise.all(Array.from({ length: count }, () => this.handshakes.createOffer(swarm.swarmKey)))
     ).filter((o): o is NonNullable<typeof o> => o !== undefined);
@@ -225,7 +217,7 @@ export class PeerConnector {
             message.from ?? "-",
           );
         }
-        if (this.options.wantedPeers(swarm.swarmKey) <= this.handshakes.connectingCount) return;
+        if (!answersOffer(this.options.wantedPeers(swarm.swarmKey), this.handshakes.connectingCount)) return;
         // Already connected: a second connection would only be set up to be closed as a duplicate.
         if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
         void this.handshakes.answer(swarm.swarmKey, remoteOf(message), message.offer, (answer) =>

@@ -4,7 +4,7 @@
 // refused at its first offending frame (the frame handler closes it), so what it can make us hold
 // is bounded by what we asked for, not by what it sends.
 import type { SegmentAvailability } from "../core/availability.js";
-import { Ewma } from "../core/ewma.js";
+import { PeerThroughput } from "../core/policy/peer-throughput.js";
 import {
   LATE_DATA_ALLOWANCE_BYTES,
   MAX_CANCELLED_REQUESTS_REMEMBERED,
@@ -57,7 +57,7 @@ export interface DownloadHandle {
 /** One peer's downloads in flight, by request id. */
 export class PeerDownloads {
   /** Delivery throughput from this peer in bytes/s, weighted by transfer seconds. */
-  private readonly throughput = new Ewma(4);
+  private readonly throughput = new PeerThroughput();
   private readonly downloads = new Map<number, Download>();
   /** Requests we stopped, with the bytes of data still accepted (and dropped) for each. */
   private readonly cancelled = new Map<number, number>();
@@ -75,7 +75,7 @@ export class PeerDownloads {
   }
 
   get throughputBytesPerSec(): number {
-    return this.throughput.value(0);
+    return this.throughput.bytesPerSec;
   }
 
   /**
@@ -189,8 +189,7 @@ export class PeerDownloads {
     if (end === totalLength) {
       this.downloads.delete(requestId);
       this.stalls = 0;
-      const seconds = Math.max(this.now() - download.startedMs, 1) / 1000;
-      this.throughput.sample(seconds, download.bytes / seconds);
+      this.throughput.sample(download.bytes, download.startedMs, this.now());
       return download.resolve();
     }
     if (this.isStalling(download)) {

@@ -6,6 +6,7 @@ import {
   SEND_LOW_WATER_BYTES,
   FETCHING_TTL_MS,
 } from "./constants.js";
+import { canServe } from "./can-serve.js";
 import { PeerByteBudget } from "./peer-byte-budget.js";
 import { PeerDownloads, type Download, type DownloadHandle } from "./peer-downloads.js";
 import { PeerError, rejectionFor } from "./peer-error.js";
@@ -125,12 +126,7 @@ export class Peer {
 
   /** The peer can give us this segment now or soon (it holds bytes of it or announced fetching). */
   canServe(segmentId: string, nowMs = Date.now()): "complete" | "fetching" | undefined {
-    const a = this.availability.get(segmentId);
-    if (a?.complete) return "complete";
-    if (a) return "fetching";
-    const since = this.fetching.get(segmentId);
-    if (since !== undefined && nowMs - since < FETCHING_TTL_MS) return "fetching";
-    return undefined;
+    return canServe(this.availability.get(segmentId), this.fetching.get(segmentId), nowMs);
   }
 
   send(message: PeerMessage): void {

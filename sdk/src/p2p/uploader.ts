@@ -1,10 +1,10 @@
 import type { Logger } from "../core/logger.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { TokenBucket } from "../core/token-bucket.js";
-import { UNKNOWN_LENGTH } from "../core/availability.js";
 import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
 import type { Peer } from "./peer.js";
-import { encodeDataFrame, MAX_CHUNK_BYTES, type RequestMessage } from "./protocol.js";
+import { encodeDataFrame, type RequestMessage } from "./protocol.js";
+import { nextUploadStep } from "./upload-rules.js";
 
 interface UploadJob {
   peer: Peer;
@@ -129,30 +129,12 @@ export class Uploader {
     for (;;) {
       if (job.cancelled || peer.isClosed || this.destroyed) return;
       const entry = store.get(swarmKey, segmentId);
-      const loading = this.options.isLoading(swarmKey, segmentId);
-      // The copy this upload streams was dropped (refuted, evicted) or replaced by another, whose
-      // bytes need not continue these: the requester falls back on its own.
-      if (job.generation !== undefined && entry?.generation !== job.generation) return absent();
-      // A size not known, or known only from where the bytes ended and not confirmed yet: every data
-      // frame must declare the segment's size, and nothing vouches for this one yet.
-      if (!entry || entry.totalLength === UNKNOWN_LENGTH || (!entry.confirmed && !entry.lengthStated)) {
-        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
-        return absent();
-      }
+      const step = nextUploadStep(job, entry, this.options.isLoading(swarmKey, segmentId));
+      if (step.kind === "done") return;
+      if (step.kind === "wait" && (await this.waitForBytes(swarmKey, segmentId))) continue;
+      if (step.kind !== "send" || !entry) return absent();
       const total = entry.totalLength;
-      if (job.rangeEnd !== undefined && job.rangeEnd !== total) return absent();
-      if (job.offset >= total) {
-        // A request that starts past the end gets `absent`; a finished one needs no reply.
-        if (!job.sentAny) absent();
-        return;
-      }
-      const sendable = entry.confirmed ? entry.bytesAvailable : Math.min(entry.bytesAvailable, total - 1);
-      if (job.offset >= sendable) {
-        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
-        // The download feeding this upload stopped: the requester falls back on its own.
-        return absent();
-      }
-      const chunk = entry.data.subarray(job.offset, Math.min(job.offset + MAX_CHUNK_BYTES, sendable));
+      const chunk = entry.data.subarray(job.offset, job.offset + step.bytes);
       if (!peer.canSendData) await peer.waitForDrain();
       if (limiter) await limiter.take(chunk.byteLength);
       if (job.cancelled || peer.isClosed) return;
@@ -161,7 +143,6 @@ export class Uploader {
       job.generation = entry.generation;
       job.offset += chunk.byteLength;
       this.options.onUploaded(peer, chunk.byteLength);
-      if (job.offset >= total) return;
     }
   }
 

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import {
   ABR_PROBE_MAX_INTERVAL_MS,
   ABR_PROBE_MIN_INTERVAL_MS,
-  ThroughputProbe,
-} from "../../../sdk/src/engine/throughput-probe.js";
-import { TransferEstimates } from "../../../sdk/src/engine/transfer-estimates.js";
+} from "../../../../sdk/src/core/policy/constants.js";
+import { ThroughputProbe } from "../../../../sdk/src/core/policy/throughput-probe.js";
+import { TransferEstimates } from "../../../../sdk/src/core/policy/transfer-estimates.js";
 
 /** An HTTP transfer of `bytes` at `bps`, ending at `endMs`. */
 function sample(estimates: TransferEstimates, endMs: number, bytes: number, bps: number): void {

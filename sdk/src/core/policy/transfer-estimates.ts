@@ -1,5 +1,5 @@
-import { Ewma } from "../core/ewma.js";
-import type { TransferTiming } from "../core/types.js";
+import { Ewma } from "../ewma.js";
+import type { TransferTiming } from "../types.js";
 
 /** Half-life of the HTTP bandwidth estimate, in seconds of transfer (hls.js uses 9 s for VOD). */
 const HTTP_BANDWIDTH_HALF_LIFE_SEC = 5;
@@ -19,7 +19,7 @@ const MIN_THROUGHPUT_SAMPLE_BYTES = 16 * 1024;
 const STALE_AFTER_MS = 4000;
 const STALE_HALF_LIFE_MS = 4000;
 
-/** What the scheduler needs to know about HTTP: throughput, first-byte time and segment size (EWMAs). */
+/** What the delivery policy needs to know about HTTP: throughput, first-byte time and segment size (EWMAs). */
 export class TransferEstimates {
   private readonly httpBandwidth = new Ewma(HTTP_BANDWIDTH_HALF_LIFE_SEC);
   /** `endMs` of the last throughput sample (the clock of {@link TransferTiming}). */
