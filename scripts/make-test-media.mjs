@@ -18,6 +18,9 @@
 //   disco         fMP4 whose second half is another encode (new EXT-X-MAP after EXT-X-DISCONTINUITY)
 //   fmp4-b        fmp4-ladder's 144p names with other content (identity tests: same names, other bytes)
 //   ll            fMP4 with a moof+mdat every 0.4 s, 5 per 2-second segment: LL-HLS parts (test origin)
+//   dash          MPEG-DASH (static MPD, SegmentTemplate): a 144p video and an audio adaptation set
+//   interstitials ts-ladder's segments (not copied) with an HLS interstitial at 6 s: EXT-X-DATERANGE
+//                 CLASS="com.apple.hls.interstitial" whose X-ASSET-URI is a 6-second ad of its own
 import { spawnSync } from "node:child_process";
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -363,6 +366,65 @@ function lowLatency() {
   writeMaster(dir, [streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`), `${r.name}/index.m3u8`]);
 }
 
+/**
+ * ts-ladder's renditions, referenced by relative URI (no bytes copied), dated from a fixed
+ * EXT-X-PROGRAM-DATE-TIME, with one interstitial (HLS 2nd edition, Appendix D) 6 s in: a 6-second ad
+ * (`testsrc`, 660 Hz, one 144p rendition) inserted without replacing content (X-RESUME-OFFSET=0),
+ * named by its path on the test origin (`/s/vod/…`).
+ */
+function interstitials() {
+  const dir = fresh(path.join(OUT, "interstitials"));
+  const ad = RENDITIONS[0];
+  encodeRendition(path.join(dir, "ad", ad.name), { rendition: ad, seconds: 6, pattern: "testsrc", hz: 660 });
+  writeMaster(path.join(dir, "ad"), [
+    streamInf(ad, `${VIDEO_CODEC},${AUDIO_CODEC}`),
+    `${ad.name}/index.m3u8`,
+  ]);
+  // An absolute path: hls.js 1.7 loads X-ASSET-URI relative to the page, not to the playlist.
+  const daterange =
+    '#EXT-X-DATERANGE:ID="ad-1",CLASS="com.apple.hls.interstitial",START-DATE="2026-01-01T00:00:06.000Z",' +
+    'DURATION=6.0,X-ASSET-URI="/s/vod/interstitials/ad/master.m3u8",X-RESUME-OFFSET=0,X-RESTRICT="SKIP,JUMP"';
+  for (const r of RENDITIONS) {
+    const source = readFileSync(path.join(OUT, "ts-ladder", r.name, "index.m3u8"), "utf8").split("\n");
+    const lines = [];
+    for (const line of source) {
+      if (line.startsWith("#EXTINF") && !lines.some((l) => l.startsWith("#EXT-X-PROGRAM-DATE-TIME")))
+        lines.push("#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z", daterange);
+      lines.push(line !== "" && !line.startsWith("#") ? `../../ts-ladder/${r.name}/${line}` : line);
+    }
+    mkdirSync(path.join(dir, r.name), { recursive: true });
+    writeFileSync(path.join(dir, r.name, "index.m3u8"), lines.join("\n"));
+  }
+  writeMaster(
+    dir,
+    RENDITIONS.flatMap((r) => [streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`), `${r.name}/index.m3u8`]),
+  );
+}
+
+/** MPEG-DASH for players beyond hls.js (Shaka): one video and one audio adaptation set, fMP4. */
+function dash() {
+  const dir = fresh(path.join(OUT, "dash"));
+  const r = RENDITIONS[0];
+  ffmpeg([
+    ...video(),
+    ...audio(),
+    ...["-map", "0:v", "-map", "1:a"],
+    ...X264,
+    ...scale(r),
+    ...AAC,
+    ...BITEXACT,
+    ...["-f", "dash", "-seg_duration", `${SEGMENT_S}`, "-use_template", "1", "-use_timeline", "0"],
+    ...["-adaptation_sets", "id=0,streams=v id=1,streams=a"],
+    ...[
+      "-init_seg_name",
+      "init-$RepresentationID$.m4s",
+      "-media_seg_name",
+      "seg-$RepresentationID$-$Number%03d$.m4s",
+    ],
+    path.join(dir, "manifest.mpd"),
+  ]);
+}
+
 function size(dir) {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -383,6 +445,8 @@ const shapes = {
   disco,
   "fmp4-b": fmp4B,
   ll: lowLatency,
+  interstitials,
+  dash,
 };
 for (const [name, make] of Object.entries(shapes)) {
   if (only.length > 0 && !only.includes(name)) continue;

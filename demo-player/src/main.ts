@@ -55,8 +55,17 @@ function setStatus(text: string, isError = false): void {
 function start(): void {
   const { Hls, Nearcast } = window;
   $("version").textContent = `SDK ${Nearcast.VERSION} · hls.js ${Hls.version}`;
-  if (!Hls.isSupported())
-    return setStatus("This browser cannot play HLS through Media Source Extensions.", true);
+  const video = $<HTMLVideoElement>("video");
+  // hls.js whenever it can run: MediaSource, or ManagedMediaSource (iOS 17.1+). Never ask canPlayType
+  // first: Chrome 147+ and Safari answer "maybe" and the page would skip hls.js and all P2P.
+  if (!Hls.isSupported()) {
+    if (!video.canPlayType("application/vnd.apple.mpegurl"))
+      return setStatus("This browser can play HLS neither through MediaSource nor by itself.", true);
+    video.src = source.url;
+    return setStatus(
+      `Playing ${source.label} with the browser's own HLS player: no MediaSource here, so no P2P.`,
+    );
+  }
 
   const trackerUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/tracker`;
   const nearcast = new Nearcast.Nearcast({
@@ -72,8 +81,10 @@ function start(): void {
   nearcast.attach(hls);
   window.hls = hls;
   window.nearcast = nearcast;
+  // Recoverable problems (a tracker refusal, a malformed digest tag, native HLS playing instead of
+  // hls.js): the console, for the curious; playback goes on.
+  nearcast.on("warning", (w) => console.warn(`Nearcast: ${w.message}`));
 
-  const video = $<HTMLVideoElement>("video");
   hls.on(Hls.Events.ERROR, (_event, data) => {
     window.playerErrors.push({ type: data.type, details: data.details, fatal: data.fatal });
     if (data.fatal) setStatus(`Playback error: ${data.details}`, true);

@@ -1,4 +1,10 @@
-export { Nearcast, withNearcast, type HlsWithNearcastConfig } from "./hlsjs/hls-integration.js";
+export {
+  Nearcast,
+  withNearcast,
+  type HlsWithNearcastConfig,
+  type NearcastHlsStats,
+} from "./hlsjs/hls-integration.js";
+export type { InterstitialStats } from "./hlsjs/interstitial-assets.js";
 export { Engine, type Platform, type ResourceUsage } from "./engine/engine.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
 export type { NearcastEvents } from "./core/events.js";
@@ -15,9 +21,39 @@ export {
   REPORT_VERSION,
   MAX_REPORTS_PER_BATCH,
   MAX_RENDITIONS_PER_REPORT,
+  MAX_TRANSFERS_PER_RENDITION,
   MAX_REPORT_BODY_BYTES,
   type ReportDeltas,
+  type PeerTransferDeltas,
   type RenditionDeltas,
   type StatsReport,
   type StatsReportBatch,
 } from "./core/report-types.js";
+export {
+  DigestClient,
+  type DigestAsk,
+  type DigestClientOptions,
+  type DigestClientStats,
+  type DigestLookup,
+  type DigestMissReason,
+} from "./http/digest-client.js";
+export {
+  MAX_DIGEST_REQUEST_BYTES,
+  MAX_DIGEST_SEGMENTS_PER_REQUEST,
+  MAX_DIGEST_SESSION_CHARS,
+  MAX_DIGEST_SWARM_KEY_CHARS,
+  MAX_DIGEST_URL_CHARS,
+  MAX_DIGEST_WAIT_MS,
+  digestServiceUrlOf,
+  type DigestEntry,
+  type DigestErrorBody,
+  type DigestNotServedReason,
+  type DigestRefusalReason,
+  type DigestRequestBody,
+  type DigestRequestError,
+  type DigestResponseBody,
+  type DigestSegmentQuery,
+  type DigestUnavailableReason,
+} from "./http/digest-wire.js";
+// The identity rules, for the server's digest service (it binds asks to playlists by them).
+export { contentQuery, defaultSegmentUrlKey, defaultStreamKey } from "./engine/segment-identity.js";

@@ -46,6 +46,7 @@ const EXAMPLES: readonly Example[] = [
   { name: "plyr", staticDir: "dist" },
   { name: "vidstack", staticDir: "dist" },
   { name: "hls-video-element", staticDir: "dist" },
+  { name: "shaka", staticDir: "dist" },
 ];
 
 /** npm installs are mostly waiting on the network: run them side by side. */

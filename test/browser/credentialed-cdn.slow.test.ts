@@ -13,7 +13,7 @@ import path from "node:path";
 import type { BrowserContext } from "puppeteer-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
-import { segmentId } from "../../sdk/src/hlsjs/segment-identity.js";
+import { segmentId } from "../../sdk/src/engine/segment-identity.js";
 import { HostilePeer } from "../support/hostile-peer.js";
 import { waitFor } from "../support/wait-for.js";
 import { startCredentialedCdn, type CdnAuthMode, type CredentialedCdn } from "./support/credentialed-cdn.js";

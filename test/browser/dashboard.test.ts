@@ -152,7 +152,7 @@ describe("offload dashboard", () => {
       const live = snapshot.streams.find((s) => s.key === LIVE_KEY);
       console.log(
         `[dashboard] demo/live: ${live?.viewers} viewers, offload 1m ${live?.windows["1m"].offload?.toFixed(3)} ` +
-          `all ${live?.windows.all.offload?.toFixed(3)}, origin-measured all ${live?.windows.all.originOffload?.toFixed(3)}`,
+          `all ${live?.windows.all.offload?.toFixed(3)}, origin-measured all ${live?.windows.all.originVsReportedOffload?.toFixed(3)}`,
       );
       expect(live?.viewers).toBe(2);
       await mkdir(path.dirname(SCREENSHOT), { recursive: true });

@@ -16,6 +16,7 @@ export const TEST_MEDIA_DIR = path.join(REPO_ROOT, "test/media");
 const STATIC: Record<string, string> = {
   "/sdk/": path.join(REPO_ROOT, "sdk/dist"),
   "/hls/": path.join(REPO_ROOT, "node_modules/hls.js/dist"),
+  "/shaka/": path.join(REPO_ROOT, "node_modules/shaka-player/dist"),
   "/page/": path.join(REPO_ROOT, "test/browser/support/page"),
 };
 
@@ -292,6 +293,7 @@ const TYPES: Record<string, string> = {
   ".ts": "video/mp2t",
   ".m4s": "video/iso.segment",
   ".mp4": "video/mp4",
+  ".mpd": "application/dash+xml",
   ".vtt": "text/vtt",
   ".bin": "application/octet-stream",
 };

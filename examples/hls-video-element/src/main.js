@@ -1,5 +1,8 @@
 // <hls-video> creates its own hls.js instance from `config` when `src` is set: give it Nearcast's
 // loader first, then follow the instance it made (`video.api`) as soon as it attaches to the media.
+// It picks hls.js whenever Hls.isSupported() (MediaSource or ManagedMediaSource) and the browser's own
+// HLS player only otherwise (hls-video-element 1.5.11) — the right order now that Chrome 147+ answers
+// canPlayType("application/vnd.apple.mpegurl") with "maybe". Nearcast warns if native wins anyway.
 import "hls-video-element";
 import "media-chrome";
 import { Nearcast } from "nearcast";

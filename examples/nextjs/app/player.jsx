@@ -17,17 +17,25 @@ export function Player() {
       trackerUrls: [`${server.replace(/^http/, "ws")}/tracker`],
       statsUrl: `${server}/api/stats/report`,
     });
-    const hls = new Hls({ ...nearcast.hlsConfig() });
-    nearcast.attach(hls);
-    hls.loadSource(`${server}/streams/demo/live/master.m3u8`);
-    hls.attachMedia(videoRef.current);
+    const src = `${server}/streams/demo/live/master.m3u8`;
+    // hls.js whenever it can run (MediaSource, or ManagedMediaSource on iOS 17.1+); the browser's own
+    // HLS player only where it cannot, and then without P2P. Never ask canPlayType first: Chrome 147+
+    // and Safari answer "maybe", and the page would skip hls.js — and every byte from peers — silently.
+    const hls = Hls.isSupported() ? new Hls({ ...nearcast.hlsConfig() }) : null;
+    if (hls) {
+      nearcast.attach(hls);
+      hls.loadSource(src);
+      hls.attachMedia(videoRef.current);
+    } else {
+      videoRef.current.src = src;
+    }
     const timer = setInterval(() => {
       const { httpDownloadedBytes, p2pDownloadedBytes, connectedPeers } = nearcast.getStats();
       setStats(JSON.stringify({ httpDownloadedBytes, p2pDownloadedBytes, connectedPeers }));
     }, 1000);
     return () => {
       clearInterval(timer);
-      hls.destroy();
+      hls?.destroy();
       nearcast.destroy();
     };
   }, []);

@@ -19,13 +19,21 @@ const nearcast = new Nearcast({
   trackerUrls: [`${server.replace(/^http/, "ws")}/tracker`],
   statsUrl: `${server}/api/stats/report`,
 });
-const hls = new Hls({ ...nearcast.hlsConfig() });
-nearcast.attach(hls);
-hls.loadSource(`${server}/streams/demo/live/master.m3u8`);
-hls.attachMedia(video);
+const src = `${server}/streams/demo/live/master.m3u8`;
+// hls.js whenever it can run (MediaSource, or ManagedMediaSource on iOS 17.1+); the browser's own HLS
+// player only where it cannot, and then without P2P. Never ask canPlayType first: Chrome 147+ and
+// Safari answer "maybe", and the page would skip hls.js — and every byte from peers — silently.
+const hls = Hls.isSupported() ? new Hls({ ...nearcast.hlsConfig() }) : null;
+if (hls) {
+  nearcast.attach(hls);
+  hls.loadSource(src);
+  hls.attachMedia(video);
+} else {
+  video.src = src;
+}
 window.addEventListener("pagehide", () => {
   player.destroy();
-  hls.destroy();
+  hls?.destroy();
   nearcast.destroy();
 });
 

@@ -1,5 +1,7 @@
 // Vidstack's <media-player> with its HLS provider: we hand it the bundled hls.js (instead of its
-// default CDN download) and Nearcast's loader, then follow the hls.js instance it creates.
+// default CDN download) and Nearcast's loader, then follow the hls.js instance it creates. Vidstack
+// tries its hls.js provider first whenever MediaSource or ManagedMediaSource exists; leave its
+// `preferNativeHLS` off, or Chrome 147+ (canPlayType "maybe") would play natively, without P2P.
 import Hls from "hls.js";
 import { Nearcast } from "nearcast";
 import { isHLSProvider } from "vidstack";

@@ -11,14 +11,18 @@ import type { Engine } from "../engine/engine.js";
 import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../core/types.js";
 import { hlsRequestSetup } from "./hls-request-setup.js";
-import { createLoaderStats, fillLoaderStats, peerDeliveryReportBps } from "./loader-stats.js";
+import { peerDeliveryReportBps } from "../engine/abr-report.js";
+import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";
 
 export interface FragmentLoaderBridge {
   engine: Engine;
-  /** undefined = not ours to load: hls.js's default loader handles it. */
-  toRequest(context: FragmentLoaderContext): SegmentRequest | undefined;
-  /** The player's ABR bandwidth estimate, bits/s (NaN or 0 = none). */
-  playerBandwidthEstimate(): number;
+  /**
+   * undefined = not ours to load: hls.js's default loader handles it. `hlsConfig` is the config of
+   * the hls.js instance that made the loader (the primary's, or an interstitial asset player's).
+   */
+  toRequest(context: FragmentLoaderContext, hlsConfig: HlsConfig): SegmentRequest | undefined;
+  /** The ABR bandwidth estimate of the player that owns `hlsConfig`, bits/s (NaN or 0 = none). */
+  playerBandwidthEstimate(hlsConfig: HlsConfig): number;
 }
 
 /** The hls.js load policy (or its deprecated flat fields) as the core's HTTP policy. */
@@ -61,7 +65,7 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
       callbacks: LoaderCallbacks<FragmentLoaderContext>,
     ): void {
       this.context = context;
-      const request = bridge.engine.isDestroyed ? undefined : bridge.toRequest(context);
+      const request = bridge.engine.isDestroyed ? undefined : bridge.toRequest(context, this.hlsConfig);
       if (!request) {
         const DefaultLoader = this.hlsConfig.loader as unknown as new (
           c: HlsConfig,
@@ -96,7 +100,10 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
             fillLoaderStats(
               stats,
               result,
-              peerDeliveryReportBps(bridge.engine.httpBandwidthBps, bridge.playerBandwidthEstimate()),
+              peerDeliveryReportBps(
+                bridge.engine.httpBandwidthBps,
+                bridge.playerBandwidthEstimate(this.hlsConfig),
+              ),
               performance.now(),
               bridge.engine.httpFirstByteMs,
             );

@@ -5,10 +5,15 @@ import { Engine, type Platform } from "../engine/engine.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { NearcastStats } from "../core/stats.js";
 import type { SegmentRequest } from "../core/types.js";
+import { readPlayback } from "../engine/media-playback.js";
+import { defaultStreamKey } from "../engine/segment-identity.js";
 import { createFragmentLoaderClass } from "./fragment-loader.js";
-import { readPlayback } from "./playback.js";
-import { defaultStreamKey } from "./segment-identity.js";
+import { InterstitialAssets, type InterstitialStats, type PlayerBinding } from "./interstitial-assets.js";
+import { watchNativePlayback } from "./native-playback-watch.js";
 import { swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
+
+/** {@link Nearcast.getStats}: the engine's snapshot plus interstitial assets' share of it. */
+export type NearcastHlsStats = NearcastStats & { interstitials: InterstitialStats };
 
 /**
  * Nearcast for hls.js. Either
@@ -20,6 +25,10 @@ import { swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./seg
  * ```
  *
  * or in one step with {@link withNearcast}.
+ *
+ * Interstitial assets (hls.js ≥ 1.6 plays each in a child `Hls` that inherits this loader) are
+ * followed too: each asset is a stream of its own, with swarms keyed by its URI, and its bytes are
+ * counted apart in `getStats().interstitials` (see `interstitial-assets.ts`).
  */
 export class Nearcast {
   readonly engine: Engine;
@@ -27,14 +36,18 @@ export class Nearcast {
   private streamKey: string | undefined;
   private readonly fLoader: FragmentLoaderConstructor;
   private detachListeners: (() => void) | undefined;
+  private readonly assets = new InterstitialAssets((binding, type, level) =>
+    this.prepare(binding, type, level),
+  );
 
   constructor(config: Partial<NearcastConfig> = {}, platform: Platform = {}) {
     this.engine = new Engine(config, platform);
     this.fLoader = createFragmentLoaderClass({
       engine: this.engine,
-      toRequest: (context) => this.toRequest(context),
-      playerBandwidthEstimate: () => this.hls?.bandwidthEstimate ?? Number.NaN,
+      toRequest: (context, hlsConfig) => this.toRequest(context, hlsConfig),
+      playerBandwidthEstimate: (hlsConfig) => this.bindingOf(hlsConfig)?.hls.bandwidthEstimate ?? Number.NaN,
     });
+    this.engine.on("segment-loaded", (event) => this.assets.onSegmentLoaded(event));
   }
 
   /** The hls.js config keys Nearcast needs: spread them into `new Hls({...})`. */
@@ -46,6 +59,10 @@ export class Nearcast {
    * Follow an hls.js instance: its manifest names the stream, its media element the playhead. When
    * that player is destroyed (`hls.destroy()`), P2P is released — tracker socket, peer connections,
    * stored segments — and the next `attach()` starts it again with a fresh peer id.
+   *
+   * If that instance turns out not to drive playback — the page gave the stream to the browser's own
+   * HLS player instead (`video.src = "….m3u8"`, as "native if canPlayType" code does on Chrome 147+
+   * and Safari) — a `warning` event says so, once per attach (see `native-playback-watch.ts`).
    */
   attach(hls: Hls): void {
     this.detach();
@@ -61,19 +78,26 @@ export class Nearcast {
     };
     // Join a rendition's swarm as soon as hls.js picks it, so peer connections are being set up
     // while its playlist loads rather than after the first fragment is already due.
-    const onLevelLoading = (_: unknown, data: { level: number }) => this.prepare("main", data.level);
-    const onAudioTrackLoading = (_: unknown, data: { id: number }) => this.prepare("audio", data.id);
+    const onLevelLoading = (_: unknown, data: { level: number }) =>
+      this.prepare(this.bindingOf(hls.config), "main", data.level);
+    const onAudioTrackLoading = (_: unknown, data: { id: number }) =>
+      this.prepare(this.bindingOf(hls.config), "audio", data.id);
     hls.on(Events.MANIFEST_LOADING, onManifestLoading);
     hls.on(Events.DESTROYING, onDestroying);
     hls.on(Events.LEVEL_LOADING, onLevelLoading);
     hls.on(Events.AUDIO_TRACK_LOADING, onAudioTrackLoading);
     if (hls.url) this.setManifestUrl(hls.url);
-    this.engine.setPlaybackSource(() => readPlayback(this.hls?.media));
+    // During an interstitial break hls.js transfers the media element to the asset's player.
+    this.engine.setPlaybackSource(() => readPlayback(this.hls?.media ?? this.assets.activeMedia()));
+    const stopAssets = this.assets.follow(hls);
+    const stopWatch = watchNativePlayback(hls, (message) => this.engine.warn(message));
     this.detachListeners = () => {
       hls.off(Events.MANIFEST_LOADING, onManifestLoading);
       hls.off(Events.DESTROYING, onDestroying);
       hls.off(Events.LEVEL_LOADING, onLevelLoading);
       hls.off(Events.AUDIO_TRACK_LOADING, onAudioTrackLoading);
+      stopAssets();
+      stopWatch();
     };
   }
 
@@ -92,8 +116,9 @@ export class Nearcast {
     this.engine.off(event, listener);
   }
 
-  getStats(): NearcastStats {
-    return this.engine.getStats();
+  /** The engine's stats snapshot (interstitial assets included) and, apart, the assets' share. */
+  getStats(): NearcastHlsStats {
+    return { ...this.engine.getStats(), interstitials: this.assets.snapshot() };
   }
 
   get config(): Readonly<NearcastConfig> {
@@ -110,22 +135,32 @@ export class Nearcast {
     this.streamKey = this.engine.config.streamId ?? defaultStreamKey(url);
   }
 
-  private prepare(type: string, level: number): void {
-    if (!this.hls || !this.streamKey) return;
-    const swarmKey = swarmKeyOf(this.hls as unknown as HlsLike, this.streamKey, type, level);
+  /** The primary player's binding, or an interstitial asset player's (by its config object). */
+  private bindingOf(hlsConfig: HlsConfig): PlayerBinding | undefined {
+    const hls = this.hls;
+    if (hls && this.streamKey && hlsConfig === hls.config)
+      return { hls, streamKey: this.streamKey, interstitial: false };
+    return this.assets.bindingOf(hlsConfig);
+  }
+
+  private prepare(binding: PlayerBinding | undefined, type: string, level: number): void {
+    if (!binding) return;
+    const swarmKey = swarmKeyOf(binding.hls as unknown as HlsLike, binding.streamKey, type, level);
     if (swarmKey) this.engine.prepareSwarm(swarmKey);
   }
 
-  private toRequest(context: FragmentLoaderContext): SegmentRequest | undefined {
-    const hls = this.hls;
-    if (!hls || !this.streamKey) return undefined;
+  private toRequest(context: FragmentLoaderContext, hlsConfig: HlsConfig): SegmentRequest | undefined {
+    // An asset player Nearcast does not follow (created before attach) stays with hls.js's loader.
+    const binding = this.bindingOf(hlsConfig);
+    if (!binding) return undefined;
+    const { hls, streamKey } = binding;
     // LL-HLS parts stay on HTTP: they exist for a few hundred milliseconds at the live edge, are
     // requested the moment the (blocking) playlist names them, and no peer can have one sooner than
     // the CDN. Whole segments (hls.js loads those away from the live edge) are shared as usual.
     if (context.part) return undefined;
     const request = toSegmentRequest(
       hls as unknown as HlsLike,
-      this.streamKey,
+      streamKey,
       context.frag as unknown as FragLike,
       context.url,
       context.rangeStart,

@@ -1,5 +1,6 @@
 import type { LoaderStats } from "hls.js";
 import type { SegmentResult } from "../core/types.js";
+import { reportedTransfer } from "../engine/abr-report.js";
 
 export function createLoaderStats(): LoaderStats {
   return {
@@ -16,34 +17,12 @@ export function createLoaderStats(): LoaderStats {
 }
 
 /**
- * The throughput (bits/s) at which a peer or cache delivery is reported to hls.js's ABR: the measured
- * HTTP throughput, or the player's own estimate when that is higher; 0 (real timings) before any
- * HTTP measurement.
- *
- * The player's estimate is the floor because a viewer that takes most segments from peers measures
- * HTTP rarely: when its network gets faster, its HTTP estimate stays at the old, slow figure for a
- * long time, and reporting every peer delivery at that figure would pull ABR back down each time
- * a real HTTP fetch lifted it (a viewer kept a level below plain hls.js that way). At the player's
- * own estimate a peer delivery leaves ABR about where the HTTP fetches put it.
- *
- * @param httpBandwidthBps measured HTTP throughput, bits/s; 0 = none yet
- * @param playerEstimateBps the player's bandwidth estimate, bits/s (hls.js `bandwidthEstimate`;
- *   NaN or 0 = none)
- */
-export function peerDeliveryReportBps(httpBandwidthBps: number, playerEstimateBps: number): number {
-  if (!(httpBandwidthBps > 0)) return 0;
-  return Number.isFinite(playerEstimateBps) && playerEstimateBps > httpBandwidthBps
-    ? playerEstimateBps
-    : httpBandwidthBps;
-}
-
-/**
  * Fill hls.js LoaderStats after a delivery so that ABR measures what the *network* can do.
  *
  * - HTTP: the real timings of the HTTP transfer. Time spent waiting for peers before falling back
  *   is not network time and is excluded, or ABR would switch down for our own patience.
  * - P2P and cache: reported as the time HTTP would have needed at `httpBandwidthBps` (see
- *   {@link peerDeliveryReportBps}) and first-byte time (`httpFirstByteMs`, ms). Bytes from memory or a LAN peer
+ *   `peerDeliveryReportBps` in engine/abr-report.ts) and first-byte time (`httpFirstByteMs`, ms). Bytes from memory or a LAN peer
  *   look like near-infinite bandwidth, and ABR would climb to renditions the CDN cannot sustain when
  *   peers leave; bytes from a slow peer — a capped uploader, a peer still receiving the segment itself,
  *   or the time we chose to wait for it — would push ABR below what the viewer's network sustains.
@@ -61,13 +40,7 @@ export function fillLoaderStats(
   httpFirstByteMs = 1,
 ): void {
   const bytes = result.data.byteLength;
-  const { requestStartMs, firstByteMs, endMs } = result.timing;
-  let ttfbMs = Math.max(0, firstByteMs - requestStartMs);
-  let transferMs = Math.max(0, endMs - firstByteMs);
-  if (result.source !== "http" && httpBandwidthBps > 0) {
-    transferMs = ((bytes * 8) / httpBandwidthBps) * 1000;
-    ttfbMs = Math.max(httpFirstByteMs, 1);
-  }
+  const { ttfbMs, transferMs } = reportedTransfer(result, httpBandwidthBps, httpFirstByteMs);
   stats.loaded = bytes;
   stats.total = bytes;
   stats.retry = result.httpRetries;

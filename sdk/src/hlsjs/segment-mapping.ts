@@ -6,7 +6,7 @@ import {
   SEGMENT_DIGEST_TAG,
   segmentId,
   type TagList,
-} from "./segment-identity.js";
+} from "../engine/segment-identity.js";
 
 /** The parts of hls.js objects the mapping reads, so it can be tested with plain objects. */
 export interface FragLike {

@@ -1,13 +1,10 @@
 import type { Logger } from "../core/logger.js";
-import {
-  MAX_OFFERS_PER_ANNOUNCE,
-  RETRY_AFTER_FAILURE_MS,
-  UNDERFULL_ANNOUNCE_INTERVAL_MS,
-} from "./constants.js";
+import { announceDelayMs, answersOffer, offersToMake, retryDelayMs } from "./connect-rules.js";
 import { infoHashOf } from "./ids.js";
+import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
-import type { TrackerMessage } from "./tracker-messages.js";
+import type { TrackerMessage, TrackerSession } from "./tracker-messages.js";
 
 export interface PeerConnectorOptions {
   peerId: string;
@@ -27,8 +24,10 @@ export interface PeerConnectorOptions {
   onPeer: PeerHandler;
   /** The tracker's count of other viewers in a swarm (from its announce response). */
   onSwarmReport(swarmKey: string, others: number | undefined): void;
-  /** Peers that broke the protocol: their offers and answers are ignored. */
-  isBanned(peerId: string): boolean;
+  /** A tracker sent this viewer a session (Nearcast trackers do, in announce replies). */
+  onSession?(trackerUrl: string, session: TrackerSession): void;
+  /** Peers banned for breaking a rule (by id or tracker fingerprint): their offers and answers are ignored. */
+  isBanned(remote: PeerRemote): boolean;
   onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
   onWarning(message: string): void;
 }
@@ -60,7 +59,7 @@ export class PeerConnector {
       RTCPeerConnection: options.RTCPeerConnection,
       rtcConfiguration: () => options.rtcConfiguration(),
       log: options.log,
-      isBanned: (peerId) => options.isBanned(peerId),
+      isBanned: (remote) => options.isBanned(remote),
       isJoined: (swarmKey) => this.swarms.has(swarmKey),
       onFailure: (swarmKey) => this.retrySoon(swarmKey),
       onPeer: (...args) => options.onPeer(...args),
@@ -131,10 +130,10 @@ export class PeerConnector {
   private retrySoon(swarmKey: string): void {
     if (this.destroyed) return;
     const now = Date.now();
-    const last = this.lastRefillMs.get(swarmKey) ?? 0;
-    if (now - last < RETRY_AFTER_FAILURE_MS) return;
+    const delayMs = retryDelayMs(this.lastRefillMs.get(swarmKey) ?? 0, now, Math.random);
+    if (delayMs === undefined) return;
     this.lastRefillMs.set(swarmKey, now);
-    setTimeout(() => this.refill(swarmKey, now), RETRY_AFTER_FAILURE_MS * (0.5 + Math.random()));
+    setTimeout(() => this.refill(swarmKey, now), delayMs);
   }
 
   destroy(): void {
@@ -148,14 +147,13 @@ export class PeerConnector {
   private scheduleAnnounce(swarm: JoinedSwarm): void {
     clearTimeout(swarm.timer);
     const underfull = this.options.wantedPeers(swarm.swarmKey) > 0;
-    const delay = underfull ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, swarm.intervalMs) : swarm.intervalMs;
     swarm.timer = setTimeout(
       () => {
         if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
         for (const tracker of this.trackers) void this.announce(swarm, tracker);
         this.scheduleAnnounce(swarm);
       },
-      delay * (0.9 + Math.random() * 0.2),
+      announceDelayMs(underfull, swarm.intervalMs, Math.random()),
     );
   }
 
@@ -180,10 +178,7 @@ export class PeerConnector {
       event = undefined;
     }
     const pending = this.handshakes.pendingOffersFor(swarm.swarmKey, offersSinceMs);
-    const count = Math.max(
-      0,
-      Math.min(this.options.offersWanted(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
-    );
+    const count = offersToMake(this.options.offersWanted(swarm.swarmKey), pending);
     const offers = (
       await Promise.all(Array.from({ length: count }, () => this.handshakes.createOffer(swarm.swarmKey)))
     ).filter((o): o is NonNullable<typeof o> => o !== undefined);
@@ -207,6 +202,7 @@ export class PeerConnector {
     const swarm = message.infoHash ? this.byInfoHash.get(message.infoHash) : undefined;
     switch (message.kind) {
       case "announce-response":
+        if (message.session) this.options.onSession?.(tracker.url, message.session);
         if (!swarm) return;
         if (message.intervalSec) swarm.intervalMs = message.intervalSec * 1000;
         // Trackers count the announcing peer itself among complete + incomplete.
@@ -224,18 +220,32 @@ export class PeerConnector {
         );
       case "answer":
         if (!swarm || message.peerId === this.options.peerId) return;
-        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, message.peerId, message.answer);
+        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, remoteOf(message), message.answer);
       case "offer":
-        if (!swarm || message.peerId === this.options.peerId || this.options.isBanned(message.peerId)) return;
-        if (this.options.wantedPeers(swarm.swarmKey) <= this.handshakes.connectingCount) return;
+        if (!swarm || message.peerId === this.options.peerId) return;
+        if (this.options.isBanned(remoteOf(message))) {
+          return this.options.log(
+            "ignored an offer from banned peer %s (%s)",
+            message.peerId,
+            message.from ?? "-",
+          );
+        }
+        if (!answersOffer(this.options.wantedPeers(swarm.swarmKey), this.handshakes.connectingCount)) return;
         // Already connected: a second connection would only be set up to be closed as a duplicate.
         if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
-        void this.handshakes.answer(swarm.swarmKey, message.peerId, message.offer, (answer) =>
+        void this.handshakes.answer(swarm.swarmKey, remoteOf(message), message.offer, (answer) =>
           tracker.answer(swarm.infoHash, this.options.peerId, message.peerId, message.offerId, answer),
         );
         return;
     }
   }
+}
+
+/** The sender of a relayed offer or answer, with the tracker's fingerprint of it when there is one. */
+function remoteOf(message: { peerId: string; from?: string }): PeerRemote {
+  return message.from !== undefined
+    ? { id: message.peerId, fingerprint: message.from }
+    : { id: message.peerId };
 }
 
 function withRegion(url: string, region: string | undefined): string {

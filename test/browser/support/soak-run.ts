@@ -49,6 +49,8 @@ const NO_USAGE: ResourceUsage = {
   pendingLoads: 0,
   peerConnections: 0,
   swarms: 0,
+  peerBufferedBytes: 0,
+  peerBufferedPeakBytes: 0,
 };
 
 async function heapAfterGc(session: CDPSession): Promise<number> {

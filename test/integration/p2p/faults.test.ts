@@ -273,6 +273,41 @@ describe("P2P faults: a peer that misbehaves costs at most a fallback, never the
     expect(hostile.connections[0]?.closedBy).toBeUndefined();
     expect(engine.getStats().connectedPeers).toBe(1);
   });
+
+  it("peer trickles (a byte every 200 ms) → cut as stalled long before its budget, the rest over HTTP in time", async () => {
+    const swarmKey = freshSwarmKey("trickle");
+    const stallTimeoutMs = 500;
+    const fastBytes = 16_384;
+    const hostile = await startHostile({
+      swarmKey,
+      behaviour: "trickle-after",
+      faultAfterBytes: fastBytes,
+      trickleIntervalMs: 200,
+    });
+    const { engine, fetches } = await engineConnectedTo(swarmKey, hostile, {
+      p2pStallTimeoutMs: stallTimeoutMs,
+    });
+
+    const started = performance.now();
+    const result = await loadTestSegment(engine, swarmKey);
+    const elapsedMs = performance.now() - started;
+    const fallbackAfterMs = (fetches[0]?.atMs ?? Number.NaN) - started;
+    console.log(
+      `trickle: HTTP fallback ${fallbackAfterMs.toFixed(0)} ms into the load (p2pStallTimeoutMs ${stallTimeoutMs}, ` +
+        `budget ~3 s), whole load ${elapsedMs.toFixed(0)} ms; p2p=${result.p2pBytes} http=${result.httpBytes}`,
+    );
+
+    expect(sameBytes(result.data, segment)).toBe(true);
+    expect(result.p2pBytes).toBeGreaterThanOrEqual(fastBytes);
+    expect(fetches.map((f) => f.range)).toEqual([`bytes=${result.p2pBytes}-`]);
+    // Its bytes keep the no-progress timeout from firing; at ~5 B/s it could never finish in its
+    // ~3-s budget, so it is cut once it has run for the stall timeout, not when the budget ends.
+    expect(fallbackAfterMs).toBeLessThan(stallTimeoutMs + 1000);
+    // The player, with 6 s buffered, never waits for this segment.
+    expect(elapsedMs).toBeLessThan(BUFFERED_AHEAD_SEC * 1000);
+    await waitFor(() => hostile.connections[0]?.received.some((m) => m.type === "cancel"), 2000, "cancel");
+    expect(engine.getStats().connectedPeers).toBe(1);
+  });
 });
 
 describe("P2P faults: trackers", () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SegmentResult } from "../../../sdk/src/core/types.js";
-import {
-  createLoaderStats,
-  fillLoaderStats,
-  peerDeliveryReportBps,
-} from "../../../sdk/src/hlsjs/loader-stats.js";
+import { createLoaderStats, fillLoaderStats } from "../../../sdk/src/hlsjs/loader-stats.js";
 import { httpPolicyFrom } from "../../../sdk/src/hlsjs/fragment-loader.js";
 
 const result = (source: SegmentResult["source"], bytes: number, start: number, first: number, end: number) =>
@@ -88,20 +84,5 @@ describe("httpPolicyFrom", () => {
     });
     expect(policy.firstByteTimeoutMs).toBe(20_000);
     expect(policy.retry).toEqual({ maxRetries: 2, retryDelayMs: 500, maxRetryDelayMs: 4000 });
-  });
-});
-
-describe("peerDeliveryReportBps", () => {
-  it("reports peer deliveries at the measured HTTP throughput, or the player's estimate when higher", () => {
-    // A viewer whose network got faster: few HTTP fetches keep its HTTP estimate low, the player's
-    // estimate has climbed with them; a peer delivery must not pull it back down.
-    expect(peerDeliveryReportBps(700_000, 2_400_000)).toBe(2_400_000);
-    // The player's estimate lower (still converging, or its 500 kbit/s default): HTTP's figure.
-    expect(peerDeliveryReportBps(3_000_000, 500_000)).toBe(3_000_000);
-    expect(peerDeliveryReportBps(3_000_000, Number.NaN)).toBe(3_000_000);
-  });
-
-  it("is 0 (real timings) before any HTTP measurement, whatever the player believes", () => {
-    expect(peerDeliveryReportBps(0, 500_000)).toBe(0);
   });
 });

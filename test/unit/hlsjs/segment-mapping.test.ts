@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultStreamKey } from "../../../sdk/src/hlsjs/segment-identity.js";
+import { defaultStreamKey } from "../../../sdk/src/engine/segment-identity.js";
 import { renditionKey, toSegmentRequest, type HlsLike } from "../../../sdk/src/hlsjs/segment-mapping.js";
 
 const hls: HlsLike = {

@@ -1,6 +1,8 @@
 // The coverage-matrix test page: real hls.js with the Nearcast SDK (script-tag bundles), configured
 // from the query string, recording what the tests check in `window`:
-//   fragLog        every fragment payload hls.js received from its fLoader, with its SHA-256
+//   fragLog        every fragment payload hls.js received from its fLoader, with its SHA-256 (`asset`:
+//                  loaded by an interstitial asset's child player, which inherits the fLoader)
+//   warnings       the SDK's `warning` events (messages)
 //   playerErrors   hls.js ERROR events; loaderViolations: loader callbacks after abort()
 //   rtc / sockets  every RTCPeerConnection and WebSocket the page opened (to see that they close)
 // Query: src, p2p=0|1, plain=1 (hls.js alone), tracker, switchMs (hls.nextLevel every N ms),
@@ -15,6 +17,8 @@ window.fragLog = [];
 window.playerErrors = [];
 window.loaderViolations = [];
 window.pageEvents = { ended: 0, levelLoaded: 0, levelSwitched: 0, audioSwitched: 0, subtitleFrags: 0 };
+window.interstitialEvents = [];
+window.warnings = [];
 
 // Count the connections the SDK opens, to see that they close (wrapped before the SDK reads them).
 window.rtc = [];
@@ -49,6 +53,7 @@ function recording(Base) {
     constructor(config) {
       this.inner = new Base(config);
       this.aborted = false;
+      this.asset = Boolean(config.primarySessionId);
     }
     get stats() {
       return this.inner.stats;
@@ -84,6 +89,7 @@ function recording(Base) {
             length: data.byteLength,
             sha256: "",
             part: Boolean(ctx.part),
+            asset: this.asset,
             pdt: frag.sn === "initSegment" ? null : frag.programDateTime,
           };
           window.fragLog.push(entry);
@@ -123,6 +129,7 @@ const nearcast = plain
       ...(params.get("store") ? { storeMaxBytes: Number(params.get("store")) } : {}),
     });
 window.nearcast = nearcast;
+nearcast?.on("warning", (w) => window.warnings.push(w.message));
 
 function setStatus(text) {
   document.getElementById("status").textContent = text;
@@ -178,6 +185,13 @@ window.mount = function mount() {
   });
   hls.on(Hls.Events.LEVEL_SWITCHED, () => window.pageEvents.levelSwitched++);
   hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, () => window.pageEvents.audioSwitched++);
+  for (const name of [
+    "INTERSTITIAL_STARTED",
+    "INTERSTITIAL_ASSET_STARTED",
+    "INTERSTITIAL_ASSET_ENDED",
+    "INTERSTITIAL_ENDED",
+  ])
+    hls.on(Hls.Events[name], () => window.interstitialEvents.push({ name, atSec: video.currentTime }));
   video.addEventListener("ended", () => window.pageEvents.ended++);
   const timers = [];
   const switchMs = Number(params.get("switchMs") ?? 0);
