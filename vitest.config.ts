@@ -7,7 +7,9 @@ import { defineConfig } from "vitest/config";
 // Projects run one after the other (groupOrder): unit files in parallel, then integration, then
 // browser, each with the workers its files can share 2 cores with. No project retries a failing
 // test: a test that fails intermittently has a bug behind it (issue 20).
-// `nearcast` is the SDK workspace package; tests run its TypeScript source, not a stale build.
+// `nearcast` is the SDK workspace package; tests run its TypeScript source, not a stale build
+// (`extends: true` gives every project the root's alias, so server code importing `nearcast` sees
+// the source too, not `sdk/dist`).
 const SLOW = "**/*.slow.test.ts";
 /** Workers for files that run real WebRTC and real Chromium; `NEARCAST_TEST_WORKERS` overrides. */
 const heavyWorkers = Number(process.env.NEARCAST_TEST_WORKERS ?? 2);
@@ -17,6 +19,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
@@ -25,6 +28,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
@@ -36,6 +40,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
@@ -47,6 +52,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "integration-slow",
           include: [`test/integration/${SLOW}`],
@@ -57,6 +63,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "browser-slow",
           include: [`test/browser/${SLOW}`],
