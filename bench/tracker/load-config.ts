@@ -1,7 +1,7 @@
 import type { TrackerOptions } from "../../demo-server/src/tracker/index.js";
 
 /**
- * Nearcast's tracker as deployed for a large audience (README "Deployment"): room for 20k sockets,
+ * Nearcast's tracker as deployed for a large audience (docs/scaling.md): room for 20k sockets,
  * and a per-socket rate limit that a load generator multiplexing many announces per socket does not
  * trip (a real viewer sends ~1 message per second; the generator's sockets send up to ~60 at
  * saturation). bittorrent-tracker has neither limit, so both do the same work.

@@ -64,7 +64,7 @@ export interface ServerOptions {
   /** ICE servers handed to viewers at `GET /api/ice` (STUN; TURN off unless configured). */
   ice: IceOptions;
   /**
-   * Tracker access control (see README "Production snippet"): join-token secret, Origin allow-list,
+   * Tracker access control (see README "Running it in production", docs/tracker-access.md): join-token secret, Origin allow-list,
    * info-hash allow-list. @default all undefined = an open tracker
    */
   trackerAccess: AccessOptions;

@@ -3,7 +3,7 @@
 // `_HLS_msn`/`_HLS_part` reloads until that part exists) and PART-HOLD-BACK, EXT-X-PART-INF, and
 // EXT-X-PART lines as resources of their own and as byte ranges of the segment file. Every part's
 // and every segment's bytes hls.js receives must equal the origin's (SHA-256), with no fatal error
-// while playback advances. Parts travel over HTTP by design (see the README); whole segments are
+// while playback advances. Parts travel over HTTP by design (see docs/integrity.md); whole segments are
 // Nearcast's to share.
 import { describe, expect, it } from "vitest";
 import { lowLatencyRoute } from "../support/ll-stream.js";

@@ -1,5 +1,5 @@
-// Which URLs a digest request may make the service fetch, by the SDK's own identity rules (README,
-// "Segment integrity"): a stream key is the manifest URL without per-viewer query parameters, a
+// Which URLs a digest request may make the service fetch, by the SDK's own identity rules
+// (docs/integrity.md): a stream key is the manifest URL without per-viewer query parameters, a
 // playlist is known by scheme, host, path and content query, a segment by path, content query and
 // byte range. Pure: strings in, keys and URLs out.
 import { contentQuery, defaultSegmentUrlKey, defaultStreamKey } from "nearcast";

@@ -1,5 +1,5 @@
-// Nearcast's segment digests in a media playlist (the format is documented in the README, "Segment
-// integrity"): before each media segment URI, `#EXT-X-NEARCAST-SHA256:<64 hex>` = SHA-256 of that
+// Nearcast's segment digests in a media playlist (the format is documented in docs/integrity.md, "The
+// digest format"): before each media segment URI, `#EXT-X-NEARCAST-SHA256:<64 hex>` = SHA-256 of that
 // segment's bytes (its EXT-X-BYTERANGE, if any); right after each EXT-X-MAP,
 // `#EXT-X-NEARCAST-MAP-SHA256:<64 hex>` = SHA-256 of the init segment (its BYTERANGE, if any).
 // hls.js keeps unknown tags in the next fragment's `tagList`, which is where the SDK reads them.

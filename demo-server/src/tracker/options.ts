@@ -91,8 +91,8 @@ export interface TrackerOptions extends AccessOptions {
   logger: TrackerLogger;
   /**
    * Share swarms with other tracker instances through this Redis (`redis://host:port[/db]`): peers
-   * connected to different instances meet. Unset = one process, nothing shared. See README
-   * "Deployment". @default undefined
+   * connected to different instances meet. Unset = one process, nothing shared. See
+   * docs/scaling.md. @default undefined
    */
   redisUrl: string | undefined;
   /** Prefix of the Redis keys and channels, so several deployments can share one Redis. @default "nearcast:" */
