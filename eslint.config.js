@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       "node_modules",
       "sdk/dist",
+      "docs/api",
       "demo-server/dist",
       "demo-server/public",
       "bench/pages/dist",
