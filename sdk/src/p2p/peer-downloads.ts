@@ -14,7 +14,7 @@ import {
   STALL_JUDGE_AFTER_MS,
 } from "./constants.js";
 import { PeerError } from "./peer-error.js";
-import type { PeerMessage } from "./protocol.js";
+import type { PeerMessage } from "./protocol-types.js";
 
 /** A download we asked this peer for: the rest of one segment, from `nextOffset` to its end. */
 export interface Download {

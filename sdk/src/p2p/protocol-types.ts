@@ -1,8 +1,6 @@
 import type { SegmentAvailability } from "../core/availability.js";
 import { NearcastError } from "../core/errors.js";
 
-export type { SegmentAvailability };
-
 /** First frame on a channel. One data channel carries one swarm, so no swarm id is needed. */
 export interface HelloMessage {
   readonly type: "hello";

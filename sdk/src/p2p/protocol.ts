@@ -28,10 +28,6 @@ import {
 } from "./protocol-constants.js";
 import { ProtocolError, type DataMessage, type PeerMessage } from "./protocol-types.js";
 
-export * from "./protocol-constants.js";
-export * from "./protocol-types.js";
-export { availabilityMessages } from "./protocol-availability.js";
-
 const HEADER_BYTE = FRAME_MAGIC | PROTOCOL_VERSION;
 const FLAG_HAS_RANGE_END = 0x01;
 

@@ -11,7 +11,7 @@ import {
 import { PeerByteBudget } from "../../../sdk/src/p2p/peer-byte-budget.js";
 import { PeerDownloads } from "../../../sdk/src/p2p/peer-downloads.js";
 import type { PeerError } from "../../../sdk/src/p2p/peer-error.js";
-import type { PeerMessage, RequestMessage } from "../../../sdk/src/p2p/protocol.js";
+import type { PeerMessage, RequestMessage } from "../../../sdk/src/p2p/protocol-types.js";
 
 const SIZE = 200_000;
 
