@@ -164,7 +164,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   }
 
   async loadSegment(request: SegmentRequest, options: LoadOptions): Promise<SegmentResult> {
-    if (this.destroyed) throw new NearcastError("engine destroyed");
+    if (this.destroyed) throw new NearcastError("engine destroyed", "destroyed");
     const started = performance.now();
     this.stats.swarmKey = request.swarmKey;
     const key = loadKey(request.swarmKey, request.id);
