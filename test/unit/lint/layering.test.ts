@@ -2,6 +2,8 @@
 // file path only; nothing is written) in each layer: every banned arrow is reported, every allowed
 // one is not, so a rule that silently stopped matching fails here rather than in review.
 import { ESLint } from "eslint";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -17,6 +19,24 @@ async function layeringErrors(filePath: string, source: string): Promise<string[
   const [result] = await eslint.lintText(`import "${source}";\n`, { filePath });
   return result!.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
 }
+
+/** The folders directly under `root` (relative to the repository). */
+function foldersOf(root: string): string[] {
+  return readdirSync(join(repoRoot, root), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+}
+
+// A folder missing from eslint.config.js's tables has no rule at all: a new one must be placed in a
+// layer, so every folder is asked to import its package's entry file, which no layer may.
+describe("every folder has a layer", () => {
+  it.each(foldersOf("sdk/src/"))("sdk/src/%s", async (folder) => {
+    expect(await layeringErrors(`sdk/src/${folder}/fixture.ts`, "../index.js")).toHaveLength(1);
+  });
+  it.each(foldersOf("demo-server/src/"))("demo-server/src/%s", async (folder) => {
+    expect(await layeringErrors(`demo-server/src/${folder}/fixture.ts`, "../main.js")).toHaveLength(1);
+  });
+});
 
 describe("SDK layers: adapters → engine → p2p, http → core", () => {
   it.each([
