@@ -5,7 +5,8 @@ export {
   type NearcastHlsStats,
 } from "./hlsjs/hls-integration.js";
 export type { InterstitialStats } from "./hlsjs/interstitial-assets.js";
-export { Engine, type Platform, type ResourceUsage } from "./engine/engine.js";
+export { Engine, type ResourceUsage } from "./engine/engine.js";
+export type { Platform } from "./engine/platform.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
 export type { NearcastEvents } from "./core/events.js";
 export type { NearcastStats, PeerStats } from "./core/stats.js";

@@ -13,8 +13,6 @@ import type { Platform } from "./platform.js";
 import { SegmentDelivery } from "./segment-delivery.js";
 import { TransferEstimates } from "../core/policy/transfer-estimates.js";
 
-export type { Platform } from "./platform.js";
-
 const log = createLogger("engine");
 
 /** A snapshot of {@link Engine.getResourceUsage}. */
