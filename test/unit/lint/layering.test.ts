@@ -20,6 +20,18 @@ async function layeringErrors(filePath: string, source: string): Promise<string[
   return result!.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
 }
 
+/** `source` imported from `filePath` breaks exactly one layering rule. */
+async function expectBanned(filePath: string, source: string): Promise<void> {
+  const errors = await layeringErrors(filePath, source);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toContain("layers: eslint.config.js");
+}
+
+/** `source` imported from `filePath` breaks no layering rule. */
+async function expectAllowed(filePath: string, source: string): Promise<void> {
+  expect(await layeringErrors(filePath, source)).toEqual([]);
+}
+
 /** The folders directly under `root` (relative to the repository). */
 function foldersOf(root: string): string[] {
   return readdirSync(join(repoRoot, root), { withFileTypes: true })
@@ -54,11 +66,7 @@ describe("SDK layers: adapters → engine → p2p, http → core", () => {
     ["sdk/src/hlsjs/fixture.ts", "../p2p/ids.js", "adapters reach transports only through the engine"],
     ["sdk/src/shaka/fixture.ts", "../hlsjs/hls-integration.js", "adapters do not import each other"],
     ["sdk/src/shaka/fixture.ts", "hls.js", "the Shaka adapter does not import hls.js"],
-  ])("%s ✗ %s (%s)", async (filePath, source) => {
-    const errors = await layeringErrors(filePath, source);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain("layers: eslint.config.js");
-  });
+  ])("%s ✗ %s (%s)", expectBanned);
 
   it.each([
     ["sdk/src/core/policy/fixture.ts", "../types.js"],
@@ -70,9 +78,7 @@ describe("SDK layers: adapters → engine → p2p, http → core", () => {
     ["sdk/src/hlsjs/fixture.ts", "hls.js"],
     ["sdk/src/shaka/fixture.ts", "../core/types.js"],
     ["sdk/src/index.ts", "./hlsjs/hls-integration.js"],
-  ])("%s ✓ %s", async (filePath, source) => {
-    expect(await layeringErrors(filePath, source)).toEqual([]);
-  });
+  ])("%s ✓ %s", expectAllowed);
 });
 
 describe("server layers: main → cli → server, config → services → net", () => {
@@ -84,11 +90,7 @@ describe("server layers: main → cli → server, config → services → net", 
     ["demo-server/src/config.ts", "./cli/values.js", "the server's options do not import the CLI"],
     ["demo-server/src/server.ts", "./main.js", "nothing imports the bin"],
     ["demo-server/src/stats/fixture.ts", "../../../sdk/src/index.js", "the SDK is imported as `nearcast`"],
-  ])("%s ✗ %s (%s)", async (filePath, source) => {
-    const errors = await layeringErrors(filePath, source);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain("layers: eslint.config.js");
-  });
+  ])("%s ✗ %s (%s)", expectBanned);
 
   it.each([
     ["demo-server/src/stats/fixture.ts", "../tracker/stats.js"],
@@ -96,7 +98,5 @@ describe("server layers: main → cli → server, config → services → net", 
     ["demo-server/src/cli/fixture.ts", "../digests/digest-options.js"],
     ["demo-server/src/server.ts", "./tracker/index.js"],
     ["demo-server/src/main.ts", "./cli/parse-args.js"],
-  ])("%s ✓ %s", async (filePath, source) => {
-    expect(await layeringErrors(filePath, source)).toEqual([]);
-  });
+  ])("%s ✓ %s", expectAllowed);
 });
