@@ -1,8 +1,10 @@
 // Issue 18: a banned peer cannot come back under a new peer_id. The Nearcast tracker stamps every
 // relayed offer and answer with `nearcast_from`, an opaque fingerprint of the sender's address; here a
-// relay in front of the demo tracker stamps what it forwards to the engine under test, from a rule
-// the test sets (all scripted peers share one "host", real engines have their own), so the engine
-// sees what it would see behind a Nearcast tracker. Real WebRTC (node-datachannel).
+// relay in front of the demo tracker replaces that stamp on what it forwards to the engine under
+// test with one from a rule the test sets (all scripted peers share one "host", real engines have
+// their own; on loopback the tracker's own stamp is the same for everyone), so the engine sees what
+// it would see behind a Nearcast tracker; a second relay strips it, as a plain WebTorrent tracker
+// sends none. Real WebRTC (node-datachannel).
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
@@ -27,12 +29,13 @@ const SCRIPTED_HOST = "fp-scripted-host";
 let server: RunningServer;
 let trackerUrl: string;
 let relay: { url: string; close(): Promise<void> };
+let plainRelay: { url: string; close(): Promise<void> };
 const engines: Engine[] = [];
 const hostiles: HostilePeer[] = [];
 
 /**
- * A WebSocket relay to `upstream` that adds `nearcast_from` to the offers and answers it delivers:
- * `fingerprintOf(sender peer_id)`, or nothing when that returns undefined.
+ * A WebSocket relay to `upstream` that sets `nearcast_from` on the offers and answers it delivers to
+ * `fingerprintOf(sender peer_id)`, or removes it when that returns undefined.
  */
 async function startStampingRelay(
   upstream: string,
@@ -52,6 +55,7 @@ async function startStampingRelay(
     tracker.on("message", (data) => {
       const message = JSON.parse(String(data)) as Record<string, unknown>;
       const from = typeof message.peer_id === "string" ? fingerprintOf(message.peer_id) : undefined;
+      delete message.nearcast_from;
       if ((message.offer || message.answer) && from) message.nearcast_from = from;
       if (client.readyState === WebSocket.OPEN) client.send(JSON.stringify(message));
     });
@@ -76,12 +80,14 @@ beforeAll(async () => {
   relay = await startStampingRelay(trackerUrl, (peerId) =>
     peerId.startsWith("-HX") ? SCRIPTED_HOST : `fp-engine-${peerId.slice(-4)}`,
   );
+  plainRelay = await startStampingRelay(trackerUrl, () => undefined);
 });
 
 afterEach(() => releaseAll(engines, hostiles));
 
 afterAll(async () => {
   await relay?.close();
+  await plainRelay?.close();
   await server?.close();
 });
 
@@ -153,7 +159,7 @@ describe("bans by what the tracker knows of a peer, not only by the id it chose"
 
   it("behind a tracker that sends no fingerprint, the ban holds for the peer_id alone", async () => {
     const { liar, viewer, rejected, returning } = await banThenReturn(
-      trackerUrl,
+      plainRelay.url,
       `bans-no-fingerprint|${RENDITION}`,
     );
     expect(rejected).toEqual([
