@@ -11,7 +11,8 @@
 import type { Decision, PeerCandidate, ScheduleInput } from "../../sdk/src/core/policy/decide.js";
 import { DeliveryPolicy } from "../../sdk/src/core/policy/delivery-policy.js";
 import { TransferEstimates } from "../../sdk/src/core/policy/transfer-estimates.js";
-import { SegmentStore, type SegmentStoreChange } from "../../sdk/src/core/segment-store.js";
+import { SegmentStore } from "../../sdk/src/core/segment-store.js";
+import type { SegmentStoreChange } from "../../sdk/src/core/segment-store-types.js";
 import type { LoadBytes } from "../../sdk/src/core/policy/load-context.js";
 import {
   SegmentLoad,

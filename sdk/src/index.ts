@@ -5,14 +5,22 @@ export {
   type NearcastHlsStats,
 } from "./hlsjs/hls-integration.js";
 export type { InterstitialStats } from "./hlsjs/interstitial-assets.js";
-export { Engine, type Platform, type ResourceUsage } from "./engine/engine.js";
+export { Engine, type ResourceUsage } from "./engine/engine.js";
+export type { Platform } from "./engine/platform.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
 export type { NearcastEvents } from "./core/events.js";
 export type { NearcastStats, PeerStats } from "./core/stats.js";
 export type { SegmentRequest, SegmentResult, SegmentSource, PlaybackState } from "./core/types.js";
 export type { HttpRequestContext, HttpRequestSetup, HttpRequestSpec } from "./core/types.js";
-export { RequestSetupError } from "./http/request-setup.js";
-export { NearcastError, ConfigError, HttpError, TimeoutError, AbortError } from "./core/errors.js";
+export {
+  NearcastError,
+  ConfigError,
+  HttpError,
+  TimeoutError,
+  AbortError,
+  RequestSetupError,
+  type NearcastErrorCode,
+} from "./core/errors.js";
 
 /** The SDK version, injected at build time. */
 export const VERSION: string = typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev";

@@ -2,16 +2,9 @@ import { randomBytes } from "node:crypto";
 import { RTCPeerConnection as NodeRTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
 import { infoHashOf } from "../../sdk/src/p2p/ids.js";
-import {
-  decodeMessage,
-  encodeDataFrame,
-  encodeMessage,
-  MAX_CHUNK_BYTES,
-  MessageCode,
-  PROTOCOL_VERSION,
-  type PeerMessage,
-  type RequestMessage,
-} from "../../sdk/src/p2p/protocol.js";
+import { decodeMessage, encodeDataFrame, encodeMessage } from "../../sdk/src/p2p/protocol.js";
+import { MAX_CHUNK_BYTES, MessageCode, PROTOCOL_VERSION } from "../../sdk/src/p2p/protocol-constants.js";
+import type { PeerMessage, RequestMessage } from "../../sdk/src/p2p/protocol-types.js";
 import { waitFor } from "./wait-for.js";
 
 /**

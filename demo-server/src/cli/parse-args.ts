@@ -9,7 +9,7 @@ import { normalizeOrigin } from "../net/access-policy.js";
 import { envBoolean, FLAG_ENV, nonEmpty } from "./env.js";
 import { CliUsageError, fromParseArgsError } from "./errors.js";
 import { hlsDir, iceFlags, integer, list, pathValue, redisUrl } from "./values.js";
-import { DIGEST_FLAGS, digestFlags } from "../digests/digest-flags.js";
+import { DIGEST_FLAGS, digestFlags } from "./digest-flags.js";
 
 export type CliOptions = Pick<
   ServerOptions,

@@ -8,8 +8,6 @@ import { CatalogError } from "./catalog-types.js";
 import type { Catalog, CatalogRendition, CatalogStream, HlsDirSpec } from "./catalog-types.js";
 import { isMasterPlaylist, parseMasterPlaylist, PlaylistParseError } from "./playlist-parser.js";
 
-export * from "./catalog-types.js";
-
 export interface LoadCatalogOptions {
   mediaDir: string;
   hlsDirs?: readonly HlsDirSpec[];

@@ -23,10 +23,6 @@ import { addTo, type ByteTriple, type OriginState, type StreamState } from "./st
 import { StreamTable } from "./stream-table.js";
 import type { TransferCredit } from "./transfer-ledger.js";
 
-export { HTTP, OTHER_RENDITION, P2P, swarmInfoHash, UPLOAD } from "./stream-state.js";
-export type { ByteTriple, OriginState, RenditionState, StreamState } from "./stream-state.js";
-export type { StreamActivity } from "./client-table.js";
-
 export interface AggregatorLimits {
   maxClients: number;
   maxStreams: number;

@@ -1,7 +1,8 @@
 // Window arithmetic over the aggregator's state, shared by the JSON snapshot and /metrics. Pure.
 import type { BucketRing } from "./bucket-ring.js";
-import type { ByteTriple, RenditionState, StatsAggregator, StreamState } from "./aggregator.js";
-import { HTTP, P2P, UPLOAD } from "./aggregator.js";
+import type { ByteTriple, RenditionState, StreamState } from "./stream-state.js";
+import type { StatsAggregator } from "./aggregator.js";
+import { HTTP, P2P, UPLOAD } from "./stream-state.js";
 import { BUCKET_MS, SETTLE_BUCKETS, WINDOW_BUCKETS, WINDOWS, type WindowName } from "./constants.js";
 import type { MeasuredWindowFigures, WindowFigures } from "./snapshot-types.js";
 

@@ -3,8 +3,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
-import type { StatsAggregator, StreamState } from "./aggregator.js";
-import { HTTP, P2P, UPLOAD } from "./aggregator.js";
+import type { StatsAggregator } from "./aggregator.js";
+import type { StreamState } from "./stream-state.js";
+import { HTTP, P2P, UPLOAD } from "./stream-state.js";
 import { WINDOWS } from "./constants.js";
 import { FigureBook } from "./figures.js";
 import type { StatsSnapshot } from "./snapshot-types.js";

@@ -1,7 +1,9 @@
 // Builds the StatsSnapshot JSON from the aggregator's state. Pure: the tracker's swarm list and the
 // report counters are passed in.
-import type { StatsAggregator, StreamActivity, StreamState } from "./aggregator.js";
-import { HTTP, P2P } from "./aggregator.js";
+import type { StatsAggregator } from "./aggregator.js";
+import type { StreamActivity } from "./client-table.js";
+import type { StreamState } from "./stream-state.js";
+import { HTTP, P2P } from "./stream-state.js";
 import {
   BUCKET_MS,
   MAX_SNAPSHOT_STREAMS,

@@ -16,8 +16,6 @@ import { SessionIssuer } from "./session-issuer.js";
 import { SwarmRegistry } from "./swarm.js";
 import { ServerKeys } from "../net/server-keys.js";
 
-export type { ClientChannel } from "./client-channel.js";
-
 export type CoreOptions = Pick<
   TrackerOptions,
   | "announceIntervalMs"

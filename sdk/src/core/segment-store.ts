@@ -11,16 +11,6 @@ import type {
   StoredSegment,
 } from "./segment-store-types.js";
 
-export type {
-  AppendResult,
-  RemovedSegment,
-  SegmentStoreChange,
-  SegmentStoreOptions,
-  SegmentTiming,
-  StoredAvailability,
-  StoredSegment,
-} from "./segment-store-types.js";
-
 /** Smallest growth step for a segment of unknown size: one maximum peer chunk. */
 const MIN_GROWTH_BYTES = 65_536;
 

@@ -13,8 +13,6 @@ import type { Platform } from "./platform.js";
 import { SegmentDelivery } from "./segment-delivery.js";
 import { TransferEstimates } from "../core/policy/transfer-estimates.js";
 
-export type { Platform } from "./platform.js";
-
 const log = createLogger("engine");
 
 /** A snapshot of {@link Engine.getResourceUsage}. */
@@ -164,7 +162,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   }
 
   async loadSegment(request: SegmentRequest, options: LoadOptions): Promise<SegmentResult> {
-    if (this.destroyed) throw new NearcastError("engine destroyed");
+    if (this.destroyed) throw new NearcastError("engine destroyed", "destroyed");
     const started = performance.now();
     this.stats.swarmKey = request.swarmKey;
     const key = loadKey(request.swarmKey, request.id);

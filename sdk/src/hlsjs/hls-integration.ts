@@ -1,7 +1,8 @@
 import type Hls from "hls.js";
 import type { FragmentLoaderConstructor, FragmentLoaderContext, HlsConfig } from "hls.js";
 import type { NearcastConfig } from "../core/config.js";
-import { Engine, type Platform } from "../engine/engine.js";
+import { Engine } from "../engine/engine.js";
+import type { Platform } from "../engine/platform.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { NearcastStats } from "../core/stats.js";
 import type { SegmentRequest } from "../core/types.js";

@@ -2,7 +2,7 @@
 // headers and credentials, then the player's hooks (hls.js xhrSetup / fetchSetup), then the page's
 // `httpRequestSetup`. Nearcast keeps the Range header to itself whatever the hooks do.
 import type { NearcastConfig } from "../core/config.js";
-import { NearcastError } from "../core/errors.js";
+import { RequestSetupError } from "../core/errors.js";
 import type { ByteRange, HttpRequestSetup, HttpRequestSpec, SegmentRequest } from "../core/types.js";
 
 export type RequestSetupConfig = Pick<NearcastConfig, "httpHeaders" | "httpCredentials" | "httpRequestSetup">;
@@ -11,11 +11,6 @@ export type RequestSetupConfig = Pick<NearcastConfig, "httpHeaders" | "httpCrede
 export type PrepareRequest = (range: ByteRange | undefined, attempt: number) => Promise<HttpRequestSpec>;
 
 const CREDENTIALS: readonly RequestCredentials[] = ["omit", "same-origin", "include"];
-
-/** A request hook failed or returned something that is not a request. Not retried. */
-export class RequestSetupError extends NearcastError {
-  override name = "RequestSetupError";
-}
 
 /**
  * The request preparer of one segment load: `config` headers/credentials, then `player` (the

@@ -1,7 +1,8 @@
 import type { NearcastConfig } from "../core/config.js";
 import type { NearcastEvents } from "../core/events.js";
 import { createLogger } from "../core/logger.js";
-import type { SegmentStore, SegmentStoreChange } from "../core/segment-store.js";
+import type { SegmentStore } from "../core/segment-store.js";
+import type { SegmentStoreChange } from "../core/segment-store-types.js";
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
 import type { PeerRejectionReason } from "../core/types.js";
@@ -12,12 +13,9 @@ import { Peer, type PeerHandlers, type PeerRemote } from "./peer.js";
 import { PeerBans } from "./peer-bans.js";
 import { PeerByteBudget } from "./peer-byte-budget.js";
 import { PeerConnector } from "./peer-connector.js";
-import {
-  availabilityMessages,
-  MAX_CHUNK_BYTES,
-  PROTOCOL_VERSION,
-  type SegmentAvailability,
-} from "./protocol.js";
+import { availabilityMessages } from "./protocol-availability.js";
+import { MAX_CHUNK_BYTES, PROTOCOL_VERSION } from "./protocol-constants.js";
+import type { SegmentAvailability } from "../core/availability.js";
 import { Swarm } from "./swarm.js";
 import type { TrackerSession } from "./tracker-messages.js";
 import { uploadsPerSegment } from "./upload-rules.js";

@@ -13,8 +13,8 @@ import {
   MIN_COMPLETE_HOLDER_BYTES_PER_SEC,
   STALL_JUDGE_AFTER_MS,
 } from "./constants.js";
-import { PeerError } from "./peer-error.js";
-import type { PeerMessage } from "./protocol.js";
+import { PeerError } from "../core/errors.js";
+import type { PeerMessage } from "./protocol-types.js";
 
 /** A download we asked this peer for: the rest of one segment, from `nextOffset` to its end. */
 export interface Download {

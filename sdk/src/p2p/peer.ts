@@ -9,18 +9,12 @@ import {
 import { canServe } from "./can-serve.js";
 import { PeerByteBudget } from "./peer-byte-budget.js";
 import { PeerDownloads, type Download, type DownloadHandle } from "./peer-downloads.js";
-import { PeerError, rejectionFor } from "./peer-error.js";
-import {
-  decodeMessage,
-  encodeMessage,
-  PROTOCOL_VERSION,
-  ProtocolError,
-  type PeerMessage,
-  type RequestMessage,
-  type SegmentAvailability,
-} from "./protocol.js";
-
-export { PeerError } from "./peer-error.js";
+import { rejectionFor } from "./peer-error.js";
+import { decodeMessage, encodeMessage } from "./protocol.js";
+import { PROTOCOL_VERSION } from "./protocol-constants.js";
+import { PeerError, ProtocolError } from "../core/errors.js";
+import type { PeerMessage, RequestMessage } from "./protocol-types.js";
+import type { SegmentAvailability } from "../core/availability.js";
 
 /** Who a peer is, as far as we can tell: the id it chose, and what the tracker knows of it. */
 export interface PeerRemote {

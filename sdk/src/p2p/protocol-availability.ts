@@ -1,7 +1,8 @@
 import { availabilityProblem, type SegmentAvailability } from "../core/availability.js";
 import { encodeString, type FrameReader, type FrameWriter } from "./protocol-bytes.js";
 import { MAX_AVAILABILITY_ENTRIES, MAX_FRAME_BYTES, MAX_SEGMENT_ID_BYTES } from "./protocol-constants.js";
-import { ProtocolError, type PeerMessage } from "./protocol-types.js";
+import { ProtocolError } from "../core/errors.js";
+import type { PeerMessage } from "./protocol-types.js";
 
 /*
  * One availability entry:

@@ -1,5 +1,5 @@
 import { isUint32 } from "../core/availability.js";
-import { ProtocolError } from "./protocol-types.js";
+import { ProtocolError } from "../core/errors.js";
 
 // fatal: invalid UTF-8 is a malformed frame, not text to repair. ignoreBOM: a leading U+FEFF is
 // part of the id; stripping it would make two different ids decode equal.

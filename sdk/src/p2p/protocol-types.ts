@@ -1,7 +1,4 @@
 import type { SegmentAvailability } from "../core/availability.js";
-import { NearcastError } from "../core/errors.js";
-
-export type { SegmentAvailability };
 
 /** First frame on a channel. One data channel carries one swarm, so no swarm id is needed. */
 export interface HelloMessage {
@@ -96,33 +93,3 @@ export type PeerMessage =
   | CancelMessage;
 
 export type PeerMessageType = PeerMessage["type"];
-
-export type ProtocolErrorCode =
-  /** The frame ends before a field it declares. */
-  | "TRUNCATED"
-  /** Unknown frame type code. */
-  | "BAD_TYPE"
-  /** First byte is not this protocol, or another version of it. */
-  | "BAD_VERSION"
-  /** A frame, string, list or payload exceeds its bound. */
-  | "TOO_LARGE"
-  /** Invalid UTF-8, lone surrogate, or an empty string where one is required. */
-  | "BAD_STRING"
-  /** Bytes left after the last field. */
-  | "TRAILING_BYTES"
-  /** A field holds a value the protocol forbids (reserved flag, empty range, inconsistent lengths). */
-  | "BAD_FIELD";
-
-/**
- * A frame could not be encoded or decoded. On decode it means the peer is broken or hostile:
- * drop that peer, never the player.
- */
-export class ProtocolError extends NearcastError {
-  override name = "ProtocolError";
-  constructor(
-    readonly code: ProtocolErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}

@@ -26,11 +26,8 @@ import {
   MessageCode,
   PROTOCOL_VERSION,
 } from "./protocol-constants.js";
-import { ProtocolError, type DataMessage, type PeerMessage } from "./protocol-types.js";
-
-export * from "./protocol-constants.js";
-export * from "./protocol-types.js";
-export { availabilityMessages } from "./protocol-availability.js";
+import { ProtocolError } from "../core/errors.js";
+import type { DataMessage, PeerMessage } from "./protocol-types.js";
 
 const HEADER_BYTE = FRAME_MAGIC | PROTOCOL_VERSION;
 const FLAG_HAS_RANGE_END = 0x01;

@@ -3,7 +3,7 @@ import type { PeerView } from "../core/policy/load-context.js";
 import { awaitingFirstPeer } from "../core/policy/waits.js";
 import { offersWanted } from "./connect-rules.js";
 import type { Peer } from "./peer.js";
-import type { PeerMessage } from "./protocol.js";
+import type { PeerMessage } from "./protocol-types.js";
 
 /** The peers of one swarm (one rendition of one stream) and what they can give us. */
 export class Swarm implements PeerView {

@@ -3,7 +3,8 @@ import type { SegmentStore } from "../core/segment-store.js";
 import type { TokenBucket } from "../core/token-bucket.js";
 import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
 import type { Peer } from "./peer.js";
-import { encodeDataFrame, type RequestMessage } from "./protocol.js";
+import { encodeDataFrame } from "./protocol.js";
+import type { RequestMessage } from "./protocol-types.js";
 import { nextUploadStep } from "./upload-rules.js";
 
 interface UploadJob {

@@ -8,7 +8,8 @@ import { mergeConfig } from "../../../sdk/src/core/config.js";
 import { ConfigError } from "../../../sdk/src/core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../../../sdk/src/core/types.js";
 import { httpFetch } from "../../../sdk/src/http/http-fetcher.js";
-import { RequestSetupError, requestPreparer } from "../../../sdk/src/http/request-setup.js";
+import { RequestSetupError } from "../../../sdk/src/core/errors.js";
+import { requestPreparer } from "../../../sdk/src/http/request-setup.js";
 import { hlsRequestSetup } from "../../../sdk/src/hlsjs/hls-request-setup.js";
 
 const body = new Uint8Array(50_000).map((_, i) => i % 253);

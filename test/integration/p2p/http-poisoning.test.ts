@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from "../../../demo-server/src/server
 import { HttpBodyError } from "../../../sdk/src/core/errors.js";
 import type { SegmentRequest } from "../../../sdk/src/core/types.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
-import type { DataMessage } from "../../../sdk/src/p2p/protocol.js";
+import type { DataMessage } from "../../../sdk/src/p2p/protocol-types.js";
 import {
   createObservedEngine,
   demoVodSegmentFromDisk,

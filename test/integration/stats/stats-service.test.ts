@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import type { OriginStatsSnapshot } from "../../../demo-server/src/origin/origin-counters.js";
-import { swarmInfoHash } from "../../../demo-server/src/stats/aggregator.js";
+import { swarmInfoHash } from "../../../demo-server/src/stats/stream-state.js";
 import { SseHub } from "../../../demo-server/src/stats/sse-hub.js";
 import { createStatsService } from "../../../demo-server/src/stats/stats-service.js";
 import type { TrackerStats } from "../../../demo-server/src/tracker/stats.js";

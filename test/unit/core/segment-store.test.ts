@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { availabilityProblem, type SegmentAvailability } from "../../../sdk/src/core/availability.js";
-import {
-  SegmentStore,
-  type SegmentStoreChange,
-  type SegmentStoreOptions,
-} from "../../../sdk/src/core/segment-store.js";
+import { SegmentStore } from "../../../sdk/src/core/segment-store.js";
+import type { SegmentStoreChange, SegmentStoreOptions } from "../../../sdk/src/core/segment-store-types.js";
 import { seededRandom } from "../p2p/protocol-fixtures.js";
 
 const S = "stream|v1";

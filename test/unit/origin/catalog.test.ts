@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_MEDIA_DIR } from "../../../demo-server/src/config.js";
-import { CatalogError, loadCatalog } from "../../../demo-server/src/origin/catalog.js";
+import { CatalogError } from "../../../demo-server/src/origin/catalog-types.js";
+import { loadCatalog } from "../../../demo-server/src/origin/catalog.js";
 
 const scratch = mkdtempSync(path.join(tmpdir(), "nearcast-catalog-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

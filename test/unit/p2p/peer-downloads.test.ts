@@ -10,8 +10,8 @@ import {
 } from "../../../sdk/src/p2p/constants.js";
 import { PeerByteBudget } from "../../../sdk/src/p2p/peer-byte-budget.js";
 import { PeerDownloads } from "../../../sdk/src/p2p/peer-downloads.js";
-import type { PeerError } from "../../../sdk/src/p2p/peer-error.js";
-import type { PeerMessage, RequestMessage } from "../../../sdk/src/p2p/protocol.js";
+import type { PeerError } from "../../../sdk/src/core/errors.js";
+import type { PeerMessage, RequestMessage } from "../../../sdk/src/p2p/protocol-types.js";
 
 const SIZE = 200_000;
 

@@ -3,10 +3,9 @@ import {
   MAX_CHUNK_BYTES,
   MAX_CLIENT_NAME_BYTES,
   MAX_SEGMENT_ID_BYTES,
-  ProtocolError,
-  type PeerMessage,
-  type ProtocolErrorCode,
-} from "../../../sdk/src/p2p/protocol.js";
+} from "../../../sdk/src/p2p/protocol-constants.js";
+import { ProtocolError, type ProtocolErrorCode } from "../../../sdk/src/core/errors.js";
+import type { PeerMessage } from "../../../sdk/src/p2p/protocol-types.js";
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);

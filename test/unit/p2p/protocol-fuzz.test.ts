@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decodeMessage, encodeMessage, MessageCode, ProtocolError } from "../../../sdk/src/p2p/protocol.js";
+import { decodeMessage, encodeMessage } from "../../../sdk/src/p2p/protocol.js";
+import { MessageCode } from "../../../sdk/src/p2p/protocol-constants.js";
+import { ProtocolError } from "../../../sdk/src/core/errors.js";
 import { SAMPLE_MESSAGES, seededRandom } from "./protocol-fixtures.js";
 
 const SEED = 0x5eed_cafe;

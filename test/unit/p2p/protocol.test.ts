@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { availabilityMessages } from "../../../sdk/src/p2p/protocol-availability.js";
+import { decodeMessage, encodeDataFrame, encodeMessage } from "../../../sdk/src/p2p/protocol.js";
 import {
-  availabilityMessages,
-  decodeMessage,
-  encodeDataFrame,
-  encodeMessage,
   MAX_AVAILABILITY_ENTRIES,
   MAX_CHUNK_BYTES,
   MAX_FRAME_BYTES,
   MAX_SEGMENT_ID_BYTES,
   PROTOCOL_VERSION,
-  type PeerMessage,
-  type SegmentAvailability,
-} from "../../../sdk/src/p2p/protocol.js";
+} from "../../../sdk/src/p2p/protocol-constants.js";
+import type { PeerMessage } from "../../../sdk/src/p2p/protocol-types.js";
+import type { SegmentAvailability } from "../../../sdk/src/core/availability.js";
 import {
   bytes,
   concat,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SegmentStore } from "../../../sdk/src/core/segment-store.js";
 import type { Peer } from "../../../sdk/src/p2p/peer.js";
-import { decodeMessage, type PeerMessage } from "../../../sdk/src/p2p/protocol.js";
+import { decodeMessage } from "../../../sdk/src/p2p/protocol.js";
+import type { PeerMessage } from "../../../sdk/src/p2p/protocol-types.js";
 import { Uploader } from "../../../sdk/src/p2p/uploader.js";
 
 /** A peer stand-in that records every frame the uploader sends it. */

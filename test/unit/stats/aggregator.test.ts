@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OTHER_RENDITION } from "../../../demo-server/src/stats/aggregator.js";
+import { OTHER_RENDITION } from "../../../demo-server/src/stats/stream-state.js";
 import { FigureBook } from "../../../demo-server/src/stats/figures.js";
 import { OTHER_STREAM } from "../../../demo-server/src/stats/stream-identity.js";
 import { batch, FakeClock, makeAggregator, RENDITION, report } from "./fixtures.js";

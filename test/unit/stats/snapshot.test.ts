@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { swarmInfoHash } from "../../../demo-server/src/stats/aggregator.js";
+import { swarmInfoHash } from "../../../demo-server/src/stats/stream-state.js";
 import { buildSnapshot, type SnapshotExtras } from "../../../demo-server/src/stats/snapshot.js";
 import {
   REPORT_CLIP_REASONS,

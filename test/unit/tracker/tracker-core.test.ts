@@ -3,7 +3,7 @@ import { resolveTrackerOptions } from "../../../demo-server/src/tracker/options.
 import type { TrackerOptions } from "../../../demo-server/src/tracker/options.js";
 import { TrackerCounters } from "../../../demo-server/src/tracker/stats.js";
 import { TrackerCore } from "../../../demo-server/src/tracker/tracker-core.js";
-import type { ClientChannel } from "../../../demo-server/src/tracker/tracker-core.js";
+import type { ClientChannel } from "../../../demo-server/src/tracker/client-channel.js";
 
 const bin = (n: number): string => Buffer.alloc(20, n).toString("latin1");
 const HASH = bin(0xaa);

@@ -1,9 +1,9 @@
 // The digest service's command-line flags (each also an environment variable, see cli/env.ts),
 // turned into its options; `parseCliArgs` calls this with its flag reader.
-import { integer, list, pathValue } from "../cli/values.js";
+import { integer, list, pathValue } from "./values.js";
 import { normalizeOrigin } from "../net/access-policy.js";
-import { parseAllowEntry } from "./address-guard.js";
-import type { DigestServiceOptions } from "./digest-options.js";
+import { parseAllowEntry } from "../digests/address-guard.js";
+import type { DigestServiceOptions } from "../digests/digest-options.js";
 
 /** The flags, as node:util parseArgs declares them. */
 export const DIGEST_FLAGS = {
