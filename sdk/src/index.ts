@@ -20,6 +20,7 @@ export {
   AbortError,
   RequestSetupError,
   type NearcastErrorCode,
+  type WarningCode,
 } from "./core/errors.js";
 
 /** The SDK version, injected at build time. */

@@ -66,6 +66,7 @@ describe("native HLS chosen over hls.js", () => {
     await playedPast(viewer.page, 2);
     const seen = await warnings(viewer.page);
     expect(seen.length, `warnings: ${JSON.stringify(seen)}`).toBe(1);
+    expect(seen[0]).toMatch(/^native-playback: /);
     expect(seen[0]).toContain(NATIVE);
     expect(seen[0]).toContain(src);
   });
@@ -86,6 +87,7 @@ describe("native HLS chosen over hls.js", () => {
     await playedPast(viewer.page, 2);
     const seen = await warnings(viewer.page);
     expect(seen.length, `warnings: ${JSON.stringify(seen)}`).toBe(1);
+    expect(seen[0]).toMatch(/^native-playback: /);
     expect(seen[0]).toContain(NATIVE);
   });
 

@@ -34,6 +34,23 @@ export type NearcastErrorCode =
   | PeerErrorCode
   | ProtocolErrorCode;
 
+/**
+ * The `code` of a `warning` event: something went wrong that Nearcast worked around (playback goes
+ * on, over HTTP if need be), but that an embedder may want to fix or show.
+ *
+ * - `native-playback`: hls.js is not driving the media element (the page chose the browser's own
+ *   HLS player), so no segment goes through Nearcast and offload stays 0. Choose hls.js whenever
+ *   MediaSource or ManagedMediaSource exists (README, "Embedding the SDK").
+ * - `digest-tag`: a `#EXT-X-NEARCAST-SHA256` / `-MAP-SHA256` tag is malformed or contradicts another;
+ *   it is ignored and the segment is verified by the other rungs (docs/integrity.md). Fix the packager.
+ * - `tracker`: a tracker could not be reached or sent something unusable, a `failure reason` or a
+ *   `warning message` (WebTorrent tracker protocol); the message says which tracker and what.
+ * - `ice-config`: the `iceConfigUrl` endpoint failed or answered nonsense; `rtcConfiguration` is used.
+ * - `unverified-peers`: this stream's segments can be verified by nothing (no digest, no hook, no
+ *   digest service, no spot check possible), and `allowUnverifiedPeers` lets peers deliver them anyway.
+ */
+export type WarningCode = "native-playback" | "digest-tag" | "tracker" | "ice-config" | "unverified-peers";
+
 /** Base class so callers can tell Nearcast's own errors from everything else; `code` says which. */
 export class NearcastError extends Error {
   override name = "NearcastError";

@@ -1,3 +1,4 @@
+import type { WarningCode } from "./errors.js";
 import type { HttpRejectionReason, PeerRejectionReason, SegmentSource } from "./types.js";
 
 /** Events a page can subscribe to with `nearcast.on(name, listener)`. */
@@ -59,5 +60,5 @@ export interface NearcastEvents {
     detail: string;
   };
   /** Something recoverable went wrong (a peer misbehaved, a tracker refused); playback is unaffected. */
-  warning: { message: string; error?: unknown };
+  warning: { code: WarningCode; message: string; error?: unknown };
 }

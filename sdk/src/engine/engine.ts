@@ -1,5 +1,5 @@
 import { mergeConfig, type NearcastConfig } from "../core/config.js";
-import { AbortError, NearcastError } from "../core/errors.js";
+import { AbortError, NearcastError, type WarningCode } from "../core/errors.js";
 import { TypedEmitter } from "../core/event-emitter.js";
 import type { NearcastEvents } from "../core/events.js";
 import { createLogger } from "../core/logger.js";
@@ -134,8 +134,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   }
 
   /** Report something recoverable (e.g. a malformed digest tag) as a `warning` event. */
-  warn(message: string): void {
-    if (!this.destroyed) this.emit("warning", { message });
+  warn(code: WarningCode, message: string): void {
+    if (!this.destroyed) this.emit("warning", { code, message });
   }
 
   /** Where the core learns the playhead; the player adapter installs this. */

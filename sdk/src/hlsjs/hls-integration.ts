@@ -91,7 +91,7 @@ export class Nearcast {
     // During an interstitial break hls.js transfers the media element to the asset's player.
     this.engine.setPlaybackSource(() => readPlayback(this.hls?.media ?? this.assets.activeMedia()));
     const stopAssets = this.assets.follow(hls);
-    const stopWatch = watchNativePlayback(hls, (message) => this.engine.warn(message));
+    const stopWatch = watchNativePlayback(hls, (message) => this.engine.warn("native-playback", message));
     this.detachListeners = () => {
       hls.off(Events.MANIFEST_LOADING, onManifestLoading);
       hls.off(Events.DESTROYING, onDestroying);
@@ -166,7 +166,10 @@ export class Nearcast {
       context.url,
       context.rangeStart,
       context.rangeEnd,
-      { segmentUrlKey: this.engine.config.segmentUrlKey, warn: (message) => this.engine.warn(message) },
+      {
+        segmentUrlKey: this.engine.config.segmentUrlKey,
+        warn: (message) => this.engine.warn("digest-tag", message),
+      },
     );
     const frag = context.frag;
     if (request && frag.type === "main" && hls.autoLevelEnabled && frag.level < hls.maxAutoLevel)

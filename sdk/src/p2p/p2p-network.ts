@@ -89,7 +89,7 @@ export class P2PNetwork {
           fallback: config.rtcConfiguration,
           fetchImpl: options.fetch,
           log,
-          onWarning: (message) => emit("warning", { message }),
+          onWarning: (message) => emit("warning", { code: "ice-config", message }),
         })
       : undefined;
     this.connector = new PeerConnector({
@@ -111,7 +111,7 @@ export class P2PNetwork {
       onSession: (url, session) => options.onSession?.(url, session),
       onTrackerState: (url, state, error) =>
         emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
-      onWarning: (message) => emit("warning", { message }),
+      onWarning: (message) => emit("warning", { code: "tracker", message }),
     });
     this.sweepTimer = setInterval(() => this.sweepIdleSwarms(), 10_000);
   }

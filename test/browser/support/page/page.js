@@ -129,7 +129,7 @@ const nearcast = plain
       ...(params.get("store") ? { storeMaxBytes: Number(params.get("store")) } : {}),
     });
 window.nearcast = nearcast;
-nearcast?.on("warning", (w) => window.warnings.push(w.message));
+nearcast?.on("warning", (w) => window.warnings.push(`${w.code}: ${w.message}`));
 
 function setStatus(text) {
   document.getElementById("status").textContent = text;

@@ -36,7 +36,7 @@ async function main() {
           trackerUrls: p2p && tracker ? [tracker] : [],
         });
   window.nearcast = nearcast;
-  nearcast?.on("warning", (w) => window.warnings.push(w.message));
+  nearcast?.on("warning", (w) => window.warnings.push(`${w.code}: ${w.message}`));
   const player = new shaka.Player();
   window.player = player;
   await player.attach(video);
