@@ -77,11 +77,13 @@ export const publishedDigest: SegmentConfirmer = async ({ request, data }) => {
 };
 
 /**
- * A length some authority stated (see LengthEvidence) confirms the copy: its body matched it, or it
- * would have been refused already. A copy of unstated length gets no verdict here.
+ * A length some authority stated (see LengthEvidence) confirms a copy that came over HTTP: its body
+ * matched it, or it would have been refused already. A copy of unstated length gets no verdict here,
+ * nor does one with bytes from peers: a peer's size is its own claim, and such copies are confirmed
+ * only by the trust ladder (verify/trust-ladder.ts, through SegmentAssembly.publish).
  */
-export const statedLength: SegmentConfirmer = async ({ length }) =>
-  length === "none" ? undefined : { confirmed: true, by: length };
+export const statedLength: SegmentConfirmer = async ({ length, p2pBytes }) =>
+  length === "none" || length === "peer" || p2pBytes > 0 ? undefined : { confirmed: true, by: length };
 
 /** What one engine's confirmation needs: the checks, in order, and where to count refusals. */
 export interface CopyConfirmationDeps {
