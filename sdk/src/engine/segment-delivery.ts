@@ -11,19 +11,14 @@ import type { TransferEstimates } from "../core/policy/transfer-estimates.js";
 import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
-import type {
-  LoadOptions,
-  PeerRejectionReason,
-  PlaybackState,
-  SegmentRequest,
-  SegmentResult,
-} from "../core/types.js";
+import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
 import type { DigestClient } from "../http/digest-client.js";
 import type { P2PNetwork } from "../p2p/p2p-network.js";
-import { TrustLadder, type TrustVerdict } from "../verify/trust-ladder.js";
+import { TrustLadder } from "../verify/trust-ladder.js";
 import type { Platform } from "./platform.js";
 import { SegmentLoad, type LoadClock, type LoadPorts } from "./segment-load.js";
 import { SegmentTransfers, type LoadTarget } from "./segment-transfers.js";
+import { TrustVerdicts } from "./trust-verdicts.js";
 
 /** What the delivery loop needs from its engine. */
 export interface DeliveryDeps {
@@ -59,8 +54,7 @@ export class SegmentDelivery {
   private readonly transfers: SegmentTransfers;
   private readonly policy: DeliveryPolicy;
   private readonly trust: TrustLadder;
-  /** Streams told once that unverified peer bytes reached their player (`allowUnverifiedPeers`). */
-  private readonly warnedStreams = new Set<string>();
+  private readonly verdicts: TrustVerdicts;
 
   constructor(
     private readonly deps: DeliveryDeps,
@@ -68,6 +62,7 @@ export class SegmentDelivery {
   ) {
     this.transfers = new SegmentTransfers(deps);
     this.policy = new DeliveryPolicy(deps.config);
+    this.verdicts = new TrustVerdicts(deps);
     this.trust = new TrustLadder({
       config: deps.config,
       fetchImpl: deps.platform.fetch,
@@ -108,7 +103,7 @@ export class SegmentDelivery {
       if (trust && assembly.p2pBytes > 0) {
         const verdict = await trust.verdict(data, this.verificationWaitMs());
         if (options.signal?.aborted) throw new AbortError("aborted");
-        const refused = this.judged(request, assembly, verdict);
+        const refused = this.verdicts.judged(request, assembly, verdict);
         if (refused) return await this.overHttp(request, assembly, options, started);
         if (verdict.kind === "verified") assembly.publish(data);
       }
@@ -138,39 +133,6 @@ export class SegmentDelivery {
   private verificationWaitMs(): number {
     const slack = playbackDeadlineMs(this.deps.playback()) - this.deps.config.httpSafetyMarginMs;
     return Math.min(MAX_VERIFICATION_WAIT_MS, Math.max(MIN_VERIFICATION_WAIT_MS, slack));
-  }
-
-  /**
-   * Act on the ladder's verdict: count it; a failure bans the peers and is reported; bytes nothing
-   * vouched for are refused unless the page allows them (then a warning, once per stream). True when
-   * the peer bytes must not reach the player.
-   */
-  private judged(request: SegmentRequest, assembly: SegmentAssembly, verdict: TrustVerdict): boolean {
-    const { stats, log } = this.deps;
-    switch (verdict.kind) {
-      case "verified":
-        stats.trust.verifiedBy[verdict.by]++;
-        return false;
-      case "failed":
-        log("%s %s: %s refuted the peer bytes", request.swarmKey, request.id, verdict.by);
-        this.failedVerification(request, assembly, verdict.reason, verdict.detail);
-        return true;
-      case "unverifiable":
-        if (this.deps.config.allowUnverifiedPeers) {
-          stats.trust.unverifiedDelivered++;
-          const stream = request.swarmKey.split("|")[0] ?? request.swarmKey;
-          if (!this.warnedStreams.has(stream)) {
-            this.warnedStreams.add(stream);
-            this.deps.emit("warning", {
-              message: `allowUnverifiedPeers: bytes from peers that nothing verified reach the player of ${stream} (${verdict.detail})`,
-            });
-          }
-          return false;
-        }
-        log("%s %s: peer bytes unverifiable (%s): over HTTP", request.swarmKey, request.id, verdict.detail);
-        stats.addUnverifiedDiscard(assembly.p2pBytes);
-        return true;
-    }
   }
 
   /**
@@ -253,37 +215,6 @@ export class SegmentDelivery {
         ),
       log: (format, ...args) => log(`%s ${format}`, request.swarmKey, ...args),
     };
-  }
-
-  /**
-   * Bytes from peers failed verification: they never reach the player. Ban every peer that sent any
-   * of them (counted under `reason`), count the failure and say so.
-   */
-  private failedVerification(
-    request: SegmentRequest,
-    rejected: SegmentAssembly,
-    reason: PeerRejectionReason,
-    problem: string,
-  ): void {
-    const peerIds = [...rejected.peerIds];
-    this.deps.log(
-      "%s %s failed verification (%s): banning %o",
-      request.swarmKey,
-      request.id,
-      problem,
-      peerIds,
-    );
-    this.deps.stats.addIntegrityFailure(request.swarmKey, rejected.p2pBytes);
-    for (const peerId of peerIds)
-      this.deps.network?.ban(peerId, `sent bytes that failed verification (${problem})`, reason);
-    this.deps.emit("integrity-failure", {
-      segmentId: request.id,
-      swarmKey: request.swarmKey,
-      url: request.url,
-      peerIds,
-      discardedBytes: rejected.p2pBytes,
-      reason: problem,
-    });
   }
 
   /** Fetch the whole segment over HTTP (the origin's bytes are the truth), after refused peer bytes. */

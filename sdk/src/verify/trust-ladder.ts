@@ -39,6 +39,11 @@ export interface TrustLadderDeps {
 
 /** Swarms whose origin ignores Range (no spot check possible) remembered, at most. */
 const MAX_NO_RANGE_SWARMS = 64;
+/**
+ * How long after a peer stated the size the spot checks wait for the digest service's answer
+ * before they start anyway (a live digest still being computed must not leave them to the end).
+ */
+const SPOT_CHECK_DIGEST_GRACE_MS = 500;
 
 /** The ladder of one engine: makes each load's {@link SegmentTrust}, remembers origins without Range. */
 export class TrustLadder {
@@ -53,7 +58,10 @@ export class TrustLadder {
    */
   mayVerify(request: SegmentRequest): boolean {
     if (request.sha256 !== undefined || this.deps.config.validateSegment) return true;
-    return !(this.noRange.has(request.swarmKey) && this.deps.digests?.leavesToSpotChecks(request.swarmKey));
+    if (!this.noRange.has(request.swarmKey)) return true;
+    const { digests } = this.deps;
+    const canAsk = digests !== undefined && (request.playlistUrl ?? request.manifestUrl) !== undefined;
+    return canAsk && !digests.leavesToSpotChecks(request.swarmKey);
   }
 
   /** Start the ladder for one load: the digest ask goes out now. `dispose()` it when the load ends. */
@@ -80,6 +88,7 @@ export class SegmentTrust {
   private digestAnswer: DigestLookup | undefined;
   private samples: SampleRun | undefined;
   private lengthHint: number | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly stop = new AbortController();
   /** The span of the copy that came from peers. */
   private peerStart = Number.POSITIVE_INFINITY;
@@ -123,6 +132,8 @@ export class SegmentTrust {
     if (total <= 0 || this.lengthHint !== undefined) return;
     this.lengthHint = total;
     this.maybeSample();
+    if (!this.samples && !this.digestAnswer)
+      this.graceTimer = setTimeout(() => this.maybeSample(true), SPOT_CHECK_DIGEST_GRACE_MS);
   }
 
   /**
@@ -160,12 +171,14 @@ export class SegmentTrust {
 
   /** The load ended: stop the spot checks still in flight. */
   dispose(): void {
+    clearTimeout(this.graceTimer);
     this.stop.abort();
   }
 
-  private maybeSample(): void {
+  /** Start the spot checks once the size is known and the service has no digest (or is late). */
+  private maybeSample(late = false): void {
     if (this.samples || this.lengthHint === undefined || this.stop.signal.aborted) return;
-    if (!this.digestAnswer || this.digestAnswer.ok) return;
+    if (this.digestAnswer?.ok || (!this.digestAnswer && !late)) return;
     this.samples = this.sample(this.lengthHint, 0, planSpotSamples(this.lengthHint, this.ladder.deps.random));
   }
 

@@ -223,4 +223,35 @@ describe("trust ladder", () => {
     expect(performance.now() - started).toBeLessThan(1000);
     load.dispose();
   });
+
+  it("a digest service slow to answer does not hold the spot checks back past a grace period", async () => {
+    const world = newWorld();
+    const origin = worldFetch(world);
+    // The service never answers (until the ask's own deadline); the origin does.
+    const slowService: typeof fetch = (input, init) =>
+      String(input) === SERVICE_URL
+        ? new Promise((_resolve, reject) =>
+            init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+          )
+        : origin(input, init);
+    const digests = new DigestClient({ serviceUrl: SERVICE_URL, fetchImpl: slowService, timeoutMs: 5000 });
+    clients.push(digests);
+    const { trust } = ladder(world, { fetchImpl: slowService, digests });
+    const load = trust.begin(request());
+    const started = performance.now();
+    load.lengthKnown(SEGMENT.byteLength);
+    await expect.poll(() => world.ranged.length, { timeout: 2000 }).toBe(4);
+    expect(performance.now() - started).toBeLessThan(1500);
+    load.peerBytes(0, SEGMENT.byteLength);
+    expect(await load.verdict(SEGMENT, 2000)).toEqual({ kind: "verified", by: "spot-check" });
+    load.dispose();
+  });
+
+  it("without a digest service, an origin that ignores Range leaves peers out for that swarm", async () => {
+    const { trust } = ladder(newWorld({ noRange: true }), { digests: undefined });
+    expect(trust.mayVerify(request())).toBe(true);
+    expect(await judge(trust, SEGMENT)).toMatchObject({ kind: "unverifiable" });
+    expect(trust.mayVerify(request())).toBe(false);
+    expect(trust.mayVerify(request({ swarmKey: "stream|v2" }))).toBe(true);
+  });
 });
