@@ -1,6 +1,6 @@
 // The trust ladder: what vouches for a segment's bytes that came (partly) from peers, strongest
 // first — the origin's published SHA-256, the page's validateSegment hook, the digest the operator's
-// nearcast-server computed from the origin (asked as the load starts, alongside the peer transfer),
+// nearcast-server computed from the origin (asked with the first peer bytes, alongside the transfer),
 // then CDN spot checks (spot-check.ts, started as soon as the peer states the size). A segment no rung
 // vouches for is unverifiable: its peer bytes are thrown away and it comes over HTTP, unless the page
 // set `allowUnverifiedPeers`. See docs/trust.md.
@@ -84,7 +84,7 @@ interface SampleRun {
 
 /** One load's ladder: the digest ask and the spot checks run while the peer transfer does. */
 export class SegmentTrust {
-  private readonly digest: Promise<DigestLookup> | undefined;
+  private digest: Promise<DigestLookup> | undefined;
   private digestAnswer: DigestLookup | undefined;
   private samples: SampleRun | undefined;
   private lengthHint: number | undefined;
@@ -97,9 +97,17 @@ export class SegmentTrust {
   constructor(
     private readonly ladder: TrustLadder,
     readonly request: SegmentRequest,
-  ) {
-    const { deps } = ladder;
-    if (request.sha256 !== undefined || deps.config.validateSegment) return;
+  ) {}
+
+  /**
+   * Ask the digest service, once, when the first peer bytes arrive (a load served by HTTP alone asks
+   * nothing): its answer then comes in while the peer transfer runs.
+   */
+  private askDigest(): void {
+    const { deps } = this.ladder;
+    const { request } = this;
+    if (this.digest || this.digestAnswer || request.sha256 !== undefined || deps.config.validateSegment)
+      return;
     const viewer = deps.viewer();
     const playlistUrl = request.playlistUrl ?? request.manifestUrl;
     if (!deps.digests || !viewer || !playlistUrl) {
@@ -131,6 +139,7 @@ export class SegmentTrust {
   lengthKnown(total: number): void {
     if (total <= 0 || this.lengthHint !== undefined) return;
     this.lengthHint = total;
+    this.askDigest();
     this.maybeSample();
     if (!this.samples && !this.digestAnswer)
       this.graceTimer = setTimeout(() => this.maybeSample(true), SPOT_CHECK_DIGEST_GRACE_MS);
@@ -151,6 +160,7 @@ export class SegmentTrust {
         : { kind: "verified", by };
     }
     const until = performance.now() + waitMs;
+    this.askDigest();
     const answer = this.digestAnswer ?? (this.digest && (await within(this.digest, until)));
     if (answer?.ok) {
       const actual = await sha256Hex(data);
