@@ -88,7 +88,8 @@ export class SegmentDelivery {
     const { config } = this.deps;
     // Peers only where some rung may vouch for their bytes, or the page accepts unverified ones.
     const peersWorthIt = this.trust.mayVerify(request) || config.allowUnverifiedPeers;
-    const trust = this.deps.network && peersWorthIt ? this.trust.begin(request) : undefined;
+    const trust =
+      this.deps.network && peersWorthIt ? this.trust.begin(request, options.playerRequestSetup) : undefined;
     // Bytes from peers are never mirrored for others before the ladder vouched for them.
     const target: LoadTarget = {
       request,

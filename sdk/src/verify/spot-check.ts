@@ -9,7 +9,7 @@
 // an edit of e bytes with probability about s·k/L, ~2 % for the default budget. Only a digest
 // (published, the server's, or the page's validateSegment) protects against a targeted edit.
 import { HttpError } from "../core/errors.js";
-import type { HttpPolicy, SegmentRequest } from "../core/types.js";
+import type { HttpPolicy, HttpRequestSetup, SegmentRequest } from "../core/types.js";
 import { httpFetch } from "../http/http-fetcher.js";
 import { requestPreparer, type RequestSetupConfig } from "../http/request-setup.js";
 
@@ -67,6 +67,8 @@ export type SampleAnswer =
 export interface SpotCheckDeps {
   config: RequestSetupConfig;
   fetchImpl?: typeof fetch;
+  /** The player's own request hook for this load (hls.js `xhrSetup`/`fetchSetup`, Shaka's request). */
+  playerRequestSetup?: HttpRequestSetup;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function fetchSample(
       signal,
       policy: SAMPLE_POLICY,
       fetchImpl: rangeOnly,
-      prepare: requestPreparer(request, deps.config, undefined),
+      prepare: requestPreparer(request, deps.config, deps.playerRequestSetup),
     });
     return {
       kind: "bytes",

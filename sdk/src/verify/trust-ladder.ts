@@ -6,7 +6,7 @@
 // set `allowUnverifiedPeers`. See docs/trust.md.
 import type { NearcastConfig } from "../core/config.js";
 import { sha256Hex, verificationProblem } from "../core/integrity.js";
-import type { SegmentRequest, TrustRung } from "../core/types.js";
+import type { HttpRequestSetup, SegmentRequest, TrustRung } from "../core/types.js";
 import type { DigestClient, DigestLookup } from "../http/digest-client.js";
 import {
   fetchSample,
@@ -65,8 +65,8 @@ export class TrustLadder {
   }
 
   /** Start the ladder for one load: the digest ask goes out now. `dispose()` it when the load ends. */
-  begin(request: SegmentRequest): SegmentTrust {
-    return new SegmentTrust(this, request);
+  begin(request: SegmentRequest, playerRequestSetup?: HttpRequestSetup): SegmentTrust {
+    return new SegmentTrust(this, request, playerRequestSetup);
   }
 
   /** The origin of this swarm answered a spot check's Range with something else. */
@@ -97,6 +97,8 @@ export class SegmentTrust {
   constructor(
     private readonly ladder: TrustLadder,
     readonly request: SegmentRequest,
+    /** The player's request hook: spot checks are made as the segment's own requests are. */
+    private readonly playerRequestSetup?: HttpRequestSetup,
   ) {}
 
   /**
@@ -197,7 +199,12 @@ export class SegmentTrust {
     const { deps } = this.ladder;
     const answers = Promise.all(
       shifted.map(async (s) => {
-        const answer = await fetchSample(this.request, s, deps, this.stop.signal);
+        const answer = await fetchSample(
+          this.request,
+          s,
+          { ...deps, ...(this.playerRequestSetup ? { playerRequestSetup: this.playerRequestSetup } : {}) },
+          this.stop.signal,
+        );
         deps.spotCheckBytes(this.request.swarmKey, answer.kind === "bytes" ? answer.data.byteLength : 0);
         return answer;
       }),
