@@ -21,6 +21,7 @@ import {
   type ObservedEngine,
 } from "../../support/fault-harness.js";
 import { HostilePeer, type HostileBehaviour } from "../../support/hostile-peer.js";
+import { waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 const SEGMENT_INDEX = 5;
@@ -77,7 +78,12 @@ async function peer(running: RunningServer, swarmKey: string, behaviour: Hostile
 }
 
 function engine(running: RunningServer, swarmKey: string): ObservedEngine {
-  const observed = createObservedEngine({ trackerUrls: [`${running.url.replace(/^http/, "ws")}/tracker`] });
+  const observed = createObservedEngine({
+    trackerUrls: [`${running.url.replace(/^http/, "ws")}/tracker`],
+    statsUrl: `${running.url}/api/stats/report`,
+    // Reports are sent by the test (reportStats), not on a timer.
+    statsIntervalMs: 3_600_000,
+  });
   closers.push(() => observed.engine.destroy());
   observed.engine.prepareSwarm(swarmKey);
   return observed;
@@ -127,6 +133,15 @@ describe("trust ladder without published digests, with the SDK's defaults", () =
     expect(trust.spotCheckBytes).toBeLessThanOrEqual(segment.byteLength * 0.03);
     expect(viewer.fetches.map((f) => f.range)).toEqual([undefined]);
     expect((await liar.closedByRemote()).closedBy).toBe("remote");
+    // …and reported: the stats report carries the rejection by reason, /metrics counts it.
+    await viewer.engine.reportStats();
+    const metricsLine = /^nearcast_peer_rejections_total\{[^}]*reason="spot-check"[^}]*\} (\d+)$/m;
+    const counted = await waitFor(
+      async () => metricsLine.exec(await (await fetch(`${running.url}/metrics`)).text())?.[1],
+      10_000,
+      'nearcast_peer_rejections_total{reason="spot-check"} in /metrics',
+    );
+    expect(Number(counted)).toBe(1);
 
     // What the viewer holds for others is the origin's copy, confirmed: the next load is served from
     // it. (A newcomer cannot check this over P2P here: on loopback it shares the banned liar's address
