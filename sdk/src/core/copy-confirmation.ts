@@ -1,6 +1,6 @@
 // Confirming a complete copy of a segment before it is shared whole with peers: the hook every
-// check of a copy plugs into (published digests and HTTP lengths today; server digests and CDN spot
-// checks later). A holder never sends the last byte of a copy to peers before it is confirmed (see
+// check of an HTTP copy plugs into (published digests, stated lengths, the tail check). Copies with
+// bytes from peers are held back and confirmed by the trust ladder instead (verify/trust-ladder.ts). A holder never sends the last byte of a copy to peers before it is confirmed (see
 // SegmentStore.confirm and p2p/uploader.ts), so a copy that is refuted completes nowhere else.
 import { HttpBodyError } from "./errors.js";
 import type { NearcastEvents } from "./events.js";
@@ -14,7 +14,7 @@ import type { HttpRejectionReason, LoadOptions, SegmentRequest } from "./types.j
  * What vouches for the length of a copy:
  * - `byte-range`: the playlist's byte range (the HTTP body matched it);
  * - `content-length` / `content-range`: the HTTP response's header (the body matched it);
- * - `peer`: the size its holder announced, which the holder confirmed before sending the last byte;
+ * - `peer`: the size its holder announced: a claim, which confirms nothing (the trust ladder does);
  * - `none`: an HTTP body that simply ended, with no length stated anywhere (chunked, no byte range):
  *   it may have been cut short.
  */
