@@ -2,8 +2,8 @@
 // server with `publishDigests: false`; its digest service leaves swarms this small to CDN spot checks):
 //  - a liar (its data channel flips every payload byte after the first 64 of each frame) among three
 //    honest viewers, on live CMAF with two renditions and on TS VOD: no fragment hls.js gets differs
-//    from the origin's (each payload hashed in the page), no fatal error, no stall, the liar banned at
-//    its first bad segment, and the honest viewers still trade bytes;
+//    from the origin's (each payload hashed in the page), no fatal error, no stall, the liar banned
+//    at its first bad segment by the spot checks;
 //  - a CDN that ends ~15 % of media responses cleanly after half their bytes (200, chunked, no
 //    length): no wrong fragment reaches any player, the truncated bodies are refused and counted.
 // How much offload the protection costs is a benchmark (BENCHMARKS.md, "Trust"), not an assertion.
@@ -62,11 +62,12 @@ describe("no digests published, SDK defaults: the trust ladder in real players",
           `rejections ${JSON.stringify(honest.map((s) => s.peerRejections["spot-check"]))}; ` +
           `origin offload ${run.result.originOffload.toFixed(3)}`,
       );
-      // Caught by the spot checks (no digest anywhere), not by anything else.
+      // Caught by the spot checks (no digest anywhere), not by anything else. What the honest viewers
+      // trade among themselves afterwards is not asserted here: every Chromium viewer reaches the
+      // tracker from 127.0.0.1, and a ban holds for the liar's address fingerprint too, so once an
+      // honest viewer caught the liar it refuses the others as well (README, "Bounded transfers").
+      // Honest viewers trading under spot checks: the truncating-CDN test below and BENCHMARKS.md.
       expect(honest.reduce((sum, s) => sum + s.peerRejections["spot-check"], 0)).toBe(caught);
-      // The honest viewers still trade among themselves, every such segment verified.
-      expect(honestP2pBytes(honest), "P2P bytes the honest viewers kept").toBeGreaterThan(0);
-      expect(spotChecked).toBeGreaterThan(0);
     });
   }
 
@@ -144,7 +145,9 @@ async function truncatingCdn(originUrl: string, every: number) {
         truncated++;
         delete headers["content-length"];
         res.writeHead(200, headers);
-        res.end(body.subarray(0, Math.floor(body.byteLength / 2)));
+        // write() then end(): chunked, no Content-Length (end(data) alone would state the cut length).
+        res.write(body.subarray(0, Math.floor(body.byteLength / 2)));
+        res.end();
         return;
       }
       res.writeHead(answer.statusCode ?? 502, headers);
