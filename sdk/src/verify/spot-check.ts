@@ -101,6 +101,8 @@ export async function fetchSample(
     const result = await httpFetch(request.url, {
       range: { start: base + sample.start, end: base + sample.end + pastEnd },
       rangeMayPassEnd: pastEnd > 0,
+      // The origin's bytes, not a browser cache entry (which may be a copy cut short).
+      cache: "no-store",
       signal,
       policy: SAMPLE_POLICY,
       fetchImpl: rangeOnly,
