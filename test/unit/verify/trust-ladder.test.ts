@@ -26,6 +26,8 @@ function request(extra: Partial<SegmentRequest> = {}): SegmentRequest {
 
 interface World {
   ranged: string[];
+  /** The cache mode of each Range request (spot checks must not be answered from a browser cache). */
+  cacheModes: (RequestCache | undefined)[];
   digestAsks: number;
   /** What the digest service answers: a served digest, or "small swarm". */
   service: "ok" | "small_swarm";
@@ -46,6 +48,7 @@ function worldFetch(world: World): typeof fetch {
     }
     const range = new Headers(init?.headers).get("range");
     world.ranged.push(range ?? "");
+    world.cacheModes.push(init?.cache);
     if (world.noRange || !range) return new Response(SEGMENT.slice(), { status: 200 });
     const [, from, to] = /bytes=(\d+)-(\d*)/.exec(range)!;
     const start = Number(from);
@@ -84,7 +87,7 @@ function ladder(world: World, deps: Partial<TrustLadderDeps> = {}) {
 }
 
 function newWorld(extra: Partial<World> = {}): World {
-  return { ranged: [], digestAsks: 0, service: "small_swarm", noRange: false, ...extra };
+  return { ranged: [], cacheModes: [], digestAsks: 0, service: "small_swarm", noRange: false, ...extra };
 }
 
 function liarCopy(): Uint8Array {
@@ -158,6 +161,7 @@ describe("trust ladder", () => {
     load.peerBytes(0, SEGMENT.byteLength);
     expect(await load.verdict(SEGMENT, 2000)).toEqual({ kind: "verified", by: "spot-check" });
     load.dispose();
+    expect(world.cacheModes).toEqual(["no-store", "no-store", "no-store", "no-store"]);
     const cost = spent.reduce((a, b) => a + b, 0);
     expect(cost).toBeGreaterThan(0);
     expect(cost).toBeLessThanOrEqual(SEGMENT.byteLength * 0.03);
