@@ -13,10 +13,12 @@ const SDK_LAYERS = {
   core: [],
   p2p: ["core"],
   http: ["core"],
-  engine: ["core", "p2p", "http"],
+  // The trust ladder: checks peer bytes against digests, the digest service and CDN spot checks.
+  verify: ["core", "http"],
+  engine: ["core", "p2p", "http", "verify"],
   hlsjs: ["core", "engine"],
   shaka: ["core", "engine"],
-  "index.ts": ["core", "p2p", "http", "engine", "hlsjs", "shaka"],
+  "index.ts": ["core", "p2p", "http", "verify", "engine", "hlsjs", "shaka"],
 };
 // Player libraries only in their adapter, and no Node built-ins: the SDK runs in browsers.
 const SDK_BARE_IMPORTS = {

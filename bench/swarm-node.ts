@@ -7,6 +7,8 @@
 //   npx tsx bench/swarm-node.ts --peers 10,30,50 --duration-sec 60 [--join-spread-sec 10]
 //       [--rendition 360p] [--max-peers 10] [--mode live|vod] [--cdn-latency-ms 0]
 //       [--cdn-bandwidth-kbps 0] [--workers auto|0..16] [--json results.json]
+//   NEARCAST_ALLOW_UNVERIFIED_PEERS=1 runs the engines with `allowUnverifiedPeers` (segments carry no
+//   published digest here, so by default the trust ladder verifies peer bytes with CDN spot checks).
 //
 // Progress goes to stderr, the report (markdown) to stdout. Timings on a shared machine are noisy:
 // compare the ratios of one run, and read the event-loop lag column before blaming the SDK.

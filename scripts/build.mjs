@@ -32,8 +32,10 @@ const BUDGET_GZIP_BYTES = 48 * 1024;
  * dependency bundled by mistake (hls.js alone would add ~400 KiB), not to trade documentation away.
  * Raised to 256 KiB on 2026-12-07: issue 18's bounded transfers, bans and copy confirmation took the
  * tarball from 208.5 to 242.5 KiB (code, maps and declarations; no dependency).
+ * Raised to 296 KiB on 2026-12-07: issue 18's trust ladder (verify/: server digests, CDN spot checks)
+ * took the whole tarball from 444.5 to 480.5 KiB (the engine is in five bundles and their maps).
  */
-const BUDGET_SDK_TARBALL_BYTES = 256 * 1024;
+const BUDGET_SDK_TARBALL_BYTES = 296 * 1024;
 /**
  * What the `nearcast/shaka` entry adds to the tarball (its ES module, CommonJS and script-tag bundles
  * each carry the engine, about 168 KiB packed: separate bundles keep both entries free of chunk

@@ -67,6 +67,8 @@ export class ViewerGroup {
     const engine = createNodeEngine({
       trackerUrls: [this.config.trackerUrl],
       maxPeers: this.config.maxPeers,
+      // The trust ladder's opt-out, to measure what the default protection costs (BENCHMARKS.md, "Trust").
+      ...(process.env["NEARCAST_ALLOW_UNVERIFIED_PEERS"] === "1" ? { allowUnverifiedPeers: true } : {}),
     });
     this.engines.push(engine);
     const player: BenchPlayer = new BenchPlayer({

@@ -9,8 +9,16 @@ export { Engine, type ResourceUsage } from "./engine/engine.js";
 export type { Platform } from "./engine/platform.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
 export type { NearcastEvents } from "./core/events.js";
-export type { NearcastStats, PeerStats } from "./core/stats.js";
+export type { NearcastStats, PeerStats, TrustStats } from "./core/stats.js";
 export type { SegmentRequest, SegmentResult, SegmentSource, PlaybackState } from "./core/types.js";
+export {
+  HTTP_REJECTION_REASONS,
+  PEER_REJECTION_REASONS,
+  TRUST_RUNGS,
+  type HttpRejectionReason,
+  type PeerRejectionReason,
+  type TrustRung,
+} from "./core/types.js";
 export type { HttpRequestContext, HttpRequestSetup, HttpRequestSpec } from "./core/types.js";
 export {
   NearcastError,

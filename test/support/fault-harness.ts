@@ -49,7 +49,15 @@ export const EVENT_NAMES: readonly (keyof NearcastEvents)[] = [
 /** An engine for Node (node-datachannel, ws) whose HTTP requests are recorded, and every event it emits. */
 export interface ObservedEngine {
   engine: Engine;
+  /** Requests for segment bytes (the whole segment, or a Range resume from an offset to the end). */
   fetches: FetchRecord[];
+  /**
+   * The trust ladder's CDN spot checks: Range requests with an end (`bytes=a-b`). The segments these
+   * tests load have no playlist byte range, so a segment request never has one.
+   */
+  spotChecks: FetchRecord[];
+  /** The trust ladder's asks to the digest service (`POST …/api/digests`). */
+  digestAsks: FetchRecord[];
   events: RecordedEvent[];
 }
 
@@ -62,6 +70,8 @@ export function createObservedEngine(
   peerConnection: typeof RTCPeerConnection = RTCPeerConnection,
 ): ObservedEngine {
   const fetches: FetchRecord[] = [];
+  const spotChecks: FetchRecord[] = [];
+  const digestAsks: FetchRecord[] = [];
   const events: RecordedEvent[] = [];
   const engine = new Engine(
     { rtcConfiguration: LOOPBACK_RTC, ...config },
@@ -70,7 +80,10 @@ export function createObservedEngine(
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       fetch: (input, init) => {
         const range = new Headers(init?.headers).get("range") ?? undefined;
-        fetches.push({ url: String(input), range, atMs: performance.now() });
+        const record = { url: String(input), range, atMs: performance.now() };
+        if (record.url.endsWith("/api/digests")) digestAsks.push(record);
+        else if (range !== undefined && /^bytes=\d+-\d+$/.test(range)) spotChecks.push(record);
+        else fetches.push(record);
         return fetch(input, init);
       },
     },
@@ -78,7 +91,7 @@ export function createObservedEngine(
   for (const name of EVENT_NAMES) {
     engine.on(name, (arg) => events.push({ name, arg, atMs: performance.now() }));
   }
-  return { engine, fetches, events };
+  return { engine, fetches, spotChecks, digestAsks, events };
 }
 
 /**

@@ -65,6 +65,13 @@ export class StatsAggregator {
    * (`nearcast_integrity_failures_total`).
    */
   readonly labelIntegrityFailures = new Map<string, number>();
+  /**
+   * Peer connections viewers cut off, and HTTP bodies they refused, per metric label and reason, as
+   * viewers reported them (`nearcast_peer_rejections_total`, `nearcast_http_body_rejections_total`).
+   * Reasons are the SDK's fixed sets (report-schema.ts strips any other).
+   */
+  readonly labelPeerRejections = new Map<string, Map<string, number>>();
+  readonly labelHttpBodyRejections = new Map<string, Map<string, number>>();
   private readonly clients: ClientTable;
   private readonly streamTable: StreamTable;
   private readonly originStates = new Map<string, OriginState>();
@@ -177,6 +184,8 @@ export class StatsAggregator {
     for (const label of released) {
       this.labelBytes.delete(label);
       this.labelIntegrityFailures.delete(label);
+      this.labelPeerRejections.delete(label);
+      this.labelHttpBodyRejections.delete(label);
     }
     return released;
   }
@@ -194,6 +203,8 @@ export class StatsAggregator {
     for (const label of released) {
       this.labelBytes.delete(label);
       this.labelIntegrityFailures.delete(label);
+      this.labelPeerRejections.delete(label);
+      this.labelHttpBodyRejections.delete(label);
     }
     return released;
   }
@@ -217,6 +228,8 @@ export class StatsAggregator {
         (this.labelIntegrityFailures.get(label) ?? 0) + report.integrityFailures,
       );
     }
+    addReasonCounts(this.labelPeerRejections, label, report.peerRejections);
+    addReasonCounts(this.labelHttpBodyRejections, label, report.httpBodyRejections);
 
     const renditions = new Set<string>();
     for (const entry of report.renditions) {
@@ -250,5 +263,20 @@ export class StatsAggregator {
       this.labelBytes.set(label, totals);
     }
     return totals;
+  }
+}
+
+/** Add a report's counts by reason to a label's. */
+function addReasonCounts(
+  byLabel: Map<string, Map<string, number>>,
+  label: string,
+  counts: Partial<Record<string, number>> | undefined,
+): void {
+  if (!counts) return;
+  for (const [reason, count] of Object.entries(counts)) {
+    if (!count) continue;
+    let reasons = byLabel.get(label);
+    if (!reasons) byLabel.set(label, (reasons = new Map()));
+    reasons.set(reason, (reasons.get(reason) ?? 0) + count);
   }
 }

@@ -105,6 +105,9 @@ export const MAX_REPORT_BYTES = 2 * 1024 ** 3;
  */
 export const MAX_REPORTED_INTEGRITY_FAILURES = 10_000;
 
+/** Rejections of one reason in one report (peers cut off, HTTP bodies refused): the same bound. */
+export const MAX_REPORTED_REJECTIONS = MAX_REPORTED_INTEGRITY_FAILURES;
+
 /** A viewer keeps a handful of peers per swarm; 1000 is far beyond any real client. */
 export const MAX_REPORTED_PEERS = 1000;
 

@@ -40,6 +40,8 @@ export class StatsMetrics {
   private readonly tracked: Gauge<"kind">;
   private readonly originBytes: Counter<"origin_stream">;
   private readonly integrityFailures: Counter<"stream">;
+  private readonly peerRejections: Counter<"stream" | "reason">;
+  private readonly httpBodyRejections: Counter<"stream" | "reason">;
   private readonly iceRequests: Counter<"result">;
   private readonly clipped: Counter<"reason">;
   private readonly awaiting: Gauge;
@@ -96,6 +98,16 @@ export class StatsMetrics {
       "nearcast_integrity_failures_total",
       "Segments whose bytes from peers failed verification (SHA-256 or validateSegment), as viewers reported: discarded, sender banned, fetched over HTTP",
       ["stream"],
+    );
+    this.peerRejections = counter(
+      "nearcast_peer_rejections_total",
+      "Peer connections viewers cut off and banned, as they reported, by reason: size-violation, unrequested-data, stall, protocol-violation, digest-mismatch, spot-check",
+      ["stream", "reason"],
+    );
+    this.httpBodyRejections = counter(
+      "nearcast_http_body_rejections_total",
+      "HTTP bodies viewers refused (never stored or shared, re-fetched), as they reported, by reason: length-mismatch, range-mismatch, tail-check, digest-mismatch",
+      ["stream", "reason"],
     );
     this.iceRequests = counter(
       "nearcast_ice_requests_total",
@@ -164,6 +176,12 @@ export class StatsMetrics {
     this.integrityFailures.reset();
     for (const [stream, count] of aggregator.labelIntegrityFailures)
       this.integrityFailures.inc({ stream }, count);
+    this.peerRejections.reset();
+    for (const [stream, reasons] of aggregator.labelPeerRejections)
+      for (const [reason, count] of reasons) this.peerRejections.inc({ stream, reason }, count);
+    this.httpBodyRejections.reset();
+    for (const [stream, reasons] of aggregator.labelHttpBodyRejections)
+      for (const [reason, count] of reasons) this.httpBodyRejections.inc({ stream, reason }, count);
   }
 
   private updateService(): void {

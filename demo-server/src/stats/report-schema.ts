@@ -3,9 +3,11 @@
 // whole, with one message naming the first offending field (`reports[2].deltas.httpBytes: …`).
 import { z } from "zod";
 import {
+  HTTP_REJECTION_REASONS,
   MAX_RENDITIONS_PER_REPORT,
   MAX_REPORTS_PER_BATCH,
   MAX_TRANSFERS_PER_RENDITION,
+  PEER_REJECTION_REASONS,
   REPORT_VERSION,
   type StatsReportBatch,
 } from "nearcast";
@@ -15,6 +17,7 @@ import {
   MAX_REPORT_BYTES,
   MAX_REPORTED_INTEGRITY_FAILURES,
   MAX_REPORTED_PEERS,
+  MAX_REPORTED_REJECTIONS,
   MAX_STREAM_ID_CHARS,
 } from "./constants.js";
 import type { ReportRefusal } from "../net/refusal-reasons.js";
@@ -31,6 +34,15 @@ const transferSchema = z.object({
   receivedBytes: byteCount,
   sentBytes: byteCount,
 });
+
+/**
+ * Counts by reason, for the reasons the SDK defines: any other key is stripped, so the `reason`
+ * label of the metrics stays a fixed, small set whatever a client sends.
+ */
+function reasonCounts(reasons: readonly string[]) {
+  const count = z.number().int().min(0).max(MAX_REPORTED_REJECTIONS).optional();
+  return z.object(Object.fromEntries(reasons.map((reason) => [reason, count]))).optional();
+}
 
 // Unknown keys are ignored (stripped), so a newer SDK may add fields without breaking older servers.
 const reportSchema = z.object({
@@ -49,6 +61,8 @@ const reportSchema = z.object({
     )
     .max(MAX_RENDITIONS_PER_REPORT),
   integrityFailures: z.number().int().min(0).max(MAX_REPORTED_INTEGRITY_FAILURES).optional(),
+  peerRejections: reasonCounts(PEER_REJECTION_REASONS),
+  httpBodyRejections: reasonCounts(HTTP_REJECTION_REASONS),
   peers: z.number().int().min(0).max(MAX_REPORTED_PEERS),
   final: z.boolean(),
 });
@@ -85,6 +99,8 @@ const COUNT_FIELDS = new Set([
   "peers",
   "receivedBytes",
   "sentBytes",
+  ...PEER_REJECTION_REASONS,
+  ...HTTP_REJECTION_REASONS,
 ]);
 
 function reasonOf(issue: Issue): ReportRefusal {

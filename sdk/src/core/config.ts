@@ -107,6 +107,17 @@ export interface NearcastConfig {
    * (`https://cdn-a/x/seg1.ts?v=2&token=1` → `/x/seg1.ts?v=2`)
    */
   segmentUrlKey: ((url: string) => string) | undefined;
+  /**
+   * Hand the player bytes from peers that nothing could verify. By default every segment with bytes
+   * from peers climbs the trust ladder (README "Trust"): the published SHA-256, `validateSegment`,
+   * the digest service of the tracker's server, CDN spot checks; a segment none of them vouches for
+   * (the service has no digest and the origin answers no Range, or neither answered in time) is
+   * fetched again over HTTP and its peer bytes thrown away. `true` delivers such bytes instead, with
+   * a `warning` event once per stream: a peer could then feed the player anything for that segment.
+   * Unverified copies are never passed on to other peers either way.
+   * @default false
+   */
+  allowUnverifiedPeers: boolean;
 }
 
 /**
@@ -140,6 +151,7 @@ export const DEFAULT_CONFIG: Readonly<NearcastConfig> = Object.freeze({
   httpRequestSetup: undefined,
   validateSegment: undefined,
   segmentUrlKey: undefined,
+  allowUnverifiedPeers: false,
 });
 
 const CREDENTIALS: readonly RequestCredentials[] = ["omit", "same-origin", "include"];
@@ -158,7 +170,12 @@ const NUMBER_RULES: Partial<Record<keyof NearcastConfig, NumberRule>> = {
   statsIntervalMs: { min: 1000, max: 3_600_000 },
 };
 
-const BOOLEAN_KEYS: (keyof NearcastConfig)[] = ["p2pEnabled", "uploadEnabled", "uploadOnMeteredConnection"];
+const BOOLEAN_KEYS: (keyof NearcastConfig)[] = [
+  "p2pEnabled",
+  "uploadEnabled",
+  "uploadOnMeteredConnection",
+  "allowUnverifiedPeers",
+];
 const OPTIONAL_STRING_KEYS: (keyof NearcastConfig)[] = ["streamId", "region", "statsUrl", "iceConfigUrl"];
 
 /**

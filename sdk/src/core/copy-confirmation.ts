@@ -1,6 +1,7 @@
 // Confirming a complete copy of a segment before it is shared whole with peers: the hook every
-// check of a copy plugs into (published digests and HTTP lengths today; server digests and CDN spot
-// checks later). A holder never sends the last byte of a copy to peers before it is confirmed (see
+// check of an HTTP copy plugs into (published digests, stated lengths, the tail check). Copies with
+// bytes from peers are held back and confirmed by the trust ladder instead (verify/trust-ladder.ts).
+// A holder never sends the last byte of a copy to peers before it is confirmed (see
 // SegmentStore.confirm and p2p/uploader.ts), so a copy that is refuted completes nowhere else.
 import { HttpBodyError } from "./errors.js";
 import type { NearcastEvents } from "./events.js";
@@ -14,7 +15,7 @@ import type { HttpRejectionReason, LoadOptions, SegmentRequest } from "./types.j
  * What vouches for the length of a copy:
  * - `byte-range`: the playlist's byte range (the HTTP body matched it);
  * - `content-length` / `content-range`: the HTTP response's header (the body matched it);
- * - `peer`: the size its holder announced, which the holder confirmed before sending the last byte;
+ * - `peer`: the size its holder announced: a claim, which confirms nothing (the trust ladder does);
  * - `none`: an HTTP body that simply ended, with no length stated anywhere (chunked, no byte range):
  *   it may have been cut short.
  */
@@ -77,11 +78,13 @@ export const publishedDigest: SegmentConfirmer = async ({ request, data }) => {
 };
 
 /**
- * A length some authority stated (see LengthEvidence) confirms the copy: its body matched it, or it
- * would have been refused already. A copy of unstated length gets no verdict here.
+ * A length some authority stated (see LengthEvidence) confirms a copy that came over HTTP: its body
+ * matched it, or it would have been refused already. A copy of unstated length gets no verdict here,
+ * nor does one with bytes from peers: a peer's size is its own claim, and such copies are confirmed
+ * only by the trust ladder (verify/trust-ladder.ts, through SegmentAssembly.publish).
  */
-export const statedLength: SegmentConfirmer = async ({ length }) =>
-  length === "none" ? undefined : { confirmed: true, by: length };
+export const statedLength: SegmentConfirmer = async ({ length, p2pBytes }) =>
+  length === "none" || length === "peer" || p2pBytes > 0 ? undefined : { confirmed: true, by: length };
 
 /** What one engine's confirmation needs: the checks, in order, and where to count refusals. */
 export interface CopyConfirmationDeps {

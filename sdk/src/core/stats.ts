@@ -1,7 +1,9 @@
 import {
   HTTP_REJECTION_REASONS,
   PEER_REJECTION_REASONS,
+  TRUST_RUNGS,
   type HttpRejectionReason,
+  type TrustRung,
   type PeerRejectionReason,
   type SegmentSource,
 } from "./types.js";
@@ -45,6 +47,8 @@ export interface NearcastStats {
   httpBodyRejections: Record<HttpRejectionReason, number>;
   /** Segments handed to the player, by where their bytes came from. */
   segments: Record<SegmentSource, number>;
+  /** The trust ladder's work on segments with bytes from peers (docs/trust.md). */
+  trust: TrustStats;
   /** p2p / (p2p + http) over the whole session, discarded P2P bytes left out; 0 before any byte. */
   offloadRatio: number;
   /** The same over the last `recentWindowSec` seconds. */
@@ -58,6 +62,19 @@ export interface NearcastStats {
   peers: PeerStats[];
   /** The swarm of the rendition being loaded now, if any. */
   swarmKey: string | undefined;
+}
+
+/** `getStats().trust`. */
+export interface TrustStats {
+  /** Segments whose peer bytes a rung verified, by rung. */
+  verifiedBy: Record<TrustRung, number>;
+  /** Segments no rung could vouch for: peer bytes thrown away (in `discardedP2pBytes`), fetched over HTTP. */
+  unverifiedRefetched: number;
+  /** Segments no rung could vouch for, handed over anyway (`allowUnverifiedPeers`). */
+  unverifiedDelivered: number;
+  /** Spot checks' Range requests to the origin and the bytes they brought (also in the HTTP counters). */
+  spotCheckRequests: number;
+  spotCheckBytes: number;
 }
 
 const BUCKET_MS = 1000;
@@ -145,6 +162,13 @@ export class StatsCollector {
   bannedPeerRefusals = 0;
   readonly peerRejections = zeroCounts(PEER_REJECTION_REASONS);
   readonly httpBodyRejections = zeroCounts(HTTP_REJECTION_REASONS);
+  readonly trust: TrustStats = {
+    verifiedBy: zeroCounts(TRUST_RUNGS),
+    unverifiedRefetched: 0,
+    unverifiedDelivered: 0,
+    spotCheckRequests: 0,
+    spotCheckBytes: 0,
+  };
   readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
   readonly peers = new Map<string, PeerStats>();
   /** Cumulative bytes per swarm key, insertion-ordered (oldest first) and bounded. */
@@ -184,6 +208,25 @@ export class StatsCollector {
     const b = this.bucket();
     b.p2p = Math.max(0, b.p2p - discardedBytes);
     this.swarm(swarmKey).integrityFailures++;
+  }
+
+  /**
+   * Peer bytes thrown away because no rung of the trust ladder could vouch for them (no peer is at
+   * fault): like a failed verification, they no longer count as offload.
+   */
+  addUnverifiedDiscard(discardedBytes: number): void {
+    this.trust.unverifiedRefetched++;
+    this.discardedP2pBytes += discardedBytes;
+    const b = this.bucket();
+    b.p2p = Math.max(0, b.p2p - discardedBytes);
+  }
+
+  /** A spot check's request to the origin brought `bytes`. */
+  addSpotCheck(swarmKey: string, bytes: number): void {
+    this.trust.spotCheckRequests++;
+    this.trust.spotCheckBytes += bytes;
+    this.httpRequests++;
+    this.addHttpBytes(swarmKey, bytes);
   }
 
   /** A peer connection was cut off for breaking a rule. */
@@ -248,6 +291,7 @@ export class StatsCollector {
       bannedPeerRefusals: this.bannedPeerRefusals,
       httpBodyRejections: { ...this.httpBodyRejections },
       segments: { ...this.segments },
+      trust: { ...this.trust, verifiedBy: { ...this.trust.verifiedBy } },
       offloadRatio: ratio(this.p2pDownloadedBytes - this.discardedP2pBytes, this.httpDownloadedBytes),
       recentOffloadRatio: ratio(recentP2p, recentHttp),
       recentWindowSec: this.recentWindowSec,

@@ -29,6 +29,13 @@ export interface SegmentRequest {
    */
   sha256?: string;
   /**
+   * The rendition's media playlist URL as the player loaded it (hls.js: the fragment's `baseurl`;
+   * Shaka: the manifest's), and the page's manifest URL: what the digest service checks the segment
+   * against (docs/digest-service.md). Without them no server digest is asked for.
+   */
+  playlistUrl?: string;
+  manifestUrl?: string;
+  /**
    * The player's ABR could pick a higher rendition than this segment's (automatic level selection,
    * a higher level allowed). Such a viewer, served by peers for long, now and then fetches a segment
    * over HTTP so its throughput estimate — what ABR sees — stays current (core/policy/throughput-probe.ts).
@@ -135,10 +142,13 @@ export type HttpRequestSetup = (
  * - `unrequested-data`: data frames for a request never made, or more after a cancel than was asked.
  * - `stall`: it announced a whole segment yet delivered (almost) nothing, several times running.
  * - `protocol-violation`: a malformed frame, or one that breaks the wire protocol's rules.
- * - `digest-mismatch`: it sent bytes of a segment that failed verification.
+ * - `digest-mismatch`: it sent bytes of a segment that failed a digest (published, the server's) or
+ *   the page's `validateSegment`.
+ * - `spot-check`: it sent bytes of a segment that differ from the origin's where a CDN spot check
+ *   sampled them (docs/trust.md).
  */
 export type PeerRejectionReason =
-  "size-violation" | "unrequested-data" | "stall" | "protocol-violation" | "digest-mismatch";
+  "size-violation" | "unrequested-data" | "stall" | "protocol-violation" | "digest-mismatch" | "spot-check";
 
 export const PEER_REJECTION_REASONS: readonly PeerRejectionReason[] = [
   "size-violation",
@@ -146,6 +156,21 @@ export const PEER_REJECTION_REASONS: readonly PeerRejectionReason[] = [
   "stall",
   "protocol-violation",
   "digest-mismatch",
+  "spot-check",
+];
+
+/**
+ * The rungs of the trust ladder that vouch for bytes from peers, strongest first (docs/trust.md;
+ * `getStats().trust.verifiedBy`): the origin's published digest, the page's `validateSegment`, the
+ * digest service of nearcast-server, CDN spot checks.
+ */
+export type TrustRung = "published-sha256" | "validate-segment" | "server-digest" | "spot-check";
+
+export const TRUST_RUNGS: readonly TrustRung[] = [
+  "published-sha256",
+  "validate-segment",
+  "server-digest",
+  "spot-check",
 ];
 
 /**

@@ -8,6 +8,8 @@ import { SegmentStore } from "../core/segment-store.js";
 import { StatsCollector, type NearcastStats } from "../core/stats.js";
 import { StatsReporter } from "../core/stats-reporter.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
+import { DigestClient } from "../http/digest-client.js";
+import { digestServiceUrlOf } from "../http/digest-wire.js";
 import { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
 import { SegmentDelivery } from "./segment-delivery.js";
@@ -60,6 +62,10 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   private destroyed = false;
   private uploadAllowed = false;
   private readonly meteredGuard: MeteredUploadGuard;
+  /** The digest service of the first tracker's server (docs/digest-service.md); undefined without one. */
+  private readonly digests: DigestClient | undefined;
+  /** The first tracker's session for this viewer (the digest service admits by it). */
+  private session: { token: string; untilMs: number } | undefined;
 
   constructor(config: Partial<NearcastConfig> = {}, platform: Platform = {}) {
     super((error) => log("listener threw: %o", error));
@@ -73,6 +79,10 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         this.uploadAllowed = allowed;
       },
     );
+    const digestUrl = this.config.p2pEnabled ? this.config.trackerUrls.map(digestServiceUrlOf)[0] : undefined;
+    this.digests = digestUrl
+      ? new DigestClient({ serviceUrl: digestUrl, fetchImpl: platform.fetch })
+      : undefined;
     this.startP2P();
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read the current transports
     const engine = this;
@@ -90,6 +100,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         log,
         playback: () => this.playback(),
         emit: (event, arg) => this.emit(event, arg),
+        digests: this.digests,
+        session: () => this.trackerSession(),
       },
       this.estimates,
     );
@@ -286,8 +298,18 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       clientName: CLIENT_NAME,
       uploading: () => this.uploadAllowed,
       fetch: this.platform.fetch,
-      onSession: (url, session) => this.reporter?.acceptSession(url, session.token, session.expiresInSec),
+      onSession: (url, session) => {
+        this.reporter?.acceptSession(url, session.token, session.expiresInSec);
+        if (url === this.config.trackerUrls[0])
+          this.session = { token: session.token, untilMs: Date.now() + session.expiresInSec * 1000 };
+      },
     });
+  }
+
+  /** The first tracker's session token while it is valid. */
+  private trackerSession(): string | undefined {
+    const session = this.session;
+    return session && session.untilMs > Date.now() ? session.token : undefined;
   }
 
   /** Stop everything: in-flight loads are aborted, peers closed, no event fires afterwards. Idempotent. */
@@ -295,6 +317,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     if (this.destroyed) return;
     this.destroyed = true;
     this.reporter?.destroy();
+    this.digests?.destroy();
     this.meteredGuard.destroy();
     this.lifetime.abort();
     this.network?.destroy();

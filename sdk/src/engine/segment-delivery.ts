@@ -1,8 +1,8 @@
 // Delivers a segment the store does not hold: runs a SegmentLoad (segment-load.ts) on the engine's
-// transports and clock, then verifies what peers gave before the player gets it. The engine owns one.
+// transports and clock, then has the trust ladder (verify/trust-ladder.ts) judge what peers gave
+// before the player gets it. The engine owns one.
 import type { NearcastConfig } from "../core/config.js";
 import { AbortError } from "../core/errors.js";
-import { isVerifiable, verificationProblem } from "../core/integrity.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import { playbackDeadlineMs } from "../core/policy/decide.js";
@@ -12,10 +12,13 @@ import { SegmentAssembly } from "../core/segment-assembly.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
 import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "../core/types.js";
+import type { DigestClient } from "../http/digest-client.js";
 import type { P2PNetwork } from "../p2p/p2p-network.js";
+import { TrustLadder } from "../verify/trust-ladder.js";
 import type { Platform } from "./platform.js";
 import { SegmentLoad, type LoadClock, type LoadPorts } from "./segment-load.js";
 import { SegmentTransfers, type LoadTarget } from "./segment-transfers.js";
+import { TrustVerdicts } from "./trust-verdicts.js";
 
 /** What the delivery loop needs from its engine. */
 export interface DeliveryDeps {
@@ -27,7 +30,16 @@ export interface DeliveryDeps {
   log: Logger;
   playback(): PlaybackState | undefined;
   emit<K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]): void;
+  /** The digest service's client (from the first tracker URL); undefined without one. */
+  digests: DigestClient | undefined;
+  /** The tracker's session for digest asks, once it issued one. */
+  session(): string | undefined;
 }
+
+/** The longest a load waits for the digest service and spot checks once its bytes are in, ms. */
+const MAX_VERIFICATION_WAIT_MS = 3000;
+/** …and at least this long, even with the playback deadline passed (they usually answered already). */
+const MIN_VERIFICATION_WAIT_MS = 400;
 
 /** The engine's clock: performance.now(), the clock of the HTTP estimates' samples, and setTimeout. */
 const realClock: LoadClock = {
@@ -41,6 +53,8 @@ const realClock: LoadClock = {
 export class SegmentDelivery {
   private readonly transfers: SegmentTransfers;
   private readonly policy: DeliveryPolicy;
+  private readonly trust: TrustLadder;
+  private readonly verdicts: TrustVerdicts;
 
   constructor(
     private readonly deps: DeliveryDeps,
@@ -48,27 +62,64 @@ export class SegmentDelivery {
   ) {
     this.transfers = new SegmentTransfers(deps);
     this.policy = new DeliveryPolicy(deps.config);
+    this.verdicts = new TrustVerdicts(deps);
+    this.trust = new TrustLadder({
+      config: deps.config,
+      fetchImpl: deps.platform.fetch,
+      get digests() {
+        return deps.digests;
+      },
+      viewer: () => {
+        const peerId = deps.network?.peerId;
+        const session = deps.session();
+        return peerId === undefined ? undefined : { peerId, ...(session !== undefined ? { session } : {}) };
+      },
+      spotCheckBytes: (swarmKey, bytes) => {
+        deps.stats.addSpotCheck(swarmKey, bytes);
+        deps.emit("bytes-downloaded", { source: "http", bytes });
+      },
+    });
   }
 
   /** Deliver a segment that is not complete in the store; throws HttpError/AbortError as httpFetch does. */
   async deliver(request: SegmentRequest, options: LoadOptions, started: number): Promise<SegmentResult> {
     const playback = this.deps.playback();
     if (playback) this.deps.store?.setPlayhead(playback.positionSec);
-    const verify = isVerifiable(request, this.deps.config.validateSegment);
+    const { config } = this.deps;
+    // Peers only where some rung may vouch for their bytes, or the page accepts unverified ones.
+    const peersWorthIt = this.trust.mayVerify(request) || config.allowUnverifiedPeers;
+    const trust =
+      this.deps.network && peersWorthIt ? this.trust.begin(request, options.playerRequestSetup) : undefined;
+    // Bytes from peers are never mirrored for others before the ladder vouched for them.
     const target: LoadTarget = {
       request,
-      assembly: new SegmentAssembly(request, this.deps.store, verify),
+      assembly: new SegmentAssembly(request, this.deps.store, true),
       options,
+      ...(trust ? { trust } : {}),
     };
     const { assembly } = target;
-    const retries = await this.run(target, false);
-    const data = assembly.bytes();
-    if (verify && assembly.p2pBytes > 0) {
-      const problem = await verificationProblem(request, data, this.deps.config.validateSegment);
-      if (options.signal?.aborted) throw new AbortError("aborted");
-      if (problem) return this.afterFailedVerification(request, assembly, problem, options, started);
-      assembly.publish(data);
+    try {
+      const retries = await this.run(target, !peersWorthIt);
+      const data = assembly.bytes();
+      if (trust && assembly.p2pBytes > 0) {
+        const verdict = await trust.verdict(data, this.verificationWaitMs());
+        if (options.signal?.aborted) throw new AbortError("aborted");
+        const refused = this.verdicts.judged(request, assembly, verdict);
+        if (refused) return await this.overHttp(request, assembly, options, started);
+        if (verdict.kind === "verified") assembly.publish(data);
+      }
+      return this.result(assembly, data, started, retries);
+    } finally {
+      trust?.dispose();
     }
+  }
+
+  private result(
+    assembly: SegmentAssembly,
+    data: Uint8Array,
+    started: number,
+    retries: number,
+  ): SegmentResult {
     return {
       data,
       source: assembly.source(),
@@ -77,6 +128,12 @@ export class SegmentDelivery {
       p2pBytes: assembly.p2pBytes,
       httpRetries: retries,
     };
+  }
+
+  /** How long the ladder may wait for its answers: within the playback deadline where it can. */
+  private verificationWaitMs(): number {
+    const slack = playbackDeadlineMs(this.deps.playback()) - this.deps.config.httpSafetyMarginMs;
+    return Math.min(MAX_VERIFICATION_WAIT_MS, Math.max(MIN_VERIFICATION_WAIT_MS, slack));
   }
 
   /**
@@ -161,35 +218,13 @@ export class SegmentDelivery {
     };
   }
 
-  /**
-   * Bytes from peers failed verification: never hand them to the player. Ban every peer that sent
-   * any of them, count it, and fetch the whole segment over HTTP (the origin's bytes are the truth).
-   */
-  private async afterFailedVerification(
+  /** Fetch the whole segment over HTTP (the origin's bytes are the truth), after refused peer bytes. */
+  private async overHttp(
     request: SegmentRequest,
     rejected: SegmentAssembly,
-    problem: string,
     options: LoadOptions,
     started: number,
   ): Promise<SegmentResult> {
-    const peerIds = [...rejected.peerIds];
-    this.deps.log(
-      "%s %s failed verification (%s): banning %o",
-      request.swarmKey,
-      request.id,
-      problem,
-      peerIds,
-    );
-    this.deps.stats.addIntegrityFailure(request.swarmKey, rejected.p2pBytes);
-    for (const peerId of peerIds) this.deps.network?.ban(peerId, `sent bytes that failed verification`);
-    this.deps.emit("integrity-failure", {
-      segmentId: request.id,
-      swarmKey: request.swarmKey,
-      url: request.url,
-      peerIds,
-      discardedBytes: rejected.p2pBytes,
-      reason: problem,
-    });
     // Trusted bytes only from here: HTTP chunks are mirrored to the store as they arrive.
     const fresh = new SegmentAssembly(request, this.deps.store);
     const retries = await this.run({ request, assembly: fresh, options }, true);

@@ -13,6 +13,7 @@ import { requestPreparer } from "../http/request-setup.js";
 import { tailCheck } from "../http/tail-check.js";
 import { peerStatsKey } from "../p2p/p2p-network.js";
 import type { Peer } from "../p2p/peer.js";
+import type { SegmentTrust } from "../verify/trust-ladder.js";
 import type { Platform } from "./platform.js";
 import type { HttpPort, PeerLink } from "./segment-load.js";
 
@@ -30,6 +31,8 @@ export interface LoadTarget {
   request: SegmentRequest;
   assembly: SegmentAssembly;
   options: LoadOptions;
+  /** The load's trust ladder, told what peers give as it arrives (it starts spot checks then). */
+  trust?: SegmentTrust;
 }
 
 /** An HTTP fetch's outcome. */
@@ -56,7 +59,7 @@ export class SegmentTransfers {
   }
 
   /** A peer as a load's transport: it streams the rest of the segment into the assembly. */
-  peerLink(peer: Peer, { request, assembly, options }: LoadTarget): PeerLink {
+  peerLink(peer: Peer, { request, assembly, options, trust }: LoadTarget): PeerLink {
     return {
       request: (offset, events) => {
         const statsKey = peerStatsKey(peer);
@@ -69,7 +72,9 @@ export class SegmentTransfers {
           assembly.statedLength,
           (at, chunk, total) => {
             assembly.setTotal(total, "peer");
+            trust?.lengthKnown(assembly.totalLength);
             assembly.append(at, chunk, "p2p", performance.now());
+            trust?.peerBytes(at, chunk.byteLength);
             this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
             this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
             options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);

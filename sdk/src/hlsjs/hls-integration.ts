@@ -172,8 +172,12 @@ export class Nearcast {
       },
     );
     const frag = context.frag;
-    if (request && frag.type === "main" && hls.autoLevelEnabled && frag.level < hls.maxAutoLevel)
+    if (!request) return undefined;
+    if (frag.type === "main" && hls.autoLevelEnabled && frag.level < hls.maxAutoLevel)
       request.canSwitchUp = true;
+    // What the digest service checks the segment against (the trust ladder asks it for peer bytes).
+    if (frag.baseurl) request.playlistUrl = frag.baseurl;
+    if (hls.url) request.manifestUrl = hls.url;
     return request;
   }
 }

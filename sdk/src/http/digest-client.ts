@@ -170,6 +170,12 @@ export class DigestClient {
     });
   }
 
+  /** Whether the service said, within `notServedTtlMs`, that it leaves this swarm to spot checks. */
+  leavesToSpotChecks(swarmKey: string): boolean {
+    const notServed = this.notServedUntil.get(swarmKey);
+    return notServed !== undefined && notServed.untilMs > Date.now();
+  }
+
   getStats(): DigestClientStats {
     return { ...this.stats, outcomes: { ...this.stats.outcomes } };
   }

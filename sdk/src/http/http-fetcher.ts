@@ -29,6 +29,12 @@ export interface HttpFetchOptions {
    * end is the answer, not a short body. @default false
    */
   rangeMayPassEnd?: boolean;
+  /**
+   * The Fetch standard's cache mode. Checks of a copy against the origin (tail check, spot checks)
+   * use `"no-store"`: a browser may answer a Range from the very copy being checked when it cached a
+   * body that ended short (chunked, no length), which would confirm it. @default the fetch default
+   */
+  cache?: RequestCache;
 }
 
 export interface HttpFetchResult {
@@ -136,6 +142,7 @@ async function fetchOnce(
       headers: headersWithRange(spec.headers, range),
       credentials: spec.credentials,
       signal: controller.signal,
+      ...(options.cache ? { cache: options.cache } : {}),
     });
     if (!response.ok) throw new HttpError(`HTTP ${response.status} for ${url}`, response.status);
     const firstByteMs = now();

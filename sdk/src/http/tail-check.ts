@@ -39,6 +39,8 @@ export function tailCheck(deps: TailCheckDeps): SegmentConfirmer {
       const probe = await httpFetch(request.url, {
         range: { start: length - 1, end: length + 1 },
         rangeMayPassEnd: true,
+        // Not from the browser's cache: it may hold the very body being checked, cut short.
+        cache: "no-store",
         signal: options.signal,
         policy: { ...options.http, retry: null },
         fetchImpl: deps.fetchImpl,

@@ -135,6 +135,10 @@ export class NearcastShaka {
       segmentUrlKey: this.engine.config.segmentUrlKey,
     });
     if (!segment) return undefined;
+    // The digest service checks segments against the manifest: Shaka does not expose an HLS media
+    // playlist's URL, so for HLS through Shaka the service may refuse and spot checks take over.
+    segment.manifestUrl = assetUri;
+    segment.playlistUrl = assetUri;
     const controller = new AbortController();
     const promise = this.engine
       .loadSegment(segment, {

@@ -97,8 +97,9 @@ const RECORD_FRAGMENTS = `
 `;
 
 /**
- * The liar's page: flip every payload byte of every outgoing data frame (type 0x11, 14-byte header),
- * so the frames stay well formed and only their content lies. It also plays one segment behind the
+ * The liar's page: flip every payload byte of every outgoing data frame (type 0x11, 14-byte header)
+ * after its first `keep` (`window.__lieKeepBytes`, 0 unless set), so the frames stay well formed and
+ * only their content lies. It also plays one segment behind the
  * live edge (hls.js `liveSyncDurationCount` 1, the others keep the default 3): with the smallest
  * buffer its new-segment hold has no slack, so it is the first to fetch each new live segment and
  * announces `fetching`, and the honest viewers ask it. Without that, who asks the liar for anything
@@ -114,7 +115,7 @@ const CORRUPT_DATA_FRAMES = `
     else if (data instanceof ArrayBuffer) view = new Uint8Array(data);
     if (view && view.byteLength > 14 && view[1] === 0x11) {
       const lie = view.slice();
-      for (let i = 14; i < lie.length; i++) lie[i] = ~lie[i] & 0xff;
+      for (let i = 14 + (window.__lieKeepBytes || 0); i < lie.length; i++) lie[i] = ~lie[i] & 0xff;
       window.__liedFrames++;
       return send.call(this, lie);
     }
@@ -127,8 +128,12 @@ export async function recordFragments(page: Page): Promise<void> {
   await page.evaluateOnNewDocument(RECORD_FRAGMENTS);
 }
 
-/** Before the page loads: make it a liar (see CORRUPT_DATA_FRAMES). */
-export async function corruptDataFrames(page: Page): Promise<void> {
+/**
+ * Before the page loads: make it a liar (see CORRUPT_DATA_FRAMES) that leaves the first `keepBytes`
+ * payload bytes of each frame intact (a check that reads only the start of a frame misses it).
+ */
+export async function corruptDataFrames(page: Page, keepBytes = 0): Promise<void> {
+  if (keepBytes > 0) await page.evaluateOnNewDocument(`window.__lieKeepBytes = ${Math.floor(keepBytes)};`);
   await page.evaluateOnNewDocument(CORRUPT_DATA_FRAMES);
 }
 
@@ -175,6 +180,8 @@ export interface AuditedAudienceOptions extends Omit<
 > {
   /** The viewer (by join order) whose page lies; none when undefined. */
   liar?: number;
+  /** Payload bytes at the start of each frame the liar leaves intact. @default 0 */
+  liarKeepsBytes?: number;
   /** Viewer `index` plays with P2P off (its page path gets `&p2p=0`). */
   p2pOff?: number;
   onOpen?: (viewer: Viewer) => void;
@@ -188,14 +195,14 @@ export interface AuditedAudience {
 
 /** {@link runAudience} with every page's fragments recorded, and optionally one liar. */
 export async function runAuditedAudience(options: AuditedAudienceOptions): Promise<AuditedAudience> {
-  const { liar, p2pOff, ...audience } = options;
+  const { liar, liarKeepsBytes, p2pOff, ...audience } = options;
   let pages: PageFindings[] = [];
   const result = await runAudience({
     ...audience,
     pathFor: (index) => (index === p2pOff ? `${options.path}&p2p=0` : undefined),
     beforeLoad: async (index, page) => {
       await recordFragments(page);
-      if (index === liar) await corruptDataFrames(page);
+      if (index === liar) await corruptDataFrames(page, liarKeepsBytes);
     },
     beforeClose: async (viewers) => {
       pages = await Promise.all(viewers.map(readFindings));

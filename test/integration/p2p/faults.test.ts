@@ -140,7 +140,7 @@ describe("P2P faults: a peer that misbehaves costs at most a fallback, never the
       behaviour: "die-mid-transfer",
       faultAfterBytes: dieAfter,
     });
-    const { engine, fetches, events } = await engineConnectedTo(swarmKey, hostile);
+    const { engine, fetches, spotChecks, events } = await engineConnectedTo(swarmKey, hostile);
     server.origin.resetStats();
 
     const started = performance.now();
@@ -165,11 +165,16 @@ describe("P2P faults: a peer that misbehaves costs at most a fallback, never the
     expect(result.httpBytes).toBe(segment.byteLength - dieAfter);
     expect(fetches).toHaveLength(1);
     expect(fetches[0]?.range).toBe(`bytes=${dieAfter}-`);
-    // Ground truth at the origin: only the missing tail left the CDN (± nothing: it counts body bytes).
-    expect(origin.requests).toBe(1);
-    expect(origin.bytes).toBe(segment.byteLength - dieAfter);
+    // Ground truth at the origin: the missing tail, and the spot checks that vouched for the peer's
+    // part (no digest here) — a few small ranges, within 3 % of the segment.
+    const spotBytes = stats.trust.spotCheckBytes;
+    expect(stats.trust.verifiedBy["spot-check"]).toBe(1);
+    expect(spotChecks.length).toBeGreaterThan(0);
+    expect(spotBytes).toBeLessThanOrEqual(segment.byteLength * 0.03);
+    expect(origin.requests).toBe(1 + spotChecks.length);
+    expect(origin.bytes).toBe(segment.byteLength - dieAfter + spotBytes);
     expect(stats.p2pDownloadedBytes).toBe(dieAfter);
-    expect(stats.httpDownloadedBytes).toBe(segment.byteLength - dieAfter);
+    expect(stats.httpDownloadedBytes).toBe(segment.byteLength - dieAfter + spotBytes);
     const disconnected = eventsNamed(events, "peer-disconnected").find(
       (e) => e.arg.peerId === hostile.peerId,
     );

@@ -2,16 +2,23 @@
 // back-off (1 s, then 2 s, … by default). A peer that holds the segment by then is asked first, even
 // on a buffer too short for a normal peer try; without one, the HTTP error goes back to hls.js as
 // before. The real engine against a scripted peer and a loopback origin that answers 503.
+//
+// The peer's bytes reach the player only when a rung of the trust ladder vouches for them without
+// the origin (here: a published digest). With no digest, a down origin also fails the spot checks:
+// the bytes are unverifiable and the HTTP error stands, unless the page allows unverified peers.
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { HttpError } from "../../../sdk/src/core/errors.js";
+import type { NearcastConfig } from "../../../sdk/src/core/config.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
 import {
   createObservedEngine,
   demoVodRequest,
   demoVodSegmentFromDisk,
+  eventsNamed,
   peerConnected,
   HLSJS_FRAGMENT_POLICY,
   sameBytes,
@@ -55,11 +62,15 @@ afterAll(async () => {
 });
 
 /** An engine with an empty buffer (a normal peer try has no time) in a swarm of `peerSegments`. */
-async function starvedEngine(name: string, peerSegments: Map<string, Uint8Array>) {
+async function starvedEngine(
+  name: string,
+  peerSegments: Map<string, Uint8Array>,
+  { sha256, config = {} }: { sha256?: string; config?: Partial<NearcastConfig> } = {},
+) {
   const swarmKey = `http-failure-${name}|${RENDITION}`;
   const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: peerSegments, behaviour: "honest" });
   peers.push(peer);
-  const observed = createObservedEngine({ trackerUrls: [trackerUrl] });
+  const observed = createObservedEngine({ trackerUrls: [trackerUrl], ...config });
   engines.push(observed.engine);
   observed.engine.prepareSwarm(swarmKey);
   await peerConnected(observed, peer);
@@ -73,17 +84,21 @@ async function starvedEngine(name: string, peerSegments: Map<string, Uint8Array>
   const request = {
     ...demoVodRequest(server.url, swarmKey, RENDITION, SEGMENT_INDEX),
     url: `${failingUrl}/seg-${SEGMENT_INDEX}.ts`,
+    ...(sha256 !== undefined ? { sha256 } : {}),
   };
   return { observed, load: () => observed.engine.loadSegment(request, { http: HLSJS_FRAGMENT_POLICY }) };
 }
 
 describe("peers cover an origin failure", () => {
-  it("a 503 for a segment a peer holds: the peer's bytes, no error for hls.js", async () => {
+  it("a 503 for a segment a peer holds, with a digest: the peer's bytes, no error for hls.js", async () => {
     const before = failingRequests;
-    const { observed, load } = await starvedEngine("held", new Map([[String(SEGMENT_INDEX), segment]]));
+    const sha256 = createHash("sha256").update(segment).digest("hex");
+    const held = new Map([[String(SEGMENT_INDEX), segment]]);
+    const { observed, load } = await starvedEngine("held", held, { sha256 });
     const result = await load();
     expect(failingRequests - before, "origin requests").toBe(1);
     expect(observed.fetches).toHaveLength(1);
+    expect(observed.spotChecks).toEqual([]);
     expect(sameBytes(result.data, segment)).toBe(true);
     expect(result.p2pBytes).toBe(segment.byteLength);
     expect(result.httpBytes).toBe(0);
@@ -97,5 +112,39 @@ describe("peers cover an origin failure", () => {
     );
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).status).toBe(503);
+  });
+
+  it("no digest and the origin down: the peer's bytes are unverifiable, the HTTP error stands", async () => {
+    const held = new Map([[String(SEGMENT_INDEX), segment]]);
+    const { observed, load } = await starvedEngine("unverifiable", held);
+    const error = await load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(503);
+    // The spot checks asked the origin (and got 503s): no verdict, so no peer byte reached the caller.
+    expect(observed.spotChecks.length).toBeGreaterThan(0);
+    expect(observed.engine.getStats().trust).toMatchObject({
+      unverifiedRefetched: 1,
+      unverifiedDelivered: 0,
+    });
+    expect(observed.engine.getStats().bannedPeers).toBe(0);
+  });
+
+  it("…unless the page set allowUnverifiedPeers: the peer's bytes, with one warning", async () => {
+    const held = new Map([[String(SEGMENT_INDEX), segment]]);
+    const { observed, load } = await starvedEngine("opt-in", held, {
+      config: { allowUnverifiedPeers: true },
+    });
+    const result = await load();
+    expect(sameBytes(result.data, segment)).toBe(true);
+    expect(result.p2pBytes).toBe(segment.byteLength);
+    expect(observed.engine.getStats().trust).toMatchObject({
+      unverifiedRefetched: 0,
+      unverifiedDelivered: 1,
+    });
+    const warnings = eventsNamed(observed.events, "warning").map((e) => e.arg.message);
+    expect(warnings).toEqual([expect.stringMatching(/allowUnverifiedPeers/)]);
   });
 });

@@ -47,6 +47,7 @@ describe("StatsCollector", () => {
       stall: 1,
       "protocol-violation": 0,
       "digest-mismatch": 0,
+      "spot-check": 0,
     });
     expect(snap.httpBodyRejections).toMatchObject({ "tail-check": 1, "length-mismatch": 0 });
     expect(stats.bySwarm.get("s")?.peerRejections).toEqual({ "size-violation": 2 });

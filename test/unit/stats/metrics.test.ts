@@ -90,6 +90,20 @@ describe("StatsMetrics", () => {
     metrics.close();
   });
 
+  it("counts peer and HTTP body rejections viewers report, per stream and reason", async () => {
+    const { aggregator, metrics } = setup(50);
+    aggregator.ingest(batch(report({ peerRejections: { "spot-check": 1, stall: 2 } })));
+    aggregator.ingest(batch(report({ seq: 2, peerRejections: { "spot-check": 1 } })));
+    aggregator.ingest(batch(report({ seq: 2, peerRejections: { "spot-check": 1 } }))); // a resend
+    aggregator.ingest(batch(report({ seq: 3, httpBodyRejections: { "tail-check": 3 } })));
+    const parsed = parseMetrics(await metrics.render());
+    const live = { stream: "demo/live" };
+    expect(sample(parsed, "nearcast_peer_rejections_total", { ...live, reason: "spot-check" })).toBe(2);
+    expect(sample(parsed, "nearcast_peer_rejections_total", { ...live, reason: "stall" })).toBe(2);
+    expect(sample(parsed, "nearcast_http_body_rejections_total", { ...live, reason: "tail-check" })).toBe(3);
+    metrics.close();
+  });
+
   it('bounds the stream label: the rest is summed under stream="other"', async () => {
     const { aggregator, metrics } = setup(2);
     for (let i = 0; i < 5; i++)

@@ -272,4 +272,25 @@ describe("formatPath", () => {
       if (!result.ok) expect(result.field).toBe("reports[0].integrityFailures");
     }
   });
+
+  it("keeps rejection counts of the SDK's reasons, strips any other reason, refuses bad counts", () => {
+    const result = validateReportBatch(
+      batch(
+        report({
+          peerRejections: { "spot-check": 2, stall: 1, "made-up": 5 } as never,
+          httpBodyRejections: { "tail-check": 1, ["x".repeat(200)]: 9 } as never,
+        }),
+      ),
+    );
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.batch.reports[0]?.peerRejections).toEqual({ "spot-check": 2, stall: 1 });
+      expect(result.batch.reports[0]?.httpBodyRejections).toEqual({ "tail-check": 1 });
+    }
+    for (const bad of [-1, 1.5, "2", 1e9]) {
+      const refused = validateReportBatch(batch(report({ peerRejections: { stall: bad as number } })));
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.field).toBe("reports[0].peerRejections.stall");
+    }
+  });
 });
