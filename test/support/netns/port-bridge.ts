@@ -76,14 +76,15 @@ export class PortBridge {
   }
 }
 
-/** Both directions piped; either side closing or failing closes the other. */
+/**
+ * Both directions piped. A clean end is passed on by pipe() once the bytes still queued for the
+ * other side are written — a shaped viewer may be seconds behind a server that has long finished
+ * (and closed an idle keep-alive connection); closing at once would cut its response short. An error
+ * on one side ends the other at once.
+ */
 export function splice(a: net.Socket, b: net.Socket): void {
   a.pipe(b);
   b.pipe(a);
-  const close = () => {
-    a.destroy();
-    b.destroy();
-  };
-  a.on("error", close).on("close", close);
-  b.on("error", close).on("close", close);
+  a.on("error", () => b.destroy());
+  b.on("error", () => a.destroy());
 }

@@ -94,6 +94,10 @@ export function createShapedLan(options: ShapedLanOptions): ShapedLan {
         const port = `p${k}`;
         const address = `${SUBNET}.${k + 1}`;
         namespaces.plug(hub, "br0", port, ns, "eth0", `${address}/24`);
+        // Chromium gathers WebRTC host candidates on the interface of its default route only (it
+        // probes it by "connecting" a UDP socket to a public address): without one, no candidate,
+        // no peer. The hub forwards nothing (ip_forward is off in a new namespace), so nothing leaves.
+        namespaces.exec(ns, "ip", ["route", "add", "default", "via", HUB_ADDRESS]);
         const shaped = { down: false, up: false };
         let current: LinkRates = { downKbps: 0, upKbps: 0 };
         const setLink = (next: LinkRates) => {
