@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { startServer } from "../demo-server/src/server.js";
 import { runAudience, type AudienceResult } from "../test/browser/support/audience.js";
 import { closeBrowser, launchBrowser } from "../test/browser/support/chromium.js";
+import { positiveArg } from "./lib/positive-arg.js";
 
 const { values } = parseArgs({
   options: {
@@ -16,17 +17,9 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const positive = (flag: string, text: string) => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`error: --${flag} must be a positive number, got "${text}"`);
-    process.exit(2);
-  }
-  return n;
-};
-const viewers = Math.round(positive("viewers", values.viewers));
-const watchMs = positive("watch-sec", values["watch-sec"]) * 1000;
-const staggerMs = positive("stagger-sec", values["stagger-sec"]) * 1000;
+const viewers = Math.round(positiveArg("viewers", values.viewers));
+const watchMs = positiveArg("watch-sec", values["watch-sec"]) * 1000;
+const staggerMs = positiveArg("stagger-sec", values["stagger-sec"]) * 1000;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 

@@ -1,4 +1,4 @@
-// Swarm simulator bench: the SDK's real scheduler and segment store driving simulated viewers,
+// Swarm simulator bench: the SDK's own delivery policy and loop and its segment store driving simulated viewers,
 // links, tracker and a live stream on a virtual clock (bench/sim/), from the Node swarm bench's
 // loopback world (for validation) to 10,000 viewers on internet-like links.
 //

@@ -7,7 +7,16 @@
 // Prints sizes, and fails when a script-tag bundle or the SDK's npm tarball outgrows its budget.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -21,14 +30,16 @@ const BUDGET_GZIP_BYTES = 48 * 1024;
  * Raised from 192 to 224 KiB on 2026-12-01: the tarball stood at 191.6 KiB and two changes had had
  * to shorten docstrings (which the declarations carry) to fit. The budget is there to catch a
  * dependency bundled by mistake (hls.js alone would add ~400 KiB), not to trade documentation away.
+ * Raised to 256 KiB on 2026-12-07: issue 18's bounded transfers, bans and copy confirmation took the
+ * tarball from 208.5 to 242.5 KiB (code, maps and declarations; no dependency).
  */
-const BUDGET_SDK_TARBALL_BYTES = 224 * 1024;
+const BUDGET_SDK_TARBALL_BYTES = 256 * 1024;
 /**
  * What the `nearcast/shaka` entry adds to the tarball (its ES module, CommonJS and script-tag bundles
  * each carry the engine, about 168 KiB packed: separate bundles keep both entries free of chunk
  * files a bundler or a script tag would have to find). Added to the budget above on 2026-12-07.
  */
-const BUDGET_SHAKA_ENTRY_TARBALL_BYTES = 176 * 1024;
+const BUDGET_SHAKA_ENTRY_TARBALL_BYTES = 192 * 1024;
 
 const sdkDist = join(root, "sdk/dist");
 const serverDist = join(root, "demo-server/dist");
@@ -58,7 +69,17 @@ const forBundlers = { platform: "neutral", sourcemap: false };
 
 await Promise.all([
   // Unminified for bundlers, so no source map is needed; the minified script-tag bundle gets one.
-  build({ ...sdkCommon, ...forBundlers, format: "esm", outfile: join(sdkDist, "nearcast.esm.js") }),
+  // One ES module build for both entries: the engine they share goes in a chunk file once (bundlers
+  // follow the relative import) instead of being carried by each entry.
+  build({
+    ...sdkCommon,
+    ...forBundlers,
+    entryPoints: { "nearcast.esm": sdkEntry, "nearcast-shaka.esm": shakaEntry },
+    format: "esm",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    outdir: sdkDist,
+  }),
   build({ ...sdkCommon, ...forBundlers, format: "cjs", outfile: join(sdkDist, "nearcast.cjs") }),
   build({
     ...sdkCommon,
@@ -69,7 +90,6 @@ await Promise.all([
     sourcesContent: false,
     outfile: join(sdkDist, "nearcast.min.js"),
   }),
-  build({ ...shakaCommon, ...forBundlers, format: "esm", outfile: join(sdkDist, "nearcast-shaka.esm.js") }),
   build({ ...shakaCommon, ...forBundlers, format: "cjs", outfile: join(sdkDist, "nearcast-shaka.cjs") }),
   build({
     ...shakaCommon,
@@ -132,6 +152,7 @@ report(join(sdkDist, "nearcast.esm.js"));
 report(join(sdkDist, "nearcast.cjs"));
 const iifeGzip = report(join(sdkDist, "nearcast.min.js"));
 report(join(sdkDist, "nearcast-shaka.esm.js"));
+for (const chunk of readdirSync(join(sdkDist, "chunks"))) report(join(sdkDist, "chunks", chunk));
 report(join(sdkDist, "nearcast-shaka.cjs"));
 const shakaIifeGzip = report(join(sdkDist, "nearcast-shaka.min.js"));
 report(join(publicDir, "player.js"));

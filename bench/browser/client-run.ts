@@ -8,7 +8,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer, type RunningServer } from "../../demo-server/src/server.js";
 import type { PlaybackReport } from "../../test/browser/support/playback-report.js";
-import { delay, type Viewer } from "../../test/browser/support/viewer.js";
+import type { Viewer } from "../../test/browser/support/viewer.js";
+import { sleep } from "../../test/support/wait-for.js";
 import type {
   BenchPageConfig,
   BenchPageSnapshot,
@@ -211,12 +212,12 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
 
     for (let i = 0; i < n; i++) {
       await join(i, false);
-      if (i < n - 1) await delay(scenario.staggerMs);
+      if (i < n - 1) await sleep(scenario.staggerMs);
     }
     if (scenario.churn) {
       const events = Math.max(1, Math.round(options.watchMs / scenario.churn.intervalMs));
       for (let k = 0; k < events; k++) {
-        await delay(scenario.churn.intervalMs);
+        await sleep(scenario.churn.intervalMs);
         const leaver = slots.find((slot) => !slot.left);
         if (leaver) {
           progress(`${tag}: ${leaver.name} leaves`);
@@ -224,7 +225,7 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
         }
         await join(n + k, true);
       }
-      await delay(scenario.churn.intervalMs);
+      await sleep(scenario.churn.intervalMs);
       await Promise.all(slots.map((slot) => (slot.left ? undefined : slot.session?.stop())));
     }
     const reports = await Promise.all(slots.map((slot) => slot.watch));

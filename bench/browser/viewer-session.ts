@@ -5,7 +5,8 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "puppeteer-core";
 import { analyzePlayback, type PlaybackReport } from "../../test/browser/support/playback-report.js";
-import { delay, openViewer, type PlaybackSample, type Viewer } from "../../test/browser/support/viewer.js";
+import { openViewer, type PlaybackSample, type Viewer } from "../../test/browser/support/viewer.js";
+import { sleep } from "../../test/support/wait-for.js";
 import type { BenchPageSnapshot, BenchPageState } from "../pages/src/protocol.js";
 import { snapshotViewer } from "./page-snapshot.js";
 import { startCostProbe, type CostProbe } from "./cost-probe.js";
@@ -78,7 +79,7 @@ export async function openSession(options: ViewerSessionOptions): Promise<Viewer
         let last = first;
         while (!stopRequested && last.atMs - first.atMs < maxMs) {
           const dueMs = first.atMs + samples.length * SAMPLE_INTERVAL_MS;
-          await delay(Math.max(dueMs - Date.now(), SAMPLE_INTERVAL_MS / 2));
+          await sleep(Math.max(dueMs - Date.now(), SAMPLE_INTERVAL_MS / 2));
           last = await viewer.sample();
           samples.push(last);
           if (probe && samples.length % HEAP_SAMPLE_EVERY === 0) await probe.sample();

@@ -4,7 +4,7 @@
 // records when it announced what, once; a neighbour reads that record through the link's latency.
 // With ordered, reliable channels and a fixed latency per link this gives exactly what the
 // neighbour's Peer.canServe (sdk/src/p2p/peer.ts) would answer at that moment.
-import { FETCHING_TTL_MS } from "../../sdk/src/p2p/constants.js";
+import { canServe } from "../../sdk/src/p2p/can-serve.js";
 
 /** A holder's announcements about one segment, in the holder's clock (ms); -1 = never. */
 export interface HolderRecord {
@@ -51,20 +51,37 @@ export function visibleState(
   if (rec === undefined) return undefined;
   const { latencyMs, connectedAtMs } = link;
   const arrival = (sentMs: number) => (sentMs < 0 ? Infinity : Math.max(sentMs, connectedAtMs) + latencyMs);
-  const removed = arrival(rec.removedAt);
+  // The neighbour's availability entry: there from the first delta until the removal arrives, and
+  // forgotten on an `absent` (what arrived before it no longer counts).
   const added = arrival(rec.addedAt);
-  if (removed > nowMs) {
+  let entry: { complete: boolean } | undefined;
+  if (arrival(rec.removedAt) > nowMs) {
     const complete = arrival(rec.completeAt);
-    if (complete <= nowMs && complete > absentAtMs) return "complete";
-    if (added <= nowMs && added > absentAtMs) return "fetching";
+    if (complete <= nowMs && complete > absentAtMs) entry = COMPLETE;
+    else if (added <= nowMs && added > absentAtMs) entry = PARTIAL;
   }
-  // An availability entry, once received, replaces the `fetching` note (Peer.addAvailability).
-  if (added <= nowMs) return undefined;
-  if (rec.fetchingAt < connectedAtMs) return undefined;
-  const heard = rec.fetchingAt + latencyMs;
-  if (heard > nowMs || heard <= absentAtMs || nowMs - heard >= FETCHING_TTL_MS) return undefined;
-  if (rec.cancelledAt >= rec.fetchingAt && rec.cancelledAt + latencyMs <= nowMs) return undefined;
-  return "fetching";
+  return canServe(entry, added <= nowMs ? undefined : fetchingHeardMs(rec, nowMs, link, absentAtMs), nowMs);
+}
+
+const COMPLETE = { complete: true };
+const PARTIAL = { complete: false };
+
+/**
+ * When the holder's `fetching` note reached the neighbour, while it stands: sent after the link was
+ * up (it goes to the peers connected then), arrived by now, after any `absent`, not cancelled since.
+ * An availability entry, once received, replaces it (Peer.addAvailability): the caller checks that.
+ */
+function fetchingHeardMs(
+  rec: HolderRecord,
+  nowMs: number,
+  link: LinkView,
+  absentAtMs: number,
+): number | undefined {
+  if (rec.fetchingAt < 0 || rec.fetchingAt < link.connectedAtMs) return undefined;
+  const heard = rec.fetchingAt + link.latencyMs;
+  if (heard > nowMs || heard <= absentAtMs) return undefined;
+  if (rec.cancelledAt >= rec.fetchingAt && rec.cancelledAt + link.latencyMs <= nowMs) return undefined;
+  return heard;
 }
 
 /** The announced size, if the neighbour has heard one (Swarm.announcedLength). */

@@ -1,26 +1,24 @@
 // How a simulated viewer meets peers: sdk/src/p2p/peer-connector.ts against the demo tracker, on
-// the virtual clock. A viewer joins with a `started` announce (the tracker's answer says how many
-// others are there), then announces offers — min(wanted, 5) minus those still pending — which the
-// tracker relays to random members; a member that still wants peers (beyond those it is already
-// connecting) answers; the connection opens a little later, or never for a pair that cannot
-// connect (it times out after CONNECT_TIMEOUT_MS and both sides retry soon). Unanswered offers stay
-// pending until OFFER_TIMEOUT_MS. Underfull viewers re-announce every 15 s, and at once when a
-// peer leaves. A side that is full when the channel opens closes it (Swarm.add's refusal).
+// the virtual clock. The numbers — how many offers, when to re-announce or retry, whom to answer —
+// are the SDK's (sdk/src/p2p/connect-rules.ts); modelled here: the tracker (it answers every
+// announce with its counts and relays each offer to a random member, one proximity tier) and
+// WebRTC set-up (gathering and channel-open delays, pairs that never connect and time out after
+// CONNECT_TIMEOUT_MS). Unanswered offers stay pending until OFFER_TIMEOUT_MS. A side that is full
+// when the channel opens closes it (Swarm.add's refusal).
 import {
-  CONNECT_TIMEOUT_MS,
-  MAX_OFFERS_PER_ANNOUNCE,
-  OFFER_TIMEOUT_MS,
-  RETRY_AFTER_FAILURE_MS,
-  UNDERFULL_ANNOUNCE_INTERVAL_MS,
-} from "../../sdk/src/p2p/constants.js";
+  announceDelayMs,
+  answersOffer,
+  offersToMake,
+  offersWanted,
+  retryDelayMs,
+} from "../../sdk/src/p2p/connect-rules.js";
+import { DEFAULT_ANNOUNCE_INTERVAL_MS } from "../../demo-server/src/tracker/constants.js";
+import { CONNECT_TIMEOUT_MS, OFFER_TIMEOUT_MS } from "../../sdk/src/p2p/constants.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import { oneWayMs } from "./link-model.js";
 import { pairHash } from "./random.js";
 import { SimLink } from "./sim-link.js";
 import type { SimViewer } from "./sim-viewer.js";
-
-/** The demo tracker's announce interval (demo-server/src/tracker/constants.ts). */
-const TRACKER_INTERVAL_MS = 120_000;
 
 interface Offer {
   readonly from: SimViewer;
@@ -52,13 +50,7 @@ export class SimConnector {
       v.world.queue.after(t, () => {
         if (v.left) return;
         v.world.tracker.add(v.rendition, v);
-        const others = v.world.tracker.count(v.rendition) - 1;
-        v.world.queue.after(t, () => {
-          if (v.left) return;
-          v.trackerAnswered = true;
-          v.othersReported = others;
-          v.engine.wake();
-        });
+        this.answerCounts();
       });
       this.announce();
     });
@@ -79,11 +71,8 @@ export class SimConnector {
 
   private scheduleAnnounce(): void {
     const v = this.v;
-    const underfull = this.wanted > 0;
-    const delay = underfull
-      ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, TRACKER_INTERVAL_MS)
-      : TRACKER_INTERVAL_MS;
-    this.announceTimer = v.world.queue.after(delay * (0.9 + v.world.random() * 0.2), () => {
+    const delayMs = announceDelayMs(this.wanted > 0, DEFAULT_ANNOUNCE_INTERVAL_MS, v.world.random());
+    this.announceTimer = v.world.queue.after(delayMs, () => {
       if (v.left) return;
       if (this.trackerOpen) this.announce();
       this.scheduleAnnounce();
@@ -93,18 +82,38 @@ export class SimConnector {
   retrySoon(): void {
     const v = this.v;
     const now = v.world.queue.now;
-    if (v.left || now - this.lastRetryMs < RETRY_AFTER_FAILURE_MS) return;
+    if (v.left) return;
+    const delayMs = retryDelayMs(this.lastRetryMs, now, v.world.random);
+    if (delayMs === undefined) return;
     this.lastRetryMs = now;
-    v.world.queue.after(RETRY_AFTER_FAILURE_MS * (0.5 + v.world.random()), () => this.refill());
+    v.world.queue.after(delayMs, () => this.refill());
   }
 
-  /** Create offers (ICE gathering), then announce them; the tracker relays each to a random member. */
+  /**
+   * The tracker got an announce of ours: its answer, one latency later, carries the swarm's counts
+   * (Swarm.trackerReported), which size our next offers.
+   */
+  private answerCounts(): void {
+    const v = this.v;
+    const others = v.world.tracker.count(v.rendition) - 1;
+    v.world.queue.after(v.world.options.trackerLatencyMs, () => {
+      if (v.left) return;
+      v.trackerAnswered = true;
+      v.othersReported = others;
+      v.engine.wake();
+    });
+  }
+
+  /**
+   * Create offers (ICE gathering), then announce them — with none, at once: the tracker answers
+   * every announce with its counts — and the tracker relays each offer to a random member.
+   */
   private announce(): void {
     const v = this.v;
     const o = v.world.options;
-    const count = Math.max(0, Math.min(this.wanted, MAX_OFFERS_PER_ANNOUNCE) - this.pending.size);
-    if (count === 0) return;
-    v.world.queue.after(o.offerGatherMs, () => {
+    const wanted = offersWanted(this.wanted, v.othersReported, v.links.size);
+    const count = offersToMake(wanted, this.pending.size);
+    v.world.queue.after(count > 0 ? o.offerGatherMs : 0, () => {
       if (v.left) return;
       const offers: Offer[] = [];
       for (let i = 0; i < count; i++) {
@@ -117,6 +126,8 @@ export class SimConnector {
       }
       v.world.queue.after(o.trackerLatencyMs, () => {
         if (v.left) return;
+        this.answerCounts();
+        if (offers.length === 0) return;
         const targets = v.world.tracker.pick(v.rendition, v, offers.length, v.world.random);
         targets.forEach((target, i) => {
           v.world.queue.after(o.trackerLatencyMs, () => target.connector.onOffer(offers[i]!));
@@ -128,7 +139,7 @@ export class SimConnector {
   /** An offer relayed to us: answer it if we still want peers beyond those connecting. */
   private onOffer(offer: Offer): void {
     const v = this.v;
-    if (v.left || this.wanted <= this.connecting) return;
+    if (v.left || !answersOffer(this.wanted, this.connecting)) return;
     const from = offer.from;
     if (v.links.has(from.index)) return;
     this.connecting++;

@@ -1,11 +1,11 @@
 // One direction of a simulated peer connection: what a viewer knows of, and does with, one
 // neighbour (the simulated counterpart of the SDK's Peer object).
-import { Ewma } from "../../sdk/src/core/ewma.js";
+import { PeerThroughput } from "../../sdk/src/core/policy/peer-throughput.js";
 import type { LinkView } from "./sim-availability.js";
 
 export class SimLink<V> implements LinkView {
-  /** Delivery throughput from this neighbour, bytes/s, as Peer measures it (half-life 4 s of transfer). */
-  readonly throughput = new Ewma(4);
+  /** Delivery throughput from this neighbour, measured as Peer measures it. */
+  readonly throughput = new PeerThroughput();
   /** Requests outstanding to this neighbour. */
   pending = 0;
   /** Segment → when this neighbour last answered `absent` for it. */

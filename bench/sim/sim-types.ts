@@ -1,4 +1,5 @@
 // Shapes shared by the simulator's parts: a scenario's options and a viewer's network profile.
+import type { PolicyVariant } from "../../sdk/src/core/policy/load-context.js";
 
 /** One kind of viewer: its access link and whether/how much it uploads. */
 export interface ViewerProfile {
@@ -57,24 +58,18 @@ export interface SimOptions {
   /** Steady window starts this long after the last join (as the Node bench), ms. */
   steadySettleMs: number;
   /**
-   * Scheduler variants under study (undefined = the SDK as it is): the new-segment hold's range,
-   * and whether a viewer announces `fetching` when it starts a peer download (the SDK does since the
-   * simulator found it pays; {@link BEFORE_GOSSIP} is the rule set before that).
+   * Earlier versions of the SDK's rules (undefined = the SDK as it is): the new-segment hold's range,
+   * whether a viewer announces `fetching` when it starts a peer download ({@link BEFORE_GOSSIP} is the
+   * rule set before it did), whether weak uplinks hold longer and announce nothing.
    */
-  variant?: {
-    holdMinMs?: number;
-    holdSpreadMs?: number;
-    announceP2pFetching?: boolean;
-    /** false: viewers that cannot relay in real time hold and announce like the others (before). */
-    weakUplinkRules?: boolean;
-  };
+  variant?: PolicyVariant;
   /** Seed of every random choice (joins, tracker picks, tie-breaks): one seed, one outcome. */
   seed: number;
 }
 
 /** The scheduler's rules before the simulator's findings: 200–1000 ms holds, `fetching` only before HTTP. */
-export const BEFORE_GOSSIP: NonNullable<SimOptions["variant"]> = {
+export const BEFORE_GOSSIP: PolicyVariant = {
   holdMinMs: 200,
   holdSpreadMs: 800,
-  announceP2pFetching: false,
+  gossipFetching: false,
 };

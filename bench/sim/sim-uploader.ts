@@ -1,11 +1,13 @@
-// The serving side of a simulated viewer: sdk/src/p2p/uploader.ts as a state machine. A request
-// is answered from the segment store chunk by chunk, streaming a segment that is still arriving
-// (it waits for bytes while this viewer is loading it, FETCHING_TTL_MS at most), `absent` when the
-// viewer has nothing to give, and under an upload cap at most one upload per segment at a time.
+// The serving side of a simulated viewer: the Uploader's (sdk/src/p2p/uploader.ts) job on the
+// virtual clock. What to do with a request at each step — send the next chunk, wait for bytes while
+// this viewer is loading the segment (FETCHING_TTL_MS at most), answer `absent`, or stop — and how many
+// uploads of one segment run at once are the SDK's rules (sdk/src/p2p/upload-rules.ts); the chunks
+// queue on the modelled uplink (link-model.ts) instead of a data channel and a token bucket.
 import { FETCHING_TTL_MS } from "../../sdk/src/p2p/constants.js";
+import { nextUploadStep, uploadsPerSegment, type UploadStep } from "../../sdk/src/p2p/upload-rules.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import type { UplinkSender } from "./link-model.js";
-import { CHUNK_BYTES, type Download } from "./sim-engine.js";
+import type { Download } from "./sim-swarm.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 class UploadJob implements UplinkSender {
@@ -21,11 +23,17 @@ class UploadJob implements UplinkSender {
     public offset: number,
   ) {}
 
+  /** The upload's offset and range, as the SDK's rules read them (a request asks for the whole segment). */
+  get rangeEnd(): undefined {
+    return undefined;
+  }
+
   nextChunkBytes(): number {
     if (this.cancelled || this.ended) return 0;
-    const size = Math.min(CHUNK_BYTES, this.uploader.sendableBytes(this.download.msn) - this.offset);
-    if (size <= 0) this.uploader.queueServe(this);
-    return Math.max(0, size);
+    const step = this.uploader.step(this);
+    if (step.kind === "send") return step.bytes;
+    this.uploader.queueServe(this);
+    return 0;
   }
 
   chunkSent(bytes: number, endMs: number): void {
@@ -40,7 +48,6 @@ class UploadJob implements UplinkSender {
     const arrive = requester.downlink.receive(endMs + latency, bytes);
     const d = this.download;
     u.v.world.queue.at(arrive, () => requester.engine.onPeerData(d, at, bytes));
-    if (this.offset >= u.v.stream.bytesOf(d.msn)) return u.end(this);
     u.serve(this);
   }
 }
@@ -56,7 +63,7 @@ export class SimUploader {
   constructor(readonly v: SimViewer) {}
 
   private get maxConcurrentPerSegment(): number {
-    return this.v.profile.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY;
+    return uploadsPerSegment(this.v.profile.maxUploadBytesPerSec);
   }
 
   /** A request from `requester` arrived (Uploader.handleRequest). */
@@ -97,9 +104,13 @@ export class SimUploader {
     for (const job of [...this.jobs]) this.cancel(job);
   }
 
-  /** Bytes of the segment we can send now (Uploader.serve's `sendable`). */
-  sendableBytes(msn: number): number {
-    return this.v.engine.heldBytes(msn);
+  /** The SDK's next step for an upload, from what the store holds and whether we are loading it. */
+  step(job: UploadJob): UploadStep {
+    const v = this.v;
+    const msn = job.download.msn;
+    const held = v.engine.heldBytes(msn);
+    const segment = held > 0 ? { totalLength: v.stream.bytesOf(msn), bytesAvailable: held } : undefined;
+    return nextUploadStep(job, segment, v.engine.load?.msn === msn);
   }
 
   /** Re-run `serve` for a job on the next turn (its chunk was not ready when its turn came). */
@@ -111,16 +122,14 @@ export class SimUploader {
   serve(job: UploadJob): void {
     if (job.cancelled || job.ended) return;
     const v = this.v;
-    const { requester, download } = job;
+    const { requester } = job;
     if (v.left || !v.linksByPeerId.has(requester.peerId)) return this.end(job);
     if (!v.profile.uploadEnabled) return this.absent(job);
-    const msn = download.msn;
-    const loading = v.engine.load?.msn === msn;
-    if (v.engine.heldBytes(msn) === 0) return loading ? this.waitForBytes(job) : this.absent(job);
-    const total = v.stream.bytesOf(msn);
-    if (job.offset >= total) return job.sentAny ? this.end(job) : this.absent(job);
-    if (job.offset >= this.sendableBytes(msn)) return loading ? this.waitForBytes(job) : this.absent(job);
-    v.uplink.ready(job);
+    const step = this.step(job);
+    if (step.kind === "send") return v.uplink.ready(job);
+    if (step.kind === "wait") return this.waitForBytes(job);
+    if (step.kind === "done") return this.end(job);
+    this.absent(job);
   }
 
   end(job: UploadJob): void {

@@ -28,7 +28,7 @@ export class SimViewer {
   /** Swarm state (sdk/src/p2p/swarm.ts). */
   joinedSwarmMs: number;
   trackerAnswered = false;
-  othersReported = 0;
+  othersReported: number | undefined;
   peerLeft = false;
   left = false;
   leftMs: number | undefined;
@@ -71,6 +71,13 @@ export class SimViewer {
     this.broadcast(msn);
   }
 
+  /** p2p-network.cancelFetching. */
+  cancelFetching(msn: number): void {
+    if (!this.profile.uploadEnabled) return;
+    this.board.record(msn, this.index).cancelledAt = this.world.queue.now;
+    this.broadcast(msn);
+  }
+
   /**
    * Our news about `msn` is on its way to every neighbour: the ones waiting for that segment
    * re-decide when it arrives (a neighbour not waiting reads the board when it next decides).
@@ -78,7 +85,7 @@ export class SimViewer {
   broadcast(msn: number): void {
     for (const link of this.links.values()) {
       const n = link.remote;
-      if (n.engine.load?.msn !== msn || !n.engine.load.waiting) continue;
+      if (!n.engine.waitingFor(msn)) continue;
       this.world.queue.after(link.latencyMs, () => n.engine.wake());
     }
   }
@@ -89,7 +96,7 @@ export class SimViewer {
     this.linksByPeerId.set(link.remote.peerId, link);
     this.firstPeerMs ??= this.world.queue.now;
     this.engine.wake();
-    if (this.engine.load?.waiting && Number.isFinite(link.availabilityAtMs))
+    if (this.engine.isWaiting && Number.isFinite(link.availabilityAtMs))
       this.world.queue.at(link.availabilityAtMs, () => this.engine.wake());
   }
 
@@ -102,7 +109,7 @@ export class SimViewer {
     this.peerLeft = true;
     this.disconnects[reason] = (this.disconnects[reason] ?? 0) + 1;
     this.uploader.peerClosed(remote);
-    this.engine.onPeerClosed(link);
+    this.engine.onPeerClosed(remote);
     this.connector.refill();
   }
 
@@ -121,7 +128,7 @@ export class SimViewer {
     }
     this.links.clear();
     this.linksByPeerId.clear();
-    this.engine.load = undefined;
+    this.engine.dispose();
   }
 
   result(): ViewerResult {

@@ -7,6 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTracker } from "../../demo-server/src/tracker/index.js";
+import { processUsage } from "../lib/process-usage.js";
 import { BENCH_TRACKER_OPTIONS } from "./load-config.js";
 
 type Kind = "nearcast" | "reference";
@@ -47,15 +48,7 @@ process.on("message", (message: { type: string }) => {
     (globalThis as { gc?: () => void }).gc?.();
     process.send?.({ type: "gc" });
   } else if (message.type === "usage") {
-    const cpu = process.cpuUsage(cpuAtStart);
-    const memory = process.memoryUsage();
-    process.send?.({
-      type: "usage",
-      cpuSec: (cpu.user + cpu.system) / 1e6,
-      rssBytes: memory.rss,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      heapUsedBytes: memory.heapUsed,
-    });
+    process.send?.({ type: "usage", ...processUsage(cpuAtStart) });
   } else if (message.type === "exit") {
     process.exit(0); // flushes a --cpu-prof profile
   }

@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { HlsDirSpec } from "./origin/catalog-types.js";
 import { DEFAULT_ICE_OPTIONS, iceOptionsProblem, type IceOptions } from "./ice/ice-options.js";
-import type { AccessOptions } from "./tracker/access-policy.js";
+import type { AccessOptions } from "./net/access-policy.js";
+import { checkServerSecret } from "./net/server-keys.js";
 import { resolveDigestOptions, type DigestServiceOptions } from "./digests/digest-options.js";
 
 /**
@@ -26,6 +27,9 @@ export const DEFAULT_MEDIA_DIR = path.join(PACKAGE_ROOT, "media");
  * first build; the server then says so at start-up and on `/`.
  */
 export const PUBLIC_DIR = path.join(PACKAGE_ROOT, "public");
+
+/** The live dashboard page and its bundle (`/dashboard`), inside {@link PUBLIC_DIR}. */
+export const DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 
 export interface ServerOptions {
   /** TCP port; 0 = any free port. @default 8080 */
@@ -77,6 +81,45 @@ export interface ServerOptions {
    */
   publishDigests: boolean;
   /**
+   * The server's own secret (≥ 16 bytes): signs the sessions the tracker hands to viewers (their
+   * stats reports carry them) and the address fingerprints relayed with offers. Required with
+   * `redisUrl`: every instance must share it. @default undefined = a random one per start
+   */
+  serverSecret: string | undefined;
+  /**
+   * The operator's secret (≥ 16 bytes) for admin actions: `POST /api/origin/stats/reset` needs
+   * `Authorization: Bearer <it>`. Unset: admin actions are refused. @default undefined
+   */
+  adminSecret: string | undefined;
+  /**
+   * Hand TURN credentials to anyone who can reach `/api/ice`, without join tokens. Refused at start
+   * otherwise: TURN relays viewers' traffic through the operator's server. @default false
+   */
+  turnOpen: boolean;
+  /**
+   * Count stats reports that carry no tracker session, as before sessions existed: anyone can then
+   * write the figures (within the rate caps), so only for players that use another tracker.
+   * @default false
+   */
+  acceptAnonymousReports: boolean;
+  /**
+   * Time a client has to send a request's headers (Node's `headersTimeout`): a client that trickles
+   * them is cut after this. Browsers send them in one packet. @default 10_000
+   */
+  headersTimeoutMs: number;
+  /**
+   * Time a client has to send a whole request, headers and body (Node's `requestTimeout`); the
+   * largest body is a 64 KiB stats report. @default 30_000
+   */
+  requestTimeoutMs: number;
+  /**
+   * Connections still sending their first request's headers, from all addresses together; the
+   * oldest is closed when one more arrives (see net/connection-gate.ts). @default 1_000
+   */
+  maxPendingConnections: number;
+  /** The same, from one address (IPv4 address or IPv6 /64). @default 32 */
+  maxPendingConnectionsPerIp: number;
+  /**
    * The digest service at `POST /api/digests` (docs/digest-service.md): SHA-256 of segments of
    * origins that publish none, for swarms of at least `minSwarmSize` viewers (0 = off).
    * @default DEFAULT_DIGEST_OPTIONS
@@ -100,6 +143,14 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   trackerAccess: { joinTokenSecret: undefined, allowedOrigins: undefined, allowedInfoHashes: undefined },
   redisUrl: undefined,
   publishDigests: true,
+  serverSecret: undefined,
+  adminSecret: undefined,
+  turnOpen: false,
+  acceptAnonymousReports: false,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxPendingConnections: 1_000,
+  maxPendingConnectionsPerIp: 32,
   digests: {},
 };
 
@@ -109,6 +160,10 @@ export const LIMITS = {
   liveWindowSegments: { min: 1, max: 10_000 },
   cdnLatencyMs: { min: 0, max: 60_000 },
   cdnBandwidthKbps: { min: 0, max: 100_000_000 },
+  headersTimeoutMs: { min: 1_000, max: 120_000 },
+  requestTimeoutMs: { min: 1_000, max: 600_000 },
+  maxPendingConnections: { min: 1, max: 100_000 },
+  maxPendingConnectionsPerIp: { min: 1, max: 100_000 },
 } as const;
 
 /** Thrown for an impossible option value; `option` names the key. */
@@ -125,7 +180,7 @@ export class ServerOptionsError extends Error {
 /** Merges a partial config with the defaults and rejects impossible values. */
 export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOptions {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...stripUndefined(partial) };
-  for (const key of ["port", "liveWindowSegments", "cdnLatencyMs", "cdnBandwidthKbps"] as const) {
+  for (const key of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
     const { min, max } = LIMITS[key];
     const value = options[key];
     if (!Number.isInteger(value) || value < min || value > max) {
@@ -141,7 +196,42 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
   } catch (error) {
     throw new ServerOptionsError("digests", (error as Error).message);
   }
+  checkSafeDefaults(options);
   return options;
+}
+
+/** The combinations that would leave an open port unsafe or a scale-out inconsistent. */
+function checkSafeDefaults(options: ServerOptions): void {
+  for (const key of ["serverSecret", "adminSecret"] as const) {
+    const secret = options[key];
+    if (secret === undefined) continue;
+    try {
+      checkServerSecret(secret);
+    } catch {
+      throw new ServerOptionsError(key, `${key} must be at least 16 bytes`);
+    }
+  }
+  if (options.requestTimeoutMs < options.headersTimeoutMs) {
+    throw new ServerOptionsError("requestTimeoutMs", "requestTimeoutMs must not be below headersTimeoutMs");
+  }
+  if (options.redisUrl !== undefined && options.serverSecret === undefined) {
+    throw new ServerOptionsError(
+      "serverSecret",
+      "with Redis every instance needs the same server secret (--server-secret-file or " +
+        "NEARCAST_SERVER_SECRET): sessions minted by one instance are checked by another",
+    );
+  }
+  if (
+    options.ice.turnUrls.length > 0 &&
+    options.trackerAccess.joinTokenSecret === undefined &&
+    !options.turnOpen
+  ) {
+    throw new ServerOptionsError(
+      "turnOpen",
+      "TURN without join tokens hands relay credentials to anyone: set a join-token secret " +
+        "(--tracker-token-secret-file) or say it is open on purpose (--turn-open)",
+    );
+  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

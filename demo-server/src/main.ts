@@ -4,13 +4,14 @@
 // start-up failure (missing media folder, port in use…). Errors are one line on stderr, no stack trace.
 import { readFileSync } from "node:fs";
 import pino from "pino";
-import { parseCliArgs, USAGE } from "./cli.js";
-import type { CliOptions } from "./cli.js";
+import { parseCliArgs } from "./cli/parse-args.js";
+import type { CliOptions } from "./cli/parse-args.js";
+import { USAGE } from "./cli/usage.js";
 import { ServerOptionsError } from "./config.js";
-import { runDigestsCommand } from "./digests-command.js";
+import { runDigestsCommand } from "./cli/digests-command.js";
 import { CatalogError } from "./origin/catalog-types.js";
 import { startServer } from "./server.js";
-import { runTokenCommand, TOKEN_USAGE } from "./token-command.js";
+import { runTokenCommand, TOKEN_USAGE } from "./cli/token-command.js";
 import type { RunningServer } from "./server.js";
 
 /** A stuck shutdown (a service that never closes) must not keep the process alive forever. */
@@ -43,6 +44,18 @@ function printBanner(server: RunningServer, options: CliOptions): void {
   rows.push([
     "ICE config",
     `${base}/api/ice (${stunUrls.length} STUN, ${turnUrls.length > 0 ? `TURN ${turnUrls.join(" ")}` : "TURN off"})`,
+  ]);
+  const access = options.trackerAccess;
+  rows.push([
+    "access",
+    [
+      access.joinTokenSecret === undefined ? "open tracker (no join tokens)" : "join tokens required",
+      access.allowedOrigins === undefined ? "any page origin" : `origins ${access.allowedOrigins.join(" ")}`,
+      options.acceptAnonymousReports
+        ? "reports counted without a session too"
+        : "reports need a tracker session",
+      options.adminSecret === undefined ? "admin actions off" : "admin actions with the admin secret",
+    ].join("; "),
   ]);
   if (options.cdnLatencyMs > 0 || options.cdnBandwidthKbps > 0) {
     const bandwidth = options.cdnBandwidthKbps > 0 ? `${options.cdnBandwidthKbps} kbit/s` : "unlimited";
@@ -106,12 +119,21 @@ async function main(): Promise<void> {
     return;
   }
   const options = parsed.options;
-  if (options.trackerTokenSecretFile !== undefined) {
+  const files: [string, string | undefined, (secret: string) => void][] = [
+    [
+      "--tracker-token-secret-file",
+      options.trackerTokenSecretFile,
+      (secret) => (options.trackerAccess = { ...options.trackerAccess, joinTokenSecret: secret }),
+    ],
+    ["--server-secret-file", options.serverSecretFile, (secret) => (options.serverSecret = secret)],
+    ["--admin-secret-file", options.adminSecretFile, (secret) => (options.adminSecret = secret)],
+  ];
+  for (const [flag, file, use] of files) {
+    if (file === undefined) continue;
     try {
-      const secret = readFileSync(options.trackerTokenSecretFile, "utf8").trim();
-      options.trackerAccess = { ...options.trackerAccess, joinTokenSecret: secret };
+      use(readFileSync(file, "utf8").trim());
     } catch (error) {
-      return fail(`cannot read --tracker-token-secret-file: ${(error as Error).message}`, EXIT_USAGE);
+      return fail(`cannot read ${flag}: ${(error as Error).message}`, EXIT_USAGE);
     }
   }
   const logger = pino(

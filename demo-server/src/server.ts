@@ -1,6 +1,7 @@
 // Composition root of the demo server: one HTTP server carrying the demo origin, the tracker
 // (WebSocket upgrade at /tracker), the stats API and the static demo player. Services are built here
 // and handed only what they need; nothing else wires them together.
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -8,15 +9,18 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
 import pino from "pino";
-import { PUBLIC_DIR, resolveServerOptions } from "./config.js";
+import { DASHBOARD_DIR, PUBLIC_DIR, resolveServerOptions } from "./config.js";
 import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
 import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
 import type { OriginHandle } from "./origin/origin-service.js";
-import { createTracker, trackerStatsJson, type Tracker } from "./tracker/index.js";
-import { createStatsService } from "./stats/index.js";
+import { createTracker, trackerStatsJson, type SwarmAccess, type Tracker } from "./tracker/index.js";
+import { createStatsService, type StatsService } from "./stats/index.js";
 import { createIceRouter, type IceRequestResult } from "./ice/ice-router.js";
-import { AccessPolicy } from "./tracker/access-policy.js";
+import { AccessPolicy } from "./net/access-policy.js";
+import { requireAdmin } from "./net/admin-guard.js";
+import { ConnectionGate } from "./net/connection-gate.js";
+import { ADMIN_REFUSALS, zeroCounts } from "./net/refusal-reasons.js";
 import { membershipAccess } from "./digests/digest-access.js";
 import { registerDigestMetrics } from "./digests/digest-metrics.js";
 import { resolveDigestOptions } from "./digests/digest-options.js";
@@ -26,9 +30,11 @@ import { DigestService } from "./digests/digest-service.js";
 export type { ServerOptions } from "./config.js";
 export type { OriginHandle } from "./origin/origin-service.js";
 export type { OriginStatsSnapshot } from "./origin/origin-counters.js";
-export { mintJoinToken, verifyJoinToken } from "./tracker/join-token.js";
-export type { JoinGrant, MintJoinTokenOptions } from "./tracker/join-token.js";
-export type { AccessOptions } from "./tracker/access-policy.js";
+export { mintJoinToken, verifyJoinToken } from "./net/join-token.js";
+export type { JoinGrant, MintJoinTokenOptions } from "./net/join-token.js";
+export type { AccessOptions } from "./net/access-policy.js";
+export type { SessionClaims } from "./net/session-token.js";
+export type { SwarmAccess } from "./tracker/index.js";
 
 export interface RunningServer {
   /** Base URL without trailing slash, reachable from this machine (e.g. `http://127.0.0.1:41234`). */
@@ -38,8 +44,10 @@ export interface RunningServer {
   app: express.Express;
   /** The demo origin: catalog and byte counters (no streams, zero counters with `origin: false`). */
   origin: OriginHandle;
-  /** The WebSocket tracker at `/tracker`. */
-  tracker: Tracker;
+  /** The WebSocket tracker at `/tracker`, and what it answers about sessions and swarms. */
+  tracker: Tracker & SwarmAccess;
+  /** The stats service behind /api/stats, /metrics and the dashboard (`snapshot()` is always fresh). */
+  stats: StatsService;
   /** Stops accepting, drops keep-alive and in-flight connections, releases every service. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,7 +59,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const closers: (() => Promise<void> | void)[] = [];
 
   // Built first, so a bad digests option (allow-list entry, headers file) fails start-up before any
-  // service holds a timer. Access: tracker membership until the tracker issues session credentials.
+  // service holds a timer. Access: the tracker's sessions (membership from the same network without one).
   const digestOptions = resolveDigestOptions(config.digests);
   const digests =
     digestOptions.minSwarmSize === 0
@@ -59,7 +67,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       : new DigestService({
           options: digestOptions,
           access: membershipAccess({
-            isMember: (infoHash, peerId, address) => tracker.isMember(infoHash, peerId, address),
+            verifySession: (session) => tracker.verifySession(session),
+            isMember: (viewer, infoHash) => tracker.isMember(viewer, infoHash),
+            isMemberAt: (infoHash, peerId, address) => tracker.isMemberAt(infoHash, peerId, address),
             swarmSize: (infoHash) => tracker.swarmSize(infoHash),
           }),
           logger,
@@ -77,11 +87,15 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       })
     : disabledOrigin(config.clock);
 
+  // One secret signs what the tracker hands out (sessions, address fingerprints) and what the stats
+  // service checks; random per start unless the operator shares one between instances.
+  const serverSecret = config.serverSecret ?? randomBytes(32).toString("base64url");
   const tracker = createTracker({
     ...config.trackerAccess,
     trustProxy: config.trustProxy,
     logger,
     redisUrl: config.redisUrl,
+    serverSecret,
   });
 
   const app = express();
@@ -109,8 +123,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     closers.push(() => digests.close());
   }
 
-  // ── Demo origin: /streams/… and /api/origin/… (unless switched off) ─────────────────────────
-  if (config.origin) app.use(origin.router);
+  // ── Demo origin: /streams/… and /api/origin/… (unless switched off); resetting needs the admin secret.
+  const adminRefusals = zeroCounts(ADMIN_REFUSALS);
+  if (config.origin) {
+    app.post("/api/origin/stats/reset", requireAdmin(config.adminSecret, adminRefusals));
+    app.use(origin.router);
+  }
+  const gate = new ConnectionGate(config);
 
   // ── Stats API: /api/stats/…, /metrics and the /dashboard page. ─────────────────────────────
   const stats = createStatsService({
@@ -121,6 +140,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     logger,
     trustProxy: config.trustProxy,
     redisUrl: config.redisUrl,
+    dashboardDir: DASHBOARD_DIR,
+    verifySession: (token) => tracker.verifySession(token),
+    acceptAnonymousReports: config.acceptAnonymousReports,
+    serverRefusals: () => ({ ...adminRefusals, ...gate.refused }),
     registerMetrics:
       digests && ((registry) => registerDigestMetrics(registry, digests.counters, () => digests.gauges())),
   });
@@ -140,7 +163,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   app.use((_req, res) => sendError(res, 404, "not found"));
   app.use(errorHandler(logger));
 
-  const httpServer = http.createServer(app);
+  // Timeouts chosen, not inherited: headers within headersTimeoutMs, the whole request within
+  // requestTimeoutMs, checked every second (Node's default check runs every 30 s), and connections
+  // still sending headers capped per address and in total (net/connection-gate.ts).
+  const httpServer = http.createServer(
+    {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
+    app,
+  );
+  gate.attach(httpServer);
 
   // ── Tracker: WebSocket upgrades at /tracker; any other upgrade is refused. ───────────────────
   tracker.attach(httpServer, "/tracker");
@@ -169,8 +203,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     return closing;
   };
 
-  return { url, port, httpServer, app, origin, tracker, close };
+  return { url, port, httpServer, app, origin, tracker, stats, close };
 }
+
+/** How often Node checks every connection against the header and request timeouts. */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

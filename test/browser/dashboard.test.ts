@@ -6,12 +6,12 @@
 // (statsUrl), as a newcomer's two tabs would. Nothing is posted on their behalf.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, Page } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import type { Page } from "puppeteer-core";
+import { describe, expect, it } from "vitest";
 import type { StatsSnapshot } from "../../demo-server/src/stats/index.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
-import { delay, describeProblems, openViewer, type Viewer } from "./support/viewer.js";
+import { waitFor } from "../support/wait-for.js";
+import { useBrowserRig } from "./support/rig.js";
+import { describeProblems } from "./support/viewer.js";
 
 const SCREENSHOT = path.join("test-artifacts", "dashboard.png");
 const EMPTY_TEXT = "No viewers have reported yet — open the player at / in a few tabs";
@@ -26,23 +26,7 @@ interface DashboardGlobals {
   marker?: number;
 }
 
-let server: RunningServer | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-  browser = await launchBrowser({ viewport: { width: 1360, height: 900 } });
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await server?.close();
-  }
-});
+const rig = useBrowserRig({ browser: { viewport: { width: 1360, height: 900 } } });
 
 async function stats(base: string): Promise<StatsSnapshot> {
   return (await (await fetch(`${base}/api/stats`)).json()) as StatsSnapshot;
@@ -57,10 +41,9 @@ describe("offload dashboard", () => {
     "shows the empty state, then live offload figures and charts, updating without reload",
     { timeout: 240_000 },
     async () => {
-      if (!server || !browser) throw new Error("server or browser did not start");
+      const { server } = rig();
       const base = server.url;
-      const dashboard = await openViewer(browser, `${base}/dashboard`, { name: "dashboard" });
-      open.push(dashboard);
+      const dashboard = await rig().viewer("/dashboard", { name: "dashboard" });
       const page = dashboard.page;
 
       // Before any report: the empty state, connected.
@@ -74,12 +57,12 @@ describe("offload dashboard", () => {
       expect(await page.$$(".card")).toHaveLength(0);
 
       // Two viewers of the live stream with P2P.
+      const viewers = [];
       for (let i = 0; i < 2; i++) {
-        const viewer = await openViewer(browser, `${base}/?stream=live&p2p=1`, { name: `viewer-${i}` });
-        open.push(viewer);
+        const viewer = await rig().viewer("/?stream=live&p2p=1", { name: `viewer-${i}` });
         await viewer.waitForPlaying(60_000);
+        viewers.push(viewer);
       }
-      const viewers = open.slice(1);
       const playingAt = Date.now();
 
       // The stream card appears with its name and an offload percentage.
@@ -94,14 +77,15 @@ describe("offload dashboard", () => {
       );
       console.log(`[dashboard] card with both offload figures ${Date.now() - playingAt} ms after playback`);
       // Both viewers' own reports are in within the same half minute.
-      let reported = await stats(base);
-      while (
-        reported.streams.find((stream) => stream.key === LIVE_KEY)?.viewers !== 2 &&
-        Date.now() - playingAt < CARD_WITHIN_MS
-      ) {
-        await delay(500);
-        reported = await stats(base);
-      }
+      const reported = await waitFor(
+        async () => {
+          const snapshot = await stats(base);
+          return snapshot.streams.find((stream) => stream.key === LIVE_KEY)?.viewers === 2 && snapshot;
+        },
+        Math.max(1_000, CARD_WITHIN_MS - (Date.now() - playingAt)),
+        "both viewers' reports in /api/stats",
+        { intervalMs: 500 },
+      );
       expect(reported.reports.accepted).toBeGreaterThan(1);
       expect(reported.streams.find((stream) => stream.key === LIVE_KEY)?.viewers).toBe(2);
       expect(await page.$eval("#empty", (el) => (el as HTMLElement).hidden)).toBe(true);
@@ -168,7 +152,7 @@ describe("offload dashboard", () => {
       const live = snapshot.streams.find((s) => s.key === LIVE_KEY);
       console.log(
         `[dashboard] demo/live: ${live?.viewers} viewers, offload 1m ${live?.windows["1m"].offload?.toFixed(3)} ` +
-          `all ${live?.windows.all.offload?.toFixed(3)}, origin-measured all ${live?.windows.all.originOffload?.toFixed(3)}`,
+          `all ${live?.windows.all.offload?.toFixed(3)}, origin-measured all ${live?.windows.all.originVsReportedOffload?.toFixed(3)}`,
       );
       expect(live?.viewers).toBe(2);
       await mkdir(path.dirname(SCREENSHOT), { recursive: true });

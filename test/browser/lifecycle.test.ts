@@ -2,37 +2,16 @@
 // Nearcast's destroy(): within 5 s of each navigation the tracker socket and every peer connection
 // are closed and the tracker no longer lists the viewer; the next player attached to the same
 // Nearcast starts P2P again cleanly. Five navigations in a row leave nothing behind.
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../demo-server/src/server.js";
+import { describe, expect, it } from "vitest";
 import type { NearcastStats } from "../../sdk/src/index.js";
-import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
-import { delay, openViewer, type Viewer } from "./support/viewer.js";
+import { startTestOrigin } from "../support/test-origin.js";
+import { waitFor } from "../support/wait-for.js";
+import { useBrowserRig } from "./support/rig.js";
 
 const NAVIGATIONS = 5;
 const RELEASE_WITHIN_MS = 5_000;
 
-let tracker: RunningServer | undefined;
-let origin: TestOrigin | undefined;
-let browser: Browser | undefined;
-const open: Viewer[] = [];
-
-beforeAll(async () => {
-  tracker = await startServer({ host: "127.0.0.1", port: 0 });
-  origin = await startTestOrigin();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  try {
-    await Promise.allSettled(open.map((v) => v.close()));
-    await closeBrowser(browser);
-  } finally {
-    await origin?.close();
-    await tracker?.close();
-  }
-});
+const rig = useBrowserRig();
 
 interface TrackerGauges {
   peers: number;
@@ -40,24 +19,8 @@ interface TrackerGauges {
 }
 
 async function trackerGauges(): Promise<TrackerGauges> {
-  const response = await fetch(`${tracker!.url}/api/tracker/stats`);
+  const response = await fetch(`${rig().server.url}/api/tracker/stats`);
   return (await response.json()) as TrackerGauges;
-}
-
-async function waitFor<T>(
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(value)}`);
-    await delay(200);
-  }
 }
 
 describe("single-page app that only destroys its hls.js players", () => {
@@ -65,24 +28,27 @@ describe("single-page app that only destroys its hls.js players", () => {
     `releases P2P within 5 s of each of ${NAVIGATIONS} navigations and restarts cleanly`,
     { timeout: 240_000 },
     async () => {
-      if (!origin || !browser || !tracker) throw new Error("set-up failed");
+      const { trackerUrl, origins } = rig();
+      const origin = await startTestOrigin();
+      origins.push(origin);
       const page = (spa: boolean) =>
-        `${origin!.url}/page/index.html?p2p=1&capLevel=0&spa=${spa ? 1 : 0}` +
-        `&tracker=${encodeURIComponent(`${tracker!.url.replace(/^http/, "ws")}/tracker`)}` +
-        `&src=${encodeURIComponent(`${origin!.url}/s/live/ts-ladder/master.m3u8`)}`;
+        `${origin.url}/page/index.html?p2p=1&capLevel=0&spa=${spa ? 1 : 0}` +
+        `&tracker=${encodeURIComponent(trackerUrl)}` +
+        `&src=${encodeURIComponent(`${origin.url}/s/live/ts-ladder/master.m3u8`)}`;
       // A neighbour that stays, so the SPA viewer has someone to connect to after every navigation.
-      const neighbour = await openViewer(browser, page(false), { name: "neighbour" });
-      open.push(neighbour);
+      const neighbour = await rig().viewer(page(false), { name: "neighbour" });
       await neighbour.waitForPlaying(30_000);
       const alone = await waitFor(
-        trackerGauges,
-        (g) => g.connections === 1 && g.peers > 0,
-        "the neighbour alone",
+        async () => {
+          const g = await trackerGauges();
+          return g.connections === 1 && g.peers > 0 && g;
+        },
         10_000,
+        "the neighbour alone",
+        { intervalMs: 200 },
       );
 
-      const spa = await openViewer(browser, page(true), { name: "spa" });
-      open.push(spa);
+      const spa = await rig().viewer(page(true), { name: "spa" });
       const connections = () =>
         spa.page.evaluate(() =>
           (window as unknown as { openConnections(): { rtc: number; sockets: number } }).openConnections(),
@@ -96,10 +62,13 @@ describe("single-page app that only destroys its hls.js players", () => {
         await spa.page.evaluate(() => (window as unknown as { mount(): void }).mount());
         await spa.waitForPlaying(30_000);
         const joined = await waitFor(
-          stats,
-          (s) => s.connectedPeers >= 1,
-          `navigation ${i}: a peer connection`,
+          async () => {
+            const s = await stats();
+            return s.connectedPeers >= 1 && s;
+          },
           15_000,
+          `navigation ${i}: a peer connection`,
+          { intervalMs: 200 },
         );
         expect(joined.connectedPeers).toBeGreaterThanOrEqual(1);
         expect((await trackerGauges()).connections, "tracker sockets while mounted").toBe(2);
@@ -107,16 +76,22 @@ describe("single-page app that only destroys its hls.js players", () => {
         const leftAt = Date.now();
         await spa.page.evaluate(() => (window as unknown as { unmount(): void }).unmount());
         await waitFor(
-          connections,
-          (c) => c.rtc === 0 && c.sockets === 0,
-          `navigation ${i}: connections closed`,
+          async () => {
+            const c = await connections();
+            return c.rtc === 0 && c.sockets === 0 && c;
+          },
           RELEASE_WITHIN_MS,
+          `navigation ${i}: connections closed`,
+          { intervalMs: 200 },
         );
         await waitFor(
-          trackerGauges,
-          (g) => g.connections === alone.connections && g.peers === alone.peers,
-          `navigation ${i}: tracker forgets the viewer`,
+          async () => {
+            const g = await trackerGauges();
+            return g.connections === alone.connections && g.peers === alone.peers && g;
+          },
           RELEASE_WITHIN_MS - (Date.now() - leftAt),
+          `navigation ${i}: tracker forgets the viewer`,
+          { intervalMs: 200 },
         );
         const releasedMs = Date.now() - leftAt;
         console.log(
@@ -136,10 +111,13 @@ describe("single-page app that only destroys its hls.js players", () => {
       );
       expect(await connections()).toEqual({ rtc: 0, sockets: 0 });
       await waitFor(
-        () => neighbour.sample(),
-        (s) => (s.stats?.connectedPeers ?? -1) === 0,
-        "the neighbour to drop the SPA's peer",
+        async () => {
+          const s = await neighbour.sample();
+          return (s.stats?.connectedPeers ?? -1) === 0 && s;
+        },
         10_000,
+        "the neighbour to drop the SPA's peer",
+        { intervalMs: 200 },
       );
       expect(spa.problems.filter((p) => p.kind !== "console")).toEqual([]);
     },

@@ -1,18 +1,14 @@
 // The demo player in headless Chromium: live, VOD and fMP4 VOD play through the SDK's loader for
 // real seconds with no hls.js error, and a missing source ends in a clear error on the page.
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type OriginStatsSnapshot, type RunningServer } from "../../demo-server/src/server.js";
-import { closeBrowser, launchBrowser } from "./support/chromium.js";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../demo-server/src/config.js";
+import type { OriginStatsSnapshot } from "../../demo-server/src/server.js";
 import { describePlayback, formatBytes } from "./support/playback-report.js";
-import { describeProblems, openViewer, watchPlayback, type Viewer } from "./support/viewer.js";
+import { useBrowserRig } from "./support/rig.js";
+import { describeProblems, watchPlayback } from "./support/viewer.js";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "test-artifacts");
-const REQUIRED_BUNDLES = ["demo-server/public/sdk/nearcast.min.js", "demo-server/public/player.js"];
 
 /** First frames can take long when Chromium, the server and vitest share 2 busy cores. */
 const FIRST_FRAME_TIMEOUT_MS = 30_000;
@@ -20,39 +16,10 @@ const SAMPLE_INTERVAL_MS = 500;
 /** Origin bytes of requests the close cut off: a couple of segments (≈ 220 KB each at 540p). */
 const IN_FLIGHT_SLACK_BYTES = 1024 * 1024;
 
-let server: RunningServer | undefined;
-let browser: Browser | undefined;
-const viewers: Viewer[] = [];
-
-beforeAll(async () => {
-  const missing = REQUIRED_BUNDLES.filter((file) => !existsSync(path.join(REPO_ROOT, file)));
-  if (missing.length > 0) {
-    throw new Error(`Missing ${missing.join(", ")}: run \`npm run build\` before the browser tests`);
-  }
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  // The server closes even if closing the browser failed: no Chromium or socket outlives the file.
-  try {
-    await Promise.allSettled(viewers.map((viewer) => viewer.close()));
-    await closeBrowser(browser);
-  } finally {
-    await server?.close();
-  }
-});
-
-async function open(name: string, query: string): Promise<Viewer> {
-  if (!server || !browser) throw new Error("server or browser did not start (see beforeAll)");
-  const viewer = await openViewer(browser, `${server.url}/${query}`, { name });
-  viewers.push(viewer);
-  return viewer;
-}
+const rig = useBrowserRig();
 
 async function originStats(): Promise<OriginStatsSnapshot> {
-  if (!server) throw new Error("server did not start");
-  const response = await fetch(`${server.url}/api/origin/stats`);
+  const response = await fetch(`${rig().server.url}/api/origin/stats`);
   expect(response.status).toBe(200);
   return (await response.json()) as OriginStatsSnapshot;
 }
@@ -85,7 +52,7 @@ describe("demo player in headless Chromium (P2P off)", () => {
     "plays $stream through the SDK loader for $watchMs ms with no hls.js error",
     async ({ stream, originStream, live, watchMs, minAdvanceSec, screenshot }) => {
       const originBefore = await originStats();
-      const viewer = await open(stream, `?stream=${stream}&p2p=0`);
+      const viewer = await rig().viewer(`/?stream=${stream}&p2p=0`, { name: stream });
       const started = await viewer.waitForPlaying(FIRST_FRAME_TIMEOUT_MS);
       const report = await watchPlayback(viewer, watchMs, SAMPLE_INTERVAL_MS);
       if (screenshot) await viewer.screenshot(path.join(ARTIFACTS_DIR, screenshot));
@@ -129,7 +96,9 @@ describe("demo player in headless Chromium (P2P off)", () => {
   );
 
   it("reports an unknown custom source as a fatal network error in the status line", async () => {
-    const viewer = await open("missing-source", "?src=/streams/nope/vod/master.m3u8&p2p=0");
+    const viewer = await rig().viewer("/?src=/streams/nope/vod/master.m3u8&p2p=0", {
+      name: "missing-source",
+    });
     const failed = await viewer.waitForSample(
       (sample) => sample.playerErrors.some((error) => error.fatal),
       "a fatal hls.js error",

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { expect } from "vitest";
 import path from "node:path";
 import { RTCPeerConnection } from "node-datachannel/polyfill";
 import WebSocket from "ws";
@@ -9,7 +10,7 @@ import { LOOPBACK_RTC } from "./node-engines.js";
 import { waitFor } from "./wait-for.js";
 import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastEvents } from "../../sdk/src/core/events.js";
-import type { HttpPolicy, SegmentRequest } from "../../sdk/src/core/types.js";
+import type { HttpPolicy, SegmentRequest, SegmentResult } from "../../sdk/src/core/types.js";
 
 /** Timeouts of hls.js's default fragment load policy, with retries left to the caller as hls.js does. */
 export const HLSJS_FRAGMENT_POLICY: HttpPolicy = {
@@ -41,6 +42,8 @@ export const EVENT_NAMES: readonly (keyof NearcastEvents)[] = [
   "tracker-state",
   "warning",
   "integrity-failure",
+  "peer-rejected",
+  "http-body-rejected",
 ];
 
 /** An engine for Node (node-datachannel, ws) whose HTTP requests are recorded, and every event it emits. */
@@ -134,4 +137,38 @@ export function demoVodRequest(
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b)) === 0;
+}
+
+/**
+ * Load `request` as a playing player would: `bufferedAheadSec` of media buffered when the load
+ * starts, draining at 1× while it runs (so every wait for a peer costs buffer). The load must end
+ * within `bufferedAheadSec` for playback not to stall: `elapsedMs` says how long it took.
+ */
+export async function loadAsPlayer(
+  engine: Engine,
+  request: SegmentRequest,
+  bufferedAheadSec: number,
+): Promise<{ result: SegmentResult; elapsedMs: number }> {
+  const startedMs = performance.now();
+  engine.setPlaybackSource(() => {
+    const playedSec = (performance.now() - startedMs) / 1000;
+    return {
+      positionSec: request.startTimeSec - bufferedAheadSec + playedSec,
+      bufferedAheadSec: Math.max(0, bufferedAheadSec - playedSec),
+      playbackRate: 1,
+    };
+  });
+  const result = await engine.loadSegment(request, { http: HLSJS_FRAGMENT_POLICY });
+  return { result, elapsedMs: performance.now() - startedMs };
+}
+
+/**
+ * After a test: destroy its engines and stop its scripted peers (emptying both lists), then check no
+ * scripted peer's own signaling failed (a test whose fake viewer broke would prove nothing).
+ */
+export async function releaseAll(engines: Engine[], peers: HostilePeer[]): Promise<void> {
+  for (const engine of engines.splice(0)) engine.destroy();
+  const stopped = peers.splice(0);
+  await Promise.all(stopped.map((p) => p.stop()));
+  expect(stopped.flatMap((p) => p.errors)).toEqual([]);
 }

@@ -21,10 +21,31 @@ import { waitFor } from "./wait-for.js";
  *   its RTCPeerConnection without a word.
  * - `garbage`: answers with a frame that is not valid protocol (see {@link GarbageKind}).
  * - `stall`: serves the first `faultAfterBytes` bytes, then nothing; the channel stays open.
+ * - `trickle-after`: serves the first `faultAfterBytes` bytes, then one byte every `trickleIntervalMs`
+ *   (each one resets a no-progress timeout) until cancelled.
  * - `lie`: serves well-formed `data` frames of the right size whose payload bytes are inverted (a
  *   buggy or hostile viewer: only the content is wrong, the protocol is kept).
+ * - `oversize`: serves `oversizeFactor` × the segment (its bytes repeated), every frame declaring that
+ *   size, whatever the request asked for and the peer announced.
+ * - `unknown-length`: streams the segment's bytes over and over at `rateBytesPerSec`, every frame
+ *   declaring an unknown size (0), until cancelled or closed.
+ * - `trickle`: serves the right bytes with the right size, one byte at a time, at `rateBytesPerSec`.
+ * - `unrequested`: answers a request with data frames for request ids the requester never used, at
+ *   `rateBytesPerSec`.
+ * - `silent`: announces its segments and never answers a request for them.
  */
-export type HostileBehaviour = "honest" | "die-mid-transfer" | "garbage" | "stall" | "lie";
+export type HostileBehaviour =
+  | "honest"
+  | "die-mid-transfer"
+  | "garbage"
+  | "stall"
+  | "lie"
+  | "oversize"
+  | "unknown-length"
+  | "trickle"
+  | "trickle-after"
+  | "unrequested"
+  | "silent";
 
 /**
  * - `random-bytes`: 1 KiB of random bytes whose first byte is not a Nearcast frame header.
@@ -42,8 +63,10 @@ export interface HostilePeerOptions {
   /** Segments this peer claims to hold, complete, by segment id. */
   segments: ReadonlyMap<string, Uint8Array>;
   behaviour: HostileBehaviour;
-  /** Bytes served before dying or stalling. @default MAX_CHUNK_BYTES */
+  /** Bytes served before dying, stalling or trickling. @default MAX_CHUNK_BYTES */
   faultAfterBytes?: number;
+  /** `trickle-after`: one byte this often, ms. @default 1000 */
+  trickleIntervalMs?: number;
   /** @default "random-bytes" */
   garbage?: GarbageKind;
   /**
@@ -56,6 +79,10 @@ export interface HostilePeerOptions {
    * would). Otherwise only an attempt that never opened is replaced by a new one. @default false
    */
   acceptReconnects?: boolean;
+  /** `oversize`: how many times the segment's size it sends and declares. @default 10 */
+  oversizeFactor?: number;
+  /** `unknown-length`, `trickle`, `unrequested`: payload bytes per second. @default 2 MiB/s (trickle: 1) */
+  rateBytesPerSec?: number;
 }
 
 /** One WebRTC connection of the fake viewer. */
@@ -187,6 +214,29 @@ export class HostilePeer {
       });
     }
   }
+
+  /**
+   * Ask the remote on the first open connection for a segment (as a viewer would), recording what it
+   * answers in that connection's `received`. Returns the request id.
+   */
+  requestSegment(segmentId: string, rangeEnd?: number): number {
+    const link = this.history.find((l) => l.info.open);
+    if (!link) throw new Error(`${this.peerId} has no open connection`);
+    const requestId = ++this.lastRequestId;
+    this.sendFrame(
+      link,
+      encodeMessage({
+        type: "request",
+        requestId,
+        segmentId,
+        rangeStart: 0,
+        ...(rangeEnd !== undefined ? { rangeEnd } : {}),
+      }),
+    );
+    return requestId;
+  }
+
+  private lastRequestId = 0;
 
   /** Ids of this peer's offers that a viewer answered (the answer may be closed as a duplicate). */
   readonly answeredOffers = new Set<string>();
@@ -392,6 +442,14 @@ export class HostilePeer {
         );
       case "stall":
         return this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
+      case "trickle-after":
+        await this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
+        for (let offset = request.rangeStart + faultAfter; offset < end; offset++) {
+          await sleep(this.options.trickleIntervalMs ?? 1000);
+          if (this.cancelled(link, request.requestId) || link.channel?.readyState !== "open") return;
+          await this.serve(link, { ...request, rangeStart: offset }, segment, offset + 1);
+        }
+        return;
       case "die-mid-transfer":
         await this.serve(link, request, segment, Math.min(end, request.rangeStart + faultAfter));
         await flushed(link.channel);
@@ -403,6 +461,66 @@ export class HostilePeer {
       case "garbage":
         this.sendFrame(link, garbageFrame(this.options.garbage ?? "random-bytes", request, segment));
         return;
+      case "oversize": {
+        const factor = this.options.oversizeFactor ?? 10;
+        const inflated = new Uint8Array(segment.byteLength * factor);
+        for (let i = 0; i < factor; i++) inflated.set(segment, i * segment.byteLength);
+        return this.serve(link, { ...request, rangeEnd: undefined }, inflated, inflated.byteLength);
+      }
+      case "unknown-length":
+        return this.paced(link, request, (offset, size) => {
+          const start = offset % segment.byteLength;
+          return encodeDataFrame(request.requestId, offset, 0, segment.subarray(start, start + size));
+        });
+      case "trickle":
+        return this.paced(
+          link,
+          request,
+          (offset) =>
+            offset < end
+              ? encodeDataFrame(
+                  request.requestId,
+                  offset,
+                  segment.byteLength,
+                  segment.subarray(offset, offset + 1),
+                )
+              : undefined,
+          1,
+        );
+      case "unrequested":
+        return this.paced(link, request, (offset, size) =>
+          encodeDataFrame(
+            (request.requestId + 1000) % 0xffff_ffff,
+            offset,
+            segment.byteLength,
+            segment.subarray(0, size),
+          ),
+        );
+      case "silent":
+        return;
+    }
+  }
+
+  /**
+   * Sends `frameAt(offset, size)` frames of `chunkBytes` payload at `rateBytesPerSec`, until the
+   * channel closes, the request is cancelled or `frameAt` returns undefined.
+   */
+  private async paced(
+    link: Link,
+    request: RequestMessage,
+    frameAt: (offset: number, size: number) => Uint8Array | undefined,
+    defaultRate = 2 * 1024 * 1024,
+  ): Promise<void> {
+    const rate = this.options.rateBytesPerSec ?? defaultRate;
+    const chunkBytes = Math.max(1, Math.min(MAX_CHUNK_BYTES, Math.floor(rate / 32)));
+    for (let offset = request.rangeStart; ; offset += chunkBytes) {
+      const channel = link.channel;
+      if (!channel || channel.readyState !== "open" || this.cancelled(link, request.requestId)) return;
+      const frame = frameAt(offset, chunkBytes);
+      if (!frame) return;
+      this.sendFrame(link, frame);
+      link.info.dataBytesSent += chunkBytes;
+      await sleep((chunkBytes / rate) * 1000);
     }
   }
 

@@ -6,6 +6,7 @@ import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastConfig } from "../../sdk/src/core/config.js";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import { SimulatedPlayer } from "./simulated-player.js";
+import { sleep } from "./wait-for.js";
 
 /**
  * ICE for loopback tests: host candidates only. The SDK's default public STUN servers would make every
@@ -28,10 +29,6 @@ export function createNodeEngine(config: Partial<NearcastConfig>): Engine {
 export function demoLiveSegmentFromDisk(rendition: string, msn: number, segmentCount = 30): Uint8Array {
   const file = `seg-${String(msn % segmentCount).padStart(5, "0")}.ts`;
   return readFileSync(path.join(REPO_ROOT, "demo-server", "media", "demo", rendition, file));
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface LiveViewersOptions {

@@ -1,6 +1,7 @@
 import type { Engine } from "../../sdk/src/engine/engine.js";
 import type { HttpPolicy, SegmentSource } from "../../sdk/src/core/types.js";
 import { parseMediaPlaylist, type PlaylistSegment } from "./media-playlist.js";
+import { sleep } from "./wait-for.js";
 
 export interface SimulatedPlayerOptions {
   engine: Engine;
@@ -24,7 +25,15 @@ export interface SimulatedPlayerStats {
   segments: Record<SegmentSource, number>;
   bytes: number;
   errors: string[];
+  /**
+   * What the player was still waiting for when {@link SimulatedPlayer.stop}'s grace ran out and it
+   * aborted it (e.g. "segment 412 for 17300 ms"); undefined when it stopped cleanly.
+   */
+  abortedAtStop?: string;
 }
+
+/** hls.js's default level (playlist) load timeout: a refresh that takes longer is abandoned. */
+const PLAYLIST_TIMEOUT_MS = 20_000;
 
 const HTTP_POLICY: HttpPolicy = { firstByteTimeoutMs: 10_000, totalTimeoutMs: 30_000, retry: null };
 
@@ -51,6 +60,10 @@ export class SimulatedPlayer {
   private stopped = false;
   private readonly startedMs = Date.now();
   private loop: Promise<void> | undefined;
+  /** Aborts the load or playlist fetch in flight (see {@link SimulatedPlayer.stop}). */
+  private readonly abort = new AbortController();
+  /** What the loop is waiting for now, and since when (for {@link SimulatedPlayerStats.abortedAtStop}). */
+  private waitingFor: { what: string; sinceMs: number } | undefined;
 
   constructor(private readonly options: SimulatedPlayerOptions) {
     options.engine.setPlaybackSource(() => {
@@ -67,13 +80,27 @@ export class SimulatedPlayer {
 
   start(): void {
     this.loop = this.run().catch((error: unknown) => {
-      this.stats.errors.push((error as Error).message);
+      if (!this.abort.signal.aborted) this.stats.errors.push((error as Error).message);
     });
   }
 
-  async stop(): Promise<SimulatedPlayerStats> {
+  /**
+   * Stops loading and returns the figures. A load or playlist fetch in flight may finish within
+   * `graceMs`; after that it is aborted and named in {@link SimulatedPlayerStats.abortedAtStop}, so a
+   * stop never waits on the network without bound. @default graceMs Infinity (wait for it)
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<SimulatedPlayerStats> {
     this.stopped = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (Number.isFinite(graceMs)) {
+      timer = setTimeout(() => {
+        const waiting = this.waitingFor;
+        if (waiting) this.stats.abortedAtStop = `${waiting.what} for ${Date.now() - waiting.sinceMs} ms`;
+        this.abort.abort();
+      }, graceMs);
+    }
     await this.loop;
+    clearTimeout(timer);
     this.advance();
     if (this.stalledSinceMs !== undefined) this.stats.stalledMs += Date.now() - this.stalledSinceMs;
     return this.stats;
@@ -101,9 +128,13 @@ export class SimulatedPlayer {
     this.options.engine.prepareSwarm(this.options.swarmKey);
     while (!this.stopped) {
       const refreshStartedMs = Date.now();
-      const response = await fetch(playlistUrl);
+      this.waitingFor = { what: "the playlist", sinceMs: refreshStartedMs };
+      const response = await fetch(playlistUrl, {
+        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(PLAYLIST_TIMEOUT_MS)]),
+      });
       if (!response.ok) throw new Error(`playlist ${response.status}`);
       const playlist = parseMediaPlaylist(await response.text(), playlistUrl);
+      this.waitingFor = undefined;
       if (next === undefined) {
         const back = playlist.live ? (this.options.liveSyncSegments ?? 3) : playlist.segments.length;
         next = playlist.segments[Math.max(0, playlist.segments.length - back)]?.msn ?? 0;
@@ -131,6 +162,7 @@ export class SimulatedPlayer {
   }
 
   private async load(segment: PlaylistSegment, startSec: number): Promise<void> {
+    this.waitingFor = { what: `segment ${segment.msn}`, sinceMs: Date.now() };
     const result = await this.options.engine.loadSegment(
       {
         id: String(segment.msn),
@@ -140,8 +172,9 @@ export class SimulatedPlayer {
         durationSec: segment.durationSec,
         live: true,
       },
-      { http: HTTP_POLICY },
+      { http: HTTP_POLICY, signal: this.abort.signal },
     );
+    this.waitingFor = undefined;
     this.advance();
     this.stats.segments[result.source]++;
     this.stats.bytes += result.data.byteLength;
@@ -160,8 +193,4 @@ export class SimulatedPlayer {
   private async drain(): Promise<void> {
     while (!this.stopped && this.bufferAhead() > 0) await sleep(200);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

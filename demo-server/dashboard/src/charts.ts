@@ -60,7 +60,7 @@ export class StreamCharts {
             value: (_u, v) => formatRate(v),
           },
           {
-            label: "Origin served",
+            label: "Origin served (measured)",
             stroke: COLORS.origin,
             dash: [6, 4],
             width: 1.5,
@@ -89,7 +89,7 @@ export class StreamCharts {
             value: (_u, v) => formatPercent(v, 1),
           },
           {
-            label: "Measured at origin",
+            label: "Origin bytes vs reported",
             stroke: COLORS.origin,
             dash: [6, 4],
             width: 1.5,
@@ -112,7 +112,7 @@ export class StreamCharts {
   update(series: SeriesSnapshot): void {
     const x = seriesTimes(series.startMs, series.bucketMs, series.httpBps.length);
     this.throughput.setData([x, series.httpBps, series.p2pBps, series.originBps]);
-    this.offload.setData([x, series.offload, series.originOffload]);
+    this.offload.setData([x, series.offload, series.originVsReportedOffload]);
   }
 
   destroy(): void {

@@ -54,9 +54,9 @@ export function disagreements(
 ): { window: WindowName; points: number }[] {
   const out: { window: WindowName; points: number }[] = [];
   for (const window of Object.keys(WINDOW_LABELS) as WindowName[]) {
-    const { offload, originOffload } = windows[window];
-    if (offload === null || originOffload === null) continue;
-    const points = (offload - originOffload) * 100;
+    const { offload, originVsReportedOffload } = windows[window];
+    if (offload === null || originVsReportedOffload === null) continue;
+    const points = (offload - originVsReportedOffload) * 100;
     if (Math.abs(points) > DISAGREEMENT_POINTS) out.push({ window, points });
   }
   return out;

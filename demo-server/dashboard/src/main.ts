@@ -81,7 +81,7 @@ function renderSummary(snapshot: StatsSnapshot): void {
   $("total-offload").textContent = formatPercent(totals.windows["1m"].offload);
   $("total-offload-15m").textContent = formatPercent(totals.windows["15m"].offload, 1);
   $("total-offload-all").textContent = formatPercent(totals.windows.all.offload, 1);
-  $("total-origin").textContent = formatPercent(totals.windows["1m"].originOffload);
+  $("total-origin").textContent = formatPercent(totals.windows["1m"].originVsReportedOffload);
   $("total-viewers").textContent = String(totals.viewers);
   $("total-peers").textContent = String(totals.peers);
   const minute = totals.windows["1m"];

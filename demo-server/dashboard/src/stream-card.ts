@@ -25,15 +25,20 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-type RowKey = "offload" | "originOffload" | "httpBytes" | "p2pBytes" | "originBytes" | "uploadedBytes";
+type RowKey =
+  "offload" | "originVsReportedOffload" | "httpBytes" | "p2pBytes" | "originBytes" | "uploadedBytes";
 
 const ROWS: { key: RowKey; label: string; className?: string }[] = [
-  { key: "offload", label: "Offload reported by viewers", className: "row-strong" },
-  { key: "originOffload", label: "Offload measured at the origin", className: "row-origin" },
-  { key: "httpBytes", label: "From CDN (HTTP)" },
-  { key: "p2pBytes", label: "From peers (P2P)" },
-  { key: "originBytes", label: "Origin served" },
-  { key: "uploadedBytes", label: "Uploaded to peers" },
+  { key: "offload", label: "Offload reported by viewers (verified)", className: "row-strong" },
+  {
+    key: "originVsReportedOffload",
+    label: "Origin bytes vs reported: 1 − origin ÷ reported",
+    className: "row-origin",
+  },
+  { key: "httpBytes", label: "From CDN (HTTP), reported" },
+  { key: "p2pBytes", label: "From peers (P2P), confirmed by both peers" },
+  { key: "originBytes", label: "Origin served, measured at the origin" },
+  { key: "uploadedBytes", label: "Uploaded to peers, confirmed by both peers" },
 ];
 
 export class StreamCard {
@@ -58,12 +63,12 @@ export class StreamCard {
     reported.append(
       el("span", "big-label", "Offload · last minute"),
       this.bigReported,
-      el("span", "big-sub", "reported by viewers"),
+      el("span", "big-sub", "reported by viewers with a session; P2P confirmed by both peers"),
     );
     this.originBlock.append(
-      el("span", "big-label", "At the origin · last minute"),
+      el("span", "big-label", "Origin bytes vs reported · last minute"),
       this.bigOrigin,
-      el("span", "big-sub", "1 − origin bytes ÷ bytes received"),
+      el("span", "big-sub", "1 − bytes the origin served (its own counter) ÷ bytes viewers reported"),
     );
     const headline = el("div", "headline");
     headline.append(reported, this.originBlock);
@@ -141,7 +146,7 @@ export class StreamCard {
 
     const minute = stream.windows["1m"];
     this.bigReported.textContent = formatPercent(minute.offload);
-    this.bigOrigin.textContent = formatPercent(minute.originOffload);
+    this.bigOrigin.textContent = formatPercent(minute.originVsReportedOffload);
     this.originBlock.hidden = stream.originStream === null;
 
     const flagged = new Set(disagreements(stream.windows).map((d) => d.window));
@@ -152,12 +157,12 @@ export class StreamCard {
         if (cell !== undefined) cell.textContent = text;
       };
       set("offload", formatPercent(figures.offload, 1));
-      set("originOffload", formatPercent(figures.originOffload, 1));
+      set("originVsReportedOffload", formatPercent(figures.originVsReportedOffload, 1));
       set("httpBytes", formatBytes(figures.httpBytes));
       set("p2pBytes", formatBytes(figures.p2pBytes));
       set("originBytes", formatBytes(figures.originBytes));
       set("uploadedBytes", formatBytes(figures.uploadedBytes));
-      this.cells.get(`originOffload:${window}`)?.classList.toggle("disagree", flagged.has(window));
+      this.cells.get(`originVsReportedOffload:${window}`)?.classList.toggle("disagree", flagged.has(window));
     }
     const note = disagreementNote(stream.windows, stream.originSharedBy);
     this.note.textContent = note;

@@ -5,7 +5,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { networkInterfaces } from "node:os";
-import { parseClientAddress } from "../tracker/ip-address.js";
+import { parseClientAddress } from "../net/ip-address.js";
 
 /** Error code of a connection the guard refused (the request fails with it). */
 export const ADDRESS_REFUSED = "ENEARCAST_ADDRESS_NOT_ALLOWED";

@@ -1,9 +1,7 @@
 // Who may ask the digest service, and how large a swarm is: an interface the composition root wires
-// to the tracker, so the service knows nothing of sockets or session tokens. Today's wiring
-// (`membershipAccess`) admits a peer_id that is a member of the swarm on this tracker instance,
-// announced from the same network as the HTTP request; a signed session credential from the tracker
-// (issue 19) replaces it by implementing the same interface.
-import type { ClientAddress } from "../tracker/ip-address.js";
+// to the tracker, so the service knows nothing of sockets or session tokens (`membershipAccess`:
+// the tracker's session credential, else membership from the same network).
+import type { ClientAddress } from "../net/ip-address.js";
 
 /** Who asks: the swarm (info-hash, 40 hex), its peer_id there (40 hex), credential, address. */
 export interface DigestRequester {
@@ -25,25 +23,41 @@ export interface DigestAccess {
   swarmSize(infoHash: string): number | Promise<number>;
 }
 
-/** The queries the tracker answers today (ids in the protocol's binary-string form). */
+/** What the tracker answers (see tracker/tracker-server.ts: `SwarmAccess` and `isMemberAt`). */
 export interface TrackerMembership {
-  /** `peerId` is a member of `infoHash` on this instance, announced from `address`'s network. */
-  isMember(infoHash: string, peerId: string, address: ClientAddress): boolean;
+  /** The claims of a session the tracker minted, if valid now. */
+  verifySession(session: string): { sessionId: string; peerId: string } | undefined;
+  /** Whether a viewer (session token or peer_id) is in a swarm (info-hash, 40 hex) now. */
+  isMember(viewer: string, infoHash: string): boolean;
+  /** `peerId` is a member of `infoHash` on this instance, announced from `address`'s network (wire ids). */
+  isMemberAt(infoHash: string, peerId: string, address: ClientAddress): boolean;
+  /** Members of a swarm (info-hash, 40 hex) over every tracker instance. */
   swarmSize(infoHash: string): number | Promise<number>;
 }
 
 /**
- * Access by tracker membership: the peer_id must be in the swarm on this instance and have
- * announced from the same network prefix (/24, /48) as the HTTP request. A peer_id is public (every
- * offer carries it), so the address is what ties the ask to the member; behind one NAT, viewers can
- * vouch for each other, which gives nothing a member does not already have. Behind a load balancer
- * spreading HTTP and WebSocket over several instances, members of other instances are refused:
- * the session credential lifts that.
+ * Access by the tracker's word. A requester with a session (the signed credential every announce
+ * reply carries) is admitted when the session is valid, names the same peer_id, and covers the
+ * swarm — on any instance sharing the server secret. Without a session (a client that did not pass
+ * it on), the peer_id must be a member of the swarm on this instance, announced from the same
+ * network prefix (/24, /48) as the HTTP request: a peer_id is public (every offer carries it), so
+ * the address is what ties the ask to the member; behind one NAT viewers can vouch for each other,
+ * which gives nothing a member does not already have.
  */
 export function membershipAccess(tracker: TrackerMembership): DigestAccess {
   return {
     authorize: (requester) => {
-      const member = tracker.isMember(
+      if (requester.session !== undefined) {
+        const claims = tracker.verifySession(requester.session);
+        const member =
+          claims !== undefined &&
+          claims.peerId.toLowerCase() === requester.peerId.toLowerCase() &&
+          tracker.isMember(requester.session, requester.infoHash);
+        return member && claims
+          ? { ok: true, sessionKey: claims.sessionId }
+          : { ok: false, reason: "not_member" };
+      }
+      const member = tracker.isMemberAt(
         binaryOfHex(requester.infoHash),
         binaryOfHex(requester.peerId),
         requester.address,
@@ -52,7 +66,7 @@ export function membershipAccess(tracker: TrackerMembership): DigestAccess {
         ? { ok: true, sessionKey: `${requester.infoHash}:${requester.peerId}` }
         : { ok: false, reason: "not_member" };
     },
-    swarmSize: (infoHash) => tracker.swarmSize(binaryOfHex(infoHash)),
+    swarmSize: (infoHash) => tracker.swarmSize(infoHash),
   };
 }
 

@@ -1,7 +1,7 @@
-// The digest service's command-line flags (each also an environment variable, see cli-env.ts),
+// The digest service's command-line flags (each also an environment variable, see cli/env.ts),
 // turned into its options; `parseCliArgs` calls this with its flag reader.
-import { integer, list, pathValue } from "../cli-values.js";
-import { normalizeOrigin } from "../tracker/access-policy.js";
+import { integer, list, pathValue } from "../cli/values.js";
+import { normalizeOrigin } from "../net/access-policy.js";
 import { parseAllowEntry } from "./address-guard.js";
 import type { DigestServiceOptions } from "./digest-options.js";
 

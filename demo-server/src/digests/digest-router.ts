@@ -5,8 +5,8 @@
 import express from "express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { MAX_DIGEST_REQUEST_BYTES, type DigestRequestError } from "nearcast";
-import { KeyedRateLimiter } from "../stats/rate-limiter.js";
-import { connectionLimitKey, resolveClientAddress } from "../tracker/ip-address.js";
+import { KeyedRateLimiter } from "../net/rate-limiter.js";
+import { connectionLimitKey, resolveClientAddress } from "../net/ip-address.js";
 import type { DigestServiceOptions } from "./digest-options.js";
 import { parseDigestRequest } from "./digest-request.js";
 import type { DigestAnswer, DigestService } from "./digest-service.js";

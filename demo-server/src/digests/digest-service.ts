@@ -11,8 +11,8 @@ import type {
   DigestRequestError,
   DigestResponseBody,
 } from "nearcast";
-import { KeyedRateLimiter } from "../stats/rate-limiter.js";
-import type { ClientAddress } from "../tracker/ip-address.js";
+import { KeyedRateLimiter } from "../net/rate-limiter.js";
+import type { ClientAddress } from "../net/ip-address.js";
 import { AddressGuard } from "./address-guard.js";
 import type { DigestAccess } from "./digest-access.js";
 import { DigestCache, type DigestOutcome } from "./digest-cache.js";

@@ -2,7 +2,7 @@
 // (an Authorization header, a shared secret header). From the options and/or a JSON file, so secrets
 // need not appear on a command line; validated once at start.
 import { readFileSync } from "node:fs";
-import { normalizeOrigin } from "../tracker/access-policy.js";
+import { normalizeOrigin } from "../net/access-policy.js";
 
 /** An HTTP header name (RFC 9110 token). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

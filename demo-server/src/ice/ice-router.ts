@@ -1,6 +1,7 @@
 // GET /api/ice: the one place viewers learn their ICE servers (SDK option `iceConfigUrl`).
 import express from "express";
-import type { AccessPolicy, UpgradeRefusal } from "../tracker/access-policy.js";
+import type { AccessPolicy } from "../net/access-policy.js";
+import type { AccessRefusal } from "../net/refusal-reasons.js";
 import type { IceOptions } from "./ice-options.js";
 import { mintTurnCredential } from "./turn-credentials.js";
 
@@ -12,23 +13,28 @@ export interface IceConfigBody {
   ttlSec: number;
 }
 
-/** The body for one request: a new TURN credential each time (nothing is stored). */
-export function iceConfigBody(options: IceOptions, nowMs: number): IceConfigBody {
+/**
+ * The body for one request: a new TURN credential each time (nothing is stored). The credential
+ * lives `turnTtlSec`, but never past `admittedUntilMs` (the expiry of the join token that obtained
+ * it): a viewer admitted for a minute does not get a relay for a week.
+ */
+export function iceConfigBody(
+  options: IceOptions,
+  nowMs: number,
+  admittedUntilMs: number = Number.POSITIVE_INFINITY,
+): IceConfigBody {
   const iceServers: IceConfigBody["iceServers"] = [];
   if (options.stunUrls.length > 0) iceServers.push({ urls: [...options.stunUrls] });
+  const ttlSec = Math.max(1, Math.min(options.turnTtlSec, Math.floor((admittedUntilMs - nowMs) / 1000)));
   if (options.turnUrls.length > 0 && options.turnSecret) {
-    const { username, credential } = mintTurnCredential({
-      secret: options.turnSecret,
-      ttlSec: options.turnTtlSec,
-      nowMs,
-    });
+    const { username, credential } = mintTurnCredential({ secret: options.turnSecret, ttlSec, nowMs });
     iceServers.push({ urls: [...options.turnUrls], username, credential });
   }
-  return { iceServers, ttlSec: options.turnTtlSec };
+  return { iceServers, ttlSec };
 }
 
 /** Outcomes of `GET /api/ice` requests: "ok", or the reason one was refused. */
-export type IceRequestResult = "ok" | UpgradeRefusal;
+export type IceRequestResult = "ok" | AccessRefusal;
 
 /** The bearer token of an `Authorization` header, if any. */
 function bearerToken(header: string | undefined): string | undefined {
@@ -40,9 +46,11 @@ function bearerToken(header: string | undefined): string | undefined {
  * Router serving `GET /api/ice`, under the tracker's access rules (`access`): with join tokens on,
  * a request needs a valid one (`?token=` — the SDK's `iceConfigUrl` carries it as the tracker URL
  * does — or `Authorization: Bearer`), else 401; with an Origin allow-list, a request from a page
- * elsewhere is refused with 403 and may not read the answer. So TURN credentials go to the tracker's
- * users only; with neither rule configured the endpoint is open, as the tracker is. Answers are never
- * cached (each holds a credential). `counts` tallies requests by {@link IceRequestResult}.
+ * elsewhere, or without an `Origin`, is refused with 403 and may not read the answer. So TURN
+ * credentials go to the tracker's users only, and expire with their join token; with neither rule
+ * the endpoint is open, as the tracker is (the server refuses to start with TURN that way unless
+ * told `turnOpen`). Answers are never cached (each holds a credential). `counts` tallies requests by
+ * {@link IceRequestResult}.
  */
 export function createIceRouter(
   options: IceOptions,
@@ -55,7 +63,7 @@ export function createIceRouter(
     const origin = req.get("origin");
     const query = req.query["token"];
     const token = typeof query === "string" ? query : bearerToken(req.get("authorization"));
-    const check = access.checkRequest(origin, token);
+    const check = access.checkUpgrade(origin, token);
     const result: IceRequestResult = check.ok ? "ok" : check.reason;
     counts.set(result, (counts.get(result) ?? 0) + 1);
     res.set("Cache-Control", "no-store").set("Vary", "Origin");
@@ -69,7 +77,7 @@ export function createIceRouter(
         .send(JSON.stringify({ error: check.reason }));
       return;
     }
-    res.type("json").send(JSON.stringify(iceConfigBody(options, clock())));
+    res.type("json").send(JSON.stringify(iceConfigBody(options, clock(), check.grant?.expiresAtMs)));
   });
   return router;
 }

@@ -21,6 +21,7 @@ import { LabelAllocator } from "./label-allocator.js";
 import { OTHER_STREAM } from "./stream-identity.js";
 import { addTo, type ByteTriple, type OriginState, type StreamState } from "./stream-state.js";
 import { StreamTable } from "./stream-table.js";
+import type { TransferCredit } from "./transfer-ledger.js";
 
 export { HTTP, OTHER_RENDITION, P2P, swarmInfoHash, UPLOAD } from "./stream-state.js";
 export type { ByteTriple, OriginState, RenditionState, StreamState } from "./stream-state.js";
@@ -61,7 +62,7 @@ export class StatsAggregator {
   readonly startedAtMs: number;
   readonly limits: AggregatorLimits;
   readonly labels: LabelAllocator;
-  /** Bytes per metric label since the label was given out (`nearcast_bytes_total`). */
+  /** Bytes per metric label since the label was given out (`nearcast_reported_bytes_total`). */
   readonly labelBytes = new Map<string, ByteTriple>();
   /**
    * Segments whose bytes from peers failed verification, per metric label, as viewers reported them
@@ -123,6 +124,37 @@ export class StatsAggregator {
     return { ok: true, accepted, duplicates };
   }
 
+  /** Whether this clientId has reported (and is still remembered). */
+  hasClient(clientId: string): boolean {
+    return this.clients.has(clientId);
+  }
+
+  /** Whether the report `(clientId, seq)` was counted already. */
+  isCounted(clientId: string, seq: number): boolean {
+    return this.clients.get(clientId)?.seqs.has(seq) ?? false;
+  }
+
+  /** Whether a report for `streamId` lands in a stream tracked already (or in `other`, when full). */
+  knowsStream(streamId: string): boolean {
+    return this.streamTable.knows(streamId);
+  }
+
+  /**
+   * Adds P2P bytes that both sides of a transfer reported: received from a peer and uploaded by it,
+   * in one rendition's swarm, spread from `sinceMs` (the earlier claim) to now.
+   */
+  credit(credit: TransferCredit): void {
+    const now = this.now();
+    const stream = this.streamTable.streamFor(credit.streamId, now);
+    const amounts: ByteTriple = [0, credit.bytes, credit.bytes];
+    const from = Math.min(now, Math.max(credit.sinceMs, now - MAX_REPORT_SPAN_MS));
+    this.addToStream(stream, amounts, from, now);
+    const rendition = this.streamTable.renditionFor(stream, credit.rendition, credit.streamId, now);
+    addTo(rendition.totals, amounts);
+    rendition.ring.addSpread(from, now, amounts);
+    rendition.lastReportMs = now;
+  }
+
   /** Adds origin media bytes served for `name` since the previous sample. */
   recordOriginBytes(name: string, bytes: number): void {
     if (!(bytes > 0)) return;
@@ -180,12 +212,8 @@ export class StatsAggregator {
     this.clients.touch(report.clientId, client);
 
     const { httpBytes, p2pBytes, uploadedBytes } = report.deltas;
-    const amounts: ByteTriple = [httpBytes, p2pBytes, uploadedBytes];
-    addTo(stream.totals, amounts);
-    stream.ring.addSpread(spanFromMs, now, amounts);
-    stream.lastReportMs = now;
+    this.addToStream(stream, [httpBytes, p2pBytes, uploadedBytes], spanFromMs, now);
     const label = this.labels.labelOf(stream.key);
-    addTo(this.labelTotals(label), amounts);
     if (report.integrityFailures) {
       stream.integrityFailures += report.integrityFailures;
       this.labelIntegrityFailures.set(
@@ -210,6 +238,13 @@ export class StatsAggregator {
     client.renditions = [...renditions];
     client.final = report.final;
     return true;
+  }
+
+  private addToStream(stream: StreamState, amounts: ByteTriple, fromMs: number, now: number): void {
+    addTo(stream.totals, amounts);
+    stream.ring.addSpread(fromMs, now, amounts);
+    stream.lastReportMs = now;
+    addTo(this.labelTotals(this.labels.labelOf(stream.key)), amounts);
   }
 
   private labelTotals(label: string): ByteTriple {

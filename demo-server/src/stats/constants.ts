@@ -113,6 +113,50 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 export const MAX_STREAM_ID_CHARS = 2048;
 export const MAX_RENDITION_CHARS = 128;
 
+/**
+ * Plausibility cap on what one viewer can have received (HTTP + P2P), in bits per second: above a 4K
+ * stream's ~25 Mbit/s. Bytes beyond it (after the burst below) are not counted ("rate").
+ */
+export const MAX_VIEWER_BITS_PER_SEC = 40_000_000;
+
+/**
+ * Seconds of a viewer's rate it may report at once: a player fills its buffer (hls.js: 30 s by
+ * default) at link speed when it starts or seeks.
+ */
+export const REPORT_BURST_SEC = 30;
+
+/**
+ * A rendition whose key declares its bandwidth (`v842000-…`, the SDK's form) caps its viewers at this
+ * multiple of it (never above the cap above): room for the buffer fill, ABR probing and seeks.
+ */
+export const RENDITION_RATE_HEADROOM = 3;
+
+/**
+ * New viewers (clientIds not yet counted) per client address: an office behind one NAT starting
+ * together fits in the burst; a script minting viewers gets 2 a second.
+ */
+export const NEW_CLIENTS_PER_IP = { perSec: 2, burst: 200 } as const;
+
+/** New streams per client address: a viewer opens a few; a script inventing stream ids does not. */
+export const NEW_STREAMS_PER_IP = { perSec: 1 / 60, burst: 10 } as const;
+
+/**
+ * P2P transfers held for cross-checking: (swarm, sender, receiver) triples. A viewer has a handful of
+ * peers per swarm, so 100k covers ~20k viewers; beyond it the least recently updated pair is dropped
+ * and what only one side had claimed goes uncounted.
+ */
+export const MAX_TRANSFER_PAIRS = 100_000;
+
+/**
+ * A transfer pair with no report from either side for this long is dropped. Both sides report every
+ * ~10 s, so two minutes leave room for a retried report; a claim the other side never confirms by
+ * then is counted as unconfirmed.
+ */
+export const TRANSFER_PAIR_IDLE_MS = 120_000;
+
+/** `GET /api/stats` is served from a snapshot at most this old (building one costs ~10-20 ms). */
+export const SNAPSHOT_MAX_AGE_MS = 1_000;
+
 /** Rate limit per clientId: the SDK sends one batch per ~10 s; a burst allows retries and the unload beacon. */
 export const CLIENT_RATE_PER_SEC = 1;
 export const CLIENT_RATE_BURST = 5;

@@ -17,7 +17,7 @@ export function offloadOf(httpBytes: number, p2pBytes: number): number | null {
 }
 
 /** 1 − origin / reported, or null when nothing was reported. */
-export function originOffloadOf(originBytes: number, reportedBytes: number): number | null {
+export function originVsReportedOffloadOf(originBytes: number, reportedBytes: number): number | null {
   return reportedBytes > 0 ? 1 - originBytes / reportedBytes : null;
 }
 
@@ -110,18 +110,18 @@ export class FigureBook {
         for (let i = 0; i < bytes.length; i++) bytes[i] = (bytes[i] ?? 0) + (own[i] ?? 0);
       }
       let originBytes = 0;
-      let measuredBytes = 0;
+      let reportedBytes = 0;
       for (const origin of origins) {
         const group = this.group(origin)[window];
         originBytes += group.origin;
-        measuredBytes += group.measured;
+        reportedBytes += group.measured;
       }
       const hasOrigin = origins.size > 0;
       return {
         ...toWindowFigures(bytes),
         originBytes: hasOrigin ? Math.round(originBytes) : null,
-        measuredBytes: hasOrigin ? Math.round(measuredBytes) : null,
-        originOffload: hasOrigin ? originOffloadOf(originBytes, measuredBytes) : null,
+        reportedBytes: hasOrigin ? Math.round(reportedBytes) : null,
+        originVsReportedOffload: hasOrigin ? originVsReportedOffloadOf(originBytes, reportedBytes) : null,
       };
     });
   }

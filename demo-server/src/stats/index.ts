@@ -1,4 +1,4 @@
-export { createStatsService, DEFAULT_DASHBOARD_DIR } from "./stats-service.js";
+export { createStatsService } from "./stats-service.js";
 export type { StatsService, StatsServiceOptions } from "./stats-service.js";
 export type {
   MeasuredWindowFigures,
@@ -9,5 +9,3 @@ export type {
   WindowFigures,
   WindowName,
 } from "./snapshot-types.js";
-export { REJECT_REASONS } from "./reject-reasons.js";
-export type { RejectReason } from "./reject-reasons.js";

@@ -12,7 +12,7 @@ export interface LabelCandidate {
  * Bounds the `stream` label of the Prometheus metrics: at most `maxLabels` streams have a label of
  * their own, everything else is `stream="other"`.
  *
- * Labels are sticky so that `nearcast_bytes_total` stays monotonic: bytes are added to whatever label
+ * Labels are sticky so that `nearcast_reported_bytes_total` stays monotonic: bytes are added to whatever label
  * the stream has *when they arrive*. A stream that gains viewers takes the slot of a less-watched one
  * at the next {@link rebalance}; the demoted stream's series ends (its future bytes go to "other") and
  * the promoted one starts a new series from zero. "other" itself only ever grows.

@@ -16,6 +16,8 @@ export interface MetricsSources {
   origin?: { getStats(): OriginStatsSnapshot };
   /** `GET /api/ice` requests by result ("ok" or the refusal reason). */
   iceRequests?: ReadonlyMap<string, number>;
+  /** Other refusals of the server by reason: admin actions, HTTP connections (read at scrape time). */
+  serverRefusals?: () => Readonly<Record<string, number>>;
   dashboardClients: () => number;
 }
 
@@ -28,7 +30,7 @@ const SOURCES = [
 export class StatsMetrics {
   readonly registry = new Registry();
   private readonly offload: Gauge<"stream" | "window">;
-  private readonly originOffload: Gauge<"stream" | "window">;
+  private readonly originVsReportedOffload: Gauge<"stream" | "window">;
   private readonly bytes: Counter<"stream" | "source">;
   private readonly viewers: Gauge<"stream">;
   private readonly peers: Gauge<"stream">;
@@ -38,6 +40,9 @@ export class StatsMetrics {
   private readonly originBytes: Counter<"origin_stream">;
   private readonly integrityFailures: Counter<"stream">;
   private readonly iceRequests: Counter<"result">;
+  private readonly clipped: Counter<"reason">;
+  private readonly awaiting: Gauge;
+  private readonly serverRefusals: Counter<"reason">;
   private readonly updateTracker: (() => void) | undefined;
 
   constructor(private readonly sources: MetricsSources) {
@@ -48,19 +53,34 @@ export class StatsMetrics {
       new Counter<L>({ name, help, labelNames, registers });
 
     this.offload = gauge(
-      "nearcast_offload_ratio",
-      "Share of media bytes viewers received from peers, p2p / (http + p2p), as reported by the viewers",
+      "nearcast_reported_offload_ratio",
+      "Built from viewer reports (with a tracker session, rate-capped, P2P confirmed by both peers): p2p / (http + p2p)",
       ["stream", "window"],
     );
-    this.originOffload = gauge(
-      "nearcast_origin_offload_ratio",
-      "Offload measured at the demo origin: 1 - origin media bytes / (http + p2p) reported",
+    this.originVsReportedOffload = gauge(
+      "nearcast_origin_vs_reported_offload_ratio",
+      "Built from both: 1 - media bytes the demo origin served (its own counter) / http + p2p reported by viewers",
       ["stream", "window"],
     );
     this.bytes = counter(
-      "nearcast_bytes_total",
-      "Media bytes reported by viewers, by source (http = from the CDN, p2p = from peers, upload = to peers)",
+      "nearcast_reported_bytes_total",
+      "Built from viewer reports (with a tracker session, rate-capped, P2P and upload confirmed by both peers): media bytes by source (http = from the CDN, p2p = from peers, upload = to peers)",
       ["stream", "source"],
+    );
+    this.clipped = counter(
+      "nearcast_stats_clipped_bytes_total",
+      "Bytes of accepted reports that were not counted, by reason (rate, swarm_not_joined, p2p_unconfirmed, upload_unconfirmed)",
+      ["reason"],
+    );
+    this.awaiting = gauge(
+      "nearcast_stats_awaiting_confirmation_bytes",
+      "P2P bytes one side of a transfer reported that the other side may still confirm",
+      [],
+    );
+    this.serverRefusals = counter(
+      "nearcast_server_refused_total",
+      "Refused admin actions (admin_off, admin_denied) and HTTP connections closed while still sending headers (pending_evicted_ip, pending_evicted)",
+      ["reason"],
     );
     this.viewers = gauge("nearcast_viewers", "Viewers that reported in the last 20 s", ["stream"]);
     this.peers = gauge("nearcast_peers", "Peer connections reported by current viewers", ["stream"]);
@@ -83,7 +103,7 @@ export class StatsMetrics {
     );
     this.originBytes = counter(
       "nearcast_origin_media_bytes_total",
-      "Media bytes the demo origin wrote to sockets",
+      "Measured at the demo origin (its own byte counter, never from reports): media bytes written to sockets",
       ["origin_stream"],
     );
     this.updateTracker =
@@ -116,13 +136,15 @@ export class StatsMetrics {
       const label = aggregator.labels.labelOf(stream.key);
       byLabel.set(label, [...(byLabel.get(label) ?? []), stream]);
     }
-    for (const metric of [this.offload, this.originOffload, this.viewers, this.peers]) metric.reset();
+    for (const metric of [this.offload, this.originVsReportedOffload, this.viewers, this.peers])
+      metric.reset();
     for (const [stream, members] of byLabel) {
       const figures = book.measured(members);
       for (const window of WINDOWS) {
-        const { offload, originOffload } = figures[window];
+        const { offload, originVsReportedOffload } = figures[window];
         if (offload !== null) this.offload.set({ stream, window }, offload);
-        if (originOffload !== null) this.originOffload.set({ stream, window }, originOffload);
+        if (originVsReportedOffload !== null)
+          this.originVsReportedOffload.set({ stream, window }, originVsReportedOffload);
       }
       const current = members.map((member) => activity.get(member.key));
       this.viewers.set(
@@ -152,6 +174,12 @@ export class StatsMetrics {
     this.rejected.reset();
     for (const [reason, count] of Object.entries(reports.rejectedByReason))
       this.rejected.inc({ reason }, count);
+    this.clipped.reset();
+    for (const [reason, count] of Object.entries(reports.clippedBytes)) this.clipped.inc({ reason }, count);
+    this.awaiting.set(reports.awaitingConfirmationBytes);
+    this.serverRefusals.reset();
+    for (const [reason, count] of Object.entries(this.sources.serverRefusals?.() ?? {}))
+      this.serverRefusals.inc({ reason }, count);
     const aggregator = this.sources.aggregator;
     this.tracked.set({ kind: "streams" }, aggregator.streams.size);
     this.tracked.set({ kind: "clients" }, aggregator.clientCount);
@@ -188,6 +216,11 @@ export class StatsMetrics {
       scrapes: counter("nearcast_tracker_scrapes_total", "Scrapes handled", []),
       dropped: counter("nearcast_tracker_dropped_messages_total", "Messages dropped by the rate limit", []),
       expiredPeers: counter("nearcast_tracker_expired_peers_total", "Peers forgotten after going silent", []),
+      fairnessEvictions: counter(
+        "nearcast_tracker_fairness_evictions_total",
+        "Members of a full swarm's most crowded network prefix that made room for a less crowded one",
+        [],
+      ),
       connectionsAccepted: counter("nearcast_tracker_connections_accepted_total", "WebSockets accepted", []),
       forwardedForIgnored: counter(
         "nearcast_tracker_forwarded_for_ignored_total",

@@ -1,28 +1,34 @@
-import type { StatsReportBatch } from "nearcast";
-// POST /api/stats/report: rate limits, body limits, content type, validation, then the aggregator.
-// Cheap checks run first (address rate limit, content type) so a flood costs little; the whole batch
-// is validated before any of it is counted, so a rejected request changes no totals.
+// POST /api/stats/report: rate limits, body limits, content type, validation, then the intake
+// (session, plausibility, cross-checks, aggregation). Cheap checks run first (address rate limit,
+// content type) so a flood costs little; the whole batch is validated before any of it is counted,
+// so a rejected request changes no totals.
 import express from "express";
+import type { StatsReportBatch } from "nearcast";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Logger } from "pino";
 import { MAX_REPORT_BODY_BYTES } from "nearcast";
-import { connectionLimitKey, resolveClientAddress } from "../tracker/ip-address.js";
+import { connectionLimitKey, resolveClientAddress } from "../net/ip-address.js";
 import type { StatsAggregator } from "./aggregator.js";
-import type { KeyedRateLimiter } from "./rate-limiter.js";
-import type { RejectReason } from "./reject-reasons.js";
+import type { ReportIntake } from "./report-intake.js";
+import type { KeyedRateLimiter } from "../net/rate-limiter.js";
+import type { ReportRefusal } from "../net/refusal-reasons.js";
 import { validateReportBatch } from "./report-schema.js";
 
 /** `navigator.sendBeacon(url, string)` sends text/plain; fetch sends application/json. */
 const ACCEPTED_TYPES = ["application/json", "text/plain"];
 
 export interface ReportOutcomes {
-  /** `batch` is the validated batch just counted (shared with other instances when scaled out). */
-  accepted(reports: number, duplicates: number, batch: StatsReportBatch): void;
-  rejected(reason: RejectReason): void;
+  /**
+   * `batch` is the validated batch just counted (shared with other instances when scaled out, each
+   * taking it through its own intake); `anonymous` when it carried no session.
+   */
+  accepted(reports: number, duplicates: number, batch: StatsReportBatch, anonymous: boolean): void;
+  rejected(reason: ReportRefusal): void;
 }
 
 export interface ReportEndpointOptions {
   aggregator: StatsAggregator;
+  intake: ReportIntake;
   clientLimiter: KeyedRateLimiter;
   ipLimiter: KeyedRateLimiter;
   outcomes: ReportOutcomes;
@@ -34,7 +40,7 @@ export interface ReportEndpointOptions {
 /** Middleware chain for `POST /api/stats/report` (mount after CORS). */
 export function reportEndpoint(options: ReportEndpointOptions): (RequestHandler | ErrorHandler)[] {
   const { aggregator, outcomes, logger } = options;
-  const reject = (res: Response, status: number, reason: RejectReason, message: string, extra = {}) => {
+  const reject = (res: Response, status: number, reason: ReportRefusal, message: string, extra = {}) => {
     outcomes.rejected(reason);
     logger.debug({ reason, status, message }, "stats: report rejected");
     res
@@ -45,14 +51,17 @@ export function reportEndpoint(options: ReportEndpointOptions): (RequestHandler 
   const retryAfter = (res: Response, retryAfterMs: number) =>
     res.set("Retry-After", String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
 
-  const limitAddress: RequestHandler = (req, res, next) => {
+  const addressKey = (req: Request): string => {
     const address = resolveClientAddress(
       req.socket.remoteAddress,
       req.headers["x-forwarded-for"],
       options.trustProxy,
     );
-    const key = address === undefined ? "unknown" : connectionLimitKey(address);
-    const decision = options.ipLimiter.take(key, aggregator.now());
+    return address === undefined ? "unknown" : connectionLimitKey(address);
+  };
+
+  const limitAddress: RequestHandler = (req, res, next) => {
+    const decision = options.ipLimiter.take(addressKey(req), aggregator.now());
     if (decision.ok) return next();
     retryAfter(res, decision.retryAfterMs);
     reject(res, 429, "rate_limited_ip", "too many reports from this address; slow down");
@@ -97,12 +106,12 @@ export function reportEndpoint(options: ReportEndpointOptions): (RequestHandler 
       retryAfter(res, decision.retryAfterMs);
       return reject(res, 429, "rate_limited_client", "too many reports from this clientId; slow down");
     }
-    const result = aggregator.ingest(validation.batch);
+    const result = options.intake.take(validation.batch, addressKey(req));
     if (!result.ok) {
-      res.set("Retry-After", "30");
-      return reject(res, 503, result.reason, result.message);
+      if (result.retryAfterMs !== undefined) retryAfter(res, result.retryAfterMs);
+      return reject(res, result.status, result.reason, result.message);
     }
-    outcomes.accepted(result.accepted, result.duplicates, validation.batch);
+    outcomes.accepted(result.accepted, result.duplicates, validation.batch, result.anonymous);
     res
       .status(200)
       .set("Cache-Control", "no-store")

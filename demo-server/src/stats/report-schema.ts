@@ -5,6 +5,7 @@ import { z } from "zod";
 import {
   MAX_RENDITIONS_PER_REPORT,
   MAX_REPORTS_PER_BATCH,
+  MAX_TRANSFERS_PER_RENDITION,
   REPORT_VERSION,
   type StatsReportBatch,
 } from "nearcast";
@@ -16,7 +17,8 @@ import {
   MAX_REPORTED_PEERS,
   MAX_STREAM_ID_CHARS,
 } from "./constants.js";
-import type { RejectReason } from "./reject-reasons.js";
+import type { ReportRefusal } from "../net/refusal-reasons.js";
+import { MAX_SESSION_CHARS } from "../net/session-token.js";
 
 /** Printable text: control characters have no place in a URL or a rendition key, and break logs. */
 // eslint-disable-next-line no-control-regex
@@ -24,6 +26,11 @@ const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
 const byteCount = z.number().int().min(0).max(MAX_REPORT_BYTES);
 const deltas = { httpBytes: byteCount, p2pBytes: byteCount, uploadedBytes: byteCount };
+const transferSchema = z.object({
+  peer: z.string().regex(/^[0-9a-f]{40}$/),
+  receivedBytes: byteCount,
+  sentBytes: byteCount,
+});
 
 // Unknown keys are ignored (stripped), so a newer SDK may add fields without breaking older servers.
 const reportSchema = z.object({
@@ -37,6 +44,7 @@ const reportSchema = z.object({
       z.object({
         rendition: z.string().min(1).max(MAX_RENDITION_CHARS).regex(NO_CONTROL_CHARS),
         ...deltas,
+        transfers: z.array(transferSchema).max(MAX_TRANSFERS_PER_RENDITION).optional(),
       }),
     )
     .max(MAX_RENDITIONS_PER_REPORT),
@@ -47,11 +55,13 @@ const reportSchema = z.object({
 
 const batchSchema = z.object({
   v: z.literal(REPORT_VERSION),
+  session: z.string().min(1).max(MAX_SESSION_CHARS).optional(),
   reports: z.array(reportSchema).min(1).max(MAX_REPORTS_PER_BATCH),
 });
 
 export type ValidationResult =
-  { ok: true; batch: StatsReportBatch } | { ok: false; reason: RejectReason; field: string; message: string };
+  | { ok: true; batch: StatsReportBatch }
+  | { ok: false; reason: ReportRefusal; field: string; message: string };
 
 /** Validates a parsed JSON body. Never throws. */
 export function validateReportBatch(body: unknown): ValidationResult {
@@ -73,9 +83,11 @@ const COUNT_FIELDS = new Set([
   "uploadedBytes",
   "integrityFailures",
   "peers",
+  "receivedBytes",
+  "sentBytes",
 ]);
 
-function reasonOf(issue: Issue): RejectReason {
+function reasonOf(issue: Issue): ReportRefusal {
   const key = issue.path[issue.path.length - 1];
   if (issue.path.length === 1 && key === "v") return "unsupported_version";
   if (key === "reports" && (issue.code === "too_big" || issue.code === "too_small"))

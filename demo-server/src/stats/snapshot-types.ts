@@ -1,10 +1,18 @@
 // The JSON of `GET /api/stats` and of each `snapshot` event of `GET /api/stats/events`. The dashboard
 // imports these types; keep them free of runtime code.
-import type { RejectReason } from "./reject-reasons.js";
+//
+// Every figure says what it is built from:
+// - reported (`httpBytes`, `p2pBytes`, `uploadedBytes`, `offload`): viewers' reports that carried a
+//   tracker session, clipped to a plausible rate, P2P bytes and uploads only as far as both sides of
+//   each transfer reported them;
+// - measured at the origin (`originBytes`, `originBps`): the demo origin's own byte counter, never
+//   derived from any report;
+// - both (`reportedBytes` beside it, `originVsReportedOffload`): origin bytes against reported bytes.
+import type { ReportClipReason, ReportRefusal } from "../net/refusal-reasons.js";
 
 export type WindowName = "1m" | "15m" | "all";
 
-/** Bytes reported by viewers in one window, and the offload they imply. */
+/** Bytes reported by viewers (see the file header for what counts) in one window, and their offload. */
 export interface WindowFigures {
   httpBytes: number;
   p2pBytes: number;
@@ -15,19 +23,23 @@ export interface WindowFigures {
 
 /** {@link WindowFigures} plus the origin's own count; the origin fields are null without an origin stream. */
 export interface MeasuredWindowFigures extends WindowFigures {
-  /** Media bytes the origin served for this stream's origin stream in the window. */
+  /**
+   * Measured at the origin: media bytes it served for this stream's origin stream in the window, by
+   * its own byte counter. No report changes it.
+   */
   originBytes: number | null;
   /**
    * http + p2p reported by every stream the same origin counter measures (usually just this one;
-   * `live` and `vod` of one origin stream share a counter): the denominator of `originOffload`.
+   * `live` and `vod` of one origin stream share a counter): the denominator of `originVsReportedOffload`.
    */
-  measuredBytes: number | null;
+  reportedBytes: number | null;
   /**
-   * 1 − originBytes / measuredBytes: the offload as the origin sees it. Null when nothing was
-   * reported. Below the reported offload when viewers that do not report (or other clients) fetch
-   * from the origin; can be negative then.
+   * 1 − originBytes / reportedBytes: built from both, the origin's count against what viewers
+   * reported receiving. Null when nothing was reported. Below the reported offload when viewers that
+   * do not report (or other clients) fetch from the origin; can be negative then. Only verified
+   * reports move the denominator: a forged report is refused before it counts.
    */
-  originOffload: number | null;
+  originVsReportedOffload: number | null;
 }
 
 /**
@@ -44,10 +56,10 @@ export interface SeriesSnapshot {
   /** Reported p2p / (http + p2p) of each bucket. */
   offload: (number | null)[];
   /**
-   * Origin-measured offload over the 30 s ending at each bucket: the origin counts bytes when served
+   * `originVsReportedOffload` over the 30 s ending at each bucket: the origin counts bytes when served
    * and reports spread them over their interval, so a 5-s ratio of the two would swing wildly.
    */
-  originOffload: (number | null)[];
+  originVsReportedOffload: (number | null)[];
 }
 
 export interface RenditionSnapshot {
@@ -114,8 +126,14 @@ export interface StatsSnapshot {
   reports: {
     accepted: number;
     duplicates: number;
+    /** Accepted reports that carried no session (only with `acceptAnonymousReports`). */
+    anonymous: number;
     /** Rejected requests (a rejected body may not even hold countable reports). */
     rejected: number;
-    rejectedByReason: Record<RejectReason, number>;
+    rejectedByReason: Record<ReportRefusal, number>;
+    /** Bytes of accepted reports that were not counted, by reason. */
+    clippedBytes: Record<ReportClipReason, number>;
+    /** P2P bytes one side of a transfer reported that the other side may still confirm. */
+    awaitingConfirmationBytes: number;
   };
 }

@@ -8,7 +8,7 @@ import {
   SERIES_ORIGIN_SMOOTH_BUCKETS,
   WINDOW_BUCKETS,
 } from "./constants.js";
-import { FigureBook, offloadOf, originOffloadOf } from "./figures.js";
+import { FigureBook, offloadOf, originVsReportedOffloadOf } from "./figures.js";
 import type { SeriesSnapshot, StatsSnapshot, StreamSnapshot } from "./snapshot-types.js";
 
 export interface SnapshotExtras {
@@ -123,7 +123,7 @@ function streamSeries(stream: StreamState, book: FigureBook): SeriesSnapshot {
     p2pBps: [],
     originBps: [],
     offload: [],
-    originOffload: [],
+    originVsReportedOffload: [],
   };
   for (let index = first; index <= book.end; index++) {
     const http = stream.ring.get(index, HTTP);
@@ -133,7 +133,7 @@ function streamSeries(stream: StreamState, book: FigureBook): SeriesSnapshot {
     series.offload.push(roundRatio(offloadOf(http, p2p)));
     if (stream.originStream === undefined) {
       series.originBps.push(null);
-      series.originOffload.push(null);
+      series.originVsReportedOffload.push(null);
       continue;
     }
     const originBytes = origin?.ring.get(index, 0) ?? 0;
@@ -144,7 +144,7 @@ function streamSeries(stream: StreamState, book: FigureBook): SeriesSnapshot {
       const bytes = m.ring.sum(from, index);
       return sum + (bytes[HTTP] ?? 0) + (bytes[P2P] ?? 0);
     }, 0);
-    series.originOffload.push(roundRatio(originOffloadOf(originRecent, measuredRecent)));
+    series.originVsReportedOffload.push(roundRatio(originVsReportedOffloadOf(originRecent, measuredRecent)));
   }
   return series;
 }

@@ -16,8 +16,8 @@ export interface StatsRouterOptions extends ReportEndpointOptions {
   snapshotJson: () => string;
   hub: SseHub;
   metrics: StatsMetrics;
-  /** Folder holding the dashboard's index.html and dist/. */
-  dashboardDir: string;
+  /** Folder holding the dashboard's index.html and dist/; unset = no dashboard route. */
+  dashboardDir: string | undefined;
 }
 
 export function createStatsRouter(options: StatsRouterOptions): express.Router {
@@ -50,7 +50,13 @@ export function createStatsRouter(options: StatsRouterOptions): express.Router {
     }
   });
 
-  const indexFile = path.join(options.dashboardDir, "index.html");
+  if (options.dashboardDir !== undefined) serveDashboard(router, options.dashboardDir);
+  return router;
+}
+
+/** `GET /dashboard` (the page) and `/dashboard/dist/…` (its bundle) from `dir`. */
+function serveDashboard(router: express.Router, dir: string): void {
+  const indexFile = path.join(dir, "index.html");
   router.get("/dashboard", (_req, res, next) => {
     res.sendFile(indexFile, { headers: { "Cache-Control": "no-cache" } }, (error) => {
       if (error !== undefined && !res.headersSent) next();
@@ -58,9 +64,8 @@ export function createStatsRouter(options: StatsRouterOptions): express.Router {
   });
   router.use(
     "/dashboard/dist",
-    express.static(path.join(options.dashboardDir, "dist"), { index: false, fallthrough: true, maxAge: 0 }),
+    express.static(path.join(dir, "dist"), { index: false, fallthrough: true, maxAge: 0 }),
   );
-  return router;
 }
 
 function statsCors(req: Request, res: Response, next: NextFunction): void {

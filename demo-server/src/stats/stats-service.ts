@@ -1,13 +1,12 @@
 // The stats service as one unit for the composition root: aggregator + rate limiters + origin
 // sampler + metrics + dashboard event stream + router, driven by one 1-s timer.
-import path from "node:path";
 import type express from "express";
 import pino from "pino";
 import type { Registry } from "prom-client";
 import type { Logger } from "pino";
-import { PUBLIC_DIR } from "../config.js";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
+import type { SessionClaims } from "../net/session-token.js";
 import { StatsAggregator, type AggregatorLimits } from "./aggregator.js";
 import {
   CLIENT_RATE_BURST,
@@ -17,20 +16,21 @@ import {
   LABEL_REBALANCE_INTERVAL_MS,
   MAX_IP_BUCKETS,
   SSE_HEARTBEAT_INTERVAL_MS,
+  SNAPSHOT_MAX_AGE_MS,
   SSE_PUSH_INTERVAL_MS,
   SWEEP_INTERVAL_MS,
 } from "./constants.js";
+import { ReportIntake } from "./report-intake.js";
 import { StatsMetrics } from "./metrics.js";
+import type { MetricsSources } from "./metrics.js";
 import { OriginSampler } from "./origin-sampler.js";
-import { KeyedRateLimiter, type RateLimit } from "./rate-limiter.js";
-import { zeroRejections } from "./reject-reasons.js";
+import { KeyedRateLimiter, type RateLimit } from "../net/rate-limiter.js";
+import { REPORT_REFUSALS, zeroCounts } from "../net/refusal-reasons.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { StatsSnapshot } from "./snapshot-types.js";
 import { DEFAULT_SSE_HUB_OPTIONS, SseHub } from "./sse-hub.js";
 import { createStatsRouter } from "./stats-router.js";
 import { StatsFanout } from "./redis-fanout.js";
-
-export const DEFAULT_DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 
 export interface StatsServiceOptions {
   /** The demo origin, whose counters are sampled beside the reports. Absent = no origin comparison. */
@@ -39,6 +39,15 @@ export interface StatsServiceOptions {
   tracker?: { stats(): TrackerStats };
   /** `GET /api/ice` requests by result ("ok" or the refusal reason), for `/metrics`. */
   iceRequests?: ReadonlyMap<string, number>;
+  /** Other refusal counters of the server for `/metrics` (admin actions, HTTP connections). */
+  serverRefusals?: MetricsSources["serverRefusals"];
+  /**
+   * The tracker's session check (`SwarmAccess.verifySession`): a report batch counts only with a
+   * session it verifies. Absent: no batch has a valid session.
+   */
+  verifySession?: (token: string) => SessionClaims | undefined;
+  /** Also count batches without a session (see `ServerOptions.acceptAnonymousReports`). @default false */
+  acceptAnonymousReports?: boolean;
   /** Epoch ms. @default Date.now */
   clock?: () => number;
   /** @default a silent logger */
@@ -51,7 +60,10 @@ export interface StatsServiceOptions {
   clientRateLimit?: Partial<RateLimit>;
   /** Per client address. @default 50/s, burst 100 */
   ipRateLimit?: Partial<RateLimit>;
-  /** Folder of the dashboard page. @default demo-server/dashboard */
+  /**
+   * Folder of the dashboard page (its index.html and dist/), built by `npm run build`; the
+   * composition root passes `DASHBOARD_DIR`. Unset: no /dashboard route. @default undefined
+   */
   dashboardDir?: string;
   /**
    * Share accepted reports and origin samples with every instance on this Redis, so each instance's
@@ -97,7 +109,17 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     maxKeys: MAX_IP_BUCKETS,
     ...options.ipRateLimit,
   });
-  const reports = { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroRejections() };
+  const intake = new ReportIntake(aggregator, {
+    verifySession: options.verifySession,
+    acceptAnonymous: options.acceptAnonymousReports ?? false,
+  });
+  const reports = {
+    accepted: 0,
+    duplicates: 0,
+    anonymous: 0,
+    rejected: 0,
+    rejectedByReason: zeroCounts(REPORT_REFUSALS),
+  };
   const fanout =
     options.redisUrl === undefined
       ? undefined
@@ -105,12 +127,14 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
           url: options.redisUrl,
           keyPrefix: options.redisKeyPrefix,
           logger,
-          onBatch: (batch) => aggregator.ingest(batch),
+          onBatch: (batch) => intake.take(batch, undefined),
           onOriginBytes: (name, bytes) => aggregator.recordOriginBytes(name, bytes),
         });
   const reportCounts = (): StatsSnapshot["reports"] => ({
     ...reports,
     rejectedByReason: { ...reports.rejectedByReason },
+    clippedBytes: intake.clippedBytes(),
+    awaitingConfirmationBytes: intake.awaitingConfirmationBytes,
   });
   const hub = new SseHub(DEFAULT_SSE_HUB_OPTIONS);
   const sampler = origin === undefined ? undefined : new OriginSampler(origin.getStats());
@@ -120,11 +144,12 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     tracker,
     origin,
     iceRequests: options.iceRequests,
+    serverRefusals: options.serverRefusals,
     dashboardClients: () => hub.size,
   });
   options.registerMetrics?.(metrics.registry);
 
-  const snapshot = (): StatsSnapshot => {
+  const buildNow = (): StatsSnapshot => {
     const trackerStats = tracker?.stats();
     const swarmPeers = new Map((trackerStats?.topSwarms ?? []).map((swarm) => [swarm.infoHash, swarm.peers]));
     return buildSnapshot(aggregator, {
@@ -141,17 +166,34 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
       reports: reportCounts(),
     });
   };
+  // Reads are served from a snapshot at most SNAPSHOT_MAX_AGE_MS old: polling /api/stats in a loop
+  // costs the event loop (which the tracker shares) one build per second, not one per request.
+  let cached: { json: string; builtAtMs: number } | undefined;
+  const refresh = (): { json: string } => {
+    cached = { json: JSON.stringify(buildNow()), builtAtMs: clock() };
+    return cached;
+  };
+  const current = (): { json: string } => {
+    const now = clock();
+    const fresh =
+      cached !== undefined && now - cached.builtAtMs < SNAPSHOT_MAX_AGE_MS && now >= cached.builtAtMs;
+    return fresh ? cached! : refresh();
+  };
+  /** In-process readers (tests, benches) get a fresh one. */
+  const snapshot = (): StatsSnapshot => buildNow();
 
   const router = createStatsRouter({
     aggregator,
+    intake,
     clientLimiter,
     ipLimiter,
     trustProxy: options.trustProxy ?? false,
     logger,
     outcomes: {
-      accepted: (accepted, duplicates, batch) => {
+      accepted: (accepted, duplicates, batch, anonymous) => {
         reports.accepted += accepted;
         reports.duplicates += duplicates;
+        if (anonymous) reports.anonymous += accepted;
         if (accepted > 0) fanout?.publishBatch(batch);
       },
       rejected: (reason) => {
@@ -159,10 +201,10 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
         reports.rejectedByReason[reason] += 1;
       },
     },
-    snapshotJson: () => JSON.stringify(snapshot()),
+    snapshotJson: () => current().json,
     hub,
     metrics,
-    dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+    dashboardDir: options.dashboardDir,
   });
 
   let ticks = 0;
@@ -179,12 +221,14 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
       if (every(SWEEP_INTERVAL_MS)) {
         aggregator.sweep();
         const now = clock();
+        intake.sweep(now);
         clientLimiter.sweep(now);
         ipLimiter.sweep(now);
       }
       if (every(LABEL_REBALANCE_INTERVAL_MS)) aggregator.rebalanceLabels();
       if (hub.size > 0) {
-        hub.broadcast("snapshot", JSON.stringify(snapshot()));
+        // The once-a-second build: dashboards get a new snapshot every tick.
+        hub.broadcast("snapshot", refresh().json);
         if (every(SSE_HEARTBEAT_INTERVAL_MS)) hub.heartbeat();
       }
     } catch (error) {

@@ -30,6 +30,13 @@ export class StreamTable {
     private readonly isOriginStream: (name: string) => boolean,
   ) {}
 
+  /** Whether a report for `streamId` lands in a tracked stream (a full table sends new ones to `other`). */
+  knows(streamId: string): boolean {
+    const identity = identifyStream(streamId, this.isOriginStream);
+    if (this.states.has(identity.key)) return true;
+    return this.states.size - (this.states.has(OTHER_STREAM) ? 1 : 0) >= this.limits.maxStreams;
+  }
+
   streamFor(streamId: string, now: number): StreamState {
     const identity = identifyStream(streamId, this.isOriginStream);
     let stream = this.states.get(identity.key);

@@ -1,12 +1,13 @@
 // The announce path of the tracker core: access and peer_id checks, the membership update, the reply
 // with swarm counts over every instance, and the offers relayed to the chosen peers.
-import type { AccessPolicy } from "./access-policy.js";
+import type { AccessPolicy } from "../net/access-policy.js";
 import type { ClientChannel } from "./client-channel.js";
 import type { RemotePeer, SwarmFederation } from "./federation.js";
 import { selectOfferTargets } from "./peer-selection.js";
 import { encodeAnnounceResponse, encodeOfferRelay } from "./protocol.js";
 import type { AnnounceRequest, Rejection } from "./protocol.js";
 import type { TrackerCounters } from "./stats.js";
+import type { SessionIssuer } from "./session-issuer.js";
 import type { PeerEntry, Swarm, SwarmRegistry } from "./swarm.js";
 
 const LIMIT_MESSAGES = {
@@ -14,6 +15,7 @@ const LIMIT_MESSAGES = {
   swarm_full: "swarm is full",
   connection_swarm_limit: "too many swarms on this connection",
   stopped_not_owner: "stopped ignored: that peer_id was announced on another connection",
+  second_peer_id: "this connection already announced another peer_id in this swarm",
 } as const;
 
 const ACCESS_MESSAGES = {
@@ -33,11 +35,12 @@ export class AnnounceHandler<C extends ClientChannel> {
     private readonly random: () => number,
     /** Counts the rejection and tells the client (`TrackerCore.reject`). */
     private readonly reject: (client: C, rejection: Rejection) => void,
+    private readonly sessions: SessionIssuer<C>,
   ) {}
 
   announce(client: C, request: AnnounceRequest): void {
     const refusal = this.access.checkAnnounce(client.grant, request);
-    if (refusal === "info_hash_not_allowed" || refusal === "token_scope") {
+    if (refusal !== undefined) {
       this.reject(client, {
         reason: refusal,
         message: ACCESS_MESSAGES[refusal],
@@ -74,8 +77,10 @@ export class AnnounceHandler<C extends ClientChannel> {
       return;
     }
     this.counters.announces++;
+    if (outcome.evicted !== undefined) this.counters.fairnessEvictions++;
     const swarm = outcome.swarm;
     const peer = outcome.peer;
+    if (peer !== undefined) this.sessions.recordJoin(client, request.infoHash);
     if (peer !== undefined) {
       this.federation.joined({
         infoHash: request.infoHash,
@@ -108,6 +113,7 @@ export class AnnounceHandler<C extends ClientChannel> {
     remote: readonly RemotePeer[],
   ): void {
     const remoteComplete = remote.reduce((n, p) => n + (p.complete ? 1 : 0), 0);
+    const nearcast = this.sessions.issue(client, request.peerId);
     client.send(
       encodeAnnounceResponse({
         infoHash: request.infoHash,
@@ -115,6 +121,7 @@ export class AnnounceHandler<C extends ClientChannel> {
         complete: (swarm?.complete ?? 0) + remoteComplete,
         incomplete: (swarm?.incomplete ?? 0) + remote.length - remoteComplete,
         ...(request.warnings.length === 0 ? {} : { warning: request.warnings.join("; ") }),
+        ...(nearcast === undefined ? {} : { nearcast }),
       }),
     );
     if (swarm === undefined || peer === undefined || request.offers.length === 0) return;
@@ -144,7 +151,7 @@ export class AnnounceHandler<C extends ClientChannel> {
     targets.forEach((target, i) => {
       const offer = request.offers[i];
       if (offer === undefined) return;
-      const frame = encodeOfferRelay(request.infoHash, request.peerId, offer);
+      const frame = encodeOfferRelay(request.infoHash, request.peerId, offer, client.addressFingerprint);
       if ("owner" in target) target.owner.send(frame);
       else this.federation.relay(target.instanceId, request.infoHash, target.peerId, frame);
       this.counters.offersRelayed++;

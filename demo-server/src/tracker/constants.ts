@@ -70,11 +70,13 @@ export const DEFAULT_MAX_PEERS_PER_SWARM = 1_000;
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 /**
- * Limit per client address (IPv4 address or IPv6 /64). Generous because a corporate NAT or CGNAT can
- * put many real viewers behind one address — exactly the audience P2P helps most. Behind a reverse
- * proxy set `trustProxy`, or every viewer shares the proxy's address.
+ * Limit per client address (IPv4 address or IPv6 /64). Generous because a campus NAT or CGNAT can put
+ * a thousand real viewers behind one address — exactly the audience P2P helps most. It does not let
+ * one address keep others out: once the tracker is full, the address holding the most sockets gives
+ * one up to each newcomer from a less crowded address. Behind a reverse proxy set `trustProxy`, or
+ * every viewer shares the proxy's address.
  */
-export const DEFAULT_MAX_CONNECTIONS_PER_IP = 100;
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
 
 /**
  * Memberships (info_hash × peer_id) per socket. A player joins one swarm per rendition it plays;
@@ -100,17 +102,23 @@ export const DEFAULT_FLOOD_CLOSE_DROPS = 200;
 export const DEFAULT_FLOOD_WINDOW_MS = 10_000;
 
 /**
- * A peer that does not read its socket would make relayed offers pile up in our memory. Beyond this
- * many unsent bytes it is closed as a slow consumer (it can reconnect).
+ * A client that does not read its socket would make relayed offers and scrape replies pile up in our
+ * buffers and, before them, in the kernel's (several MiB per socket on a fast link). Beyond this many
+ * bytes sent that it has not shown it read, it is closed as a slow consumer (it can reconnect): with
+ * 10,000 sockets that all stop reading, 1.25 GiB at most. A reading client acknowledges within a round
+ * trip, and 128 KiB is ~40 relayed offers arriving within one.
  */
-export const DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_UNREAD_BYTES = 128 * 1024;
 
 /** Peer counts per swarm in `stats()`: enough for a dashboard, bounded for a JSON endpoint. */
 export const DEFAULT_TOP_SWARMS_IN_STATS = 100;
 
+/**
+ * A viewer session outlives the announce reply that carried it by this much: five announce intervals,
+ * so a viewer whose reconnects fail for a while, or whose page sends its last report after the tracker
+ * socket closed, still counts; a session harvested and then used elsewhere stops working soon.
+ */
+export const DEFAULT_SESSION_TTL_MS = 5 * DEFAULT_ANNOUNCE_INTERVAL_MS;
+
 /** Path served by `attach()` when none is given. */
 export const DEFAULT_TRACKER_PATH = "/tracker";
-
-/** Network prefix lengths that count as "nearby" (same LAN / same site). */
-export const IPV4_PREFIX_BITS = 24;
-export const IPV6_PREFIX_BITS = 48;

@@ -3,7 +3,7 @@
 // as Redis hash fields for every client library and are unreadable in redis-cli).
 import { BINARY_ID_LENGTH } from "./constants.js";
 import type { RemotePeer } from "./federation.js";
-import type { BinaryId } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
 
 const HEX_ID_LENGTH = BINARY_ID_LENGTH * 2;
 const HEX_ID = /^[0-9a-f]{40}$/;

@@ -1,4 +1,4 @@
-import type { BinaryId } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
 
 /**
  * A member of a swarm connected to another tracker instance. It satisfies peer-selection's

@@ -2,7 +2,7 @@
 // dead or idle, pinged when quiet), in slices spread over the interval.
 import type { Connection } from "./connection.js";
 import type { TrackerOptions } from "./options.js";
-import type { DisconnectReason } from "./stats.js";
+import type { TrackerDisconnectReason } from "../net/refusal-reasons.js";
 
 /** Slices one keepalive cycle is spread over (see `KeepaliveSweep.slice`). */
 export const SWEEP_SLICES = 10;
@@ -17,7 +17,7 @@ export class KeepaliveSweep {
     private readonly connections: ReadonlySet<Connection>,
     /** Runs as each cycle starts: the registry forgets expired peers. */
     private readonly startCycle: () => void,
-    private readonly drop: (connection: Connection, reason: DisconnectReason) => void,
+    private readonly drop: (connection: Connection, reason: TrackerDisconnectReason) => void,
   ) {}
 
   /** How often `slice` is to be called. */

@@ -9,19 +9,21 @@ import {
   DEFAULT_MAX_OFFERS_PER_ANNOUNCE,
   DEFAULT_MAX_PEERS_PER_SWARM,
   DEFAULT_MAX_SCRAPE_INFO_HASHES,
-  DEFAULT_MAX_SEND_BUFFER_BYTES,
+  DEFAULT_MAX_UNREAD_BYTES,
   DEFAULT_MAX_SWARMS,
   DEFAULT_MAX_SWARMS_PER_CONNECTION,
   DEFAULT_PEER_TIMEOUT_MS,
   DEFAULT_RATE_LIMIT_BURST,
   DEFAULT_RATE_LIMIT_PER_SEC,
+  DEFAULT_SESSION_TTL_MS,
   DEFAULT_SWEEP_INTERVAL_MS,
   DEFAULT_TOP_SWARMS_IN_STATS,
 } from "./constants.js";
 
-import type { AccessOptions } from "./access-policy.js";
-import { normalizeOrigin } from "./access-policy.js";
-import { checkSecret } from "./join-token.js";
+import type { AccessOptions } from "../net/access-policy.js";
+import { normalizeOrigin } from "../net/access-policy.js";
+import { checkSecret } from "../net/join-token.js";
+import { checkServerSecret } from "../net/server-keys.js";
 
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 
@@ -54,7 +56,10 @@ export interface TrackerOptions extends AccessOptions {
   maxPeersPerSwarm: number;
   /** Open sockets, including handshakes in progress. @default 10_000 */
   maxConnections: number;
-  /** Per IPv4 address or IPv6 /64. @default 100 */
+  /**
+   * Per IPv4 address or IPv6 /64. A full tracker takes room from the address holding the most for a
+   * newcomer from a less crowded one. @default 1_000
+   */
   maxConnectionsPerIp: number;
   /** (info_hash, peer_id) memberships one socket may hold. @default 20 */
   maxSwarmsPerConnection: number;
@@ -68,8 +73,12 @@ export interface TrackerOptions extends AccessOptions {
   floodCloseDrops: number;
   /** @default 10_000 */
   floodWindowMs: number;
-  /** Unsent bytes queued for one socket before it is closed as a slow consumer. @default 1_048_576 */
-  maxSendBufferBytes: number;
+  /**
+   * Bytes sent to one socket that its client has not yet shown it read (by answering a ping sent
+   * after them) before the socket is closed as a slow consumer. Bounds what a client that stops
+   * reading holds in this process and in the kernel's socket buffers. @default 131_072
+   */
+  maxUnreadBytes: number;
   /** Swarms listed with their peer counts in `stats()`. @default 100 */
   topSwarmsInStats: number;
   /**
@@ -88,6 +97,17 @@ export interface TrackerOptions extends AccessOptions {
   redisUrl: string | undefined;
   /** Prefix of the Redis keys and channels, so several deployments can share one Redis. @default "nearcast:" */
   redisKeyPrefix: string;
+  /**
+   * The server's secret (≥ 16 bytes): signs viewer sessions and address fingerprints (see
+   * net/server-keys.ts). Every instance on one Redis needs the same one. @default a random secret
+   * per process
+   */
+  serverSecret: string | undefined;
+  /**
+   * Lifetime of a viewer session after the announce reply that carried it. Reports made after the
+   * tracker connection ended (the page's last beacon) still count within it. @default 600_000
+   */
+  sessionTtlMs: number;
 }
 
 const noop: LogFn = () => undefined;
@@ -110,7 +130,7 @@ export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
   rateLimitPerSec: DEFAULT_RATE_LIMIT_PER_SEC,
   floodCloseDrops: DEFAULT_FLOOD_CLOSE_DROPS,
   floodWindowMs: DEFAULT_FLOOD_WINDOW_MS,
-  maxSendBufferBytes: DEFAULT_MAX_SEND_BUFFER_BYTES,
+  maxUnreadBytes: DEFAULT_MAX_UNREAD_BYTES,
   topSwarmsInStats: DEFAULT_TOP_SWARMS_IN_STATS,
   trustProxy: false,
   logger: silentLogger,
@@ -119,6 +139,8 @@ export const DEFAULT_TRACKER_OPTIONS: Readonly<TrackerOptions> = Object.freeze({
   allowedInfoHashes: undefined,
   redisUrl: undefined,
   redisKeyPrefix: "nearcast:",
+  serverSecret: undefined,
+  sessionTtlMs: DEFAULT_SESSION_TTL_MS,
 });
 
 type NumericKey = {
@@ -166,8 +188,9 @@ export function resolveTrackerOptions(partial: Partial<TrackerOptions> = {}): Tr
   return options;
 }
 
-function checkAccessOptions(options: AccessOptions): void {
+function checkAccessOptions(options: AccessOptions & { serverSecret: string | undefined }): void {
   if (options.joinTokenSecret !== undefined) checkSecret(options.joinTokenSecret);
+  if (options.serverSecret !== undefined) checkServerSecret(options.serverSecret);
   for (const origin of options.allowedOrigins ?? []) {
     if (normalizeOrigin(origin) === undefined) {
       throw new RangeError(

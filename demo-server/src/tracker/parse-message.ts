@@ -10,14 +10,14 @@ import type {
   AnnounceEvent,
   AnnounceRequest,
   AnswerRequest,
-  BinaryId,
   Rejection,
   RelayOffer,
-  RejectReason,
   ScrapeRequest,
   SessionDescription,
   TrackerRequest,
 } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
+import type { TrackerMessageRefusal } from "../net/refusal-reasons.js";
 
 export interface ParseLimits {
   maxOffersPerAnnounce: number;
@@ -31,7 +31,7 @@ export type ParseResult = { ok: true; request: TrackerRequest } | { ok: false; r
 class InvalidField extends Error {
   override readonly name = "InvalidField";
   constructor(
-    readonly reason: RejectReason,
+    readonly reason: TrackerMessageRefusal,
     message: string,
   ) {
     super(message);
@@ -106,7 +106,7 @@ export function parseRegion(value: unknown): string | undefined {
     : undefined;
 }
 
-function binaryId(json: Json, field: string, reason: RejectReason): BinaryId {
+function binaryId(json: Json, field: string, reason: TrackerMessageRefusal): BinaryId {
   const value = json[field];
   if (!isBinaryId(value)) {
     throw new InvalidField(reason, `invalid ${field}: expected ${BINARY_ID_LENGTH} bytes as a binary string`);
@@ -202,7 +202,7 @@ function offerId(value: unknown): string {
 function sessionDescription<T extends "offer" | "answer">(
   value: unknown,
   type: T,
-  reason: RejectReason,
+  reason: TrackerMessageRefusal,
 ): SessionDescription<T> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidField(reason, `invalid ${type}: expected {type, sdp}`);

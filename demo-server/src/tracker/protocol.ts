@@ -3,9 +3,8 @@
  * the outbound frames it sends. Ids (`info_hash`, `peer_id`, `offer_id`) stay in their wire form, a
  * latin1 "binary" string (one char per byte), so they are relayed byte-for-byte.
  */
-
-/** 20 bytes as a string of 20 chars with codes 0–255 (what bittorrent-tracker's client sends). */
-export type BinaryId = string;
+import type { BinaryId } from "../net/binary-id.js";
+import type { TrackerMessageRefusal } from "../net/refusal-reasons.js";
 
 /** `paused` and `empty` (accepted by bittorrent-tracker's server) are normalised to `update`. */
 export type AnnounceEvent = "started" | "stopped" | "completed" | "update";
@@ -58,38 +57,8 @@ export interface ScrapeRequest {
 
 export type TrackerRequest = AnnounceRequest | AnswerRequest | ScrapeRequest;
 
-/** Why an inbound message was refused; also the keys of `TrackerStats.rejected`. */
-export const REJECT_REASONS = [
-  "binary_frame",
-  "invalid_json",
-  "not_an_object",
-  "invalid_action",
-  "invalid_info_hash",
-  "invalid_peer_id",
-  "invalid_to_peer_id",
-  "invalid_offer_id",
-  "invalid_event",
-  "invalid_number",
-  "invalid_offers",
-  "too_many_offers",
-  "invalid_answer",
-  "too_many_info_hashes",
-  "answer_without_membership",
-  "unknown_peer",
-  "swarm_limit",
-  "swarm_full",
-  "connection_swarm_limit",
-  "message_too_large",
-  "info_hash_not_allowed",
-  "token_scope",
-  "stopped_not_owner",
-  "peer_id_in_use",
-] as const;
-
-export type RejectReason = (typeof REJECT_REASONS)[number];
-
 export interface Rejection {
-  reason: RejectReason;
+  reason: TrackerMessageRefusal;
   message: string;
   /** Echoed so a client can match the failure to its request (bittorrent-tracker needs both). */
   action?: "announce" | "scrape";
@@ -102,7 +71,20 @@ export interface ScrapeFile {
   downloaded: number;
 }
 
+/**
+ * Nearcast's extra field of an announce reply (`"nearcast": {...}`): the viewer's session, which its
+ * stats reports and digest requests carry (see net/session-token.ts). Other clients ignore it
+ * (bittorrent-tracker's client reads only the fields it knows).
+ */
+export interface NearcastReplyField {
+  /** Opaque signed session token. */
+  session: string;
+  /** Seconds the session stays valid; every announce reply carries a fresh one. */
+  expires_in: number;
+}
+
 // Outbound frames. Field names are the wire names; keep them byte-compatible with bittorrent-tracker.
+// `nearcast` and `nearcast_from` are Nearcast's additions, ignored by other WebTorrent clients.
 
 export function encodeAnnounceResponse(r: {
   infoHash: BinaryId;
@@ -110,6 +92,7 @@ export function encodeAnnounceResponse(r: {
   complete: number;
   incomplete: number;
   warning?: string;
+  nearcast?: NearcastReplyField;
 }): string {
   return JSON.stringify({
     action: "announce",
@@ -118,26 +101,39 @@ export function encodeAnnounceResponse(r: {
     complete: r.complete,
     incomplete: r.incomplete,
     ...(r.warning === undefined ? {} : { "warning message": r.warning }),
+    ...(r.nearcast === undefined ? {} : { nearcast: r.nearcast }),
   });
 }
 
-export function encodeOfferRelay(infoHash: BinaryId, fromPeerId: BinaryId, offer: RelayOffer): string {
+/**
+ * An offer relayed to its target. `from` (wire name `nearcast_from`) is the sender's address
+ * fingerprint, so a viewer that bans a lying peer can refuse every peer_id of that address.
+ */
+export function encodeOfferRelay(
+  infoHash: BinaryId,
+  fromPeerId: BinaryId,
+  offer: RelayOffer,
+  from: string | undefined,
+): string {
   return JSON.stringify({
     action: "announce",
     offer: offer.offer,
     offer_id: offer.offerId,
     peer_id: fromPeerId,
     info_hash: infoHash,
+    ...(from === undefined ? {} : { nearcast_from: from }),
   });
 }
 
-export function encodeAnswerRelay(answer: AnswerRequest): string {
+/** An answer relayed to the offer's sender, with the answerer's `nearcast_from` as for offers. */
+export function encodeAnswerRelay(answer: AnswerRequest, from: string | undefined): string {
   return JSON.stringify({
     action: "announce",
     answer: answer.answer,
     offer_id: answer.offerId,
     peer_id: answer.peerId,
     info_hash: answer.infoHash,
+    ...(from === undefined ? {} : { nearcast_from: from }),
   });
 }
 
@@ -155,14 +151,4 @@ export function encodeFailure(rejection: Rejection): string {
     ...(rejection.action === undefined ? {} : { action: rejection.action }),
     ...(rejection.infoHash === undefined ? {} : { info_hash: rejection.infoHash }),
   });
-}
-
-/** Hex form of a binary id, for logs and the stats JSON (binary strings are unreadable there). */
-export function binaryIdToHex(id: BinaryId): string {
-  return Buffer.from(id, "latin1").toString("hex");
-}
-
-/** The inverse of {@link binaryIdToHex}: 40 hex chars → the 20-char binary string. */
-export function hexToBinaryId(hex: string): BinaryId {
-  return Buffer.from(hex, "hex").toString("latin1");
 }

@@ -18,7 +18,7 @@ import type {
   SwarmFederation,
 } from "./federation.js";
 import type { TrackerLogger } from "./options.js";
-import type { BinaryId } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
 
 export interface RedisFederationOptions {
   /** `redis://[user:pass@]host:port[/db]` of a Redis the operator runs (Redis ≥ 6). */

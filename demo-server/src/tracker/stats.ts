@@ -1,31 +1,17 @@
-import { REJECT_REASONS, binaryIdToHex } from "./protocol.js";
-import type { RejectReason } from "./protocol.js";
+import { binaryIdToHex } from "../net/binary-id.js";
+import {
+  TRACKER_CONNECTION_REFUSALS,
+  TRACKER_DISCONNECT_REASONS,
+  TRACKER_MESSAGE_REFUSALS,
+  zeroCounts,
+} from "../net/refusal-reasons.js";
+import type {
+  TrackerConnectionRefusal,
+  TrackerDisconnectReason,
+  TrackerMessageRefusal,
+} from "../net/refusal-reasons.js";
 import type { FederationStats } from "./federation.js";
 import type { Swarm } from "./swarm.js";
-
-/** Why an upgrade was refused before it became a WebSocket. */
-export const CONNECTION_REJECT_REASONS = [
-  "tracker_full",
-  "ip_limit",
-  "no_address",
-  "closed",
-  "origin_not_allowed",
-  "token_missing",
-  "token_invalid",
-  "token_expired",
-] as const;
-export type ConnectionRejectReason = (typeof CONNECTION_REJECT_REASONS)[number];
-
-/** Why the tracker closed an open socket. */
-export const DISCONNECT_REASONS = [
-  "flood",
-  "slow_consumer",
-  "idle",
-  "no_pong",
-  "message_too_large",
-  "protocol_error",
-] as const;
-export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
 export interface SwarmPeerCount {
   /** 40 hex chars. */
@@ -47,25 +33,26 @@ export interface TrackerStats {
   answersRelayed: number;
   scrapes: number;
   /** Messages answered with a `failure reason` (or dropped as undecodable), by reason. */
-  rejected: Record<RejectReason, number>;
+  rejected: Record<TrackerMessageRefusal, number>;
   rejectedTotal: number;
   /** Messages dropped unread by the per-socket rate limit. */
   dropped: number;
   /** Peers forgotten because they stopped announcing. */
   expiredPeers: number;
+  /**
+   * Members of a full swarm's most crowded network prefix that made room for a newcomer from a less
+   * crowded one (see `SwarmRegistry.announce`).
+   */
+  fairnessEvictions: number;
   connectionsAccepted: number;
   /** Upgrades that carried `X-Forwarded-For` while `trustProxy` is off (the header was ignored). */
   forwardedForIgnored: number;
-  connectionsRejected: Record<ConnectionRejectReason, number>;
-  disconnects: Record<DisconnectReason, number>;
+  connectionsRejected: Record<TrackerConnectionRefusal, number>;
+  disconnects: Record<TrackerDisconnectReason, number>;
   /** Largest swarms first, at most `topSwarmsInStats` entries (this instance's members only). */
   topSwarms: SwarmPeerCount[];
   /** Sharing with other instances through Redis; null for a single process. */
   federation: FederationStats | null;
-}
-
-function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
-  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
 /** Mutable counters behind `stats()`. */
@@ -76,11 +63,12 @@ export class TrackerCounters {
   scrapes = 0;
   dropped = 0;
   expiredPeers = 0;
+  fairnessEvictions = 0;
   connectionsAccepted = 0;
   forwardedForIgnored = 0;
-  readonly rejected = zeroes(REJECT_REASONS);
-  readonly connectionsRejected = zeroes(CONNECTION_REJECT_REASONS);
-  readonly disconnects = zeroes(DISCONNECT_REASONS);
+  readonly rejected = zeroCounts(TRACKER_MESSAGE_REFUSALS);
+  readonly connectionsRejected = zeroCounts(TRACKER_CONNECTION_REFUSALS);
+  readonly disconnects = zeroCounts(TRACKER_DISCONNECT_REASONS);
 
   snapshot(state: {
     swarms: Iterable<Swarm<unknown>>;
@@ -102,6 +90,7 @@ export class TrackerCounters {
       rejectedTotal: Object.values<number>(this.rejected).reduce((a, b) => a + b, 0),
       dropped: this.dropped,
       expiredPeers: this.expiredPeers,
+      fairnessEvictions: this.fairnessEvictions,
       connectionsAccepted: this.connectionsAccepted,
       forwardedForIgnored: this.forwardedForIgnored,
       connectionsRejected: { ...this.connectionsRejected },

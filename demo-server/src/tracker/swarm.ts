@@ -1,4 +1,5 @@
-import type { AnnounceEvent, BinaryId } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
+import type { AnnounceEvent } from "./protocol.js";
 
 /** One (swarm, peer_id) membership. `O` is whatever owns it — a socket in production. */
 export interface PeerEntry<O> {
@@ -12,6 +13,8 @@ export interface PeerEntry<O> {
 
 export class Swarm<O> {
   readonly peers = new Map<BinaryId, PeerEntry<O>>();
+  /** Members per network prefix (`""` for an unknown one): who holds the most when it is full. */
+  readonly prefixCounts = new Map<string, number>();
   complete = 0;
   /** Lower bound of completed downloads (count of `completed` events), as in bittorrent-tracker. */
   downloaded = 0;
@@ -41,8 +44,18 @@ export interface AnnounceInput {
 }
 
 export type AnnounceOutcome<O> =
-  | { ok: true; swarm: Swarm<O> | undefined; peer: PeerEntry<O> | undefined }
-  | { ok: false; reason: "swarm_limit" | "swarm_full" | "connection_swarm_limit" | "stopped_not_owner" };
+  | {
+      ok: true;
+      swarm: Swarm<O> | undefined;
+      peer: PeerEntry<O> | undefined;
+      /** A member of the most crowded prefix that made room in a full swarm (see `announce`). */
+      evicted?: PeerEntry<O>;
+    }
+  | {
+      ok: false;
+      reason:
+        "swarm_limit" | "swarm_full" | "connection_swarm_limit" | "stopped_not_owner" | "second_peer_id";
+    };
 
 interface Membership {
   infoHash: BinaryId;
@@ -89,6 +102,12 @@ export class SwarmRegistry<O> {
   /**
    * Applies an announce. A `peer_id` already in the swarm under another owner moves to this one:
    * the newest socket wins, so a client that reconnects is reachable before its old socket dies.
+   *
+   * One owner holds at most one peer_id per swarm (a viewer needs no more; a second one is refused as
+   * `second_peer_id`), so an address's share of a swarm is bounded by its sockets. A full swarm still
+   * admits a newcomer from a prefix holding fewer members than the most crowded prefix: the least
+   * recently seen member of that prefix makes room (`evicted`). Viewers behind one NAT are never
+   * refused for being many; they yield places only once the swarm is full and others wait.
    */
   announce(owner: O, input: AnnounceInput): AnnounceOutcome<O> {
     const existing = this.swarms.get(input.infoHash);
@@ -102,14 +121,20 @@ export class SwarmRegistry<O> {
     const peer = existing?.peers.get(input.peerId);
     const key = input.infoHash + input.peerId;
     const ownsAlready = peer !== undefined && peer.owner === owner;
+    if (!ownsAlready && this.ownedPeerIn(owner, input.infoHash) !== undefined) {
+      return { ok: false, reason: "second_peer_id" };
+    }
     if (!ownsAlready && this.membershipCount(owner) >= this.limits.maxSwarmsPerConnection) {
       return { ok: false, reason: "connection_swarm_limit" };
     }
     if (existing === undefined && this.swarms.size >= this.limits.maxSwarms) {
       return { ok: false, reason: "swarm_limit" };
     }
+    let evicted: PeerEntry<O> | undefined;
     if (peer === undefined && existing !== undefined && existing.peers.size >= this.limits.maxPeersPerSwarm) {
-      return { ok: false, reason: "swarm_full" };
+      evicted = this.fairEvictionCandidate(existing, input.ipPrefix);
+      if (evicted === undefined) return { ok: false, reason: "swarm_full" };
+      this.removePeer(existing, evicted);
     }
     const swarm = existing ?? this.createSwarm(input.infoHash);
     const now = this.now();
@@ -123,11 +148,12 @@ export class SwarmRegistry<O> {
         lastSeenMs: now,
       };
       swarm.peers.set(input.peerId, entry);
+      countPrefix(swarm, entry.ipPrefix, 1);
       this.peerTotal++;
       if (entry.complete) swarm.complete++;
       if (input.event === "completed") swarm.downloaded++;
       this.index(owner).set(key, { infoHash: input.infoHash, peerId: input.peerId });
-      return { ok: true, swarm, peer: entry };
+      return { ok: true, swarm, peer: entry, ...(evicted === undefined ? {} : { evicted }) };
     }
     if (!ownsAlready) {
       this.byOwner.get(peer.owner)?.delete(key);
@@ -140,7 +166,11 @@ export class SwarmRegistry<O> {
       swarm.complete++;
       if (input.event === "completed") swarm.downloaded++;
     }
-    peer.ipPrefix = input.ipPrefix;
+    if (peer.ipPrefix !== input.ipPrefix) {
+      countPrefix(swarm, peer.ipPrefix, -1);
+      countPrefix(swarm, input.ipPrefix, 1);
+      peer.ipPrefix = input.ipPrefix;
+    }
     peer.region = input.region;
     peer.lastSeenMs = now;
     return { ok: true, swarm, peer };
@@ -193,6 +223,34 @@ export class SwarmRegistry<O> {
     this.peerTotal = 0;
   }
 
+  /** The peer_id `owner` holds in swarm `infoHash`, if any. */
+  private ownedPeerIn(owner: O, infoHash: BinaryId): BinaryId | undefined {
+    for (const membership of this.byOwner.get(owner)?.values() ?? []) {
+      if (membership.infoHash === infoHash) return membership.peerId;
+    }
+    return undefined;
+  }
+
+  /**
+   * Who makes room in a full swarm for a newcomer from `prefix`: the least recently seen member of
+   * the prefix holding the most members, if that prefix holds more than the newcomer's would with
+   * the newcomer (so prefixes even out instead of trading places). O(swarm) — only when full.
+   */
+  private fairEvictionCandidate(swarm: Swarm<O>, prefix: string | undefined): PeerEntry<O> | undefined {
+    let crowded: string | undefined;
+    let most = 0;
+    for (const [key, count] of swarm.prefixCounts) {
+      if (count > most) [crowded, most] = [key, count];
+    }
+    if (crowded === undefined || most <= (swarm.prefixCounts.get(prefix ?? "") ?? 0) + 1) return undefined;
+    let victim: PeerEntry<O> | undefined;
+    for (const peer of swarm.peers.values()) {
+      if ((peer.ipPrefix ?? "") === crowded && (victim === undefined || peer.lastSeenMs < victim.lastSeenMs))
+        victim = peer;
+    }
+    return victim;
+  }
+
   private createSwarm(infoHash: BinaryId): Swarm<O> {
     const swarm = new Swarm<O>(infoHash);
     this.swarms.set(infoHash, swarm);
@@ -201,6 +259,7 @@ export class SwarmRegistry<O> {
 
   private removePeer(swarm: Swarm<O>, peer: PeerEntry<O>): void {
     swarm.peers.delete(peer.peerId);
+    countPrefix(swarm, peer.ipPrefix, -1);
     this.peerTotal--;
     if (peer.complete) swarm.complete--;
     this.byOwner.get(peer.owner)?.delete(swarm.infoHash + peer.peerId);
@@ -221,4 +280,11 @@ export class SwarmRegistry<O> {
   private dropEmptyIndex(owner: O): void {
     if (this.byOwner.get(owner)?.size === 0) this.byOwner.delete(owner);
   }
+}
+
+function countPrefix(swarm: Swarm<unknown>, prefix: string | undefined, delta: number): void {
+  const key = prefix ?? "";
+  const count = (swarm.prefixCounts.get(key) ?? 0) + delta;
+  if (count > 0) swarm.prefixCounts.set(key, count);
+  else swarm.prefixCounts.delete(key);
 }

@@ -1,6 +1,6 @@
 // The tracker's protocol logic without sockets: message dispatch, answer relay, scrape, rejections
 // and expiry. The announce path is in announce-handler.ts.
-import { AccessPolicy } from "./access-policy.js";
+import { AccessPolicy } from "../net/access-policy.js";
 import { AnnounceHandler } from "./announce-handler.js";
 import type { ClientChannel } from "./client-channel.js";
 import { LocalOnlyFederation } from "./federation.js";
@@ -9,9 +9,12 @@ import type { TrackerOptions } from "./options.js";
 import { parseMessage } from "./parse-message.js";
 import type { ParseLimits } from "./parse-message.js";
 import { encodeAnswerRelay, encodeFailure, encodeScrapeResponse } from "./protocol.js";
-import type { AnswerRequest, BinaryId, Rejection, ScrapeFile, ScrapeRequest } from "./protocol.js";
+import type { BinaryId } from "../net/binary-id.js";
+import type { AnswerRequest, Rejection, ScrapeFile, ScrapeRequest } from "./protocol.js";
 import type { TrackerCounters } from "./stats.js";
+import { SessionIssuer } from "./session-issuer.js";
 import { SwarmRegistry } from "./swarm.js";
+import { ServerKeys } from "../net/server-keys.js";
 
 export type { ClientChannel } from "./client-channel.js";
 
@@ -25,6 +28,7 @@ export type CoreOptions = Pick<
   | "maxPeersPerSwarm"
   | "maxSwarmsPerConnection"
   | "maxScrapeInfoHashes"
+  | "sessionTtlMs"
   | "logger"
   | "joinTokenSecret"
   | "allowedOrigins"
@@ -48,6 +52,8 @@ export class TrackerCore<C extends ClientChannel> {
     random: () => number = Math.random,
     /** Peers of other tracker instances; the default shares nothing (one process). */
     readonly federation: SwarmFederation = new LocalOnlyFederation(),
+    /** Signs the sessions handed to admitted viewers. @default keys from a random secret */
+    keys: ServerKeys = ServerKeys.random(),
   ) {
     this.registry = new SwarmRegistry<C>(options, now, (infoHash, peerId) =>
       federation.left(infoHash, peerId),
@@ -63,6 +69,7 @@ export class TrackerCore<C extends ClientChannel> {
       this.intervalSec,
       random,
       (client, rejection) => this.reject(client, rejection),
+      new SessionIssuer<C>(keys, options.sessionTtlMs, now),
     );
   }
 
@@ -122,14 +129,15 @@ export class TrackerCore<C extends ClientChannel> {
     if (request.toPeerId === request.peerId) return this.rejectUnknownPeer(client, request.infoHash);
     const target = swarm.peers.get(request.toPeerId);
     if (target !== undefined) {
-      target.owner.send(encodeAnswerRelay(request));
+      target.owner.send(encodeAnswerRelay(request, client.addressFingerprint));
       this.counters.answersRelayed++;
       return;
     }
     const found = this.federation.findPeer(request.infoHash, request.toPeerId);
     const relay = (remote: RemotePeer | undefined): void => {
       if (remote === undefined) return this.rejectUnknownPeer(client, request.infoHash);
-      this.federation.relay(remote.instanceId, request.infoHash, remote.peerId, encodeAnswerRelay(request));
+      const frame = encodeAnswerRelay(request, client.addressFingerprint);
+      this.federation.relay(remote.instanceId, request.infoHash, remote.peerId, frame);
       this.counters.answersRelayed++;
     };
     if (found instanceof Promise) void found.then(relay);

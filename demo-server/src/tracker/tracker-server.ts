@@ -1,26 +1,37 @@
 // The tracker's WebSocket server: takes HTTP upgrades (access checks, connection budget), wires each
 // socket to the protocol core, and closes misbehaving or dead sockets. The socket wrapper, keepalive
 // cycle, connection budget and upgrade HTTP helpers are in modules of their own.
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import type { RawData } from "ws";
 import { Connection, rawToString } from "./connection.js";
+import type { ConnectionIdentity } from "./connection.js";
+import { binaryIdToHex, hexToBinaryId } from "../net/binary-id.js";
+import type { BinaryId } from "../net/binary-id.js";
+import { ServerKeys } from "../net/server-keys.js";
+import { sessionCovers, verifySession } from "../net/session-token.js";
+import type { SessionClaims } from "../net/session-token.js";
 import { DEFAULT_TRACKER_PATH } from "./constants.js";
-import { connectionLimitKey, networkPrefix, resolveClientAddress, type ClientAddress } from "./ip-address.js";
+import {
+  connectionLimitKey,
+  networkPrefix,
+  resolveClientAddress,
+  type ClientAddress,
+} from "../net/ip-address.js";
 import { LocalOnlyFederation } from "./federation.js";
-import type { RemotePeer, SwarmFederation } from "./federation.js";
+import type { SwarmFederation } from "./federation.js";
 import { KeepaliveSweep } from "./keepalive.js";
 import { resolveTrackerOptions } from "./options.js";
 import type { TrackerOptions } from "./options.js";
-import { AccessPolicy } from "./access-policy.js";
-import type { JoinGrant } from "./join-token.js";
+import { AccessPolicy } from "../net/access-policy.js";
 import { parseRegion } from "./parse-message.js";
-import type { BinaryId } from "./protocol.js";
 import { RedisFederation } from "./redis-federation.js";
 import { SocketBudget } from "./socket-budget.js";
 import { TrackerCounters } from "./stats.js";
-import type { ConnectionRejectReason, DisconnectReason, TrackerStats } from "./stats.js";
+import type { TrackerStats } from "./stats.js";
+import type { TrackerConnectionRefusal, TrackerDisconnectReason } from "../net/refusal-reasons.js";
 import { TrackerCore } from "./tracker-core.js";
 import { pathOf, queryOf, writeRefusal } from "./upgrade-http.js";
 import type { RefusalStatus, UpgradeArgs } from "./upgrade-http.js";
@@ -36,13 +47,30 @@ export interface Tracker {
   stats(): TrackerStats;
   /**
    * Whether `peerId` is a member of `infoHash` on this instance, announced from the network prefix
-   * of `address` (ids in the protocol's binary-string form). For the digest service's access check.
+   * of `address` (ids in the protocol's binary-string form): the digest service's access check for
+   * a client that sends no session.
    */
-  isMember(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean;
-  /** Members of `infoHash` on every instance (local, plus the federation's remote peers). */
-  swarmSize(infoHash: BinaryId): number | Promise<number>;
+  isMemberAt(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean;
   /** Idempotent: detaches, closes every socket, stops every timer. Resolves when all sockets closed. */
   close(): Promise<void>;
+}
+
+/**
+ * What other services may ask the tracker about viewers (the stats service, the digest service):
+ * sessions it minted and the swarms it holds. Swarm ids are accepted as 40 hex characters or in the
+ * 20-byte wire form.
+ */
+export interface SwarmAccess {
+  /** The claims of a session this tracker (or another instance with the same secret) minted, if valid now. */
+  verifySession(session: string): SessionClaims | undefined;
+  /**
+   * Whether a viewer is in a swarm now. `viewer` is a session token (`ns1.…`) or a peer_id (hex or wire
+   * form). A member of this instance counts; with Redis scale-out, so does a session whose claims list
+   * the swarm (it was minted at the viewer's latest announce, on whichever instance holds its socket).
+   */
+  isMember(viewer: string, infoHash: string): boolean;
+  /** Members of a swarm: this instance's, plus other instances' as last read from Redis (if any). */
+  swarmSize(infoHash: string): number;
 }
 
 /**
@@ -50,7 +78,7 @@ export interface Tracker {
  * instance on that Redis (see `RedisFederation`); without, it is a self-contained single process.
  * @throws RangeError for impossible options (see `resolveTrackerOptions`).
  */
-export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
+export function createTracker(options: Partial<TrackerOptions> = {}): Tracker & SwarmAccess {
   const resolved = resolveTrackerOptions(options);
   const federation =
     resolved.redisUrl === undefined
@@ -64,16 +92,19 @@ export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
   return new WebSocketTracker(resolved, federation);
 }
 
-class WebSocketTracker implements Tracker {
+class WebSocketTracker implements Tracker, SwarmAccess {
   private readonly counters = new TrackerCounters();
   private readonly core: TrackerCore<Connection>;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly budget: SocketBudget;
+  /** The accepted connection on each upgraded socket (to close the one `fairVictim` picks). */
+  private readonly bySocket = new Map<Duplex, Connection>();
   private readonly attached: { server: Server; listener: (...args: UpgradeArgs) => void }[] = [];
   private readonly keepalive: KeepaliveSweep;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly access: AccessPolicy;
+  private readonly keys: ServerKeys;
   private lastForwardedForWarningMs = -Infinity;
   private closing: Promise<void> | undefined;
 
@@ -81,7 +112,16 @@ class WebSocketTracker implements Tracker {
     private readonly options: TrackerOptions,
     private readonly federation: SwarmFederation,
   ) {
-    this.core = new TrackerCore<Connection>(options, this.counters, Date.now, Math.random, federation);
+    this.keys =
+      options.serverSecret === undefined ? ServerKeys.random() : new ServerKeys(options.serverSecret);
+    this.core = new TrackerCore<Connection>(
+      options,
+      this.counters,
+      Date.now,
+      Math.random,
+      federation,
+      this.keys,
+    );
     this.access = new AccessPolicy(options);
     this.budget = new SocketBudget(options);
     this.wss = new WebSocketServer({
@@ -115,15 +155,58 @@ class WebSocketTracker implements Tracker {
       this.options.trustProxy,
     );
     if (address === undefined) return this.refuse(socket, 400, "no_address");
-    if (this.budget.full) return this.refuse(socket, 503, "tracker_full");
     const limitKey = connectionLimitKey(address);
     if (this.budget.addressFull(limitKey)) return this.refuse(socket, 429, "ip_limit");
+    if (this.budget.full) {
+      const victim = this.budget.fairVictim(limitKey);
+      if (victim === undefined) return this.refuse(socket, 503, "tracker_full");
+      this.makeRoom(victim);
+    }
     if (socket.destroyed) return;
     this.budget.track(socket, limitKey);
-    const region = parseRegion(query.get("region") ?? undefined);
-    this.wss.handleUpgrade(req, socket, head, (ws) =>
-      this.onConnection(ws, networkPrefix(address), region, access.grant),
-    );
+    const identity: ConnectionIdentity = {
+      ipPrefix: networkPrefix(address),
+      region: parseRegion(query.get("region") ?? undefined),
+      grant: access.grant,
+      sessionId: randomBytes(12).toString("base64url"),
+      addressFingerprint: this.keys.addressFingerprint(limitKey),
+    };
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity, socket));
+  }
+
+  /** Closes the socket `fairVictim` chose, so a newcomer from a less crowded address gets its place. */
+  private makeRoom(victim: Duplex): void {
+    this.budget.release(victim);
+    const connection = this.bySocket.get(victim);
+    if (connection === undefined) {
+      victim.destroy(); // still in its handshake
+      this.counters.disconnects.fairness++;
+    } else this.drop(connection, "fairness");
+  }
+
+  verifySession(session: string): SessionClaims | undefined {
+    return verifySession(this.keys, session, Date.now());
+  }
+
+  isMember(viewer: string, infoHash: string): boolean {
+    const hash = wireId(infoHash);
+    if (hash === undefined) return false;
+    const claims = viewer.startsWith("ns1.") ? this.verifySession(viewer) : undefined;
+    const peerId = claims === undefined ? wireId(viewer) : hexToBinaryId(claims.peerId);
+    if (peerId === undefined) return false;
+    if (this.core.registry.getSwarm(hash)?.peers.has(peerId) === true) return true;
+    if (this.federation instanceof LocalOnlyFederation) return false;
+    if (claims !== undefined) return sessionCovers(claims, binaryIdToHex(hash));
+    const remote = this.federation.remotePeers(hash);
+    return Array.isArray(remote) && remote.some((peer: { peerId: BinaryId }) => peer.peerId === peerId);
+  }
+
+  swarmSize(infoHash: string): number {
+    const hash = wireId(infoHash);
+    if (hash === undefined) return 0;
+    const local = this.core.registry.getSwarm(hash)?.peers.size ?? 0;
+    const remote = this.federation.remotePeers(hash);
+    return local + (Array.isArray(remote) ? remote.length : 0);
   }
 
   attach(server: Server, path: string = DEFAULT_TRACKER_PATH): void {
@@ -148,19 +231,9 @@ class WebSocketTracker implements Tracker {
     });
   }
 
-  isMember(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean {
+  isMemberAt(infoHash: BinaryId, peerId: BinaryId, address: ClientAddress): boolean {
     const peer = this.core.registry.getSwarm(infoHash)?.peers.get(peerId);
     return peer !== undefined && peer.ipPrefix === networkPrefix(address);
-  }
-
-  swarmSize(infoHash: BinaryId): number | Promise<number> {
-    const local = this.core.registry.getSwarm(infoHash)?.peers;
-    const count = (remote: readonly RemotePeer[]) =>
-      (local?.size ?? 0) + remote.filter((peer) => !local?.has(peer.peerId)).length;
-    const remote = this.federation.remotePeers(infoHash);
-    return Array.isArray(remote)
-      ? count(remote as readonly RemotePeer[])
-      : (remote as Promise<readonly RemotePeer[]>).then(count);
   }
 
   close(): Promise<void> {
@@ -173,6 +246,7 @@ class WebSocketTracker implements Tracker {
     for (const connection of this.connections) connection.ws.terminate();
     for (const socket of sockets) socket.destroy();
     this.connections.clear();
+    this.bySocket.clear();
     this.core.registry.clear();
     this.closing = Promise.all(closed)
       .then(() => this.federation.close())
@@ -182,7 +256,7 @@ class WebSocketTracker implements Tracker {
   }
 
   /** Counts and logs the refusal, then answers the upgrade with a plain HTTP error (see `writeRefusal`). */
-  private refuse(socket: Duplex, status: RefusalStatus, reason: ConnectionRejectReason): void {
+  private refuse(socket: Duplex, status: RefusalStatus, reason: TrackerConnectionRefusal): void {
     this.counters.connectionsRejected[reason]++;
     this.options.logger.debug({ reason }, "tracker: connection refused");
     writeRefusal(socket, status);
@@ -205,25 +279,17 @@ class WebSocketTracker implements Tracker {
     );
   }
 
-  private onConnection(
-    ws: WebSocket,
-    ipPrefix: string,
-    region: string | undefined,
-    grant: JoinGrant | undefined,
-  ): void {
+  private onConnection(ws: WebSocket, identity: ConnectionIdentity, socket: Duplex): void {
     if (this.closing !== undefined) {
       ws.terminate();
       return;
     }
-    const connection = new Connection(ws, ipPrefix, region, grant, this.options, (c) =>
-      this.drop(c, "slow_consumer"),
-    );
+    const connection = new Connection(ws, identity, this.options, (c) => this.drop(c, "slow_consumer"));
     this.connections.add(connection);
+    this.bySocket.set(socket, connection);
     this.counters.connectionsAccepted++;
     ws.on("message", (data, isBinary) => this.onMessage(connection, data, isBinary));
-    ws.on("pong", () => {
-      connection.alive = true;
-    });
+    ws.on("pong", (payload) => connection.onPong(payload));
     ws.on("error", (err: Error & { code?: string }) => {
       // ws closes the socket itself after a protocol error (1002/1007/1009).
       const tooLarge = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
@@ -233,6 +299,7 @@ class WebSocketTracker implements Tracker {
     });
     ws.on("close", () => {
       this.connections.delete(connection);
+      this.bySocket.delete(socket);
       this.core.disconnect(connection);
     });
   }
@@ -261,7 +328,7 @@ class WebSocketTracker implements Tracker {
   }
 
   /** Closes a misbehaving or dead socket; its memberships go when its `close` event fires. */
-  private drop(connection: Connection, reason: DisconnectReason): void {
+  private drop(connection: Connection, reason: TrackerDisconnectReason): void {
     if (!this.connections.delete(connection)) return;
     this.counters.disconnects[reason]++;
     const log = reason === "flood" || reason === "slow_consumer" ? "warn" : "debug";
@@ -289,3 +356,9 @@ class WebSocketTracker implements Tracker {
 }
 
 const FORWARDED_FOR_WARNING_INTERVAL_MS = 60_000;
+
+/** A swarm or peer id given as 40 hex characters or in the 20-char wire form; undefined otherwise. */
+function wireId(id: string): BinaryId | undefined {
+  if (/^[0-9a-fA-F]{40}$/.test(id)) return hexToBinaryId(id);
+  return id.length === 20 ? id : undefined;
+}

@@ -1,3 +1,5 @@
+import type { HttpRejectionReason } from "./types.js";
+
 /** Base class so callers can tell Nearcast's own errors from everything else. */
 export class NearcastError extends Error {
   override name = "NearcastError";
@@ -16,6 +18,24 @@ export class HttpError extends NearcastError {
     readonly status: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * An HTTP response whose body cannot be trusted: shorter or longer than its Content-Length or the
+ * playlist's byte range, a Content-Range other than the one asked for, a body of no stated length
+ * that the origin disowns, or bytes that fail the segment's digest. It is never stored or shared.
+ * `status` is the response's own (2xx), so a player retries the load as it does a failed request
+ * (hls.js retries no status-0 error while online).
+ */
+export class HttpBodyError extends HttpError {
+  override name = "HttpBodyError";
+  constructor(
+    message: string,
+    status: number,
+    readonly reason: HttpRejectionReason,
+  ) {
+    super(message, status);
   }
 }
 

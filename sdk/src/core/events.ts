@@ -1,4 +1,4 @@
-import type { SegmentSource } from "./types.js";
+import type { HttpRejectionReason, PeerRejectionReason, SegmentSource } from "./types.js";
 
 /** Events a page can subscribe to with `nearcast.on(name, listener)`. */
 export interface NearcastEvents {
@@ -34,6 +34,29 @@ export interface NearcastEvents {
     peerIds: string[];
     discardedBytes: number;
     reason: string;
+  };
+  /**
+   * A peer connection was cut off for breaking a rule, and the peer banned for the session: by its
+   * id, and by the tracker's fingerprint of its address when the tracker sends one. What it was
+   * sending falls back to another peer or HTTP; the player never sees its bytes.
+   */
+  "peer-rejected": {
+    peerId: string;
+    swarmKey: string;
+    reason: PeerRejectionReason;
+    detail: string;
+    fingerprint?: string;
+  };
+  /**
+   * An HTTP response's body was refused (see `HttpRejectionReason`): not stored, not shared with
+   * peers, and the load failed like a network error (the player retries it).
+   */
+  "http-body-rejected": {
+    segmentId: string;
+    swarmKey: string;
+    url: string;
+    reason: HttpRejectionReason;
+    detail: string;
   };
   /** Something recoverable went wrong (a peer misbehaved, a tracker refused); playback is unaffected. */
   warning: { message: string; error?: unknown };

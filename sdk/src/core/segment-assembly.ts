@@ -1,7 +1,14 @@
 import { UNKNOWN_LENGTH } from "./availability.js";
 import { concat } from "./bytes.js";
+import {
+  confirmCopy,
+  type CopyVerdict,
+  type LengthEvidence,
+  type SegmentConfirmer,
+} from "./copy-confirmation.js";
+import { AbortError, HttpBodyError } from "./errors.js";
 import type { SegmentStore } from "./segment-store.js";
-import type { SegmentRequest, SegmentSource, TransferTiming } from "./types.js";
+import type { LoadOptions, SegmentRequest, SegmentSource, TransferTiming } from "./types.js";
 
 /**
  * The bytes of one segment as they arrive, from HTTP and peers in any mix, always in order.
@@ -10,6 +17,9 @@ import type { SegmentRequest, SegmentSource, TransferTiming } from "./types.js";
  *
  * With `holdUnverifiedP2p`, bytes from peers are not mirrored as they arrive: nobody is served them
  * until the whole segment has passed verification and {@link publish} stores it.
+ *
+ * A mirrored copy is shared whole only once {@link confirm}ed (its length or bytes checked, see
+ * copy-confirmation.ts); a copy that fails is dropped and the assembly starts over.
  */
 export class SegmentAssembly {
   private readonly chunks: Uint8Array[] = [];
@@ -29,24 +39,55 @@ export class SegmentAssembly {
   readonly peerIds = new Set<string>();
   private mirrored: boolean | undefined;
   private held = false;
+  /** The size is a peer's claim, not an authority's: an HTTP response may correct it. */
+  private totalFromPeer = false;
+  /** What vouches for the copy's length (see LengthEvidence). */
+  private lengthEvidence: LengthEvidence;
+  /** Status of the last HTTP response that delivered bytes (0: none did). */
+  httpStatus = 0;
+  /** The check the whole copy passed, once it has. */
+  private confirmedBy: string | undefined;
 
   constructor(
-    private readonly request: SegmentRequest,
+    readonly request: SegmentRequest,
     private readonly store: SegmentStore | undefined,
     private readonly holdUnverifiedP2p = false,
-  ) {}
+  ) {
+    this.lengthEvidence = initialEvidence(request);
+    this.totalLength = rangeLength(request);
+  }
+
+  /**
+   * The segment's size as an authority stated it (the playlist's byte range, an HTTP response, or
+   * another `setTotal(…, "authority")` such as a verified digest record): what a peer must be asked
+   * for. Undefined while nothing but a peer's claim, or nothing at all, gives it.
+   */
+  get statedLength(): number | undefined {
+    return this.totalLength !== UNKNOWN_LENGTH && !this.totalFromPeer ? this.totalLength : undefined;
+  }
 
   get complete(): boolean {
     return this.totalLength !== UNKNOWN_LENGTH && this.length === this.totalLength;
   }
 
-  /** Learn the size (from Content-Length or a peer's data frame). Conflicting sizes are an error. */
-  setTotal(total: number): void {
-    if (total === UNKNOWN_LENGTH || total === this.totalLength) return;
-    if (this.totalLength !== UNKNOWN_LENGTH)
+  /**
+   * Learn the size: from an authority (`authority`: an HTTP response's Content-Length or
+   * Content-Range, the byte range) or from a peer's data frames (`peer`: the size it announced). An
+   * authority's size replaces a peer's that disagrees (the stored copy, sized for the peer's, is then
+   * dropped); other conflicts throw.
+   */
+  setTotal(total: number, from: "authority" | "peer" = "authority"): void {
+    if (total === UNKNOWN_LENGTH) return;
+    if (total === this.totalLength) {
+      if (from === "authority") this.totalFromPeer = false;
+      return;
+    }
+    if (this.totalLength !== UNKNOWN_LENGTH && !(this.totalFromPeer && from === "authority"))
       throw new Error(`segment size changed from ${this.totalLength} to ${total}`);
     if (total < this.length) throw new Error(`segment size ${total} below the ${this.length} bytes received`);
+    if (this.totalLength !== UNKNOWN_LENGTH) this.unshare();
     this.totalLength = total;
+    this.totalFromPeer = from === "peer";
   }
 
   append(offset: number, chunk: Uint8Array, source: "http" | "p2p", nowMs: number): void {
@@ -63,28 +104,90 @@ export class SegmentAssembly {
     if (this.firstByteMs === 0) this.firstByteMs = nowMs;
     if (source === "http" && this.httpFirstByteMs === 0) this.httpFirstByteMs = nowMs;
     this.lastByteMs = nowMs;
+    if (source === "p2p" && this.lengthEvidence === "none") this.lengthEvidence = "peer";
     if (source === "p2p" && this.holdUnverifiedP2p && !this.mirrored) this.held = true;
     if (!this.held) this.mirror(offset, chunk);
   }
 
-  /** The segment passed verification: store the bytes held back from peers so they can be shared. */
+  /** The segment passed verification: store the bytes held back from peers, confirmed, to be shared. */
   publish(data: Uint8Array): void {
     if (!this.held || !this.complete) return;
     this.held = false;
+    this.confirmedBy = "verification";
     const { swarmKey, id, startTimeSec, durationSec } = this.request;
-    this.store?.put(swarmKey, id, data, { startTimeSec, durationSec });
+    this.store?.put(swarmKey, id, data, { startTimeSec, durationSec }, { confirmed: true });
   }
 
-  /** The HTTP response ended: a segment of unknown size is now known to be complete. */
-  finishUnknownLength(): void {
+  /**
+   * The HTTP response that delivered the rest of the segment ended cleanly; `length` is what vouched
+   * for its size, `status` its status. A segment of unknown size is now complete at the bytes held.
+   * @throws HttpBodyError (`length-mismatch`) when the body ended short of a size already known.
+   */
+  httpEnded(length: LengthEvidence, status: number): void {
+    this.httpStatus = status;
+    this.lengthEvidence = length;
     if (this.totalLength === UNKNOWN_LENGTH) this.totalLength = this.length;
+    else if (this.length !== this.totalLength) {
+      throw new HttpBodyError(
+        `body ended after ${this.length} of ${this.totalLength} bytes`,
+        status,
+        "length-mismatch",
+      );
+    }
     if (this.mirrored) this.store?.finish(this.request.swarmKey, this.request.id);
   }
 
-  /** Give up: drop the partial copy from the store so nobody is served half a segment. */
+  /**
+   * Confirm the complete copy before it is shared whole: the first confirmer with a verdict decides
+   * (copy-confirmation.ts). Confirmed: the stored copy is confirmed, peers may have it all. Refuted:
+   * the copy is dropped from the store (uploads streaming it end with `absent`) and from this
+   * assembly, which starts over empty. No verdict: the copy is kept for the player, never shared.
+   * A copy held for verification is confirmed by {@link publish} instead. Resolves to the verdict.
+   */
+  async confirm(
+    confirmers: readonly SegmentConfirmer[],
+    options: LoadOptions,
+  ): Promise<CopyVerdict | undefined> {
+    if (this.confirmedBy !== undefined) return { confirmed: true, by: this.confirmedBy };
+    if (!this.complete || this.held) return undefined;
+    const verdict = await confirmCopy(
+      confirmers,
+      {
+        request: this.request,
+        data: this.bytes(),
+        httpBytes: this.httpBytes,
+        p2pBytes: this.p2pBytes,
+        length: this.lengthEvidence,
+        httpStatus: this.httpStatus,
+      },
+      options,
+    );
+    if (options.signal?.aborted) throw new AbortError("aborted");
+    if (verdict?.confirmed) {
+      this.confirmedBy = verdict.by;
+      if (this.mirrored) this.store?.confirm(this.request.swarmKey, this.request.id);
+    } else if (verdict) this.discardCopy();
+    else this.unshare();
+    return verdict;
+  }
+
+  /** Give up: drop a copy not confirmed from the store, so nobody is served half or a doubtful whole. */
   discardPartial(): void {
-    if (this.mirrored && !this.complete) this.store?.delete(this.request.swarmKey, this.request.id);
+    if (this.confirmedBy === undefined) this.unshare();
     this.mirrored = false;
+  }
+
+  /** The copy is refused: drop it from the store and start over, empty, as if no byte had come. */
+  discardCopy(): void {
+    this.unshare();
+    this.mirrored = undefined;
+    this.chunks.length = 0;
+    this.length = 0;
+    this.totalLength = rangeLength(this.request);
+    this.totalFromPeer = false;
+    this.lengthEvidence = initialEvidence(this.request);
+    this.held = false;
+    this.confirmedBy = undefined;
   }
 
   /** The whole segment in a buffer of its own (never a view into a larger one), safe to transfer. */
@@ -124,6 +227,12 @@ export class SegmentAssembly {
     };
   }
 
+  /** Stop sharing this copy: drop it from the store, never mirror more of it. */
+  private unshare(): void {
+    if (this.mirrored) this.store?.delete(this.request.swarmKey, this.request.id);
+    this.mirrored = false;
+  }
+
   private mirror(offset: number, chunk: Uint8Array): void {
     const store = this.store;
     if (!store || this.mirrored === false) return;
@@ -139,4 +248,14 @@ export class SegmentAssembly {
     if (result !== "already-complete" && result !== "not-found") store.delete(swarmKey, id);
     this.mirrored = false;
   }
+}
+
+/** A byte range in the playlist states the size from the start; otherwise nothing does yet. */
+function initialEvidence(request: SegmentRequest): LengthEvidence {
+  return request.byteRange?.end !== undefined ? "byte-range" : "none";
+}
+
+function rangeLength(request: SegmentRequest): number {
+  const range = request.byteRange;
+  return range?.end !== undefined ? range.end - range.start : UNKNOWN_LENGTH;
 }

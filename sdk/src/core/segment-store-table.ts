@@ -1,7 +1,7 @@
 // The segment store's bookkeeping (sdk/src/core/segment-store.ts): entries by swarm and segment id,
 // the bytes and entries they are charged, recency for LRU, playheads, and the eviction order.
 import type { SegmentAvailability } from "./availability.js";
-import { behindSec, snapshot } from "./segment-store-entries.js";
+import { availabilityOf, behindSec, snapshot } from "./segment-store-entries.js";
 import type {
   ChangeDraft,
   Entry,
@@ -21,6 +21,7 @@ export class SegmentTable {
   private bytes = 0;
   private count = 0;
   private clock = 0;
+  private generations = 0;
 
   /** Bytes charged: the retained buffers of every entry. */
   get totalBytes(): number {
@@ -37,7 +38,14 @@ export class SegmentTable {
   }
 
   /** Adds the entry to the maps and charges its buffer. */
-  insert(swarmKey: string, segmentId: string, timing: SegmentTiming | undefined, buffer: Uint8Array): Entry {
+  insert(
+    swarmKey: string,
+    segmentId: string,
+    timing: SegmentTiming | undefined,
+    buffer: Uint8Array,
+    confirmed: boolean,
+    lengthStated: boolean,
+  ): Entry {
     const entry: Entry = {
       swarmKey,
       segmentId,
@@ -47,6 +55,9 @@ export class SegmentTable {
       bytesAvailable: 0,
       totalLength: buffer.byteLength,
       complete: false,
+      confirmed,
+      generation: ++this.generations,
+      lengthStated,
       lastAccess: ++this.clock,
     };
     let swarm = this.swarms.get(swarmKey);
@@ -63,7 +74,7 @@ export class SegmentTable {
     if (swarm?.size === 0) this.swarms.delete(entry.swarmKey);
     this.bytes -= entry.retainedBytes;
     this.count -= 1;
-    if (entry.bytesAvailable > 0) {
+    if (availabilityOf(entry)) {
       change.removed.push({ swarmKey: entry.swarmKey, segmentId: entry.segmentId, reason });
     }
   }
@@ -97,14 +108,16 @@ export class SegmentTable {
     return candidates.map((c) => c.entry);
   }
 
-  /** Availability of every segment of a swarm with at least one byte. */
+  /** What peers are told of every segment of a swarm that has a byte to announce. */
   list(swarmKey: string): SegmentAvailability[] {
     const swarm = this.swarms.get(swarmKey);
     if (!swarm) return [];
     const list: SegmentAvailability[] = [];
     for (const entry of swarm.values()) {
-      const { segmentId, totalLength, bytesAvailable, complete } = entry;
-      if (bytesAvailable > 0) list.push({ segmentId, totalLength, bytesAvailable, complete });
+      const announced = availabilityOf(entry);
+      if (!announced) continue;
+      const { segmentId, totalLength, bytesAvailable, complete } = announced;
+      list.push({ segmentId, totalLength, bytesAvailable, complete });
     }
     return list;
   }

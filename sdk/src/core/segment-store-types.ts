@@ -36,6 +36,18 @@ export interface SegmentStoreChange {
 
 export interface StoredSegment extends StoredAvailability {
   /**
+   * The copy may be shared whole: see {@link SegmentStore.confirm}. Until then peers are told of it
+   * as one byte short of complete, and uploads hold its last byte back.
+   */
+  readonly confirmed: boolean;
+  /** Tells copies of one segment apart: a segment deleted and stored again gets a new generation. */
+  readonly generation: number;
+  /**
+   * The size was known when the copy began (`begin` with a length, `put`), not only learned when its
+   * bytes ended (`finish`). A copy of a size nobody stated is not shared at all before it is confirmed.
+   */
+  readonly lengthStated: boolean;
+  /**
    * Bytes [0, bytesAvailable): a view into the store's memory, still valid after eviction. Never
    * mutate it or transfer its buffer; copy it (`slice()`) before handing it to code that may, such
    * as hls.js, which transfers fragment buffers to its transmuxing worker.
@@ -63,6 +75,11 @@ export interface SegmentStoreOptions {
   keepBehindSec?: number;
   /** Most segments held at once, so zero-byte or tiny entries cannot grow the maps unbounded. @default 10000 */
   maxEntries?: number;
+  /**
+   * Complete segments are shared with peers only once confirmed ({@link SegmentStore.confirm}, or
+   * `put` with `confirmed`); otherwise every complete segment counts as confirmed. @default false
+   */
+  requireConfirmation?: boolean;
   /** Called synchronously once per store call that changed availability, after the change. */
   onChange?: (change: SegmentStoreChange) => void;
 }
@@ -81,6 +98,9 @@ export interface Entry {
   bytesAvailable: number;
   totalLength: number;
   complete: boolean;
+  confirmed: boolean;
+  readonly generation: number;
+  lengthStated: boolean;
   lastAccess: number;
 }
 

@@ -1,5 +1,5 @@
 import { isUint32, UNKNOWN_LENGTH, type SegmentAvailability } from "./availability.js";
-import { availabilityOf, checkTiming, newDraft, snapshot } from "./segment-store-entries.js";
+import { availabilityOf, checkTiming, newDraft, noteChange, snapshot } from "./segment-store-entries.js";
 import { SegmentTable } from "./segment-store-table.js";
 import type {
   AppendResult,
@@ -32,6 +32,9 @@ const MIN_GROWTH_BYTES = 65_536;
  * {@link append}. A partial segment of known size reserves its whole length up front, so appends
  * never evict; one of unknown size grows as bytes arrive and is closed by {@link finish}.
  *
+ * With `requireConfirmation`, a complete segment is shared whole only once {@link confirm}ed: until
+ * then peers are told of it as one byte short, and uploads hold that byte back (see uploader.ts).
+ *
  * When room is needed, complete segments are evicted: first those that ended more than
  * `keepBehindSec` before their swarm's playhead, furthest behind first; then least recently used.
  * Partial segments are never evicted (the caller deletes abandoned ones). A segment larger than
@@ -41,6 +44,7 @@ export class SegmentStore {
   readonly maxBytes: number;
   readonly keepBehindSec: number;
   readonly maxEntries: number;
+  readonly requireConfirmation: boolean;
   private readonly onChange: ((change: SegmentStoreChange) => void) | undefined;
   private readonly table = new SegmentTable();
   private destroyed = false;
@@ -59,6 +63,7 @@ export class SegmentStore {
     this.maxBytes = maxBytes;
     this.keepBehindSec = keepBehindSec;
     this.maxEntries = maxEntries;
+    this.requireConfirmation = options.requireConfirmation ?? false;
     this.onChange = options.onChange;
   }
 
@@ -75,14 +80,23 @@ export class SegmentStore {
   /**
    * Store a complete segment, replacing a partial one with the same key. `data` is copied: the
    * store owns its bytes, so a caller that later mutates or transfers its buffer cannot corrupt
-   * them. False when empty, larger than the budget, or no room can be made.
+   * them. `confirmed` (default: not `requireConfirmation`) shares it whole at once. False when
+   * empty, larger than the budget, or no room can be made.
    */
-  put(swarmKey: string, segmentId: string, data: Uint8Array, timing?: SegmentTiming): boolean {
+  put(
+    swarmKey: string,
+    segmentId: string,
+    data: Uint8Array,
+    timing?: SegmentTiming,
+    options: { confirmed?: boolean } = {},
+  ): boolean {
     checkTiming(timing);
+    const confirmed = options.confirmed ?? !this.requireConfirmation;
     if (this.destroyed || data.byteLength === 0 || data.byteLength > this.maxBytes) return false;
     const existing = this.table.find(swarmKey, segmentId);
     if (existing?.complete) {
       this.table.touch(existing);
+      if (confirmed) this.confirm(swarmKey, segmentId);
       return true;
     }
     const change = newDraft();
@@ -90,14 +104,16 @@ export class SegmentStore {
     // Only complete segments are evicted, so `existing` survives making room.
     if (!this.makeRoom(extraBytes, existing ? 0 : 1, change)) return false;
     const owned = data.slice();
-    const wasAvailable = existing !== undefined && existing.bytesAvailable > 0;
-    const entry = existing ?? this.table.insert(swarmKey, segmentId, timing, owned);
+    const wasAnnounced = existing !== undefined && availabilityOf(existing) !== undefined;
+    const entry = existing ?? this.table.insert(swarmKey, segmentId, timing, owned, confirmed, true);
     this.table.setBuffer(entry, owned);
     entry.timing = timing ?? entry.timing;
     entry.bytesAvailable = entry.totalLength = owned.byteLength;
     entry.complete = true;
+    entry.confirmed = confirmed;
+    entry.lengthStated = true;
     this.table.touch(entry);
-    (wasAvailable ? change.updated : change.added).push(availabilityOf(entry));
+    noteChange(change, entry, wasAnnounced);
     this.emit(change);
     return true;
   }
@@ -112,7 +128,8 @@ export class SegmentStore {
     if (this.destroyed || totalLength > this.maxBytes || this.table.find(swarmKey, segmentId)) return false;
     const change = newDraft();
     if (!this.makeRoom(totalLength, 1, change)) return false;
-    this.table.insert(swarmKey, segmentId, timing, new Uint8Array(totalLength));
+    const confirmed = !this.requireConfirmation;
+    this.table.insert(swarmKey, segmentId, timing, new Uint8Array(totalLength), confirmed, totalLength > 0);
     this.emit(change);
     return true;
   }
@@ -138,11 +155,11 @@ export class SegmentStore {
       this.emit(change);
       return "over-budget";
     }
-    const wasAvailable = entry.bytesAvailable > 0;
+    const wasAnnounced = availabilityOf(entry) !== undefined;
     entry.buffer.set(chunk, offset);
     entry.bytesAvailable = end;
     entry.complete = end === entry.totalLength;
-    (wasAvailable ? change.updated : change.added).push(availabilityOf(entry));
+    noteChange(change, entry, wasAnnounced);
     this.emit(change);
     return entry.complete ? "completed" : "appended";
   }
@@ -156,10 +173,30 @@ export class SegmentStore {
     if (!entry || this.dropIfDetached(entry)) return false;
     if (entry.complete) return true;
     if (entry.totalLength !== UNKNOWN_LENGTH || entry.bytesAvailable === 0) return false;
+    const wasAnnounced = availabilityOf(entry) !== undefined;
     this.table.setBuffer(entry, entry.buffer.slice(0, entry.bytesAvailable));
     entry.totalLength = entry.bytesAvailable;
     entry.complete = true;
-    this.emit({ added: [], updated: [availabilityOf(entry)], removed: [] });
+    const change = newDraft();
+    noteChange(change, entry, wasAnnounced);
+    this.emit(change);
+    return true;
+  }
+
+  /**
+   * The whole copy of a segment checks out (its length, or its bytes, against an authority: see
+   * core/copy-confirmation.ts): peers are told it is complete, and uploads send its last byte. True
+   * when the segment is now confirmed; false if it is absent or not complete.
+   */
+  confirm(swarmKey: string, segmentId: string): boolean {
+    const entry = this.destroyed ? undefined : this.table.find(swarmKey, segmentId);
+    if (!entry || this.dropIfDetached(entry) || !entry.complete) return false;
+    if (entry.confirmed) return true;
+    const wasAnnounced = availabilityOf(entry) !== undefined;
+    entry.confirmed = true;
+    const change = newDraft();
+    noteChange(change, entry, wasAnnounced);
+    this.emit(change);
     return true;
   }
 

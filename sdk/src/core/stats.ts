@@ -1,4 +1,10 @@
-import type { SegmentSource } from "./types.js";
+import {
+  HTTP_REJECTION_REASONS,
+  PEER_REJECTION_REASONS,
+  type HttpRejectionReason,
+  type PeerRejectionReason,
+  type SegmentSource,
+} from "./types.js";
 
 export interface PeerStats {
   peerId: string;
@@ -26,8 +32,17 @@ export interface NearcastStats {
   integrityFailures: number;
   /** Bytes from peers thrown away by those failures (included in `p2pDownloadedBytes`, not in the ratios). */
   discardedP2pBytes: number;
-  /** Peers banned for the session for sending bytes that failed verification. */
+  /**
+   * Peers banned for the session (by id, and by the tracker's fingerprint of their address when the
+   * tracker sends one): for bytes that failed verification or any other reason in `peerRejections`.
+   */
   bannedPeers: number;
+  /** Peer connections cut off for breaking a rule, by reason (see `PeerRejectionReason`). */
+  peerRejections: Record<PeerRejectionReason, number>;
+  /** Offers, answers and connections refused because their peer is banned (by id or tracker fingerprint). */
+  bannedPeerRefusals: number;
+  /** HTTP bodies refused (never stored or shared; the load failed and was retried), by reason. */
+  httpBodyRejections: Record<HttpRejectionReason, number>;
   /** Segments handed to the player, by where their bytes came from. */
   segments: Record<SegmentSource, number>;
   /** p2p / (p2p + http) over the whole session, discarded P2P bytes left out; 0 before any byte. */
@@ -49,6 +64,12 @@ const BUCKET_MS = 1000;
 /** Swarms whose byte counters are kept for reports; a viewer rarely touches more than a few. */
 const MAX_SWARM_COUNTERS = 64;
 
+/** Cumulative bytes traded with one peer in one swarm. */
+export interface PeerTransferCounters {
+  receivedBytes: number;
+  sentBytes: number;
+}
+
 /** Cumulative bytes of one swarm (stream + rendition), for stats reports. */
 export interface SwarmCounters {
   httpBytes: number;
@@ -56,7 +77,59 @@ export interface SwarmCounters {
   uploadedBytes: number;
   /** Segments of this swarm whose bytes from peers failed verification. */
   integrityFailures: number;
+  /**
+   * Per peer id (the tracker's peer_id), kept after the peer disconnects so its last bytes are
+   * reported; insertion-ordered and bounded.
+   */
+  transfers: Map<string, PeerTransferCounters>;
+  /** Peer connections of this swarm cut off, by reason. */
+  peerRejections: Partial<Record<PeerRejectionReason, number>>;
+  /** HTTP bodies of this swarm refused, by reason. */
+  httpBodyRejections: Partial<Record<HttpRejectionReason, number>>;
 }
+
+/** Counters of a swarm that has seen nothing yet. */
+export function emptySwarmCounters(): SwarmCounters {
+  return {
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+    integrityFailures: 0,
+    transfers: new Map(),
+    peerRejections: {},
+    httpBodyRejections: {},
+  };
+}
+
+/** A copy that later counting does not change (the reason maps are copied too). */
+export function copySwarmCounters(counters: SwarmCounters): SwarmCounters {
+  return {
+    ...counters,
+    transfers: new Map([...counters.transfers].map(([peerId, bytes]) => [peerId, { ...bytes }])),
+    peerRejections: { ...counters.peerRejections },
+    httpBodyRejections: { ...counters.httpBodyRejections },
+  };
+}
+
+/** `after − before` per reason, without the reasons that did not change; undefined when none did. */
+export function countDeltas<K extends string>(
+  after: Partial<Record<K, number>>,
+  before: Partial<Record<K, number>>,
+): Partial<Record<K, number>> | undefined {
+  const out: Partial<Record<K, number>> = {};
+  let any = false;
+  for (const key of Object.keys(after) as K[]) {
+    const delta = (after[key] ?? 0) - (before[key] ?? 0);
+    if (delta > 0) {
+      out[key] = delta;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+/** Peers whose transfer counters a swarm keeps; a viewer holds far fewer connections per swarm. */
+const MAX_TRANSFER_COUNTERS_PER_SWARM = 64;
 
 /** Counters and a ring of one-second buckets for the recent-window offload ratio. */
 export class StatsCollector {
@@ -69,6 +142,9 @@ export class StatsCollector {
   integrityFailures = 0;
   discardedP2pBytes = 0;
   bannedPeers = 0;
+  bannedPeerRefusals = 0;
+  readonly peerRejections = zeroCounts(PEER_REJECTION_REASONS);
+  readonly httpBodyRejections = zeroCounts(HTTP_REJECTION_REASONS);
   readonly segments: Record<SegmentSource, number> = { http: 0, p2p: 0, cache: 0 };
   readonly peers = new Map<string, PeerStats>();
   /** Cumulative bytes per swarm key, insertion-ordered (oldest first) and bounded. */
@@ -92,9 +168,13 @@ export class StatsCollector {
   addP2pBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pDownloadedBytes += bytes;
     this.bucket().p2p += bytes;
-    this.swarm(swarmKey).p2pBytes += bytes;
+    const swarm = this.swarm(swarmKey);
+    swarm.p2pBytes += bytes;
     const peer = this.peers.get(peerKey);
-    if (peer) peer.downloadedBytes += bytes;
+    if (peer) {
+      peer.downloadedBytes += bytes;
+      transferCounters(swarm, peer.peerId).receivedBytes += bytes;
+    }
   }
 
   /** Bytes from peers failed verification and were thrown away: they no longer count as offload. */
@@ -106,11 +186,29 @@ export class StatsCollector {
     this.swarm(swarmKey).integrityFailures++;
   }
 
+  /** A peer connection was cut off for breaking a rule. */
+  addPeerRejection(swarmKey: string, reason: PeerRejectionReason): void {
+    this.peerRejections[reason]++;
+    const counts = this.swarm(swarmKey).peerRejections;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+
+  /** An HTTP body was refused. */
+  addHttpBodyRejection(swarmKey: string, reason: HttpRejectionReason): void {
+    this.httpBodyRejections[reason]++;
+    const counts = this.swarm(swarmKey).httpBodyRejections;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+
   addUploadedBytes(swarmKey: string, peerKey: string, bytes: number): void {
     this.p2pUploadedBytes += bytes;
-    this.swarm(swarmKey).uploadedBytes += bytes;
+    const swarm = this.swarm(swarmKey);
+    swarm.uploadedBytes += bytes;
     const peer = this.peers.get(peerKey);
-    if (peer) peer.uploadedBytes += bytes;
+    if (peer) {
+      peer.uploadedBytes += bytes;
+      transferCounters(swarm, peer.peerId).sentBytes += bytes;
+    }
   }
 
   private swarm(key: string): SwarmCounters {
@@ -120,7 +218,7 @@ export class StatsCollector {
         const oldest = this.bySwarm.keys().next().value;
         if (oldest !== undefined) this.bySwarm.delete(oldest);
       }
-      counters = { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, integrityFailures: 0 };
+      counters = emptySwarmCounters();
       this.bySwarm.set(key, counters);
     }
     return counters;
@@ -146,6 +244,9 @@ export class StatsCollector {
       integrityFailures: this.integrityFailures,
       discardedP2pBytes: this.discardedP2pBytes,
       bannedPeers: this.bannedPeers,
+      peerRejections: { ...this.peerRejections },
+      bannedPeerRefusals: this.bannedPeerRefusals,
+      httpBodyRejections: { ...this.httpBodyRejections },
       segments: { ...this.segments },
       offloadRatio: ratio(this.p2pDownloadedBytes - this.discardedP2pBytes, this.httpDownloadedBytes),
       recentOffloadRatio: ratio(recentP2p, recentHttp),
@@ -171,6 +272,23 @@ export class StatsCollector {
     }
     return b;
   }
+}
+
+function transferCounters(swarm: SwarmCounters, peerId: string): PeerTransferCounters {
+  let counters = swarm.transfers.get(peerId);
+  if (!counters) {
+    if (swarm.transfers.size >= MAX_TRANSFER_COUNTERS_PER_SWARM) {
+      const oldest = swarm.transfers.keys().next().value;
+      if (oldest !== undefined) swarm.transfers.delete(oldest);
+    }
+    counters = { receivedBytes: 0, sentBytes: 0 };
+    swarm.transfers.set(peerId, counters);
+  }
+  return counters;
+}
+
+function zeroCounts<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
 }
 
 function ratio(p2p: number, http: number): number {

@@ -31,7 +31,7 @@ export interface SegmentRequest {
   /**
    * The player's ABR could pick a higher rendition than this segment's (automatic level selection,
    * a higher level allowed). Such a viewer, served by peers for long, now and then fetches a segment
-   * over HTTP so its throughput estimate — what ABR sees — stays current (engine/throughput-probe.ts).
+   * over HTTP so its throughput estimate — what ABR sees — stays current (core/policy/throughput-probe.ts).
    * @default false
    */
   canSwitchUp?: boolean;
@@ -126,3 +126,41 @@ export type HttpRequestSetup = (
   request: HttpRequestSpec,
   context: HttpRequestContext,
 ) => HttpRequestSpec | void | Promise<HttpRequestSpec | void>;
+
+/**
+ * Why a peer was cut off and banned for the session (see `getStats().peerRejections`, the
+ * `peer-rejected` event and the stats report's `peerRejections`):
+ * - `size-violation`: its data frames declared a segment size other than the one asked for or the
+ *   one it announced (more bytes, fewer bytes), or an unknown size (0).
+ * - `unrequested-data`: data frames for a request never made, or more after a cancel than was asked.
+ * - `stall`: it announced a whole segment yet delivered (almost) nothing, several times running.
+ * - `protocol-violation`: a malformed frame, or one that breaks the wire protocol's rules.
+ * - `digest-mismatch`: it sent bytes of a segment that failed verification.
+ */
+export type PeerRejectionReason =
+  "size-violation" | "unrequested-data" | "stall" | "protocol-violation" | "digest-mismatch";
+
+export const PEER_REJECTION_REASONS: readonly PeerRejectionReason[] = [
+  "size-violation",
+  "unrequested-data",
+  "stall",
+  "protocol-violation",
+  "digest-mismatch",
+];
+
+/**
+ * Why an HTTP body was refused (see `getStats().httpBodyRejections`, the `http-body-rejected` event):
+ * - `length-mismatch`: shorter or longer than its Content-Length or the playlist's byte range.
+ * - `range-mismatch`: a Content-Range other than the range asked for.
+ * - `tail-check`: a body of no stated length that the origin disowns (a Range request at its end
+ *   shows the resource is longer, shorter, or ends with another byte).
+ * - `digest-mismatch`: the bytes fail the digest published for the segment.
+ */
+export type HttpRejectionReason = "length-mismatch" | "range-mismatch" | "tail-check" | "digest-mismatch";
+
+export const HTTP_REJECTION_REASONS: readonly HttpRejectionReason[] = [
+  "length-mismatch",
+  "range-mismatch",
+  "tail-check",
+  "digest-mismatch",
+];

@@ -11,7 +11,7 @@ import type { LoadOptions, PlaybackState, SegmentRequest, SegmentResult } from "
 import { P2PNetwork } from "../p2p/p2p-network.js";
 import type { Platform } from "./platform.js";
 import { SegmentDelivery } from "./segment-delivery.js";
-import { TransferEstimates } from "./transfer-estimates.js";
+import { TransferEstimates } from "../core/policy/transfer-estimates.js";
 
 export type { Platform } from "./platform.js";
 
@@ -29,13 +29,19 @@ export interface ResourceUsage {
   swarms: number;
   /** Open peer connections across all swarms (one viewer in two swarms counts twice). */
   peerConnections: number;
+  /**
+   * Bytes from peers held for the loads in flight, now and at most since P2P started: never above
+   * MAX_PEER_BUFFERED_BYTES (32 MiB), nor MAX_PEER_SEGMENT_BYTES (16 MiB) for one segment.
+   */
+  peerBufferedBytes: number;
+  peerBufferedPeakBytes: number;
 }
 
 declare const __NEARCAST_VERSION__: string | undefined;
 const CLIENT_NAME = `nearcast/${typeof __NEARCAST_VERSION__ === "string" ? __NEARCAST_VERSION__ : "dev"}`;
 
 /**
- * Wires the player-agnostic core (scheduler, store, stats) to its transports (P2P network, HTTP):
+ * Wires the player-agnostic core (delivery policy, store, stats) to its transports (P2P network, HTTP):
  * takes segment requests with a playback deadline and delivers bytes from peers or HTTP. Knows
  * nothing of hls.js.
  */
@@ -201,7 +207,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
   /** A complete copy already in the store (fetched for peers, or an earlier load). */
   private cached(request: SegmentRequest, started: number): SegmentResult | undefined {
     const stored = this.store?.get(request.swarmKey, request.id);
-    if (!stored?.complete) return undefined;
+    // A copy not confirmed yet is some other load's, still being checked.
+    if (!stored?.complete || !stored.confirmed) return undefined;
     const now = performance.now();
     return {
       data: stored.data,
@@ -226,6 +233,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       pendingLoads: this.loading.size,
       swarms: network?.swarms ?? 0,
       peerConnections: network?.peerConnections ?? 0,
+      peerBufferedBytes: network?.peerBufferedBytes ?? 0,
+      peerBufferedPeakBytes: network?.peerBufferedPeakBytes ?? 0,
     };
   }
 
@@ -263,6 +272,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     const store = new SegmentStore({
       maxBytes: this.config.storeMaxBytes,
       keepBehindSec: this.config.storeKeepBehindSec,
+      // A copy is shared whole only once confirmed (core/copy-confirmation.ts).
+      requireConfirmation: true,
       onChange: (change) => this.network?.onStoreChange(change),
     });
     this.store = store;
@@ -277,6 +288,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       clientName: CLIENT_NAME,
       uploading: () => this.uploadAllowed,
       fetch: this.platform.fetch,
+      onSession: (url, session) => this.reporter?.acceptSession(url, session.token, session.expiresInSec),
     });
   }
 

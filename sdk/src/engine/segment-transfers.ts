@@ -1,92 +1,133 @@
-// One transfer of a segment load's missing bytes into its assembly: from one peer, watched for
-// stalls and its time budget, or over HTTP, a Range from the bytes already held. The delivery loop
-// (segment-delivery.ts) decides which source, and when.
+// The engine's transports for a segment load (engine/segment-load.ts's PeerLink and HttpPort): bytes
+// from one peer or over HTTP (a Range from the bytes already held) into the load's assembly, counted
+// in stats and events. When to use which, and for how long, is the policy's (core/policy/).
 import type { NearcastConfig } from "../core/config.js";
+import { CopyConfirmation, publishedDigest, statedLength } from "../core/copy-confirmation.js";
 import type { NearcastEvents } from "../core/events.js";
+import type { Logger } from "../core/logger.js";
 import type { SegmentAssembly } from "../core/segment-assembly.js";
 import type { StatsCollector } from "../core/stats.js";
-import type { LoadOptions, SegmentRequest } from "../core/types.js";
-import { httpFetch } from "../http/http-fetcher.js";
+import type { LoadOptions, SegmentRequest, TransferTiming } from "../core/types.js";
+import { httpFetch, isRetryableHttpError } from "../http/http-fetcher.js";
 import { requestPreparer } from "../http/request-setup.js";
+import { tailCheck } from "../http/tail-check.js";
 import { peerStatsKey } from "../p2p/p2p-network.js";
-import { PeerError, type Peer } from "../p2p/peer.js";
-import { peerTransferLimits } from "./peer-budget.js";
+import type { Peer } from "../p2p/peer.js";
 import type { Platform } from "./platform.js";
-import type { TransferEstimates } from "./transfer-estimates.js";
+import type { HttpPort, PeerLink } from "./segment-load.js";
 
 /** What a transfer needs from its engine (a part of the delivery loop's DeliveryDeps). */
 export interface TransferDeps {
   config: NearcastConfig;
   platform: Platform;
   stats: StatsCollector;
+  log: Logger;
   emit<K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]): void;
+}
+
+/** One segment load's bytes and options, as every transfer of it needs them. */
+export interface LoadTarget {
+  request: SegmentRequest;
+  assembly: SegmentAssembly;
+  options: LoadOptions;
+}
+
+/** An HTTP fetch's outcome. */
+export interface HttpFetched {
+  retries: number;
+  timing: TransferTiming;
+  /** Bytes of the requested range delivered. */
+  length: number;
 }
 
 /** Moves bytes of a segment into its assembly from one source, counting them in stats and events. */
 export class SegmentTransfers {
-  constructor(
-    private readonly deps: TransferDeps,
-    private readonly estimates: TransferEstimates,
-  ) {}
+  /** The checks a copy passes before it is shared whole (copy-confirmation.ts), strongest first. */
+  readonly confirmation: CopyConfirmation;
 
-  /**
-   * Receive the rest of the segment from one peer; throws when it stalls, runs out of time or fails.
-   * The budget grows with the bytes received (see peer-budget.ts).
-   */
-  fromPeer(
-    peer: Peer,
-    request: SegmentRequest,
-    assembly: SegmentAssembly,
-    budgetMs: number,
-    options: LoadOptions,
-  ): Promise<void> {
-    const startedMs = Date.now();
-    let lastProgressMs = startedMs;
-    let receivedBytes = 0;
-    const statsKey = peerStatsKey(peer);
-    assembly.peerIds.add(peer.id);
-    const { done, cancel } = peer.request(request.id, assembly.length, undefined, (offset, chunk, total) => {
-      assembly.setTotal(total);
-      assembly.append(offset, chunk, "p2p", performance.now());
-      lastProgressMs = Date.now();
-      receivedBytes += chunk.byteLength;
-      this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
-      this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
-      options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+  constructor(private readonly deps: TransferDeps) {
+    const { config, platform, stats } = deps;
+    this.confirmation = new CopyConfirmation({
+      confirmers: [publishedDigest, statedLength, tailCheck({ config, fetchImpl: platform.fetch, stats })],
+      stats,
+      emit: (event, arg) => deps.emit(event, arg),
+      log: deps.log,
     });
-    const watchdog = setInterval(() => {
-      const now = Date.now();
-      const limits = peerTransferLimits(
-        budgetMs,
-        receivedBytes,
-        this.estimates.httpBandwidthBps,
-        this.deps.config.p2pStallTimeoutMs,
-      );
-      if (now - lastProgressMs > limits.stallMs) cancel(`no data for ${Math.round(limits.stallMs)} ms`);
-      else if (now - startedMs > limits.budgetMs) cancel(`over the ${Math.round(limits.budgetMs)} ms budget`);
-    }, 50);
-    const onAbort = () => cancel("aborted");
-    options.signal?.addEventListener("abort", onAbort);
-    return done
-      .catch((error: unknown) => {
-        if (error instanceof PeerError && error.code === "protocol") peer.closeForViolation(error.message);
-        throw error;
-      })
-      .finally(() => {
-        clearInterval(watchdog);
-        options.signal?.removeEventListener("abort", onAbort);
-      });
   }
 
-  /** Fetch the rest of the segment over HTTP (a Range from the bytes peers already gave). */
-  async fromHttp(request: SegmentRequest, assembly: SegmentAssembly, options: LoadOptions): Promise<number> {
+  /** A peer as a load's transport: it streams the rest of the segment into the assembly. */
+  peerLink(peer: Peer, { request, assembly, options }: LoadTarget): PeerLink {
+    return {
+      request: (offset, events) => {
+        const statsKey = peerStatsKey(peer);
+        assembly.peerIds.add(peer.id);
+        // Nothing is reported after a cancel (the peer's rejection of the request comes later).
+        let cancelled = false;
+        const { done, cancel } = peer.request(
+          request.id,
+          offset,
+          assembly.statedLength,
+          (at, chunk, total) => {
+            assembly.setTotal(total, "peer");
+            assembly.append(at, chunk, "p2p", performance.now());
+            this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
+            this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });
+            options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
+            events.progress(chunk.byteLength);
+          },
+        );
+        done.then(
+          () => cancelled || events.done(),
+          // A peer that broke the protocol has closed itself (peer.ts): nothing more to do here.
+          (error: unknown) => {
+            if (!cancelled) events.failed((error as Error).message);
+          },
+        );
+        return {
+          cancel: (reason) => {
+            cancelled = true;
+            cancel(reason);
+          },
+        };
+      },
+    };
+  }
+
+  /** HTTP as a load's transport; `onFetched` learns each successful fetch's retries. */
+  http(target: LoadTarget, onFetched: (result: HttpFetched) => void): HttpPort {
+    return {
+      fetch: (offset, events) => {
+        const stop = new AbortController();
+        const outer = target.options.signal;
+        const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
+        this.fromHttp(target, offset, signal).then(
+          (result) => {
+            if (stop.signal.aborted) return;
+            onFetched(result);
+            events.fetched(result.timing, result.length);
+          },
+          (error: unknown) => {
+            if (!stop.signal.aborted)
+              events.fetchFailed(error, isRetryableHttpError(error) && !signal.aborted);
+          },
+        );
+        return { abort: () => stop.abort() };
+      },
+    };
+  }
+
+  /** Fetch the segment from `fromOffset` over HTTP (a Range from the bytes peers already gave). */
+  private async fromHttp(
+    { request, assembly, options }: LoadTarget,
+    fromOffset: number,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpFetched> {
     const base = request.byteRange?.start ?? 0;
-    const fromOffset = assembly.length;
     this.deps.stats.httpRequests++;
     assembly.httpRequestStarted(performance.now());
     const result = await httpFetch(request.url, {
       range: { start: base + fromOffset, end: request.byteRange?.end },
-      signal: options.signal,
+      signal,
       policy: options.http,
       fetchImpl: this.deps.platform.fetch,
       prepare: requestPreparer(request, this.deps.config, options.playerRequestSetup),
@@ -98,10 +139,14 @@ export class SegmentTransfers {
         this.deps.emit("bytes-downloaded", { source: "http", bytes: chunk.byteLength });
         options.onProgress?.(assembly.length, assembly.totalLength || assembly.length);
       },
+    }).catch((error: unknown) => {
+      this.confirmation.fetchFailed(assembly, error);
+      throw error;
     });
-    assembly.finishUnknownLength();
+    // Length checks and confirmation (a tail check for a body of unknown length) before the copy
+    // counts as complete for peers; a refuted copy throws HttpBodyError like a failed fetch.
+    await this.confirmation.httpEnded(assembly, result, { ...options, signal });
     this.deps.stats.httpRetries += result.retries;
-    this.estimates.sampleHttp(result.timing, result.length);
-    return result.retries;
+    return { retries: result.retries, timing: result.timing, length: result.length };
   }
 }

@@ -1,7 +1,9 @@
 import { concat } from "../core/bytes.js";
+import type { LengthEvidence } from "../core/copy-confirmation.js";
 import { AbortError, HttpError, NearcastError, TimeoutError } from "../core/errors.js";
 import type { ByteRange, HttpPolicy, TransferTiming } from "../core/types.js";
 import { headersWithRange, type PrepareRequest } from "./request-setup.js";
+import { checkBodyEnd, checkBodyGrowth, expectBody } from "./response-body.js";
 
 export interface HttpFetchOptions {
   range?: ByteRange;
@@ -9,7 +11,8 @@ export interface HttpFetchOptions {
   policy: HttpPolicy;
   /**
    * Called with each chunk as it arrives (already trimmed to the requested range). `totalBytes` is
-   * the size of the requested range, 0 while unknown (no Content-Length).
+   * the size of the requested range, 0 while unknown (no Content-Length). Once it has been called,
+   * a failed attempt is not retried here: the caller holds those bytes and decides.
    */
   onChunk?: (chunk: Uint8Array, loadedBytes: number, totalBytes: number) => void;
   now?: () => number;
@@ -21,6 +24,11 @@ export interface HttpFetchOptions {
    * see `requestPreparer`. Without it: a plain GET of `url`.
    */
   prepare?: PrepareRequest;
+  /**
+   * The range may reach past the resource's end (a probe of its last bytes): a body that stops at the
+   * end is the answer, not a short body. @default false
+   */
+  rangeMayPassEnd?: boolean;
 }
 
 export interface HttpFetchResult {
@@ -32,23 +40,36 @@ export interface HttpFetchResult {
   retries: number;
   /** Bytes that crossed the network, including those of failed attempts. */
   bytesReceived: number;
+  /** The response's status (200, or 206 for a range). */
+  status: number;
+  /** What vouched for the body's length (it matched); `none` when nothing stated it. */
+  lengthEvidence: LengthEvidence;
+  /** Size of the whole resource when the response stated it. */
+  resourceLength: number | undefined;
 }
 
 const defaultNow = () => performance.now();
 
 /**
  * GET a URL (or a byte range of it) with first-byte and total timeouts, abort, and the retry policy
- * hls.js would apply: exponential backoff, no retry on 4xx.
+ * hls.js would apply: exponential backoff, no retry on 4xx. The body is held to what the response
+ * promises (see response-body.ts): one shorter or longer than its Content-Length or the range asked
+ * for, or with a Content-Range other than asked, fails with HttpBodyError (status: the response's).
  */
 export async function httpFetch(url: string, options: HttpFetchOptions): Promise<HttpFetchResult> {
   const now = options.now ?? defaultNow;
   const retry = options.policy.retry;
   let attempt = 0;
   let bytesReceived = 0;
+  let handedOn = false;
+  const onChunk = options.onChunk;
+  const attemptOptions: HttpFetchOptions = onChunk
+    ? { ...options, onChunk: (...args) => ((handedOn = true), onChunk(...args)) }
+    : options;
   for (;;) {
     const requestStartMs = now();
     try {
-      const result = await fetchOnce(url, options, attempt, now, (n) => (bytesReceived += n));
+      const result = await fetchOnce(url, attemptOptions, attempt, now, (n) => (bytesReceived += n));
       return {
         ...result,
         length: result.length,
@@ -60,6 +81,7 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
       if (
         error instanceof AbortError ||
         !retry ||
+        handedOn ||
         attempt >= retry.maxRetries ||
         !isRetryableHttpError(error)
       ) {
@@ -87,7 +109,7 @@ async function fetchOnce(
   attempt: number,
   now: () => number,
   countBytes: (n: number) => void,
-): Promise<{ data: Uint8Array; length: number; timing: TransferTiming }> {
+): Promise<Omit<HttpFetchResult, "retries" | "bytesReceived">> {
   const { range, policy } = options;
   const controller = new AbortController();
   const outer = options.signal;
@@ -120,17 +142,28 @@ async function fetchOnce(
     clearTimeout(timer);
     timer = expire("total", Math.max(0, policy.totalTimeoutMs - (firstByteMs - startMs)));
 
-    // A server that ignores Range answers 200 with the whole resource: trim it ourselves.
-    let skip = response.status === 200 && range ? range.start : 0;
-    const wanted = range?.end !== undefined ? range.end - range.start : undefined;
-    const lengthHeader = Number(response.headers.get("content-length"));
-    const total = wanted ?? (Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader - skip : 0);
+    const status = response.status;
+    const expect = expectBody(response, range, url, options.rangeMayPassEnd);
+    let skip = expect.skip;
+    const wanted = expect.wanted;
+    const total = wanted ?? expect.stated ?? 0;
     const chunks: Uint8Array[] = [];
     let loaded = 0;
     const reader = response.body?.getReader();
-    if (!reader) throw new HttpError(`empty body for ${url}`, response.status);
+    if (!reader) throw new HttpError(`empty body for ${url}`, status);
     for (;;) {
-      const { done, value } = await reader.read();
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        if (timeoutError || outer?.aborted) throw error;
+        // The connection broke inside the body: a player retries that like any failed request.
+        throw new HttpError(
+          `body broke off after ${loaded} bytes for ${url}: ${(error as Error).message}`,
+          status,
+        );
+      }
+      const { done, value } = read;
       if (done) break;
       countBytes(value.byteLength);
       let chunk = value;
@@ -142,6 +175,7 @@ async function fetchOnce(
       if (wanted !== undefined && loaded + chunk.byteLength > wanted)
         chunk = chunk.subarray(0, wanted - loaded);
       if (chunk.byteLength === 0) continue;
+      checkBodyGrowth(expect, loaded, chunk.byteLength, url, status);
       if (!options.discardBody) chunks.push(chunk);
       loaded += chunk.byteLength;
       options.onChunk?.(chunk, loaded, total);
@@ -150,15 +184,18 @@ async function fetchOnce(
         break;
       }
     }
-    if (wanted !== undefined && loaded < wanted) {
-      throw new HttpError(`short body for ${url}: ${loaded} of ${wanted} bytes`, response.status);
-    }
+    checkBodyEnd(expect, loaded, url, status, options.rangeMayPassEnd);
     return {
       data: options.discardBody ? new Uint8Array(0) : concat(chunks, loaded),
       length: loaded,
       timing: { requestStartMs: startMs, firstByteMs, endMs: now() },
+      status,
+      lengthEvidence: expect.evidence,
+      resourceLength: expect.resourceLength,
     };
   } catch (error) {
+    // A refused or broken body: stop receiving it.
+    controller.abort();
     if (timeoutError) throw timeoutError;
     if (outer?.aborted) throw new AbortError("aborted");
     if (error instanceof NearcastError) throw error;

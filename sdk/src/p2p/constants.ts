@@ -47,5 +47,48 @@ export const SWARM_IDLE_MS = 60_000;
 /** After a failed connection attempt, announce again after about this long (not a full interval). */
 export const RETRY_AFTER_FAILURE_MS = 2000;
 
-/** Peers banned for protocol violations are remembered this many at most (oldest forgotten first). */
+/** Banned peer ids, and separately tracker fingerprints, remembered at most (oldest forgotten first). */
 export const MAX_BANNED_PEERS = 1000;
+
+/**
+ * Largest segment a viewer takes from peers, bytes; a larger one comes over HTTP. Real segments are
+ * far smaller (Apple's HLS authoring ladder tops out near 17 Mbit/s for 2160p HEVC: 6 s of it is
+ * 12.6 MB; a 10-s 4K segment at 12 Mbit/s is 15 MB). Whatever size a peer claims, this is the most
+ * it can make us hold for one segment.
+ */
+export const MAX_PEER_SEGMENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Most bytes from peers one viewer holds for the loads in flight, reserved at the size each request
+ * asks for and freed when its load ends; a load that finds no room takes HTTP. hls.js loads one main,
+ * one alternate-audio and one subtitle fragment at a time: this is two segments at the cap above.
+ */
+export const MAX_PEER_BUFFERED_BYTES = 2 * MAX_PEER_SEGMENT_BYTES;
+
+/**
+ * After we cancel a request, data frames the sender had already queued still arrive: its channel
+ * holds at most SEND_HIGH_WATER_BYTES plus one chunk when our cancel lands, and about as much is in
+ * flight. They are dropped, up to the bytes the request had left and at most this; more is
+ * unrequested data.
+ */
+export const LATE_DATA_ALLOWANCE_BYTES = 4 * 1024 * 1024;
+
+/** Cancelled requests remembered per peer for that allowance (oldest forgotten first). */
+export const MAX_CANCELLED_REQUESTS_REMEMBERED = 64;
+
+/**
+ * A peer that announced a segment complete serves it at its uplink's speed: one that averages less
+ * than this over a download (once it has run STALL_JUDGE_AFTER_MS) is stalling — sending nothing, or
+ * trickling bytes to dodge a no-progress timer. 4 KiB/s is 32 kbit/s, below any video rendition.
+ * Peers still fetching a segment are not judged: their own source may be slow.
+ */
+export const MIN_COMPLETE_HOLDER_BYTES_PER_SEC = 4096;
+
+/** A download is judged for stalling only after this long: a quicker cancel says nothing of the peer. */
+export const STALL_JUDGE_AFTER_MS = 1000;
+
+/**
+ * Stalls in a row (a completed download resets the count) before a peer is closed and banned: one
+ * is a hiccup, three are a peer that announces what it does not serve.
+ */
+export const MAX_CONSECUTIVE_PEER_STALLS = 3;

@@ -4,10 +4,13 @@ import { createLogger } from "../core/logger.js";
 import type { SegmentStore, SegmentStoreChange } from "../core/segment-store.js";
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
+import type { PeerRejectionReason } from "../core/types.js";
 import { MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
 import { IceConfigSource } from "./ice-config.js";
 import { createPeerId } from "./ids.js";
-import { Peer, type PeerHandlers } from "./peer.js";
+import { Peer, type PeerHandlers, type PeerRemote } from "./peer.js";
+import { PeerBans } from "./peer-bans.js";
+import { PeerByteBudget } from "./peer-byte-budget.js";
 import { PeerConnector } from "./peer-connector.js";
 import {
   availabilityMessages,
@@ -16,6 +19,8 @@ import {
   type SegmentAvailability,
 } from "./protocol.js";
 import { Swarm } from "./swarm.js";
+import type { TrackerSession } from "./tracker-messages.js";
+import { uploadsPerSegment } from "./upload-rules.js";
 import { Uploader } from "./uploader.js";
 
 const log = createLogger("p2p");
@@ -33,6 +38,8 @@ export interface P2PNetworkOptions {
   uploading: () => boolean;
   /** For `iceConfigUrl`. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** A tracker handed this viewer a session (for the stats reporter). */
+  onSession?(trackerUrl: string, session: TrackerSession): void;
 }
 
 /** Everything peer-to-peer: tracker signaling, the swarms, their peers, and serving uploads. */
@@ -44,8 +51,15 @@ export class P2PNetwork {
   private readonly uploader: Uploader;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly handlers: PeerHandlers;
-  /** Peers dropped for breaking the protocol: never connected again this session (bounded, FIFO). */
-  private readonly banned = new Set<string>();
+  /** Peers dropped for breaking a rule: never connected again this session (bounded, FIFO). */
+  private readonly bans = new PeerBans();
+  /**
+   * The last connected peers by id, with their tracker fingerprint and swarm (bounded, FIFO): a peer
+   * found out after it left (a segment that failed verification) is still banned by fingerprint.
+   */
+  private readonly recentPeers = new Map<string, { remote: PeerRemote; swarmKey: string }>();
+  /** The caps on bytes from peers held for loads in flight, shared by every peer. */
+  private readonly peerBytes = new PeerByteBudget();
   private destroyed = false;
 
   constructor(private readonly options: P2PNetworkOptions) {
@@ -57,8 +71,7 @@ export class P2PNetwork {
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
       enabled: options.uploading,
-      // Uncapped (LAN, loopback) a viewer serves everyone at once; capped, one upload per segment.
-      maxConcurrentPerSegment: config.maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY,
+      maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {
         stats.addUploadedBytes(peer.swarmKey, peerStatsKey(peer), bytes);
@@ -93,10 +106,11 @@ export class P2PNetwork {
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
       offersWanted: (key) => this.swarms.get(key)?.offersWanted ?? 0,
       isConnected: (key, peerId) => this.getPeer(key, peerId) !== undefined,
-      isBanned: (peerId) => this.banned.has(peerId),
-      onPeer: (key, remoteId, channel, connection, initiator) =>
-        this.onPeerConnected(key, remoteId, channel, connection, initiator),
+      isBanned: (remote) => this.refuses(remote),
+      onPeer: (key, remote, channel, connection, initiator) =>
+        this.onPeerConnected(key, remote, channel, connection, initiator),
       onSwarmReport: (key, others) => this.swarms.get(key)?.trackerReported(others),
+      onSession: (url, session) => options.onSession?.(url, session),
       onTrackerState: (url, state, error) =>
         emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
       onWarning: (message) => emit("warning", { message }),
@@ -116,11 +130,24 @@ export class P2PNetwork {
     return swarm;
   }
 
-  /** Swarms joined and open peer connections across them (diagnostics). */
-  get usage(): { swarms: number; peerConnections: number } {
+  /**
+   * Swarms joined, open peer connections across them, and bytes from peers held for loads in flight
+   * (now, and the most since this network started): diagnostics and tests of the caps.
+   */
+  get usage(): {
+    swarms: number;
+    peerConnections: number;
+    peerBufferedBytes: number;
+    peerBufferedPeakBytes: number;
+  } {
     let peerConnections = 0;
     for (const swarm of this.swarms.values()) peerConnections += swarm.peers.size;
-    return { swarms: this.swarms.size, peerConnections };
+    return {
+      swarms: this.swarms.size,
+      peerConnections,
+      peerBufferedBytes: this.peerBytes.bufferedBytes,
+      peerBufferedPeakBytes: this.peerBytes.peakBufferedBytes,
+    };
   }
 
   getPeer(swarmKey: string, peerId: string): Peer | undefined {
@@ -128,15 +155,18 @@ export class P2PNetwork {
   }
 
   /**
-   * Never use this peer again this session: close its connections in every swarm and refuse new
-   * ones (it sent bytes that failed verification). Counted once per peer in `bannedPeers`.
+   * Never use this peer again this session (by id, and by its tracker fingerprint when known): close
+   * its connections in every swarm and refuse new ones. Counted once in `peerRejections[reason]`
+   * (and `bannedPeers` when it was not banned yet), with a `peer-rejected` event.
    */
-  ban(peerId: string, reason: string): void {
-    if (!this.banned.has(peerId)) {
-      this.remember(peerId);
-      this.options.stats.bannedPeers++;
-    }
-    for (const swarm of this.swarms.values()) swarm.peers.get(peerId)?.closeForViolation(reason);
+  ban(peerId: string, detail: string, reason: PeerRejectionReason = "digest-mismatch"): void {
+    const connected = [...this.swarms.values()].flatMap((swarm) => swarm.peers.get(peerId) ?? []);
+    const recent = this.recentPeers.get(peerId);
+    const remote = connected[0] ?? recent?.remote ?? { id: peerId };
+    const swarmKey = connected[0]?.swarmKey ?? recent?.swarmKey ?? this.options.stats.swarmKey ?? "";
+    this.reject(remote, swarmKey, reason, detail);
+    // Closed as plain closes: the rejection is counted above, once.
+    for (const peer of connected) peer.close(`${reason}: ${detail}`);
   }
 
   /** Whether this viewer serves peers now (`uploadEnabled`, unless the connection is metered). */
@@ -178,8 +208,9 @@ export class P2PNetwork {
     }
   }
 
-  /** A load finished or gave up: uploads waiting on it re-check the store. */
+  /** A load finished or gave up: uploads waiting on it re-check the store; its peer bytes are freed. */
   loadEnded(swarmKey: string, segmentId: string): void {
+    this.peerBytes.release(`${swarmKey}\n${segmentId}`);
     this.uploader.notify(swarmKey, segmentId);
   }
 
@@ -196,21 +227,25 @@ export class P2PNetwork {
 
   private onPeerConnected(
     key: string,
-    remoteId: string,
+    remote: PeerRemote,
     channel: RTCDataChannel,
     connection: RTCPeerConnection,
     initiator: boolean,
   ): void {
     const swarm = this.swarms.get(key);
     // A connection that was already being set up when its peer got banned still lands here.
-    if (!swarm || this.destroyed || this.banned.has(remoteId)) {
+    if (!swarm || this.destroyed || this.refuses(remote)) {
       channel.close();
       return void connection.close();
     }
-    const peer = new Peer(remoteId, key, initiator, channel, connection, this.handlers, log);
+    const peer = new Peer(remote, key, initiator, channel, connection, this.handlers, log, this.peerBytes);
     const loser = swarm.add(peer);
     if (loser) loser.close("duplicate connection");
     if (loser === peer) return;
+    this.recentPeers.delete(remote.id);
+    this.recentPeers.set(remote.id, { remote, swarmKey: key });
+    if (this.recentPeers.size > MAX_BANNED_PEERS)
+      this.recentPeers.delete(this.recentPeers.keys().next().value!);
     this.options.stats.peers.set(peerStatsKey(peer), {
       peerId: peer.id,
       swarmKey: key,
@@ -227,7 +262,7 @@ export class P2PNetwork {
 
   private onPeerClosed(peer: Peer, reason: string): void {
     this.uploader.peerClosed(peer);
-    if (peer.violatedProtocol) this.remember(peer.id);
+    if (peer.violation) this.reject(peer, peer.swarmKey, peer.violation.reason, peer.violation.detail);
     const swarm = this.swarms.get(peer.swarmKey);
     if (!swarm?.remove(peer)) return;
     this.options.stats.peers.delete(peerStatsKey(peer));
@@ -235,10 +270,31 @@ export class P2PNetwork {
     if (!this.destroyed) this.connector.refill(peer.swarmKey);
   }
 
-  private remember(peerId: string): void {
-    if (this.banned.has(peerId)) return;
-    if (this.banned.size >= MAX_BANNED_PEERS) this.banned.delete(this.banned.values().next().value!);
-    this.banned.add(peerId);
+  /** Whether to refuse a banned peer's offer, answer or connection (counted in `bannedPeerRefusals`). */
+  private refuses(remote: PeerRemote): boolean {
+    if (!this.bans.isBanned(remote)) return false;
+    this.options.stats.bannedPeerRefusals++;
+    return true;
+  }
+
+  /** A peer broke a rule: ban it, count the rejection, say so. */
+  private reject(remote: PeerRemote, swarmKey: string, reason: PeerRejectionReason, detail: string): void {
+    if (this.bans.ban(remote)) this.options.stats.bannedPeers++;
+    this.options.stats.addPeerRejection(swarmKey, reason);
+    log(
+      "peer %s (%s) rejected for %s: %s",
+      remote.id,
+      remote.fingerprint ?? "no fingerprint",
+      reason,
+      detail,
+    );
+    this.options.emit("peer-rejected", {
+      peerId: remote.id,
+      swarmKey,
+      reason,
+      detail,
+      ...(remote.fingerprint !== undefined ? { fingerprint: remote.fingerprint } : {}),
+    });
   }
 
   private sweepIdleSwarms(): void {

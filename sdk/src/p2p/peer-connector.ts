@@ -1,13 +1,10 @@
 import type { Logger } from "../core/logger.js";
-import {
-  MAX_OFFERS_PER_ANNOUNCE,
-  RETRY_AFTER_FAILURE_MS,
-  UNDERFULL_ANNOUNCE_INTERVAL_MS,
-} from "./constants.js";
+import { announceDelayMs, answersOffer, offersToMake, retryDelayMs } from "./connect-rules.js";
 import { infoHashOf } from "./ids.js";
+import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
-import type { TrackerMessage } from "./tracker-messages.js";
+import type { TrackerMessage, TrackerSession } from "./tracker-messages.js";
 
 export interface PeerConnectorOptions {
   peerId: string;
@@ -27,8 +24,10 @@ export interface PeerConnectorOptions {
   onPeer: PeerHandler;
   /** The tracker's count of other viewers in a swarm (from its announce response). */
   onSwarmReport(swarmKey: string, others: number | undefined): void;
-  /** Peers that broke the protocol: their offers and answers are ignored. */
-  isBanned(peerId: string): boolean;
+  /** A tracker sent this viewer a session (Nearcast trackers do, in announce replies). */
+  onSession?(trackerUrl: string, session: TrackerSession): void;
+  /** Peers banned for breaking a rule (by id or tracker fingerprint): their offers and answers are ignored. */
+  isBanned(remote: PeerRemote): boolean;
   onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
   onWarning(message: string): void;
 }
@@ -60,7 +59,7 @@ export class PeerConnector {
       RTCPeerConnection: options.RTCPeerConnection,
       rtcConfiguration: () => options.rtcConfiguration(),
       log: options.log,
-      isBanned: (peerId) => options.isBanned(peerId),
+      isBanned: (remote) => options.isBanned(remote),
       isJoined: (swarmKey) => this.swarms.has(swarmKey),
       onFailure: (swarmKey) => this.retrySoon(swarmKey),
       onPeer: (...args) => options.onPeer(...args),
@@ -110,23 +109,31 @@ export class PeerConnector {
     }
   }
 
-  /** Announce now if the swarm wants peers (e.g. one just left). */
-  refill(swarmKey: string): void {
+  /**
+   * Announce now if the swarm wants peers (e.g. one just left), with fresh offers: offers still
+   * pending that were made before `offersSinceMs` (`Date.now()`, default now) do not hold back new
+   * ones. A tracker delivers one offer per other viewer, so in a swarm smaller than our last batch
+   * the rest of the batch was never delivered; counted as pending, it would hold back every new offer
+   * until OFFER_TIMEOUT_MS — no new connection for up to 50 s after a peer left.
+   */
+  refill(swarmKey: string, offersSinceMs = Date.now()): void {
     const swarm = this.swarms.get(swarmKey);
     if (swarm && this.options.wantedPeers(swarmKey) > 0)
-      for (const tracker of this.trackers) void this.announce(swarm, tracker);
+      for (const tracker of this.trackers) void this.announce(swarm, tracker, undefined, offersSinceMs);
   }
 
   /**
    * A connection attempt failed (some fail at random in WebRTC stacks): announce again soon rather
-   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm.
+   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm, with fresh offers
+   * even while offers made before the failure are pending (see {@link refill}).
    */
   private retrySoon(swarmKey: string): void {
     if (this.destroyed) return;
-    const last = this.lastRefillMs.get(swarmKey) ?? 0;
-    if (Date.now() - last < RETRY_AFTER_FAILURE_MS) return;
-    this.lastRefillMs.set(swarmKey, Date.now());
-    setTimeout(() => this.refill(swarmKey), RETRY_AFTER_FAILURE_MS * (0.5 + Math.random()));
+    const now = Date.now();
+    const delayMs = retryDelayMs(this.lastRefillMs.get(swarmKey) ?? 0, now, Math.random);
+    if (delayMs === undefined) return;
+    this.lastRefillMs.set(swarmKey, now);
+    setTimeout(() => this.refill(swarmKey, now), delayMs);
   }
 
   destroy(): void {
@@ -140,18 +147,22 @@ export class PeerConnector {
   private scheduleAnnounce(swarm: JoinedSwarm): void {
     clearTimeout(swarm.timer);
     const underfull = this.options.wantedPeers(swarm.swarmKey) > 0;
-    const delay = underfull ? Math.min(UNDERFULL_ANNOUNCE_INTERVAL_MS, swarm.intervalMs) : swarm.intervalMs;
     swarm.timer = setTimeout(
       () => {
         if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
         for (const tracker of this.trackers) void this.announce(swarm, tracker);
         this.scheduleAnnounce(swarm);
       },
-      delay * (0.9 + Math.random() * 0.2),
+      announceDelayMs(underfull, swarm.intervalMs, Math.random()),
     );
   }
 
-  private async announce(swarm: JoinedSwarm, tracker: TrackerClient, event?: "started"): Promise<void> {
+  private async announce(
+    swarm: JoinedSwarm,
+    tracker: TrackerClient,
+    event?: "started",
+    offersSinceMs = 0,
+  ): Promise<void> {
     if (!tracker.isOpen) return;
     if (event === "started") {
       // Join at once, before the offers are ready (ICE gathering takes a while): the response
@@ -166,11 +177,8 @@ export class PeerConnector {
       });
       event = undefined;
     }
-    const pending = this.handshakes.pendingOffersFor(swarm.swarmKey);
-    const count = Math.max(
-      0,
-      Math.min(this.options.offersWanted(swarm.swarmKey), MAX_OFFERS_PER_ANNOUNCE) - pending,
-    );
+    const pending = this.handshakes.pendingOffersFor(swarm.swarmKey, offersSinceMs);
+    const count = offersToMake(this.options.offersWanted(swarm.swarmKey), pending);
     const offers = (
       await Promise.all(Array.from({ length: count }, () => this.handshakes.createOffer(swarm.swarmKey)))
     ).filter((o): o is NonNullable<typeof o> => o !== undefined);
@@ -194,6 +202,7 @@ export class PeerConnector {
     const swarm = message.infoHash ? this.byInfoHash.get(message.infoHash) : undefined;
     switch (message.kind) {
       case "announce-response":
+        if (message.session) this.options.onSession?.(tracker.url, message.session);
         if (!swarm) return;
         if (message.intervalSec) swarm.intervalMs = message.intervalSec * 1000;
         // Trackers count the announcing peer itself among complete + incomplete.
@@ -211,18 +220,32 @@ export class PeerConnector {
         );
       case "answer":
         if (!swarm || message.peerId === this.options.peerId) return;
-        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, message.peerId, message.answer);
+        return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, remoteOf(message), message.answer);
       case "offer":
-        if (!swarm || message.peerId === this.options.peerId || this.options.isBanned(message.peerId)) return;
-        if (this.options.wantedPeers(swarm.swarmKey) <= this.handshakes.connectingCount) return;
+        if (!swarm || message.peerId === this.options.peerId) return;
+        if (this.options.isBanned(remoteOf(message))) {
+          return this.options.log(
+            "ignored an offer from banned peer %s (%s)",
+            message.peerId,
+            message.from ?? "-",
+          );
+        }
+        if (!answersOffer(this.options.wantedPeers(swarm.swarmKey), this.handshakes.connectingCount)) return;
         // Already connected: a second connection would only be set up to be closed as a duplicate.
         if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
-        void this.handshakes.answer(swarm.swarmKey, message.peerId, message.offer, (answer) =>
+        void this.handshakes.answer(swarm.swarmKey, remoteOf(message), message.offer, (answer) =>
           tracker.answer(swarm.infoHash, this.options.peerId, message.peerId, message.offerId, answer),
         );
         return;
     }
   }
+}
+
+/** The sender of a relayed offer or answer, with the tracker's fingerprint of it when there is one. */
+function remoteOf(message: { peerId: string; from?: string }): PeerRemote {
+  return message.from !== undefined
+    ? { id: message.peerId, fingerprint: message.from }
+    : { id: message.peerId };
 }
 
 function withRegion(url: string, region: string | undefined): string {

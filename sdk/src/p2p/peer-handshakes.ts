@@ -1,6 +1,7 @@
 // The WebRTC side of meeting peers, for the connector (sdk/src/p2p/peer-connector.ts): our offers
 // waiting for an answer, answers to offers relayed to us, and connections until their channel opens.
 import type { Logger } from "../core/logger.js";
+import type { PeerRemote } from "./peer.js";
 import { CONNECT_TIMEOUT_MS, OFFER_TIMEOUT_MS } from "./constants.js";
 import { createOfferId } from "./ids.js";
 import { channelOpen, closeQuietly, iceGathered, withTimeout } from "./rtc-helpers.js";
@@ -12,8 +13,8 @@ export interface HandshakeDeps {
   /** The configuration for a connection made now (it may be fetched: see IceConfigSource). */
   rtcConfiguration(): Promise<RTCConfiguration>;
   log: Logger;
-  /** Peers that broke the protocol: their answers are ignored. */
-  isBanned(peerId: string): boolean;
+  /** Peers banned for breaking a rule (by id or tracker fingerprint): their answers are ignored. */
+  isBanned(remote: PeerRemote): boolean;
   /** The swarm is still joined: a channel that opens now is wanted. */
   isJoined(swarmKey: string): boolean;
   /** A connection attempt failed. */
@@ -21,10 +22,10 @@ export interface HandshakeDeps {
   onPeer: PeerHandler;
 }
 
-/** A data channel to `remotePeerId` in a swarm is open; `initiator`: we made the offer. */
+/** A data channel to `remote` in a swarm is open; `initiator`: we made the offer. */
 export type PeerHandler = (
   swarmKey: string,
-  remotePeerId: string,
+  remote: PeerRemote,
   channel: RTCDataChannel,
   connection: RTCPeerConnection,
   initiator: boolean,
@@ -35,6 +36,8 @@ interface PendingOffer {
   connection: RTCPeerConnection;
   channel: RTCDataChannel;
   timer: ReturnType<typeof setTimeout>;
+  /** When the offer was ready to announce (`Date.now()`). */
+  madeAtMs: number;
 }
 
 /**
@@ -54,9 +57,11 @@ export class PeerHandshakes {
     return this.connecting.size;
   }
 
-  /** Our offers for a swarm still waiting for an answer. */
-  pendingOffersFor(swarmKey: string): number {
-    return [...this.pendingOffers.values()].filter((p) => p.swarmKey === swarmKey).length;
+  /** Our offers for a swarm still waiting for an answer, made at or after `madeSinceMs` (`Date.now()`). */
+  pendingOffersFor(swarmKey: string, madeSinceMs = 0): number {
+    return [...this.pendingOffers.values()].filter(
+      (p) => p.swarmKey === swarmKey && p.madeAtMs >= madeSinceMs,
+    ).length;
   }
 
   async createOffer(swarmKey: string): Promise<{ offer_id: string; offer: SessionDescription } | undefined> {
@@ -72,7 +77,7 @@ export class PeerHandshakes {
       if (!sdp || this.destroyed) throw new Error("no local description");
       const offerId = createOfferId();
       const timer = setTimeout(() => this.dropOffer(offerId), OFFER_TIMEOUT_MS);
-      this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer });
+      this.pendingOffers.set(offerId, { swarmKey, connection, channel, timer, madeAtMs: Date.now() });
       return { offer_id: offerId, offer: { type: "offer", sdp } };
     } catch (error) {
       closeQuietly(connection, channel);
@@ -88,22 +93,27 @@ export class PeerHandshakes {
   }
 
   /** An answer to one of our offers for `swarmKey`: connect, unless the offer is gone. */
-  takeAnswer(offerId: string, swarmKey: string, remotePeerId: string, answer: SessionDescription): void {
+  takeAnswer(offerId: string, swarmKey: string, remote: PeerRemote, answer: SessionDescription): void {
     const pending = this.pendingOffers.get(offerId);
     if (!pending || pending.swarmKey !== swarmKey) return;
     clearTimeout(pending.timer);
     this.pendingOffers.delete(offerId);
-    if (this.deps.isBanned(remotePeerId)) {
+    if (this.deps.isBanned(remote)) {
       // A banned peer answering our offer: never open the connection (this offer is spent).
+      this.deps.log(
+        "refused an answer from banned peer %s (%s)",
+        remote.id,
+        remote.fingerprint ?? "no fingerprint",
+      );
       return closeQuietly(pending.connection, pending.channel);
     }
-    void this.complete(pending.swarmKey, remotePeerId, pending.connection, pending.channel, answer, true);
+    void this.complete(pending.swarmKey, remote, pending.connection, pending.channel, answer, true);
   }
 
   /** Answer an offer relayed to us; `sendAnswer` hands our description back to the tracker. */
   async answer(
     swarmKey: string,
-    remotePeerId: string,
+    remote: PeerRemote,
     offer: SessionDescription,
     sendAnswer: (answer: SessionDescription) => void,
   ): Promise<void> {
@@ -127,9 +137,9 @@ export class PeerHandshakes {
       if (!sdp || this.destroyed) throw new Error("no local description");
       sendAnswer({ type: "answer", sdp });
       const opened = await withTimeout(channelPromise, CONNECT_TIMEOUT_MS);
-      await this.complete(swarmKey, remotePeerId, connection, opened, undefined, false);
+      await this.complete(swarmKey, remote, connection, opened, undefined, false);
     } catch (error) {
-      this.giveUp(swarmKey, connection, channel, `answering ${remotePeerId}`, error);
+      this.giveUp(swarmKey, connection, channel, `answering ${remote.id}`, error);
     } finally {
       this.connecting.delete(connection);
     }
@@ -154,7 +164,7 @@ export class PeerHandshakes {
 
   private async complete(
     swarmKey: string,
-    remotePeerId: string,
+    remote: PeerRemote,
     connection: RTCPeerConnection,
     channel: RTCDataChannel,
     answer: SessionDescription | undefined,
@@ -165,9 +175,9 @@ export class PeerHandshakes {
       if (answer) await connection.setRemoteDescription(answer);
       await withTimeout(channelOpen(channel), CONNECT_TIMEOUT_MS);
       if (this.destroyed || !this.deps.isJoined(swarmKey)) throw new Error("no longer wanted");
-      this.deps.onPeer(swarmKey, remotePeerId, channel, connection, initiator);
+      this.deps.onPeer(swarmKey, remote, channel, connection, initiator);
     } catch (error) {
-      this.giveUp(swarmKey, connection, channel, `connecting to ${remotePeerId}`, error);
+      this.giveUp(swarmKey, connection, channel, `connecting to ${remote.id}`, error);
     } finally {
       this.connecting.delete(connection);
     }

@@ -1,12 +1,15 @@
 import type { Logger } from "../core/logger.js";
+import type { PeerRejectionReason } from "../core/types.js";
 import {
   MAX_PEER_AVAILABILITY_ENTRIES,
   SEND_HIGH_WATER_BYTES,
   SEND_LOW_WATER_BYTES,
   FETCHING_TTL_MS,
 } from "./constants.js";
-import { PeerDownloads, type Download } from "./peer-downloads.js";
-import { PeerError } from "./peer-error.js";
+import { canServe } from "./can-serve.js";
+import { PeerByteBudget } from "./peer-byte-budget.js";
+import { PeerDownloads, type Download, type DownloadHandle } from "./peer-downloads.js";
+import { PeerError, rejectionFor } from "./peer-error.js";
 import {
   decodeMessage,
   encodeMessage,
@@ -18,6 +21,23 @@ import {
 } from "./protocol.js";
 
 export { PeerError } from "./peer-error.js";
+
+/** Who a peer is, as far as we can tell: the id it chose, and what the tracker knows of it. */
+export interface PeerRemote {
+  /** The peer_id it announced (its own choice: not an identity to ban by alone). */
+  readonly id: string;
+  /**
+   * The tracker's opaque fingerprint of the peer's address (`nearcast_from` on the relayed offer or
+   * answer), when the tracker sends one: a peer cannot change it by picking a new id.
+   */
+  readonly fingerprint?: string;
+}
+
+/** Why a peer was closed for breaking a rule. */
+export interface PeerViolation {
+  readonly reason: PeerRejectionReason;
+  readonly detail: string;
+}
 
 export interface PeerHandlers {
   /** The peer asks us for bytes; the uploader answers. */
@@ -38,18 +58,23 @@ export class Peer {
   /** Segments the peer announced it is fetching, with when it said so. */
   readonly fetching = new Map<string, number>();
   /** The downloads we asked this peer for. */
-  private readonly downloads = new PeerDownloads(
-    (message) => this.send(message),
-    () => this.closed,
-  );
+  private readonly downloads: PeerDownloads;
   /** The peer has sent its availability map (it may be empty). */
   availabilityReceived = false;
   private closed = false;
   private drainWaiters: (() => void)[] = [];
   readonly connectedAtMs = Date.now();
 
+  readonly id: string;
+  /** See {@link PeerRemote.fingerprint}. */
+  readonly fingerprint: string | undefined;
+
+  /**
+   * @param budget the viewer's caps on bytes from peers, shared by all its peers (one of its own
+   *   when not given)
+   */
   constructor(
-    readonly id: string,
+    remote: PeerRemote,
     readonly swarmKey: string,
     /** True when we made the offer: used to break ties between duplicate connections. */
     readonly initiator: boolean,
@@ -57,7 +82,20 @@ export class Peer {
     private readonly connection: RTCPeerConnection,
     private readonly handlers: PeerHandlers,
     private readonly log: Logger,
+    budget = new PeerByteBudget(),
   ) {
+    this.id = remote.id;
+    this.fingerprint = remote.fingerprint;
+    const loadKey = (segmentId: string) => `${swarmKey}\n${segmentId}`;
+    this.downloads = new PeerDownloads({
+      send: (message) => this.send(message),
+      isClosed: () => this.closed,
+      announced: (segmentId) => this.availability.get(segmentId),
+      reserve: (segmentId, bytes) => budget.reserve(loadKey(segmentId), bytes),
+      accepted: (segmentId, bytes) => budget.received(loadKey(segmentId), bytes),
+      violated: (error) =>
+        this.closeForViolation(rejectionFor(error.code) ?? "protocol-violation", error.message),
+    });
     channel.binaryType = "arraybuffer";
     channel.bufferedAmountLowThreshold = SEND_LOW_WATER_BYTES;
     channel.onmessage = (event: MessageEvent) => this.receive(event.data);
@@ -70,8 +108,8 @@ export class Peer {
     };
   }
 
-  /** Closed for breaking the protocol: the network bans this peer for the session. */
-  violatedProtocol = false;
+  /** Set when closed for breaking a rule: the network then bans this peer and counts the reason. */
+  violation: PeerViolation | undefined;
 
   get isClosed(): boolean {
     return this.closed;
@@ -88,12 +126,7 @@ export class Peer {
 
   /** The peer can give us this segment now or soon (it holds bytes of it or announced fetching). */
   canServe(segmentId: string, nowMs = Date.now()): "complete" | "fetching" | undefined {
-    const a = this.availability.get(segmentId);
-    if (a?.complete) return "complete";
-    if (a) return "fetching";
-    const since = this.fetching.get(segmentId);
-    if (since !== undefined && nowMs - since < FETCHING_TTL_MS) return "fetching";
-    return undefined;
+    return canServe(this.availability.get(segmentId), this.fetching.get(segmentId), nowMs);
   }
 
   send(message: PeerMessage): void {
@@ -120,20 +153,24 @@ export class Peer {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Ask for bytes [rangeStart, rangeEnd) of a segment: see {@link PeerDownloads.request}. */
+  /**
+   * Ask for the rest of a segment from `rangeStart`, exactly `expectedLength` bytes in all (undefined:
+   * the size this peer announces): see {@link PeerDownloads.request}.
+   */
   request(
     segmentId: string,
     rangeStart: number,
-    rangeEnd: number | undefined,
+    expectedLength: number | undefined,
     onChunk: Download["onChunk"],
-  ): { done: Promise<void>; cancel: (reason: string) => void } {
-    return this.downloads.request(segmentId, rangeStart, rangeEnd, onChunk);
+  ): DownloadHandle {
+    return this.downloads.request(segmentId, rangeStart, expectedLength, onChunk);
   }
 
-  /** Close because the peer broke the protocol (the network then bans it). */
-  closeForViolation(reason: string): void {
-    this.violatedProtocol = true;
-    this.close(`protocol: ${reason}`);
+  /** Close because the peer broke a rule (the network then bans it and counts `reason`). */
+  closeForViolation(reason: PeerRejectionReason, detail: string): void {
+    if (this.closed) return;
+    this.violation = { reason, detail };
+    this.close(`${reason}: ${detail}`);
   }
 
   close(reason: string): void {
@@ -167,8 +204,9 @@ export class Peer {
       message = decodeMessage(new Uint8Array(data));
       this.handle(message);
     } catch (error) {
-      if (error instanceof ProtocolError || error instanceof PeerError)
-        return this.closeForViolation(error.message);
+      if (error instanceof ProtocolError) return this.closeForViolation("protocol-violation", error.message);
+      if (error instanceof PeerError)
+        return this.closeForViolation(rejectionFor(error.code) ?? "protocol-violation", error.message);
       throw error;
     }
   }

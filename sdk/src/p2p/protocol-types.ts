@@ -37,14 +37,23 @@ export interface FetchCancelledMessage {
   readonly segmentId: string;
 }
 
-/** Ask for bytes [rangeStart, rangeEnd) of a segment; without `rangeEnd`, to its end. */
+/**
+ * Ask for the rest of a segment, from `rangeStart` to its end. The requester holds the sender to
+ * the size it expects (see `rangeEnd`): data frames that declare another size, more bytes than
+ * asked, or bytes for a request not open close the sender's connection (sdk/src/p2p/peer-downloads.ts).
+ */
 export interface RequestMessage {
   readonly type: "request";
   /** Chosen by the requester, echoed in `data`/`absent`, unique among its open requests. */
   readonly requestId: number;
   readonly segmentId: string;
   readonly rangeStart: number;
-  /** Exclusive, > rangeStart. */
+  /**
+   * The segment's size as the requester expects it (exclusive end, > rangeStart): from the playlist's
+   * byte range, a verified digest record, or the holder's own announcement. A holder whose copy has
+   * another size answers `absent`. Absent when the holder has announced no size yet: its availability
+   * entry with the size must then reach the requester before its first data frame.
+   */
   readonly rangeEnd?: number;
 }
 
@@ -54,7 +63,10 @@ export interface DataMessage {
   readonly requestId: number;
   /** Byte offset within the segment, not within the requested range. */
   readonly offset: number;
-  /** Whole segment size, or 0 when the sender does not know it yet. */
+  /**
+   * Whole segment size: the one the request expects. 0 (unknown) is allowed by the codec for old
+   * senders, but a requester cuts a sender that declares it, or any size other than the expected one.
+   */
   readonly totalLength: number;
   /** 1..MAX_CHUNK_BYTES bytes. Decoded payloads are views into the received frame, not copies. */
   readonly payload: Uint8Array;

@@ -1,12 +1,12 @@
-import type { PeerCandidate } from "../core/scheduler.js";
+import type { PeerCandidate } from "../core/policy/decide.js";
+import type { PeerView } from "../core/policy/load-context.js";
+import { awaitingFirstPeer } from "../core/policy/waits.js";
+import { offersWanted } from "./connect-rules.js";
 import type { Peer } from "./peer.js";
 import type { PeerMessage } from "./protocol.js";
 
-/** Start-up window in which a viewer with no peer yet may wait for its first connection. */
-const FIRST_PEER_WAIT_WINDOW_MS = 5000;
-
 /** The peers of one swarm (one rendition of one stream) and what they can give us. */
-export class Swarm {
+export class Swarm implements PeerView {
   readonly peers = new Map<string, Peer>();
   lastUsedMs = Date.now();
   readonly joinedMs = Date.now();
@@ -32,10 +32,19 @@ export class Swarm {
    * us what it holds yet: connections and availability maps are on their way.
    */
   get awaitingFirstPeer(): boolean {
-    if (this.peerLeft || Date.now() - this.joinedMs > FIRST_PEER_WAIT_WINDOW_MS) return false;
-    if (this.trackerAnswered && this.othersReported === 0) return false;
-    for (const peer of this.peers.values()) if (peer.availabilityReceived) return false;
-    return true;
+    let availabilityReceived = false;
+    for (const peer of this.peers.values()) availabilityReceived ||= peer.availabilityReceived;
+    return awaitingFirstPeer({
+      sinceJoinMs: Date.now() - this.joinedMs,
+      peerLeft: this.peerLeft,
+      trackerAnswered: this.trackerAnswered,
+      othersReported: this.othersReported,
+      availabilityReceived,
+    });
+  }
+
+  get connectedPeers(): number {
+    return this.peers.size;
   }
 
   /**
@@ -48,19 +57,22 @@ export class Swarm {
     this.notifyChange();
   }
 
-  /** Resolves when a peer joins or any peer's availability changes, or after `ms`. */
-  waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener("abort", done, { once: true });
-    });
+  /**
+   * Calls `wake` once, when a peer joins, any peer's availability changes or the tracker reports, or
+   * after `ms`, unless cancelled first.
+   */
+  waitForChange(ms: number, wake: () => void): { cancel(): void } {
+    const cancel = () => {
+      clearTimeout(timer);
+      this.waiters.delete(fire);
+    };
+    const fire = () => {
+      cancel();
+      wake();
+    };
+    const timer = setTimeout(fire, ms);
+    this.waiters.add(fire);
+    return { cancel };
   }
 
   notifyChange(): void {
@@ -71,17 +83,9 @@ export class Swarm {
     return Math.max(0, this.maxPeers - this.peers.size);
   }
 
-  /**
-   * How many new connections an offer of ours could still make: {@link wantedPeers}, but once a
-   * tracker has counted the swarm (announce response `complete` + `incomplete`), no more than the
-   * viewers in it we are not connected to yet. Every offer is an RTCPeerConnection gathering ICE and
-   * kept up to 50 s; in a small swarm where we already know everyone, offers only reach peers we
-   * are connected to. New viewers still reach us: they offer to us, and answering is bounded by
-   * `wantedPeers` only.
-   */
+  /** How many new connections an offer of ours could still make (see `offersWanted` in connect-rules.ts). */
   get offersWanted(): number {
-    if (this.othersReported === undefined) return this.wantedPeers;
-    return Math.min(this.wantedPeers, Math.max(0, this.othersReported - this.peers.size));
+    return offersWanted(this.wantedPeers, this.othersReported, this.peers.size);
   }
 
   /**

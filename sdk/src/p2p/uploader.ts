@@ -1,10 +1,10 @@
 import type { Logger } from "../core/logger.js";
 import type { SegmentStore } from "../core/segment-store.js";
 import type { TokenBucket } from "../core/token-bucket.js";
-import { UNKNOWN_LENGTH } from "../core/availability.js";
 import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
 import type { Peer } from "./peer.js";
-import { encodeDataFrame, MAX_CHUNK_BYTES, type RequestMessage } from "./protocol.js";
+import { encodeDataFrame, type RequestMessage } from "./protocol.js";
+import { nextUploadStep } from "./upload-rules.js";
 
 interface UploadJob {
   peer: Peer;
@@ -14,6 +14,8 @@ interface UploadJob {
   rangeEnd: number | undefined;
   cancelled: boolean;
   sentAny: boolean;
+  /** The copy being served (its store generation), from its first byte sent. */
+  generation: number | undefined;
 }
 
 export interface UploaderOptions {
@@ -38,6 +40,12 @@ const key = (swarmKey: string, segmentId: string) => `${swarmKey}\n${segmentId}`
  * Answers peers' requests from the segment store, one request at a time per peer, chunk by chunk,
  * paced by the channel's buffer and the upload cap. A segment still arriving is streamed as its
  * bytes land, so a viewer that waits for the one fetching from the CDN loses almost no time.
+ *
+ * What receivers hold senders to (sdk/src/p2p/peer-downloads.ts), this keeps: every data frame
+ * declares the segment's size (a segment whose size nobody stated is not sent until it is confirmed); a
+ * request that expects another size gets `absent`; the last byte of a copy not yet confirmed (see
+ * `SegmentStore.confirm`) is held back, so no receiver completes a copy that may yet be refuted; and
+ * when the copy an upload streams from is dropped or replaced, the upload ends with `absent`.
  */
 export class Uploader {
   private readonly queues = new Map<Peer, UploadJob[]>();
@@ -63,6 +71,7 @@ export class Uploader {
       rangeEnd: request.rangeEnd,
       cancelled: false,
       sentAny: false,
+      generation: undefined,
     };
     queue.push(job);
     if (queue.length === 1) void this.drain(peer, queue);
@@ -115,43 +124,25 @@ export class Uploader {
     const { store, limiter } = this.options;
     const { peer, segmentId } = job;
     const swarmKey = peer.swarmKey;
-    if (!this.options.enabled()) return peer.send({ type: "absent", requestId: job.requestId });
+    const absent = () => peer.send({ type: "absent", requestId: job.requestId });
+    if (!this.options.enabled()) return absent();
     for (;;) {
       if (job.cancelled || peer.isClosed || this.destroyed) return;
       const entry = store.get(swarmKey, segmentId);
-      const loading = this.options.isLoading(swarmKey, segmentId);
-      if (!entry) {
-        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
-        return peer.send({ type: "absent", requestId: job.requestId });
-      }
+      const step = nextUploadStep(job, entry, this.options.isLoading(swarmKey, segmentId));
+      if (step.kind === "done") return;
+      if (step.kind === "wait" && (await this.waitForBytes(swarmKey, segmentId))) continue;
+      if (step.kind !== "send" || !entry) return absent();
       const total = entry.totalLength;
-      const end = Math.min(
-        job.rangeEnd ?? Number.MAX_SAFE_INTEGER,
-        total !== UNKNOWN_LENGTH ? total : Number.MAX_SAFE_INTEGER,
-      );
-      if (job.offset >= end) {
-        // A request that starts past the end gets `absent`; a finished one needs no reply.
-        if (!job.sentAny) peer.send({ type: "absent", requestId: job.requestId });
-        return;
-      }
-      // Of a segment whose size is still unknown, hold the last byte back: the frame that carries
-      // it must also carry the final size, or the receiver could not tell the segment is done.
-      const sendable = total !== UNKNOWN_LENGTH ? entry.bytesAvailable : entry.bytesAvailable - 1;
-      const stop = Math.min(end, sendable);
-      if (job.offset >= stop) {
-        if (loading && (await this.waitForBytes(swarmKey, segmentId))) continue;
-        // The download feeding this upload stopped: the requester falls back on its own.
-        return peer.send({ type: "absent", requestId: job.requestId });
-      }
-      const chunk = entry.data.subarray(job.offset, Math.min(job.offset + MAX_CHUNK_BYTES, stop));
+      const chunk = entry.data.subarray(job.offset, job.offset + step.bytes);
       if (!peer.canSendData) await peer.waitForDrain();
       if (limiter) await limiter.take(chunk.byteLength);
       if (job.cancelled || peer.isClosed) return;
       peer.sendFrame(encodeDataFrame(job.requestId, job.offset, total, chunk));
       job.sentAny = true;
+      job.generation = entry.generation;
       job.offset += chunk.byteLength;
       this.options.onUploaded(peer, chunk.byteLength);
-      if (job.offset >= end) return;
     }
   }
 

@@ -3,7 +3,8 @@
 import type { Browser, Page } from "puppeteer-core";
 import type { RunningServer } from "../../../demo-server/src/server.js";
 import type { PlaybackReport } from "./playback-report.js";
-import { delay, openViewer, watchPlayback, type Viewer } from "./viewer.js";
+import { sleep } from "../../support/wait-for.js";
+import { openViewer, watchPlayback, type Viewer } from "./viewer.js";
 
 export interface AudienceOptions {
   server: RunningServer;
@@ -56,7 +57,7 @@ export async function runAudience(options: AudienceOptions): Promise<AudienceRes
       startupMs.push(Date.now() - openedAt);
       options.onProgress?.(`${viewer.name} playing after ${Date.now() - openedAt} ms`);
       watches.push(watchPlayback(viewer, options.watchMs));
-      if (i < options.viewers - 1) await delay(options.staggerMs);
+      if (i < options.viewers - 1) await sleep(options.staggerMs);
     }
     const reports = await Promise.all(watches);
     // Early viewers keep loading after their watch ends: read every player and the origin at one

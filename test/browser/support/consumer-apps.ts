@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import express from "express";
+import { waitFor } from "../../support/wait-for.js";
 
 export interface CommandResult {
   code: number | null;
@@ -159,18 +160,24 @@ export async function startNext(dir: string, timeoutMs = 60_000): Promise<Served
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(url).then(
-      (res) => res.status > 0,
-      () => false,
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
+        return fetch(url).then(
+          (res) => res.status > 0,
+          () => false,
+        );
+      },
+      timeoutMs,
+      "next start to answer",
+      { intervalMs: 250, describeLast: () => output },
     );
-    if (ok) return { url, close };
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    return { url, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
-  await close();
-  throw new Error(`next start did not answer within ${timeoutMs} ms:\n${output}`);
 }
 
 /** The last `lines` lines of a command's output, for failure messages. */

@@ -8,7 +8,8 @@ import type { Browser } from "puppeteer-core";
 import type { NearcastStats } from "../../../sdk/src/index.js";
 import type { TestOrigin } from "../../support/test-origin.js";
 import { describePlayback, type PlaybackReport } from "./playback-report.js";
-import { delay, openViewer, watchPlayback, type Viewer } from "./viewer.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
+import { openViewer, watchPlayback, type Viewer } from "./viewer.js";
 
 export interface FragRecord {
   url: string;
@@ -92,8 +93,15 @@ export async function collect(
   report: PlaybackReport,
   plain = false,
 ): Promise<ViewerResult> {
-  // Hashes are computed asynchronously in the page: give the last ones a moment.
-  await delay(300);
+  // The page hashes each payload asynchronously (crypto.subtle): wait until the last hash is in.
+  await waitFor(
+    () =>
+      viewer.page.evaluate(() =>
+        (window as unknown as { fragLog: FragRecord[] }).fragLog.every((f) => f.sha256 !== ""),
+      ),
+    5_000,
+    `${viewer.name}: every fragment hashed in the page`,
+  );
   const page = await viewer.page.evaluate(() => {
     const w = window as unknown as {
       fragLog: FragRecord[];
@@ -141,7 +149,7 @@ export async function runShape(options: ShapeRunOptions): Promise<ViewerResult[]
           collect(viewer, options.origin, report, plain),
         ),
       );
-      if (i < count - 1) await delay(options.staggerMs ?? 1_500);
+      if (i < count - 1) await sleep(options.staggerMs ?? 1_500);
     }
     const results = await Promise.all(watches);
     for (const r of results)

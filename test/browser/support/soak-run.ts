@@ -1,10 +1,11 @@
 // A long live session: N Chromium viewers with P2P on watch one live stream while every page is
 // sampled at a fixed interval — JS heap after a forced GC, the SDK's store and in-flight loads, peer
-// connections, playback position. Shared by the soak test (2 minutes) and the soak bench (15).
+// connections, playback position. Used by the soak bench (`npm run bench:soak`).
 import type { Browser, CDPSession } from "puppeteer-core";
 import type { NearcastStats, ResourceUsage } from "../../../sdk/src/index.js";
 import { describePlayback, type PlaybackReport } from "./playback-report.js";
-import { delay, openViewer, watchPlayback, type Viewer } from "./viewer.js";
+import { sleep } from "../../support/wait-for.js";
+import { openViewer, watchPlayback, type Viewer } from "./viewer.js";
 
 export interface SoakOptions {
   browser: Browser;
@@ -17,6 +18,8 @@ export interface SoakOptions {
   durationMs: number;
   sampleEveryMs: number;
   storeMaxBytes: number;
+  /** Plain hls.js on the same page, no SDK (the baseline for playback figures); SDK figures read 0. */
+  plain?: boolean;
   log?: (line: string) => void;
 }
 
@@ -36,8 +39,19 @@ export interface SoakResult {
 }
 
 interface SoakPage {
-  nearcast: { engine: { getResourceUsage(): ResourceUsage }; getStats(): NearcastStats };
+  nearcast?: { engine: { getResourceUsage(): ResourceUsage }; getStats(): NearcastStats };
 }
+
+/** What a page without the SDK reports (plain hls.js). */
+const NO_USAGE: ResourceUsage = {
+  storeBytes: 0,
+  storeSegments: 0,
+  pendingLoads: 0,
+  peerConnections: 0,
+  swarms: 0,
+  peerBufferedBytes: 0,
+  peerBufferedPeakBytes: 0,
+};
 
 async function heapAfterGc(session: CDPSession): Promise<number> {
   await session.send("HeapProfiler.collectGarbage");
@@ -50,34 +64,35 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const sessions: CDPSession[] = [];
   try {
     for (let i = 0; i < options.viewers; i++) {
+      const mode = options.plain ? "plain=1" : `p2p=1&store=${options.storeMaxBytes}`;
       const url =
-        `${options.pageOrigin}/page/index.html?p2p=1&store=${options.storeMaxBytes}` +
+        `${options.pageOrigin}/page/index.html?${mode}` +
         `&tracker=${encodeURIComponent(options.trackerUrl)}&src=${encodeURIComponent(options.src)}`;
       const viewer = await openViewer(options.browser, url, { name: `soak-${i}` });
       viewers.push(viewer);
       sessions.push(await viewer.page.createCDPSession());
       await viewer.waitForPlaying(30_000);
-      if (i < options.viewers - 1) await delay(2_000);
+      if (i < options.viewers - 1) await sleep(2_000);
     }
     const startedAt = Date.now();
     const watches = viewers.map((v) => watchPlayback(v, options.durationMs, 1_000));
     const series: SoakPoint[][] = viewers.map(() => []);
     while (Date.now() - startedAt < options.durationMs) {
-      await delay(
+      await sleep(
         Math.min(options.sampleEveryMs, Math.max(0, options.durationMs - (Date.now() - startedAt))),
       );
       const atSec = Math.round((Date.now() - startedAt) / 1000);
       const points = await Promise.all(
         viewers.map(async (viewer, i) => {
           const heapBytes = await heapAfterGc(sessions[i]!);
-          const page = await viewer.page.evaluate(() => {
+          const page = await viewer.page.evaluate((none) => {
             const w = window as unknown as SoakPage;
             return {
-              usage: w.nearcast.engine.getResourceUsage(),
-              connectedPeers: w.nearcast.getStats().connectedPeers,
+              usage: w.nearcast?.engine.getResourceUsage() ?? none,
+              connectedPeers: w.nearcast?.getStats().connectedPeers ?? 0,
               currentTime: document.querySelector("video")?.currentTime ?? 0,
             };
-          });
+          }, NO_USAGE);
           return { atSec, heapBytes, ...page };
         }),
       );

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "puppeteer-core";
 import type Hls from "hls.js";
 import type { NearcastStats } from "../../../sdk/src/index.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 import { analyzePlayback, type AnalyzeOptions, type PlaybackReport } from "./playback-report.js";
 
 /** An hls.js ERROR event as recorded by the demo page in `window.playerErrors`. */
@@ -122,24 +123,21 @@ export async function openViewer(browser: Browser, url: string, options: OpenVie
       }
     };
 
-    const waitForSample: Viewer["waitForSample"] = async (
-      predicate,
-      description,
-      timeoutMs,
-      pollMs = 250,
-    ) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const current = await sample();
-        if (predicate(current)) return current;
-        if (Date.now() >= deadline) {
-          throw new Error(
-            `${name}: timed out after ${timeoutMs} ms waiting for ${description}; ` +
-              `last sample ${describeSample(current)}; page problems: ${describeProblems(problems)}`,
-          );
-        }
-        await delay(Math.min(pollMs, Math.max(0, deadline - Date.now())));
-      }
+    const waitForSample: Viewer["waitForSample"] = (predicate, description, timeoutMs, pollMs = 250) => {
+      let last: PlaybackSample | undefined;
+      return waitFor(
+        async () => {
+          last = await sample();
+          return predicate(last) && last;
+        },
+        timeoutMs,
+        `${name}: ${description}`,
+        {
+          intervalMs: pollMs,
+          describeLast: () =>
+            `last sample ${last ? describeSample(last) : "none"}; page problems: ${describeProblems(problems)}`,
+        },
+      );
     };
 
     const waitForPlaying = async (timeoutMs = DEFAULT_PLAYING_TIMEOUT_MS): Promise<PlaybackSample> => {
@@ -199,7 +197,7 @@ export async function watchPlayback(
     const dueMs = first.atMs + samples.length * intervalMs;
     // Behind schedule (slow machine), still leave a gap: back-to-back samples would see a frozen
     // currentTime and report a stall that never happened.
-    await delay(Math.max(dueMs - Date.now(), intervalMs / 2));
+    await sleep(Math.max(dueMs - Date.now(), intervalMs / 2));
     last = await viewer.sample();
     samples.push(last);
   }
@@ -265,8 +263,4 @@ export function describeSample(sample: PlaybackSample): string {
 export function describeProblems(problems: readonly PageProblem[]): string {
   if (problems.length === 0) return "none";
   return problems.map((problem) => `${problem.kind}: ${problem.text}`).join(" | ");
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { ServerOptionsError } from "../../../demo-server/src/config.js";
-import { mintJoinToken } from "../../../demo-server/src/tracker/join-token.js";
+import { mintJoinToken } from "../../../demo-server/src/net/join-token.js";
 import { IceConfigSource, parseIceConfigResponse } from "../../../sdk/src/p2p/ice-config.js";
 
 const SECRET = "ice-endpoint-test-secret";
@@ -21,6 +21,8 @@ beforeAll(async () => {
     port: 0,
     clock: () => NOW_MS,
     ice: ICE,
+    // No join tokens: only an explicit "open" lets TURN start that way.
+    turnOpen: true,
   });
 });
 
@@ -41,6 +43,39 @@ describe("GET /api/ice", () => {
 
     const second = parseIceConfigResponse(await (await fetch(`${server.url}/api/ice`)).text());
     expect(second.iceServers[1]!.username).not.toBe(turn.username);
+  });
+
+  it("refuses to start with TURN but without join tokens unless told it is open", async () => {
+    await expect(startServer({ host: "127.0.0.1", port: 0, ice: ICE })).rejects.toThrow(
+      /TURN without join tokens.*--turn-open/,
+    );
+  });
+
+  it("with only an Origin allow-list, refuses to start unless open; open, a request without Origin gets nothing", async () => {
+    const allowList = {
+      joinTokenSecret: undefined,
+      allowedOrigins: ["https://site.example"],
+      allowedInfoHashes: undefined,
+    };
+    await expect(
+      startServer({ host: "127.0.0.1", port: 0, ice: ICE, trackerAccess: allowList }),
+    ).rejects.toThrow(ServerOptionsError);
+    const open = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      ice: ICE,
+      trackerAccess: allowList,
+      turnOpen: true,
+    });
+    try {
+      const noOrigin = await fetch(`${open.url}/api/ice`);
+      expect(noOrigin.status).toBe(403);
+      expect(await noOrigin.json()).toEqual({ error: "origin_not_allowed" });
+      const fromSite = await fetch(`${open.url}/api/ice`, { headers: { Origin: "https://site.example" } });
+      expect(parseIceConfigResponse(await fromSite.text()).iceServers).toHaveLength(2);
+    } finally {
+      await open.close();
+    }
   });
 
   it("refuses to start with TURN URLs but no secret", async () => {
@@ -73,7 +108,8 @@ describe("GET /api/ice under the tracker's access rules", () => {
   afterAll(() => guarded?.close());
 
   it("hands TURN credentials only to holders of a join token, from allowed pages", async () => {
-    const get = (query: string, headers: Record<string, string> = {}) =>
+    // A browser on the allowed page sends its Origin with every cross-origin request.
+    const get = (query: string, headers: Record<string, string> = { Origin: PAGE }) =>
       fetch(`${guarded.url}/api/ice${query}`, { headers });
     const missing = await get("");
     expect(missing.status).toBe(401);
@@ -86,28 +122,48 @@ describe("GET /api/ice under the tracker's access rules", () => {
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
 
-    // The token in the URL (as the SDK's iceConfigUrl carries it), from the allowed page.
+    // With an allow-list, a request without Origin is not from an allowed page, token or not.
+    const noOrigin = await get(`?token=${encodeURIComponent(token(600))}`, {});
+    expect(noOrigin.status).toBe(403);
+    expect(await noOrigin.json()).toEqual({ error: "origin_not_allowed" });
+
+    // The token in the URL (as the SDK's iceConfigUrl carries it), from the allowed page. The
+    // credential lives the configured 900 s, but not past the 600 s the token has left.
     const fromPage = await get(`?token=${encodeURIComponent(token(600))}`, { Origin: PAGE });
     expect(fromPage.status).toBe(200);
     expect(fromPage.headers.get("access-control-allow-origin")).toBe(PAGE);
-    expect(parseIceConfigResponse(await fromPage.text()).iceServers[1]?.username).toMatch(/^1700000900:/);
-    // Same-origin (no Origin header), token as a bearer header.
-    const bearer = await get("", { Authorization: `Bearer ${token(600)}` });
+    const granted = parseIceConfigResponse(await fromPage.text());
+    expect(granted.ttlSec).toBe(600);
+    expect(granted.iceServers[1]?.username).toMatch(/^1700000600:/);
+    // A token about to expire gets a credential that expires with it.
+    const shortLived = await get(`?token=${encodeURIComponent(token(5))}`, { Origin: PAGE });
+    expect(parseIceConfigResponse(await shortLived.text()).iceServers[1]?.username).toMatch(/^1700000005:/);
+    // The token as a bearer header.
+    const bearer = await get("", { Authorization: `Bearer ${token(600)}`, Origin: PAGE });
     expect(bearer.status).toBe(200);
 
     const metrics = await (await fetch(`${guarded.url}/metrics`)).text();
     expect(metrics).toContain('nearcast_ice_requests_total{result="token_missing"} 1');
     expect(metrics).toContain('nearcast_ice_requests_total{result="token_invalid"} 1');
     expect(metrics).toContain('nearcast_ice_requests_total{result="token_expired"} 1');
-    expect(metrics).toContain('nearcast_ice_requests_total{result="origin_not_allowed"} 1');
-    expect(metrics).toContain('nearcast_ice_requests_total{result="ok"} 2');
+    expect(metrics).toContain('nearcast_ice_requests_total{result="origin_not_allowed"} 2');
+    expect(metrics).toContain('nearcast_ice_requests_total{result="ok"} 3');
   });
 
   it("the SDK's iceConfigUrl with the viewer's token gets TURN; without it, its fallback and a warning", async () => {
     const warnings: string[] = [];
     const fallback = { iceServers: [{ urls: "stun:fallback.example:3478" }] };
+    // What a browser on the allowed page sends along: its Origin.
+    const fromPage: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), Origin: PAGE } });
     const source = (url: string) =>
-      new IceConfigSource({ url, fallback, log: () => undefined, onWarning: (m) => warnings.push(m) });
+      new IceConfigSource({
+        url,
+        fallback,
+        fetchImpl: fromPage,
+        log: () => undefined,
+        onWarning: (m) => warnings.push(m),
+      });
     const withToken = source(`${guarded.url}/api/ice?token=${encodeURIComponent(token(600))}`);
     const configured = await withToken.get();
     withToken.destroy();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mediaFile, startTestOrigin } from "./origin-harness.js";
+import { ADMIN_HEADERS, mediaFile, startTestOrigin } from "./origin-harness.js";
 import type { TestOrigin } from "./origin-harness.js";
 
 let origin: TestOrigin;
@@ -82,7 +82,11 @@ describe("origin byte counter", () => {
   it("resets on POST /api/origin/stats/reset and from the handle", async () => {
     await download("/streams/demo/vod/240p/seg-00000.ts");
     expect((await origin.stats()).totals.mediaBytes).toBeGreaterThan(0);
-    const response = await origin.get("/api/origin/stats/reset", { method: "POST" });
+    // Without the operator's secret (any page could send this POST) nothing is reset.
+    const stranger = await origin.get("/api/origin/stats/reset", { method: "POST" });
+    expect(stranger.status).toBe(401);
+    expect((await origin.stats()).totals.mediaBytes).toBeGreaterThan(0);
+    const response = await origin.get("/api/origin/stats/reset", { method: "POST", headers: ADMIN_HEADERS });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { totals: { mediaBytes: number } }).totals.mediaBytes).toBe(0);
     await download("/streams/demo/vod/240p/seg-00000.ts");

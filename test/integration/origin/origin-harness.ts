@@ -19,9 +19,19 @@ export interface TestOrigin {
 
 export const CLOCK_START_MS = Date.UTC(2025, 0, 1, 12, 0, 0);
 
+/** The operator's admin secret of test origins: resetting the counters needs it. */
+export const ADMIN_SECRET = "origin-harness-admin-secret";
+export const ADMIN_HEADERS = { Authorization: `Bearer ${ADMIN_SECRET}` };
+
 export async function startTestOrigin(options: Partial<ServerOptions> = {}): Promise<TestOrigin> {
   const clock = { now: CLOCK_START_MS };
-  const server = await startServer({ host: "127.0.0.1", port: 0, clock: () => clock.now, ...options });
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    clock: () => clock.now,
+    adminSecret: ADMIN_SECRET,
+    ...options,
+  });
   const get = (urlPath: string, init?: RequestInit) => fetch(`${server.url}${urlPath}`, init);
   return {
     server,
@@ -29,7 +39,9 @@ export async function startTestOrigin(options: Partial<ServerOptions> = {}): Pro
     get,
     stats: async () => (await (await get("/api/origin/stats")).json()) as OriginStatsSnapshot,
     resetStats: async () => {
-      await (await get("/api/origin/stats/reset", { method: "POST" })).arrayBuffer();
+      const response = await get("/api/origin/stats/reset", { method: "POST", headers: ADMIN_HEADERS });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`reset refused: HTTP ${response.status}`);
     },
   };
 }

@@ -21,14 +21,14 @@ import {
   type ObservedEngine,
 } from "../../support/fault-harness.js";
 import { HostilePeer, type GarbageKind, type HostilePeerOptions } from "../../support/hostile-peer.js";
-import { demoLiveSegmentFromDisk, sleep } from "../../support/node-engines.js";
+import { demoLiveSegmentFromDisk } from "../../support/node-engines.js";
 import { SimulatedPlayer } from "../../support/simulated-player.js";
 import {
   freeLoopbackPort,
   startNearcastTracker,
   startReferenceTracker,
 } from "../../support/test-trackers.js";
-import { waitFor } from "../../support/wait-for.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 
 const PROBE_PATH = path.join(REPO_ROOT, "test", "support", "destroy-exit-probe.ts");
 
@@ -273,6 +273,41 @@ describe("P2P faults: a peer that misbehaves costs at most a fallback, never the
     expect(hostile.connections[0]?.closedBy).toBeUndefined();
     expect(engine.getStats().connectedPeers).toBe(1);
   });
+
+  it("peer trickles (a byte every 200 ms) → cut as stalled long before its budget, the rest over HTTP in time", async () => {
+    const swarmKey = freshSwarmKey("trickle");
+    const stallTimeoutMs = 500;
+    const fastBytes = 16_384;
+    const hostile = await startHostile({
+      swarmKey,
+      behaviour: "trickle-after",
+      faultAfterBytes: fastBytes,
+      trickleIntervalMs: 200,
+    });
+    const { engine, fetches } = await engineConnectedTo(swarmKey, hostile, {
+      p2pStallTimeoutMs: stallTimeoutMs,
+    });
+
+    const started = performance.now();
+    const result = await loadTestSegment(engine, swarmKey);
+    const elapsedMs = performance.now() - started;
+    const fallbackAfterMs = (fetches[0]?.atMs ?? Number.NaN) - started;
+    console.log(
+      `trickle: HTTP fallback ${fallbackAfterMs.toFixed(0)} ms into the load (p2pStallTimeoutMs ${stallTimeoutMs}, ` +
+        `budget ~3 s), whole load ${elapsedMs.toFixed(0)} ms; p2p=${result.p2pBytes} http=${result.httpBytes}`,
+    );
+
+    expect(sameBytes(result.data, segment)).toBe(true);
+    expect(result.p2pBytes).toBeGreaterThanOrEqual(fastBytes);
+    expect(fetches.map((f) => f.range)).toEqual([`bytes=${result.p2pBytes}-`]);
+    // Its bytes keep the no-progress timeout from firing; at ~5 B/s it could never finish in its
+    // ~3-s budget, so it is cut once it has run for the stall timeout, not when the budget ends.
+    expect(fallbackAfterMs).toBeLessThan(stallTimeoutMs + 1000);
+    // The player, with 6 s buffered, never waits for this segment.
+    expect(elapsedMs).toBeLessThan(BUFFERED_AHEAD_SEC * 1000);
+    await waitFor(() => hostile.connections[0]?.received.some((m) => m.type === "cancel"), 2000, "cancel");
+    expect(engine.getStats().connectedPeers).toBe(1);
+  });
 });
 
 describe("P2P faults: trackers", () => {
@@ -301,7 +336,15 @@ describe("P2P faults: trackers", () => {
       player.start();
       await sleep(1500);
     }
-    await sleep(12_000);
+    // Every viewer meets a peer through the reference tracker, and a later viewer receives bytes.
+    await waitFor(
+      () =>
+        observed.every((o) => eventsNamed(o.events, "peer-connected").length > 0) &&
+        observed.slice(1).some((o) => o.engine.getStats().p2pDownloadedBytes > 0),
+      30_000,
+      "every viewer connected and a later one fed by a peer",
+      { intervalMs: 100 },
+    );
     const peersInSwarm = tracker.peersInSwarm(toHex(infoHashOf(swarmKey)));
     const results = await Promise.all(players.map((p) => p.stop()));
     const stats = observed.map((o) => o.engine.getStats());
@@ -339,7 +382,15 @@ describe("P2P faults: trackers", () => {
       swarmKey,
     });
     player.start();
-    await sleep(4000);
+    // Three segments over HTTP and two failed connects (to see the backoff) while the tracker is down.
+    await waitFor(
+      () =>
+        eventsNamed(events, "segment-loaded").length >= 3 &&
+        eventsNamed(events, "tracker-state").filter((e) => e.arg.state === "disconnected").length >= 2,
+      15_000,
+      "3 segments and 2 failed connects while the tracker is down",
+      { intervalMs: 50 },
+    );
     const loadedWhileDown = eventsNamed(events, "segment-loaded").length;
 
     const tracker = await startNearcastTracker(port);
@@ -539,11 +590,15 @@ describe("P2P faults: regressions of SDK bugs found by these tests (fixed)", () 
       );
       const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
       const destroyed = await waitFor(
-        () => lines.find((l) => l.phase === "destroyed") ?? (stderr.includes("Error") && stderr),
+        () =>
+          lines.find((l) => l.phase === "destroyed" || l.phase === "error") ??
+          (stderr.includes("Error") && stderr),
         25_000,
         "the probe to load a segment and destroy its engine",
+        { describeLast: () => `probe output so far: ${JSON.stringify(lines)} ${stderr.slice(-500)}` },
       );
       if (typeof destroyed === "string") throw new Error(`probe failed: ${destroyed.slice(0, 500)}`);
+      if (destroyed.phase === "error") throw new Error(`probe failed: ${JSON.stringify(destroyed)}`);
       const loaded = lines.find((l) => l.phase === "loaded");
       if (loaded?.source !== "p2p") throw new Error(`probe loaded from ${String(loaded?.source)}, not p2p`);
       await hostile.closedByRemote(3000);

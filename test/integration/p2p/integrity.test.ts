@@ -18,7 +18,7 @@ import {
   type ObservedEngine,
 } from "../../support/fault-harness.js";
 import { HostilePeer, type HostilePeerOptions } from "../../support/hostile-peer.js";
-import { waitFor } from "../../support/wait-for.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 const SEGMENT_INDEX = 4;
@@ -129,8 +129,11 @@ describe("integrity: a peer that sends wrong bytes in well-formed frames", () =>
     const again = await load(observed.engine, request(swarmKey, digest));
     expect(again.source).toBe("cache");
     expect(sameBytes(again.data, segment)).toBe(true);
-    // Banned for the session: it offers again (a hostile peer would), the engine never reconnects.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Banned for the session: the engine's next offer reaches the liar, which answers (a hostile
+    // peer would), and the engine refuses the answer. The window after that answer is for a
+    // connection that would open in a few ms on loopback.
+    await waitFor(() => liar.connections.length >= 2, 10_000, "the liar to answer the engine's next offer");
+    await sleep(1_000);
     const connects = eventsNamed(observed.events, "peer-connected").filter(
       (e) => e.arg.peerId === liar.peerId,
     );

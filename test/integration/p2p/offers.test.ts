@@ -3,37 +3,18 @@
 // a peer it is already connected to is not answered (it would only make a duplicate to close). The
 // real engine against a scripted peer, through the real tracker.
 import { RTCPeerConnection } from "node-datachannel/polyfill";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { describe, expect, it } from "vitest";
 import { UNDERFULL_ANNOUNCE_INTERVAL_MS } from "../../../sdk/src/p2p/constants.js";
-import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { createObservedEngine, peerConnected } from "../../support/fault-harness.js";
 import { HostilePeer } from "../../support/hostile-peer.js";
-import { setTimeout as delay } from "node:timers/promises";
+import { useP2pLab } from "../../support/p2p-lab.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 
-let server: RunningServer;
-let trackerUrl: string;
-const engines: Engine[] = [];
-const peers: HostilePeer[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-  trackerUrl = `ws://127.0.0.1:${server.port}/tracker`;
-});
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) engine.destroy();
-  const stopped = peers.splice(0);
-  await Promise.all(stopped.map((p) => p.stop()));
-  expect(stopped.flatMap((p) => p.errors)).toEqual([]);
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const lab = useP2pLab();
 
 /** An engine connected to one scripted peer, the only other viewer of its swarm. */
 async function engineWithOnePeer(name: string) {
+  const { trackerUrl, engines, peers } = lab();
   const swarmKey = `offers-${name}|360p`;
   const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: new Map(), behaviour: "honest" });
   peers.push(peer);
@@ -53,9 +34,19 @@ async function engineWithOnePeer(name: string) {
 
 describe("offers only where they can connect", () => {
   it("an offer from a peer it is already connected to gets no answer", async () => {
-    const { peer, observed } = await engineWithOnePeer("duplicate");
+    const { peer, observed, created } = await engineWithOnePeer("duplicate");
+    const relayed = lab().server.tracker.stats().offersRelayed;
+    const before = created.count;
     const offerId = await peer.offerAgain();
-    await delay(3000);
+    await waitFor(
+      () => lab().server.tracker.stats().offersRelayed > relayed,
+      5_000,
+      "the tracker to relay the offer",
+    );
+    // The engine decides on receipt (loopback: well under a millisecond after the relay); an answer
+    // would start with a new RTCPeerConnection at once and reach the peer after ICE gathering.
+    await sleep(1_000);
+    expect(created.count - before, "RTCPeerConnections made for the duplicate offer").toBe(0);
     expect(peer.answeredOffers.has(offerId), "the engine answered a duplicate offer").toBe(false);
     expect(observed.engine.getStats().connectedPeers).toBe(1);
   });
@@ -63,8 +54,15 @@ describe("offers only where they can connect", () => {
   it("knowing everyone in its swarm, its re-announces carry no offers", { timeout: 60_000 }, async () => {
     const { observed, created } = await engineWithOnePeer("full");
     const before = created.count;
-    // Past one under-full re-announce (15 s ± 10 %): with a peer slot free it announces again.
-    await delay(UNDERFULL_ANNOUNCE_INTERVAL_MS * 1.1 + 2000);
+    // With a peer slot free it announces again within UNDERFULL_ANNOUNCE_INTERVAL_MS ± 10 %; its
+    // offers, if any, are made before the announce leaves, so the count is final once it arrives.
+    const announces = lab().server.tracker.stats().announces;
+    await waitFor(
+      () => lab().server.tracker.stats().announces > announces,
+      UNDERFULL_ANNOUNCE_INTERVAL_MS * 1.1 + 5_000,
+      "the engine's next under-full announce",
+      { intervalMs: 100 },
+    );
     expect(created.count - before, "RTCPeerConnections created after the swarm was known").toBe(0);
     expect(observed.engine.getStats().connectedPeers).toBe(1);
   });

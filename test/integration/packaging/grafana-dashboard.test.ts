@@ -105,8 +105,10 @@ afterAll(async () => {
 describe("Grafana dashboard", () => {
   it("reads metric names out of PromQL", () => {
     expect(
-      metricNames('sum by (source) (rate(nearcast_bytes_total{stream=~"$stream"}[$__rate_interval]))'),
-    ).toEqual(["nearcast_bytes_total"]);
+      metricNames(
+        'sum by (source) (rate(nearcast_reported_bytes_total{stream=~"$stream"}[$__rate_interval]))',
+      ),
+    ).toEqual(["nearcast_reported_bytes_total"]);
     expect(metricNames("process_resident_memory_bytes / on (instance) nodejs_heap_size_total_bytes")).toEqual(
       ["process_resident_memory_bytes", "nodejs_heap_size_total_bytes"],
     );

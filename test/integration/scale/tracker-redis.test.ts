@@ -188,9 +188,15 @@ describe("tracker instances sharing swarms through Redis", () => {
         one.tracker.stats().federation?.recoveries === 1 && two.tracker.stats().federation?.recoveries === 1,
       10_000,
       "both instances to recover",
-      50,
+      { intervalMs: 50 },
     );
-    await sleep(100); // the memberships written again on recovery
+    // Recovery writes every local membership to Redis again: b's instance then counts all three.
+    await waitFor(
+      async () => (await join(b, infoHash, peerB)).incomplete === 3,
+      5_000,
+      "the memberships written again on recovery",
+      { intervalMs: 50 },
+    );
     expect((await join(b, infoHash, peerB, 2)).incomplete).toBe(3);
     const offers = [await a.next(isOffer), await d.next(isOffer)];
     expect(offers.map((o) => o.peer_id)).toEqual([peerB, peerB]);

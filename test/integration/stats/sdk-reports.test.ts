@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
-import { sleep, startLiveViewers } from "../../support/node-engines.js";
+import { startLiveViewers } from "../../support/node-engines.js";
+import { waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
 let server: RunningServer;
@@ -33,14 +34,25 @@ describe("SDK stats reports end to end", () => {
       },
       (engine) => engines.push(engine),
     );
-    await sleep(15_000);
+    // Enough traffic to check both sources: the later viewers took segments from peers.
+    await waitFor(
+      () => players.slice(1).every((p) => p.stats.segments.p2p >= 2),
+      40_000,
+      "the later viewers to take 2 segments each from peers",
+      { intervalMs: 200 },
+    );
     for (const player of players) await player.stop();
-    // Let in-flight loads settle, then have every client report what is left.
-    await sleep(500);
+    // Stopped players have no load in flight; the last chunks an uploader sent may still be on the
+    // wire: wait until every byte sent was received, then have every client report what is left.
+    const sum = (pick: (s: ReturnType<Engine["getStats"]>) => number) =>
+      engines.reduce((t, e) => t + pick(e.getStats()), 0);
+    await waitFor(
+      () => sum((s) => s.p2pUploadedBytes) === sum((s) => s.p2pDownloadedBytes),
+      5_000,
+      "every byte uploaded to be received",
+    );
     for (const engine of engines) await engine.reportStats();
 
-    const clients = engines.map((e) => e.getStats());
-    const sum = (pick: (s: (typeof clients)[number]) => number) => clients.reduce((t, s) => t + pick(s), 0);
     const snapshot = (await (await fetch(`${server.url}/api/stats`)).json()) as StatsSnapshot;
     const stream = snapshot.streams.find((s) => s.streamIds.includes(streamKey));
     expect(

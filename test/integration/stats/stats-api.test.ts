@@ -6,35 +6,56 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StatsReport } from "../../../sdk/src/core/report-types.js";
 import { MAX_REPORT_BODY_BYTES } from "../../../sdk/src/core/report-types.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
-import { DEFAULT_DASHBOARD_DIR } from "../../../demo-server/src/stats/index.js";
+import { DASHBOARD_DIR } from "../../../demo-server/src/config.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/index.js";
+import { statsReport } from "../../support/stats-reports.js";
+import { trackerSession, type TrackerSessionHandle } from "../../support/tracker-session.js";
 import { parseMetrics, sample } from "./prometheus-text.js";
 
 let server: RunningServer;
+const RENDITION = "v842000-960x540-avc1.4d401f,mp4a.40.2";
+/** One tracker session per clientId: the server binds a session to the first clientId it reports for. */
+const sessions = new Map<string, TrackerSessionHandle>();
 
 beforeAll(async () => {
   server = await startServer({ host: "127.0.0.1", port: 0 });
 });
 
 afterAll(async () => {
+  for (const handle of sessions.values()) await handle.close();
   await server?.close();
 });
 
 const liveId = () => `${server.url}/streams/demo/live/master.m3u8`;
 
+async function sessionOf(clientId: string): Promise<TrackerSessionHandle> {
+  let handle = sessions.get(clientId);
+  if (handle === undefined) {
+    handle = await trackerSession(server.url, [`${liveId()}|${RENDITION}`]);
+    sessions.set(clientId, handle);
+  }
+  return handle;
+}
+
 function report(clientId: string, seq: number, overrides: Partial<StatsReport> = {}): StatsReport {
-  const deltas = overrides.deltas ?? { httpBytes: 100_000, p2pBytes: 300_000, uploadedBytes: 50_000 };
+  const deltas = overrides.deltas ?? { httpBytes: 100_000, p2pBytes: 0, uploadedBytes: 0 };
   return {
     clientId,
     seq,
     streamId: liveId(),
     sentAtMs: Date.now(),
     deltas,
-    renditions: [{ rendition: "v842000-960x540-avc1.4d401f,mp4a.40.2", ...deltas }],
+    renditions: [{ rendition: RENDITION, ...deltas }],
     peers: 2,
     final: false,
     ...overrides,
   };
+}
+
+/** A batch of `reports`, with the session of their (first) clientId unless `session` says otherwise. */
+async function batch(reports: StatsReport[], session?: string | null): Promise<Record<string, unknown>> {
+  const token = session === undefined ? (await sessionOf(reports[0]?.clientId ?? "none")).session : session;
+  return { v: 1, ...(token === null ? {} : { session: token }), reports };
 }
 
 async function post(
@@ -54,16 +75,14 @@ async function post(
   };
 }
 
-async function snapshot(): Promise<StatsSnapshot> {
-  const response = await fetch(`${server.url}/api/stats`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("cache-control")).toBe("no-store");
-  return (await response.json()) as StatsSnapshot;
+/** A fresh snapshot from the running service (GET /api/stats may be up to a second old). */
+function snapshot(): StatsSnapshot {
+  return server.stats.snapshot();
 }
 
 /** What a refused request must not change. */
-async function countedTotals() {
-  const { totals, reports } = await snapshot();
+function countedTotals() {
+  const { totals, reports } = snapshot();
   return {
     all: totals.windows.all,
     clients: totals.clients,
@@ -75,24 +94,92 @@ async function countedTotals() {
 
 describe("POST /api/stats/report", () => {
   it("accepts a batch, counts a resent report once, and says which were duplicates", async () => {
-    const first = await post({ v: 1, reports: [report("accept-client", 1), report("accept-client", 2)] });
+    const first = await post(await batch([report("accept-client", 1), report("accept-client", 2)]));
     expect(first).toMatchObject({ status: 200, json: { accepted: 2, duplicates: 0 } });
     // sendBeacon sends text/plain: the same contract applies.
     const resent = await post(
-      JSON.stringify({ v: 1, reports: [report("accept-client", 2), report("accept-client", 3)] }),
+      JSON.stringify(await batch([report("accept-client", 2), report("accept-client", 3)])),
       "text/plain;charset=UTF-8",
     );
     expect(resent).toMatchObject({ status: 200, json: { accepted: 1, duplicates: 1 } });
-    const stats = await snapshot();
+    const stats = snapshot();
     const live = stats.streams.find((s) => s.name === "demo/live");
-    expect(live?.windows.all).toMatchObject({
-      httpBytes: 300_000,
-      p2pBytes: 900_000,
-      uploadedBytes: 150_000,
-      offload: 0.75,
-    });
+    expect(live?.windows.all).toMatchObject({ httpBytes: 300_000, p2pBytes: 0, offload: 0 });
     expect(live?.viewers).toBe(1);
     expect(stats.reports).toMatchObject({ accepted: 3, duplicates: 1 });
+  });
+
+  it("counts P2P bytes once both peers reported the transfer, and only as far as both agree", async () => {
+    const [receiver, sender] = [await sessionOf("p2p-receiver"), await sessionOf("p2p-sender")];
+    const before = snapshot().streams.find((s) => s.name === "demo/live")?.windows.all;
+    const claims = statsReport("p2p-receiver", 1, liveId(), RENDITION, {
+      p2p: 300_000,
+      peer: sender.peerIdHex,
+    });
+    expect(await post(await batch([claims]))).toMatchObject({ status: 200, json: { accepted: 1 } });
+    const pending = snapshot();
+    expect(pending.streams.find((s) => s.name === "demo/live")?.windows.all.p2pBytes).toBe(before?.p2pBytes);
+    expect(pending.reports.awaitingConfirmationBytes).toBe(300_000);
+    // The sender says it sent 200,000 of them: that much counts, as P2P received and as uploaded.
+    const confirmation = statsReport("p2p-sender", 1, liveId(), RENDITION, {
+      up: 200_000,
+      peer: receiver.peerIdHex,
+    });
+    expect(await post(await batch([confirmation]))).toMatchObject({ status: 200, json: { accepted: 1 } });
+    const after = snapshot();
+    const all = after.streams.find((s) => s.name === "demo/live")?.windows.all;
+    expect((all?.p2pBytes ?? 0) - (before?.p2pBytes ?? 0)).toBe(200_000);
+    expect((all?.uploadedBytes ?? 0) - (before?.uploadedBytes ?? 0)).toBe(200_000);
+    expect(after.reports.awaitingConfirmationBytes).toBe(100_000);
+  });
+
+  it("refuses a batch without a session, or with a forged one, changing no totals", async () => {
+    const before = countedTotals();
+    const missing = await post(await batch([report("anon-client", 1)], null));
+    expect(missing).toMatchObject({
+      status: 401,
+      json: { error: expect.stringMatching(/^session: required/) },
+    });
+    const forged = (await sessionOf("forger-client")).session.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
+    expect(await post(await batch([report("forger-client", 1)], forged))).toMatchObject({ status: 401 });
+    expect(countedTotals()).toEqual(before);
+    const { rejectedByReason } = snapshot().reports;
+    expect([rejectedByReason.session_missing, rejectedByReason.session_invalid]).toEqual([1, 1]);
+  });
+
+  it("refuses a session that already reports for another clientId", async () => {
+    const stolen = (await sessionOf("accept-client")).session;
+    const response = await post(await batch([report("second-client", 1)], stolen));
+    expect(response).toMatchObject({
+      status: 403,
+      json: { error: expect.stringMatching(/another clientId/) },
+    });
+  });
+
+  it("does not count bytes of a swarm the session never joined", async () => {
+    const before = snapshot();
+    const other = {
+      rendition: "v5000000-1920x1080-avc1,mp4a",
+      httpBytes: 50_000,
+      p2pBytes: 0,
+      uploadedBytes: 0,
+    };
+    const response = await post(
+      await batch([
+        report("accept-client", 4, {
+          deltas: { httpBytes: 150_000, p2pBytes: 0, uploadedBytes: 0 },
+          renditions: [{ rendition: RENDITION, httpBytes: 100_000, p2pBytes: 0, uploadedBytes: 0 }, other],
+        }),
+      ]),
+    );
+    expect(response).toMatchObject({ status: 200, json: { accepted: 1 } });
+    const after = snapshot();
+    const http = (stats: StatsSnapshot) =>
+      stats.streams.find((s) => s.name === "demo/live")?.windows.all.httpBytes ?? 0;
+    expect(http(after) - http(before)).toBe(100_000);
+    expect(after.reports.clippedBytes.swarm_not_joined - before.reports.clippedBytes.swarm_not_joined).toBe(
+      50_000,
+    );
   });
 
   const badBodies: [string, () => unknown, string, RegExp][] = [
@@ -201,7 +288,7 @@ describe("POST /api/stats/report", () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let seq = 1; seq <= 10; seq++) {
-      const response = await post({ v: 1, reports: [report("flood-client", seq)] });
+      const response = await post(await batch([report("flood-client", seq)]));
       statuses.push(response.status);
       if (response.status === 429) {
         retryAfter ??= response.headers.get("retry-after");
@@ -212,9 +299,9 @@ describe("POST /api/stats/report", () => {
     expect(statuses.slice(5).filter((s) => s === 429).length).toBeGreaterThanOrEqual(4);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     const before = await countedTotals();
-    expect(await post({ v: 1, reports: [report("flood-client", 11)] })).toMatchObject({ status: 429 });
+    expect(await post(await batch([report("flood-client", 11)]))).toMatchObject({ status: 429 });
     expect(await countedTotals()).toEqual(before);
-    expect(await post({ v: 1, reports: [report("calm-client", 1)] })).toMatchObject({
+    expect(await post(await batch([report("calm-client", 1)]))).toMatchObject({
       status: 200,
       json: { accepted: 1 },
     });
@@ -254,6 +341,40 @@ describe("POST /api/stats/report", () => {
   });
 });
 
+describe("admin actions", () => {
+  it("refuses to reset the origin's counters without an admin secret configured", async () => {
+    const response = await fetch(`${server.url}/api/origin/stats/reset`, {
+      method: "POST",
+      headers: { Authorization: "Bearer anything-at-all-guessable" },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      error: "admin actions are off: start the server with --admin-secret-file",
+    });
+  });
+});
+
+describe("GET /api/stats", () => {
+  it("serves a snapshot at most a second old, however often it is asked", async () => {
+    const first = await fetch(`${server.url}/api/stats`);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    const bodies = await Promise.all(
+      Array.from(
+        { length: 20 },
+        async () => (await (await fetch(`${server.url}/api/stats`)).json()) as StatsSnapshot,
+      ),
+    );
+    const built = new Set(bodies.map((body) => body.atMs));
+    expect(Math.max(...built) - Math.min(...built)).toBeLessThanOrEqual(1_000);
+    expect(built.size).toBeLessThanOrEqual(2);
+    // Once a second has passed, the next request sees a newer one.
+    const newer = Math.max(...built) + 1_000;
+    while (Date.now() <= newer) await new Promise((resolve) => setTimeout(resolve, 50));
+    const later = (await (await fetch(`${server.url}/api/stats`)).json()) as StatsSnapshot;
+    expect(later.atMs).toBeGreaterThan(Math.max(...built));
+  });
+});
+
 describe("origin counter beside the reports", () => {
   it("samples the origin's bytes for the stream and computes the origin-measured offload", async () => {
     const segment = await fetch(`${server.url}/streams/demo/vod/360p/seg-00001.ts`);
@@ -269,8 +390,8 @@ describe("origin counter beside the reports", () => {
     const all = live?.windows.all;
     expect(all?.originBytes).toBeGreaterThanOrEqual(segmentBytes);
     expect(live?.originStream).toBe("demo");
-    if (all?.originBytes == null || all.measuredBytes == null) throw new Error("no origin figures");
-    expect(all.originOffload).toBeCloseTo(1 - all.originBytes / all.measuredBytes, 9);
+    if (all?.originBytes == null || all.reportedBytes == null) throw new Error("no origin figures");
+    expect(all.originVsReportedOffload).toBeCloseTo(1 - all.originBytes / all.reportedBytes, 9);
   });
 });
 
@@ -283,14 +404,16 @@ describe("GET /metrics", () => {
     const stats = await snapshot();
     const live = stats.streams.find((s) => s.name === "demo/live");
     const stream = { stream: "demo/live" };
-    expect(sample(parsed, "nearcast_offload_ratio", { ...stream, window: "all" })).toBeCloseTo(
+    expect(sample(parsed, "nearcast_reported_offload_ratio", { ...stream, window: "all" })).toBeCloseTo(
       live?.windows.all.offload ?? -1,
       9,
     );
-    expect(sample(parsed, "nearcast_bytes_total", { ...stream, source: "p2p" })).toBe(
+    expect(sample(parsed, "nearcast_reported_bytes_total", { ...stream, source: "p2p" })).toBe(
       live?.windows.all.p2pBytes,
     );
-    expect(sample(parsed, "nearcast_origin_offload_ratio", { ...stream, window: "all" })).toBeDefined();
+    expect(
+      sample(parsed, "nearcast_origin_vs_reported_offload_ratio", { ...stream, window: "all" }),
+    ).toBeDefined();
     expect(sample(parsed, "nearcast_viewers", stream)).toBe(live?.viewers);
     expect(sample(parsed, "nearcast_peers", stream)).toBe(live?.peers);
     expect(sample(parsed, "nearcast_stats_reports_total", { result: "accepted" })).toBe(
@@ -300,8 +423,9 @@ describe("GET /metrics", () => {
       stats.reports.duplicates,
     );
     expect(sample(parsed, "nearcast_stats_rejected_total", { reason: "body_too_large" })).toBe(1);
-    expect(sample(parsed, "nearcast_tracker_swarms", {})).toBe(0);
-    expect(sample(parsed, "nearcast_tracker_connections", {})).toBe(0);
+    // The sessions above keep their tracker sockets open.
+    expect(sample(parsed, "nearcast_tracker_swarms", {})).toBe(server.tracker.stats().swarms);
+    expect(sample(parsed, "nearcast_tracker_connections", {})).toBe(sessions.size);
     expect(parsed.some((s) => s.name === "process_resident_memory_bytes")).toBe(true);
   });
 });
@@ -359,7 +483,7 @@ describe("GET /dashboard", () => {
     const html = await page.text();
     expect(html).toContain('src="/dashboard/dist/dashboard.js"');
     expect(html).toContain("No viewers have reported yet");
-    if (existsSync(path.join(DEFAULT_DASHBOARD_DIR, "dist", "dashboard.js"))) {
+    if (existsSync(path.join(DASHBOARD_DIR, "dist", "dashboard.js"))) {
       const bundle = await fetch(`${server.url}/dashboard/dist/dashboard.js`);
       expect(bundle.status).toBe(200);
       expect(bundle.headers.get("content-type")).toMatch(/javascript/);

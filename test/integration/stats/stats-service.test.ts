@@ -98,8 +98,8 @@ describe("createStatsService", () => {
     const live = snapshot.streams[0];
     expect(live?.windows.all).toMatchObject({
       originBytes: 2000,
-      measuredBytes: 4000,
-      originOffload: 0.5,
+      reportedBytes: 4000,
+      originVsReportedOffload: 0.5,
       offload: 0.75,
     });
     expect(live?.renditions[0]).toMatchObject({ rendition: RENDITION, swarmPeers: 3 });

@@ -3,7 +3,7 @@
 // two well-behaved viewers keep being served, and every refusal is counted by reason.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mintJoinToken } from "../../../demo-server/src/tracker/join-token.js";
+import { mintJoinToken } from "../../../demo-server/src/net/join-token.js";
 import {
   announce,
   binaryId,

@@ -44,6 +44,8 @@ describe("tracker over raw WebSockets", () => {
       info_hash: hash,
       complete: 1,
       incomplete: 0,
+      // Nearcast's addition: the viewer's session (other WebTorrent clients ignore the field).
+      nearcast: { session: expect.stringMatching(/^ns1\.[\w-]+\.[\w-]+$/), expires_in: 600 },
     });
   });
 
@@ -63,6 +65,8 @@ describe("tracker over raw WebSockets", () => {
       offer_id: offers[0]?.offer_id,
       peer_id: idA,
       info_hash: hash,
+      // The sender's address fingerprint, for bans by address (both clients are on 127.0.0.1).
+      nearcast_from: expect.stringMatching(/^[\w-]{22}$/),
     });
     b.send(
       announce(hash, idB, {
@@ -77,6 +81,7 @@ describe("tracker over raw WebSockets", () => {
       offer_id: offer.offer_id,
       peer_id: idB,
       info_hash: hash,
+      nearcast_from: offer.nearcast_from,
     });
     // One offer per target: B got exactly one, A none of its own.
     await new Promise((r) => setTimeout(r, 50));

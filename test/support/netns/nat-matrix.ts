@@ -104,7 +104,10 @@ export async function runNatExperiment(
     agents.push(server);
     const viewers = new Map<string, { site: ViewerSite; agent: NsAgent }>();
     for (const site of topology.viewers) {
-      const agent = new NsAgent(site.name, site.ns, "test/support/netns/nat-viewer-agent.ts");
+      // The engine's decisions go to the agent's stderr, whose tail is in any timeout error.
+      const agent = new NsAgent(site.name, site.ns, "test/support/netns/nat-viewer-agent.ts", {
+        DEBUG: process.env.DEBUG ?? "nearcast:engine,nearcast:p2p",
+      });
       agents.push(agent);
       viewers.set(site.name, { site, agent });
     }
@@ -262,7 +265,10 @@ async function measureLive(
         startupMs?: number;
         errors: string[];
         bytes: number;
+        abortedAtStop?: string;
       };
+      if (player.abortedAtStop)
+        log(`${name}: a load still in flight at live-stop was aborted: ${player.abortedAtStop}`);
       return {
         site,
         httpBytes: Number(e["httpBytes"]),
@@ -272,7 +278,10 @@ async function measureLive(
         stalls: player.stalls,
         stalledMs: player.stalledMs,
         startupMs: player.startupMs,
-        errors: player.errors,
+        // A live segment still loading 10 s after the stop is a viewer about to stall: an error.
+        errors: player.abortedAtStop
+          ? [...player.errors, `aborted at stop: ${player.abortedAtStop}`]
+          : player.errors,
         peersEver: Number(e["peersEver"]),
         paths: e["paths"] as string[],
       };

@@ -69,6 +69,8 @@ const server = await startServer({
     turnSecret: process.env["NAT_TURN"] === "1" ? secret : undefined,
     turnTtlSec: 600,
   },
+  // The experiment's viewers hold no join tokens: TURN is open on purpose in this closed network.
+  turnOpen: true,
 });
 emitEvent({ event: "listening", url: server.url, stunUrl: `stun:${address}:${STUN_PORT}` });
 

@@ -20,6 +20,8 @@ interface Running {
 }
 
 const engines = new Map<string, Running>();
+/** How long `live-stop` lets a load in flight finish (the test waits 60 s for the result). */
+const STOP_GRACE_MS = 10_000;
 const startedMs = Date.now();
 
 function start(id: string, config: Partial<NearcastConfig> & { swarmKey: string }): Running {
@@ -64,7 +66,9 @@ await onCommands(async (command) => {
     case "live-stop": {
       const running = engines.get(id);
       if (!running?.player) return emitEvent({ event: "error", message: `no live engine ${id}` });
-      const player = await running.player.stop();
+      // A load still in flight may finish within 10 s; then it is aborted and named in the result
+      // (`abortedAtStop`), so the test never waits on a viewer without knowing why.
+      const player = await running.player.stop(STOP_GRACE_MS);
       const stats = running.engine.getStats();
       running.engine.destroy();
       return emitEvent({

@@ -348,6 +348,48 @@ describe("SegmentStore change notifications", () => {
   });
 });
 
+describe("SegmentStore with requireConfirmation: a copy is shared whole only once confirmed", () => {
+  it("tells peers of a complete copy as one byte short until confirm(), then as complete", () => {
+    const { store, changes } = storeWithLog({ maxBytes: 1000, requireConfirmation: true });
+    store.begin(S, "p", 10);
+    store.append(S, "p", 0, filled(4));
+    expect(store.append(S, "p", 4, filled(6))).toBe("completed");
+    const shortOfOne = { swarmKey: S, segmentId: "p", totalLength: 10, bytesAvailable: 9, complete: false };
+    expect(changes.at(-1)).toEqual({ added: [], updated: [shortOfOne], removed: [] });
+    expect(store.list(S)).toEqual([{ segmentId: "p", totalLength: 10, bytesAvailable: 9, complete: false }]);
+    expect(store.get(S, "p")).toMatchObject({ complete: true, confirmed: false, bytesAvailable: 10 });
+    expect(store.confirm(S, "p")).toBe(true);
+    expect(changes.at(-1)).toEqual({ added: [], updated: [complete("p", 10)], removed: [] });
+    expect(store.get(S, "p")?.confirmed).toBe(true);
+    // Confirming again changes nothing; a partial or absent segment cannot be confirmed.
+    expect(store.confirm(S, "p")).toBe(true);
+    expect(changes).toHaveLength(3);
+    store.begin(S, "q", 10);
+    expect(store.confirm(S, "q")).toBe(false);
+    expect(store.confirm(S, "none")).toBe(false);
+  });
+
+  it("a put says whether its copy is confirmed; a one-byte copy is announced only once confirmed", () => {
+    const { store, changes } = storeWithLog({ maxBytes: 1000, requireConfirmation: true });
+    store.put(S, "a", filled(20), undefined, { confirmed: true });
+    expect(changes.at(-1)).toEqual({ added: [complete("a", 20)], updated: [], removed: [] });
+    store.put(S, "one", filled(1));
+    expect(changes).toHaveLength(1);
+    expect(store.list(S).map((a) => a.segmentId)).toEqual(["a"]);
+    store.confirm(S, "one");
+    expect(changes.at(-1)).toEqual({ added: [complete("one", 1)], updated: [], removed: [] });
+  });
+
+  it("gives each copy of a segment its own generation", () => {
+    const store = new SegmentStore({ maxBytes: 1000, requireConfirmation: true });
+    store.put(S, "a", filled(20));
+    const first = store.get(S, "a")?.generation;
+    store.delete(S, "a");
+    store.put(S, "a", filled(20));
+    expect(store.get(S, "a")?.generation).not.toBe(first);
+  });
+});
+
 describe("SegmentStore random operations", () => {
   it("keeps its invariants over 10,000 seeded random operations", () => {
     const random = seededRandom(0x5e9_5707);

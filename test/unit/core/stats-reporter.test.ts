@@ -19,7 +19,8 @@ function fakeServer() {
   return { bodies, statuses, fetchImpl };
 }
 
-function setup() {
+/** Most tests here are about reports, not sessions: by default the reporter sends at once. */
+function setup(awaitSessionTicks = 0) {
   const stats = new StatsCollector();
   const server = fakeServer();
   const reporter = new StatsReporter({
@@ -30,6 +31,7 @@ function setup() {
     log: () => {},
     fetchImpl: server.fetchImpl,
     clientId: "client-0001",
+    awaitSessionTicks,
   });
   reporters.push(reporter);
   return { stats, server, reporter };
@@ -52,6 +54,23 @@ describe("StatsReporter", () => {
       discardedP2pBytes: 3000,
       offloadRatio: 0,
     });
+  });
+
+  it("reports peer and HTTP body rejections since the last report, by reason, summed over renditions", async () => {
+    const { stats, server, reporter } = setup();
+    stats.addPeerRejection("http://o/live.m3u8|v800", "size-violation");
+    stats.addPeerRejection("http://o/live.m3u8|v400", "size-violation");
+    stats.addPeerRejection("http://o/live.m3u8|v400", "stall");
+    stats.addHttpBodyRejection("http://o/live.m3u8|v800", "tail-check");
+    await reporter.tick(false);
+    stats.addPeerRejection("http://o/live.m3u8|v800", "unrequested-data");
+    await reporter.tick(false);
+    const [first, second] = server.bodies.map((b) => b.reports[0]);
+    expect(first?.peerRejections).toEqual({ "size-violation": 2, stall: 1 });
+    expect(first?.httpBodyRejections).toEqual({ "tail-check": 1 });
+    // A report goes out for a rejection alone (no bytes moved), with only what changed.
+    expect(second?.peerRejections).toEqual({ "unrequested-data": 1 });
+    expect(second?.httpBodyRejections).toBeUndefined();
   });
 
   it("sends the bytes moved since the last report, per stream and rendition", async () => {
@@ -128,5 +147,106 @@ describe("StatsReporter", () => {
     reporter.destroy();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(server.bodies.at(-1)!.reports[0]).toMatchObject({ seq: 2, final: true, deltas: { httpBytes: 0 } });
+  });
+
+  it("sends the session of the tracker on the stats server's host, else the newest unexpired one", async () => {
+    const { stats, server, reporter } = setup();
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    expect(server.bodies[0]?.session).toBeUndefined();
+    reporter.acceptSession("wss://stats.test/tracker", "ns1.mine.sig", 600);
+    reporter.acceptSession("wss://other-tracker.example/announce", "ns1.theirs.sig", 600);
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    expect(server.bodies[1]?.session).toBe("ns1.mine.sig");
+    // A session in its last seconds is not sent: it would expire on the way.
+    reporter.acceptSession("wss://stats.test/tracker", "ns1.mine.sig", 3);
+    stats.addHttpBytes("s|r", 1);
+    await reporter.tick(false);
+    expect(server.bodies[2]?.session).toBe("ns1.theirs.sig");
+  });
+
+  it("waits for a tracker's session before its first report, then stops after a refusal until one arrives", async () => {
+    const { stats, server, reporter } = setup(3); // the SDK's default wait
+    stats.addHttpBytes("s|r", 100);
+    await reporter.tick(false);
+    await reporter.tick(false);
+    expect(server.bodies).toHaveLength(0); // two intervals: still waiting for a session
+    server.statuses.push(401);
+    await reporter.tick(false); // the wait is over: one try without a session, refused
+    await reporter.tick(false);
+    expect(server.bodies).toHaveLength(1);
+    expect(server.bodies[0]?.session).toBeUndefined();
+    reporter.acceptSession("ws://stats.test/tracker", "ns1.arrived.sig", 600);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(server.bodies.at(-1)).toMatchObject({ session: "ns1.arrived.sig" });
+    // The first report and the idle one of the third interval, sent the moment the session came.
+    expect(server.bodies.at(-1)!.reports.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
+  it("keeps reports the server refused for want of a session, to send them with one", async () => {
+    const { stats, server, reporter } = setup();
+    server.statuses.push(401);
+    stats.addHttpBytes("s|r", 100);
+    await reporter.tick(false);
+    // The session's arrival sends what was kept, at once.
+    reporter.acceptSession("wss://stats.test/tracker", "ns1.late.sig", 600);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(server.bodies.at(-1)).toMatchObject({ session: "ns1.late.sig", reports: [{ seq: 1 }] });
+  });
+
+  it("lists the bytes traded with each peer, in hex, including a peer that has disconnected", async () => {
+    const { stats, server, reporter } = setup();
+    const peerId = "-NC0100-abcdefghijkl";
+    stats.peers.set(`${peerId}@s|r`, {
+      peerId,
+      swarmKey: "s|r",
+      downloadedBytes: 0,
+      uploadedBytes: 0,
+      connectedAtMs: 0,
+    });
+    stats.addP2pBytes("s|r", `${peerId}@s|r`, 3000);
+    stats.addUploadedBytes("s|r", `${peerId}@s|r`, 700);
+    await reporter.tick(false);
+    stats.addP2pBytes("s|r", `${peerId}@s|r`, 500);
+    stats.peers.delete(`${peerId}@s|r`);
+    await reporter.tick(false);
+    const hex = Buffer.from(peerId, "latin1").toString("hex");
+    expect(server.bodies[0]?.reports[0]?.renditions[0]?.transfers).toEqual([
+      { peer: hex, receivedBytes: 3000, sentBytes: 700 },
+    ]);
+    expect(server.bodies[1]?.reports[0]?.renditions[0]?.transfers).toEqual([
+      { peer: hex, receivedBytes: 500, sentBytes: 0 },
+    ]);
+  });
+
+  it("keeps every body within the server's size limit", async () => {
+    const { stats, server, reporter } = setup();
+    // 20 queued reports of 16 renditions, each with 16 peers: over 64 KiB together.
+    for (let tick = 0; tick < 20; tick++) {
+      server.statuses.push("network-error");
+      for (let r = 0; r < 16; r++) {
+        for (let p = 0; p < 16; p++) {
+          const peerId = `-NC0100-peer${String(r * 16 + p).padStart(8, "0")}`;
+          stats.peers.set(`${peerId}@s|r${r}`, {
+            peerId,
+            swarmKey: `s|r${r}`,
+            downloadedBytes: 0,
+            uploadedBytes: 0,
+            connectedAtMs: 0,
+          });
+          stats.addP2pBytes(`s|r${r}`, `${peerId}@s|r${r}`, 1000 + tick);
+        }
+      }
+      await reporter.tick(false);
+    }
+    await reporter.tick(false);
+    await reporter.tick(false);
+    for (const body of server.bodies) expect(JSON.stringify(body).length).toBeLessThanOrEqual(64 * 1024);
+    // The queue went out oldest first, in bodies of as many reports as fit.
+    const seqs = server.bodies.flatMap((b) => b.reports.map((r) => r.seq));
+    expect(seqs.length).toBeGreaterThan(1);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(server.bodies[0]!.reports.length).toBeLessThan(20);
   });
 });

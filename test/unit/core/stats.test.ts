@@ -27,7 +27,31 @@ describe("StatsCollector", () => {
       p2pBytes: 3000,
       uploadedBytes: 500,
       integrityFailures: 0,
+      // Kept per peer id, so the bytes of a peer that disconnects still reach the next report.
+      transfers: new Map([["peer-a", { receivedBytes: 3000, sentBytes: 500 }]]),
+      peerRejections: {},
+      httpBodyRejections: {},
     });
+  });
+
+  it("counts peer and HTTP body rejections by reason, in the snapshot and per swarm", () => {
+    const stats = new StatsCollector();
+    stats.addPeerRejection("s", "size-violation");
+    stats.addPeerRejection("s", "size-violation");
+    stats.addPeerRejection("t", "stall");
+    stats.addHttpBodyRejection("s", "tail-check");
+    const snap = stats.snapshot(0);
+    expect(snap.peerRejections).toEqual({
+      "size-violation": 2,
+      "unrequested-data": 0,
+      stall: 1,
+      "protocol-violation": 0,
+      "digest-mismatch": 0,
+    });
+    expect(snap.httpBodyRejections).toMatchObject({ "tail-check": 1, "length-mismatch": 0 });
+    expect(stats.bySwarm.get("s")?.peerRejections).toEqual({ "size-violation": 2 });
+    expect(stats.bySwarm.get("t")?.peerRejections).toEqual({ stall: 1 });
+    expect(stats.bySwarm.get("s")?.httpBodyRejections).toEqual({ "tail-check": 1 });
   });
 
   it("reports 0 before any byte rather than NaN", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCliArgs, type CliParseResult } from "../../../demo-server/src/cli.js";
+import { parseCliArgs, type CliParseResult } from "../../../demo-server/src/cli/parse-args.js";
 
 const CWD = "/home/op";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { digestFolder, runDigestsCommand } from "../../../demo-server/src/digests-command.js";
+import { digestFolder, runDigestsCommand } from "../../../demo-server/src/cli/digests-command.js";
 import { withDigests } from "../../../demo-server/src/origin/playlist-digests.js";
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

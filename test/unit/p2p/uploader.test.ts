@@ -78,3 +78,105 @@ describe("Uploader", () => {
     expect(a.sent).toEqual([{ type: "absent", requestId: 9 }]);
   });
 });
+
+/** An uploader over a store that shares copies whole only once confirmed, as the engine's does. */
+function confirmingSetup(loading: { now: boolean }) {
+  const store = new SegmentStore({ maxBytes: 1 << 20, requireConfirmation: true });
+  const uploader = new Uploader({
+    store,
+    limiter: undefined,
+    maxConcurrentPerSegment: Infinity,
+    enabled: () => true,
+    isLoading: () => loading.now,
+    onUploaded: () => {},
+    log: () => {},
+  });
+  const notify = () => uploader.notify("s", "7");
+  return { store, uploader, notify };
+}
+
+const dataOf = (sent: PeerMessage[]) =>
+  sent.flatMap((m) =>
+    m.type === "data" ? [{ offset: m.offset, bytes: m.payload.byteLength, total: m.totalLength }] : [],
+  );
+
+describe("Uploader: what it sends is what receivers hold senders to", () => {
+  it("holds back the last byte of a copy until it is confirmed, then sends it", async () => {
+    const loading = { now: true };
+    const { store, uploader, notify } = confirmingSetup(loading);
+    store.begin("s", "7", 1000);
+    store.append("s", "7", 0, new Uint8Array(1000));
+    const a = fakePeer("a");
+    uploader.handleRequest(a.peer, {
+      type: "request",
+      requestId: 1,
+      segmentId: "7",
+      rangeStart: 0,
+      rangeEnd: 1000,
+    });
+    await settle();
+    expect(dataOf(a.sent)).toEqual([{ offset: 0, bytes: 999, total: 1000 }]);
+    store.confirm("s", "7");
+    notify();
+    await settle();
+    expect(dataOf(a.sent).at(-1)).toEqual({ offset: 999, bytes: 1, total: 1000 });
+  });
+
+  it("never sends a frame of unknown size: a copy whose length no response stated waits until it is confirmed", async () => {
+    const loading = { now: true };
+    const { store, uploader, notify } = confirmingSetup(loading);
+    store.begin("s", "7", 0);
+    store.append("s", "7", 0, new Uint8Array(500));
+    const a = fakePeer("a");
+    uploader.handleRequest(a.peer, request(1));
+    await settle();
+    expect(a.sent).toEqual([]);
+    // Its bytes ended: now of known length, but nothing vouches for it yet (it may be cut short).
+    store.finish("s", "7");
+    expect(store.list("s")).toEqual([
+      { segmentId: "7", totalLength: 0, bytesAvailable: 500, complete: false },
+    ]);
+    notify();
+    await settle();
+    expect(a.sent).toEqual([]);
+    store.confirm("s", "7");
+    notify();
+    await settle();
+    expect(dataOf(a.sent).every((d) => d.total === 500)).toBe(true);
+    expect(dataOf(a.sent).reduce((n, d) => n + d.bytes, 0)).toBe(500);
+  });
+
+  it("answers 'absent' to a request that expects another size than its copy has", async () => {
+    const { store, uploader } = confirmingSetup({ now: false });
+    store.put("s", "7", new Uint8Array(1000), undefined, { confirmed: true });
+    const a = fakePeer("a");
+    uploader.handleRequest(a.peer, {
+      type: "request",
+      requestId: 4,
+      segmentId: "7",
+      rangeStart: 0,
+      rangeEnd: 2000,
+    });
+    await settle();
+    expect(a.sent).toEqual([{ type: "absent", requestId: 4 }]);
+  });
+
+  it("ends an upload with 'absent' when the copy it streams is dropped and another takes its place", async () => {
+    const loading = { now: true };
+    const { store, uploader, notify } = confirmingSetup(loading);
+    store.begin("s", "7", 200_000);
+    store.append("s", "7", 0, new Uint8Array(70_000));
+    const a = fakePeer("a");
+    uploader.handleRequest(a.peer, request(1));
+    await settle();
+    expect(dataOf(a.sent).length).toBeGreaterThan(0);
+    // The copy is refuted and refetched: the new copy's bytes need not continue the old one's.
+    store.delete("s", "7");
+    store.begin("s", "7", 200_000);
+    store.append("s", "7", 0, new Uint8Array(150_000));
+    notify();
+    await settle();
+    expect(a.sent.at(-1)).toEqual({ type: "absent", requestId: 1 });
+    expect(dataOf(a.sent).reduce((n, d) => n + d.bytes, 0)).toBe(70_000);
+  });
+});

@@ -277,7 +277,7 @@ describe("StatsAggregator: expiry and bounds", () => {
     aggregator.recordOriginBytes("not-in-catalog-but-counted", 5);
     clock.advance(15_000);
     const all = figures(aggregator).all;
-    expect(all).toMatchObject({ originBytes: 1000, measuredBytes: 4000, originOffload: 0.75 });
-    expect(figures(aggregator)["1m"].originOffload).toBeCloseTo(0.75, 5);
+    expect(all).toMatchObject({ originBytes: 1000, reportedBytes: 4000, originVsReportedOffload: 0.75 });
+    expect(figures(aggregator)["1m"].originVsReportedOffload).toBeCloseTo(0.75, 5);
   });
 });

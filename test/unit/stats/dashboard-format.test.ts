@@ -14,7 +14,7 @@ function windows(
   pairs: Record<WindowName, [number | null, number | null]>,
 ): Record<WindowName, MeasuredWindowFigures> {
   const out = {} as Record<WindowName, MeasuredWindowFigures>;
-  for (const [window, [offload, originOffload]] of Object.entries(pairs) as [
+  for (const [window, [offload, originVsReportedOffload]] of Object.entries(pairs) as [
     WindowName,
     [number | null, number | null],
   ][]) {
@@ -24,8 +24,8 @@ function windows(
       uploadedBytes: 0,
       offload,
       originBytes: 0,
-      measuredBytes: 0,
-      originOffload,
+      reportedBytes: 0,
+      originVsReportedOffload,
     };
   }
   return out;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { StatsMetrics } from "../../../demo-server/src/stats/metrics.js";
-import { zeroRejections } from "../../../demo-server/src/stats/reject-reasons.js";
+import {
+  REPORT_CLIP_REASONS,
+  REPORT_REFUSALS,
+  zeroCounts,
+} from "../../../demo-server/src/net/refusal-reasons.js";
 import type { TrackerStats } from "../../../demo-server/src/tracker/stats.js";
 import { batch, FakeClock, makeAggregator, report } from "./fixtures.js";
 import { parseMetrics, sample } from "../../integration/stats/prometheus-text.js";
@@ -32,8 +36,11 @@ function setup(maxMetricLabels: number) {
   const reports = {
     accepted: 0,
     duplicates: 0,
+    anonymous: 0,
     rejected: 2,
-    rejectedByReason: { ...zeroRejections(), bad_number: 2 },
+    rejectedByReason: { ...zeroCounts(REPORT_REFUSALS), bad_number: 2 },
+    clippedBytes: zeroCounts(REPORT_CLIP_REASONS),
+    awaitingConfirmationBytes: 0,
   };
   const metrics = new StatsMetrics({
     aggregator,
@@ -52,12 +59,12 @@ describe("StatsMetrics", () => {
     clock.advance(15_000);
     const parsed = parseMetrics(await metrics.render());
     const live = { stream: "demo/live" };
-    expect(sample(parsed, "nearcast_offload_ratio", { ...live, window: "1m" })).toBe(0.75);
-    expect(sample(parsed, "nearcast_offload_ratio", { ...live, window: "all" })).toBe(0.75);
-    expect(sample(parsed, "nearcast_origin_offload_ratio", { ...live, window: "all" })).toBe(0.5);
-    expect(sample(parsed, "nearcast_bytes_total", { ...live, source: "http" })).toBe(1000);
-    expect(sample(parsed, "nearcast_bytes_total", { ...live, source: "p2p" })).toBe(3000);
-    expect(sample(parsed, "nearcast_bytes_total", { ...live, source: "upload" })).toBe(500);
+    expect(sample(parsed, "nearcast_reported_offload_ratio", { ...live, window: "1m" })).toBe(0.75);
+    expect(sample(parsed, "nearcast_reported_offload_ratio", { ...live, window: "all" })).toBe(0.75);
+    expect(sample(parsed, "nearcast_origin_vs_reported_offload_ratio", { ...live, window: "all" })).toBe(0.5);
+    expect(sample(parsed, "nearcast_reported_bytes_total", { ...live, source: "http" })).toBe(1000);
+    expect(sample(parsed, "nearcast_reported_bytes_total", { ...live, source: "p2p" })).toBe(3000);
+    expect(sample(parsed, "nearcast_reported_bytes_total", { ...live, source: "upload" })).toBe(500);
     expect(sample(parsed, "nearcast_viewers", live)).toBe(1);
     expect(sample(parsed, "nearcast_peers", live)).toBe(3);
     expect(sample(parsed, "nearcast_stats_reports_total", { result: "rejected" })).toBe(2);
@@ -89,10 +96,10 @@ describe("StatsMetrics", () => {
       aggregator.ingest(batch(report({ clientId: `client-${i}000`, streamId: `id-${i}` })));
     const parsed = parseMetrics(await metrics.render());
     const streams = new Set(
-      parsed.filter((s) => s.name === "nearcast_bytes_total").map((s) => s.labels["stream"]),
+      parsed.filter((s) => s.name === "nearcast_reported_bytes_total").map((s) => s.labels["stream"]),
     );
     expect(streams).toEqual(new Set(["id-0", "id-1", "other"]));
-    expect(sample(parsed, "nearcast_bytes_total", { stream: "other", source: "http" })).toBe(3000);
+    expect(sample(parsed, "nearcast_reported_bytes_total", { stream: "other", source: "http" })).toBe(3000);
     expect(sample(parsed, "nearcast_viewers", { stream: "other" })).toBe(3);
     metrics.close();
   });
@@ -107,15 +114,17 @@ describe("StatsMetrics", () => {
       ),
     );
     const before = parseMetrics(await metrics.render());
-    expect(sample(before, "nearcast_bytes_total", { stream: "other", source: "http" })).toBe(2000);
+    expect(sample(before, "nearcast_reported_bytes_total", { stream: "other", source: "http" })).toBe(2000);
     aggregator.rebalanceLabels();
     clock.advance(10_000);
     aggregator.ingest(batch(report({ clientId: "client-b000", streamId: "busy", seq: 2 })));
     aggregator.ingest(batch(report({ clientId: "client-a000", streamId: "quiet", seq: 2 })));
     const after = parseMetrics(await metrics.render());
-    expect(sample(after, "nearcast_bytes_total", { stream: "busy", source: "http" })).toBe(1000);
-    expect(sample(after, "nearcast_bytes_total", { stream: "other", source: "http" })).toBe(3000);
-    expect(sample(after, "nearcast_bytes_total", { stream: "quiet", source: "http" })).toBeUndefined();
+    expect(sample(after, "nearcast_reported_bytes_total", { stream: "busy", source: "http" })).toBe(1000);
+    expect(sample(after, "nearcast_reported_bytes_total", { stream: "other", source: "http" })).toBe(3000);
+    expect(
+      sample(after, "nearcast_reported_bytes_total", { stream: "quiet", source: "http" }),
+    ).toBeUndefined();
     metrics.close();
   });
 });

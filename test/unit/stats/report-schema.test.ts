@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_RENDITIONS_PER_REPORT, MAX_REPORTS_PER_BATCH } from "../../../sdk/src/core/report-types.js";
 import { formatPath, validateReportBatch } from "../../../demo-server/src/stats/report-schema.js";
-import type { RejectReason } from "../../../demo-server/src/stats/reject-reasons.js";
+import type { ReportRefusal } from "../../../demo-server/src/net/refusal-reasons.js";
 import { batch, report } from "./fixtures.js";
 
 /** A valid batch as plain JSON-like data, to be broken one field at a time. */
@@ -17,7 +17,7 @@ type Case = [
   description: string,
   mutate: (data: Record<string, unknown>) => unknown,
   field: string,
-  reason: RejectReason,
+  reason: ReportRefusal,
   message: RegExp,
 ];
 

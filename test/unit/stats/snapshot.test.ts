@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { swarmInfoHash } from "../../../demo-server/src/stats/aggregator.js";
 import { buildSnapshot, type SnapshotExtras } from "../../../demo-server/src/stats/snapshot.js";
-import { zeroRejections } from "../../../demo-server/src/stats/reject-reasons.js";
+import {
+  REPORT_CLIP_REASONS,
+  REPORT_REFUSALS,
+  zeroCounts,
+} from "../../../demo-server/src/net/refusal-reasons.js";
 import { batch, FakeClock, LIVE_ID, makeAggregator, RENDITION, report } from "./fixtures.js";
 
 const VOD_ID = "http://127.0.0.1:8080/streams/demo/vod/master.m3u8";
@@ -10,7 +14,15 @@ function extras(overrides: Partial<SnapshotExtras> = {}): SnapshotExtras {
   return {
     swarmPeers: new Map(),
     tracker: null,
-    reports: { accepted: 0, duplicates: 0, rejected: 0, rejectedByReason: zeroRejections() },
+    reports: {
+      accepted: 0,
+      duplicates: 0,
+      anonymous: 0,
+      rejected: 0,
+      rejectedByReason: zeroCounts(REPORT_REFUSALS),
+      clippedBytes: zeroCounts(REPORT_CLIP_REASONS),
+      awaitingConfirmationBytes: 0,
+    },
     ...overrides,
   };
 }
@@ -26,8 +38,8 @@ describe("buildSnapshot", () => {
       uploadedBytes: 0,
       offload: null,
       originBytes: null,
-      measuredBytes: null,
-      originOffload: null,
+      reportedBytes: null,
+      originVsReportedOffload: null,
     });
   });
 
@@ -73,14 +85,14 @@ describe("buildSnapshot", () => {
       expect(stream.windows.all).toMatchObject({
         offload: 0.5,
         originBytes: 2000,
-        measuredBytes: 4000,
-        originOffload: 0.5,
+        reportedBytes: 4000,
+        originVsReportedOffload: 0.5,
       });
     }
     expect(snapshot.totals.windows.all).toMatchObject({
       originBytes: 2000,
-      measuredBytes: 4000,
-      originOffload: 0.5,
+      reportedBytes: 4000,
+      originVsReportedOffload: 0.5,
     });
   });
 
@@ -100,13 +112,13 @@ describe("buildSnapshot", () => {
     expect(series.p2pBps.filter((v) => v > 0)).toEqual([3000, 3000]);
     expect(series.offload.filter((v) => v !== null)).toEqual([0.75, 0.75]);
     expect(series.originBps.filter((v) => v !== null && v > 0)).toEqual([2000]);
-    expect(series.originOffload.some((v) => v !== null && Math.abs(v - 0.75) < 1e-9)).toBe(true);
+    expect(series.originVsReportedOffload.some((v) => v !== null && Math.abs(v - 0.75) < 1e-9)).toBe(true);
     for (const values of [
       series.httpBps,
       series.p2pBps,
       series.originBps,
       series.offload,
-      series.originOffload,
+      series.originVsReportedOffload,
     ]) {
       expect(values).toHaveLength(series.httpBps.length);
     }

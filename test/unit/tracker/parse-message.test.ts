@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isBinaryId, parseMessage, parseRegion } from "../../../demo-server/src/tracker/parse-message.js";
 import type { ParseResult } from "../../../demo-server/src/tracker/parse-message.js";
-import type { RejectReason } from "../../../demo-server/src/tracker/protocol.js";
+import type { TrackerMessageRefusal } from "../../../demo-server/src/net/refusal-reasons.js";
 
 const limits = { maxOffersPerAnnounce: 10, maxNumwant: 50, maxScrapeInfoHashes: 50 };
 
@@ -21,7 +21,7 @@ const announce = (extra: Record<string, unknown> = {}): Record<string, unknown> 
   ...extra,
 });
 
-function expectRejected(result: ParseResult, reason: RejectReason): void {
+function expectRejected(result: ParseResult, reason: TrackerMessageRefusal): void {
   expect(result.ok).toBe(false);
   if (!result.ok) expect(result.rejection.reason).toBe(reason);
 }
@@ -135,7 +135,7 @@ describe("parseMessage: valid messages", () => {
 describe("parseMessage: malformed input", () => {
   const offer = { offer_id: OFFER_ID, offer: { type: "offer", sdp: SDP } };
   const answer = { to_peer_id: PEER_B, offer_id: OFFER_ID, answer: { type: "answer", sdp: SDP } };
-  const cases: [string, string, RejectReason][] = [
+  const cases: [string, string, TrackerMessageRefusal][] = [
     ["not JSON", "{action:", "invalid_json"],
     ["empty", "", "invalid_json"],
     ["JSON array", "[]", "not_an_object"],

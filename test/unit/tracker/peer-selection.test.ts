@@ -76,3 +76,25 @@ describe("selectOfferTargets", () => {
     expect(selectOfferTargets(far.slice(0, 3), me, 10)).toHaveLength(3);
   });
 });
+
+describe("selectOfferTargets: spread over prefixes", () => {
+  it("gives a prefix holding 900 peer_ids no more offers than a prefix with one viewer", () => {
+    const crowd = Array.from({ length: 900 }, (_, i) => peer(`crowd${i}`, "4/6.6.6"));
+    const honest = Array.from({ length: 4 }, (_, i) => peer(`honest${i}`, `4/192.168.${i}`));
+    for (let seed = 0; seed < 50; seed++) {
+      const chosen = selectOfferTargets([...crowd, ...honest], me, 5, seeded(seed));
+      expect(chosen).toHaveLength(5);
+      expect(chosen.filter((c) => c.peerId.startsWith("crowd"))).toHaveLength(1);
+      expect(chosen.filter((c) => c.peerId.startsWith("honest"))).toHaveLength(4);
+    }
+  });
+
+  it("sends at most half the offers to the requester's own prefix when others exist", () => {
+    const lan = Array.from({ length: 30 }, (_, i) => peer(`lan${i}`, "4/10.0.1"));
+    const far = Array.from({ length: 20 }, (_, i) => peer(`far${i}`, `4/192.168.${i}`, "us"));
+    const chosen = selectOfferTargets([...lan, ...far], me, 6, seeded(7));
+    expect(chosen.filter((c) => c.peerId.startsWith("lan"))).toHaveLength(3);
+    // An office alone in the swarm still gets every offer.
+    expect(selectOfferTargets(lan, me, 6, seeded(8))).toHaveLength(6);
+  });
+});

@@ -166,3 +166,55 @@ describe("SwarmRegistry bounds", () => {
     expect(registry.peerCount).toBe(100);
   });
 });
+
+describe("SwarmRegistry: no one party crowds a swarm", () => {
+  it("holds one peer_id per owner per swarm", () => {
+    const { registry, announce } = setup();
+    expect(announce("a", 1, 1).ok).toBe(true);
+    expect(announce("a", 1, 2)).toEqual({ ok: false, reason: "second_peer_id" });
+    expect(registry.getSwarm(id(1))?.peers.size).toBe(1);
+    // Another swarm is fine, and after a stop the owner may announce a new peer_id.
+    expect(announce("a", 2, 2).ok).toBe(true);
+    announce("a", 1, 1, { event: "stopped" });
+    expect(announce("a", 1, 3).ok).toBe(true);
+  });
+
+  it("admits any number of owners of one prefix while there is room", () => {
+    const registry = new SwarmRegistry<string>({ ...limits, maxPeersPerSwarm: 100 }, () => 0);
+    const office = { event: "started" as const, complete: false, ipPrefix: "4/10.1.2", region: undefined };
+    for (let i = 0; i < 60; i++) {
+      expect(registry.announce(`v${i}`, { ...office, infoHash: id(1), peerId: id(100 + i) }).ok).toBe(true);
+    }
+    expect(registry.getSwarm(id(1))?.prefixCounts.get("4/10.1.2")).toBe(60);
+  });
+
+  it("lets a newcomer into a full swarm in place of the crowded prefix's stalest member", () => {
+    let now = 0;
+    const registry = new SwarmRegistry<string>({ ...limits, maxPeersPerSwarm: 4 }, () => now);
+    const join = (owner: string, peer: number, ipPrefix: string) =>
+      registry.announce(owner, {
+        infoHash: id(1),
+        peerId: id(peer),
+        event: "started",
+        complete: false,
+        ipPrefix,
+        region: undefined,
+      });
+    for (let i = 0; i < 4; i++) {
+      now = i;
+      join(`crowd${i}`, 10 + i, "4/6.6.6");
+    }
+    now = 10;
+    const honest = join("honest", 1, "4/10.0.1");
+    expect(honest.ok).toBe(true);
+    if (!honest.ok) return;
+    expect(honest.evicted?.peerId).toBe(id(10)); // the least recently seen of the crowded prefix
+    const swarm = registry.getSwarm(id(1));
+    expect(swarm?.peers.size).toBe(4);
+    expect(swarm?.prefixCounts.get("4/6.6.6")).toBe(3);
+    // Prefixes even out rather than trade places: at 3 against 1, a second honest prefix still gets in…
+    expect(join("honest2", 2, "4/10.0.2").ok).toBe(true);
+    // …and at 2-1-1 a third crowd member is refused: its own prefix is the most crowded.
+    expect(join("crowd9", 19, "4/6.6.6")).toEqual({ ok: false, reason: "swarm_full" });
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The delivery policy's constants: every number that decides whether a segment comes from a peer or
+ * over HTTP, and when. Each says why it has its value; measurements of them are in BENCHMARKS.md.
+ */
+
+/** Below this, a peer try could not even get its first chunk across: HTTP at once instead. */
+export const MIN_HEDGE_BUDGET_MS = 300;
+
+/** Assumed HTTP throughput before the first measurement: a modest 2 Mbit/s, in bits/s. */
+export const DEFAULT_HTTP_BANDWIDTH_BPS = 2_000_000;
+
+/**
+ * Shortest new-segment hold and the spread above it (holds are 500–1500 ms). The spread must exceed
+ * the time news of a fetch takes to cross the swarm, so that the viewers after the first fetcher
+ * hear of its fetch before their own holds end; a longer minimum only eats the buffer's slack.
+ */
+export const NEW_SEGMENT_HOLD_MIN_MS = 500;
+export const NEW_SEGMENT_HOLD_SPREAD_MS = 1000;
+
+/**
+ * Extra hold of a viewer that cannot relay in real time: one spread, so capable viewers' holds end
+ * first; among themselves such viewers keep the hashed order.
+ */
+export const NON_RELAY_HOLD_EXTRA_MS = NEW_SEGMENT_HOLD_SPREAD_MS;
+
+/**
+ * The least time a peer gets for a segment after the origin failed it: hls.js's default fragment
+ * retry delay (`fragLoadPolicy.default.errorRetry.retryDelayMs`), so a failed peer try costs no more
+ * than the back-off it replaces.
+ */
+export const AFTER_HTTP_FAILURE_PEER_BUDGET_MS = 1000;
+
+/** How many segment ids whose HTTP fetch failed a viewer remembers (a few playlists' worth). */
+export const RECENT_HTTP_FAILURES = 64;
+
+/** Shortest no-progress timeout: below it, one 64 KiB chunk on a modest link looks like a stall. */
+export const MIN_PEER_STALL_MS = 300;
+
+/**
+ * A peer transfer whose rate since its first byte would bring less than 1/TRICKLE_FACTOR of the
+ * bytes still to come before its budget ends is cut as stalled, once it has sent bytes for its stall
+ * timeout: a peer that trickles a byte now and then resets the no-progress timeout, and would
+ * otherwise hold the load for its whole budget. Far below what finishing needs, so a steady but
+ * slow peer keeps its chance.
+ */
+export const TRICKLE_FACTOR = 4;
+
+/** A peer transfer's limits are checked on this grid from its start (ms). */
+export const TRANSFER_CHECK_INTERVAL_MS = 50;
+
+/**
+ * Start-up window in which a viewer with no peer yet may wait for its first connection: long enough
+ * for a tracker round trip and a WebRTC handshake, short enough that a swarm whose peers cannot be
+ * reached costs only the first segments.
+ */
+export const FIRST_PEER_WAIT_WINDOW_MS = 5000;
+
+/** First ABR probe this long after the last HTTP throughput sample (2 segments of 2 s). */
+export const ABR_PROBE_MIN_INTERVAL_MS = 4_000;
+
+/** Longest interval between ABR probes that keep finding the same throughput. */
+export const ABR_PROBE_MAX_INTERVAL_MS = 32_000;
+
+/** A probe "found more" when the estimate rose by this factor: the interval starts again. */
+export const ABR_PROBE_FOUND_MORE = 1.15;

@@ -1,0 +1,157 @@
+// The waits of a load: new-segment holds, their fitting to the slack, weak uplinks, the first-peer
+// wait (see sdk/src/core/policy/waits.ts).
+import { describe, expect, it } from "vitest";
+import {
+  MIN_HEDGE_BUDGET_MS,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NEW_SEGMENT_HOLD_SPREAD_MS,
+  NON_RELAY_HOLD_EXTRA_MS,
+} from "../../../../sdk/src/core/policy/constants.js";
+import { decide } from "../../../../sdk/src/core/policy/decide.js";
+import {
+  awaitingFirstPeer,
+  fitHoldToSlack,
+  newSegmentHoldMs,
+  relaysInRealTime,
+} from "../../../../sdk/src/core/policy/waits.js";
+import { input } from "./fixtures.js";
+
+describe("new-segment holds", () => {
+  it("spreads new-segment holds over 500–1500 ms, differently per viewer and per segment", () => {
+    expect([NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS]).toEqual([500, 1000]);
+    const holds = Array.from({ length: 200 }, (_, i) =>
+      newSegmentHoldMs(String(1000 + i), "-NC0100-viewerA00000"),
+    );
+    for (const h of holds) {
+      expect(h).toBeGreaterThanOrEqual(NEW_SEGMENT_HOLD_MIN_MS);
+      expect(h).toBeLessThan(NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS);
+    }
+    expect(Math.max(...holds) - Math.min(...holds)).toBeGreaterThan(600);
+    expect(newSegmentHoldMs("1000", "a")).toBe(newSegmentHoldMs("1000", "a"));
+    expect(newSegmentHoldMs("1000", "a")).not.toBe(newSegmentHoldMs("1000", "b"));
+  });
+
+  it("takes another hold range when asked (the simulator compares ranges with it)", () => {
+    const holds = Array.from({ length: 100 }, (_, i) =>
+      newSegmentHoldMs(String(i), "-NC0100-viewerA00000", 200, 800),
+    );
+    for (const h of holds) {
+      expect(h).toBeGreaterThanOrEqual(200);
+      expect(h).toBeLessThan(1000);
+    }
+    // The same hash position in either range.
+    const a = (newSegmentHoldMs("7", "p") - NEW_SEGMENT_HOLD_MIN_MS) / NEW_SEGMENT_HOLD_SPREAD_MS;
+    expect((newSegmentHoldMs("7", "p", 200, 800) - 200) / 800).toBeCloseTo(a, 9);
+  });
+
+  describe("fitting a hold to the slack", () => {
+    const span = NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS;
+    const live = { live: true, connectedPeers: 3 };
+    // 4000 − 350 − 2500 = 1150 ms of slack; a hold may use 1150 − 300 = 850 ms of it.
+    const short = input({ ...live, deadlineMs: 4000 });
+    const windowMs = 4000 - 350 - 2500 - MIN_HEDGE_BUDGET_MS;
+
+    it("keeps every hold when the window covers the hold range, and drops it without slack", () => {
+      // 5000 − 350 − 2500 − 300 = 1850 ms ≥ 1500
+      expect(fitHoldToSlack(1400, input({ ...live, deadlineMs: 5000 }))).toBe(1400);
+      expect(fitHoldToSlack(1400 + NON_RELAY_HOLD_EXTRA_MS, input({ ...live, deadlineMs: 5000 }))).toBe(1850);
+      // A 1200-ms window: every hold scaled by 1200 / 1500, the longest still inside it.
+      const mid = input({ ...live, deadlineMs: 1200 + MIN_HEDGE_BUDGET_MS + 2500 + 350 });
+      expect(fitHoldToSlack(800, mid)).toBeCloseTo(640);
+      expect(fitHoldToSlack(1499, mid)).toBeLessThan(1200);
+      expect(fitHoldToSlack(700, input({ deadlineMs: 3000 }))).toBe(0);
+      expect(fitHoldToSlack(700, input({ deadlineMs: 0 }))).toBe(0);
+      expect(fitHoldToSlack(0, short)).toBe(0);
+    });
+
+    it("scales holds into a shorter window, keeping their order, non-relaying viewers last", () => {
+      const holds = [500, 800, 1200, 1499];
+      const fitted = holds.map((h) => fitHoldToSlack(h, short));
+      for (let i = 1; i < fitted.length; i++) expect(fitted[i]).toBeGreaterThan(fitted[i - 1] ?? 0);
+      expect(fitted[1]).toBeCloseTo((800 * windowMs) / span);
+      const weak = fitHoldToSlack(500 + NON_RELAY_HOLD_EXTRA_MS, short);
+      expect(weak).toBe(windowMs);
+      for (const f of fitted) expect(f).toBeLessThan(weak);
+    });
+
+    it("lets viewers with the same short buffer end their holds apart (decide alone would not)", () => {
+      // Holds 800 and 1400 ms, both longer than the 850 ms window: decide() would cap both waits
+      // at the slack, so both would give up at the same moment; fitted, they end ~340 ms apart.
+      const [a = 0, b = 0] = [800, 1400].map((h) => fitHoldToSlack(h, short));
+      expect(b - a).toBeGreaterThan(300);
+      expect(decide({ ...short, holdLeftMs: a })).toEqual({
+        kind: "wait",
+        reason: "new-segment-hold",
+        maxWaitMs: a,
+      });
+    });
+  });
+
+  describe("viewers that cannot relay in real time", () => {
+    // A 2-second 540p segment of ~222 kB: 889 kbit/s.
+    const bytes = 222_000;
+
+    it("relay when uploading uncapped, or capped at or above the rendition's bitrate", () => {
+      expect(relaysInRealTime(true, 0, bytes, 2)).toBe(true);
+      expect(relaysInRealTime(true, 125_000, bytes, 2)).toBe(true); // 1 Mbit/s
+      expect(relaysInRealTime(true, 111_000, bytes, 2)).toBe(true); // exactly real time
+    });
+
+    it("do not relay with upload off or a cap below the bitrate", () => {
+      expect(relaysInRealTime(false, 0, bytes, 2)).toBe(false);
+      expect(relaysInRealTime(false, 1e9, bytes, 2)).toBe(false);
+      expect(relaysInRealTime(true, 62_500, bytes, 2)).toBe(false); // 500 kbit/s
+      // The same cap carries a lighter rendition.
+      expect(relaysInRealTime(true, 62_500, 77_000, 2)).toBe(true); // 240p, ~310 kbit/s
+    });
+
+    it("treat an unknown duration as no constraint (never a reason to step back)", () => {
+      expect(relaysInRealTime(true, 62_500, bytes, 0)).toBe(true);
+      expect(relaysInRealTime(true, 62_500, bytes, Number.NaN)).toBe(true);
+    });
+
+    it("hold past every capable viewer's hold, keeping the hashed order among themselves", () => {
+      expect(NON_RELAY_HOLD_EXTRA_MS).toBe(NEW_SEGMENT_HOLD_SPREAD_MS);
+      for (let i = 0; i < 100; i++) {
+        const weak = newSegmentHoldMs(String(i), "weak") + NON_RELAY_HOLD_EXTRA_MS;
+        expect(weak).toBeGreaterThanOrEqual(NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS);
+        for (const id of ["a", "b", "c"]) expect(weak).toBeGreaterThan(newSegmentHoldMs(String(i), id));
+      }
+    });
+
+    it("still hold no longer than the slack allows", () => {
+      const d = decide(
+        input({
+          live: true,
+          connectedPeers: 3,
+          deadlineMs: 4000,
+          holdLeftMs: NEW_SEGMENT_HOLD_MIN_MS + NEW_SEGMENT_HOLD_SPREAD_MS + NON_RELAY_HOLD_EXTRA_MS,
+        }),
+      );
+      expect(d).toEqual({ kind: "wait", reason: "new-segment-hold", maxWaitMs: 4000 - 350 - 2500 });
+    });
+  });
+});
+
+describe("awaitingFirstPeer", () => {
+  const fresh = {
+    sinceJoinMs: 1000,
+    peerLeft: false,
+    trackerAnswered: false,
+    othersReported: undefined,
+    availabilityReceived: false,
+  };
+
+  it.each([
+    ["just joined, tracker not answered yet", {}, true],
+    ["the tracker counted others", { trackerAnswered: true, othersReported: 3 }, true],
+    ["the tracker sent no counts (others assumed)", { trackerAnswered: true }, true],
+    ["at the end of the window", { sinceJoinMs: 5000 }, true],
+    ["past the window", { sinceJoinMs: 5001 }, false],
+    ["the tracker counted nobody else", { trackerAnswered: true, othersReported: 0 }, false],
+    ["a peer sent its availability", { availabilityReceived: true }, false],
+    ["a peer came and went", { peerLeft: true }, false],
+  ])("%s → %s", (_, over, expected) => {
+    expect(awaitingFirstPeer({ ...fresh, ...over })).toBe(expected);
+  });
+});
