@@ -162,6 +162,8 @@ try {
     browsers.push(browser);
     const page = await browser.newPage();
     await page.goto(pageUrl);
+    // tsx (esbuild, keepNames) wraps named functions in __name(), which the page does not define.
+    await page.evaluate("globalThis.__name = (fn) => fn");
     pages.push(page);
   }
   const [a, b, c] = pages as [Page, Page, Page];
