@@ -8,7 +8,7 @@
 // Query: src, p2p=0|1, plain=1 (hls.js alone), tracker, switchMs (hls.nextLevel every N ms),
 // audioSwitchMs, subs=1, manual=1 (autoStartLoad false + own pLoader, startLoad() on LEVEL_LOADED),
 // store (storeMaxBytes), patient=1 (retry playlists and fragments for a minute), buffer=S (maxBufferLength),
-// evictTailMs=N (drop the buffer's last 0.5 s every N ms), spa=1 (the test calls window.mount() / window.unmount()).
+// spa=1 (the test calls window.mount() / window.unmount()).
 /* global Hls, Nearcast */
 "use strict";
 
@@ -208,20 +208,6 @@ window.mount = function mount() {
       setInterval(() => {
         if (hls.audioTracks.length > 1) hls.audioTrack = (hls.audioTrack + 1) % hls.audioTracks.length;
       }, audioSwitchMs),
-    );
-  }
-  // `evictTailMs=N`: every N ms the last half second of the forward buffer goes, as when the browser
-  // evicts media ahead of the playhead; hls.js then loads the fragment it has just appended again.
-  const evictTailMs = Number(params.get("evictTailMs") ?? 0);
-  if (evictTailMs > 0) {
-    timers.push(
-      setInterval(() => {
-        const ranges = video.buffered;
-        if (ranges.length === 0) return;
-        const end = ranges.end(ranges.length - 1);
-        if (end - video.currentTime < 2) return;
-        hls.trigger(Hls.Events.BUFFER_FLUSHING, { startOffset: end - 0.5, endOffset: Infinity, type: null });
-      }, evictTailMs),
     );
   }
   hls.loadSource(params.get("src"));
