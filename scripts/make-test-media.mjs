@@ -14,6 +14,10 @@
 //   ts-single     one TS file, EXT-X-BYTERANGE (every other line without an offset: it continues)
 //   fmp4-single   one fMP4 file, EXT-X-MAP with BYTERANGE, EXT-X-BYTERANGE segments
 //   alt-audio     video-only fMP4 variants + two EXT-X-MEDIA TYPE=AUDIO renditions + a WebVTT track
+//   alt-audio-unaligned  alt-audio's video (not copied) + an audio rendition cut every 1.6 s: audio
+//                 segment boundaries that do not line up with the video's 2-second ones
+//   ts-single-offset  ts-single's file (not copied) from its 3rd segment on: byte ranges that do not
+//                 start at 0, a first segment whose timestamps start at 4 s
 //   aes           TS, AES-128 (EXT-X-KEY) rotating every 3 segments, alternately with and without IV
 //   disco         fMP4 whose second half is another encode (new EXT-X-MAP after EXT-X-DISCONTINUITY)
 //   fmp4-b        fmp4-ladder's 144p names with other content (identity tests: same names, other bytes)
@@ -204,6 +208,66 @@ function altAudio() {
       `${r.name}/index.m3u8`,
     ]),
   ]);
+}
+
+/** A playlist of `source` with its URIs (lines and URI="…") made relative to `prefix`, for reuse. */
+function reference(sourcePlaylist, prefix, keep = () => true) {
+  const out = [];
+  let pending = [];
+  let index = 0;
+  for (const line of readFileSync(sourcePlaylist, "utf8").split("\n")) {
+    if (line.startsWith("#EXTINF") || line.startsWith("#EXT-X-BYTERANGE")) {
+      pending.push(line);
+      continue;
+    }
+    if (line !== "" && !line.startsWith("#")) {
+      if (keep(index++)) out.push(...pending, `${prefix}${line}`);
+      pending = [];
+      continue;
+    }
+    out.push(line.replace(/URI="([^"]*)"/, (_m, uri) => `URI="${prefix}${uri}"`));
+  }
+  return out.join("\n");
+}
+
+/** alt-audio's video renditions with an audio rendition whose segments are 1.6 s long. */
+function altAudioUnaligned() {
+  const dir = fresh(path.join(OUT, "alt-audio-unaligned"));
+  for (const r of RENDITIONS) {
+    mkdirSync(path.join(dir, r.name));
+    writeFileSync(
+      path.join(dir, r.name, "index.m3u8"),
+      reference(path.join(OUT, "alt-audio", r.name, "index.m3u8"), `../../alt-audio/${r.name}/`),
+    );
+  }
+  // 1.6 s = 75 AAC frames at 48 kHz: every audio boundary but every fourth falls inside a video segment.
+  encodeRendition(path.join(dir, "audio-en"), {
+    fmp4: true,
+    withVideo: false,
+    hz: 440,
+    extra: ["-hls_time", "1.6"],
+  });
+  writeMaster(dir, [
+    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="1",URI="audio-en/index.m3u8"',
+    ...RENDITIONS.flatMap((r) => [
+      streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`, ',AUDIO="aud"'),
+      `${r.name}/index.m3u8`,
+    ]),
+  ]);
+}
+
+/** ts-single's one file from its 3rd segment on: the first byte range starts well past 0. */
+function tsSingleOffset() {
+  const dir = fresh(path.join(OUT, "ts-single-offset"));
+  const r = RENDITIONS[0];
+  mkdirSync(path.join(dir, r.name));
+  const source = path.join(OUT, "ts-single", r.name, "index.m3u8");
+  // A range without an offset continues the previous one: the first kept entry needs its offset.
+  const lines = reference(source, `../../ts-single/${r.name}/`, (i) => i >= 2).split("\n");
+  const first = lines.findIndex((line) => line.startsWith("#EXT-X-BYTERANGE"));
+  if (!/@\d+$/.test(lines[first])) throw new Error("ts-single's 3rd range should carry its offset");
+  writeFileSync(path.join(dir, r.name, "index.m3u8"), lines.join("\n"));
+  writeMaster(dir, [streamInf(r, `${VIDEO_CODEC},${AUDIO_CODEC}`), `${r.name}/index.m3u8`]);
 }
 
 /**
@@ -441,6 +505,8 @@ const shapes = {
   "ts-single": () => singleFile("ts-single", false),
   "fmp4-single": () => singleFile("fmp4-single", true),
   "alt-audio": altAudio,
+  "alt-audio-unaligned": altAudioUnaligned,
+  "ts-single-offset": tsSingleOffset,
   aes,
   disco,
   "fmp4-b": fmp4B,

@@ -7,6 +7,7 @@ import {
   type ScenarioId,
   type ScenarioOptions,
 } from "./scenarios.js";
+import type { ShapingMode } from "./hard-scenarios.js";
 
 export interface BenchArgs {
   viewers: number;
@@ -51,6 +52,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --churn-viewers N      concurrent viewers in churn (default ${DEFAULT_SCENARIO_OPTIONS.churnViewers})
   --churn-interval-sec S one viewer leaves and one joins every S s in churn (default ${DEFAULT_SCENARIO_OPTIONS.churnIntervalMs / 1000})
   --cost-viewers N       viewers per viewer-cost run (default ${DEFAULT_SCENARIO_OPTIONS.costViewers})
+  --shaping tc|devtools  tc (default): each viewer a Chromium in its own network namespace on a tc-shaped
+                         link that HTTP and WebRTC share (needs root, iproute2); devtools: one browser,
+                         DevTools emulation of HTTP downlinks only, no origin delay (the bench before issue 22)
+  --link-down-kbps K     tc: downlink of a viewer whose profile names none (default ${DEFAULT_SCENARIO_OPTIONS.linkDownKbps})
+  --link-up-kbps K       tc: its uplink (default ${DEFAULT_SCENARIO_OPTIONS.linkUpKbps}); never above its downlink
+  --origin-delay-ms M    tc: the origin's first-byte delay where a scenario sets no CDN emulation (default ${DEFAULT_SCENARIO_OPTIONS.originDelayMs})
 `;
 
 function number(
@@ -91,6 +98,12 @@ function list<T extends string>(
   return allowed.filter((item) => items.includes(item));
 }
 
+function shapingMode(text: string | undefined): ShapingMode {
+  if (text === undefined) return DEFAULT_SCENARIO_OPTIONS.shaping;
+  if (text === "tc" || text === "devtools") return text;
+  throw new BenchArgsError(`--shaping must be tc or devtools, got "${text}"`);
+}
+
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let parsed;
   try {
@@ -114,6 +127,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         "churn-viewers": { type: "string" },
         "churn-interval-sec": { type: "string" },
         "cost-viewers": { type: "string" },
+        shaping: { type: "string" },
+        "link-down-kbps": { type: "string" },
+        "link-up-kbps": { type: "string" },
+        "origin-delay-ms": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -134,6 +151,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     quick,
     out: v.out,
     scenarioOptions: {
+      shaping: shapingMode(v.shaping),
+      linkDownKbps: number("link-down-kbps", v["link-down-kbps"], d.linkDownKbps, 1),
+      linkUpKbps: number("link-up-kbps", v["link-up-kbps"], d.linkUpKbps, 1),
+      originDelayMs: number("origin-delay-ms", v["origin-delay-ms"], d.originDelayMs, 0, true),
       liveStaggerMs: number("live-stagger-sec", v["live-stagger-sec"], d.liveStaggerMs / 1000, 0) * 1000,
       vodStaggerMs: number("vod-stagger-sec", v["vod-stagger-sec"], d.vodStaggerMs / 1000, 0) * 1000,
       uploadKbps: number("upload-kbps", v["upload-kbps"], d.uploadKbps, 1),

@@ -1,13 +1,12 @@
 // One scenario × client run: a fresh demo server (same settings for every client, so the simulated
-// live stream starts at the same point), a fresh browser, N viewers in separate browser contexts
-// joining staggered, each watched for the same span of its own playback, then every page and the
-// origin read at one instant.
+// live stream starts at the same point), a fresh viewer network (tc: a namespace and a browser per
+// viewer; devtools: one browser, a context per viewer — see viewer-network.ts), N viewers joining
+// staggered, each watched for the same span of its own playback, then every page and the origin
+// read at one instant.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "puppeteer-core";
 import { startServer, type RunningServer } from "../../demo-server/src/server.js";
-import { closeBrowser, launchBrowser } from "../../test/browser/support/chromium.js";
 import type { PlaybackReport } from "../../test/browser/support/playback-report.js";
 import type { Viewer } from "../../test/browser/support/viewer.js";
 import { sleep } from "../../test/support/wait-for.js";
@@ -37,7 +36,9 @@ import {
 } from "./metrics-hard.js";
 import { snapshotViewer } from "./page-snapshot.js";
 import { formatMiB } from "./report.js";
-import { pageConfigFor, viewerProfile, type Scenario } from "./scenarios.js";
+import { pageConfigFor, viewerLink, viewerProfile, type Scenario } from "./scenarios.js";
+import type { LinkRates } from "../../test/support/netns/shaped-lan.js";
+import { openViewerNetwork, type ViewerNetwork, type ViewerSeat } from "./viewer-network.js";
 import { openSession, type ViewerSession } from "./viewer-session.js";
 
 const PAGES_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../pages/dist");
@@ -73,6 +74,8 @@ export interface ViewerRecord extends ViewerMeasurement {
   /** Join index (the same profile in every client's run) and its profile's label. */
   index: number;
   profileLabel: string;
+  /** tc: the viewer's link at join, kbit/s; devtools: its emulated downlink (upKbps 0). */
+  link: LinkRates;
   /** Joined while the others were already watched (churn). */
   joinedMidRun: boolean;
   /** Fragments handed to hls.js per level height, and the height it played most. */
@@ -100,13 +103,13 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
   const tag = `${scenario.id}/${client}`;
   let server: RunningServer | undefined;
   let tracker: BtTracker | undefined;
-  let browser: Browser | undefined;
+  let network: ViewerNetwork | undefined;
   let ticker: NodeJS.Timeout | undefined;
   const slots: Slot[] = [];
   const cleanup = async (): Promise<void> => {
     clearInterval(ticker);
     await Promise.allSettled(slots.map((slot) => slot.session?.viewer.close()));
-    await closeBrowser(browser);
+    await network?.close();
     await tracker?.close();
     await server?.close();
   };
@@ -119,9 +122,13 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       cdnBandwidthKbps: scenario.server.cdnBandwidthKbps,
     });
     if (client === "p2pml") tracker = await startBtTracker();
-    const activeBrowser = await launchBrowser();
-    browser = activeBrowser;
-    const endpoints = { serverUrl: server.url, btTrackerUrl: tracker?.url };
+    const activeNetwork = openViewerNetwork(scenario.shaping);
+    network = activeNetwork;
+    const endpoints = {
+      serverUrl: await activeNetwork.reach(server.url),
+      btTrackerUrl: tracker ? await activeNetwork.reach(tracker.url) : undefined,
+    };
+    const pagesUrl = await activeNetwork.reach(options.pagesUrl);
     const n = options.viewers;
     const cost = scenario.measureCost ? bundleCost(client) : undefined;
     progress(
@@ -129,7 +136,8 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
         (scenario.churn
           ? `then one leaves and one joins every ${scenario.churn.intervalMs / 1000} s for ${options.watchMs / 1000} s`
           : `each watched ${options.watchMs / 1000} s`) +
-        ` (origin ${server.url}${tracker ? `, tracker ${tracker.url}` : ""})`,
+        ` (origin ${endpoints.serverUrl}${tracker ? `, tracker ${endpoints.btTrackerUrl}` : ""}` +
+        `${scenario.shaping === "tc" ? ", tc-shaped links" : ", DevTools emulation"})`,
     );
 
     const activeServer = server;
@@ -146,13 +154,19 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
     const join = async (index: number, joinedMidRun: boolean): Promise<void> => {
       const profile = viewerProfile(scenario, index, n, options.watchMs);
       const pageConfig = pageConfigFor(scenario, client, endpoints, profile);
-      const url = `${options.pagesUrl}/?client=${client}&cfg=${encodeURIComponent(JSON.stringify(pageConfig))}`;
+      const url = `${pagesUrl}/?client=${client}&cfg=${encodeURIComponent(JSON.stringify(pageConfig))}`;
+      const link =
+        scenario.shaping === "tc"
+          ? viewerLink(scenario, profile)
+          : { downKbps: profile.downlinkKbps, upKbps: 0 };
       const slot: Slot = {
         index,
         name: `${client}-${index}`,
         profile,
+        link,
         pageConfig,
         joinedMidRun,
+        seat: null,
         session: null,
         startFailure: null,
         watch: Promise.resolve(null),
@@ -161,8 +175,9 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       };
       slots.push(slot);
       try {
+        slot.seat = await activeNetwork.seat(link);
         slot.session = await openSession({
-          browser: activeBrowser,
+          seat: slot.seat,
           url,
           name: slot.name,
           profile,
@@ -172,7 +187,8 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
         await slot.session.viewer.waitForPlaying(START_TIMEOUT_MS);
         const snapshot = await snapshotViewer(slot.session.viewer);
         progress(
-          `${tag}: viewer ${index + 1}${joinedMidRun ? " (joiner)" : `/${n}`} playing (${profile.label}), ` +
+          `${tag}: viewer ${index + 1}${joinedMidRun ? " (joiner)" : `/${n}`} playing (${profile.label}` +
+            `${scenario.shaping === "tc" ? `, link ${link.downKbps}/${link.upKbps} kbit/s` : ""}), ` +
             `startup ${Math.round(snapshot.startupMs ?? NaN)} ms`,
         );
         slot.watch = slot.session
@@ -191,6 +207,7 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       await slot.session?.stop();
       if (slot.session) slot.final = await snapshotViewer(slot.session.viewer).catch(() => null);
       await slot.session?.viewer.close();
+      await slot.seat?.release();
     };
 
     for (let i = 0; i < n; i++) {
@@ -259,8 +276,10 @@ interface Slot {
   index: number;
   name: string;
   profile: ViewerProfile;
+  link: LinkRates;
   pageConfig: BenchPageConfig;
   joinedMidRun: boolean;
+  seat: ViewerSeat | null;
   session: ViewerSession | null;
   startFailure: string | null;
   watch: Promise<PlaybackReport | null>;
@@ -276,6 +295,7 @@ function viewerRecord(slot: Slot, report: PlaybackReport | null): ViewerRecord {
     name: slot.name,
     index: slot.index,
     profileLabel: slot.profile.label,
+    link: slot.link,
     joinedMidRun: slot.joinedMidRun,
     startupMs: final?.startupMs ?? null,
     startupMarks: final?.startupMarks ?? {},

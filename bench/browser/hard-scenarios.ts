@@ -1,20 +1,28 @@
-// The "hard" scenarios of the browser bench (issue 13): mixed renditions under per-viewer DevTools
-// network emulation, weak uplinks, churn, and what P2P costs a viewer's main thread. What differs
-// from the five base scenarios is per viewer (its downlink, its upload), so it lives in profiles.
+// The "hard" scenarios of the browser bench (issue 13): mixed renditions on per-viewer downlinks,
+// weak uplinks, churn, and what P2P costs a viewer's main thread. What differs from the five base
+// scenarios is per viewer (its downlink, its upload), so it lives in profiles. A profile's rates are
+// its link (tc in the viewer's namespace, see viewer-network.ts) or, with `--shaping devtools`, Chrome
+// DevTools emulation of its HTTP downlink and Nearcast's own upload cap.
+
+/** How viewers' networks are shaped: tc on a link per viewer namespace, or DevTools emulation. */
+export type ShapingMode = "tc" | "devtools";
 
 /** What one viewer of a scenario is given: the same for every client at the same join index. */
 export interface ViewerProfile {
   /** Short description printed in per-viewer tables, e.g. "1100 kbit/s" or "upload off". */
   label: string;
   /**
-   * Chrome DevTools network emulation (`Network.emulateNetworkConditions`) of the page's HTTP
-   * downlink, kbit/s; 0 = none. It throttles the page's HTTP requests only, not its WebRTC data
-   * channels (Chromium applies DevTools emulation in the network service, which WebRTC bypasses).
+   * Downlink, kbit/s; 0 = the scenario's link (tc) or none (devtools). With tc it is the rate of
+   * everything the viewer receives, HTTP and WebRTC; with DevTools emulation
+   * (`Network.emulateNetworkConditions`) only its HTTP requests are throttled (Chromium applies
+   * DevTools emulation in the network service, which WebRTC bypasses).
    */
   downlinkKbps: number;
+  /** Uplink of the viewer's link (tc only), kbit/s; 0 = the scenario's link. */
+  uplinkKbps: number;
   /** Later downlink changes, each `afterMs` after the viewer starts playing. */
   downlinkChanges: { afterMs: number; downlinkKbps: number }[];
-  /** Per-viewer P2P upload cap, bytes/s; 0 = the scenario's (or none). */
+  /** Per-viewer P2P upload cap set in Nearcast (`maxUploadBytesPerSec`), bytes/s; 0 = the scenario's (or none). */
   uploadCapBytesPerSec: number;
   /** The viewer serves nothing to peers (Nearcast `uploadEnabled: false`, p2pml `isP2PUploadDisabled`). */
   uploadOff: boolean;
@@ -26,6 +34,7 @@ export const EMULATED_LATENCY_MS = 20;
 export const PLAIN_PROFILE: Readonly<ViewerProfile> = {
   label: "unthrottled",
   downlinkKbps: 0,
+  uplinkKbps: 0,
   downlinkChanges: [],
   uploadCapBytesPerSec: 0,
   uploadOff: false,
@@ -84,23 +93,33 @@ export function mixedRenditionProfile(index: number, viewers: number, watchMs: n
   return { ...PLAIN_PROFILE, label: `${downlinkKbps} kbit/s`, downlinkKbps };
 }
 
-/** Weak uplinks: of every 4 viewers in join order, one uploads nothing, two are capped, one is free. */
-export function weakUplinkProfile(index: number, uploadKbps: number): ViewerProfile {
+/**
+ * Weak uplinks: of every 4 viewers in join order, one uploads nothing, two are capped, one is free.
+ * With tc the cap is the viewer's link (an uplink of `uploadKbps`, which its HTTP requests and ACKs
+ * share, as on a real line; Nearcast is not told); with DevTools it is Nearcast's own upload cap.
+ */
+export function weakUplinkProfile(
+  index: number,
+  uploadKbps: number,
+  shaping: ShapingMode = "tc",
+): ViewerProfile {
   switch (index % 4) {
     case 0:
       return { ...PLAIN_PROFILE, label: "upload off", uploadOff: true };
     case 3:
       return { ...PLAIN_PROFILE, label: "upload uncapped" };
     default:
-      return {
-        ...PLAIN_PROFILE,
-        label: `upload ≤ ${uploadKbps} kbit/s`,
-        uploadCapBytesPerSec: Math.round((uploadKbps * 1000) / 8),
-      };
+      return shaping === "tc"
+        ? { ...PLAIN_PROFILE, label: `uplink ${uploadKbps} kbit/s`, uplinkKbps: uploadKbps }
+        : {
+            ...PLAIN_PROFILE,
+            label: `upload ≤ ${uploadKbps} kbit/s`,
+            uploadCapBytesPerSec: Math.round((uploadKbps * 1000) / 8),
+          };
   }
 }
 
-/** Viewer cost: every viewer on the same emulated downlink. */
+/** Viewer cost: every viewer on the same downlink. */
 export function costProfile(downlinkKbps: number): ViewerProfile {
   return { ...PLAIN_PROFILE, label: `${downlinkKbps} kbit/s`, downlinkKbps };
 }

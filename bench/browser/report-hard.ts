@@ -22,6 +22,8 @@ import type { ScenarioTargets } from "./scenarios.js";
 export interface HardViewer {
   index: number;
   profileLabel: string;
+  /** With tc: the viewer's link at join, kbit/s (upKbps 0 = DevTools emulation, no link). */
+  link?: { downKbps: number; upKbps: number };
   joinedMidRun: boolean;
   startupMs: number | null;
   /** When each start-up step first happened, ms since navigation start. */
@@ -92,7 +94,10 @@ export function formatLevelTable(runs: readonly HardRun[]): string {
       const viewer = run.viewers.find((v) => v.index === index);
       return viewer ? `${fmt(viewer.levelHeight)}p / ${fmt(viewer.modalHeight)}p` : "–";
     });
-    const label = runs.flatMap((run) => run.viewers.filter((v) => v.index === index))[0]?.profileLabel ?? "";
+    const first = runs.flatMap((run) => run.viewers.filter((v) => v.index === index))[0];
+    const link =
+      first?.link && first.link.upKbps > 0 ? ` (link ${first.link.downKbps}/${first.link.upKbps})` : "";
+    const label = `${first?.profileLabel ?? ""}${link}`;
     const row = comparison.find((c) => c.index === index);
     lines.push(
       `| ${index + 1} | ${label} | ${cells.join(" | ")} | ${row ? (row.lower ? "**lower**" : "no") : "–"} |`,

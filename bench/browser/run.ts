@@ -136,6 +136,17 @@ console.log(
     "requests / distinct media files requested); stalls = playhead stuck for ≥ 2 samples 500 ms apart " +
     "after playback started; rebuffer ratio = stalled / watched time; client-reported = the library's own counters",
 );
+const so = args.scenarioOptions;
+console.log(
+  so.shaping === "tc"
+    ? `- real shaping: every viewer is a Chromium in its own network namespace (ip netns exec, driven over ` +
+        `--remote-debugging-pipe) on a veth whose two ends tc (tbf) shapes — downlink and uplink, HTTP and WebRTC ` +
+        `alike; default link ${so.linkDownKbps}/${so.linkUpKbps} kbit/s down/up (a profile's own rates where it ` +
+        `names them, uplink never above downlink); the origin waits ${so.originDelayMs} ms before each media ` +
+        "response's first byte (the CDN's distance) unless a scenario sets its own CDN emulation; no delay between " +
+        "viewers (no netem on this kernel)"
+    : "- shaping: DevTools network emulation of profiled viewers' HTTP downlinks only (one browser, a context per viewer, loopback)",
+);
 progress(
   `${runsPlanned} runs (${args.scenarios.join(", ")} × ${args.clients.join(", ")}), ` +
     `about ${Math.ceil(totalEstimateMin)} min; results → ${path.relative(ROOT, outPath)}`,
@@ -229,12 +240,13 @@ try {
     console.log("");
     for (const summary of summaries) console.log(`- ${formatDiagnostics(summary)}`);
     for (const note of scenario.notes) console.log(`- ${note}`);
-    if (scenario.profile && !scenario.measureCost) {
+    if (scenario.profile && !scenario.measureCost)
       console.log(
         `\nOffload per rendition and against the per-rendition ceiling:\n\n${formatRenditionTable(hardRuns)}`,
       );
+    // Every scenario: whether a P2P viewer ends up on a lower rendition than plain hls.js's.
+    if (!scenario.measureCost)
       console.log(`\nEach viewer's level (hls.js ABR) per client:\n\n${formatLevelTable(hardRuns)}`);
-    }
     if (scenario.churn) console.log(`\n- ${formatJoinerLine(hardRuns)}\n- ${formatJoinerSteps(hardRuns)}`);
     if (scenario.measureCost) console.log(`\nWhat a viewer's page costs:\n\n${formatCostTable(hardRuns)}`);
     console.log(`\n${result.verdict}`);

@@ -8,8 +8,10 @@ import {
   PLAIN_PROFILE,
   weakUplinkProfile,
   type HardScenarioOptions,
+  type ShapingMode,
   type ViewerProfile,
 } from "./hard-scenarios.js";
+import type { LinkRates } from "../../test/support/netns/shaped-lan.js";
 
 export type ScenarioId =
   | "live"
@@ -67,6 +69,10 @@ export interface Scenario {
   hlsConfig: HlsConfigJson;
   /** Demo server settings (CDN emulation), the same for every client. */
   server: { cdnLatencyMs: number; cdnBandwidthKbps: number };
+  /** How viewers' networks are shaped (see {@link ShapingMode}). */
+  shaping: ShapingMode;
+  /** With tc: the link of a viewer whose profile names no rate, kbit/s each way ({0, 0} with DevTools). */
+  link: LinkRates;
   /** Time between one viewer starting to play and the next one opening the page. */
   staggerMs: number;
   /** Per-viewer upload cap, bytes/s; 0 = none. */
@@ -94,7 +100,29 @@ export function viewerProfile(
   return scenario.profile ? scenario.profile(index, viewers, watchMs) : PLAIN_PROFILE;
 }
 
+/**
+ * The link a viewer gets with tc: the profile's downlink or the scenario's, and the profile's uplink
+ * or the scenario's, but never faster up than down (a 700 kbit/s line does not upload 5 Mbit/s).
+ */
+export function viewerLink(scenario: Scenario, profile: ViewerProfile): LinkRates {
+  const downKbps = profile.downlinkKbps || scenario.link.downKbps;
+  const upKbps = profile.uplinkKbps || Math.min(scenario.link.upKbps, downKbps || scenario.link.upKbps);
+  return { downKbps, upKbps };
+}
+
 export interface ScenarioOptions extends HardScenarioOptions {
+  /** tc on a link per viewer namespace, or DevTools emulation of HTTP only (the old bench). @default "tc" */
+  shaping: ShapingMode;
+  /** tc: downlink of a viewer whose profile names none, kbit/s. @default 20000 */
+  linkDownKbps: number;
+  /** tc: uplink of a viewer whose profile names none, kbit/s. @default 5000 */
+  linkUpKbps: number;
+  /**
+   * tc: the CDN's distance, as the origin's delay before each media response's first byte, ms, in
+   * every scenario that does not set its own CDN emulation. (No kernel delay here: no netem.)
+   * @default 100
+   */
+  originDelayMs: number;
   /** Join spacing for live scenarios, ms. @default 2000 */
   liveStaggerMs: number;
   /** Join spacing for the VOD scenario, ms. @default 10000 */
@@ -108,6 +136,10 @@ export interface ScenarioOptions extends HardScenarioOptions {
 }
 
 export const DEFAULT_SCENARIO_OPTIONS: Readonly<ScenarioOptions> = {
+  shaping: "tc",
+  linkDownKbps: 20_000,
+  linkUpKbps: 5000,
+  originDelayMs: 100,
   liveStaggerMs: 2000,
   vodStaggerMs: 10_000,
   uploadKbps: 1000,
@@ -125,11 +157,36 @@ const LATENCY_NOTE =
   "(playlist length − 1) segments, i.e. plays ~38 s behind the live edge instead of hls.js's 6 s.";
 
 export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT_SCENARIO_OPTIONS): Scenario {
+  const scenario = buildUnshapedScenario(id, options);
+  if (options.shaping === "devtools") return scenario;
+  const ownCdn = scenario.server.cdnLatencyMs > 0 || scenario.server.cdnBandwidthKbps > 0;
+  return {
+    ...scenario,
+    shaping: "tc",
+    link: { downKbps: options.linkDownKbps, upKbps: options.linkUpKbps },
+    server: ownCdn ? scenario.server : { cdnLatencyMs: options.originDelayMs, cdnBandwidthKbps: 0 },
+    notes: [
+      `Real shaping: every viewer is a Chromium in its own network namespace on a tc-shaped link ` +
+        `(${options.linkDownKbps}/${options.linkUpKbps} kbit/s down/up unless its profile says otherwise, ` +
+        "never faster up than down) that HTTP and WebRTC share" +
+        (ownCdn
+          ? ""
+          : `; the origin waits ${options.originDelayMs} ms before each media response's first byte`) +
+        ".",
+      ...scenario.notes.filter((note) => note !== DOWNLINK_NOTE),
+    ],
+  };
+}
+
+/** A scenario as the DevTools-shaped bench defines it (no links, no origin delay unless its own). */
+function buildUnshapedScenario(id: ScenarioId, options: ScenarioOptions): Scenario {
   const noCdn = { cdnLatencyMs: 0, cdnBandwidthKbps: 0 };
   const liveDefault = { liveSyncDurationCount: HLS_DEFAULT_LIVE_SYNC_DURATION_COUNT };
+  const unshaped = { shaping: "devtools" as const, link: { downKbps: 0, upKbps: 0 } };
   switch (id) {
     case "live":
       return {
+        ...unshaped,
         id,
         title: `Live, hls.js default latency (liveSyncDurationCount ${HLS_DEFAULT_LIVE_SYNC_DURATION_COUNT})`,
         stream: "live",
@@ -142,6 +199,7 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
       };
     case "live-high-latency":
       return {
+        ...unshaped,
         id,
         title: `Live, higher latency (liveSyncDurationCount ${HIGH_LATENCY_LIVE_SYNC_DURATION_COUNT})`,
         stream: "live",
@@ -154,6 +212,7 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
       };
     case "vod-staggered":
       return {
+        ...unshaped,
         id,
         title: `VOD, viewers joining ${options.vodStaggerMs / 1000} s apart`,
         stream: "vod",
@@ -166,6 +225,7 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
       };
     case "cdn-emulation":
       return {
+        ...unshaped,
         id,
         title:
           `Live, default latency, CDN emulation (${options.cdnLatencyMs} ms to first byte, ` +
@@ -180,6 +240,7 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
       };
     case "upload-limited":
       return {
+        ...unshaped,
         id,
         title: `Live, default latency, each viewer's upload capped at ${options.uploadKbps} kbit/s`,
         stream: "live",
@@ -190,7 +251,7 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
         targets: {},
         notes: [
           LATENCY_NOTE,
-          "p2p-media-loader has no upload rate limit (only isP2PUploadDisabled, all or nothing): it runs uncapped here.",
+          "p2p-media-loader has no upload rate limit (only isP2PUploadDisabled, all or nothing): only its link caps it here.",
         ],
       };
     default:
@@ -204,6 +265,8 @@ const DOWNLINK_NOTE =
 
 function buildHardScenario(id: ScenarioId, options: ScenarioOptions): Scenario {
   const common = {
+    shaping: "devtools" as const,
+    link: { downKbps: 0, upKbps: 0 },
     stream: "live" as const,
     hlsConfig: { liveSyncDurationCount: HLS_DEFAULT_LIVE_SYNC_DURATION_COUNT },
     server: { cdnLatencyMs: 0, cdnBandwidthKbps: 0 },
@@ -228,15 +291,19 @@ function buildHardScenario(id: ScenarioId, options: ScenarioOptions): Scenario {
         ...common,
         id,
         title:
-          `Live, weak uplinks: of ${options.weakViewers} viewers a quarter upload nothing, half are capped ` +
-          `at ${options.weakUploadKbps} kbit/s`,
+          `Live, weak uplinks: of ${options.weakViewers} viewers a quarter upload nothing, half ` +
+          (options.shaping === "tc" ? "have an uplink of " : "are capped at ") +
+          `${options.weakUploadKbps} kbit/s`,
         viewers: options.weakViewers,
-        profile: (index) => weakUplinkProfile(index, options.weakUploadKbps),
+        profile: (index) => weakUplinkProfile(index, options.weakUploadKbps, options.shaping),
         targets: { minOfCeiling: 0.85, zeroStalls: true },
         notes: [
           LATENCY_NOTE,
-          "p2p-media-loader has no upload rate limit: its capped half runs uncapped; its upload-off quarter " +
-            "sets isP2PUploadDisabled.",
+          options.shaping === "tc"
+            ? "The capped half's uplinks cap every client alike (Nearcast is not told its rate); the upload-off " +
+              "quarter sets Nearcast's uploadEnabled false and p2p-media-loader's isP2PUploadDisabled."
+            : "p2p-media-loader has no upload rate limit: its capped half runs uncapped; its upload-off quarter " +
+              "sets isP2PUploadDisabled.",
         ],
       };
     case "churn":

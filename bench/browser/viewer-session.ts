@@ -1,9 +1,9 @@
-// One viewer of a bench run from join to leave: opens the page under its profile's network
-// emulation, waits for the first frame, watches playback until told to stop (or for a fixed span),
-// changes its downlink on schedule, and optionally measures what the page costs (cost-probe.ts).
+// One viewer of a bench run from join to leave: opens the page in its seat (browser and network, see
+// viewer-network.ts), watches playback until told to stop (or for a fixed span), changes its
+// downlink on schedule, and optionally measures what the page costs (cost-probe.ts).
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
 import { analyzePlayback, type PlaybackReport } from "../../test/browser/support/playback-report.js";
 import { openViewer, type PlaybackSample, type Viewer } from "../../test/browser/support/viewer.js";
 import { sleep } from "../../test/support/wait-for.js";
@@ -11,14 +11,15 @@ import type { BenchPageSnapshot, BenchPageState } from "../pages/src/protocol.js
 import { snapshotViewer } from "./page-snapshot.js";
 import { startCostProbe, type CostProbe } from "./cost-probe.js";
 import type { SourceResolver } from "./cpu-profile.js";
-import { networkConditions, type ViewerProfile } from "./hard-scenarios.js";
+import type { ViewerProfile } from "./hard-scenarios.js";
 import type { ViewerCost } from "./metrics-hard.js";
+import type { ViewerSeat } from "./viewer-network.js";
 
 const SAMPLE_INTERVAL_MS = 500;
 const HEAP_SAMPLE_EVERY = 10;
 
 export interface ViewerSessionOptions {
-  browser: Browser;
+  seat: ViewerSeat;
   url: string;
   name: string;
   profile: ViewerProfile;
@@ -39,11 +40,11 @@ export interface ViewerSession {
 /** Opens the viewer's page; throws when the page cannot be set up. Waiting to play is the caller's. */
 export async function openSession(options: ViewerSessionOptions): Promise<ViewerSession> {
   const { profile } = options;
-  const viewer = await openViewer(options.browser, options.url, {
+  const { seat } = options;
+  const viewer = await openViewer(seat.browser, options.url, {
     name: options.name,
     beforeLoad: async (page) => {
-      if (profile.downlinkKbps > 0)
-        await page.emulateNetworkConditions(networkConditions(profile.downlinkKbps));
+      await seat.prepare(page);
       await captureDebugLog(page, options.name);
     },
   });
@@ -63,7 +64,7 @@ export async function openSession(options: ViewerSessionOptions): Promise<Viewer
       const timers = profile.downlinkChanges.map((change) =>
         setTimeout(() => {
           if (stopRequested) return;
-          viewer.page.emulateNetworkConditions(networkConditions(change.downlinkKbps)).catch(() => undefined);
+          seat.setDownlink(viewer.page, change.downlinkKbps).catch(() => undefined);
         }, change.afterMs),
       );
       let probe: CostProbe | undefined;

@@ -1,13 +1,16 @@
 // The HLS coverage matrix (issue 12): every stream shape of test/media plays in headless Chromium
-// through the SDK with 3 viewers and P2P on. Every fragment payload hls.js receives must equal the
-// origin's file or byte range (SHA-256), with no fatal error, no stall over 1 s, and peers sharing
-// wherever the stream allows it.
+// through the SDK with 3 viewers and P2P on, beside a fourth viewer with plain hls.js on the same
+// stream. Every fragment payload hls.js receives must equal the origin's file or byte range
+// (SHA-256), with no fatal error, no stall over 1 s, and peers sharing wherever the stream allows it;
+// the hls.js errors seen with Nearcast and not with plain hls.js are printed (issue 22).
 import { beforeAll, describe, expect, it } from "vitest";
 import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
 import { runShape, type ViewerResult } from "./support/matrix-run.js";
 import { useBrowserRig } from "./support/rig.js";
 
 const WATCH_MS = Number(process.env.NEARCAST_MATRIX_WATCH_MS ?? 15_000);
+/** Viewers with Nearcast per shape (the plain hls.js viewer comes on top). */
+const P2P_VIEWERS = 3;
 /** hls.js errors that mean a shape is mishandled even when hls.js recovers from them. */
 const FORBIDDEN_ERRORS = ["fragDecryptError", "fragParsingError", "bufferAppendNoProgress", "keyLoadError"];
 
@@ -28,6 +31,7 @@ interface Shape {
   manifestQuery?: (index: number) => string;
   /** @default WATCH_MS */
   watchMs?: number;
+  /** Checks of the shape's own, given the Nearcast viewers' results. */
   extra?: (results: ViewerResult[], origin: TestOrigin, sinceMs: number) => void;
 }
 
@@ -55,6 +59,15 @@ const SHAPES: Shape[] = [
     },
   },
   { name: "ts-single (byte ranges)", manifest: "/s/vod/ts-single/master.m3u8", extra: expectRanges },
+  {
+    name: "ts-single-offset (byte ranges not from 0)",
+    manifest: "/s/vod/ts-single-offset/master.m3u8",
+    extra: (results) => {
+      expectRanges(results);
+      const starts = results.flatMap((r) => r.frags.filter((f) => f.rangeEnd > 0).map((f) => f.rangeStart));
+      expect(Math.min(...starts), "first byte range start").toBeGreaterThan(0);
+    },
+  },
   { name: "fmp4-single (byte-range init)", manifest: "/s/vod/fmp4-single/master.m3u8", extra: expectRanges },
   {
     name: "alt-audio + subtitles",
@@ -75,6 +88,11 @@ const SHAPES: Shape[] = [
     name: "alt-audio live",
     manifest: "/s/live/alt-audio/master.m3u8",
     query: "audioSwitchMs=7000&switchMs=6000",
+  },
+  {
+    name: "alt-audio-unaligned live (1.6-s audio segments)",
+    manifest: "/s/live/alt-audio-unaligned/master.m3u8",
+    query: "switchMs=6000",
   },
   {
     name: "aes-128 with key rotation",
@@ -123,7 +141,8 @@ const SHAPES: Shape[] = [
         mine.filter((l) => l.status === 403),
         "403s",
       ).toEqual([]);
-      expect(new Set(mine.map((l) => l.token)).size, "viewers seen at the origin").toBe(3);
+      // The plain hls.js viewer (token viewer3) is seen too.
+      expect(new Set(mine.map((l) => l.token)).size, "viewers seen at the origin").toBe(P2P_VIEWERS + 1);
     },
   },
   {
@@ -140,12 +159,17 @@ const SHAPES: Shape[] = [
   },
 ];
 
+/** A viewer's hls.js errors as kinds: `details`, with "(fatal)" when fatal. */
+function errorKinds(r: ViewerResult): string[] {
+  return r.report.playerErrors.map((e) => `${e.details}${e.fatal ? "(fatal)" : ""}`);
+}
+
 function expectRanges(results: ViewerResult[]): void {
   const ranged = results.flatMap((r) => r.frags.filter((f) => f.rangeEnd > 0));
   expect(ranged.length, "fragments loaded as byte ranges").toBeGreaterThan(0);
 }
 
-describe("HLS coverage matrix: 3 Chromium viewers per shape, P2P on", () => {
+describe("HLS coverage matrix: 3 Chromium viewers per shape with P2P, one with plain hls.js", () => {
   it.each(SHAPES)("$name", { timeout: 150_000 }, async (shape) => {
     const { browser, trackerUrl, open } = rig();
     if (!origin) throw new Error("set-up failed");
@@ -158,31 +182,42 @@ describe("HLS coverage matrix: 3 Chromium viewers per shape, P2P on", () => {
       query: `p2p=1&${shape.query ?? ""}`,
       trackerUrl,
       name: shape.name.split(" ")[0]!,
+      viewers: P2P_VIEWERS,
+      plainViewer: true,
       watchMs: shape.watchMs ?? WATCH_MS,
       manifestQuery: shape.manifestQuery,
       onOpen: (v) => open.push(v),
       log: (line) => console.log(line),
     });
     for (const r of results) {
-      const errors = r.report.playerErrors.map((e) => `${e.details}${e.fatal ? "(fatal)" : ""}`);
+      const errors = errorKinds(r);
       if (errors.length > 0) console.log(`[matrix] ${r.name} hls.js errors: ${errors.join(", ")}`);
       expect(r.badFrags, `${r.name}: fragments that differ from the origin`).toEqual([]);
       expect(r.frags.length, `${r.name}: fragments`).toBeGreaterThan(3);
       expect(r.report.fatalErrors, `${r.name}: fatal errors`).toEqual([]);
-      expect(
-        r.report.playerErrors.filter((e) => FORBIDDEN_ERRORS.includes(e.details)),
-        `${r.name}`,
-      ).toEqual([]);
+      if (!r.plain)
+        expect(
+          r.report.playerErrors.filter((e) => FORBIDDEN_ERRORS.includes(e.details)),
+          `${r.name}`,
+        ).toEqual([]);
       expect(r.report.longestStallMs, `${r.name}: longest stall`).toBeLessThanOrEqual(1000);
       expect(r.loaderViolations, `${r.name}: loader callbacks after abort()`).toEqual([]);
       expect(r.report.advancedSec + (r.events.ended > 0 ? 100 : 0), `${r.name}: played`).toBeGreaterThan(
         WATCH_MS / 2000,
       );
     }
+    const withNearcast = results.filter((r) => !r.plain);
+    // Issue 22's rule, Nearcast's hls.js errors ⊆ plain hls.js's on the same stream, is printed, not
+    // asserted yet: one plain viewer is no fair reference for three (alt-audio-unaligned, two runs of
+    // the shape: plain hls.js raised bufferSeekOverHole in one and Nearcast did not, the other way
+    // round in the other), and `aborted` is hls.js's notice of a load it aborted itself.
+    const plainErrors = new Set(results.filter((r) => r.plain).flatMap((r) => errorKinds(r)));
+    const ours = [...new Set(withNearcast.flatMap((r) => errorKinds(r)))].filter((e) => !plainErrors.has(e));
+    if (ours.length > 0) console.log(`[matrix] hls.js errors with Nearcast only: ${ours.join(", ")}`);
     if (shape.shareable !== false) {
-      const p2pBytes = results.reduce((sum, r) => sum + (r.stats?.p2pDownloadedBytes ?? 0), 0);
+      const p2pBytes = withNearcast.reduce((sum, r) => sum + (r.stats?.p2pDownloadedBytes ?? 0), 0);
       expect(p2pBytes, "bytes from peers").toBeGreaterThan(0);
     }
-    shape.extra?.(results, origin, sinceMs);
+    shape.extra?.(withNearcast, origin, sinceMs);
   });
 });

@@ -86,11 +86,12 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
           signal: controller.signal,
           http: httpPolicyFrom(config),
           playerRequestSetup: hlsRequestSetup(this.hlsConfig, context),
+          // `chunkCount` stays hls.js's: it counts the payloads it pushes to its transmuxer (we push
+          // one, in onSuccess) and reads a count above 1 as "more of a segment being streamed".
           onProgress: (loaded, total) => {
             if (stats.loading.first === 0) stats.loading.first = performance.now();
             stats.loaded = loaded;
             stats.total = total;
-            stats.chunkCount++;
           },
         })
         .then(

@@ -31,6 +31,15 @@ export function createLoaderStats(): LoaderStats {
  *
  * `nowMs` is the delivery moment; `loading.start` may be moved earlier than the load call so that
  * `parsing.end − loading.start` (what hls.js samples) spans the reported duration.
+ *
+ * `chunkCount` is left alone, as hls.js's own loaders leave it: hls.js increments it for each
+ * payload it hands its transmuxer, numbers the chunk with it, and takes a chunk numbered above 1
+ * for the continuation of a progressively loaded segment (hls.js 1.7 `transmuxer-interface.ts`
+ * "progressive", `passthrough-remuxer.ts` "continuesSegment", `stream-controller.ts`
+ * "couldBacktrack"). Pre-counted, a segment's only payload arrived as chunk 2: a reload of the
+ * segment just pushed was transmuxed as more of it (TS audio dropped as overlap, video shifted
+ * past the buffer end — `bufferAppendNoProgress`, `bufferSeekOverHole`), and the initPTS check of
+ * fMP4 segments was skipped.
  */
 export function fillLoaderStats(
   stats: LoaderStats,
@@ -44,7 +53,6 @@ export function fillLoaderStats(
   stats.loaded = bytes;
   stats.total = bytes;
   stats.retry = result.httpRetries;
-  stats.chunkCount = Math.max(1, stats.chunkCount);
   stats.loading.end = nowMs;
   stats.loading.first = nowMs - transferMs;
   stats.loading.start = stats.loading.first - ttfbMs;

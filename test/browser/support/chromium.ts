@@ -44,6 +44,16 @@ export interface LaunchBrowserOptions {
   extraArgs?: readonly string[];
   /** Browser window / default viewport size. @default 1280×800 */
   viewport?: { width: number; height: number };
+  /**
+   * What to run instead of {@link findChromium}'s browser: a wrapper that starts it elsewhere, e.g.
+   * `ip netns exec <ns> chromium "$@"` for a browser inside a network namespace.
+   */
+  executablePath?: string;
+  /**
+   * Drive it over `--remote-debugging-pipe` instead of a DevTools port: a port opened inside a
+   * network namespace is not reachable from this process. @default false
+   */
+  pipe?: boolean;
 }
 
 /** The profile folder of each launched browser, removed by {@link closeBrowser}. */
@@ -70,7 +80,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Launches headless Chromium with a fresh temporary profile. Close it with {@link closeBrowser}. */
 export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise<Browser> {
-  const executablePath = findChromium();
+  const executablePath = options.executablePath ?? findChromium();
   const viewport = options.viewport ?? { width: 1280, height: 800 };
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), "nearcast-chromium-"));
   try {
@@ -85,6 +95,7 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
       ],
       defaultViewport: viewport,
       protocolTimeout: PROTOCOL_TIMEOUT_MS,
+      pipe: options.pipe ?? false,
       // The test runner owns the process lifetime; Puppeteer's signal handlers would race ours.
       handleSIGINT: false,
       handleSIGTERM: false,

@@ -1,6 +1,7 @@
 // Runs one stream shape of the coverage matrix: N viewers (one browser context each) open the matrix
 // page a little apart, play for a while, and the run collects what each page recorded: playback
-// report, every fragment payload's SHA-256, hls.js errors, page events, SDK stats.
+// report, every fragment payload's SHA-256, hls.js errors, page events, SDK stats. Optionally one
+// more viewer plays the same stream with plain hls.js (no SDK), the reference for its hls.js errors.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Browser } from "puppeteer-core";
@@ -36,6 +37,8 @@ export interface PageEvents {
 
 export interface ViewerResult {
   name: string;
+  /** The plain hls.js viewer (`plain=1`: no SDK on the page). */
+  plain: boolean;
   report: PlaybackReport;
   frags: FragRecord[];
   /** Fragments whose bytes differ from the origin's file / byte range (or are empty). */
@@ -55,6 +58,8 @@ export interface ShapeRunOptions {
   trackerUrl: string;
   name: string;
   viewers?: number;
+  /** One more viewer, last, with plain hls.js on the same stream and query. @default false */
+  plainViewer?: boolean;
   staggerMs?: number;
   watchMs?: number;
   /** Per-viewer manifest query (tokenised URLs). */
@@ -86,6 +91,7 @@ export async function collect(
   viewer: Viewer,
   origin: TestOrigin,
   report: PlaybackReport,
+  plain = false,
 ): Promise<ViewerResult> {
   // The page hashes each payload asynchronously (crypto.subtle): wait until the last hash is in.
   await waitFor(
@@ -117,27 +123,30 @@ export async function collect(
     else if (frag.sha256 !== expectedSha256(origin, frag))
       badFrags.push(`${where}: ${frag.length} bytes, SHA-256 differs`);
   }
-  return { name: viewer.name, report, badFrags, ...page };
+  return { name: viewer.name, plain, report, badFrags, ...page };
 }
 
 /** Opens the viewers `staggerMs` apart, watches each for `watchMs`, closes them, returns the results. */
 export async function runShape(options: ShapeRunOptions): Promise<ViewerResult[]> {
-  const count = options.viewers ?? 3;
+  const count = (options.viewers ?? 3) + (options.plainViewer ? 1 : 0);
   const viewers: Viewer[] = [];
   const watches: Promise<ViewerResult>[] = [];
   try {
     for (let i = 0; i < count; i++) {
+      const plain = options.plainViewer === true && i === count - 1;
       const src = `${options.origin.url}${options.manifest}${options.manifestQuery?.(i) ?? ""}`;
       const url =
-        `${options.origin.url}/page/index.html?${options.query}` +
+        `${options.origin.url}/page/index.html?${options.query}${plain ? "&plain=1" : ""}` +
         `&tracker=${encodeURIComponent(options.trackerUrl)}&src=${encodeURIComponent(src)}`;
-      const viewer = await openViewer(options.browser, url, { name: `${options.name}-${i}` });
+      const viewer = await openViewer(options.browser, url, {
+        name: `${options.name}-${plain ? "plain" : i}`,
+      });
       viewers.push(viewer);
       options.onOpen?.(viewer);
       await viewer.waitForPlaying(30_000);
       watches.push(
         watchPlayback(viewer, options.watchMs ?? 20_000).then((report) =>
-          collect(viewer, options.origin, report),
+          collect(viewer, options.origin, report, plain),
         ),
       );
       if (i < count - 1) await sleep(options.staggerMs ?? 1_500);

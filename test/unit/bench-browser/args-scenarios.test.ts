@@ -122,12 +122,35 @@ describe("scenarios", () => {
     ).toThrow(/bittorrent-tracker/);
   });
 
-  it("applies the CDN emulation to the cdn-emulation scenario only", () => {
+  it("with tc: the origin's first-byte delay everywhere, cdn-emulation's own CDN settings there", () => {
     for (const id of SCENARIO_IDS) {
-      const { server } = buildScenario(id);
-      if (id === "cdn-emulation") expect(server).toEqual({ cdnLatencyMs: 150, cdnBandwidthKbps: 3000 });
-      else expect(server).toEqual({ cdnLatencyMs: 0, cdnBandwidthKbps: 0 });
+      const scenario = buildScenario(id);
+      expect(scenario.shaping).toBe("tc");
+      expect(scenario.link).toEqual({ downKbps: 20_000, upKbps: 5000 });
+      if (id === "cdn-emulation")
+        expect(scenario.server).toEqual({ cdnLatencyMs: 150, cdnBandwidthKbps: 3000 });
+      else expect(scenario.server).toEqual({ cdnLatencyMs: 100, cdnBandwidthKbps: 0 });
     }
+  });
+
+  it("with --shaping devtools: the bench before issue 22 (CDN emulation in cdn-emulation only, no links)", () => {
+    const options = parseBenchArgs(["--shaping", "devtools"]).scenarioOptions;
+    for (const id of SCENARIO_IDS) {
+      const scenario = buildScenario(id, options);
+      expect(scenario).toMatchObject({ shaping: "devtools", link: { downKbps: 0, upKbps: 0 } });
+      if (id === "cdn-emulation")
+        expect(scenario.server).toEqual({ cdnLatencyMs: 150, cdnBandwidthKbps: 3000 });
+      else expect(scenario.server).toEqual({ cdnLatencyMs: 0, cdnBandwidthKbps: 0 });
+    }
+  });
+
+  it("reads the shaping flags and rejects an unknown mode", () => {
+    expect(
+      parseBenchArgs(["--link-down-kbps", "8000", "--link-up-kbps", "1000", "--origin-delay-ms", "80"])
+        .scenarioOptions,
+    ).toMatchObject({ shaping: "tc", linkDownKbps: 8000, linkUpKbps: 1000, originDelayMs: 80 });
+    expect(() => parseBenchArgs(["--shaping", "netem"])).toThrow(/--shaping must be tc or devtools/);
+    expect(() => parseBenchArgs(["--link-up-kbps", "0"])).toThrow(/--link-up-kbps/);
   });
 });
 

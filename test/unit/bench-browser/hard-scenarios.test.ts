@@ -10,6 +10,7 @@ import {
   DEFAULT_SCENARIO_OPTIONS,
   HARD_SCENARIO_IDS,
   pageConfigFor,
+  viewerLink,
   viewerProfile,
 } from "../../../bench/browser/scenarios.js";
 
@@ -53,10 +54,37 @@ describe("issue 13 scenarios", () => {
     expect(networkConditions(0)).toEqual({ download: -1, upload: -1, latency: 0 });
   });
 
-  it("weak uplinks: a quarter upload nothing, half capped, a quarter free — for each P2P client", () => {
+  it("weak uplinks with tc: the capped half has a 500 kbit/s uplink, which Nearcast is not told", () => {
     const labels = [0, 1, 2, 3].map((i) => weakUplinkProfile(i, 500).label);
-    expect(labels).toEqual(["upload off", "upload ≤ 500 kbit/s", "upload ≤ 500 kbit/s", "upload uncapped"]);
+    expect(labels).toEqual(["upload off", "uplink 500 kbit/s", "uplink 500 kbit/s", "upload uncapped"]);
     const scenario = buildScenario("weak-uplinks");
+    const capped = viewerProfile(scenario, 5, 8, 60_000);
+    expect(viewerLink(scenario, capped)).toEqual({ downKbps: 20_000, upKbps: 500 });
+    expect(viewerLink(scenario, viewerProfile(scenario, 7, 8, 60_000))).toEqual({
+      downKbps: 20_000,
+      upKbps: 5000,
+    });
+    expect(pageConfigFor(scenario, "nearcast", endpoints, capped).nearcast).toEqual({
+      trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+    });
+  });
+
+  it("links: a profile's downlink, and never an uplink faster than it", () => {
+    const mixed = buildScenario("mixed-renditions");
+    const links = [0, 1, 2].map((i) => viewerLink(mixed, viewerProfile(mixed, i, 9, 60_000)));
+    expect(links).toEqual([
+      { downKbps: 700, upKbps: 700 },
+      { downKbps: 1100, upKbps: 1100 },
+      { downKbps: 4000, upKbps: 4000 },
+    ]);
+    const cost = buildScenario("viewer-cost-3mbps");
+    expect(viewerLink(cost, viewerProfile(cost, 0, 4, 60_000))).toEqual({ downKbps: 3000, upKbps: 3000 });
+  });
+
+  it("weak uplinks with DevTools: a quarter upload nothing, half capped by Nearcast, a quarter free", () => {
+    const labels = [0, 1, 2, 3].map((i) => weakUplinkProfile(i, 500, "devtools").label);
+    expect(labels).toEqual(["upload off", "upload ≤ 500 kbit/s", "upload ≤ 500 kbit/s", "upload uncapped"]);
+    const scenario = buildScenario("weak-uplinks", { ...DEFAULT_SCENARIO_OPTIONS, shaping: "devtools" });
     const off = viewerProfile(scenario, 4, 8, 60_000);
     const capped = viewerProfile(scenario, 5, 8, 60_000);
     expect(pageConfigFor(scenario, "nearcast", endpoints, off).nearcast).toEqual({

@@ -49,6 +49,16 @@ describe("fillLoaderStats", () => {
     expect(stats.bwEstimate).toBeCloseTo(10_000_000);
   });
 
+  it("leaves chunkCount to hls.js, which numbers each payload it transmuxes with it", () => {
+    // hls.js takes a payload numbered above 1 for more of a segment being streamed; ours is the
+    // segment's only payload and must be pushed as chunk 1, as hls.js's own loaders' are.
+    for (const source of ["http", "p2p", "cache"] as const) {
+      const stats = createLoaderStats();
+      fillLoaderStats(stats, result(source, 10_000, 0, 5, 15), 1_000_000, 100);
+      expect(stats.chunkCount, source).toBe(0);
+    }
+  });
+
   it("keeps a peer transfer's real timings while HTTP is unmeasured", () => {
     const stats = createLoaderStats();
     fillLoaderStats(stats, result("p2p", 100_000, 0, 100, 3100), 0, 9000, 40);
