@@ -7,7 +7,7 @@ export {
 export type { InterstitialStats } from "./hlsjs/interstitial-assets.js";
 export { Engine, type Platform, type ResourceUsage } from "./engine/engine.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
-export type { NearcastEvents } from "./core/events.js";
+export type { NearcastEvents, TrackerState } from "./core/events.js";
 export type { NearcastStats, PeerStats } from "./core/stats.js";
 export type { SegmentRequest, SegmentResult, SegmentSource, PlaybackState } from "./core/types.js";
 export type { HttpRequestContext, HttpRequestSetup, HttpRequestSpec } from "./core/types.js";
