@@ -6,13 +6,11 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Page } from "puppeteer-core";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
-import { waitFor } from "../support/wait-for.js";
 import { serveStatic } from "./support/consumer-apps.js";
+import { sampleExampleTab, waitForExampleTab, waitForTrade } from "./support/example-tabs.js";
 import { useBrowserRig } from "./support/rig.js";
-import type { Viewer } from "./support/viewer.js";
 
 /** Playing from the origin, then the second tab finding the first and getting segments from it. */
 const PLAY_TIMEOUT_MS = 45_000;
@@ -21,46 +19,6 @@ const P2P_TIMEOUT_MS = 60_000;
 const MIN_PLAYED_SEC = 2;
 
 const rig = useBrowserRig();
-
-interface TabSample {
-  currentTime: number;
-  tracker: string;
-  stats: { httpDownloadedBytes: number; p2pDownloadedBytes: number; connectedPeers: number } | null;
-}
-
-/** What the example page shows: its playhead, its tracker line and the stats it prints each second. */
-function sample(page: Page): Promise<TabSample> {
-  return page.evaluate(() => {
-    const text = document.querySelector("#nearcast-stats")?.textContent ?? "";
-    let stats = null;
-    try {
-      stats = JSON.parse(text) as TabSample["stats"];
-    } catch {
-      // "starting…" until the first second has passed
-    }
-    return {
-      currentTime: document.querySelector("video")?.currentTime ?? 0,
-      tracker: document.querySelector("#tracker")?.textContent ?? "",
-      stats,
-    };
-  });
-}
-
-function waitForTab(viewer: Viewer, what: string, done: (s: TabSample) => boolean): Promise<TabSample> {
-  let last: TabSample | undefined;
-  return waitFor(
-    async () => {
-      last = await sample(viewer.page);
-      return done(last) && last;
-    },
-    PLAY_TIMEOUT_MS,
-    `${viewer.name}: ${what}`,
-    {
-      intervalMs: 500,
-      describeLast: () => `last sample ${JSON.stringify(last)}; problems ${JSON.stringify(viewer.problems)}`,
-    },
-  );
-}
 
 describe("examples/script-tag: the SDK from a <script> tag, no bundler", () => {
   it("plays in two tabs that trade segments over P2P, with `const { Nearcast } = window.Nearcast`", async () => {
@@ -75,29 +33,28 @@ describe("examples/script-tag: the SDK from a <script> tag, no bundler", () => {
     const pageUrl = `${site.url}?server=${encodeURIComponent(rig().server.url)}`;
 
     const first = await rig().viewer(pageUrl, { name: "script-tag-1" });
-    const firstStart = await waitForTab(first, "starts", (s) => s.currentTime > 0);
-    await waitForTab(first, "plays", (s) => s.currentTime >= firstStart.currentTime + MIN_PLAYED_SEC);
-    expect(firstStart.tracker).toBe("tracker: connected");
+    const firstStart = await waitForExampleTab(
+      first,
+      "the first tab starts",
+      PLAY_TIMEOUT_MS,
+      (s) => s.currentTime > 0,
+    );
+    await waitForExampleTab(
+      first,
+      "the first tab plays",
+      PLAY_TIMEOUT_MS,
+      (s) => s.currentTime >= firstStart.currentTime + MIN_PLAYED_SEC,
+    );
+    expect((await sampleExampleTab(first.page)).tracker).toBe("tracker: connected");
 
     const second = await rig().viewer(pageUrl, { name: "script-tag-2" });
-    const secondStart = await waitForTab(second, "starts", (s) => s.currentTime > 0);
-    let last: { first: TabSample; second: TabSample } | undefined;
-    const traded = await waitFor(
-      async () => {
-        last = { first: await sample(first.page), second: await sample(second.page) };
-        const p2p =
-          (last.first.stats?.p2pDownloadedBytes ?? 0) + (last.second.stats?.p2pDownloadedBytes ?? 0);
-        return (
-          last.second.currentTime >= secondStart.currentTime + MIN_PLAYED_SEC &&
-          (last.second.stats?.connectedPeers ?? 0) >= 1 &&
-          p2p > 0 &&
-          last
-        );
-      },
-      P2P_TIMEOUT_MS,
-      "the second tab to play, connected to the first, and one of them to receive segments over P2P",
-      { intervalMs: 500, describeLast: () => `last samples ${JSON.stringify(last)}` },
+    const secondStart = await waitForExampleTab(
+      second,
+      "the second tab starts",
+      PLAY_TIMEOUT_MS,
+      (s) => s.currentTime > 0,
     );
+    const traded = await waitForTrade(first, second, secondStart.currentTime, MIN_PLAYED_SEC, P2P_TIMEOUT_MS);
     console.log(
       `[script-tag] P2P bytes first tab ${traded.first.stats?.p2pDownloadedBytes}, second ${traded.second.stats?.p2pDownloadedBytes}`,
     );
