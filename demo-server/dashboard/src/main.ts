@@ -87,6 +87,9 @@ function renderSummary(snapshot: StatsSnapshot): void {
   const minute = totals.windows["1m"];
   $("total-rate").textContent = formatRate((minute.httpBytes + minute.p2pBytes) / 60);
   const tracker = snapshot.tracker;
+  $("tracker").title =
+    "A swarm per stream rendition. A viewer is a member of each rendition it loaded in the last minute " +
+    "(the SDK leaves a swarm after 60 s unused), so memberships can exceed viewers after a switch.";
   $("tracker").textContent =
     tracker === null
       ? "no tracker"
