@@ -25,7 +25,7 @@ import {
   type CommandResult,
   type ServedApp,
 } from "./support/consumer-apps.js";
-import { waitForExampleTab, waitForTrade } from "./support/example-tabs.js";
+import { waitForExamplePlaying, waitForExampleTab, waitForTrade } from "./support/example-tabs.js";
 import { useBrowserRig } from "./support/rig.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -139,18 +139,7 @@ describe("example apps installed from the packed SDK", () => {
       const pageUrl = `${served.url}?server=${encodeURIComponent(rig().server.url)}`;
       // A live stream starts far from 0: "plays" = the playhead moves on from where it started.
       const first = await openTab(pageUrl);
-      const firstStart = await waitForExampleTab(
-        first,
-        "the first tab starts",
-        PLAY_TIMEOUT_MS,
-        (s) => s.currentTime > 0,
-      );
-      await waitForExampleTab(
-        first,
-        "the first tab plays",
-        PLAY_TIMEOUT_MS,
-        (s) => s.currentTime >= firstStart.currentTime + MIN_PLAYED_SEC,
-      );
+      await waitForExamplePlaying(first, "the first tab", MIN_PLAYED_SEC, PLAY_TIMEOUT_MS);
       const second = await openTab(pageUrl);
       const secondStart = await waitForExampleTab(
         second,

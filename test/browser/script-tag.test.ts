@@ -9,7 +9,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../demo-server/src/config.js";
 import { serveStatic } from "./support/consumer-apps.js";
-import { sampleExampleTab, waitForExampleTab, waitForTrade } from "./support/example-tabs.js";
+import {
+  sampleExampleTab,
+  waitForExamplePlaying,
+  waitForExampleTab,
+  waitForTrade,
+} from "./support/example-tabs.js";
 import { useBrowserRig } from "./support/rig.js";
 
 /** Playing from the origin, then the second tab finding the first and getting segments from it. */
@@ -33,18 +38,7 @@ describe("examples/script-tag: the SDK from a <script> tag, no bundler", () => {
     const pageUrl = `${site.url}?server=${encodeURIComponent(rig().server.url)}`;
 
     const first = await rig().viewer(pageUrl, { name: "script-tag-1" });
-    const firstStart = await waitForExampleTab(
-      first,
-      "the first tab starts",
-      PLAY_TIMEOUT_MS,
-      (s) => s.currentTime > 0,
-    );
-    await waitForExampleTab(
-      first,
-      "the first tab plays",
-      PLAY_TIMEOUT_MS,
-      (s) => s.currentTime >= firstStart.currentTime + MIN_PLAYED_SEC,
-    );
+    await waitForExamplePlaying(first, "the first tab", MIN_PLAYED_SEC, PLAY_TIMEOUT_MS);
     expect((await sampleExampleTab(first.page)).tracker).toBe("tracker: connected");
 
     const second = await rig().viewer(pageUrl, { name: "script-tag-2" });

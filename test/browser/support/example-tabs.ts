@@ -94,3 +94,24 @@ export function waitForTrade(
     },
   );
 }
+
+/**
+ * Waits for the tab's playhead to move (a live stream starts far from 0), then to advance
+ * `minPlayedSec` past where it started: "plays" means frames rendering, not a started element.
+ * Returns the first sample that had started.
+ */
+export async function waitForExamplePlaying(
+  tab: ExampleTab,
+  name: string,
+  minPlayedSec: number,
+  timeoutMs: number,
+): Promise<ExampleTabSample> {
+  const start = await waitForExampleTab(tab, `${name} starts`, timeoutMs, (s) => s.currentTime > 0);
+  await waitForExampleTab(
+    tab,
+    `${name} plays`,
+    timeoutMs,
+    (s) => s.currentTime >= start.currentTime + minPlayedSec,
+  );
+  return start;
+}
