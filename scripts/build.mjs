@@ -68,6 +68,16 @@ const sdkCommon = {
 };
 const shakaCommon = { ...sdkCommon, entryPoints: [shakaEntry] };
 const forBundlers = { platform: "neutral", sourcemap: false };
+// The script-tag bundles set their global as a property of `globalThis` from inside a function, never
+// as a top-level `var`: a `var Nearcast` is a non-configurable global, and a page script's natural
+// `const { Nearcast } = window.Nearcast;` then throws "Identifier 'Nearcast' has already been declared"
+// (ECMA-262 GlobalDeclarationInstantiation). A plain property is shadowed by the page's `const`.
+const scriptTagGlobal = (name) => ({
+  format: "iife",
+  globalName: name,
+  banner: { js: "(()=>{" },
+  footer: { js: `globalThis.${name}=${name};})();` },
+});
 
 await Promise.all([
   // Unminified for bundlers, so no source map is needed; the minified script-tag bundle gets one.
@@ -86,8 +96,7 @@ await Promise.all([
   build({
     ...sdkCommon,
     platform: "browser",
-    format: "iife",
-    globalName: "Nearcast",
+    ...scriptTagGlobal("Nearcast"),
     minify: true,
     sourcesContent: false,
     outfile: join(sdkDist, "nearcast.min.js"),
@@ -96,10 +105,8 @@ await Promise.all([
   build({
     ...shakaCommon,
     platform: "browser",
-    format: "iife",
-    // Lower case, unlike the class: `const { NearcastShaka } = window.nearcastShaka` must not collide
-    // with the global the bundle itself declares.
-    globalName: "nearcastShaka",
+    // Lower case, unlike the class (kept from before the globals became plain properties).
+    ...scriptTagGlobal("nearcastShaka"),
     minify: true,
     sourcesContent: false,
     outfile: join(sdkDist, "nearcast-shaka.min.js"),

@@ -2,7 +2,16 @@
 // what the SDK reports. Exposes `window.hls` and `window.nearcast` for debugging, like hls.js's demo.
 import type HlsType from "hls.js";
 import type * as NearcastModule from "../../sdk/src/index.js";
-import { formatBytes, formatPercent, peerRows, pickSource, type StreamKind } from "./page-state.js";
+import {
+  formatBytes,
+  formatPercent,
+  offloadTile,
+  peerLabel,
+  peerRows,
+  pickSource,
+  trackerStatus,
+  type StreamKind,
+} from "./page-state.js";
 import { ThroughputChart } from "./throughput-chart.js";
 
 declare global {
@@ -67,7 +76,10 @@ function start(): void {
     );
   }
 
-  const trackerUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/tracker`;
+  // `?token=` (a join token, for a server that requires them) goes on the tracker and ICE URLs.
+  const token = params.get("token");
+  const tokenQuery = token ? `?token=${encodeURIComponent(token)}` : "";
+  const trackerUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/tracker${tokenQuery}`;
   const nearcast = new Nearcast.Nearcast({
     p2pEnabled: source.p2p,
     trackerUrls: source.p2p ? [trackerUrl] : [],
@@ -75,7 +87,7 @@ function start(): void {
     // opts out). Every 5 s rather than the default 10 s: a newcomer's dashboard card appears sooner.
     ...(source.report ? { statsUrl: `${location.origin}/api/stats/report`, statsIntervalMs: 5_000 } : {}),
     // STUN/TURN as the server is configured (TURN credentials are short-lived: never hard-coded).
-    iceConfigUrl: "/api/ice",
+    iceConfigUrl: `/api/ice${tokenQuery}`,
   });
   const hls = new Hls({ ...nearcast.hlsConfig() });
   nearcast.attach(hls);
@@ -84,25 +96,49 @@ function start(): void {
   // Recoverable problems (a tracker refusal, a malformed digest tag, native HLS playing instead of
   // hls.js): the console, for the curious; playback goes on.
   nearcast.on("warning", (w) => console.warn(`Nearcast: ${w.message}`));
+  nearcast.on("tracker-state", (event) => {
+    lastTrackerState = event;
+    refreshStatus();
+    renderPanel(hls, nearcast, video);
+  });
 
   hls.on(Hls.Events.ERROR, (_event, data) => {
     window.playerErrors.push({ type: data.type, details: data.details, fatal: data.fatal });
-    if (data.fatal) setStatus(`Playback error: ${data.details}`, true);
+    if (data.fatal) {
+      playingStatus = undefined;
+      setStatus(`Playback error: ${data.details}`, true);
+    }
   });
   hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
-    setStatus(
-      `Playing ${source.label} · ${data.levels.length} renditions · P2P ${source.p2p ? "on" : "off"}`,
-    );
-    video.play().catch(() => setStatus("Press play to start (the browser blocked autoplay)."));
+    playingStatus = `Playing ${source.label} · ${data.levels.length} renditions`;
+    refreshStatus();
+    video.play().catch(() => {
+      playingStatus = undefined;
+      setStatus("Press play to start (the browser blocked autoplay).");
+    });
   });
+  // "Recent segments" by sequence number and rendition: the SDK's segment-loaded event (source,
+  // bytes) is emitted just before hls.js's FRAG_LOADED for the same fragment (sn, level); they are
+  // paired by byte count, the latest first.
+  const delivered: { source: string; bytes: number }[] = [];
   nearcast.on("segment-loaded", (e) => {
+    delivered.unshift({ source: e.source, bytes: e.bytes });
+    delivered.length = Math.min(delivered.length, 8);
+  });
+  hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+    const bytes = data.payload.byteLength;
+    const index = delivered.findIndex((d) => d.bytes === bytes);
+    const source = index === -1 ? undefined : delivered.splice(index, 1)[0]!.source;
+    const { frag } = data;
+    const level = frag.type === "main" ? hls.levels[frag.level] : undefined;
+    const rendition = level ? `${level.height}p` : frag.type;
     const log = $("log");
     const li = document.createElement("li");
     const id = document.createElement("span");
-    id.textContent = e.segmentId.slice(0, 22);
+    id.textContent = `${frag.sn === "initSegment" ? "init" : `#${frag.sn}`} · ${rendition}`;
     const from = document.createElement("span");
-    from.className = `src-${e.source}`;
-    from.textContent = `${e.source} ${formatBytes(e.bytes)}`;
+    from.className = source ? `src-${source}` : "";
+    from.textContent = `${source ?? "?"} ${formatBytes(bytes)}`;
     li.append(id, from);
     log.prepend(li);
     while (log.children.length > 30) log.lastElementChild?.remove();
@@ -117,14 +153,35 @@ function start(): void {
   }, 1000);
 }
 
+let lastTrackerState: { state: string; error?: string; reason?: string } | undefined;
+/** The status line while playing, before its P2P part (undefined while another message shows). */
+let playingStatus: string | undefined;
+
+/** "Playing … · P2P on", or the tracker's problem instead of "on" ("P2P refused: token required"). */
+function refreshStatus(): void {
+  if (playingStatus === undefined || $("status").classList.contains("error")) return;
+  const tracker = trackerStatus(source.p2p, lastTrackerState);
+  const p2p = !source.p2p ? "off" : tracker.problem ? tracker.text : "on";
+  setStatus(`${playingStatus} · P2P ${p2p}`);
+}
+
 function renderPanel(hls: HlsType, nearcast: NearcastModule.Nearcast, video: HTMLVideoElement): void {
   const s = nearcast.getStats();
-  $("offload").textContent = formatPercent(s.offloadRatio);
-  $("offload-recent").textContent = formatPercent(s.recentOffloadRatio);
+  const offload = offloadTile(s);
+  $("offload").textContent = offload.text;
+  $("offload").classList.toggle("neutral", offload.tone === "neutral");
+  $("offload-recent").textContent =
+    s.httpDownloadedBytes + s.p2pDownloadedBytes > 0 ? formatPercent(s.recentOffloadRatio) : "–";
   $("bar-p2p").style.width = `${(s.offloadRatio * 100).toFixed(1)}%`;
   $("http-bytes").textContent = formatBytes(s.httpDownloadedBytes);
   $("p2p-bytes").textContent = formatBytes(s.p2pDownloadedBytes);
   $("up-bytes").textContent = formatBytes(s.p2pUploadedBytes);
+  $("up-bytes-big").textContent = formatBytes(s.p2pUploadedBytes);
+  const ownId = nearcast.peerId;
+  $("own-peer-id").textContent = ownId === undefined ? "– (P2P off)" : peerLabel(ownId);
+  const tracker = trackerStatus(source.p2p, lastTrackerState);
+  $("tracker-state").textContent = tracker.text;
+  $("tracker-state").classList.toggle("problem", tracker.problem);
   $("segments").textContent = `${s.segments.http} / ${s.segments.p2p} / ${s.segments.cache}`;
   $("peers").textContent = String(s.connectedPeers);
   const level = hls.levels[hls.currentLevel];
@@ -138,15 +195,24 @@ function renderPanel(hls: HlsType, nearcast: NearcastModule.Nearcast, video: HTM
     ? `${(s.httpBandwidthEstimateBps / 1e6).toFixed(1)} Mbps`
     : "–";
   const rows = peerRows(s.peers);
-  $("peer-rows").innerHTML =
-    rows.length === 0
-      ? `<tr><td colspan="3" class="muted">No peer connected yet</td></tr>`
-      : rows
-          .map(
-            (p) =>
-              `<tr><td>${p.label}</td><td>${formatBytes(p.downloadedBytes)}</td><td>${formatBytes(p.uploadedBytes)}</td></tr>`,
-          )
-          .join("");
+  if (rows.length === 0) {
+    // With the tracker refusing or unreachable, "no peer yet" would suggest waiting helps: say why.
+    // (textContent: the reason comes from the network.)
+    const cell = document.createElement("td");
+    cell.colSpan = 3;
+    cell.className = "muted";
+    cell.textContent = tracker.problem ? `No peers: tracker ${tracker.text}` : "No peer connected yet";
+    const row = document.createElement("tr");
+    row.append(cell);
+    $("peer-rows").replaceChildren(row);
+    return;
+  }
+  $("peer-rows").innerHTML = rows
+    .map(
+      (p) =>
+        `<tr><td>${p.label}</td><td>${formatBytes(p.downloadedBytes)}</td><td>${formatBytes(p.uploadedBytes)}</td></tr>`,
+    )
+    .join("");
 }
 
 setupForm();

@@ -66,7 +66,7 @@ export function peerRows(
   for (const p of peers) {
     const row = byId.get(p.peerId) ?? {
       peerId: p.peerId,
-      label: p.peerId.replace(/[^A-Za-z0-9-]/g, "").slice(-8) || "peer",
+      label: peerLabel(p.peerId),
       downloadedBytes: 0,
       uploadedBytes: 0,
     };
@@ -77,4 +77,76 @@ export function peerRows(
   return [...byId.values()].sort(
     (a, b) => b.downloadedBytes + b.uploadedBytes - (a.downloadedBytes + a.uploadedBytes),
   );
+}
+
+/** A peer id as the page shows it everywhere (own id, peers table): its last 8 id characters. */
+export function peerLabel(peerId: string): string {
+  return peerId.replace(/[^A-Za-z0-9-]/g, "").slice(-8) || "peer";
+}
+
+/** The headline of what this viewer received from peers, with a tone for the tile. */
+export interface OffloadTile {
+  text: string;
+  /** `good`: some bytes came from peers; `neutral`: none did (not a success to show in green). */
+  tone: "good" | "neutral";
+}
+
+/**
+ * The share of this viewer's bytes that came from peers. Nothing downloaded yet shows "–"; nothing
+ * from peers while this tab served others shows that it only uploads, rather than a green "0.0%"
+ * that reads like a result.
+ */
+export function offloadTile(stats: {
+  httpDownloadedBytes: number;
+  p2pDownloadedBytes: number;
+  p2pUploadedBytes: number;
+}): OffloadTile {
+  const total = stats.httpDownloadedBytes + stats.p2pDownloadedBytes;
+  if (total === 0) return { text: "–", tone: "neutral" };
+  if (stats.p2pDownloadedBytes === 0) {
+    return { text: stats.p2pUploadedBytes > 0 ? "— (this tab only uploads)" : "0%", tone: "neutral" };
+  }
+  return { text: formatPercent(stats.p2pDownloadedBytes / total), tone: "good" };
+}
+
+/** Why a tracker refused, in words (the reason keys of demo-server/src/net/refusal-reasons.ts). */
+const REFUSALS: Record<string, string> = {
+  token_missing: "token required",
+  token_invalid: "token invalid",
+  token_expired: "token expired",
+  origin_not_allowed: "this page's origin is not allowed",
+};
+
+/**
+ * The tracker line of the panel from the SDK's `tracker-state` event: "connected", "refused: token
+ * required", "unreachable, retrying (…)". `p2p` false: "off".
+ */
+export function trackerStatus(
+  p2p: boolean,
+  event: { state: string; error?: string; reason?: string } | undefined,
+): { text: string; problem: boolean } {
+  if (!p2p) return { text: "off (?p2p=0)", problem: false };
+  if (event === undefined) return { text: "connecting…", problem: false };
+  switch (event.state) {
+    case "connected":
+      return { text: "connected", problem: false };
+    case "refused": {
+      const reason = event.reason ?? "";
+      return { text: `refused: ${REFUSALS[reason] ?? (reason || "no reason given")}`, problem: true };
+    }
+    case "disconnected":
+      return { text: `unreachable, retrying${event.error ? ` (${event.error})` : ""}`, problem: true };
+    default:
+      return { text: "connecting…", problem: false };
+  }
+}
+
+/** Elapsed seconds as m:ss (or h:mm:ss), for the chart's time axis. */
+export function formatElapsed(seconds: number): string {
+  if (!(seconds >= 0)) return "";
+  const s = Math.floor(seconds);
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const secs = String(s % 60).padStart(2, "0");
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
 }

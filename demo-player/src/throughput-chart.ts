@@ -1,6 +1,7 @@
 // A live chart of this viewer's HTTP and P2P throughput (uPlot). Segments arrive in bursts every
 // couple of seconds, so bytes are summed in 5-second buckets: a rate, not a row of spikes.
 import uPlot from "uplot";
+import { formatElapsed } from "./page-state.js";
 
 const WINDOW_SEC = 120;
 const BUCKET_SEC = 5;
@@ -13,16 +14,16 @@ export class ThroughputChart {
 
   constructor(container: HTMLElement) {
     const now = bucketOf(Date.now());
+    // The time axis counts from the page's start (m:ss), not the wall clock: "03:00 03:30" read as
+    // hours. Buckets before the start are left unlabelled.
+    const startSec = now;
     for (let t = now - WINDOW_SEC + BUCKET_SEC; t <= now; t += BUCKET_SEC) {
       this.times.push(t);
       this.http.push(0);
       this.p2p.push(0);
     }
     const axis = { stroke: "#8b98a5", grid: { stroke: "#25303b" }, ticks: { stroke: "#25303b" } };
-    const clock = (_u: uPlot, values: number[]) =>
-      values.map((v) =>
-        new Date(v * 1000).toLocaleTimeString([], { hour12: false, minute: "2-digit", second: "2-digit" }),
-      );
+    const elapsed = (_u: uPlot, values: number[]) => values.map((v) => formatElapsed(v - startSec));
     this.plot = new uPlot(
       {
         width: container.clientWidth || 300,
@@ -33,8 +34,8 @@ export class ThroughputChart {
           { label: "P2P kbit/s", stroke: "#3fb950", fill: "rgba(63,185,80,0.15)", width: 1.5 },
         ],
         axes: [
-          { ...axis, values: clock, space: 60 },
-          { ...axis, size: 50 },
+          { ...axis, values: elapsed, space: 60, label: "time since the page opened (m:ss)", labelSize: 18 },
+          { ...axis, size: 50, label: "kbit/s", labelSize: 18 },
         ],
         legend: { live: false },
         scales: { y: { range: (_u, _min, max) => [0, Math.max(100, max * 1.1)] } },

@@ -34,7 +34,10 @@ export const DASHBOARD_DIR = path.join(PUBLIC_DIR, "dashboard");
 export interface ServerOptions {
   /** TCP port; 0 = any free port. @default 8080 */
   port: number;
-  /** Bind address. @default "0.0.0.0" */
+  /**
+   * Bind address. @default "127.0.0.1": this machine only (the demo origin and player are not for the
+   * LAN by accident); "0.0.0.0" or "::" to accept other machines, e.g. a LAN demo.
+   */
   host: string;
   /** Folder whose subfolders with a master.m3u8 are served as streams. @default demo-server/media */
   mediaDir: string;
@@ -129,7 +132,7 @@ export interface ServerOptions {
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   port: 8080,
-  host: "0.0.0.0",
+  host: "127.0.0.1",
   mediaDir: DEFAULT_MEDIA_DIR,
   hlsDirs: [],
   liveWindowSegments: 20,

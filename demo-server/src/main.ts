@@ -49,7 +49,9 @@ function printBanner(server: RunningServer, options: CliOptions): void {
   rows.push([
     "access",
     [
-      access.joinTokenSecret === undefined ? "open tracker (no join tokens)" : "join tokens required",
+      access.joinTokenSecret === undefined
+        ? "open tracker (no join tokens)"
+        : "join tokens required (a page without a valid ?token= is refused, close code 4401)",
       access.allowedOrigins === undefined ? "any page origin" : `origins ${access.allowedOrigins.join(" ")}`,
       options.acceptAnonymousReports
         ? "reports counted without a session too"

@@ -8,7 +8,7 @@ export type { InterstitialStats } from "./hlsjs/interstitial-assets.js";
 export { Engine, type ResourceUsage } from "./engine/engine.js";
 export type { Platform } from "./engine/platform.js";
 export { DEFAULT_CONFIG, mergeConfig, type NearcastConfig } from "./core/config.js";
-export type { NearcastEvents } from "./core/events.js";
+export type { NearcastEvents, TrackerState } from "./core/events.js";
 export type { NearcastStats, PeerStats, TrustStats } from "./core/stats.js";
 export type { SegmentRequest, SegmentResult, SegmentSource, PlaybackState } from "./core/types.js";
 export {

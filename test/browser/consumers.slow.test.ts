@@ -14,7 +14,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../support/wait-for.js";
 import {
   copyExample,
   limiter,
@@ -26,6 +25,7 @@ import {
   type CommandResult,
   type ServedApp,
 } from "./support/consumer-apps.js";
+import { waitForExamplePlaying, waitForExampleTab, waitForTrade } from "./support/example-tabs.js";
 import { useBrowserRig } from "./support/rig.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -139,45 +139,20 @@ describe("example apps installed from the packed SDK", () => {
       const pageUrl = `${served.url}?server=${encodeURIComponent(rig().server.url)}`;
       // A live stream starts far from 0: "plays" = the playhead moves on from where it started.
       const first = await openTab(pageUrl);
-      const firstStart = await waitForTab(
-        first,
-        "the first tab starts",
-        PLAY_TIMEOUT_MS,
-        (s) => s.currentTime > 0,
-      );
-      await waitForTab(
-        first,
-        "the first tab plays",
-        PLAY_TIMEOUT_MS,
-        (s) => s.currentTime >= firstStart.currentTime + MIN_PLAYED_SEC,
-      );
+      await waitForExamplePlaying(first, "the first tab", MIN_PLAYED_SEC, PLAY_TIMEOUT_MS);
       const second = await openTab(pageUrl);
-      const secondStart = await waitForTab(
+      const secondStart = await waitForExampleTab(
         second,
         "the second tab starts",
         PLAY_TIMEOUT_MS,
         (s) => s.currentTime > 0,
       );
-      let last: { first: TabSample; second: TabSample } | undefined;
-      const traded = await waitFor(
-        async () => {
-          last = { first: await sample(first.page), second: await sample(second.page) };
-          const p2p =
-            (last.first.stats?.p2pDownloadedBytes ?? 0) + (last.second.stats?.p2pDownloadedBytes ?? 0);
-          return (
-            last.second.currentTime >= secondStart.currentTime + MIN_PLAYED_SEC &&
-            (last.second.stats?.connectedPeers ?? 0) >= 1 &&
-            p2p > 0 &&
-            last
-          );
-        },
+      const traded = await waitForTrade(
+        first,
+        second,
+        secondStart.currentTime,
+        MIN_PLAYED_SEC,
         P2P_TIMEOUT_MS,
-        "the second tab to play, connected to the first, and one of them to receive segments over P2P",
-        {
-          intervalMs: 500,
-          describeLast: () =>
-            `last samples ${JSON.stringify(last)}; page problems: ${JSON.stringify([first.problems, second.problems])}`,
-        },
       );
       console.log(
         `[consumers] ${example.name}: P2P bytes first tab ${traded.first.stats?.p2pDownloadedBytes}, second ${traded.second.stats?.p2pDownloadedBytes}`,
@@ -232,49 +207,6 @@ async function openTab(url: string): Promise<Tab> {
   });
   await page.goto(url, { waitUntil: "domcontentloaded" });
   return { context, page, problems };
-}
-
-interface TabSample {
-  currentTime: number;
-  stats: { httpDownloadedBytes: number; p2pDownloadedBytes: number; connectedPeers: number } | null;
-}
-
-/** The playhead of the page's media element and the stats the page shows from `getStats()`. */
-function sample(page: Page): Promise<TabSample> {
-  return page.evaluate(() => {
-    const media = document.querySelector<HTMLMediaElement>("hls-video, video");
-    const text = document.querySelector("#nearcast-stats")?.textContent ?? "";
-    let stats = null;
-    try {
-      stats = JSON.parse(text) as TabSample["stats"];
-    } catch {
-      // "starting…" until the first second has passed
-    }
-    return { currentTime: media?.currentTime ?? 0, stats };
-  });
-}
-
-/** Samples the tab until `done` holds; the last sample and the page's problems are in the timeout error. */
-function waitForTab(
-  tab: Tab,
-  what: string,
-  timeoutMs: number,
-  done: (sample: TabSample) => boolean,
-): Promise<TabSample> {
-  let last: TabSample | undefined;
-  return waitFor(
-    async () => {
-      last = await sample(tab.page);
-      return done(last) && last;
-    },
-    timeoutMs,
-    what,
-    {
-      intervalMs: 500,
-      describeLast: () =>
-        `last sample ${JSON.stringify(last)}; page problems: ${JSON.stringify(tab.problems)}`,
-    },
-  );
 }
 
 function seconds(result: CommandResult | undefined): string {

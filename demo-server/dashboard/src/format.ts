@@ -95,3 +95,26 @@ export function disagreementNote(
 export function seriesTimes(startMs: number, bucketMs: number, length: number): number[] {
   return Array.from({ length }, (_, i) => (startMs + i * bucketMs) / 1000);
 }
+
+/**
+ * A rendition key for people: "v888864-960x540-avc1,mp4a" (the SDK's `v<bitrate>-<w>x<h>-<codecs>`)
+ * → "540p · 889 kbit/s"; an audio key "a-<group>-<name>-<lang>" → "audio <name> (<lang>)"; anything
+ * else unchanged (the raw key stays in the cell's title).
+ */
+export function renditionLabel(key: string): string {
+  const video = /^v(\d+)-(\d+)x(\d+)-/.exec(key);
+  if (video !== null) return `${video[3]}p · ${formatRate(Number(video[1]) / 8)}`;
+  const audio = /^a-[^-]*-(.*?)-([^-]*)$/.exec(key);
+  if (audio !== null) return `audio ${audio[1] || "track"}${audio[2] ? ` (${audio[2]})` : ""}`;
+  return key;
+}
+
+/**
+ * The origin-measured offload for a card: a percentage, but not a negative one. Below 0 the origin
+ * served more than the reporting viewers received — viewers that do not report (no `statsUrl`, P2P
+ * off, curl) fetched too — which is not an offload of −8 %.
+ */
+export function formatOriginOffload(ratio: number | null, digits = 0): string {
+  if (ratio !== null && ratio < 0) return "< 0% (unreported viewers)";
+  return formatPercent(ratio, digits);
+}

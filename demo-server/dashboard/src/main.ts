@@ -87,10 +87,15 @@ function renderSummary(snapshot: StatsSnapshot): void {
   const minute = totals.windows["1m"];
   $("total-rate").textContent = formatRate((minute.httpBytes + minute.p2pBytes) / 60);
   const tracker = snapshot.tracker;
+  $("tracker").title =
+    "A swarm per stream rendition. A viewer is a member of each rendition it loaded in the last minute " +
+    "(the SDK leaves a swarm after 60 s unused), so memberships can exceed viewers after a switch.";
   $("tracker").textContent =
     tracker === null
       ? "no tracker"
-      : `${plural(tracker.swarms, "swarm")} · ${plural(tracker.peers, "peer")} · ${plural(tracker.connections, "connection")}`;
+      : // A swarm per stream rendition; a viewer is a member of each rendition it played in the last
+        // minute (the SDK leaves a swarm after 60 s unused), so memberships can exceed viewers.
+        `${plural(tracker.swarms, "swarm")} · ${plural(tracker.peers, "membership")} · ${plural(tracker.connections, "socket")}`;
   const reports = snapshot.reports;
   const reasons = Object.entries(reports.rejectedByReason)
     .filter(([, count]) => count > 0)

@@ -7,8 +7,10 @@ import {
   disagreements,
   formatAge,
   formatBytes,
+  formatOriginOffload,
   formatPercent,
   plural,
+  renditionLabel,
   WINDOW_LABELS,
 } from "./format.js";
 
@@ -113,8 +115,8 @@ export class StreamCard {
     const rhead = el("tr");
     for (const label of [
       "Rendition",
-      "Viewers",
-      "Tracker swarm",
+      "Viewers reporting it",
+      "In its tracker swarm",
       "HTTP · 15 min",
       "P2P · 15 min",
       "Offload · 1 min",
@@ -134,19 +136,29 @@ export class StreamCard {
   update(stream: StreamSnapshot, nowMs: number): void {
     this.title.textContent = stream.name;
     this.title.title = stream.streamIds.join("\n");
+    // One origin counter can cover several streams (demo/live and demo/vod are both "demo"): then its
+    // figure is not this stream's, and the card says so instead of repeating the shared figure.
+    const shared = stream.originStream !== null && stream.originSharedBy > 1;
     this.badge.textContent =
-      stream.originStream === null ? "no origin counter" : `origin: ${stream.originStream}`;
+      stream.originStream === null
+        ? "no origin counter"
+        : shared
+          ? `origin: ${stream.originStream}, shared by ${stream.originSharedBy} streams`
+          : `origin: ${stream.originStream}`;
     this.badge.classList.toggle("muted", stream.originStream === null);
     this.meta.textContent = [
       plural(stream.viewers, "viewer"),
-      plural(stream.peers, "peer connection"),
+      // Each viewer reports its own connections: a link between two reporting viewers counts twice.
+      `${plural(stream.peers, "peer connection")} (counted by both ends)`,
       `last report ${formatAge(nowMs - stream.lastReportMs)}`,
     ].join(" · ");
     this.root.classList.toggle("idle", stream.viewers === 0);
 
     const minute = stream.windows["1m"];
     this.bigReported.textContent = formatPercent(minute.offload);
-    this.bigOrigin.textContent = formatPercent(minute.originVsReportedOffload);
+    this.bigOrigin.textContent = shared
+      ? "— (origin counter shared)"
+      : formatOriginOffload(minute.originVsReportedOffload);
     this.originBlock.hidden = stream.originStream === null;
 
     const flagged = new Set(disagreements(stream.windows).map((d) => d.window));
@@ -157,7 +169,7 @@ export class StreamCard {
         if (cell !== undefined) cell.textContent = text;
       };
       set("offload", formatPercent(figures.offload, 1));
-      set("originVsReportedOffload", formatPercent(figures.originVsReportedOffload, 1));
+      set("originVsReportedOffload", shared ? "—" : formatOriginOffload(figures.originVsReportedOffload, 1));
       set("httpBytes", formatBytes(figures.httpBytes));
       set("p2pBytes", formatBytes(figures.p2pBytes));
       set("originBytes", formatBytes(figures.originBytes));
@@ -180,7 +192,7 @@ export class StreamCard {
   private renderRenditions(stream: StreamSnapshot): void {
     const rows = stream.renditions.map((r) => {
       const tr = el("tr");
-      const name = el("td", "rendition", r.rendition);
+      const name = el("td", "rendition", renditionLabel(r.rendition));
       name.title = r.rendition;
       tr.append(
         name,

@@ -43,7 +43,8 @@ export type CliOptions = Pick<
 export type CliParseResult =
   { kind: "options"; options: CliOptions } | { kind: "help" } | { kind: "error"; error: CliUsageError };
 
-const FLAGS = {
+/** Every flag of `nearcast-server` (node:util parseArgs declarations); docs/production.md lists each. */
+export const CLI_FLAGS = {
   port: { type: "string" },
   host: { type: "string" },
   "media-dir": { type: "string" },
@@ -87,7 +88,12 @@ function parse(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): CliParseResult {
-  const { values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: CLI_FLAGS,
+    strict: true,
+    allowPositionals: false,
+  });
   if (values.help === true) return { kind: "help" };
 
   /** The flag's value, else its environment variable's (empty = unset), with the name to blame. */

@@ -31,7 +31,12 @@ import { RedisFederation } from "./redis-federation.js";
 import { SocketBudget } from "./socket-budget.js";
 import { TrackerCounters } from "./stats.js";
 import type { TrackerStats } from "./stats.js";
-import type { TrackerConnectionRefusal, TrackerDisconnectReason } from "../net/refusal-reasons.js";
+import type {
+  AccessRefusal,
+  TrackerConnectionRefusal,
+  TrackerDisconnectReason,
+} from "../net/refusal-reasons.js";
+import { explainRefusal, RefusalLog } from "./refusal.js";
 import { TrackerCore } from "./tracker-core.js";
 import { pathOf, queryOf, writeRefusal } from "./upgrade-http.js";
 import type { RefusalStatus, UpgradeArgs } from "./upgrade-http.js";
@@ -106,6 +111,9 @@ class WebSocketTracker implements Tracker, SwarmAccess {
   private readonly access: AccessPolicy;
   private readonly keys: ServerKeys;
   private lastForwardedForWarningMs = -Infinity;
+  private readonly refusalLog: RefusalLog;
+  /** Refused sockets closing with a reason the page can read (see `explainRefusal`). */
+  private readonly explaining = new Set<Duplex>();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -123,6 +131,7 @@ class WebSocketTracker implements Tracker, SwarmAccess {
       this.keys,
     );
     this.access = new AccessPolicy(options);
+    this.refusalLog = new RefusalLog(options.logger);
     this.budget = new SocketBudget(options);
     this.wss = new WebSocketServer({
       noServer: true,
@@ -148,7 +157,7 @@ class WebSocketTracker implements Tracker, SwarmAccess {
     if (!this.options.trustProxy && req.headers["x-forwarded-for"] !== undefined) this.forwardedForIgnored();
     const query = new URLSearchParams(queryOf(req.url));
     const access = this.access.checkUpgrade(req.headers.origin, query.get("token") ?? undefined);
-    if (!access.ok) return this.refuse(socket, access.status, access.reason);
+    if (!access.ok) return this.refuseAccess([req, socket, head], access.status, access.reason);
     const address = resolveClientAddress(
       req.socket.remoteAddress,
       req.headers["x-forwarded-for"],
@@ -245,6 +254,7 @@ class WebSocketTracker implements Tracker, SwarmAccess {
     const closed = [...sockets].map((s) => new Promise<void>((resolve) => s.once("close", resolve)));
     for (const connection of this.connections) connection.ws.terminate();
     for (const socket of sockets) socket.destroy();
+    for (const socket of this.explaining) socket.destroy();
     this.connections.clear();
     this.bySocket.clear();
     this.core.registry.clear();
@@ -258,8 +268,18 @@ class WebSocketTracker implements Tracker, SwarmAccess {
   /** Counts and logs the refusal, then answers the upgrade with a plain HTTP error (see `writeRefusal`). */
   private refuse(socket: Duplex, status: RefusalStatus, reason: TrackerConnectionRefusal): void {
     this.counters.connectionsRejected[reason]++;
-    this.options.logger.debug({ reason }, "tracker: connection refused");
+    this.refusalLog.refused(reason);
     writeRefusal(socket, status);
+  }
+
+  /**
+   * An access refusal (token, Origin): counted and logged like any, but told to the page as a close
+   * code and reason it can read (a browser cannot see an HTTP status), unless too many are closing.
+   */
+  private refuseAccess(args: UpgradeArgs, status: RefusalStatus, reason: AccessRefusal): void {
+    if (!explainRefusal(this.wss, this.explaining, args, reason)) return this.refuse(args[1], status, reason);
+    this.counters.connectionsRejected[reason]++;
+    this.refusalLog.refused(reason);
   }
 
   /**

@@ -1,6 +1,9 @@
 import type { WarningCode } from "./errors.js";
 import type { HttpRejectionReason, PeerRejectionReason, SegmentSource } from "./types.js";
 
+/** A tracker connection's state (see the `tracker-state` event). */
+export type TrackerState = "connecting" | "connected" | "disconnected" | "refused";
+
 /** Events a page can subscribe to with `nearcast.on(name, listener)`. */
 export interface NearcastEvents {
   /** A segment was handed to the player. */
@@ -22,7 +25,16 @@ export interface NearcastEvents {
   "bytes-uploaded": { peerId: string; swarmKey: string; bytes: number };
   /** Segment bytes received, per source, as they arrive (drives live charts). */
   "bytes-downloaded": { source: "http" | "p2p"; bytes: number; peerId?: string };
-  "tracker-state": { url: string; state: "connecting" | "connected" | "disconnected"; error?: string };
+  /**
+   * A tracker connection changed state. `disconnected` (with `error`) is followed by reconnects with
+   * backoff. `refused` is final for this tracker URL: the tracker turned this viewer away, `reason`
+   * saying why (a Nearcast tracker sends `token_missing`, `token_invalid`, `token_expired` or
+   * `origin_not_allowed`); the SDK does not retry, since the same URL would be refused again. Give
+   * the page a new join token (a new Nearcast instance with the new tracker URL) to try again. A
+   * `refused` can follow a `connected` at once: the tracker opens the socket so that it can say why
+   * it closes it (a browser cannot read the HTTP status of a refused WebSocket).
+   */
+  "tracker-state": { url: string; state: TrackerState; error?: string; reason?: string };
   /**
    * Bytes from peers for a segment failed verification (published SHA-256 or `validateSegment`):
    * they were discarded, `peerIds` (every peer that sent bytes of it) banned for the session, and the

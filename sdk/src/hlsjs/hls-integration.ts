@@ -51,6 +51,14 @@ export class Nearcast {
     this.engine.on("segment-loaded", (event) => this.assets.onSegmentLoaded(event));
   }
 
+  /**
+   * This viewer's peer id on the tracker and in other viewers' `getStats().peers` (undefined while
+   * P2P is off). Pages show it to tell viewers apart.
+   */
+  get peerId(): string | undefined {
+    return this.engine.peerId;
+  }
+
   /** The hls.js config keys Nearcast needs: spread them into `new Hls({...})`. */
   hlsConfig(): Pick<HlsConfig, "fLoader"> {
     return { fLoader: this.fLoader };

@@ -109,8 +109,7 @@ export class P2PNetwork {
         this.onPeerConnected(key, remote, channel, connection, initiator),
       onSwarmReport: (key, others) => this.swarms.get(key)?.trackerReported(others),
       onSession: (url, session) => options.onSession?.(url, session),
-      onTrackerState: (url, state, error) =>
-        emit("tracker-state", { url, state, ...(error ? { error } : {}) }),
+      onTrackerState: (url, state, detail) => emit("tracker-state", { url, state, ...detail }),
       onWarning: (message) => emit("warning", { code: "tracker", message }),
     });
     this.sweepTimer = setInterval(() => this.sweepIdleSwarms(), 10_000);

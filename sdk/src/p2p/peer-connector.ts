@@ -5,6 +5,7 @@ import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
 import { TrackerClient } from "./tracker-client.js";
 import type { TrackerMessage, TrackerSession } from "./tracker-messages.js";
+import type { TrackerState } from "../core/events.js";
 
 export interface PeerConnectorOptions {
   peerId: string;
@@ -28,7 +29,8 @@ export interface PeerConnectorOptions {
   onSession?(trackerUrl: string, session: TrackerSession): void;
   /** Peers banned for breaking a rule (by id or tracker fingerprint): their offers and answers are ignored. */
   isBanned(remote: PeerRemote): boolean;
-  onTrackerState(url: string, state: "connecting" | "connected" | "disconnected", error?: string): void;
+  /** `error`: why a tracker disconnected; `reason`: the tracker's reason for refusing this viewer. */
+  onTrackerState(url: string, state: TrackerState, detail?: { error?: string; reason?: string }): void;
   onWarning(message: string): void;
 }
 
@@ -71,7 +73,10 @@ export class PeerConnector {
         options.onTrackerState(url, "connected");
         for (const swarm of this.swarms.values()) void this.announce(swarm, tracker, "started");
       });
-      tracker.on("disconnected", ({ error }) => options.onTrackerState(url, "disconnected", error));
+      tracker.on("disconnected", ({ error }) =>
+        options.onTrackerState(url, "disconnected", error === undefined ? {} : { error }),
+      );
+      tracker.on("refused", ({ reason }) => options.onTrackerState(url, "refused", { reason }));
       tracker.on("warning", ({ message }) => options.onWarning(`tracker ${url}: ${message}`));
       tracker.on("message", (message) => this.onTrackerMessage(tracker, message));
       return tracker;

@@ -11,6 +11,8 @@ import { parseTrackerMessage, type SessionDescription, type TrackerMessage } fro
 export interface TrackerClientEvents {
   connected: undefined;
   disconnected: { error?: string };
+  /** The tracker refused this viewer (see {@link isRefusalCloseCode}); no reconnect follows. */
+  refused: { reason: string };
   message: Exclude<TrackerMessage, { kind: "ignored" }>;
   warning: { message: string };
 }
@@ -30,8 +32,23 @@ export interface AnnounceParams {
 }
 
 /**
- * One WebSocket to one WebTorrent tracker. Reconnects with jittered exponential backoff; every
- * inbound frame is validated and a bad one is dropped with a warning, never thrown.
+ * Whether a close code says "refused until the page's configuration changes": 4400–4499, the HTTP
+ * 4xx status plus 4000 (RFC 6455 §7.4.2 leaves 4000–4999 to applications). A Nearcast tracker closes
+ * so when a join token is missing, invalid or expired (4401) or the page's origin is not allowed
+ * (4403), with the reason's key as the close reason (demo-server/src/tracker/refusal.ts). A browser
+ * cannot read the HTTP status of a refused upgrade, hence the close code.
+ */
+export function isRefusalCloseCode(code: number): boolean {
+  return code >= 4400 && code <= 4499;
+}
+
+/** The longest refusal reason kept from a close frame (they are at most 123 bytes anyway). */
+const MAX_REASON_CHARS = 120;
+
+/**
+ * One WebSocket to one WebTorrent tracker. Reconnects with jittered exponential backoff, except after
+ * a refusal ({@link isRefusalCloseCode}): retrying with the same URL would be refused again, so it
+ * stops. Every inbound frame is validated and a bad one is dropped with a warning, never thrown.
  */
 export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
   private socket: WebSocket | undefined;
@@ -134,7 +151,16 @@ export class TrackerClient extends TypedEmitter<TrackerClientEvents> {
     socket.onclose = (event: CloseEvent) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.emit("disconnected", { error: event.reason || `code ${event.code}` });
+      if (isRefusalCloseCode(event.code)) {
+        const reason = String(event.reason ?? "").slice(0, MAX_REASON_CHARS) || `code ${event.code}`;
+        return this.emit("refused", { reason });
+      }
+      // 1006 = no close frame: the tracker is unreachable, or refused the upgrade with a plain HTTP
+      // error (which a browser does not show: a server that is down looks the same).
+      this.emit("disconnected", {
+        error:
+          event.reason || (event.code === 1006 ? "unreachable or refused (code 1006)" : `code ${event.code}`),
+      });
       this.scheduleReconnect();
     };
   }

@@ -112,6 +112,35 @@ export function tryConnect(url: string, headers: Record<string, string> = {}): P
   });
 }
 
+/**
+ * How the tracker refused a connection: `"<close code> <reason>"` for a refusal the tracker explains
+ * to pages (it completes the upgrade and closes at once, issue 24), `"http <status>"` for a plain HTTP
+ * refusal, `"open"` when the socket is still open after `timeoutMs` (not refused).
+ */
+export function refusalOf(
+  url: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 3_000,
+): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    const timer = setTimeout(() => {
+      resolve("open");
+      ws.terminate();
+    }, timeoutMs);
+    ws.once("close", (code, reason) => {
+      clearTimeout(timer);
+      resolve(`${code} ${reason.toString()}`);
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      clearTimeout(timer);
+      resolve(`http ${res.statusCode ?? 0}`);
+      ws.terminate();
+    });
+    ws.on("error", () => undefined);
+  });
+}
+
 export const isAnnounceReply = (infoHash: string) => (f: Frame) =>
   f.action === "announce" && f.info_hash === infoHash && f.complete !== undefined;
 export const isOffer = (f: Frame) => f.offer !== undefined;

@@ -8,7 +8,7 @@ import { mintJoinToken, startServer, type RunningServer } from "../../../demo-se
 import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { createNodeEngine } from "../../support/node-engines.js";
 import { waitFor } from "../../support/wait-for.js";
-import { announce, connect, isAnnounceReply, isFailure, tryConnect } from "./helpers.js";
+import { announce, connect, isAnnounceReply, isFailure, refusalOf } from "./helpers.js";
 
 const SECRET = "server-access-test-secret-0123456789";
 const STREAM = "https://cdn.example/event/master.m3u8";
@@ -75,7 +75,7 @@ describe("join tokens with the SDK and the demo server", () => {
   });
 
   it("exposes refusals by reason in /metrics", async () => {
-    expect(await tryConnect(trackerUrl())).toBe(401);
+    expect(await refusalOf(trackerUrl())).toBe("4401 token_missing");
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/nearcast_tracker_connections_rejected_total\{reason="token_missing"\} 1/);
     expect(metrics).toMatch(/nearcast_tracker_rejected_total\{reason="token_scope"\} [1-9]/);

@@ -16,7 +16,7 @@ import {
   offerList,
   SDP,
   startTracker,
-  tryConnect,
+  refusalOf,
 } from "./helpers.js";
 import type { RawClient, TrackerHarness } from "./helpers.js";
 
@@ -70,16 +70,16 @@ describe("tracker access control: strangers refused, viewers served", () => {
 
   it("refuses an expired token at the upgrade (401), and missing or forged ones", async () => {
     const expired = token({ streams: [STREAM] }, 60, Date.now() - 61_000);
-    expect(await tryConnect(url(expired), site)).toBe(401);
-    expect(await tryConnect(url(), site)).toBe(401);
+    expect(await refusalOf(url(expired), site)).toBe("4401 token_expired");
+    expect(await refusalOf(url(), site)).toBe("4401 token_missing");
     const forged = token({ streams: [STREAM] }).replace(/.$/, (c) => (c === "A" ? "B" : "A"));
-    expect(await tryConnect(url(forged), site)).toBe(401);
+    expect(await refusalOf(url(forged), site)).toBe("4401 token_invalid");
     const otherSecret = mintJoinToken({
       secret: "another-secret-of-16-bytes+",
       streams: [STREAM],
       ttlSec: 60,
     });
-    expect(await tryConnect(url(otherSecret), site)).toBe(401);
+    expect(await refusalOf(url(otherSecret), site)).toBe("4401 token_invalid");
     expect(stats().connectionsRejected).toMatchObject({
       token_expired: 1,
       token_missing: 1,
@@ -107,9 +107,11 @@ describe("tracker access control: strangers refused, viewers served", () => {
 
   it("refuses a foreign Origin and a missing one (403)", async () => {
     const t = token({ streams: [STREAM] });
-    expect(await tryConnect(url(t), { origin: "https://evil.example" })).toBe(403);
-    expect(await tryConnect(url(t), { origin: "https://site.example.evil.example" })).toBe(403);
-    expect(await tryConnect(url(t))).toBe(403);
+    expect(await refusalOf(url(t), { origin: "https://evil.example" })).toBe("4403 origin_not_allowed");
+    expect(await refusalOf(url(t), { origin: "https://site.example.evil.example" })).toBe(
+      "4403 origin_not_allowed",
+    );
+    expect(await refusalOf(url(t))).toBe("4403 origin_not_allowed");
     expect(stats().connectionsRejected.origin_not_allowed).toBe(3);
     await expectStillServing();
   });

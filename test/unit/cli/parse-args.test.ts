@@ -21,7 +21,7 @@ describe("parseCliArgs", () => {
   it("has a default for every flag", () => {
     expect(options([])).toEqual({
       port: 8080,
-      host: "0.0.0.0",
+      host: "127.0.0.1",
       mediaDir: DEFAULT_MEDIA_DIR,
       hlsDirs: [],
       liveWindowSegments: 20,

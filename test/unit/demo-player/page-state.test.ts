@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatPercent, peerRows, pickSource } from "../../../demo-player/src/page-state.js";
+import {
+  formatBytes,
+  formatElapsed,
+  formatPercent,
+  offloadTile,
+  peerLabel,
+  peerRows,
+  pickSource,
+  trackerStatus,
+} from "../../../demo-player/src/page-state.js";
 
 const origin = "http://localhost:8080";
 
@@ -57,5 +66,58 @@ describe("peer rows", () => {
     expect(
       peerRows([{ peerId: "<img src=x onerror=alert(1)>", downloadedBytes: 1, uploadedBytes: 0 }])[0]?.label,
     ).toMatch(/^[A-Za-z0-9-]+$/);
+  });
+});
+
+describe("panel figures that say what they mean (issue 24)", () => {
+  it("does not show a green 0 % for a tab that only uploads", () => {
+    expect(offloadTile({ httpDownloadedBytes: 0, p2pDownloadedBytes: 0, p2pUploadedBytes: 0 })).toEqual({
+      text: "–",
+      tone: "neutral",
+    });
+    expect(
+      offloadTile({ httpDownloadedBytes: 5_000_000, p2pDownloadedBytes: 0, p2pUploadedBytes: 5_242_880 }),
+    ).toEqual({ text: "— (this tab only uploads)", tone: "neutral" });
+    expect(offloadTile({ httpDownloadedBytes: 100, p2pDownloadedBytes: 0, p2pUploadedBytes: 0 })).toEqual({
+      text: "0%",
+      tone: "neutral",
+    });
+    expect(offloadTile({ httpDownloadedBytes: 60, p2pDownloadedBytes: 940, p2pUploadedBytes: 0 })).toEqual({
+      text: "94.0%",
+      tone: "good",
+    });
+  });
+
+  it("labels a peer id the same way for this viewer and in the peers table", () => {
+    const id = "-NC0100-aB3dE5gH7jK9";
+    expect(peerLabel(id)).toBe("E5gH7jK9");
+    expect(peerRows([{ peerId: id, downloadedBytes: 1, uploadedBytes: 2 }])[0]!.label).toBe(peerLabel(id));
+  });
+
+  it("says why the tracker is not introducing peers", () => {
+    expect(trackerStatus(true, { state: "refused", reason: "token_missing" })).toEqual({
+      text: "refused: token required",
+      problem: true,
+    });
+    expect(trackerStatus(true, { state: "refused", reason: "origin_not_allowed" }).text).toBe(
+      "refused: this page's origin is not allowed",
+    );
+    expect(trackerStatus(true, { state: "refused", reason: "swarm_gone" }).text).toBe("refused: swarm_gone");
+    expect(
+      trackerStatus(true, { state: "disconnected", error: "unreachable or refused (code 1006)" }),
+    ).toEqual({
+      text: "unreachable, retrying (unreachable or refused (code 1006))",
+      problem: true,
+    });
+    expect(trackerStatus(true, { state: "connected" })).toEqual({ text: "connected", problem: false });
+    expect(trackerStatus(true, undefined).text).toBe("connecting…");
+    expect(trackerStatus(false, undefined).text).toBe("off (?p2p=0)");
+  });
+
+  it("writes chart times as elapsed m:ss, not a clock", () => {
+    expect(formatElapsed(0)).toBe("0:00");
+    expect(formatElapsed(185)).toBe("3:05");
+    expect(formatElapsed(3725)).toBe("1:02:05");
+    expect(formatElapsed(-5)).toBe("");
   });
 });

@@ -149,4 +149,34 @@ describe("server flags and the token command", () => {
       runTokenCommand(["--stream", "s", "--ttl", "-1"], { NEARCAST_TRACKER_TOKEN_SECRET: SECRET }, () => ""),
     ).toMatchObject({ kind: "error" });
   });
+
+  it("reads the secret from the server's own settings: NEARCAST_TRACKER_TOKEN_SECRET_FILE first (issue 24)", () => {
+    const files: Record<string, string> = { "/etc/nearcast/token-secret": `${SECRET}\n`, "/empty": "\n" };
+    const read = (file: string): string => {
+      const text = files[file];
+      if (text === undefined) throw new Error(`ENOENT: no such file, open '${file}'`);
+      return text;
+    };
+    // The server reads the file variable over the secret variable; so does `token`.
+    const env = {
+      NEARCAST_TRACKER_TOKEN_SECRET_FILE: "/etc/nearcast/token-secret",
+      NEARCAST_TRACKER_TOKEN_SECRET: "x".repeat(20),
+    };
+    const result = runTokenCommand(["--stream", "https://cdn.example.com/live/master.m3u8"], env, read, T0);
+    expect(result.kind).toBe("token");
+    if (result.kind === "token") expect(verifyJoinToken(result.token, SECRET, T0 + 1000).ok).toBe(true);
+    // The flag wins over the variable, as on the server.
+    expect(
+      runTokenCommand(["--stream", "s", "--tracker-token-secret-file", "/missing"], env, read, T0),
+    ).toMatchObject({ kind: "error", message: /cannot read the secret file \/missing/ });
+    expect(
+      runTokenCommand(["--stream", "s"], { NEARCAST_TRACKER_TOKEN_SECRET_FILE: "/empty" }, read, T0),
+    ).toMatchObject({ kind: "error", message: /is empty/ });
+    // With nothing set, the error names every place the secret may come from.
+    expect(runTokenCommand(["--stream", "s"], {}, read, T0)).toMatchObject({
+      kind: "error",
+      message:
+        /--tracker-token-secret-file.*NEARCAST_TRACKER_TOKEN_SECRET_FILE.*NEARCAST_TRACKER_TOKEN_SECRET/,
+    });
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  formatOriginOffload,
+  renditionLabel,
   disagreementNote,
   disagreements,
   formatAge,
@@ -60,5 +62,20 @@ describe("dashboard formatting", () => {
 
   it("turns a series start into uPlot's unix seconds", () => {
     expect(seriesTimes(10_000, 5000, 3)).toEqual([10, 15, 20]);
+  });
+});
+
+describe("dashboard labels that say what they mean (issue 24)", () => {
+  it("names renditions by height and bitrate, audio by track, and keeps unknown keys", () => {
+    expect(renditionLabel("v888864-960x540-avc1,mp4a")).toBe("540p · 889 kbit/s");
+    expect(renditionLabel("v2500000-1920x1080-avc1.640028,mp4a.40.2")).toBe("1080p · 2.50 Mbit/s");
+    expect(renditionLabel("a-aac-English-en")).toBe("audio English (en)");
+    expect(renditionLabel("something-else")).toBe("something-else");
+  });
+
+  it("shows an origin figure below zero as unreported viewers, not a negative offload", () => {
+    expect(formatOriginOffload(-0.085, 1)).toBe("< 0% (unreported viewers)");
+    expect(formatOriginOffload(0.731, 1)).toBe("73.1%");
+    expect(formatOriginOffload(null)).toBe("—");
   });
 });
