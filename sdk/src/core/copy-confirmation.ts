@@ -86,6 +86,9 @@ export const publishedDigest: SegmentConfirmer = async ({ request, data }) => {
 export const statedLength: SegmentConfirmer = async ({ length, p2pBytes }) =>
   length === "none" || length === "peer" || p2pBytes > 0 ? undefined : { confirmed: true, by: length };
 
+/** Refused segment URLs remembered, at most (a few segments' worth of retries). */
+const MAX_REFUSED_URLS = 64;
+
 /** What one engine's confirmation needs: the checks, in order, and where to count refusals. */
 export interface CopyConfirmationDeps {
   confirmers: readonly SegmentConfirmer[];
@@ -96,7 +99,18 @@ export interface CopyConfirmationDeps {
 
 /** Runs the confirmers on a load's copy, and counts every HTTP body refused, by reason. */
 export class CopyConfirmation {
+  /**
+   * Segment URLs whose HTTP body was refused lately (bounded, oldest dropped first): the next fetch
+   * of one skips the browser's cache, which may hold the refused body and answer every retry with it.
+   */
+  private readonly refusedUrls = new Set<string>();
+
   constructor(private readonly deps: CopyConfirmationDeps) {}
+
+  /** Whether a body of this URL was refused lately (see `refusedUrls`). */
+  wasRefused(url: string): boolean {
+    return this.refusedUrls.has(url);
+  }
 
   /**
    * Confirm a complete copy before it is shared whole (see SegmentAssembly.confirm). Throws
@@ -137,6 +151,10 @@ export class CopyConfirmation {
   }
 
   private count(request: SegmentRequest, error: HttpBodyError): void {
+    this.refusedUrls.delete(request.url);
+    this.refusedUrls.add(request.url);
+    if (this.refusedUrls.size > MAX_REFUSED_URLS)
+      this.refusedUrls.delete(this.refusedUrls.values().next().value!);
     this.deps.log(
       "%s %s: HTTP body refused (%s): %s",
       request.swarmKey,

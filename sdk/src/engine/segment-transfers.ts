@@ -132,6 +132,8 @@ export class SegmentTransfers {
     assembly.httpRequestStarted(performance.now());
     const result = await httpFetch(request.url, {
       range: { start: base + fromOffset, end: request.byteRange?.end },
+      // A body of this URL was refused lately: the browser may have cached it; fetch and re-cache.
+      ...(this.confirmation.wasRefused(request.url) ? { cache: "reload" as const } : {}),
       signal,
       policy: options.http,
       fetchImpl: this.deps.platform.fetch,
