@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   ABR_PROBE_MIN_INTERVAL_MS,
   AFTER_HTTP_FAILURE_PEER_BUDGET_MS,
+  ELECTED_HOLD_SPREAD_MS,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NOT_ELECTED_HOLD_EXTRA_MS,
   NON_RELAY_HOLD_EXTRA_MS,
   TRANSFER_CHECK_INTERVAL_MS,
 } from "../../../../sdk/src/core/policy/constants.js";
@@ -26,6 +29,7 @@ function world(over: { variant?: PolicyVariant; maxUploadBytesPerSec?: number } 
     candidates: [] as PeerCandidate[],
     awaitingFirstPeer: false,
     connectedPeers: 3,
+    othersReported: undefined as number | undefined,
     uploading: true,
     bytes: { length: 0, complete: false },
   };
@@ -56,6 +60,9 @@ function world(over: { variant?: PolicyVariant; maxUploadBytesPerSec?: number } 
             },
             get connectedPeers() {
               return state.connectedPeers;
+            },
+            get othersReported() {
+              return state.othersReported;
             },
           },
         }
@@ -144,6 +151,27 @@ describe("LoadPolicy: which action for which situation", () => {
     });
     load.waitEnded(action.kind === "wait" ? action.maxWaitMs : 0);
     expect(load.next()).toEqual({ kind: "http", announceFetching: false });
+  });
+
+  it("in a large swarm: an elected viewer holds briefly, the others for the whole window", () => {
+    const w = world();
+    w.state.othersReported = 9999;
+    w.state.deadlineMs = 20_000;
+    const roles = Array.from({ length: 3000 }, (_, i) => {
+      const load = w.begin({ id: String(i) });
+      const action = load.next();
+      return { role: load.role, waitMs: action.kind === "wait" ? action.maxWaitMs : -1 };
+    });
+    const elected = roles.filter((r) => r.role === "elected");
+    expect(elected.length).toBeGreaterThan(0);
+    expect(elected.length).toBeLessThan(20);
+    for (const r of elected) expect(r.waitMs).toBeLessThan(ELECTED_HOLD_SPREAD_MS);
+    for (const r of roles.filter((x) => x.role === "not-elected"))
+      expect(r.waitMs).toBeGreaterThanOrEqual(NEW_SEGMENT_HOLD_MIN_MS + NOT_ELECTED_HOLD_EXTRA_MS);
+    // The simulator's "before" variant: everyone holds as in a small swarm.
+    const before = world({ variant: { firstFetchers: Infinity } });
+    before.state.othersReported = 9999;
+    expect(before.begin().role).toBe("everyone");
   });
 
   it("no hold for VOD, nor alone in the swarm", () => {
