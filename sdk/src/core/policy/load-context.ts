@@ -53,7 +53,10 @@ export interface PolicyVariant {
    * Infinity: everyone may, as before the election. @default FIRST_FETCHERS_PER_SWARM (constants.ts)
    */
   firstFetchers?: number;
-  /** A streaming peer transfer may run until half the safety margin is left (transfer-limits.ts). @default true */
+  /**
+   * In a large swarm, a streaming peer transfer may run until half the safety margin is left beyond
+   * the fallback's time (transfer-limits.ts). @default true
+   */
   streamingBudget?: boolean;
 }
 

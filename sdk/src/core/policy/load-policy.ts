@@ -7,7 +7,11 @@
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
 import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
-import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS } from "./constants.js";
+import {
+  FIRST_FETCHER_ELECTION_MIN_SWARM,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NEW_SEGMENT_HOLD_SPREAD_MS,
+} from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
 import {
   nextTransferCheckMs,
@@ -51,6 +55,8 @@ export class LoadPolicy {
   readonly relays: boolean;
   /** This viewer's part in fetching the segment first (waits.ts `firstFetchRole`). */
   readonly role: FirstFetchRole;
+  /** The tracker counts more than FIRST_FETCHER_ELECTION_MIN_SWARM viewers: streaming budgets apply. */
+  private readonly largeSwarm: boolean;
   /** The HTTP throughput before this load's ABR probe, bits/s; undefined when it is not one. */
   readonly probeFromBps: number | undefined;
   private phase: Phase = "peers";
@@ -83,6 +89,7 @@ export class LoadPolicy {
     // In a large swarm, only a few viewers (elected by hash) hold briefly for a new live segment; the
     // rest hold as long as the buffer allows and take it from the mesh once one of those fetched it.
     const others = p2p?.peers.othersReported;
+    this.largeSwarm = others !== undefined && others + 1 > FIRST_FETCHER_ELECTION_MIN_SWARM;
     this.role = p2p
       ? firstFetchRole(
           segment.id,
@@ -274,8 +281,12 @@ export class LoadPolicy {
   }
 
   private limits(t: PeerTransfer) {
+    // Only in a large swarm, where segments cross several relays: in a small one a slow peer is
+    // more often a capped uplink than a relay, and waiting on it longer cost offload (bench:sim weak-8).
     const reserveMs =
-      this.viewer.variant.streamingBudget === false ? undefined : this.viewer.config.httpSafetyMarginMs / 2;
+      this.largeSwarm && this.viewer.variant.streamingBudget !== false
+        ? this.viewer.config.httpSafetyMarginMs / 2
+        : undefined;
     return peerTransferLimits(t, this.ctx.estimates, this.viewer.config.p2pStallTimeoutMs, reserveMs);
   }
 }

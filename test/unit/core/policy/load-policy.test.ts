@@ -258,6 +258,23 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "a", announceFetching: false });
   });
 
+  it("in a large swarm a streaming relay may run past its grant; in a small one it is cut there", () => {
+    const run = (othersReported: number) => {
+      const w = world();
+      w.state.othersReported = othersReported;
+      // 4100 − 350 (HTTP) − 2500 (margin) = 1250 ms of slack: the grant.
+      w.state.deadlineMs = 4100;
+      w.state.candidates = [peer("f", { fetching: true })];
+      const load = w.begin();
+      expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "f", budgetMs: 1250 });
+      load.peerProgress(64 * 1024, 1000);
+      w.state.bytes.length = 64 * 1024;
+      return load.checkTransfer(1400);
+    };
+    expect(run(20)).toMatchObject({ kind: "cut", reason: expect.stringMatching(/budget/) });
+    expect(run(9999)).toMatchObject({ kind: "check-at" });
+  });
+
   it("a peer that keeps sending is cut at the playback deadline, less the HTTP time of what is left", () => {
     const w = world();
     w.state.candidates = [peer("a", { complete: true })];
