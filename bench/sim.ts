@@ -96,7 +96,9 @@ for (const name of names) {
     const base = all[name]!;
     const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
     const variant = {
-      ...(values.before ? { ...BEFORE_GOSSIP, weakUplinkRules: false, firstFetchers: Infinity } : {}),
+      ...(values.before
+        ? { ...BEFORE_GOSSIP, weakUplinkRules: false, firstFetchers: Infinity, streamingBudget: false }
+        : {}),
       ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
       ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
     };
