@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { formatBreakdownTable, formatResultsTable, formatValidationTable, realRuns } from "./sim/report.js";
+import { formatSteadyBreakdownTable } from "./sim/steady-breakdown.js";
 import { scenarios, SCALE_SCENARIOS, VALIDATION_SCENARIOS } from "./sim/scenarios.js";
 import { runSimulation, type SimResult } from "./sim/sim-run.js";
 import { BEFORE_GOSSIP } from "./sim/sim-types.js";
@@ -26,6 +27,8 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --validate f.json   compare node-N scenarios with real runs (npm run bench:swarm -- --json f.json)
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
+  --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
+                      SDK's FIRST_FETCHERS_PER_SWARM; Infinity = everyone, the rule before the election)
   --json out.json     write the results as JSON
   --help              this text
 
@@ -42,6 +45,7 @@ function parseOptions() {
       quick: { type: "boolean" },
       before: { type: "boolean" },
       "before-weak": { type: "boolean" },
+      "first-fetchers": { type: "string" },
       json: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -69,6 +73,11 @@ for (const name of names) {
     process.exit(2);
   }
 }
+const firstFetchers = values["first-fetchers"];
+if (firstFetchers !== undefined && !(Number(firstFetchers) >= 1)) {
+  console.error(`error: --first-fetchers must be a number ≥ 1 or Infinity\n${USAGE}`);
+  process.exit(2);
+}
 const seeds = Number(values.seeds ?? 1);
 if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) {
   console.error(`error: --seeds must be an integer from 1 to 100\n${USAGE}`);
@@ -87,10 +96,13 @@ for (const name of names) {
     const base = all[name]!;
     const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
     const variant = {
-      ...(values.before ? { variant: { ...BEFORE_GOSSIP, weakUplinkRules: false } } : {}),
-      ...(values["before-weak"] ? { variant: { weakUplinkRules: false } } : {}),
+      ...(values.before
+        ? { ...BEFORE_GOSSIP, weakUplinkRules: false, firstFetchers: Infinity, streamingBudget: false }
+        : {}),
+      ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
+      ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
     };
-    const options = { ...base, ...quick, ...variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
+    const options = { ...base, ...quick, variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
     const tag = `[sim ${options.name}]`;
     process.stderr.write(
       `${tag} ${options.viewers} viewers, ${options.joinSpreadSec + options.durationSec} s of stream\n`,
@@ -116,7 +128,7 @@ out.push(
       : values["before-weak"]
         ? "weak uplinks hold and announce like the others (--before-weak)"
         : "the SDK's current rules"
-  }`,
+  }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}`,
 );
 out.push("");
 out.push(formatResultsTable(results));
@@ -131,6 +143,10 @@ out.push("");
 out.push("### Where the origin bytes went");
 out.push("");
 out.push(formatBreakdownTable(results));
+out.push("");
+out.push("### Steady state: why the CDN was asked");
+out.push("");
+out.push(formatSteadyBreakdownTable(results.map((r) => ({ name: r.options.name, steady: r.steady }))));
 if (values.validate) {
   // One or more bench:swarm --json files (comma-separated): runs of the same N are averaged.
   const files = values.validate.split(",");
@@ -161,11 +177,13 @@ if (values.json) {
             stalledShare,
             viewersEver,
             decisions,
+            steady,
             wallMs,
             events,
             peakHeapMiB,
             renditions,
           }) => ({
+            steady,
             options,
             summary,
             perRenditionCeiling,

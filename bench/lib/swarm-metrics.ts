@@ -22,6 +22,8 @@ export interface SegmentRecord {
   ordinal: number;
   /** The engine's last scheduling decision for this load, e.g. "http:no-peer-has-it". */
   decision: string | undefined;
+  /** Time the load spent in new-segment holds, ms (the simulator records it; undefined elsewhere). */
+  heldMs?: number;
 }
 
 /** Everything the bench keeps about one viewer. */

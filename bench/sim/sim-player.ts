@@ -80,6 +80,7 @@ export class SimPlayer {
       peersAtRequest: load.peersAtRequest,
       ordinal: this.segments.length,
       decision: load.decision,
+      heldMs: load.run?.policy.heldMs ?? 0,
     });
     this.timelineSec += durationSec;
     this.next = load.msn + 1;

@@ -13,6 +13,7 @@ import { EventQueue } from "./event-queue.js";
 import { createRandom, randomPeerId } from "./random.js";
 import type { SimOptions, ViewerProfile } from "./sim-types.js";
 import { SimViewer } from "./sim-viewer.js";
+import { steadyBreakdown, type SteadyBreakdown } from "./steady-breakdown.js";
 import { createBoards, OriginCounters, TrackerMembership, type World } from "./sim-world.js";
 import { LiveStream, loadRendition } from "./stream-model.js";
 
@@ -41,6 +42,8 @@ export interface SimResult {
   /** Viewers that ever joined (churn adds to N). */
   viewersEver: number;
   decisions: Record<string, number>;
+  /** HTTP loads of the steady window by cause (undefined: the run has no steady window). */
+  steady: SteadyBreakdown | undefined;
   wallMs: number;
   events: number;
   peakHeapMiB: number;
@@ -200,6 +203,7 @@ export function runSimulation(options: SimOptions, log: (line: string) => void =
     stalledShare: (summary.stalledSec * 1000) / Math.max(1, watchedMs),
     viewersEver: all.length,
     decisions,
+    steady: steady ? steadyBreakdown(results, (i) => all[i]!.rendition, steady.fromMs) : undefined,
     wallMs: performance.now() - wallStart,
     events: queue.eventsRun,
     peakHeapMiB: peakHeap / 2 ** 20,

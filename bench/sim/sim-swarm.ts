@@ -138,6 +138,10 @@ export class SimSwarm implements PeerView, SwarmPort, Cancellable {
     return this.v.links.size;
   }
 
+  get othersReported(): number | undefined {
+    return this.v.othersReported;
+  }
+
   get isWaiting(): boolean {
     return this.waiter !== undefined;
   }

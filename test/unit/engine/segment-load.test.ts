@@ -75,6 +75,7 @@ function setup(candidates: PeerCandidate[] = [], live = false) {
             return peers.awaitingFirstPeer;
           },
           connectedPeers: 2,
+          othersReported: 2,
         },
         swarm: {
           waitForChange: (maxWaitMs, w) => {

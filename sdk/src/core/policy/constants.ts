@@ -24,6 +24,41 @@ export const NEW_SEGMENT_HOLD_SPREAD_MS = 1000;
 export const NON_RELAY_HOLD_EXTRA_MS = NEW_SEGMENT_HOLD_SPREAD_MS;
 
 /**
+ * Viewers of a swarm that may fetch a new live segment from the CDN first, in expectation: each is
+ * elected for a segment with probability FIRST_FETCHERS_PER_SWARM / (viewers the tracker counts), by
+ * hash, so the election needs no messages. The others hold {@link NOT_ELECTED_HOLD_EXTRA_MS} longer
+ * and take the segment from the mesh. In a large swarm, holds that end within the time news takes
+ * to cross it are each one more CDN fetch: with every viewer eligible they number in the hundreds at
+ * 10,000 viewers, with a few elected ones a handful. Enough that the chance none is elected and
+ * relays (e^-16 with Poisson draws) is negligible, few enough that each one's share of the swarm is
+ * reached through the mesh in time at 1,000–10,000 viewers (bench:sim, BENCHMARKS.md).
+ */
+export const FIRST_FETCHERS_PER_SWARM = 16;
+
+/**
+ * Smallest swarm (viewers the tracker counts, us included) in which first fetchers are elected;
+ * in smaller ones everyone may fetch first, in the hashed order of their holds. There news crosses
+ * the swarm in a hop or two within the holds' spread, and electing a few made the loopback swarm
+ * of 50 fetch more (bench:sim node-50: 1.4 → 2.1 steady CDN fetches per segment, mean of 3 seeds).
+ */
+export const FIRST_FETCHER_ELECTION_MIN_SWARM = 100;
+
+/**
+ * Extra hold of a viewer not elected as a first fetcher: longer than news of the elected fetchers'
+ * fetch takes to reach every viewer (a few hops of tens of ms each, after the last viewer's playlist
+ * refresh, up to a target duration after the first), so the elected ones' holds all end first. The
+ * hold is still fitted to the buffer's slack, so a short buffer never waits longer for it.
+ */
+export const NOT_ELECTED_HOLD_EXTRA_MS = 2000;
+
+/**
+ * Spread of an elected first fetcher's hold (0 up to it): a few elected viewers hardly race each
+ * other, and every ms they hold is taken from the window in which news of their fetch must reach
+ * the rest of the swarm.
+ */
+export const ELECTED_HOLD_SPREAD_MS = 500;
+
+/**
  * The least time a peer gets for a segment after the origin failed it: hls.js's default fragment
  * retry delay (`fragLoadPolicy.default.errorRetry.retryDelayMs`), so a failed peer try costs no more
  * than the back-off it replaces.

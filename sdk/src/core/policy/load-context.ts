@@ -17,6 +17,11 @@ export interface PeerView {
   /** See `awaitingFirstPeer` in waits.ts. */
   readonly awaitingFirstPeer: boolean;
   readonly connectedPeers: number;
+  /**
+   * Other viewers the tracker last counted in this swarm (its complete + incomplete minus us);
+   * undefined until a tracker answered with counts.
+   */
+  readonly othersReported: number | undefined;
 }
 
 /** The segment's bytes held so far (from any source). */
@@ -43,6 +48,16 @@ export interface PolicyVariant {
   gossipFetching?: boolean;
   /** Viewers that cannot relay in real time hold longer and announce nothing. @default true */
   weakUplinkRules?: boolean;
+  /**
+   * Viewers elected, in expectation, to fetch a new live segment first (waits.ts `firstFetchRole`);
+   * Infinity: everyone may, as before the election. @default FIRST_FETCHERS_PER_SWARM (constants.ts)
+   */
+  firstFetchers?: number;
+  /**
+   * In a large swarm, a streaming peer transfer may run until half the safety margin is left beyond
+   * the fallback's time (transfer-limits.ts). @default true
+   */
+  streamingBudget?: boolean;
 }
 
 /** What one load reads, for its whole life. */

@@ -7,7 +7,11 @@
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
 import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
-import { NON_RELAY_HOLD_EXTRA_MS, NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS } from "./constants.js";
+import {
+  FIRST_FETCHER_ELECTION_MIN_SWARM,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NEW_SEGMENT_HOLD_SPREAD_MS,
+} from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
 import {
   nextTransferCheckMs,
@@ -15,7 +19,13 @@ import {
   transferOverLimit,
   type PeerTransfer,
 } from "./transfer-limits.js";
-import { fitHoldToSlack, newSegmentHoldMs, relaysInRealTime } from "./waits.js";
+import {
+  firstFetchRole,
+  fitHoldToSlack,
+  relaysInRealTime,
+  roleHoldMs,
+  type FirstFetchRole,
+} from "./waits.js";
 
 /** What the driver does next for a load. */
 export type LoadAction =
@@ -43,6 +53,10 @@ export class LoadPolicy {
   private spentHoldMs = 0;
   /** This viewer can pass the segment on in real time (else: longer hold, no `fetching`). */
   readonly relays: boolean;
+  /** This viewer's part in fetching the segment first (waits.ts `firstFetchRole`). */
+  readonly role: FirstFetchRole;
+  /** The tracker counts more than FIRST_FETCHER_ELECTION_MIN_SWARM viewers: streaming budgets apply. */
+  private readonly largeSwarm: boolean;
   /** The HTTP throughput before this load's ABR probe, bits/s; undefined when it is not one. */
   readonly probeFromBps: number | undefined;
   private phase: Phase = "peers";
@@ -72,12 +86,24 @@ export class LoadPolicy {
       !ctx.httpOnly && viewer.probe.due(estimates, ctx.clock.now(), segment.canSwitchUp === true)
         ? estimates.httpBandwidthBps
         : undefined;
+    // In a large swarm, only a few viewers (elected by hash) hold briefly for a new live segment; the
+    // rest hold as long as the buffer allows and take it from the mesh once one of those fetched it.
+    const others = p2p?.peers.othersReported;
+    this.largeSwarm = others !== undefined && others + 1 > FIRST_FETCHER_ELECTION_MIN_SWARM;
+    this.role = p2p
+      ? firstFetchRole(
+          segment.id,
+          p2p.peerId,
+          others === undefined ? undefined : others + 1,
+          this.relays,
+          variant.firstFetchers,
+        )
+      : "everyone";
     // A retry after an HTTP failure skips the hold: it was spent on the first try, and the back-off
     // already shortened the buffer. A probe skips it to be the first fetcher.
     this.holdMs =
       p2p && segment.live && !viewer.failedRecently(segment.id) && this.probeFromBps === undefined
-        ? newSegmentHoldMs(segment.id, p2p.peerId, variant.holdMinMs, variant.holdSpreadMs) +
-          (this.relays ? 0 : NON_RELAY_HOLD_EXTRA_MS)
+        ? roleHoldMs(this.role, segment.id, p2p.peerId, this.relays, variant.holdMinMs, variant.holdSpreadMs)
         : 0;
   }
 
@@ -255,6 +281,12 @@ export class LoadPolicy {
   }
 
   private limits(t: PeerTransfer) {
-    return peerTransferLimits(t, this.ctx.estimates, this.viewer.config.p2pStallTimeoutMs);
+    // Only in a large swarm, where segments cross several relays: in a small one a slow peer is
+    // more often a capped uplink than a relay, and waiting on it longer cost offload (bench:sim weak-8).
+    const reserveMs =
+      this.largeSwarm && this.viewer.variant.streamingBudget !== false
+        ? this.viewer.config.httpSafetyMarginMs / 2
+        : undefined;
+    return peerTransferLimits(t, this.ctx.estimates, this.viewer.config.p2pStallTimeoutMs, reserveMs);
   }
 }

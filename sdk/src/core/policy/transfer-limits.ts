@@ -52,21 +52,30 @@ export interface HttpTiming {
  * The limits of a peer transfer after `t.receivedBytes` arrived from it: the granted budget plus
  * each received byte's HTTP time, but never past `t.deadlineMs` less the HTTP time of the bytes
  * still to come (never below the grant, which `decide` sized: after an HTTP failure it sets the
- * deadline aside on purpose).
+ * deadline aside on purpose). Once bytes arrived, with `streamingReserveMs`, the budget reaches at
+ * least that deadline less the HTTP time of the rest and the reserve.
  *
  * @param stallTimeoutMs `p2pStallTimeoutMs` of the config
+ * @param streamingReserveMs what a streaming transfer leaves beyond the fallback's expected time, ms
+ *   (the policy passes half the safety margin, the reserve `decide` keeps for short buffers);
+ *   undefined: no extension but the bytes' own HTTP time
  */
 export function peerTransferLimits(
   t: PeerTransfer,
   http: HttpTiming,
   stallTimeoutMs: number,
+  streamingReserveMs?: number,
 ): PeerTransferLimits {
   const bps = http.httpBandwidthBps > 0 ? http.httpBandwidthBps : DEFAULT_HTTP_BANDWIDTH_BPS;
   const received = Math.max(0, t.receivedBytes);
   const earnedMs = (received * 8000) / bps;
   const remaining = Math.max(0, t.expectedBytes - received);
   const latestMs = t.deadlineMs - expectedHttpMs(remaining, http.httpBandwidthBps, http.httpFirstByteMs);
-  const budgetMs = Math.max(t.grantedMs, Math.min(t.grantedMs + earnedMs, latestMs));
+  // A peer that streams (bytes arrived) may go on until only the reserve is left beyond the
+  // fallback's time: a relay deep in a large swarm passes a segment on chunk by chunk, and cutting
+  // it at the grant makes one more CDN fetch of what it was about to bring.
+  const streamingMs = received > 0 && streamingReserveMs !== undefined ? latestMs - streamingReserveMs : 0;
+  const budgetMs = Math.max(t.grantedMs, Math.min(Math.max(t.grantedMs + earnedMs, streamingMs), latestMs));
   return { budgetMs, stallMs: Math.min(stallTimeoutMs, Math.max(budgetMs, MIN_PEER_STALL_MS)) };
 }
 

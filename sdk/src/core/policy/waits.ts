@@ -4,10 +4,15 @@
  */
 import { slackOf, type ScheduleInput } from "./decide.js";
 import {
+  ELECTED_HOLD_SPREAD_MS,
+  FIRST_FETCHER_ELECTION_MIN_SWARM,
+  FIRST_FETCHERS_PER_SWARM,
   FIRST_PEER_WAIT_WINDOW_MS,
   MIN_HEDGE_BUDGET_MS,
   NEW_SEGMENT_HOLD_MIN_MS,
   NEW_SEGMENT_HOLD_SPREAD_MS,
+  NON_RELAY_HOLD_EXTRA_MS,
+  NOT_ELECTED_HOLD_EXTRA_MS,
 } from "./constants.js";
 
 /**
@@ -23,13 +28,65 @@ export function newSegmentHoldMs(
   minMs = NEW_SEGMENT_HOLD_MIN_MS,
   spreadMs = NEW_SEGMENT_HOLD_SPREAD_MS,
 ): number {
+  return minMs + spreadMs * hash01(`${segmentId}\n${peerId}`);
+}
+
+/**
+ * A viewer's part in fetching a new live segment first: in a swarm of at most
+ * {@link FIRST_FETCHER_ELECTION_MIN_SWARM} viewers (or when the tracker sent no count), `everyone` may
+ * be first. In a larger one a viewer is `elected` with probability FIRST_FETCHERS_PER_SWARM /
+ * `swarmSize`, by a hash of (segment id, peer id) independent of the one that orders holds, and
+ * never when it cannot relay in real time (`relays` false); the rest are `not-elected`. Every viewer
+ * draws on its own, with no message: about that many are elected for each segment, others each
+ * time. `swarmSize` counts every viewer the tracker reported, us included; `firstFetchers` is
+ * FIRST_FETCHERS_PER_SWARM but where the simulator compares others (Infinity: everyone, always).
+ */
+export type FirstFetchRole = "everyone" | "elected" | "not-elected";
+
+export function firstFetchRole(
+  segmentId: string,
+  peerId: string,
+  swarmSize: number | undefined,
+  relays = true,
+  firstFetchers = FIRST_FETCHERS_PER_SWARM,
+): FirstFetchRole {
+  if (swarmSize === undefined || !(swarmSize > Math.max(firstFetchers, FIRST_FETCHER_ELECTION_MIN_SWARM)))
+    return "everyone";
+  const elected = relays && hash01(`${segmentId}\n${peerId}\nfirst`) < firstFetchers / swarmSize;
+  return elected ? "elected" : "not-elected";
+}
+
+/**
+ * This viewer's new-segment hold before it is fitted to the slack, ms, by its {@link FirstFetchRole}:
+ * - `everyone` (a small swarm): {@link newSegmentHoldMs} over `minMs`..`minMs + spreadMs`, one spread
+ *   more ({@link NON_RELAY_HOLD_EXTRA_MS}) for a viewer that cannot relay;
+ * - `elected`: 0..{@link ELECTED_HOLD_SPREAD_MS}, hashed. The elected are few, so their holds need
+ *   little spread; fetching early leaves the rest of the window for the news to cross the swarm;
+ * - `not-elected`: as `everyone`, plus {@link NOT_ELECTED_HOLD_EXTRA_MS}: in practice the whole
+ *   window the buffer allows (fitHoldToSlack ends holds past the range with the window).
+ */
+export function roleHoldMs(
+  role: FirstFetchRole,
+  segmentId: string,
+  peerId: string,
+  relays: boolean,
+  minMs = NEW_SEGMENT_HOLD_MIN_MS,
+  spreadMs = NEW_SEGMENT_HOLD_SPREAD_MS,
+): number {
+  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, 0, ELECTED_HOLD_SPREAD_MS);
+  const holdMs =
+    newSegmentHoldMs(segmentId, peerId, minMs, spreadMs) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS);
+  return role === "not-elected" ? holdMs + NOT_ELECTED_HOLD_EXTRA_MS : holdMs;
+}
+
+/** FNV-1a of `text`, as a fraction in [0, 1). */
+function hash01(text: string): number {
   let hash = 0x811c9dc5;
-  const text = `${segmentId}\n${peerId}`;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return minMs + (spreadMs * hash) / 2 ** 32;
+  return hash / 2 ** 32;
 }
 
 /**

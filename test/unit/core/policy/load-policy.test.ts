@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   ABR_PROBE_MIN_INTERVAL_MS,
   AFTER_HTTP_FAILURE_PEER_BUDGET_MS,
+  ELECTED_HOLD_SPREAD_MS,
+  NEW_SEGMENT_HOLD_MIN_MS,
+  NOT_ELECTED_HOLD_EXTRA_MS,
   NON_RELAY_HOLD_EXTRA_MS,
   TRANSFER_CHECK_INTERVAL_MS,
 } from "../../../../sdk/src/core/policy/constants.js";
@@ -26,6 +29,7 @@ function world(over: { variant?: PolicyVariant; maxUploadBytesPerSec?: number } 
     candidates: [] as PeerCandidate[],
     awaitingFirstPeer: false,
     connectedPeers: 3,
+    othersReported: undefined as number | undefined,
     uploading: true,
     bytes: { length: 0, complete: false },
   };
@@ -56,6 +60,9 @@ function world(over: { variant?: PolicyVariant; maxUploadBytesPerSec?: number } 
             },
             get connectedPeers() {
               return state.connectedPeers;
+            },
+            get othersReported() {
+              return state.othersReported;
             },
           },
         }
@@ -146,6 +153,27 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(load.next()).toEqual({ kind: "http", announceFetching: false });
   });
 
+  it("in a large swarm: an elected viewer holds briefly, the others for the whole window", () => {
+    const w = world();
+    w.state.othersReported = 9999;
+    w.state.deadlineMs = 20_000;
+    const roles = Array.from({ length: 3000 }, (_, i) => {
+      const load = w.begin({ id: String(i) });
+      const action = load.next();
+      return { role: load.role, waitMs: action.kind === "wait" ? action.maxWaitMs : -1 };
+    });
+    const elected = roles.filter((r) => r.role === "elected");
+    expect(elected.length).toBeGreaterThan(0);
+    expect(elected.length).toBeLessThan(20);
+    for (const r of elected) expect(r.waitMs).toBeLessThan(ELECTED_HOLD_SPREAD_MS);
+    for (const r of roles.filter((x) => x.role === "not-elected"))
+      expect(r.waitMs).toBeGreaterThanOrEqual(NEW_SEGMENT_HOLD_MIN_MS + NOT_ELECTED_HOLD_EXTRA_MS);
+    // The simulator's "before" variant: everyone holds as in a small swarm.
+    const before = world({ variant: { firstFetchers: Infinity } });
+    before.state.othersReported = 9999;
+    expect(before.begin().role).toBe("everyone");
+  });
+
   it("no hold for VOD, nor alone in the swarm", () => {
     expect(world().begin({ live: false }).next()).toEqual({ kind: "http", announceFetching: true });
     const alone = world();
@@ -228,6 +256,23 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(load.checkTransfer(2750)).toEqual({ kind: "cut", reason: "no data for 1500 ms" });
     load.peerEnded(false);
     expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "a", announceFetching: false });
+  });
+
+  it("in a large swarm a streaming relay may run past its grant; in a small one it is cut there", () => {
+    const run = (othersReported: number) => {
+      const w = world();
+      w.state.othersReported = othersReported;
+      // 4100 − 350 (HTTP) − 2500 (margin) = 1250 ms of slack: the grant.
+      w.state.deadlineMs = 4100;
+      w.state.candidates = [peer("f", { fetching: true })];
+      const load = w.begin();
+      expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "f", budgetMs: 1250 });
+      load.peerProgress(64 * 1024, 1000);
+      w.state.bytes.length = 64 * 1024;
+      return load.checkTransfer(1400);
+    };
+    expect(run(20)).toMatchObject({ kind: "cut", reason: expect.stringMatching(/budget/) });
+    expect(run(9999)).toMatchObject({ kind: "check-at" });
   });
 
   it("a peer that keeps sending is cut at the playback deadline, less the HTTP time of what is left", () => {

@@ -65,6 +65,21 @@ describe("peerTransferLimits", () => {
     );
   });
 
+  it("lets a streaming peer run until the reserve is left beyond the fallback's time", () => {
+    // Deadline 5000 ms, 64 KiB of 250 kB arrived: the rest takes 1475.7 + 100 ms over HTTP, so the
+    // latest end is 3424.3 ms; a 1250-ms reserve leaves 2174.3 ms, where the bytes alone earn 1024.3.
+    const t = transfer({ deadlineMs: 5000, receivedBytes: 65_536 });
+    expect(peerTransferLimits(t, mbit, 1500).budgetMs).toBeCloseTo(500 + 524.288, 6);
+    expect(peerTransferLimits(t, mbit, 1500, 1250).budgetMs).toBeCloseTo(5000 - 1575.712 - 1250, 6);
+    // Not before a byte arrived, never below the grant nor past the deadline less the rest's HTTP time.
+    expect(peerTransferLimits({ ...t, receivedBytes: 0 }, mbit, 1500, 1250).budgetMs).toBe(500);
+    expect(peerTransferLimits({ ...t, deadlineMs: 2000 }, mbit, 1500, 1250).budgetMs).toBe(500);
+    expect(peerTransferLimits({ ...t, receivedBytes: 250_000 }, mbit, 1500, 1250).budgetMs).toBe(3650);
+    expect(peerTransferLimits({ ...t, receivedBytes: 250_000 }, mbit, 1500, 0).budgetMs).toBe(4900);
+    // The no-progress timeout does not grow with it: a peer that stops is cut as before.
+    expect(peerTransferLimits(t, mbit, 1500, 1250).stallMs).toBe(1500);
+  });
+
   it("keeps the grant even past the deadline (after an HTTP failure decide sets it aside)", () => {
     const afterFailure = transfer({ grantedMs: 1000, deadlineMs: 0, receivedBytes: 125_000 });
     expect(peerTransferLimits(afterFailure, mbit, 1500).budgetMs).toBe(1000);

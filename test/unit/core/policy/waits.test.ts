@@ -2,19 +2,77 @@
 // wait (see sdk/src/core/policy/waits.ts).
 import { describe, expect, it } from "vitest";
 import {
+  ELECTED_HOLD_SPREAD_MS,
+  FIRST_FETCHER_ELECTION_MIN_SWARM,
+  FIRST_FETCHERS_PER_SWARM,
   MIN_HEDGE_BUDGET_MS,
   NEW_SEGMENT_HOLD_MIN_MS,
   NEW_SEGMENT_HOLD_SPREAD_MS,
   NON_RELAY_HOLD_EXTRA_MS,
+  NOT_ELECTED_HOLD_EXTRA_MS,
 } from "../../../../sdk/src/core/policy/constants.js";
 import { decide } from "../../../../sdk/src/core/policy/decide.js";
 import {
   awaitingFirstPeer,
+  firstFetchRole,
   fitHoldToSlack,
   newSegmentHoldMs,
   relaysInRealTime,
+  roleHoldMs,
 } from "../../../../sdk/src/core/policy/waits.js";
 import { input } from "./fixtures.js";
+
+describe("first fetchers of a large swarm", () => {
+  const peers = Array.from({ length: 10_000 }, (_, i) => `-NC0100-viewer${String(i).padStart(6, "0")}`);
+
+  it("elects everyone in a small swarm or without a count, never one that cannot relay in a large one", () => {
+    expect(firstFetchRole("40", "a", undefined)).toBe("everyone");
+    expect(firstFetchRole("40", "a", FIRST_FETCHER_ELECTION_MIN_SWARM)).toBe("everyone");
+    expect(firstFetchRole("40", "a", FIRST_FETCHER_ELECTION_MIN_SWARM, false)).toBe("everyone");
+    for (const p of peers.slice(0, 500)) expect(firstFetchRole("40", p, 101, false)).toBe("not-elected");
+  });
+
+  it("elects about FIRST_FETCHERS_PER_SWARM viewers per segment at any size, others per segment", () => {
+    for (const size of [200, 1000, 10_000]) {
+      let total = 0;
+      const segments = 50;
+      for (let s = 0; s < segments; s++)
+        for (const p of peers.slice(0, size)) if (firstFetchRole(String(s), p, size) === "elected") total++;
+      const mean = total / segments;
+      expect(mean).toBeGreaterThan(FIRST_FETCHERS_PER_SWARM * 0.7);
+      expect(mean).toBeLessThan(FIRST_FETCHERS_PER_SWARM * 1.3);
+    }
+    const electedOf = (segment: string) =>
+      peers.filter((p) => firstFetchRole(segment, p, 10_000) === "elected").join();
+    expect(electedOf("1")).not.toBe(electedOf("2"));
+    expect(firstFetchRole("1", peers[0]!, 10_000)).toBe(firstFetchRole("1", peers[0]!, 10_000));
+  });
+
+  it("takes another count of first fetchers where asked; Infinity elects everyone", () => {
+    expect(firstFetchRole("40", "a", 10_000, true, Infinity)).toBe("everyone");
+    const count = (k: number) =>
+      peers.filter((p) => firstFetchRole("40", p, 10_000, true, k) === "elected").length;
+    expect(count(200)).toBeGreaterThan(count(20));
+  });
+
+  it("holds the elected briefly, the rest past the hold range, a small swarm as before", () => {
+    for (const p of peers.slice(0, 200)) {
+      const plain = newSegmentHoldMs("40", p);
+      expect(roleHoldMs("everyone", "40", p, true)).toBe(plain);
+      expect(roleHoldMs("everyone", "40", p, false)).toBe(plain + NON_RELAY_HOLD_EXTRA_MS);
+      expect(roleHoldMs("not-elected", "40", p, true)).toBe(plain + NOT_ELECTED_HOLD_EXTRA_MS);
+      const elected = roleHoldMs("elected", "40", p, true);
+      expect(elected).toBeGreaterThanOrEqual(0);
+      expect(elected).toBeLessThan(ELECTED_HOLD_SPREAD_MS);
+    }
+    // Past the range, a not-elected viewer's hold ends with the window the buffer leaves.
+    const live = { live: true, connectedPeers: 3 };
+    const slack = input({ ...live, deadlineMs: 5000 });
+    expect(fitHoldToSlack(roleHoldMs("not-elected", "40", peers[0]!, true), slack)).toBe(
+      5000 - 350 - 2500 - MIN_HEDGE_BUDGET_MS,
+    );
+  });
+});
 
 describe("new-segment holds", () => {
   it("spreads new-segment holds over 500–1500 ms, differently per viewer and per segment", () => {
