@@ -67,7 +67,10 @@ const sdkCommon = {
   mainFields: ["browser", "module", "main"],
 };
 const shakaCommon = { ...sdkCommon, entryPoints: [shakaEntry] };
-const forBundlers = { platform: "neutral", sourcemap: false };
+// The ES module and CommonJS builds are for bundlers, which minify the app themselves: whitespace and
+// syntax are minified here too (the CommonJS bundles carry the engine once per entry, and most of the
+// tarball is theirs), identifiers are kept so stack traces and debuggers still read.
+const forBundlers = { platform: "neutral", sourcemap: false, minifyWhitespace: true, minifySyntax: true };
 // The script-tag bundles set their global as a property of `globalThis` from inside a function, never
 // as a top-level `var`: a `var Nearcast` is a non-configurable global, and a page script's natural
 // `const { Nearcast } = window.Nearcast;` then throws "Identifier 'Nearcast' has already been declared"
