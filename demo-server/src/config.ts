@@ -19,6 +19,10 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** Root of the repository (meaningful only in a checkout: tests and benches use it). */
 export const REPO_ROOT = path.resolve(PACKAGE_ROOT, "..");
 
+/**
+ * The demo media: in a checkout only. The npm package does not ship it (`files` in package.json), so an
+ * installed server without `mediaDir` starts without the demo streams and says so (origin/demo-media.ts).
+ */
 export const DEFAULT_MEDIA_DIR = path.join(PACKAGE_ROOT, "media");
 
 /**
@@ -39,8 +43,13 @@ export interface ServerOptions {
    * LAN by accident); "0.0.0.0" or "::" to accept other machines, e.g. a LAN demo.
    */
   host: string;
-  /** Folder whose subfolders with a master.m3u8 are served as streams. @default demo-server/media */
-  mediaDir: string;
+  /**
+   * Folder whose subfolders with a master.m3u8 are served as streams; a missing folder fails start-up
+   * (CatalogError naming it). @default undefined = {@link DEFAULT_MEDIA_DIR} when it exists (a
+   * checkout), else none: the origin serves only `hlsDirs`, or is off without them, and the server logs
+   * that the demo media is not installed.
+   */
+  mediaDir: string | undefined;
   /** Extra HLS folders served as streams (`--hls-dir`). @default [] */
   hlsDirs: HlsDirSpec[];
   /** Segments listed in a live playlist. @default 20 */
@@ -133,7 +142,7 @@ export interface ServerOptions {
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   port: 8080,
   host: "127.0.0.1",
-  mediaDir: DEFAULT_MEDIA_DIR,
+  mediaDir: undefined,
   hlsDirs: [],
   liveWindowSegments: 20,
   cdnLatencyMs: 0,

@@ -10,6 +10,7 @@ import { USAGE } from "./cli/usage.js";
 import { ServerOptionsError } from "./config.js";
 import { runDigestsCommand } from "./cli/digests-command.js";
 import { CatalogError } from "./origin/catalog-types.js";
+import { DEMO_MEDIA_MISSING, DEMO_MEDIA_MISSING_HLS_ONLY } from "./origin/demo-media.js";
 import { startServer } from "./server.js";
 import { runTokenCommand, TOKEN_USAGE } from "./cli/token-command.js";
 import type { RunningServer } from "./server.js";
@@ -34,8 +35,12 @@ function printBanner(server: RunningServer, options: CliOptions): void {
     rows.push([`${name} vod`, `${base}/streams/${name}/vod/master.m3u8`]);
   }
   rows.push(["tracker", `${base.replace(/^http/, "ws")}/tracker`]);
-  if (options.origin) rows.push(["origin stats", `${base}/api/origin/stats`]);
-  else rows.push(["demo origin", "off (--no-origin)"]);
+  if (server.demoMediaMissing) {
+    const text = server.originOn ? DEMO_MEDIA_MISSING_HLS_ONLY : DEMO_MEDIA_MISSING;
+    rows.push(["demo media", text.replace(/^demo media /, "")]);
+  }
+  if (server.originOn) rows.push(["origin stats", `${base}/api/origin/stats`]);
+  else rows.push(["demo origin", options.origin ? "off (demo media not installed)" : "off (--no-origin)"]);
   rows.push(["tracker stats", `${base}/api/tracker/stats`]);
   rows.push(["viewer stats", `${base}/api/stats (viewers report to ${base}/api/stats/report)`]);
   rows.push(["dashboard", `${base}/dashboard`]);

@@ -9,10 +9,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
 import pino from "pino";
-import { DASHBOARD_DIR, PUBLIC_DIR, resolveServerOptions } from "./config.js";
+import { DASHBOARD_DIR, DEFAULT_MEDIA_DIR, PUBLIC_DIR, resolveServerOptions } from "./config.js";
 import type { ServerOptions } from "./config.js";
 import { sendError } from "./origin/http-headers.js";
 import { createOrigin, disabledOrigin } from "./origin/origin-service.js";
+import { DEMO_MEDIA_MISSING, DEMO_MEDIA_MISSING_HLS_ONLY, planOrigin } from "./origin/demo-media.js";
 import type { OriginHandle } from "./origin/origin-service.js";
 import { createTracker, trackerStatsJson, type SwarmAccess, type Tracker } from "./tracker/index.js";
 import { createStatsService, type StatsService } from "./stats/index.js";
@@ -42,8 +43,12 @@ export interface RunningServer {
   port: number;
   httpServer: http.Server;
   app: express.Express;
-  /** The demo origin: catalog and byte counters (no streams, zero counters with `origin: false`). */
+  /** The demo origin: catalog and byte counters (no streams, zero counters when it is off). */
   origin: OriginHandle;
+  /** `/streams/…` and `/api/origin/…` are served: `origin` was on and there was media to serve. */
+  originOn: boolean;
+  /** No `mediaDir` was given and the package's demo media is not installed (origin/demo-media.ts). */
+  demoMediaMissing: boolean;
   /** The WebSocket tracker at `/tracker`, and what it answers about sessions and swarms. */
   tracker: Tracker & SwarmAccess;
   /** The stats service behind /api/stats, /metrics and the dashboard (`snapshot()` is always fresh). */
@@ -75,9 +80,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
           logger,
         });
 
-  const origin = config.origin
+  const plan = planOrigin(config, DEFAULT_MEDIA_DIR);
+  if (plan.demoMediaMissing) {
+    logger.warn({ dir: DEFAULT_MEDIA_DIR }, plan.origin ? DEMO_MEDIA_MISSING_HLS_ONLY : DEMO_MEDIA_MISSING);
+  }
+  const origin = plan.origin
     ? await createOrigin({
-        mediaDir: config.mediaDir,
+        mediaDir: plan.mediaDir,
         hlsDirs: config.hlsDirs,
         liveWindowSegments: config.liveWindowSegments,
         cdn: { latencyMs: config.cdnLatencyMs, bandwidthKbps: config.cdnBandwidthKbps },
@@ -125,7 +134,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   // ── Demo origin: /streams/… and /api/origin/… (unless switched off); resetting needs the admin secret.
   const adminRefusals = zeroCounts(ADMIN_REFUSALS);
-  if (config.origin) {
+  if (plan.origin) {
     app.post("/api/origin/stats/reset", requireAdmin(config.adminSecret, adminRefusals));
     app.use(origin.router);
   }
@@ -133,7 +142,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   // ── Stats API: /api/stats/…, /metrics and the /dashboard page. ─────────────────────────────
   const stats = createStatsService({
-    origin: config.origin ? origin : undefined,
+    origin: plan.origin ? origin : undefined,
     tracker,
     iceRequests,
     clock: config.clock,
@@ -158,7 +167,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     );
   }
   app.use(express.static(PUBLIC_DIR));
-  app.get("/", (_req, res) => sendLandingPage(res, origin));
+  app.get("/", (_req, res) => sendLandingPage(res, plan.origin ? origin : undefined));
 
   app.use((_req, res) => sendError(res, 404, "not found"));
   app.use(errorHandler(logger));
@@ -187,7 +196,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   await listen(httpServer, config.port, config.host);
   const port = (httpServer.address() as AddressInfo).port;
   // The demo origin is on this server: its own port may be fetched on loopback and local addresses.
-  if (config.origin) digests?.guard.allowSelf(port);
+  if (plan.origin) digests?.guard.allowSelf(port);
   const url = `http://${reachableHost(config.host)}:${port}`;
   logger.debug({ url }, "demo server listening");
 
@@ -203,7 +212,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     return closing;
   };
 
-  return { url, port, httpServer, app, origin, tracker, stats, close };
+  return {
+    url,
+    port,
+    httpServer,
+    app,
+    origin,
+    originOn: plan.origin,
+    demoMediaMissing: plan.demoMediaMissing,
+    tracker,
+    stats,
+    close,
+  };
 }
 
 /** How often Node checks every connection against the header and request timeouts. */
@@ -228,11 +248,13 @@ function reachableHost(host: string): string {
 }
 
 /** Shown at `/` until the demo player is built: where the streams are. */
-function sendLandingPage(res: Response, origin: OriginHandle): void {
-  const links = [...origin.catalog.streams.keys()].flatMap((name) =>
+function sendLandingPage(res: Response, origin: OriginHandle | undefined): void {
+  const links = [...(origin?.catalog.streams.keys() ?? [])].flatMap((name) =>
     ["live", "vod"].map((mode) => `/streams/${name}/${mode}/master.m3u8`),
   );
-  const items = [...links, "/api/origin/stats"].map((link) => `<li><a href="${link}">${link}</a></li>`);
+  const items = [...links, ...(origin ? ["/api/origin/stats"] : []), "/api/tracker/stats"].map(
+    (link) => `<li><a href="${link}">${link}</a></li>`,
+  );
   res
     .status(200)
     .type("html")

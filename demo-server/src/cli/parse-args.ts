@@ -126,8 +126,8 @@ function parse(
     options: {
       port: readInteger("port", LIMITS.port, DEFAULT_SERVER_OPTIONS.port),
       host,
-      mediaDir:
-        mediaDir !== undefined ? pathValue(mediaDir[0], mediaDir[1], cwd) : DEFAULT_SERVER_OPTIONS.mediaDir,
+      // Unset = the demo media if installed (a checkout); startServer decides, as it reads the disk.
+      mediaDir: mediaDir !== undefined ? pathValue(mediaDir[0], mediaDir[1], cwd) : undefined,
       hlsDirs: (values["hls-dir"] ?? []).map((value) => hlsDir(value, cwd)),
       liveWindowSegments: readInteger(
         "live-window",

@@ -17,7 +17,8 @@ Flags (each also read from the environment variable in brackets; a flag wins ove
   --no-origin               do not serve the demo origin (/streams, /api/origin): production, where
                             your CDN serves the media [NEARCAST_ORIGIN=0]
   --media-dir <path>        folder of streams, one subfolder with master.m3u8 each
-                            [NEARCAST_MEDIA_DIR] (default: the package's demo media)
+                            [NEARCAST_MEDIA_DIR] (default: demo-server/media in a checkout; the npm
+                            package has none, so the demo origin is off unless this or --hls-dir)
   --hls-dir [name=]<path>   extra HLS folder to serve as stream <name> (default: folder name);
                             needs a master playlist or a single media playlist; repeatable
   --live-window <n>         segments in a live playlist, ${LIMITS.liveWindowSegments.min}-${LIMITS.liveWindowSegments.max} [NEARCAST_LIVE_WINDOW] (default ${DEFAULT_SERVER_OPTIONS.liveWindowSegments})

@@ -9,7 +9,8 @@ import type { Catalog, CatalogRendition, CatalogStream, HlsDirSpec } from "./cat
 import { isMasterPlaylist, parseMasterPlaylist, PlaylistParseError } from "./playlist-parser.js";
 
 export interface LoadCatalogOptions {
-  mediaDir: string;
+  /** Folder of stream subfolders; undefined = only `hlsDirs` (the demo media is not installed). */
+  mediaDir: string | undefined;
   hlsDirs?: readonly HlsDirSpec[];
   /** Called for things the origin skips but can live without (e.g. I-frame playlists). */
   warn?: (message: string) => void;
@@ -18,12 +19,16 @@ export interface LoadCatalogOptions {
 export async function loadCatalog(options: LoadCatalogOptions): Promise<Catalog> {
   const warn = options.warn ?? (() => undefined);
   const streams = new Map<string, CatalogStream>();
-  const mediaDir = path.resolve(options.mediaDir);
-  for (const name of await listStreamFolders(mediaDir)) {
-    streams.set(name, await loadStreamFolder(name, path.join(mediaDir, name), warn));
-  }
-  if (streams.size === 0) {
-    throw new CatalogError(`no HLS stream (a subfolder with master.m3u8) found in media folder ${mediaDir}`);
+  if (options.mediaDir !== undefined) {
+    const mediaDir = path.resolve(options.mediaDir);
+    for (const name of await listStreamFolders(mediaDir)) {
+      streams.set(name, await loadStreamFolder(name, path.join(mediaDir, name), warn));
+    }
+    if (streams.size === 0) {
+      throw new CatalogError(
+        `no HLS stream (a subfolder with master.m3u8) found in media folder ${mediaDir}`,
+      );
+    }
   }
   for (const spec of options.hlsDirs ?? []) {
     const dir = path.resolve(spec.path);

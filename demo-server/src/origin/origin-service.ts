@@ -9,7 +9,8 @@ import type { OriginStatsSnapshot } from "./origin-counters.js";
 import { createOriginRouter } from "./origin-router.js";
 
 export interface OriginOptions {
-  mediaDir: string;
+  /** Folder of stream subfolders; undefined = only `hlsDirs`. */
+  mediaDir: string | undefined;
   hlsDirs: readonly HlsDirSpec[];
   liveWindowSegments: number;
   cdn: CdnEmulation;

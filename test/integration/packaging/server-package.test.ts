@@ -1,7 +1,8 @@
 // The operator's package: `npm pack` of demo-server/ (and of sdk/, which it depends on), installed
 // from the tarballs into an empty folder, started through its `nearcast-server` bin with plain node.
-// It must serve the tracker, the stats API, /metrics, the dashboard, the demo player and (by default)
-// the demo origin; `--no-origin` switches the origin off.
+// It must serve the tracker, the stats API, /metrics, the dashboard and the demo player. The package does
+// not ship the demo media (issue 24): without --media-dir the demo origin is off and the banner and log
+// say so; with --media-dir it serves that folder; `--no-origin` switches the origin off.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -150,14 +151,19 @@ async function announce(base: string): Promise<Record<string, unknown>> {
 }
 
 describe("nearcast-server installed from its npm tarball", () => {
-  it("serves tracker, stats, metrics, dashboard, demo player and demo origin with plain node", async () => {
+  it("starts without the demo media it does not ship: origin off, said in banner and log; the rest serves", async () => {
     const server = await startBin([]);
     try {
+      expect(existsSync(path.join(appDir, "node_modules/nearcast-server/media"))).toBe(false);
+      // The banner row and the pino warning (stderr, LOG_LEVEL=warn), not a crash or silent 404s.
+      expect(server.banner).toMatch(/demo media\s+not installed: the demo origin is off/);
+      expect(server.banner).toMatch(/demo origin\s+off \(demo media not installed\)/);
+      expect(server.banner).toContain(
+        '"msg":"demo media not installed: the demo origin is off; pass --media-dir <dir> or --hls-dir, or run from a checkout"',
+      );
       const get = (p: string) => fetch(`${server.base}${p}`);
-      const live = await get("/streams/demo/live/master.m3u8");
-      expect(live.status).toBe(200);
-      expect(await live.text()).toContain("#EXTM3U");
-      expect((await get("/api/origin/stats")).status).toBe(200);
+      expect((await get("/streams/demo/live/master.m3u8")).status).toBe(404);
+      expect((await get("/api/origin/stats")).status).toBe(404);
       const tracker = (await (await get("/api/tracker/stats")).json()) as Record<string, unknown>;
       expect(tracker).toHaveProperty("peers");
       expect((await get("/api/stats")).status).toBe(200);
@@ -174,6 +180,39 @@ describe("nearcast-server installed from its npm tarball", () => {
     } finally {
       expect(await stop(server)).toBe(0);
     }
+  }, 60_000);
+
+  it("serves the demo origin from the media folder it is given with --media-dir", async () => {
+    const server = await startBin(["--media-dir", path.join(REPO_ROOT, "demo-server/media")]);
+    try {
+      expect(server.banner).not.toContain("demo media not installed");
+      const live = await fetch(`${server.base}/streams/demo/live/master.m3u8`);
+      expect(live.status).toBe(200);
+      expect(await live.text()).toContain("#EXTM3U");
+      expect((await fetch(`${server.base}/api/origin/stats`)).status).toBe(200);
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+  }, 60_000);
+
+  it("fails naming an explicit --media-dir that is missing", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(appDir, "node_modules/.bin/nearcast-server"),
+        "--port",
+        "0",
+        "--media-dir",
+        "/nonexistent/media",
+      ],
+      { cwd: appDir, env: consumerEnv(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    children.push(child);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^error: .*\/nonexistent\/media$/);
   }, 60_000);
 
   it("--no-origin serves no media, keeps tracker, stats and metrics", async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCliArgs } from "../../../demo-server/src/cli/parse-args.js";
 import type { CliParseResult } from "../../../demo-server/src/cli/parse-args.js";
-import { DEFAULT_MEDIA_DIR } from "../../../demo-server/src/config.js";
 import { DEFAULT_STUN_URLS } from "../../../demo-server/src/ice/ice-options.js";
 
 const CWD = "/home/viewer";
@@ -22,7 +21,7 @@ describe("parseCliArgs", () => {
     expect(options([])).toEqual({
       port: 8080,
       host: "127.0.0.1",
-      mediaDir: DEFAULT_MEDIA_DIR,
+      mediaDir: undefined,
       hlsDirs: [],
       liveWindowSegments: 20,
       cdnLatencyMs: 0,
