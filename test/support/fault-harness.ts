@@ -11,6 +11,11 @@ import { waitFor } from "./wait-for.js";
 import { Engine } from "../../sdk/src/engine/engine.js";
 import type { NearcastEvents } from "../../sdk/src/core/events.js";
 import type { HttpPolicy, SegmentRequest, SegmentResult } from "../../sdk/src/core/types.js";
+import {
+  CONNECT_TIMEOUT_MS,
+  ICE_GATHERING_TIMEOUT_MS,
+  RETRY_AFTER_FAILURE_MS,
+} from "../../sdk/src/p2p/constants.js";
 
 /** Timeouts of hls.js's default fragment load policy, with retries left to the caller as hls.js does. */
 export const HLSJS_FRAGMENT_POLICY: HttpPolicy = {
@@ -99,11 +104,21 @@ export function createObservedEngine(
  * has exchanged availability with it, or another engine's peer id). Fails after 25 s; with a scripted
  * peer the error carries what both sides saw.
  */
+/**
+ * How long a test waits for an engine to connect to a peer: the engine's own recovery bound when an
+ * attempt never opens (node-datachannel leaves about 1 in 30 attempts hanging on a loaded 2-core
+ * machine, issue 20) — CONNECT_TIMEOUT_MS (15 s), then a retry with fresh offers within 1.5 ×
+ * RETRY_AFTER_FAILURE_MS (3 s), ICE gathering (≤ 3 s) and the second attempt — with room to spare.
+ * A test that needs longer has found a product bug, not a slow machine.
+ */
+const PEER_CONNECTED_DEADLINE_MS =
+  CONNECT_TIMEOUT_MS + 1.5 * RETRY_AFTER_FAILURE_MS + ICE_GATHERING_TIMEOUT_MS + 15_000;
+
 export async function peerConnected(observed: ObservedEngine, peer: HostilePeer | string): Promise<void> {
   const peerId = typeof peer === "string" ? peer : peer.peerId;
   await waitFor(
     () => eventsNamed(observed.events, "peer-connected").find((e) => e.arg.peerId === peerId),
-    25_000,
+    PEER_CONNECTED_DEADLINE_MS,
     `engine connected to ${peerId}`,
   ).catch((error: unknown) => {
     if (typeof peer === "string") throw error;
