@@ -71,8 +71,13 @@ export class PeerHandshakes {
     let channel: RTCDataChannel | undefined;
     try {
       channel = connection.createDataChannel("nearcast", { ordered: true });
-      await connection.setLocalDescription(await connection.createOffer());
-      await iceGathered(connection);
+      await withTimeout(
+        (async () => {
+          await connection.setLocalDescription(await connection.createOffer());
+          await iceGathered(connection);
+        })(),
+        CONNECT_TIMEOUT_MS,
+      );
       const sdp = connection.localDescription?.sdp;
       if (!sdp || this.destroyed) throw new Error("no local description");
       const offerId = createOfferId();
@@ -130,9 +135,16 @@ export class PeerHandshakes {
       };
     });
     try {
-      await connection.setRemoteDescription(offer);
-      await connection.setLocalDescription(await connection.createAnswer());
-      await iceGathered(connection);
+      // Every step under the connect deadline: a WebRTC stack can leave a call unsettled (seen with
+      // node-datachannel on a loaded machine), and an attempt that hangs must still fail and be retried.
+      await withTimeout(
+        (async () => {
+          await connection.setRemoteDescription(offer);
+          await connection.setLocalDescription(await connection.createAnswer());
+          await iceGathered(connection);
+        })(),
+        CONNECT_TIMEOUT_MS,
+      );
       const sdp = connection.localDescription?.sdp;
       if (!sdp || this.destroyed) throw new Error("no local description");
       sendAnswer({ type: "answer", sdp });
@@ -172,8 +184,15 @@ export class PeerHandshakes {
   ): Promise<void> {
     this.connecting.set(connection, channel);
     try {
-      if (answer) await connection.setRemoteDescription(answer);
-      await withTimeout(channelOpen(channel), CONNECT_TIMEOUT_MS);
+      // Applying the answer is under the deadline too: a call that never settles would otherwise
+      // wedge this attempt for good, with no failure and so no retry.
+      await withTimeout(
+        (async () => {
+          if (answer) await connection.setRemoteDescription(answer);
+          await channelOpen(channel);
+        })(),
+        CONNECT_TIMEOUT_MS,
+      );
       if (this.destroyed || !this.deps.isJoined(swarmKey)) throw new Error("no longer wanted");
       this.deps.onPeer(swarmKey, remote, channel, connection, initiator);
     } catch (error) {

@@ -1,7 +1,8 @@
 // A banned peer cannot connect by answering one of our offers either: its answer, stamped with the
 // tracker's fingerprint, is refused before it is applied. Real RTCPeerConnection (node-datachannel).
 import { RTCPeerConnection } from "node-datachannel/polyfill";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CONNECT_TIMEOUT_MS } from "../../../sdk/src/p2p/constants.js";
 import { PeerBans } from "../../../sdk/src/p2p/peer-bans.js";
 import { PeerHandshakes } from "../../../sdk/src/p2p/peer-handshakes.js";
 
@@ -41,5 +42,84 @@ describe("PeerHandshakes: answers from banned peers", () => {
     expect(h.connectingCount).toBe(0);
     expect(connected).toEqual([]);
     expect(failures).toEqual([]);
+  });
+});
+
+/**
+ * A stand-in for a WebRTC stack that leaves a call unsettled: everything works up to applying the
+ * remote description, which never resolves (node-datachannel did this now and then on a loaded
+ * machine). Only what PeerHandshakes calls is implemented.
+ */
+class HangingConnection {
+  localDescription: { type: string; sdp: string } | null = null;
+  iceGatheringState = "complete";
+  ondatachannel: ((event: { channel: unknown }) => void) | null = null;
+  closed = false;
+  createDataChannel() {
+    return { readyState: "connecting", close() {}, addEventListener() {}, removeEventListener() {} };
+  }
+  async createOffer() {
+    return { type: "offer", sdp: "v=0 offer" };
+  }
+  async createAnswer() {
+    return { type: "answer", sdp: "v=0 answer" };
+  }
+  async setLocalDescription(description: { type: string; sdp: string }) {
+    this.localDescription = description;
+  }
+  setRemoteDescription(): Promise<void> {
+    return new Promise(() => {});
+  }
+  addEventListener() {}
+  removeEventListener() {}
+  close() {
+    this.closed = true;
+  }
+}
+
+describe("PeerHandshakes: a WebRTC call that never settles", () => {
+  afterEach(() => vi.useRealTimers());
+
+  function hangingHandshakes(failures: string[]): PeerHandshakes {
+    const h = new PeerHandshakes({
+      RTCPeerConnection: HangingConnection as unknown as typeof globalThis.RTCPeerConnection,
+      rtcConfiguration: async () => ({ iceServers: [] }),
+      log: () => {},
+      isBanned: () => false,
+      isJoined: () => true,
+      onFailure: (swarmKey) => failures.push(swarmKey),
+      onPeer: () => {
+        throw new Error("no connection can open here");
+      },
+    });
+    handshakes.push(h);
+    return h;
+  }
+
+  it("fails an attempt whose answer is never applied after the connect deadline, so it is retried", async () => {
+    vi.useFakeTimers();
+    const failures: string[] = [];
+    const h = hangingHandshakes(failures);
+    const offer = await h.createOffer("s");
+    expect(offer).toBeDefined();
+    h.takeAnswer(offer!.offer_id, "s", { id: "-NC0100-remote-0000" }, { type: "answer", sdp: "v=0" });
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
+    expect(failures).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(failures).toEqual(["s"]);
+  });
+
+  it("fails an answer to an offer whose description is never applied", async () => {
+    vi.useFakeTimers();
+    const failures: string[] = [];
+    const h = hangingHandshakes(failures);
+    const answered: unknown[] = [];
+    const answering = h.answer("s", { id: "-NC0100-remote-0000" }, { type: "offer", sdp: "v=0" }, (a) =>
+      answered.push(a),
+    );
+    await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS + 1);
+    await answering;
+    expect(answered).toEqual([]);
+    expect(failures).toEqual(["s"]);
   });
 });
