@@ -147,31 +147,23 @@ export type HttpRequestSetup = (
  * - `spot-check`: it sent bytes of a segment that differ from the origin's where a CDN spot check
  *   sampled them (docs/trust.md).
  */
-export type PeerRejectionReason =
-  "size-violation" | "unrequested-data" | "stall" | "protocol-violation" | "digest-mismatch" | "spot-check";
-
-export const PEER_REJECTION_REASONS: readonly PeerRejectionReason[] = [
+export const PEER_REJECTION_REASONS = [
   "size-violation",
   "unrequested-data",
   "stall",
   "protocol-violation",
   "digest-mismatch",
   "spot-check",
-];
+] as const;
+export type PeerRejectionReason = (typeof PEER_REJECTION_REASONS)[number];
 
 /**
  * The rungs of the trust ladder that vouch for bytes from peers, strongest first (docs/trust.md;
  * `getStats().trust.verifiedBy`): the origin's published digest, the page's `validateSegment`, the
  * digest service of nearcast-server, CDN spot checks.
  */
-export type TrustRung = "published-sha256" | "validate-segment" | "server-digest" | "spot-check";
-
-export const TRUST_RUNGS: readonly TrustRung[] = [
-  "published-sha256",
-  "validate-segment",
-  "server-digest",
-  "spot-check",
-];
+export const TRUST_RUNGS = ["published-sha256", "validate-segment", "server-digest", "spot-check"] as const;
+export type TrustRung = (typeof TRUST_RUNGS)[number];
 
 /**
  * Why an HTTP body was refused (see `getStats().httpBodyRejections`, the `http-body-rejected` event):
@@ -181,11 +173,10 @@ export const TRUST_RUNGS: readonly TrustRung[] = [
  *   shows the resource is longer, shorter, or ends with another byte).
  * - `digest-mismatch`: the bytes fail the digest published for the segment.
  */
-export type HttpRejectionReason = "length-mismatch" | "range-mismatch" | "tail-check" | "digest-mismatch";
-
-export const HTTP_REJECTION_REASONS: readonly HttpRejectionReason[] = [
+export const HTTP_REJECTION_REASONS = [
   "length-mismatch",
   "range-mismatch",
   "tail-check",
   "digest-mismatch",
-];
+] as const;
+export type HttpRejectionReason = (typeof HTTP_REJECTION_REASONS)[number];
