@@ -1,5 +1,6 @@
 // Prometheus exposition of the stats service, the tracker and the origin, on a registry of its own
 // (several servers may run in one process, as in tests). Values are read at scrape time.
+import { HTTP_REJECTION_REASONS, PEER_REJECTION_REASONS } from "nearcast";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type { OriginStatsSnapshot } from "../origin/origin-counters.js";
 import type { TrackerStats } from "../tracker/stats.js";
@@ -101,12 +102,12 @@ export class StatsMetrics {
     );
     this.peerRejections = counter(
       "nearcast_peer_rejections_total",
-      "Peer connections viewers cut off and banned, as they reported, by reason: size-violation, unrequested-data, stall, protocol-violation, digest-mismatch, spot-check",
+      `Peer connections viewers cut off and banned, as they reported, by reason: ${PEER_REJECTION_REASONS.join(", ")}`,
       ["stream", "reason"],
     );
     this.httpBodyRejections = counter(
       "nearcast_http_body_rejections_total",
-      "HTTP bodies viewers refused (never stored or shared, re-fetched), as they reported, by reason: length-mismatch, range-mismatch, tail-check, digest-mismatch",
+      `HTTP bodies viewers refused (never stored or shared, re-fetched), as they reported, by reason: ${HTTP_REJECTION_REASONS.join(", ")}`,
       ["stream", "reason"],
     );
     this.iceRequests = counter(
