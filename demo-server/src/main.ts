@@ -45,6 +45,12 @@ function printBanner(server: RunningServer, options: CliOptions): void {
   rows.push(["viewer stats", `${base}/api/stats (viewers report to ${base}/api/stats/report)`]);
   rows.push(["dashboard", `${base}/dashboard`]);
   rows.push(["metrics", `${base}/metrics`]);
+  rows.push([
+    "digest service",
+    server.digestMinSwarm === undefined
+      ? "off"
+      : `${base}/api/digests (POST; swarms of ${server.digestMinSwarm}+ viewers)`,
+  ]);
   const { turnUrls, stunUrls } = options.ice;
   rows.push([
     "ICE config",

@@ -49,6 +49,8 @@ export interface RunningServer {
   originOn: boolean;
   /** No `mediaDir` was given and the package's demo media is not installed (origin/demo-media.ts). */
   demoMediaMissing: boolean;
+  /** The digest service's smallest swarm it serves (`POST /api/digests`), or undefined when it is off. */
+  digestMinSwarm: number | undefined;
   /** The WebSocket tracker at `/tracker`, and what it answers about sessions and swarms. */
   tracker: Tracker & SwarmAccess;
   /** The stats service behind /api/stats, /metrics and the dashboard (`snapshot()` is always fresh). */
@@ -220,6 +222,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     origin,
     originOn: plan.origin,
     demoMediaMissing: plan.demoMediaMissing,
+    digestMinSwarm: digests ? digestOptions.minSwarmSize : undefined,
     tracker,
     stats,
     close,
