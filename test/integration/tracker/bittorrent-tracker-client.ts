@@ -20,6 +20,8 @@ export interface BtClientOptions {
 export interface BtClient extends EventEmitter {
   start(opts?: object): void;
   stop(opts?: object): void;
+  /** Announce again now (bittorrent-tracker Client#update), with fresh offers. */
+  update(opts?: object): void;
   destroy(cb?: (err?: Error) => void): void;
 }
 
