@@ -8,6 +8,13 @@ export interface TrafficCounters {
   mediaBytes: number;
   /** Media GET requests answered with 200 or 206 (HEAD and errors not counted). */
   mediaRequests: number;
+  /**
+   * Of `mediaRequests`, those answered 206 to a `Range` (a player's resume, a P2P client's spot
+   * check), so what verification costs the origin can be told apart from whole-file fetches.
+   */
+  rangeMediaRequests: number;
+  /** Of `mediaBytes`, the bytes of 206 responses. */
+  rangeMediaBytes: number;
   /** Media requests whose client went away before the last byte. */
   abortedMediaRequests: number;
   /** Playlist bytes (master and media, VOD and live) written to sockets. */
@@ -19,6 +26,9 @@ export interface TrafficCounters {
 export interface SegmentCounters {
   bytes: number;
   requests: number;
+  /** Of `requests` and `bytes`, the 206 answers to a `Range` and their bytes. */
+  rangeRequests: number;
+  rangeBytes: number;
 }
 
 export interface RenditionCounters extends TrafficCounters {
@@ -68,7 +78,15 @@ interface StreamState {
 export const DEFAULT_MAX_SEGMENT_KEYS = 2000;
 
 function zeroCounters(): TrafficCounters {
-  return { mediaBytes: 0, mediaRequests: 0, abortedMediaRequests: 0, playlistBytes: 0, playlistRequests: 0 };
+  return {
+    mediaBytes: 0,
+    mediaRequests: 0,
+    rangeMediaRequests: 0,
+    rangeMediaBytes: 0,
+    abortedMediaRequests: 0,
+    playlistBytes: 0,
+    playlistRequests: 0,
+  };
 }
 
 export class OriginCounters {
@@ -84,16 +102,26 @@ export class OriginCounters {
     this.sinceMs = now();
   }
 
-  recordMediaRequest(target: TrafficTarget, segmentKey: string): void {
+  /** A media GET that will send a body; `partial` when it answers a `Range` (206). */
+  recordMediaRequest(target: TrafficTarget, segmentKey: string, partial = false): void {
     this.add(target, "mediaRequests", 1);
+    if (partial) this.add(target, "rangeMediaRequests", 1);
     const segment = this.segment(target, segmentKey);
-    if (segment !== undefined) segment.requests += 1;
+    if (segment !== undefined) {
+      segment.requests += 1;
+      if (partial) segment.rangeRequests += 1;
+    }
   }
 
-  recordMediaBytes(target: TrafficTarget, segmentKey: string, bytes: number): void {
+  /** `bytes` of a media body accepted by the socket; `partial` as for {@link recordMediaRequest}. */
+  recordMediaBytes(target: TrafficTarget, segmentKey: string, bytes: number, partial = false): void {
     this.add(target, "mediaBytes", bytes);
+    if (partial) this.add(target, "rangeMediaBytes", bytes);
     const segment = this.segment(target, segmentKey);
-    if (segment !== undefined) segment.bytes += bytes;
+    if (segment !== undefined) {
+      segment.bytes += bytes;
+      if (partial) segment.rangeBytes += bytes;
+    }
   }
 
   recordMediaAborted(target: TrafficTarget): void {
@@ -162,7 +190,7 @@ export class OriginCounters {
   private segment(target: TrafficTarget, key: string): SegmentCounters | undefined {
     if (target.rendition === undefined) return undefined;
     const rendition = this.rendition(this.stream(target.stream), target.rendition);
-    const segment = rendition.segments.get(key) ?? { bytes: 0, requests: 0 };
+    const segment = rendition.segments.get(key) ?? { bytes: 0, requests: 0, rangeRequests: 0, rangeBytes: 0 };
     rendition.segments.delete(key);
     rendition.segments.set(key, segment);
     if (rendition.segments.size > this.maxSegmentKeys) {

@@ -109,8 +109,8 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     const cacheControl = mode === "vod" ? CACHE_CONTROL.vodMedia : CACHE_CONTROL.liveMedia;
     const contentType = mediaContentType(file.extension);
     await sendMedia(req, res, { ...file, contentType, cacheControl }, cdn, {
-      onRequest: () => counters.recordMediaRequest(target, key),
-      onBytes: (bytes) => counters.recordMediaBytes(target, key, bytes),
+      onRequest: (partial) => counters.recordMediaRequest(target, key, partial),
+      onBytes: (bytes, partial) => counters.recordMediaBytes(target, key, bytes, partial),
       onAborted: () => counters.recordMediaAborted(target),
     });
   });

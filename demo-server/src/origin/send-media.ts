@@ -18,10 +18,10 @@ export interface MediaFile {
 }
 
 export interface MediaTrafficHooks {
-  /** A GET will send a body (200/206); called once, before the first byte. */
-  onRequest(): void;
-  /** `bytes` of body were accepted by the socket. */
-  onBytes(bytes: number): void;
+  /** A GET will send a body (200/206; `partial` for 206); called once, before the first byte. */
+  onRequest(partial: boolean): void;
+  /** `bytes` of body were accepted by the socket (`partial` as for onRequest). */
+  onBytes(bytes: number, partial: boolean): void;
   /** The client went away before the last byte. */
   onAborted(): void;
 }
@@ -63,9 +63,10 @@ export async function sendMedia(
     res.end();
     return;
   }
-  hooks.onRequest();
+  const partial = range.kind === "partial";
+  hooks.onRequest(partial);
   try {
-    await streamBody(res, file.filePath, start, end, cdn, hooks, signal);
+    await streamBody(res, file.filePath, start, end, cdn, (bytes) => hooks.onBytes(bytes, partial), signal);
     res.end();
   } catch {
     if (signal.aborted) {
@@ -85,7 +86,7 @@ async function streamBody(
   start: number,
   end: number,
   cdn: CdnEmulation,
-  hooks: MediaTrafficHooks,
+  onBytes: (bytes: number) => void,
   signal: AbortSignal,
 ): Promise<void> {
   const pacer = cdn.bandwidthKbps > 0 ? new BandwidthPacer(cdn.bandwidthKbps) : undefined;
@@ -99,7 +100,7 @@ async function streamBody(
       if (delayMs > 0) await sleep(delayMs, undefined, { signal });
       sentBytes += slice.length;
       const flushed = res.write(slice, (error) => {
-        if (error === undefined || error === null) hooks.onBytes(slice.length);
+        if (error === undefined || error === null) onBytes(slice.length);
       });
       if (!flushed) await once(res, "drain", { signal });
     }

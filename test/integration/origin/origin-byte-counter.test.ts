@@ -26,6 +26,8 @@ describe("origin byte counter", () => {
     expect(stats.totals).toEqual({
       mediaBytes: a + b + c + d,
       mediaRequests: 4,
+      rangeMediaRequests: 0,
+      rangeMediaBytes: 0,
       abortedMediaRequests: 0,
       playlistBytes: 0,
       playlistRequests: 0,
@@ -33,12 +35,14 @@ describe("origin byte counter", () => {
     expect(stats.streams["demo"]?.mediaBytes).toBe(a + b + c);
     expect(stats.streams["demo"]?.renditions["360p"]?.mediaBytes).toBe(a + b);
     expect(stats.streams["demo"]?.renditions["360p"]?.segments).toEqual({
-      "seg-00001.ts": { bytes: a, requests: 1 },
-      "seg-00002.ts": { bytes: b, requests: 1 },
+      "seg-00001.ts": { bytes: a, requests: 1, rangeRequests: 0, rangeBytes: 0 },
+      "seg-00002.ts": { bytes: b, requests: 1, rangeRequests: 0, rangeBytes: 0 },
     });
     expect(stats.streams["demo-fmp4"]?.renditions["360p"]?.segments["init.mp4"]).toEqual({
       bytes: d,
       requests: 1,
+      rangeRequests: 0,
+      rangeBytes: 0,
     });
     expect(a).toBe(mediaFile("demo/360p/seg-00001.ts").length);
   });
@@ -46,17 +50,27 @@ describe("origin byte counter", () => {
   it("counts live segments under their msn name", async () => {
     const bytes = await download("/streams/demo/live/240p/seg-live-5.ts");
     const rendition = (await origin.stats()).streams["demo"]?.renditions["240p"];
-    expect(rendition?.segments).toEqual({ "seg-live-5.ts": { bytes, requests: 1 } });
+    expect(rendition?.segments).toEqual({
+      "seg-live-5.ts": { bytes, requests: 1, rangeRequests: 0, rangeBytes: 0 },
+    });
   });
 
-  it("counts only the range of a Range request", async () => {
+  it("counts only the range of a Range request, and Range requests apart", async () => {
     await download("/streams/demo/vod/360p/seg-00003.ts", { headers: { Range: "bytes=1000-1999" } });
     await download("/streams/demo/vod/360p/seg-00003.ts", { headers: { Range: "bytes=-500" } });
+    const whole = await download("/streams/demo/vod/360p/seg-00003.ts");
     const stats = await origin.stats();
-    expect(stats.totals.mediaBytes).toBe(1500);
+    expect(stats.totals).toMatchObject({
+      mediaBytes: 1500 + whole,
+      mediaRequests: 3,
+      rangeMediaRequests: 2,
+      rangeMediaBytes: 1500,
+    });
     expect(stats.streams["demo"]?.renditions["360p"]?.segments["seg-00003.ts"]).toEqual({
-      bytes: 1500,
-      requests: 2,
+      bytes: 1500 + whole,
+      requests: 3,
+      rangeRequests: 2,
+      rangeBytes: 1500,
     });
   });
 

@@ -23,6 +23,8 @@ function fakeOrigin() {
       const counters = {
         mediaBytes: origin.bytes,
         mediaRequests: 0,
+        rangeMediaRequests: 0,
+        rangeMediaBytes: 0,
         abortedMediaRequests: 0,
         playlistBytes: 0,
         playlistRequests: 0,

@@ -12,21 +12,30 @@ describe("OriginCounters", () => {
     counters.recordMediaBytes(t360, "seg-00001.ts", 50);
     counters.recordMediaRequest({ stream: "demo", rendition: "240p" }, "seg-00001.ts");
     counters.recordMediaBytes({ stream: "demo", rendition: "240p" }, "seg-00001.ts", 7);
+    counters.recordMediaRequest(t360, "seg-00002.ts", true);
+    counters.recordMediaBytes(t360, "seg-00002.ts", 30, true);
     counters.recordMediaAborted(t360);
     const stats = counters.snapshot();
     expect(stats.totals).toEqual({
-      mediaBytes: 157,
-      mediaRequests: 2,
+      mediaBytes: 187,
+      mediaRequests: 3,
+      rangeMediaRequests: 1,
+      rangeMediaBytes: 30,
       abortedMediaRequests: 1,
       playlistBytes: 0,
       playlistRequests: 0,
     });
-    expect(stats.streams["demo"]?.mediaBytes).toBe(157);
+    expect(stats.streams["demo"]?.mediaBytes).toBe(187);
     expect(stats.streams["demo"]?.renditions["360p"]).toMatchObject({
-      mediaBytes: 150,
-      mediaRequests: 1,
+      mediaBytes: 180,
+      mediaRequests: 2,
+      rangeMediaRequests: 1,
+      rangeMediaBytes: 30,
       abortedMediaRequests: 1,
-      segments: { "seg-00001.ts": { bytes: 150, requests: 1 } },
+      segments: {
+        "seg-00001.ts": { bytes: 150, requests: 1, rangeRequests: 0, rangeBytes: 0 },
+        "seg-00002.ts": { bytes: 30, requests: 1, rangeRequests: 1, rangeBytes: 30 },
+      },
       evictedSegments: 0,
     });
   });

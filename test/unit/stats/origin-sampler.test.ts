@@ -3,7 +3,14 @@ import type { OriginStatsSnapshot } from "../../../demo-server/src/origin/origin
 import { OriginSampler } from "../../../demo-server/src/stats/origin-sampler.js";
 
 function snapshot(streams: Record<string, number>): OriginStatsSnapshot {
-  const zero = { mediaRequests: 0, abortedMediaRequests: 0, playlistBytes: 0, playlistRequests: 0 };
+  const zero = {
+    mediaRequests: 0,
+    rangeMediaRequests: 0,
+    rangeMediaBytes: 0,
+    abortedMediaRequests: 0,
+    playlistBytes: 0,
+    playlistRequests: 0,
+  };
   return {
     since: "",
     at: "",
