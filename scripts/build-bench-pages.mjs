@@ -1,6 +1,7 @@
 // Bundles the browser bench's pages (bench/pages/src/<client>.ts → bench/pages/dist/<client>.js):
-// hls.js plus one client each — none, Nearcast (from the SDK sources), p2p-media-loader — so the
-// three clients run the same page shell with the same hls.js build.
+// hls.js plus one client each — none, Nearcast (from the SDK sources; its `-unverified` variant is
+// the same code given `allowUnverifiedPeers`), p2p-media-loader — so the clients run the same page
+// shell with the same hls.js build.
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const pages = join(root, "bench/pages");
 const dist = join(pages, "dist");
-const clients = ["http", "nearcast", "p2pml"];
+const clients = ["http", "nearcast", "nearcast-unverified", "p2pml"];
 
 rmSync(dist, { recursive: true, force: true });
 await build({

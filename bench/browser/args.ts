@@ -1,7 +1,8 @@
 // Command line of `npm run bench` (bench/browser/run.ts), parsed without side effects.
 import { parseArgs } from "node:util";
-import { CLIENT_NAMES, type ClientName } from "../pages/src/protocol.js";
+import { CLIENT_NAMES, DEFAULT_CLIENT_NAMES, type ClientName } from "../pages/src/protocol.js";
 import {
+  ALL_SCENARIO_IDS,
   DEFAULT_SCENARIO_OPTIONS,
   SCENARIO_IDS,
   type ScenarioId,
@@ -36,9 +37,10 @@ export const USAGE = `usage: npm run bench -- [options]
 
   --viewers N            viewers per scenario and client (default 6; --quick: 4)
   --watch-sec S          seconds each viewer is watched after it starts playing (default 60; --quick: 30)
-  --scenarios a,b        ${SCENARIO_IDS.join(",")}
-                         (default all; --quick: ${QUICK_DEFAULTS.scenarios.join(",")})
-  --clients a,b          ${CLIENT_NAMES.join(",")} (default all, run in that order)
+  --scenarios a,b        ${ALL_SCENARIO_IDS.join(",")}
+                         (default all but trust-live; --quick: ${QUICK_DEFAULTS.scenarios.join(",")})
+  --clients a,b          ${CLIENT_NAMES.join(",")}, run in that order
+                         (default ${DEFAULT_CLIENT_NAMES.join(",")}; nearcast-unverified = allowUnverifiedPeers)
   --quick                the short variant: fewer viewers, shorter watch, two scenarios
   --out FILE             results JSON (default bench/results/<timestamp>.json)
   --live-stagger-sec S   join spacing in live scenarios (default ${DEFAULT_SCENARIO_OPTIONS.liveStaggerMs / 1000})
@@ -146,8 +148,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   return {
     viewers: number("viewers", v.viewers, defaults.viewers, 2, true),
     watchMs: number("watch-sec", v["watch-sec"], defaults.watchSec, 1) * 1000,
-    scenarios: list("scenarios", v.scenarios, SCENARIO_IDS, [...defaults.scenarios]),
-    clients: list("clients", v.clients, CLIENT_NAMES, [...CLIENT_NAMES]),
+    scenarios: list("scenarios", v.scenarios, ALL_SCENARIO_IDS, [...defaults.scenarios]),
+    clients: list("clients", v.clients, CLIENT_NAMES, [...DEFAULT_CLIENT_NAMES]),
     quick,
     out: v.out,
     scenarioOptions: {

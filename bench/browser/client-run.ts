@@ -36,7 +36,8 @@ import {
 } from "./metrics-hard.js";
 import { snapshotViewer } from "./page-snapshot.js";
 import { formatMiB } from "./report.js";
-import { pageConfigFor, viewerLink, viewerProfile, type Scenario } from "./scenarios.js";
+import { manifestUrl, pageConfigFor, viewerLink, viewerProfile, type Scenario } from "./scenarios.js";
+import { checkOriginUnverified, type OriginTrustCheck } from "./trust-origin.js";
 import type { LinkRates } from "../../test/support/netns/shaped-lan.js";
 import { openViewerNetwork, type ViewerNetwork, type ViewerSeat } from "./viewer-network.js";
 import { openSession, type ViewerSession } from "./viewer-session.js";
@@ -95,6 +96,8 @@ export interface ClientRunRecord extends ClientRun {
   wallMs: number;
   /** What players were handed per rendition, and the per-rendition ceiling. */
   renditions: RenditionCeiling;
+  /** Scenarios whose origin publishes no digests: what was checked before the first viewer. */
+  originTrustCheck: OriginTrustCheck | null;
 }
 
 export async function runClient(options: ClientRunOptions): Promise<ClientRunRecord> {
@@ -120,7 +123,25 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       port: 0,
       cdnLatencyMs: scenario.server.cdnLatencyMs,
       cdnBandwidthKbps: scenario.server.cdnBandwidthKbps,
+      publishDigests: scenario.publishDigests ?? true,
     });
+    const originTrustCheck =
+      scenario.publishDigests === false
+        ? await checkOriginUnverified(
+            manifestUrl(scenario, server.url),
+            options.viewers,
+            server.digestMinSwarm,
+          )
+        : null;
+    if (originTrustCheck)
+      progress(
+        `${tag}: origin checked: ${originTrustCheck.digestLines} digest lines in ${originTrustCheck.playlists.length} ` +
+          `media playlists; digest service ${
+            originTrustCheck.digestMinSwarm === null
+              ? "off"
+              : `from ${originTrustCheck.digestMinSwarm} viewers (> ${options.viewers})`
+          }`,
+      );
     if (client === "p2pml") tracker = await startBtTracker();
     const activeNetwork = openViewerNetwork(scenario.shaping);
     network = activeNetwork;
@@ -264,6 +285,7 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       serverUrl: activeServer.url,
       trackerProblems: tracker?.problems.slice(0, 20) ?? [],
       wallMs: Date.now() - startedAt,
+      originTrustCheck,
     };
   } finally {
     unregister?.();

@@ -3,7 +3,7 @@
 // per-client summary of one scenario run.
 import { percentile as sharedPercentile } from "../lib/percentile.js";
 import { sequenceOf } from "../pages/src/media-key.js";
-import type { ClientName, ClientStats } from "../pages/src/protocol.js";
+import type { ClientName, ClientStats, TrustCounters } from "../pages/src/protocol.js";
 
 const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
@@ -38,6 +38,12 @@ export interface OriginMeasurement {
   mediaRequests: number;
   abortedMediaRequests: number;
   /**
+   * Of the media requests and bytes (not counting those ahead), the 206 answers to a `Range`: a
+   * P2P client's spot checks and resumes. The rest are whole-file fetches.
+   */
+  rangeRequests: number;
+  rangeBytes: number;
+  /**
    * Distinct media files (segment or init, per rendition) the origin was asked for, not counting
    * those ahead of every player (below).
    */
@@ -50,9 +56,9 @@ export interface OriginMeasurement {
   aheadBytes: number;
   aheadRequests: number;
   aheadSegments: number;
-  /** How many media files (not ahead) the origin served k times, keyed by k. */
+  /** How many media files (not ahead) the origin served whole (no `Range`) k times, keyed by k. */
   fetchCounts: Record<number, number>;
-  /** Files (not ahead) served more than once: `<stream>/<rendition>/<file>` → requests, most first, ≤ 50. */
+  /** Files (not ahead) served whole more than once: `<stream>/<rendition>/<file>` → requests, most first, ≤ 50. */
   repeatedFiles: Record<string, number>;
 }
 
@@ -82,8 +88,16 @@ export interface ClientSummary {
   ceiling: number;
   /** originOffload / ceiling. */
   ofCeiling: number;
-  /** Origin media requests / distinct media files requested from the origin; 1 is ideal P2P, N is HTTP-only. */
+  /**
+   * Whole-file origin media requests / distinct media files requested from the origin; 1 is ideal
+   * P2P, N is HTTP-only. `Range` requests (spot checks, resumes) are counted apart.
+   */
   requestsPerSegment: number;
+  /** Origin `Range` (206) requests and bytes, not counting those ahead (see OriginMeasurement). */
+  originRangeRequests: number;
+  originRangeBytes: number;
+  /** Sums of Nearcast's trust counters over viewers; null for clients that have none. */
+  trust: TrustCounters | null;
   /**
    * 1 − distinct bytes delivered / delivered: the offload if every distinct file any player got left
    * the origin exactly once. Below the 1 − 1/N ceiling when viewers did not all watch the same span
@@ -157,7 +171,13 @@ export interface OriginSnapshotLike {
     {
       renditions: Record<
         string,
-        { segments: Record<string, { bytes: number; requests: number }>; evictedSegments: number }
+        {
+          segments: Record<
+            string,
+            { bytes: number; requests: number; rangeRequests?: number; rangeBytes?: number }
+          >;
+          evictedSegments: number;
+        }
       >;
     }
   >;
@@ -190,6 +210,8 @@ export function measureOrigin(
   let aheadBytes = 0;
   let aheadRequests = 0;
   let aheadSegments = 0;
+  let rangeRequests = 0;
+  let rangeBytes = 0;
   const fetchCounts: Record<number, number> = {};
   const repeated: [string, number][] = [];
   for (const [streamName, stream] of Object.entries(snapshot.streams)) {
@@ -205,9 +227,11 @@ export function measureOrigin(
           aheadSegments++;
         } else if (segment.requests > 0) {
           distinctSegments++;
-          fetchCounts[segment.requests] = (fetchCounts[segment.requests] ?? 0) + 1;
-          if (segment.requests > 1)
-            repeated.push([`${streamName}/${renditionName}/${file}`, segment.requests]);
+          rangeRequests += segment.rangeRequests ?? 0;
+          rangeBytes += segment.rangeBytes ?? 0;
+          const whole = segment.requests - (segment.rangeRequests ?? 0);
+          if (whole > 0) fetchCounts[whole] = (fetchCounts[whole] ?? 0) + 1;
+          if (whole > 1) repeated.push([`${streamName}/${renditionName}/${file}`, whole]);
         }
       }
     }
@@ -220,6 +244,8 @@ export function measureOrigin(
     aheadBytes,
     aheadRequests,
     aheadSegments,
+    rangeRequests,
+    rangeBytes,
     fetchCounts,
     repeatedFiles: Object.fromEntries(
       repeated.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_REPEATED_FILES),
@@ -261,9 +287,12 @@ export function summarizeRun(run: ClientRun): ClientSummary {
     ceiling: offloadCeiling(n),
     ofCeiling: fractionOfCeiling(offload, n),
     requestsPerSegment: requestsPerSegment(
-      origin.mediaRequests - origin.aheadRequests,
+      origin.mediaRequests - origin.aheadRequests - origin.rangeRequests,
       origin.distinctSegments,
     ),
+    originRangeRequests: origin.rangeRequests,
+    originRangeBytes: origin.rangeBytes,
+    trust: sumTrust(viewers.flatMap((v) => (v.client?.trust ? [v.client.trust] : []))),
     swarmIdealOffload: idealOffload,
     ofSwarmIdeal: idealOffload > 0 ? offload / idealOffload : 0,
     fetchCounts: { ...origin.fetchCounts },
@@ -284,4 +313,27 @@ export function summarizeRun(run: ClientRun): ClientSummary {
       clientHttpBytes + clientP2pBytes > 0 ? clientP2pBytes / (clientHttpBytes + clientP2pBytes) : 0,
     meanLatencySec: latencies.length > 0 ? sum(latencies) / latencies.length : null,
   };
+}
+
+/** Sums viewers' trust counters (rung by rung); null when no viewer has any (not Nearcast). */
+export function sumTrust(perViewer: readonly TrustCounters[]): TrustCounters | null {
+  if (perViewer.length === 0) return null;
+  const total: TrustCounters = {
+    verifiedBy: {},
+    unverifiedRefetched: 0,
+    unverifiedDelivered: 0,
+    spotCheckRequests: 0,
+    spotCheckBytes: 0,
+    discardedP2pBytes: 0,
+  };
+  for (const trust of perViewer) {
+    for (const [rung, count] of Object.entries(trust.verifiedBy))
+      total.verifiedBy[rung] = (total.verifiedBy[rung] ?? 0) + count;
+    total.unverifiedRefetched += trust.unverifiedRefetched;
+    total.unverifiedDelivered += trust.unverifiedDelivered;
+    total.spotCheckRequests += trust.spotCheckRequests;
+    total.spotCheckBytes += trust.spotCheckBytes;
+    total.discardedP2pBytes += trust.discardedP2pBytes;
+  }
+  return total;
 }

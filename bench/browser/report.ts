@@ -7,6 +7,7 @@ import type { ScenarioTargets } from "./scenarios.js";
 export const CLIENT_LABELS: Record<ClientName, string> = {
   http: "HTTP-only (hls.js)",
   nearcast: "Nearcast",
+  "nearcast-unverified": "Nearcast, allowUnverifiedPeers",
   p2pml: "p2p-media-loader",
 };
 
@@ -131,7 +132,7 @@ export function evaluateTargets(
 }
 
 export function formatVerdict(scenarioId: string, checks: readonly VerdictCheck[]): string {
-  if (checks.length === 0) return `verdict ${scenarioId}: n/a (Nearcast not run)`;
+  if (checks.length === 0) return `verdict ${scenarioId}: n/a (Nearcast not run, or no target at this N)`;
   const met = checks.filter((check) => check.pass).length;
   const overall = met === checks.length ? "PASS" : "MISS";
   const parts = checks.map((check) => `${check.pass ? "✓" : "✗"} ${check.label}: ${check.detail}`);

@@ -32,6 +32,7 @@ import {
   formatRenditionTable,
   type HardRun,
 } from "./report-hard.js";
+import { evaluateTrustTargets, formatTrustCost, formatTrustLine } from "./report-trust.js";
 import { buildScenario, type Scenario } from "./scenarios.js";
 import { startStaticServer } from "./static-server.js";
 
@@ -222,6 +223,7 @@ try {
     result.checks = [
       ...evaluateTargets(scenario.targets, summaries),
       ...evaluateHardTargets(scenario.targets, hardRuns),
+      ...evaluateTrustTargets(scenario.targets, summaries),
     ];
     result.verdict = formatVerdict(scenario.id, result.checks);
     writeResults();
@@ -240,6 +242,13 @@ try {
     console.log("");
     for (const summary of summaries) console.log(`- ${formatDiagnostics(summary)}`);
     for (const note of scenario.notes) console.log(`- ${note}`);
+    // Where verification's origin bytes went, for every P2P client that made Range requests or verifies.
+    const trustLines = summaries.flatMap((summary) => formatTrustLine(summary) ?? []);
+    const trustCost = formatTrustCost(summaries);
+    if (trustLines.length > 0 || trustCost)
+      console.log(
+        `\nTrust:\n\n${[...trustLines, ...(trustCost ? [trustCost] : [])].map((line) => `- ${line}`).join("\n")}`,
+      );
     if (scenario.profile && !scenario.measureCost)
       console.log(
         `\nOffload per rendition and against the per-rendition ceiling:\n\n${formatRenditionTable(hardRuns)}`,

@@ -23,7 +23,8 @@ export type ScenarioId =
   | "weak-uplinks"
   | "churn"
   | "viewer-cost-1mbps"
-  | "viewer-cost-3mbps";
+  | "viewer-cost-3mbps"
+  | "trust-live";
 
 export const BASE_SCENARIO_IDS: readonly ScenarioId[] = [
   "live",
@@ -42,7 +43,17 @@ export const HARD_SCENARIO_IDS: readonly ScenarioId[] = [
   "viewer-cost-3mbps",
 ];
 
+/** The scenarios of a run that names none. */
 export const SCENARIO_IDS: readonly ScenarioId[] = [...BASE_SCENARIO_IDS, ...HARD_SCENARIO_IDS];
+
+/**
+ * Issue 18's trust bench: run on demand with `--clients http,nearcast,nearcast-unverified` (its
+ * comparison needs the `-unverified` client, which the default runs leave out).
+ */
+export const TRUST_SCENARIO_IDS: readonly ScenarioId[] = ["trust-live"];
+
+/** Every scenario `--scenarios` accepts. */
+export const ALL_SCENARIO_IDS: readonly ScenarioId[] = [...SCENARIO_IDS, ...TRUST_SCENARIO_IDS];
 
 /** What Nearcast must reach in a scenario (comparisons with p2p-media-loader apply to all). */
 export interface ScenarioTargets {
@@ -60,6 +71,11 @@ export interface ScenarioTargets {
   joinerStartupWithinMsOfHttp?: number;
   /** Nearcast's main-thread time per viewer at most (1 + this) × HTTP-only's (median over viewers). */
   maxMainThreadOverhead?: number;
+  /**
+   * Issue 18: from `fromViewers` viewers on, Nearcast's origin offload (every verification fetch
+   * included) at least `minOffload`, and at most `maxCost` below `nearcast-unverified`'s in the same run.
+   */
+  trust?: { fromViewers: number; minOffload: number; maxCost: number };
 }
 
 export interface Scenario {
@@ -88,6 +104,12 @@ export interface Scenario {
   churn?: { intervalMs: number };
   /** Read each viewer's main-thread time, JS heap and a CPU profile over its watch (CDP). */
   measureCost?: boolean;
+  /**
+   * The origin publishes `#EXT-X-NEARCAST-SHA256` digests (the demo server's default). False: an
+   * origin like a plain CDN's, so Nearcast's trust ladder falls to the digest service or spot checks.
+   * @default true
+   */
+  publishDigests?: boolean;
 }
 
 /** The profile of the viewer at join `index`. */
@@ -254,6 +276,28 @@ function buildUnshapedScenario(id: ScenarioId, options: ScenarioOptions): Scenar
           "p2p-media-loader has no upload rate limit (only isP2PUploadDisabled, all or nothing): only its link caps it here.",
         ],
       };
+    case "trust-live":
+      return {
+        ...unshaped,
+        id,
+        title:
+          `Live, hls.js default latency, an origin that publishes no digests: Nearcast's default ` +
+          "protection vs allowUnverifiedPeers",
+        stream: "live",
+        hlsConfig: liveDefault,
+        server: noCdn,
+        staggerMs: options.liveStaggerMs,
+        uploadCapBytesPerSec: 0,
+        publishDigests: false,
+        targets: { trust: { fromViewers: 6, minOffload: 0.75, maxCost: 0.04 } },
+        notes: [
+          LATENCY_NOTE,
+          "The origin publishes no #EXT-X-NEARCAST-SHA256 digests (checked before the first viewer) and the " +
+            "server's digest service serves only swarms of its minimum size and up, so below it Nearcast's " +
+            "default vouches for peer bytes with CDN Range spot checks; nearcast-unverified is the same " +
+            "page with allowUnverifiedPeers: true. Origin bytes include every spot check.",
+        ],
+      };
     default:
       return buildHardScenario(id, options);
   }
@@ -373,12 +417,14 @@ export function pageConfigFor(
     case "http":
       return base;
     case "nearcast":
+    case "nearcast-unverified":
       return {
         ...base,
         nearcast: {
           trackerUrls: [`${endpoints.serverUrl.replace(/^http/, "ws")}/tracker`],
           ...(uploadCap > 0 ? { maxUploadBytesPerSec: uploadCap } : {}),
           ...(profile.uploadOff ? { uploadEnabled: false } : {}),
+          ...(client === "nearcast-unverified" ? { allowUnverifiedPeers: true } : {}),
         },
       };
     case "p2pml": {

@@ -2,10 +2,18 @@
 // the `cfg` query parameter) and the state the page exposes as `window.bench` for sampling.
 // Types only: both the browser bundles and the Node runner import it.
 
-/** The three clients compared by the browser bench. */
-export type ClientName = "http" | "nearcast" | "p2pml";
+/**
+ * The clients the browser bench can compare: plain hls.js, Nearcast with its defaults, Nearcast with
+ * `allowUnverifiedPeers: true` (issue 18's trust bench: what the default protection costs), and
+ * p2p-media-loader. Each has its page bundle `bench/pages/dist/<name>.js`.
+ */
+export type ClientName = "http" | "nearcast" | "nearcast-unverified" | "p2pml";
 
-export const CLIENT_NAMES: readonly ClientName[] = ["http", "nearcast", "p2pml"];
+/** Every client, in the order a run measures them. */
+export const CLIENT_NAMES: readonly ClientName[] = ["http", "nearcast", "nearcast-unverified", "p2pml"];
+
+/** The clients of a run that names none: the three libraries, each with its defaults. */
+export const DEFAULT_CLIENT_NAMES: readonly ClientName[] = ["http", "nearcast", "p2pml"];
 
 /** A JSON-safe subset of hls.js config: the same object is given to every client of a scenario. */
 export type HlsConfigJson = Record<string, number | string | boolean | null>;
@@ -35,6 +43,23 @@ export interface ClientStats {
   uploadBytes: number;
   /** Peers connected now (0 for HTTP-only). */
   peers: number;
+  /** Nearcast only: its trust ladder's counters (`getStats().trust`, docs/trust.md). */
+  trust?: TrustCounters;
+}
+
+/** What a Nearcast page's trust ladder did, from `getStats()` (counts of segments unless said). */
+export interface TrustCounters {
+  /** Segments whose peer bytes a rung verified, by rung (`origin-digest`, `spot-check`…). */
+  verifiedBy: Record<string, number>;
+  /** No rung could vouch: peer bytes dropped, the segment fetched over HTTP. */
+  unverifiedRefetched: number;
+  /** No rung could vouch, handed to the player anyway (`allowUnverifiedPeers`). */
+  unverifiedDelivered: number;
+  /** Spot checks' Range requests and the bytes they brought (also in `httpBytes`). */
+  spotCheckRequests: number;
+  spotCheckBytes: number;
+  /** Peer bytes thrown away (failed or unverifiable), also in `p2pBytes`. */
+  discardedP2pBytes: number;
 }
 
 /** `window.bench`, read by the runner at once for all viewers. */

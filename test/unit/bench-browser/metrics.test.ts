@@ -86,6 +86,11 @@ describe("measureOrigin", () => {
     }
     origin.recordMediaRequest({ stream: "demo", rendition: "360p" }, "seg-live-9.ts");
     origin.recordMediaBytes({ stream: "demo", rendition: "360p" }, "seg-live-9.ts", 50);
+    // Two spot checks of seg-live-11 (a 206 each): counted apart from its whole-file fetch.
+    for (let i = 0; i < 2; i++) {
+      origin.recordMediaRequest(target, "seg-live-11.ts", true);
+      origin.recordMediaBytes(target, "seg-live-11.ts", 4, true);
+    }
     origin.recordPlaylist(target, 999);
     return origin;
   };
@@ -93,9 +98,11 @@ describe("measureOrigin", () => {
   it("counts distinct media files across renditions from the origin's real snapshot", () => {
     const measured = measureOrigin(counters().snapshot());
     expect(measured).toEqual({
-      mediaBytes: 650,
-      mediaRequests: 7,
+      mediaBytes: 658,
+      mediaRequests: 9,
       abortedMediaRequests: 0,
+      rangeRequests: 2,
+      rangeBytes: 8,
       distinctSegments: 4,
       aheadBytes: 0,
       aheadRequests: 0,
@@ -112,7 +119,8 @@ describe("measureOrigin", () => {
     expect(measured.aheadRequests).toBe(2);
     expect(measured.aheadSegments).toBe(1);
     expect(measured.distinctSegments).toBe(3);
-    expect(measured.mediaBytes).toBe(650);
+    expect(measured.mediaBytes).toBe(658);
+    expect(measured.rangeRequests).toBe(2);
     expect(measured.fetchCounts).toEqual({ 1: 2, 3: 1 });
     expect(measured.repeatedFiles).toEqual({ "demo/540p/seg-live-10.ts": 3 });
   });
@@ -186,6 +194,8 @@ describe("summarizeRun", () => {
         aheadBytes: 200,
         aheadRequests: 2,
         aheadSegments: 1,
+        rangeRequests: 4,
+        rangeBytes: 40,
         fetchCounts: { 1: 4, 3: 2 },
         repeatedFiles: { "d/r/seg-1.ts": 3 },
       },
@@ -200,7 +210,10 @@ describe("summarizeRun", () => {
     expect(s.strictOriginOffload).toBeCloseTo(1 - 1200 / 3000);
     expect(s.ceiling).toBe(0.75);
     expect(s.ofCeiling).toBeCloseTo(2 / 3 / 0.75);
-    expect(s.requestsPerSegment).toBe(2);
+    // (14 − 2 ahead − 4 Range) whole-file requests over 6 files.
+    expect(s.requestsPerSegment).toBeCloseTo(8 / 6);
+    expect(s.originRangeRequests).toBe(4);
+    expect(s.originRangeBytes).toBe(40);
     expect(s.startupMedianMs).toBe(1000);
     expect(s.startupP95Ms).toBeCloseTo(1180);
     expect(s.failedStarts).toBe(1);
@@ -231,6 +244,8 @@ describe("summarizeRun", () => {
         aheadBytes: 0,
         aheadRequests: 0,
         aheadSegments: 0,
+        rangeRequests: 0,
+        rangeBytes: 0,
         fetchCounts: {},
         repeatedFiles: {},
       },

@@ -20,6 +20,9 @@ const summary = (overrides: Partial<ClientSummary>): ClientSummary => ({
   ceiling: 5 / 6,
   ofCeiling: 1,
   requestsPerSegment: 1.25,
+  originRangeRequests: 0,
+  originRangeBytes: 0,
+  trust: null,
   swarmIdealOffload: 0.8,
   ofSwarmIdeal: 1.04,
   fetchCounts: { 1: 30, 2: 3 },
@@ -124,7 +127,7 @@ describe("verdict", () => {
 
   it("only compares with the clients that ran", () => {
     expect(evaluateTargets({}, [summary({})])).toEqual([]);
-    expect(formatVerdict("x", [])).toBe("verdict x: n/a (Nearcast not run)");
+    expect(formatVerdict("x", [])).toBe("verdict x: n/a (Nearcast not run, or no target at this N)");
     const startup = evaluateTargets({ startupWithinMsOfHttp: 100 }, [summary({})]);
     expect(startup).toEqual([
       { label: "startup median within 100 ms of HTTP-only", pass: false, detail: "HTTP-only not run" },
