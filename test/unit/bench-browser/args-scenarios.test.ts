@@ -144,6 +144,26 @@ describe("scenarios", () => {
     }
   });
 
+  it("trust-live: an origin without digests, nearcast-unverified = allowUnverifiedPeers, on demand only", () => {
+    const scenario = buildScenario("trust-live");
+    expect(scenario).toMatchObject({
+      stream: "live",
+      publishDigests: false,
+      hlsConfig: { liveSyncDurationCount: 3 },
+    });
+    expect(pageConfigFor(scenario, "nearcast-unverified", endpoints)).toMatchObject({
+      client: "nearcast-unverified",
+      nearcast: { trackerUrls: ["ws://127.0.0.1:4000/tracker"], allowUnverifiedPeers: true },
+    });
+    expect(pageConfigFor(scenario, "nearcast", endpoints).nearcast).not.toHaveProperty(
+      "allowUnverifiedPeers",
+    );
+    expect(SCENARIO_IDS).not.toContain("trust-live");
+    expect(
+      parseBenchArgs(["--scenarios", "trust-live", "--clients", "nearcast-unverified,http,nearcast"]),
+    ).toMatchObject({ scenarios: ["trust-live"], clients: ["http", "nearcast", "nearcast-unverified"] });
+  });
+
   it("reads the shaping flags and rejects an unknown mode", () => {
     expect(
       parseBenchArgs(["--link-down-kbps", "8000", "--link-up-kbps", "1000", "--origin-delay-ms", "80"])

@@ -8,6 +8,11 @@ import {
   formatVerdict,
   TABLE_HEADER,
 } from "../../../bench/browser/report.js";
+import {
+  evaluateTrustTargets,
+  formatTrustCost,
+  formatTrustLine,
+} from "../../../bench/browser/report-trust.js";
 
 const summary = (overrides: Partial<ClientSummary>): ClientSummary => ({
   client: "nearcast",
@@ -141,5 +146,62 @@ describe("verdict", () => {
       summary({ startupMedianMs: 950 }),
     ]);
     expect(check?.detail).toBe("−50 ms vs HTTP-only");
+  });
+});
+
+describe("trust", () => {
+  const trust = { fromViewers: 6, minOffload: 0.75, maxCost: 0.04 };
+  const counters = {
+    verifiedBy: { "origin-digest": 0, "spot-check": 40 },
+    unverifiedRefetched: 2,
+    unverifiedDelivered: 0,
+    spotCheckRequests: 160,
+    spotCheckBytes: 2 ** 20,
+    discardedP2pBytes: 2 ** 19,
+  };
+
+  it("checks offload and the protection's cost against allowUnverifiedPeers from N = 6 on", () => {
+    const pass = evaluateTrustTargets({ trust }, [
+      summary({ originOffload: 0.76 }),
+      summary({ client: "nearcast-unverified", originOffload: 0.79 }),
+    ]);
+    expect(pass.map((check) => check.pass)).toEqual([true, true]);
+    const miss = formatVerdict(
+      "trust-live",
+      evaluateTrustTargets({ trust }, [
+        summary({ originOffload: 0.7 }),
+        summary({ client: "nearcast-unverified", originOffload: 0.75 }),
+      ]),
+    );
+    expect(miss).toContain(
+      "✗ origin offload ≥ 0.75 (every verification fetch included): 0.700, short by 0.050",
+    );
+    expect(miss).toContain("✗ protection costs ≤ 0.04 offload: 0.050 (0.700 vs 0.750), over by 0.010");
+    expect(evaluateTrustTargets({ trust }, [summary({ viewers: 4, originOffload: 0.6 })])).toEqual([]);
+    expect(evaluateTrustTargets({ trust }, [summary({ originOffload: 0.8 })])[1]).toMatchObject({
+      pass: false,
+      detail: "nearcast-unverified not run",
+    });
+  });
+
+  it("shows where verification's origin bytes went", () => {
+    const line = formatTrustLine(
+      summary({ originRangeRequests: 150, originRangeBytes: 0.6 * 2 ** 20, trust: counters }),
+    );
+    expect(line).toBe(
+      "Nearcast — origin: 1.25 whole-file requests per file, 150 Range requests = 0.6 MiB (0.010 of delivered, " +
+        "0.060 of origin bytes); viewers: 160 spot-check requests = 1.0 MiB; segments verified by spot-check 40; " +
+        "unverified refetched 2, delivered 0; peer bytes discarded 0.5 MiB",
+    );
+    expect(formatTrustLine(summary({ client: "http" }))).toBeNull();
+    expect(
+      formatTrustCost([
+        summary({ viewers: 4, originOffload: 0.62, originRangeBytes: 0.6 * 2 ** 20 }),
+        summary({ client: "nearcast-unverified", viewers: 4, originOffload: 0.64 }),
+      ]),
+    ).toBe(
+      "Protection's cost at N = 4: origin offload 0.620 (default) vs 0.640 (allowUnverifiedPeers) = 0.020; " +
+        "the default's Range bytes at the origin alone cost 0.010",
+    );
   });
 });
