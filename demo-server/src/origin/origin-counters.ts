@@ -77,7 +77,8 @@ interface StreamState {
 /** @default 2000 — enough for a 1-hour live window of 2 s segments per rendition. */
 export const DEFAULT_MAX_SEGMENT_KEYS = 2000;
 
-function zeroCounters(): TrafficCounters {
+/** Fresh counters, every field 0. */
+export function zeroCounters(): TrafficCounters {
   return {
     mediaBytes: 0,
     mediaRequests: 0,

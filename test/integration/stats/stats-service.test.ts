@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
-import type { OriginStatsSnapshot } from "../../../demo-server/src/origin/origin-counters.js";
+import { zeroCounters, type OriginStatsSnapshot } from "../../../demo-server/src/origin/origin-counters.js";
 import { swarmInfoHash } from "../../../demo-server/src/stats/stream-state.js";
 import { SseHub } from "../../../demo-server/src/stats/sse-hub.js";
 import { createStatsService } from "../../../demo-server/src/stats/stats-service.js";
@@ -20,15 +20,7 @@ function fakeOrigin() {
     catalog: { streams: new Map([["demo", {}]]) },
     getStats(): OriginStatsSnapshot {
       origin.reads++;
-      const counters = {
-        mediaBytes: origin.bytes,
-        mediaRequests: 0,
-        rangeMediaRequests: 0,
-        rangeMediaBytes: 0,
-        abortedMediaRequests: 0,
-        playlistBytes: 0,
-        playlistRequests: 0,
-      };
+      const counters = { ...zeroCounters(), mediaBytes: origin.bytes };
       return {
         since: "",
         at: "",

@@ -1,22 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { OriginStatsSnapshot } from "../../../demo-server/src/origin/origin-counters.js";
+import { zeroCounters, type OriginStatsSnapshot } from "../../../demo-server/src/origin/origin-counters.js";
 import { OriginSampler } from "../../../demo-server/src/stats/origin-sampler.js";
 
 function snapshot(streams: Record<string, number>): OriginStatsSnapshot {
-  const zero = {
-    mediaRequests: 0,
-    rangeMediaRequests: 0,
-    rangeMediaBytes: 0,
-    abortedMediaRequests: 0,
-    playlistBytes: 0,
-    playlistRequests: 0,
-  };
   return {
     since: "",
     at: "",
-    totals: { mediaBytes: 0, ...zero },
+    totals: zeroCounters(),
     streams: Object.fromEntries(
-      Object.entries(streams).map(([name, mediaBytes]) => [name, { mediaBytes, ...zero, renditions: {} }]),
+      Object.entries(streams).map(([name, mediaBytes]) => [
+        name,
+        { ...zeroCounters(), mediaBytes, renditions: {} },
+      ]),
     ),
     cdn: { latencyMs: 0, bandwidthKbps: 0 },
   };
