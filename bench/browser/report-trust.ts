@@ -6,6 +6,9 @@ import { CLIENT_LABELS, formatMiB, type VerdictCheck } from "./report.js";
 import type { ScenarioTargets } from "./scenarios.js";
 
 const share = (part: number, whole: number): string => (whole > 0 ? (part / whole).toFixed(3) : "–");
+/** Origin Range bytes / bytes delivered to players: the offload the Range requests cost. */
+const rangeShare = (s: ClientSummary): number =>
+  s.deliveredBytes > 0 ? s.originRangeBytes / s.deliveredBytes : 0;
 
 /**
  * One line per P2P client: origin `Range` requests and bytes (as a share of what players received:
@@ -36,7 +39,9 @@ export function formatTrustLine(s: ClientSummary): string | null {
 
 /**
  * The trust targets (scenario `targets.trust`): from `fromViewers` on, Nearcast's origin offload ≥
- * `minOffload`, and Nearcast − `nearcast-unverified` ≥ −`maxCost`. Below `fromViewers`, or when
+ * `minOffload`, and the protection's cost ≤ `maxCost`, the cost being `nearcast-unverified`'s offload
+ * plus its origin Range bytes' share (it spot-checks too: the option only changes what happens to a
+ * segment no rung vouched for) minus Nearcast's. Below `fromViewers`, or when
  * either client is missing, no check (the figures are still printed by {@link formatTrustCost}).
  */
 export function evaluateTrustTargets(
@@ -64,14 +69,17 @@ export function evaluateTrustTargets(
     });
     return checks;
   }
-  const cost = unverified.originOffload - nearcast.originOffload;
+  // allowUnverifiedPeers still runs the ladder (it only changes what happens to a segment no rung
+  // vouched for), so it pays the spot checks too: without its Range bytes it stands for no protection.
+  const bare = unverified.originOffload + rangeShare(unverified);
+  const cost = bare - nearcast.originOffload;
   const costPass = cost <= trust.maxCost;
   checks.push({
     label: `protection costs ≤ ${trust.maxCost} offload`,
     pass: costPass,
-    detail: `${cost.toFixed(3)} (${nearcast.originOffload.toFixed(3)} vs ${unverified.originOffload.toFixed(3)})${
-      costPass ? "" : `, over by ${(cost - trust.maxCost).toFixed(3)}`
-    }`,
+    detail:
+      `${cost.toFixed(3)} (${nearcast.originOffload.toFixed(3)} vs allowUnverifiedPeers ${unverified.originOffload.toFixed(3)} ` +
+      `+ its Range bytes ${rangeShare(unverified).toFixed(3)})${costPass ? "" : `, over by ${(cost - trust.maxCost).toFixed(3)}`}`,
   });
   return checks;
 }
@@ -84,6 +92,7 @@ export function formatTrustCost(summaries: readonly ClientSummary[]): string | n
   return (
     `Protection's cost at N = ${nearcast.viewers}: origin offload ${nearcast.originOffload.toFixed(3)} (default) vs ` +
     `${unverified.originOffload.toFixed(3)} (allowUnverifiedPeers) = ${(unverified.originOffload - nearcast.originOffload).toFixed(3)}; ` +
-    `the default's Range bytes at the origin alone cost ${share(nearcast.originRangeBytes, nearcast.deliveredBytes)}`
+    `Range bytes at the origin (both spot-check) cost ${share(nearcast.originRangeBytes, nearcast.deliveredBytes)} / ` +
+    `${share(unverified.originRangeBytes, unverified.deliveredBytes)}`
   );
 }

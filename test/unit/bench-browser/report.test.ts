@@ -176,7 +176,14 @@ describe("trust", () => {
     expect(miss).toContain(
       "✗ origin offload ≥ 0.75 (every verification fetch included): 0.700, short by 0.050",
     );
-    expect(miss).toContain("✗ protection costs ≤ 0.04 offload: 0.050 (0.700 vs 0.750), over by 0.010");
+    expect(miss).toContain(
+      "✗ protection costs ≤ 0.04 offload: 0.050 (0.700 vs allowUnverifiedPeers 0.750 + its Range bytes 0.000), over by 0.010",
+    );
+    const withRange = evaluateTrustTargets({ trust }, [
+      summary({ originOffload: 0.76 }),
+      summary({ client: "nearcast-unverified", originOffload: 0.76, originRangeBytes: 3 * 2 ** 20 }),
+    ]);
+    expect(withRange[1]).toMatchObject({ pass: false, detail: expect.stringMatching(/^0\.050 /) });
     expect(evaluateTrustTargets({ trust }, [summary({ viewers: 4, originOffload: 0.6 })])).toEqual([]);
     expect(evaluateTrustTargets({ trust }, [summary({ originOffload: 0.8 })])[1]).toMatchObject({
       pass: false,
@@ -201,7 +208,7 @@ describe("trust", () => {
       ]),
     ).toBe(
       "Protection's cost at N = 4: origin offload 0.620 (default) vs 0.640 (allowUnverifiedPeers) = 0.020; " +
-        "the default's Range bytes at the origin alone cost 0.010",
+        "Range bytes at the origin (both spot-check) cost 0.010 / 0.000",
     );
   });
 });
