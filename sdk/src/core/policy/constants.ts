@@ -98,3 +98,21 @@ export const ABR_PROBE_MAX_INTERVAL_MS = 32_000;
 
 /** A probe "found more" when the estimate rose by this factor: the interval starts again. */
 export const ABR_PROBE_FOUND_MORE = 1.15;
+
+/**
+ * Busy uplink time one measurement of its rate spans (uplink-estimate.ts): long enough that the
+ * burst a data channel hands the network at once (its congestion window, the shaper's queue) is a
+ * small part of it, short enough that one segment's upload over a slow link (a 2-s segment at
+ * 900 kbit/s over 500 kbit/s takes 3.5 s) yields one.
+ */
+export const UPLINK_MEASUREMENT_MIN_BUSY_MS = 1000;
+
+/**
+ * How long an uplink measurement counts: a viewer judged too slow to relay goes first no more, so
+ * it uploads less and is measured less; past this age it is judged as with no measurement (as a
+ * relay) until its uploads are measured again.
+ */
+export const UPLINK_MEASUREMENT_MAX_AGE_MS = 60_000;
+
+/** Uplink measurements kept (the newest): bounds the memory whatever the uploads. */
+export const UPLINK_MEASUREMENTS_KEPT = 16;
