@@ -297,6 +297,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
       clientName: CLIENT_NAME,
       uploading: () => this.uploadAllowed,
+      onUplinkSample: (bytes, busyMs, endMs) => this.estimates.uplink.sample(bytes, busyMs, endMs),
       fetch: this.platform.fetch,
       onSession: (url, session) => {
         this.reporter?.acceptSession(url, session.token, session.expiresInSec);
