@@ -70,10 +70,7 @@ export class P2PNetwork {
   constructor(private readonly options: P2PNetworkOptions) {
     const { config, stats, emit } = options;
     const uplinkMeter = (this.uplinkMeter = new UplinkMeter({
-      onSample: (bytes, busyMs, endMs) => {
-        log("uplink: %d bytes in %d ms backlogged", bytes, Math.round(busyMs));
-        options.onUplinkSample?.(bytes, busyMs, endMs);
-      },
+      onSample: (bytes, busyMs, endMs) => options.onUplinkSample?.(bytes, busyMs, endMs),
     }));
     this.uploader = new Uploader({
       store: options.store,
