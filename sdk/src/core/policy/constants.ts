@@ -100,19 +100,20 @@ export const ABR_PROBE_MAX_INTERVAL_MS = 32_000;
 export const ABR_PROBE_FOUND_MORE = 1.15;
 
 /**
- * Busy uplink time one measurement of its rate spans (uplink-estimate.ts): long enough that the
- * burst a data channel hands the network at once (its congestion window, the shaper's queue) is a
- * small part of it, short enough that one segment's upload over a slow link (a 2-s segment at
- * 900 kbit/s over 500 kbit/s takes 3.5 s) yields one.
+ * Half-life of the uplink estimate (uplink-estimate.ts), in seconds of busy uplink: a few segments'
+ * uploads, so that the bursts in which a data channel's queue drains average out.
  */
-export const UPLINK_MEASUREMENT_MIN_BUSY_MS = 1000;
+export const UPLINK_ESTIMATE_HALF_LIFE_SEC = 8;
 
 /**
- * How long an uplink measurement counts: a viewer judged too slow to relay goes first no more, so
- * it uploads less and is measured less; past this age it is judged as with no measurement (as a
+ * Busy uplink time before the uplink estimate is given: in browser runs under tc, 3-s spans of a
+ * 500 kbit/s uplink read 27–109 kB/s (a 540p segment needs 111 kB/s), one 1-s span up to 436 kB/s.
+ */
+export const UPLINK_ESTIMATE_MIN_BUSY_MS = 3000;
+
+/**
+ * How long the uplink estimate lasts without a sample: a viewer judged too slow to relay goes first
+ * no more, so it uploads less and is measured less; past this it is judged as with no estimate (as a
  * relay) until its uploads are measured again.
  */
-export const UPLINK_MEASUREMENT_MAX_AGE_MS = 60_000;
-
-/** Uplink measurements kept (the newest): bounds the memory whatever the uploads. */
-export const UPLINK_MEASUREMENTS_KEPT = 16;
+export const UPLINK_ESTIMATE_MAX_AGE_MS = 60_000;

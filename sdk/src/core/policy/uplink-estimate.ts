@@ -4,28 +4,27 @@
  * configured) took itself for a relay, went first for new segments and had its neighbours wait on
  * it in vain (BENCHMARKS.md, real shaping, weak uplinks).
  */
+import { Ewma } from "../ewma.js";
 import {
-  UPLINK_MEASUREMENT_MAX_AGE_MS,
-  UPLINK_MEASUREMENT_MIN_BUSY_MS,
-  UPLINK_MEASUREMENTS_KEPT,
+  UPLINK_ESTIMATE_HALF_LIFE_SEC,
+  UPLINK_ESTIMATE_MAX_AGE_MS,
+  UPLINK_ESTIMATE_MIN_BUSY_MS,
 } from "./constants.js";
 
 /**
  * The uplink rate, bytes/s, from samples of bytes that left while the uplink was busy (bytes were
- * queued on it the whole time: the link, not the sender, set the pace). Samples add up to one
- * measurement per {@link UPLINK_MEASUREMENT_MIN_BUSY_MS} of busy time; the estimate is the highest
- * measurement of the last {@link UPLINK_MEASUREMENT_MAX_AGE_MS}. Conservative, because what it
- * decides is that a viewer cannot relay: a slow receiver backs our queue up too (its downlink, not
- * our uplink, sets the pace), and only a measurement *above* that shows what the link can do. With
- * no measurement that recent there is no estimate (undefined), and the policy does what it did
- * without one: the measurements decay by age, so a link that got faster is not judged by the past
- * for long.
+ * queued on it the whole time: the link, not the sender, set the pace): an average weighted by busy
+ * time ({@link UPLINK_ESTIMATE_HALF_LIFE_SEC}), so a short sample counts little. A data channel's
+ * send queue drains in bursts (in a browser under tc, 100–400 kB in one 250-ms reading, then
+ * nothing for seconds, on a 500 kbit/s link), so no estimate is given before
+ * {@link UPLINK_ESTIMATE_MIN_BUSY_MS} of busy time. None either once the last sample is older than
+ * {@link UPLINK_ESTIMATE_MAX_AGE_MS}: the policy then does what it did without one, and the next
+ * samples start afresh, so a link that changed is not judged by the past for long.
  */
 export class UplinkEstimate {
-  private pendingBytes = 0;
-  private pendingBusyMs = 0;
-  /** Measurements, oldest first: when each ended (the samples' clock, ms) and its rate, bytes/s. */
-  private readonly measurements: { endMs: number; bytesPerSec: number }[] = [];
+  private rate = new Ewma(UPLINK_ESTIMATE_HALF_LIFE_SEC);
+  private busyMs = 0;
+  private lastSampleMs: number | undefined;
 
   /**
    * `bytes` left this viewer over `busyMs` of uplink time during which it was never idle, ending at
@@ -33,22 +32,20 @@ export class UplinkEstimate {
    */
   sample(bytes: number, busyMs: number, endMs: number): void {
     if (!(busyMs > 0) || !(bytes >= 0) || !Number.isFinite(busyMs + bytes + endMs)) return;
-    this.pendingBytes += bytes;
-    this.pendingBusyMs += busyMs;
-    if (this.pendingBusyMs < UPLINK_MEASUREMENT_MIN_BUSY_MS) return;
-    this.measurements.push({ endMs, bytesPerSec: (this.pendingBytes * 1000) / this.pendingBusyMs });
-    if (this.measurements.length > UPLINK_MEASUREMENTS_KEPT) this.measurements.shift();
-    this.pendingBytes = 0;
-    this.pendingBusyMs = 0;
+    if (this.lastSampleMs !== undefined && endMs - this.lastSampleMs > UPLINK_ESTIMATE_MAX_AGE_MS) {
+      this.rate = new Ewma(UPLINK_ESTIMATE_HALF_LIFE_SEC);
+      this.busyMs = 0;
+    }
+    this.rate.sample(busyMs / 1000, (bytes * 1000) / busyMs);
+    this.busyMs += busyMs;
+    this.lastSampleMs = Math.max(this.lastSampleMs ?? -Infinity, endMs);
   }
 
-  /** The uplink rate at `nowMs`, bytes/s; undefined without a recent measurement. */
+  /** The uplink rate at `nowMs`, bytes/s; undefined without enough recent samples. */
   bytesPerSec(nowMs: number): number | undefined {
-    let best: number | undefined;
-    for (const m of this.measurements) {
-      if (nowMs - m.endMs <= UPLINK_MEASUREMENT_MAX_AGE_MS) best = Math.max(best ?? 0, m.bytesPerSec);
-    }
-    return best;
+    const last = this.lastSampleMs;
+    if (last === undefined || this.busyMs < UPLINK_ESTIMATE_MIN_BUSY_MS) return undefined;
+    return nowMs - last > UPLINK_ESTIMATE_MAX_AGE_MS ? undefined : this.rate.value(0);
   }
 }
 

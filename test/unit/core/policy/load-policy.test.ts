@@ -157,7 +157,7 @@ describe("LoadPolicy: which action for which situation", () => {
     const w = world();
     w.state.deadlineMs = 20_000;
     expect(w.begin().relays).toBe(true); // no measurement: as before
-    w.estimates.uplink.sample(62_500, 1_000, 0); // 500 kbit/s for a 1 Mbit/s rendition
+    w.estimates.uplink.sample(187_500, 3_000, 0); // 500 kbit/s for a 1 Mbit/s rendition
     const load = w.begin();
     expect(load.relays).toBe(false);
     expect(load.next()).toMatchObject({
@@ -166,10 +166,10 @@ describe("LoadPolicy: which action for which situation", () => {
     });
     // One that carries the rendition relays; the measurement is not used where the variant says so.
     const fast = world();
-    fast.estimates.uplink.sample(170_000, 1_000, 0);
+    fast.estimates.uplink.sample(510_000, 3_000, 0);
     expect(fast.begin().relays).toBe(true);
     const before = world({ variant: { measuredUplink: false } });
-    before.estimates.uplink.sample(62_500, 1_000, 0);
+    before.estimates.uplink.sample(187_500, 3_000, 0);
     expect(before.begin().relays).toBe(true);
   });
 

@@ -1,49 +1,59 @@
-// The uplink estimate (sdk/src/core/policy/uplink-estimate.ts): samples → measurements → the rate the
-// policy judges relaying by.
+// The uplink estimate (sdk/src/core/policy/uplink-estimate.ts): samples of busy uplink time → the rate
+// the policy judges relaying by.
 import { describe, expect, it } from "vitest";
 import {
-  UPLINK_MEASUREMENT_MAX_AGE_MS,
-  UPLINK_MEASUREMENT_MIN_BUSY_MS,
-  UPLINK_MEASUREMENTS_KEPT,
+  UPLINK_ESTIMATE_MAX_AGE_MS,
+  UPLINK_ESTIMATE_MIN_BUSY_MS,
 } from "../../../../sdk/src/core/policy/constants.js";
 import {
   effectiveUploadBytesPerSec,
   UplinkEstimate,
 } from "../../../../sdk/src/core/policy/uplink-estimate.js";
 
+/** `seconds` of 250-ms samples at `bytesPerSec`, ending at `endMs`. */
+function feed(e: UplinkEstimate, bytesPerSec: number, seconds: number, endMs: number): void {
+  const n = seconds * 4;
+  for (let i = n - 1; i >= 0; i--) e.sample(bytesPerSec / 4, 250, endMs - i * 250);
+}
+
 describe("UplinkEstimate", () => {
-  it("has no estimate before a measurement's worth of busy time", () => {
+  it("has no estimate before enough busy time, then the rate", () => {
     const e = new UplinkEstimate();
     expect(e.bytesPerSec(0)).toBeUndefined();
-    e.sample(31_250, UPLINK_MEASUREMENT_MIN_BUSY_MS / 2, 500);
-    expect(e.bytesPerSec(500)).toBeUndefined();
-    // The second half completes one measurement: 62,500 bytes in 1 s of busy uplink.
-    e.sample(31_250, UPLINK_MEASUREMENT_MIN_BUSY_MS / 2, 1_000);
-    expect(e.bytesPerSec(1_000)).toBeCloseTo(62_500);
+    feed(e, 62_500, UPLINK_ESTIMATE_MIN_BUSY_MS / 1000 - 1, 2_000);
+    expect(e.bytesPerSec(2_000)).toBeUndefined();
+    feed(e, 62_500, 1, 3_000);
+    expect(e.bytesPerSec(3_000)).toBeCloseTo(62_500);
   });
 
-  it("keeps the highest recent measurement: a slow receiver backing the queue up does not make the link slow", () => {
+  it("averages the bursts a channel's queue drains in (as read in a browser on a 500 kbit/s link)", () => {
     const e = new UplinkEstimate();
-    e.sample(170_000, 1_000, 1_000); // 1.36 Mbit/s to a fast receiver
-    e.sample(87_500, 1_000, 2_000); // 700 kbit/s to a receiver on a slow downlink
-    expect(e.bytesPerSec(2_000)).toBeCloseTo(170_000);
+    // Readings of 250 ms: a 127-kB burst, then nothing for 1.75 s, and again: 63.5 kB/s in all.
+    for (let t = 0; t < 12_000; t += 2_000) {
+      e.sample(127_000, 250, t + 250);
+      for (let k = 2; k <= 8; k++) e.sample(0, 250, t + k * 250);
+    }
+    expect(e.bytesPerSec(12_000)).toBeGreaterThan(40_000);
+    expect(e.bytesPerSec(12_000)).toBeLessThan(90_000); // below a 540p segment's 111 kB/s
   });
 
-  it("forgets measurements past their age: no estimate, as before any upload", () => {
+  it("follows a link that changed, recent busy time counting most", () => {
     const e = new UplinkEstimate();
-    e.sample(62_500, 1_000, 1_000);
-    expect(e.bytesPerSec(1_000 + UPLINK_MEASUREMENT_MAX_AGE_MS)).toBeCloseTo(62_500);
-    expect(e.bytesPerSec(1_001 + UPLINK_MEASUREMENT_MAX_AGE_MS)).toBeUndefined();
-    // A faster measurement that has aged out no longer hides a slower recent one.
-    e.sample(55_000, 1_000, 70_000);
-    expect(e.bytesPerSec(70_000)).toBeCloseTo(55_000);
+    feed(e, 62_500, 10, 10_000);
+    feed(e, 600_000, 30, 40_000);
+    expect(e.bytesPerSec(40_000)).toBeGreaterThan(500_000);
   });
 
-  it("keeps a bounded number of measurements, the newest", () => {
+  it("gives none once the last sample is too old, and starts afresh after", () => {
     const e = new UplinkEstimate();
-    e.sample(1_000_000, 1_000, 0); // the fastest, and the oldest
-    for (let i = 1; i <= UPLINK_MEASUREMENTS_KEPT; i++) e.sample(50_000, 1_000, i);
-    expect(e.bytesPerSec(UPLINK_MEASUREMENTS_KEPT)).toBeCloseTo(50_000);
+    feed(e, 62_500, 5, 5_000);
+    expect(e.bytesPerSec(5_000 + UPLINK_ESTIMATE_MAX_AGE_MS)).toBeCloseTo(62_500);
+    expect(e.bytesPerSec(5_001 + UPLINK_ESTIMATE_MAX_AGE_MS)).toBeUndefined();
+    const later = 10_000 + UPLINK_ESTIMATE_MAX_AGE_MS;
+    feed(e, 600_000, 1, later);
+    expect(e.bytesPerSec(later)).toBeUndefined(); // 1 s of busy time since: not enough yet
+    feed(e, 600_000, 3, later + 3_000);
+    expect(e.bytesPerSec(later + 3_000)).toBeCloseTo(600_000);
   });
 
   it("ignores samples without busy time or with numbers that are not finite", () => {
@@ -54,8 +64,8 @@ describe("UplinkEstimate", () => {
     e.sample(1_000, Number.POSITIVE_INFINITY, 0);
     e.sample(-1, 2_000, 0);
     expect(e.bytesPerSec(0)).toBeUndefined();
-    // Nothing left over busy time is a measurement too: an uplink that carried nothing.
-    e.sample(0, 1_000, 0);
+    // Nothing left over busy time is a rate too: an uplink that carried nothing.
+    e.sample(0, UPLINK_ESTIMATE_MIN_BUSY_MS, 0);
     expect(e.bytesPerSec(0)).toBe(0);
   });
 });
