@@ -27,6 +27,7 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --validate f.json   compare node-N scenarios with real runs (npm run bench:swarm -- --json f.json)
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
+  --before-uplink     weak uplinks known by their configured cap only, not by their measured rate
   --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
                       SDK's FIRST_FETCHERS_PER_SWARM; Infinity = everyone, the rule before the election)
   --json out.json     write the results as JSON
@@ -45,6 +46,7 @@ function parseOptions() {
       quick: { type: "boolean" },
       before: { type: "boolean" },
       "before-weak": { type: "boolean" },
+      "before-uplink": { type: "boolean" },
       "first-fetchers": { type: "string" },
       json: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -100,6 +102,7 @@ for (const name of names) {
         ? { ...BEFORE_GOSSIP, weakUplinkRules: false, firstFetchers: Infinity, streamingBudget: false }
         : {}),
       ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
+      ...(values["before-uplink"] ? { measuredUplink: false } : {}),
       ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
     };
     const options = { ...base, ...quick, variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
@@ -127,7 +130,9 @@ out.push(
       ? "rules before the gossip change (--before)"
       : values["before-weak"]
         ? "weak uplinks hold and announce like the others (--before-weak)"
-        : "the SDK's current rules"
+        : values["before-uplink"]
+          ? "weak uplinks known by their configured cap only (--before-uplink)"
+          : "the SDK's current rules"
   }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}`,
 );
 out.push("");

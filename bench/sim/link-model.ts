@@ -26,10 +26,15 @@ export class Uplink {
   /** Bytes sent so far. */
   sentBytes = 0;
 
-  /** @param bytesPerSec upload rate; Infinity = not a bottleneck (chunks leave at once). */
+  /**
+   * @param bytesPerSec upload rate; Infinity = not a bottleneck (chunks leave at once).
+   * @param onSent each chunk that left: its bytes, the time the link was busy with it and when it
+   *   ended (the engine's uplink measurement, sdk/src/core/policy/uplink-estimate.ts).
+   */
   constructor(
     private readonly queue: EventQueue,
     readonly bytesPerSec: number,
+    private readonly onSent?: (bytes: number, busyMs: number, endMs: number) => void,
   ) {
     if (!(bytesPerSec > 0)) throw new RangeError(`upload rate must be > 0, got ${bytesPerSec}`);
   }
@@ -61,9 +66,11 @@ export class Uplink {
       const bytes = sender.nextChunkBytes();
       if (bytes <= 0) continue;
       this.busy = true;
-      const endMs = this.queue.now + transmitMs(bytes, this.bytesPerSec);
+      const busyMs = transmitMs(bytes, this.bytesPerSec);
+      const endMs = this.queue.now + busyMs;
       this.sentBytes += bytes;
       this.queue.at(endMs, () => {
+        this.onSent?.(bytes, busyMs, endMs);
         // Still busy while the sender reacts: if it is ready again it joins the back of the line.
         sender.chunkSent(bytes, endMs);
         this.busy = false;

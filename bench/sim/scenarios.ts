@@ -89,15 +89,18 @@ function internet(name: string, viewers: number, extra: Partial<SimOptions> = {}
 
 /**
  * The browser bench's weak-uplinks viewers, in its join order (bench/browser/hard-scenarios.ts): of
- * every 4, one uploads nothing, two are capped at 500 kbit/s — below the 540p rendition's 889 kbit/s
- * — and one is free.
+ * every 4, one uploads nothing, two upload at most 500 kbit/s — below the 540p rendition's 889
+ * kbit/s — and one is free. The 500 kbit/s is the SDK's `maxUploadBytesPerSec` (`cap`, as the bench's
+ * `--shaping devtools`) or the uplink's own rate with no cap configured (`link`, as under tc).
  */
-function weakUplinks(base: ViewerProfile): ViewerProfile[] {
-  const cap = 500_000 / 8;
+function weakUplinks(base: ViewerProfile, limit: "cap" | "link" = "cap"): ViewerProfile[] {
+  const rate = 500_000 / 8;
+  const weak =
+    limit === "cap" ? { maxUploadBytesPerSec: rate } : { uploadBytesPerSec: rate, maxUploadBytesPerSec: 0 };
   return [
     { ...base, rendition: "540p", uploadEnabled: false },
-    { ...base, rendition: "540p", maxUploadBytesPerSec: cap },
-    { ...base, rendition: "540p", maxUploadBytesPerSec: cap },
+    { ...base, rendition: "540p", ...weak },
+    { ...base, rendition: "540p", ...weak },
     { ...base, rendition: "540p" },
   ];
 }
@@ -125,6 +128,14 @@ export function scenarios(): Record<string, SimOptions> {
       name: "weak-8",
       joinSpreadSec: 14,
       profiles: weakUplinks(LOOPBACK),
+      profilesInJoinOrder: true,
+    },
+    // The same, with the weak uplinks slow links and no cap configured: as under the browser bench's tc.
+    "weak-8-link": {
+      ...node(8),
+      name: "weak-8-link",
+      joinSpreadSec: 14,
+      profiles: weakUplinks(LOOPBACK, "link"),
       profilesInJoinOrder: true,
     },
     "weak-100": internet("weak-100", 100, { profiles: weakUplinks(BROADBAND), profilesInJoinOrder: true }),

@@ -46,9 +46,11 @@ export class SimViewer {
     this.stream = world.streams.get(profile.rendition)!;
     this.board = world.boards.get(profile.rendition)!;
     const cap = profile.maxUploadBytesPerSec > 0 ? profile.maxUploadBytesPerSec : Number.POSITIVE_INFINITY;
-    this.uplink = new Uplink(world.queue, Math.min(profile.uploadBytesPerSec, cap));
     this.downlink = new Downlink(profile.downloadBytesPerSec);
-    this.engine = new SimEngine(this);
+    const engine = (this.engine = new SimEngine(this));
+    this.uplink = new Uplink(world.queue, Math.min(profile.uploadBytesPerSec, cap), (bytes, busyMs, endMs) =>
+      engine.estimates.uplink.sample(bytes, busyMs, endMs),
+    );
     this.uploader = new SimUploader(this);
     this.player = new SimPlayer(this);
     this.connector = new SimConnector(this);

@@ -92,3 +92,15 @@ export const STALL_JUDGE_AFTER_MS = 1000;
  * is a hiccup, three are a peer that announces what it does not serve.
  */
 export const MAX_CONSECUTIVE_PEER_STALLS = 3;
+
+/**
+ * How often the uplink meter (uplink-meter.ts) reads the channels' send queues while bytes are
+ * queued: a few readings per segment upload, and no timer at all while the uplink is idle.
+ */
+export const UPLINK_METER_INTERVAL_MS = 250;
+
+/**
+ * Queued bytes at both ends of an interval for it to count as backlogged: half a data frame
+ * (MAX_CHUNK_BYTES), far more than the control messages that ride on the same channels.
+ */
+export const UPLINK_BACKLOG_MIN_BYTES = 32 * 1024;

@@ -20,6 +20,7 @@ import { Swarm } from "./swarm.js";
 import type { TrackerSession } from "./tracker-messages.js";
 import { uploadsPerSegment } from "./upload-rules.js";
 import { Uploader } from "./uploader.js";
+import { UplinkMeter } from "./uplink-meter.js";
 
 const log = createLogger("p2p");
 
@@ -38,6 +39,11 @@ export interface P2PNetworkOptions {
   fetch?: typeof fetch;
   /** A tracker handed this viewer a session (for the stats reporter). */
   onSession?(trackerUrl: string, session: TrackerSession): void;
+  /**
+   * The uplink carried `bytes` over `busyMs` of backlogged time ending at `endMs` (performance.now()):
+   * see uplink-meter.ts. The engine feeds the delivery policy's uplink estimate with it.
+   */
+  onUplinkSample?(bytes: number, busyMs: number, endMs: number): void;
 }
 
 /** Everything peer-to-peer: tracker signaling, the swarms, their peers, and serving uploads. */
@@ -47,6 +53,7 @@ export class P2PNetwork {
   private readonly connector: PeerConnector;
   private readonly iceConfig: IceConfigSource | undefined;
   private readonly uploader: Uploader;
+  private readonly uplinkMeter: UplinkMeter;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly handlers: PeerHandlers;
   /** Peers dropped for breaking a rule: never connected again this session (bounded, FIFO). */
@@ -62,6 +69,9 @@ export class P2PNetwork {
 
   constructor(private readonly options: P2PNetworkOptions) {
     const { config, stats, emit } = options;
+    const uplinkMeter = (this.uplinkMeter = new UplinkMeter({
+      onSample: (bytes, busyMs, endMs) => options.onUplinkSample?.(bytes, busyMs, endMs),
+    }));
     this.uploader = new Uploader({
       store: options.store,
       limiter:
@@ -72,6 +82,7 @@ export class P2PNetwork {
       maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {
+        uplinkMeter.handedOver(peer, bytes);
         stats.addUploadedBytes(peer.swarmKey, peerStatsKey(peer), bytes);
         emit("bytes-uploaded", { peerId: peer.id, swarmKey: peer.swarmKey, bytes });
       },
@@ -218,6 +229,7 @@ export class P2PNetwork {
     this.connector.destroy();
     this.iceConfig?.destroy();
     this.uploader.destroy();
+    this.uplinkMeter.destroy();
     for (const swarm of this.swarms.values()) swarm.closeAll("destroyed");
     this.swarms.clear();
   }

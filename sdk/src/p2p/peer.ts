@@ -136,6 +136,11 @@ export class Peer {
     }
   }
 
+  /** Bytes queued on the channel and not yet sent (0 once closed): what the uplink meter reads. */
+  get bufferedBytes(): number {
+    return this.closed ? 0 : this.channel.bufferedAmount;
+  }
+
   /** True when the channel has room for another data frame without queuing megabytes. */
   get canSendData(): boolean {
     return !this.closed && this.channel.bufferedAmount < SEND_HIGH_WATER_BYTES;

@@ -98,3 +98,22 @@ export const ABR_PROBE_MAX_INTERVAL_MS = 32_000;
 
 /** A probe "found more" when the estimate rose by this factor: the interval starts again. */
 export const ABR_PROBE_FOUND_MORE = 1.15;
+
+/**
+ * Half-life of the uplink estimate (uplink-estimate.ts), in seconds of busy uplink: a few segments'
+ * uploads, so that the bursts in which a data channel's queue drains average out.
+ */
+export const UPLINK_ESTIMATE_HALF_LIFE_SEC = 8;
+
+/**
+ * Busy uplink time before the uplink estimate is given: in browser runs under tc, 3-s spans of a
+ * 500 kbit/s uplink read 27–109 kB/s (a 540p segment needs 111 kB/s), one 1-s span up to 436 kB/s.
+ */
+export const UPLINK_ESTIMATE_MIN_BUSY_MS = 3000;
+
+/**
+ * How long the uplink estimate lasts without a sample: a viewer judged too slow to relay goes first
+ * no more, so it uploads less and is measured less; past this it is judged as with no estimate (as a
+ * relay) until its uploads are measured again.
+ */
+export const UPLINK_ESTIMATE_MAX_AGE_MS = 60_000;

@@ -3,14 +3,16 @@
  * to HTTP. Pure; {@link LoadPolicy} feeds it and turns its answer into actions.
  *
  * The rules, in order:
- * 1. A connected peer that holds the whole segment is asked, for the slack (deadline − expected
+ * 1. A connected peer that holds the whole segment is asked (of several, first those whose measured
+ *    throughput delivers the segment within the try, then the fastest), for the slack (deadline − expected
  *    HTTP time − safety margin) while that is at least half the margin. With a shorter buffer it is
  *    still tried, for half the margin while the slack is positive and for the hedged budget
  *    (slack + half the margin) below that, so that at least half the margin is always kept and a
  *    longer buffer never gives a shorter try; where the slack alone is under
  *    {@link MIN_HEDGE_BUDGET_MS}, not if it was measured too slow for the budget.
  * 2. A peer that is downloading the segment right now (it announced `fetching`) is asked too, with
- *    the same budgets (no speed check: its speed is its own download's): it streams chunks to us as
+ *    the same budgets (no speed check: its speed is its own download's; of several, first those not
+ *    measured too slow for the try, then the one heard from first): it streams chunks to us as
  *    they reach it, so the swarm fetches each new live segment from the CDN about once. Bytes it has
  *    passed on are not fetched again (HTTP resumes with a Range), where going straight to HTTP is one
  *    more CDN fetch of the same bytes.
@@ -106,7 +108,12 @@ export function decide(input: ScheduleInput): Decision {
   // What a peer try may take: the slack, but never less than half the margin while the slack is
   // positive, and the hedged budget once it is not — so a longer buffer never means a shorter try.
   const peerBudgetMs = slackMs >= 0 ? Math.max(slackMs, halfMarginMs) : hedgeBudgetMs;
-  const holders = usable.filter((c) => c.complete).sort(byScore);
+  // Holders measured fast enough to deliver the segment within the try come first: a peer behind a
+  // slow uplink is asked only when no other holds it (and then may still bring part of it).
+  const inTime = (c: PeerCandidate) =>
+    c.throughputBytesPerSec <= 0 ||
+    (input.segmentBytesEstimate / c.throughputBytesPerSec) * 1000 <= peerBudgetMs;
+  const holders = usable.filter((c) => c.complete).sort(inTimeFirst(inTime, byScore));
   const best = holders[0];
   if (best) {
     // Where the slack alone would not allow a try, a holder measured too slow for it is not asked.
@@ -121,7 +128,7 @@ export function decide(input: ScheduleInput): Decision {
   }
 
   // A fetcher's speed is that of its own download, not measured here: no speed check.
-  const fetcher = usable.filter((c) => c.fetching).sort(byAnnouncement)[0];
+  const fetcher = usable.filter((c) => c.fetching).sort(inTimeFirst(inTime, byAnnouncement))[0];
   if (fetcher) {
     if (peerBudgetMs >= MIN_HEDGE_BUDGET_MS)
       return { kind: "p2p", peerId: fetcher.peerId, budgetMs: peerBudgetMs, reason: "fetching" };
@@ -151,6 +158,14 @@ export function decideAfterHttpFailure(input: ScheduleInput): Decision {
   if (any.kind !== "p2p") return { kind: "http", reason: "no-peer-has-it" };
   const budgetMs = inTime.kind === "p2p" ? inTime.budgetMs : 0;
   return { ...any, budgetMs: Math.max(budgetMs, AFTER_HTTP_FAILURE_PEER_BUDGET_MS) };
+}
+
+/** Candidates `inTime` says can deliver within the try first; then by `order`. */
+function inTimeFirst(
+  inTime: (c: PeerCandidate) => boolean,
+  order: (a: PeerCandidate, b: PeerCandidate) => number,
+): (a: PeerCandidate, b: PeerCandidate) => number {
+  return (a, b) => Number(inTime(b)) - Number(inTime(a)) || order(a, b);
 }
 
 /** Fetchers that announced earlier first (unknown last); then as {@link byScore}. */

@@ -49,6 +49,11 @@ export interface PolicyVariant {
   /** Viewers that cannot relay in real time hold longer and announce nothing. @default true */
   weakUplinkRules?: boolean;
   /**
+   * Whether a viewer relays in real time is judged by its measured uplink too (uplink-estimate.ts),
+   * not only by its configured cap. @default true
+   */
+  measuredUplink?: boolean;
+  /**
    * Viewers elected, in expectation, to fetch a new live segment first (waits.ts `firstFetchRole`);
    * Infinity: everyone may, as before the election. @default FIRST_FETCHERS_PER_SWARM (constants.ts)
    */

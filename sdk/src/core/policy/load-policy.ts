@@ -19,6 +19,7 @@ import {
   transferOverLimit,
   type PeerTransfer,
 } from "./transfer-limits.js";
+import { effectiveUploadBytesPerSec } from "./uplink-estimate.js";
 import {
   firstFetchRole,
   fitHoldToSlack,
@@ -72,13 +73,16 @@ export class LoadPolicy {
   ) {
     const { segment, p2p, estimates } = ctx;
     const variant = viewer.variant;
-    // A viewer that cannot relay this rendition in real time leaves the first fetch to others.
+    // A viewer that cannot relay this rendition in real time leaves the first fetch to others:
+    // by its configured cap, or by what its uplink was measured to carry (a slow link, no cap).
+    const measuredUplink =
+      variant.measuredUplink === false ? undefined : estimates.uplink.bytesPerSec(ctx.clock.now());
     this.relays =
       variant.weakUplinkRules === false
         ? p2p !== undefined
         : relaysInRealTime(
             p2p?.uploading ?? false,
-            viewer.config.maxUploadBytesPerSec,
+            effectiveUploadBytesPerSec(viewer.config.maxUploadBytesPerSec, measuredUplink),
             p2p?.peers.announcedLength(segment.id) ?? estimates.segmentBytes,
             segment.durationSec,
           );

@@ -1,5 +1,6 @@
 import { Ewma } from "../ewma.js";
 import type { TransferTiming } from "../types.js";
+import { UplinkEstimate } from "./uplink-estimate.js";
 
 /** Half-life of the HTTP bandwidth estimate, in seconds of transfer (hls.js uses 9 s for VOD). */
 const HTTP_BANDWIDTH_HALF_LIFE_SEC = 5;
@@ -19,8 +20,13 @@ const MIN_THROUGHPUT_SAMPLE_BYTES = 16 * 1024;
 const STALE_AFTER_MS = 4000;
 const STALE_HALF_LIFE_MS = 4000;
 
-/** What the delivery policy needs to know about HTTP: throughput, first-byte time and segment size (EWMAs). */
+/**
+ * What the delivery policy needs to know about transfers: HTTP throughput, first-byte time and
+ * segment size (EWMAs), and what this viewer's own uplink carries.
+ */
 export class TransferEstimates {
+  /** This viewer's uplink rate, measured from its uploads (fed by the engine or the simulator). */
+  readonly uplink = new UplinkEstimate();
   private readonly httpBandwidth = new Ewma(HTTP_BANDWIDTH_HALF_LIFE_SEC);
   /** `endMs` of the last throughput sample (the clock of {@link TransferTiming}). */
   private lastThroughputSampleMs: number | undefined;

@@ -109,8 +109,9 @@ export function fitHoldToSlack(
 }
 
 /**
- * Whether this viewer can pass a segment on as fast as it plays: uploads are on and the upload cap
- * (bytes/s, 0 = none) carries `segmentBytes` within `segmentDurationSec`. One that cannot must not be
+ * Whether this viewer can pass a segment on as fast as it plays: uploads are on and the upload rate
+ * (bytes/s, 0 = no limit known: the configured cap or the measured uplink, whichever is lower, see
+ * `effectiveUploadBytesPerSec`) carries `segmentBytes` within `segmentDurationSec`. One that cannot must not be
  * a segment's first fetcher (its neighbours would wait on it in vain): it holds longer and
  * announces no `fetching`.
  */

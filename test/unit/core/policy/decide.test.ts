@@ -26,6 +26,19 @@ describe("decide", () => {
     expect(d).toMatchObject({ kind: "p2p", peerId: "f", reason: "fetching" });
   });
 
+  it("asks first the holders and fetchers measured fast enough for the try, then the others", () => {
+    // The try: 3150 ms for 250 kB, so a peer must deliver ≥ ~79 kB/s.
+    const slowHolder = peer("slow", { complete: true, throughputBytesPerSec: 60_000 });
+    const unmeasured = peer("new", { complete: true });
+    expect(decide(input({ candidates: [slowHolder, unmeasured] }))).toMatchObject({ peerId: "new" });
+    // Only a slow holder: it is still asked (part of the segment from it is bytes the CDN does not send).
+    expect(decide(input({ candidates: [slowHolder] }))).toMatchObject({ kind: "p2p", peerId: "slow" });
+    // A slow fetcher heard from first yields to one not measured too slow.
+    const slowFirst = peer("slow", { fetching: true, fetchingSinceMs: 1_000, throughputBytesPerSec: 60_000 });
+    const later = peer("later", { fetching: true, fetchingSinceMs: 1_200, throughputBytesPerSec: 170_000 });
+    expect(decide(input({ candidates: [slowFirst, later] }))).toMatchObject({ peerId: "later" });
+  });
+
   it("of several fetchers asks the one that announced first (likelier the CDN's fetcher than a relay)", () => {
     const relay = peer("relay", { fetching: true, fetchingSinceMs: 1_200, throughputBytesPerSec: 5e6 });
     const origin = peer("origin", { fetching: true, fetchingSinceMs: 1_000 });

@@ -153,6 +153,26 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(load.next()).toEqual({ kind: "http", announceFetching: false });
   });
 
+  it("a viewer whose uplink was measured below the bitrate (no cap configured) does not relay either", () => {
+    const w = world();
+    w.state.deadlineMs = 20_000;
+    expect(w.begin().relays).toBe(true); // no measurement: as before
+    w.estimates.uplink.sample(187_500, 3_000, 0); // 500 kbit/s for a 1 Mbit/s rendition
+    const load = w.begin();
+    expect(load.relays).toBe(false);
+    expect(load.next()).toMatchObject({
+      kind: "wait",
+      maxWaitMs: newSegmentHoldMs("40", "me") + NON_RELAY_HOLD_EXTRA_MS,
+    });
+    // One that carries the rendition relays; the measurement is not used where the variant says so.
+    const fast = world();
+    fast.estimates.uplink.sample(510_000, 3_000, 0);
+    expect(fast.begin().relays).toBe(true);
+    const before = world({ variant: { measuredUplink: false } });
+    before.estimates.uplink.sample(187_500, 3_000, 0);
+    expect(before.begin().relays).toBe(true);
+  });
+
   it("in a large swarm: an elected viewer holds briefly, the others for the whole window", () => {
     const w = world();
     w.state.othersReported = 9999;
@@ -246,7 +266,7 @@ describe("LoadPolicy: which action for which situation", () => {
     const w = world();
     w.state.candidates = [
       peer("a", { complete: true }),
-      peer("b", { complete: true, throughputBytesPerSec: 1 }),
+      peer("b", { complete: true, throughputBytesPerSec: 1_000_000 }),
     ];
     const load = w.begin();
     expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "b" });
