@@ -137,12 +137,17 @@ export class SimEngine implements HttpPort {
     this.load = load;
     // Engine.cached: a copy the store completed meanwhile (fetched for a neighbour, say).
     if (this.store.get(v.rendition, String(msn))?.complete) return this.finish(load);
-    const segment = { id: String(msn), live: true, durationSec: v.stream.segmentMs / 1000 };
+    this.run(load, false, () => this.verify(load));
+  }
+
+  /** Run the SDK's SegmentLoad for `load` (over HTTP alone with `httpOnly`); `done` when its bytes are in. */
+  private run(load: Load, httpOnly: boolean, done: () => void): void {
+    const segment = { id: String(load.msn), live: true, durationSec: this.v.stream.segmentMs / 1000 };
     load.run = new SegmentLoad(
       this.policy,
-      { ...this.ports, segment, bytes: load },
+      { ...this.ports, segment, bytes: load, ...(httpOnly ? { httpOnly } : {}) },
       {
-        done: () => this.verify(load),
+        done,
         failed: (error) => {
           throw new Error(`sim: a load failed (${String(error)})`);
         },
@@ -312,18 +317,7 @@ export class SimEngine implements HttpPort {
     load.p2pBytes = 0;
     load.held = false;
     load.mirrored = undefined;
-    const segment = { id: String(load.msn), live: true, durationSec: this.v.stream.segmentMs / 1000 };
-    load.run = new SegmentLoad(
-      this.policy,
-      { ...this.ports, segment, bytes: load, httpOnly: true },
-      {
-        done: () => this.finish(load),
-        failed: (error) => {
-          throw new Error(`sim: a load failed (${String(error)})`);
-        },
-      },
-    );
-    load.run.start();
+    this.run(load, true, () => this.finish(load));
   }
 
   private finish(load: Load): void {
