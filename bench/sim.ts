@@ -34,6 +34,8 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --validate f.json   compare node-N scenarios with real runs (npm run bench:swarm -- --json f.json)
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
+  --gossip-everywhere announce \`fetching\` as a peer download starts in large swarms too (the rule
+                      before mesh-rules.ts announcesPeerDownload)
   --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
                       SDK's FIRST_FETCHERS_PER_SWARM; Infinity = everyone, the rule before the election)
   --trust m1,m2       how peer bytes are verified, each scenario run once per mode: ladder (the SDK's
@@ -57,6 +59,7 @@ function parseOptions() {
       before: { type: "boolean" },
       "before-weak": { type: "boolean" },
       "first-fetchers": { type: "string" },
+      "gossip-everywhere": { type: "boolean" },
       trust: { type: "string" },
       json: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -121,6 +124,7 @@ for (const name of names) {
           : {}),
         ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
         ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
+        ...(values["gossip-everywhere"] ? { gossipFetching: true } : {}),
       };
       const label = `${name}${trustModes.length > 1 ? ` ${trust}` : ""}`;
       const options = {
@@ -156,7 +160,9 @@ out.push(
       : values["before-weak"]
         ? "weak uplinks hold and announce like the others (--before-weak)"
         : "the SDK's current rules"
-  }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}`,
+  }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}${
+    values["gossip-everywhere"] ? ", `fetching` gossiped in large swarms too" : ""
+  }`,
 );
 out.push("");
 out.push(formatResultsTable(results));
