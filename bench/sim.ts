@@ -37,7 +37,8 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --gossip-everywhere announce \`fetching\` as a peer download starts in large swarms too (the rule
                       before mesh-rules.ts announcesPeerDownload)
   --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
-                      SDK's FIRST_FETCHERS_PER_SWARM; Infinity = everyone, the rule before the election)
+                      SDK's electedFirstFetchers, 8 % of the swarm, at least 16; 16: the count
+                      before that share; Infinity = everyone, the rule before the election)
   --trust m1,m2       how peer bytes are verified, each scenario run once per mode: ladder (the SDK's
                       default: digest service ≥ its min swarm, CDN spot checks below; peer bytes passed
                       on once verified), allow-unverified (allowUnverifiedPeers), off (no ladder, peer

@@ -53,7 +53,8 @@ export interface PolicyVariant {
   weakUplinkRules?: boolean;
   /**
    * Viewers elected, in expectation, to fetch a new live segment first (waits.ts `firstFetchRole`);
-   * Infinity: everyone may, as before the election. @default FIRST_FETCHERS_PER_SWARM (constants.ts)
+   * Infinity: everyone may, as before the election. @default FIRST_FETCHER_SHARE of the swarm, at least
+   * FIRST_FETCHERS_PER_SWARM (mesh-rules.ts electedFirstFetchers)
    */
   firstFetchers?: number;
   /**

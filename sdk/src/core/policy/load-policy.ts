@@ -9,7 +9,7 @@
 import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
 import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS } from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
-import { announcesPeerDownload, isLargeSwarm } from "./mesh-rules.js";
+import { announcesPeerDownload, electedFirstFetchers, isLargeSwarm } from "./mesh-rules.js";
 import {
   nextTransferCheckMs,
   peerTransferLimits,
@@ -93,7 +93,7 @@ export class LoadPolicy {
           p2p.peerId,
           others === undefined ? undefined : others + 1,
           this.relays,
-          variant.firstFetchers,
+          electedFirstFetchers(others === undefined ? undefined : others + 1, variant.firstFetchers),
         )
       : "everyone";
     // A retry after an HTTP failure skips the hold: it was spent on the first try, and the back-off

@@ -1,7 +1,11 @@
 /**
  * Rules of how news of a segment crosses a large swarm's mesh. Pure functions of their inputs.
  */
-import { FIRST_FETCHER_ELECTION_MIN_SWARM } from "./constants.js";
+import {
+  FIRST_FETCHER_ELECTION_MIN_SWARM,
+  FIRST_FETCHER_SHARE,
+  FIRST_FETCHERS_PER_SWARM,
+} from "./constants.js";
 
 /**
  * Whether the swarm counts as large: more viewers (the tracker's count of the others, plus us) than
@@ -25,4 +29,17 @@ export function isLargeSwarm(othersReported: number | undefined): boolean {
  */
 export function announcesPeerDownload(largeSwarm: boolean, variant: boolean | undefined): boolean {
   return variant ?? !largeSwarm;
+}
+
+/**
+ * Viewers elected, in expectation, to fetch a new live segment first in a swarm of `swarmSize`
+ * viewers (waits.ts `firstFetchRole`): {@link FIRST_FETCHER_SHARE} of the swarm, at least
+ * {@link FIRST_FETCHERS_PER_SWARM}. A segment reaches each viewer through relays that pass it on only
+ * once they hold it whole and verified, so each elected fetcher covers a bounded neighbourhood within
+ * the window the buffers leave, whatever the swarm's size: the elected must grow with it.
+ * `variant` (the simulator's comparisons) replaces the count; Infinity: everyone may fetch first.
+ */
+export function electedFirstFetchers(swarmSize: number | undefined, variant?: number): number {
+  if (variant !== undefined) return variant;
+  return Math.max(FIRST_FETCHERS_PER_SWARM, FIRST_FETCHER_SHARE * (swarmSize ?? 0));
 }
