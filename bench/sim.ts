@@ -13,11 +13,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { formatBreakdownTable, formatResultsTable, formatValidationTable, realRuns } from "./sim/report.js";
+import {
+  formatBreakdownTable,
+  formatResultsTable,
+  formatTrustTable,
+  formatValidationTable,
+  realRuns,
+} from "./sim/report.js";
 import { formatSteadyBreakdownTable } from "./sim/steady-breakdown.js";
 import { scenarios, SCALE_SCENARIOS, VALIDATION_SCENARIOS } from "./sim/scenarios.js";
 import { runSimulation, type SimResult } from "./sim/sim-run.js";
 import { BEFORE_GOSSIP } from "./sim/sim-types.js";
+import { TRUST_MODES, type TrustMode } from "./sim/sim-trust.js";
 
 const USAGE = `usage: npm run bench:sim -- [options]
 
@@ -28,8 +35,15 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
   --before-uplink     weak uplinks known by their configured cap only, not by their measured rate
+  --gossip-everywhere announce \`fetching\` as a peer download starts in large swarms too (the rule
+                      before mesh-rules.ts announcesPeerDownload)
   --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
-                      SDK's FIRST_FETCHERS_PER_SWARM; Infinity = everyone, the rule before the election)
+                      SDK's electedFirstFetchers, 8 % of the swarm, at least 16; 16: the count
+                      before that share; Infinity = everyone, the rule before the election)
+  --trust m1,m2       how peer bytes are verified, each scenario run once per mode: ladder (the SDK's
+                      default: digest service ≥ its min swarm, CDN spot checks below; peer bytes passed
+                      on once verified), allow-unverified (allowUnverifiedPeers), off (no ladder, peer
+                      bytes relayed as they arrive); default: ladder
   --json out.json     write the results as JSON
   --help              this text
 
@@ -48,6 +62,8 @@ function parseOptions() {
       "before-weak": { type: "boolean" },
       "before-uplink": { type: "boolean" },
       "first-fetchers": { type: "string" },
+      "gossip-everywhere": { type: "boolean" },
+      trust: { type: "string" },
       json: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -80,6 +96,13 @@ if (firstFetchers !== undefined && !(Number(firstFetchers) >= 1)) {
   console.error(`error: --first-fetchers must be a number ≥ 1 or Infinity\n${USAGE}`);
   process.exit(2);
 }
+const trustModes = (values.trust?.split(",").map((s) => s.trim()) ?? ["ladder"]) as TrustMode[];
+for (const mode of trustModes) {
+  if (!TRUST_MODES.includes(mode)) {
+    console.error(`error: unknown --trust mode "${mode}" (${TRUST_MODES.join(", ")})\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const seeds = Number(values.seeds ?? 1);
 if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) {
   console.error(`error: --seeds must be an integer from 1 to 100\n${USAGE}`);
@@ -94,29 +117,39 @@ const machine = `${cpus[0]?.model ?? "unknown CPU"}, ${cpus.length} cores, Node 
 
 const results: SimResult[] = [];
 for (const name of names) {
-  for (let seed = 1; seed <= seeds; seed++) {
-    const base = all[name]!;
-    const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
-    const variant = {
-      ...(values.before
-        ? { ...BEFORE_GOSSIP, weakUplinkRules: false, firstFetchers: Infinity, streamingBudget: false }
-        : {}),
-      ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
-      ...(values["before-uplink"] ? { measuredUplink: false } : {}),
-      ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
-    };
-    const options = { ...base, ...quick, variant, seed, name: seeds > 1 ? `${name} #${seed}` : name };
-    const tag = `[sim ${options.name}]`;
-    process.stderr.write(
-      `${tag} ${options.viewers} viewers, ${options.joinSpreadSec + options.durationSec} s of stream\n`,
-    );
-    const result = runSimulation(options, (line) => process.stderr.write(`${tag} ${line}\n`));
-    process.stderr.write(
-      `${tag} done in ${(result.wallMs / 1000).toFixed(1)} s: offload ${result.summary.offload?.toFixed(3)}, ` +
-        `stalls ${result.summary.stalls}, ${(result.events / 1e6).toFixed(1)} M events, peak heap ${result.peakHeapMiB.toFixed(0)} MiB\n`,
-    );
-    results.push(result);
-  }
+  for (const trust of trustModes)
+    for (let seed = 1; seed <= seeds; seed++) {
+      const base = all[name]!;
+      const quick = values.quick && base.durationSec > 120 ? { durationSec: 120 } : {};
+      const variant = {
+        ...(values.before
+          ? { ...BEFORE_GOSSIP, weakUplinkRules: false, firstFetchers: Infinity, streamingBudget: false }
+          : {}),
+        ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
+        ...(values["before-uplink"] ? { measuredUplink: false } : {}),
+        ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
+        ...(values["gossip-everywhere"] ? { gossipFetching: true } : {}),
+      };
+      const label = `${name}${trustModes.length > 1 ? ` ${trust}` : ""}`;
+      const options = {
+        ...base,
+        ...quick,
+        variant,
+        trust,
+        seed,
+        name: seeds > 1 ? `${label} #${seed}` : label,
+      };
+      const tag = `[sim ${options.name}]`;
+      process.stderr.write(
+        `${tag} ${options.viewers} viewers, ${options.joinSpreadSec + options.durationSec} s of stream\n`,
+      );
+      const result = runSimulation(options, (line) => process.stderr.write(`${tag} ${line}\n`));
+      process.stderr.write(
+        `${tag} done in ${(result.wallMs / 1000).toFixed(1)} s: offload ${result.summary.offload?.toFixed(3)}, ` +
+          `stalls ${result.summary.stalls}, ${(result.events / 1e6).toFixed(1)} M events, peak heap ${result.peakHeapMiB.toFixed(0)} MiB\n`,
+      );
+      results.push(result);
+    }
 }
 
 const out: string[] = [];
@@ -133,7 +166,9 @@ out.push(
         : values["before-uplink"]
           ? "weak uplinks known by their configured cap only (--before-uplink)"
           : "the SDK's current rules"
-  }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}`,
+  }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}${
+    values["gossip-everywhere"] ? ", `fetching` gossiped in large swarms too" : ""
+  }`,
 );
 out.push("");
 out.push(formatResultsTable(results));
@@ -148,6 +183,15 @@ out.push("");
 out.push("### Where the origin bytes went");
 out.push("");
 out.push(formatBreakdownTable(results));
+out.push("");
+out.push("### Trust: what verifying peer bytes cost");
+out.push("");
+out.push(formatTrustTable(results));
+out.push("");
+out.push(
+  "Offload with protection counts the spot checks' Range bytes and the digest service's own origin fetches " +
+    "(each segment once per rendition it serves) as origin bytes too.",
+);
 out.push("");
 out.push("### Steady state: why the CDN was asked");
 out.push("");
@@ -183,6 +227,8 @@ if (values.json) {
             viewersEver,
             decisions,
             steady,
+            trust,
+            offloadWithProtection,
             wallMs,
             events,
             peakHeapMiB,
@@ -196,6 +242,8 @@ if (values.json) {
             stalledShare,
             viewersEver,
             decisions,
+            trust,
+            offloadWithProtection,
             wallMs,
             events,
             peakHeapMiB,

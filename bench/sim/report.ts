@@ -147,3 +147,37 @@ export function formatValidationTable(pairs: readonly { real: RealRun[]; sim: Si
     }),
   );
 }
+
+/** What the trust ladder cost, per run: offload with and without its origin bytes, and its counts. */
+export function formatTrustTable(results: readonly SimResult[]): string {
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  return table(
+    [
+      "scenario",
+      "trust",
+      "offload (media)",
+      "offload with protection",
+      "CDN fetches/segment steady",
+      "spot checks: requests / MiB",
+      "digest service: fetches / MiB",
+      "verified by digest / spot",
+      "unverifiable",
+      "stalls",
+    ],
+    results.map((r) => {
+      const t = r.trust;
+      return [
+        r.options.name,
+        r.options.trust ?? "ladder",
+        fixed(r.summary.offload),
+        fixed(r.offloadWithProtection),
+        fixed(r.summary.steadyFetch?.meanRequests, 2),
+        `${t.spotRequests} / ${mib(t.spotBytes)}`,
+        `${t.digestFetches} / ${mib(t.digestBytes)}`,
+        `${t.verified["server-digest"]} / ${t.verified["spot-check"]}`,
+        String(t.unverifiable),
+        String(r.summary.stalls),
+      ];
+    }),
+  );
+}

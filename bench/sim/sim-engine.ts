@@ -22,6 +22,7 @@ import {
 } from "../../sdk/src/engine/segment-load.js";
 import { MAX_CHUNK_BYTES } from "../../sdk/src/p2p/protocol-constants.js";
 import { SimSwarm, TRACE, type Download } from "./sim-swarm.js";
+import { trustMode, verifyCompleteLoad } from "./sim-verify.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 const STORE_BYTES_PER_UNIT = 1024;
@@ -41,6 +42,10 @@ export class Load implements LoadBytes {
   p2pBytes = 0;
   /** The bytes are mirrored into the store (SegmentAssembly's `mirrored`). */
   mirrored: boolean | undefined;
+  /** Peer bytes arrived before any were mirrored: none are, until verified (SegmentAssembly's `held`). */
+  held = false;
+  /** When the first peer bytes arrived (the trust ladder's digest ask goes out then). */
+  firstPeerByteMs: number | undefined;
   /** The policy's last decision, "kind:reason". */
   decision: string | undefined;
   run: SegmentLoad | undefined;
@@ -132,12 +137,17 @@ export class SimEngine implements HttpPort {
     this.load = load;
     // Engine.cached: a copy the store completed meanwhile (fetched for a neighbour, say).
     if (this.store.get(v.rendition, String(msn))?.complete) return this.finish(load);
-    const segment = { id: String(msn), live: true, durationSec: v.stream.segmentMs / 1000 };
+    this.run(load, false, () => this.verify(load));
+  }
+
+  /** Run the SDK's SegmentLoad for `load` (over HTTP alone with `httpOnly`); `done` when its bytes are in. */
+  private run(load: Load, httpOnly: boolean, done: () => void): void {
+    const segment = { id: String(load.msn), live: true, durationSec: this.v.stream.segmentMs / 1000 };
     load.run = new SegmentLoad(
       this.policy,
-      { ...this.ports, segment, bytes: load },
+      { ...this.ports, segment, bytes: load, ...(httpOnly ? { httpOnly } : {}) },
       {
-        done: () => this.finish(load),
+        done,
         failed: (error) => {
           throw new Error(`sim: a load failed (${String(error)})`);
         },
@@ -252,8 +262,11 @@ export class SimEngine implements HttpPort {
     } else {
       load.p2pBytes += bytes;
       this.p2pBytes += bytes;
+      load.firstPeerByteMs ??= this.now;
+      // Peer bytes are passed on only once verified (SegmentAssembly's holdUnverifiedP2p).
+      if (load.mirrored !== true && trustMode(this.v) !== "off") load.held = true;
     }
-    if (load.mirrored === false) return;
+    if (load.mirrored === false || load.held) return;
     const key = String(load.msn);
     const rendition = this.v.rendition;
     if (load.mirrored === undefined) {
@@ -266,6 +279,45 @@ export class SimEngine implements HttpPort {
     if (result === "appended" || result === "completed") return;
     if (result !== "already-complete" && result !== "not-found") this.store.delete(rendition, key);
     load.mirrored = false;
+  }
+
+  /**
+   * The load's bytes are all in (segment-delivery.ts deliver, after SegmentLoad): with peer bytes,
+   * the trust ladder's verdict first, then publish the held copy, or fetch again over HTTP.
+   */
+  private verify(load: Load): void {
+    if (this.load !== load) return;
+    if (load.p2pBytes === 0 || trustMode(this.v) === "off") return this.finish(load);
+    const outcome = verifyCompleteLoad(this.v, load);
+    this.v.world.queue.at(outcome.atMs, () => {
+      if (this.load !== load || this.v.left) return;
+      if (outcome.verdict === "verified") {
+        this.publish(load);
+        return this.finish(load);
+      }
+      if (trustMode(this.v) === "allow-unverified") return this.finish(load);
+      this.refetch(load);
+    });
+  }
+
+  /** SegmentAssembly.publish: the verified copy goes to the store whole, to be shared. */
+  private publish(load: Load): void {
+    if (!load.held) return;
+    load.held = false;
+    const timing = { startTimeSec: this.v.player.timelineSec, durationSec: this.v.stream.segmentMs / 1000 };
+    const data = new Uint8Array(units(load.totalBytes));
+    this.store.put(this.v.rendition, String(load.msn), data, timing, { confirmed: true });
+  }
+
+  /** segment-delivery.ts overHttp: the peer bytes are thrown away, the segment comes over HTTP alone. */
+  private refetch(load: Load): void {
+    this.v.world.trust.discardedP2pBytes += load.p2pBytes;
+    load.length = 0;
+    load.httpBytes = 0;
+    load.p2pBytes = 0;
+    load.held = false;
+    load.mirrored = undefined;
+    this.run(load, true, () => this.finish(load));
   }
 
   private finish(load: Load): void {

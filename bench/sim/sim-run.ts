@@ -16,6 +16,7 @@ import { SimViewer } from "./sim-viewer.js";
 import { steadyBreakdown, type SteadyBreakdown } from "./steady-breakdown.js";
 import { createBoards, OriginCounters, TrackerMembership, type World } from "./sim-world.js";
 import { LiveStream, loadRendition } from "./stream-model.js";
+import { TrustCounters } from "./sim-trust.js";
 
 /** Virtual time between progress lines on stderr. */
 const PROGRESS_EVERY_MS = 60_000;
@@ -42,6 +43,10 @@ export interface SimResult {
   /** Viewers that ever joined (churn adds to N). */
   viewersEver: number;
   decisions: Record<string, number>;
+  /** What verifying peer bytes cost (spot checks, the digest service's own origin fetches). */
+  trust: TrustCounters;
+  /** Offload with the protection's origin bytes counted as origin bytes too. */
+  offloadWithProtection: number | undefined;
   /** HTTP loads of the steady window by cause (undefined: the run has no steady window). */
   steady: SteadyBreakdown | undefined;
   wallMs: number;
@@ -63,6 +68,7 @@ export function runSimulation(options: SimOptions, log: (line: string) => void =
     boards: createBoards(renditionNames),
     tracker: new TrackerMembership<SimViewer>(),
     origin: new OriginCounters(),
+    trust: new TrustCounters(),
   };
   const all: SimViewer[] = [];
   const active: SimViewer[] = [];
@@ -203,6 +209,11 @@ export function runSimulation(options: SimOptions, log: (line: string) => void =
     stalledShare: (summary.stalledSec * 1000) / Math.max(1, watchedMs),
     viewersEver: all.length,
     decisions,
+    trust: world.trust,
+    offloadWithProtection:
+      summary.receivedBytes > 0
+        ? 1 - (originTotal.mediaBytes + world.trust.protectionBytes) / summary.receivedBytes
+        : undefined,
     steady: steady ? steadyBreakdown(results, (i) => all[i]!.rendition, steady.fromMs) : undefined,
     wallMs: performance.now() - wallStart,
     events: queue.eventsRun,

@@ -1,5 +1,6 @@
 // Shapes shared by the simulator's parts: a scenario's options and a viewer's network profile.
 import type { PolicyVariant } from "../../sdk/src/core/policy/load-context.js";
+import type { TrustMode } from "./sim-trust.js";
 
 /** One kind of viewer: its access link and whether/how much it uploads. */
 export interface ViewerProfile {
@@ -63,6 +64,8 @@ export interface SimOptions {
    * rule set before it did), whether weak uplinks hold longer and announce nothing.
    */
   variant?: PolicyVariant;
+  /** How peer bytes are verified (see sim-trust.ts); undefined = the SDK's default, the ladder. */
+  trust?: TrustMode;
   /** Seed of every random choice (joins, tracker picks, tie-breaks): one seed, one outcome. */
   seed: number;
 }

@@ -5,6 +5,7 @@ import { AvailabilityBoard } from "./sim-availability.js";
 import type { EventQueue } from "./event-queue.js";
 import type { SimOptions } from "./sim-types.js";
 import type { LiveStream } from "./stream-model.js";
+import type { TrustCounters } from "./sim-trust.js";
 
 /** Bytes and requests the origin served, per rendition and per segment (the bench's ground truth). */
 export class OriginCounters {
@@ -111,6 +112,8 @@ export interface World<V extends { readonly index: number }> {
   readonly boards: ReadonlyMap<string, AvailabilityBoard>;
   readonly tracker: TrackerMembership<V>;
   readonly origin: OriginCounters;
+  /** What verifying peer bytes cost the origin (spot checks, the digest service's fetches). */
+  readonly trust: TrustCounters;
 }
 
 export function createBoards(renditions: Iterable<string>): Map<string, AvailabilityBoard> {

@@ -41,6 +41,16 @@ const MAX_VERIFICATION_WAIT_MS = 3000;
 /** …and at least this long, even with the playback deadline passed (they usually answered already). */
 const MIN_VERIFICATION_WAIT_MS = 400;
 
+/**
+ * How long the trust ladder may wait for its answers once a load's bytes are in, ms: the playback
+ * deadline (`deadlineMs`, media buffered ahead) less the HTTP safety margin, within
+ * [MIN_VERIFICATION_WAIT_MS, MAX_VERIFICATION_WAIT_MS]. Exported for the swarm simulator.
+ */
+export function verificationWaitMs(deadlineMs: number, httpSafetyMarginMs: number): number {
+  const slack = deadlineMs - httpSafetyMarginMs;
+  return Math.min(MAX_VERIFICATION_WAIT_MS, Math.max(MIN_VERIFICATION_WAIT_MS, slack));
+}
+
 /** The engine's clock: performance.now(), the clock of the HTTP estimates' samples, and setTimeout. */
 const realClock: LoadClock = {
   now: () => performance.now(),
@@ -132,8 +142,7 @@ export class SegmentDelivery {
 
   /** How long the ladder may wait for its answers: within the playback deadline where it can. */
   private verificationWaitMs(): number {
-    const slack = playbackDeadlineMs(this.deps.playback()) - this.deps.config.httpSafetyMarginMs;
-    return Math.min(MAX_VERIFICATION_WAIT_MS, Math.max(MIN_VERIFICATION_WAIT_MS, slack));
+    return verificationWaitMs(playbackDeadlineMs(this.deps.playback()), this.deps.config.httpSafetyMarginMs);
   }
 
   /**

@@ -43,7 +43,7 @@ const MAX_NO_RANGE_SWARMS = 64;
  * How long after a peer stated the size the spot checks wait for the digest service's answer
  * before they start anyway (a live digest still being computed must not leave them to the end).
  */
-const SPOT_CHECK_DIGEST_GRACE_MS = 500;
+export const SPOT_CHECK_DIGEST_GRACE_MS = 500;
 
 /** The ladder of one engine: makes each load's {@link SegmentTrust}, remembers origins without Range. */
 export class TrustLadder {

@@ -24,9 +24,9 @@ export const NEW_SEGMENT_HOLD_SPREAD_MS = 1000;
 export const NON_RELAY_HOLD_EXTRA_MS = NEW_SEGMENT_HOLD_SPREAD_MS;
 
 /**
- * Viewers of a swarm that may fetch a new live segment from the CDN first, in expectation: each is
- * elected for a segment with probability FIRST_FETCHERS_PER_SWARM / (viewers the tracker counts), by
- * hash, so the election needs no messages. The others hold {@link NOT_ELECTED_HOLD_EXTRA_MS} longer
+ * Viewers of a swarm that may fetch a new live segment from the CDN first, in expectation, at least
+ * (more in a swarm over 200: {@link FIRST_FETCHER_SHARE}): each is elected for a segment with
+ * probability count / (viewers the tracker counts), by hash, so the election needs no messages. The others hold {@link NOT_ELECTED_HOLD_EXTRA_MS} longer
  * and take the segment from the mesh. In a large swarm, holds that end within the time news takes
  * to cross it are each one more CDN fetch: with every viewer eligible they number in the hundreds at
  * 10,000 viewers, with a few elected ones a handful. Enough that the chance none is elected and
@@ -34,6 +34,15 @@ export const NON_RELAY_HOLD_EXTRA_MS = NEW_SEGMENT_HOLD_SPREAD_MS;
  * reached through the mesh in time at 1,000–10,000 viewers (bench:sim, BENCHMARKS.md).
  */
 export const FIRST_FETCHERS_PER_SWARM = 16;
+
+/**
+ * Share of a large swarm elected, in expectation, as a new live segment's first fetchers (at least
+ * {@link FIRST_FETCHERS_PER_SWARM}; mesh-rules.ts `electedFirstFetchers`). With peer bytes passed on
+ * only once verified, a relay hop costs a whole transfer, and the buffers' window leaves room for
+ * about two: with 16 elected, ~9 % of a 1,000-viewer swarm still lacked the segment when their windows
+ * ended; of 16–300 elected, 8 % did best (bench:sim, BENCHMARKS.md "Toward the limit").
+ */
+export const FIRST_FETCHER_SHARE = 0.08;
 
 /**
  * Smallest swarm (viewers the tracker counts, us included) in which first fetchers are elected;

@@ -44,7 +44,10 @@ export interface PolicyVariant {
   /** The new-segment hold's range. @default 500 and 1000 (constants.ts) */
   holdMinMs?: number;
   holdSpreadMs?: number;
-  /** Announce `fetching` when a peer download starts from byte 0, not only before HTTP. @default true */
+  /**
+   * Announce `fetching` when a peer download starts from byte 0, not only before HTTP: true everywhere,
+   * false nowhere. @default in swarms of at most 100 viewers only (mesh-rules.ts announcesPeerDownload)
+   */
   gossipFetching?: boolean;
   /** Viewers that cannot relay in real time hold longer and announce nothing. @default true */
   weakUplinkRules?: boolean;
@@ -55,7 +58,8 @@ export interface PolicyVariant {
   measuredUplink?: boolean;
   /**
    * Viewers elected, in expectation, to fetch a new live segment first (waits.ts `firstFetchRole`);
-   * Infinity: everyone may, as before the election. @default FIRST_FETCHERS_PER_SWARM (constants.ts)
+   * Infinity: everyone may, as before the election. @default FIRST_FETCHER_SHARE of the swarm, at least
+   * FIRST_FETCHERS_PER_SWARM (mesh-rules.ts electedFirstFetchers)
    */
   firstFetchers?: number;
   /**

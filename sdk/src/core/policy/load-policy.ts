@@ -7,12 +7,9 @@
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
 import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
-import {
-  FIRST_FETCHER_ELECTION_MIN_SWARM,
-  NEW_SEGMENT_HOLD_MIN_MS,
-  NEW_SEGMENT_HOLD_SPREAD_MS,
-} from "./constants.js";
+import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS } from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
+import { announcesPeerDownload, electedFirstFetchers, isLargeSwarm } from "./mesh-rules.js";
 import {
   nextTransferCheckMs,
   peerTransferLimits,
@@ -93,14 +90,14 @@ export class LoadPolicy {
     // In a large swarm, only a few viewers (elected by hash) hold briefly for a new live segment; the
     // rest hold as long as the buffer allows and take it from the mesh once one of those fetched it.
     const others = p2p?.peers.othersReported;
-    this.largeSwarm = others !== undefined && others + 1 > FIRST_FETCHER_ELECTION_MIN_SWARM;
+    this.largeSwarm = isLargeSwarm(others);
     this.role = p2p
       ? firstFetchRole(
           segment.id,
           p2p.peerId,
           others === undefined ? undefined : others + 1,
           this.relays,
-          variant.firstFetchers,
+          electedFirstFetchers(others === undefined ? undefined : others + 1, variant.firstFetchers),
         )
       : "everyone";
     // A retry after an HTTP failure skips the hold: it was spent on the first try, and the back-off
@@ -175,10 +172,13 @@ export class LoadPolicy {
     };
     this.transfer = transfer;
     this.phase = afterFailure ? this.phase : "transfer";
-    // Gossip one hop: tell our neighbours as a peer download starts, not only when its first bytes
-    // land. They may ask us (we stream it on as it arrives), and news of a new live segment reaches
-    // the neighbours of the viewers taking it from the CDN's first fetcher before their holds end.
-    const announce = this.viewer.variant.gossipFetching !== false && ctx.bytes.length === 0 && this.relays;
+    // Gossip one hop (small swarms, mesh-rules.ts): tell our neighbours as a peer download starts, so
+    // news of a new live segment reaches the neighbours of the viewers taking it from the CDN's first
+    // fetcher before their holds end.
+    const announce =
+      announcesPeerDownload(this.largeSwarm, this.viewer.variant.gossipFetching) &&
+      ctx.bytes.length === 0 &&
+      this.relays;
     return {
       kind: "ask-peer",
       peerId: decision.peerId,

@@ -34,12 +34,11 @@ export function newSegmentHoldMs(
 /**
  * A viewer's part in fetching a new live segment first: in a swarm of at most
  * {@link FIRST_FETCHER_ELECTION_MIN_SWARM} viewers (or when the tracker sent no count), `everyone` may
- * be first. In a larger one a viewer is `elected` with probability FIRST_FETCHERS_PER_SWARM /
- * `swarmSize`, by a hash of (segment id, peer id) independent of the one that orders holds, and
+ * be first. In a larger one a viewer is `elected` with probability `firstFetchers` / `swarmSize`, by a hash of (segment id, peer id) independent of the one that orders holds, and
  * never when it cannot relay in real time (`relays` false); the rest are `not-elected`. Every viewer
  * draws on its own, with no message: about that many are elected for each segment, others each
- * time. `swarmSize` counts every viewer the tracker reported, us included; `firstFetchers` is
- * FIRST_FETCHERS_PER_SWARM but where the simulator compares others (Infinity: everyone, always).
+ * time. `swarmSize` counts every viewer the tracker reported, us included; `firstFetchers` is the
+ * count expected (mesh-rules.ts electedFirstFetchers; Infinity: everyone, always).
  */
 export type FirstFetchRole = "everyone" | "elected" | "not-elected";
 
