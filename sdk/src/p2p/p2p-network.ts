@@ -105,6 +105,7 @@ export class P2PNetwork {
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
       offersWanted: (key) => this.swarms.get(key)?.offersWanted ?? 0,
+      retryOffersWanted: (key) => this.swarms.get(key)?.retryOffersWanted ?? 0,
       isConnected: (key, peerId) => this.getPeer(key, peerId) !== undefined,
       isBanned: (remote) => this.refuses(remote),
       onPeer: (key, remote, channel, connection, initiator) =>

@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 import {
   announceDelayMs,
   answersOffer,
+  deferredRetryDelayMs,
   offersToMake,
   offersWanted,
+  pendingOffersSinceMs,
   retryDelayMs,
+  retryOffersWanted,
 } from "../../../sdk/src/p2p/connect-rules.js";
 import { canServe } from "../../../sdk/src/p2p/can-serve.js";
 import {
+  CONNECT_TIMEOUT_MS,
   FETCHING_TTL_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   RETRY_AFTER_FAILURE_MS,
@@ -47,6 +51,29 @@ describe("connect rules", () => {
     expect(retryDelayMs(-Infinity, 0, () => 0)).toBe(0.5 * RETRY_AFTER_FAILURE_MS);
     expect(retryDelayMs(1000, 1000 + RETRY_AFTER_FAILURE_MS - 1, () => 0)).toBeUndefined();
     expect(retryDelayMs(1000, 1000 + RETRY_AFTER_FAILURE_MS, () => 1)).toBe(1.5 * RETRY_AFTER_FAILURE_MS);
+  });
+
+  it("a failure inside that window is retried when it closes, not dropped", () => {
+    // The last retry fired at 1000; a failure at 2800 (its own attempt failing at once).
+    expect(deferredRetryDelayMs(1000, 2800, () => 0)).toBe(1000 + RETRY_AFTER_FAILURE_MS - 2800);
+    expect(deferredRetryDelayMs(1000, 2800, () => 1)).toBe(
+      1000 + RETRY_AFTER_FAILURE_MS - 2800 + 0.5 * RETRY_AFTER_FAILURE_MS,
+    );
+    expect(deferredRetryDelayMs(1000, 1000 + 3 * RETRY_AFTER_FAILURE_MS, () => 0)).toBe(0);
+  });
+
+  it.each([
+    ["no tracker count yet: every wanted peer", 8, undefined, 2, 8],
+    // The tracker picks the targets: 1 offer among 2 viewers misses the one we lack half the time.
+    ["one viewer of two lacking: an offer for each", 8, 2, 1, 2],
+    ["everyone counted is connected already", 8, 3, 3, 0],
+    ["no more than the peers wanted", 1, 4, 2, 1],
+  ])("retryOffersWanted: %s", (_, wanted, others, connected, expected) => {
+    expect(retryOffersWanted(wanted, others, connected)).toBe(expected);
+  });
+
+  it("offers pending longer than an answer can take no longer hold back new ones", () => {
+    expect(pendingOffersSinceMs(100_000)).toBe(100_000 - CONNECT_TIMEOUT_MS);
   });
 });
 
