@@ -3,10 +3,12 @@
 //  - a liar (its data channel flips every payload byte after the first 64 of each frame) among three
 //    honest viewers, on live CMAF with two renditions and on TS VOD: no fragment hls.js gets differs
 //    from the origin's (each payload hashed in the page), no fatal error, no stall, the liar banned
-//    at its first bad segment by the spot checks;
+//    at its first bad segment by the spot checks, and the honest viewers still trade among themselves
+//    (honest offload ≥ 0.5, issue 18) although they all share the liar's address fingerprint;
 //  - a CDN that ends ~15 % of media responses cleanly after half their bytes (200, chunked, no
 //    length): no wrong fragment reaches any player, the truncated bodies are refused and counted.
-// How much offload the protection costs is a benchmark (BENCHMARKS.md, "Trust"), not an assertion.
+// How much offload the protection costs against a run without it is a benchmark (BENCHMARKS.md,
+// "Trust"); the floor of 0.5 here is the issue's functional bound: honest viewers keep trading.
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,14 +29,30 @@ const rig = useBrowserRig({
   },
 });
 
+type ByteStats = { p2pDownloadedBytes: number; discardedP2pBytes: number; httpDownloadedBytes: number };
+
 /** Bytes the honest viewers got from peers and kept (verified), across them all. */
-function honestP2pBytes(stats: { p2pDownloadedBytes: number; discardedP2pBytes: number }[]): number {
+function honestP2pBytes(stats: ByteStats[]): number {
   return stats.reduce((sum, s) => sum + s.p2pDownloadedBytes - s.discardedP2pBytes, 0);
+}
+
+/**
+ * Honest offload, from the honest viewers' own SDK counters: the P2P bytes they kept (verified) over
+ * those plus every byte they took from HTTP (re-fetches and spot checks included). Not measured at the
+ * origin: the origin also serves the liar, whose loads are not the honest viewers' offload.
+ */
+function honestOffload(stats: ByteStats[]): number {
+  const kept = honestP2pBytes(stats);
+  const http = stats.reduce((sum, s) => sum + s.httpDownloadedBytes, 0);
+  return kept + http > 0 ? kept / (kept + http) : 0;
 }
 
 describe("no digests published, SDK defaults: the trust ladder in real players", () => {
   for (const [name, pagePath, watchMs] of [
-    ["live CMAF, two renditions", `/?src=${LIVE_LADDER}`, 30_000],
+    // 60 s, not 30: each honest viewer's first segments (empty buffer) and its one re-fetch after the
+    // lie come over HTTP; in 30 s that start-up alone holds 3 honest viewers near 0.55 (0.585 with no
+    // liar at all, BENCHMARKS.md "Integrity verification cost"), inside the noise of the 0.5 bound.
+    ["live CMAF, two renditions", `/?src=${LIVE_LADDER}`, 60_000],
     ["TS VOD", "/?stream=vod", 20_000],
   ] as const) {
     it(`${name}: a liar among three honest viewers reaches no player`, { timeout: 180_000 }, async () => {
@@ -55,19 +73,26 @@ describe("no digests published, SDK defaults: the trust ladder in real players",
       const caught = expectLiarRejected(server, run, 0);
       const honest = run.result.reports.slice(1).map((r) => r.finalStats!);
       const spotChecked = honest.reduce((sum, s) => sum + s.trust.verifiedBy["spot-check"], 0);
+      const offload = honestOffload(honest);
       console.log(
         `[trust] ${name}: the liar corrupted ${run.pages[0]!.liedFrames} frames, caught ${caught} times; ` +
           `honest: ${honestP2pBytes(honest)} P2P bytes kept, ${spotChecked} segments verified by spot checks ` +
           `(${honest.reduce((sum, s) => sum + s.trust.spotCheckBytes, 0)} bytes), ` +
-          `rejections ${JSON.stringify(honest.map((s) => s.peerRejections["spot-check"]))}; ` +
-          `origin offload ${run.result.originOffload.toFixed(3)}`,
+          `rejections ${JSON.stringify(honest.map((s) => s.peerRejections["spot-check"]))}, ` +
+          `probation peers ${JSON.stringify(honest.map((s) => s.probationPeers))}, ` +
+          `address refusals ${JSON.stringify(honest.map((s) => s.bannedAddressRefusals))}; ` +
+          `honest offload ${offload.toFixed(3)}, origin offload (liar included) ${run.result.originOffload.toFixed(3)}`,
       );
-      // Caught by the spot checks (no digest anywhere), not by anything else. What the honest viewers
-      // trade among themselves afterwards is not asserted here: every Chromium viewer reaches the
-      // tracker from 127.0.0.1, and a ban holds for the liar's address fingerprint too, so once an
-      // honest viewer caught the liar it refuses the others as well (README, "Bounded transfers").
-      // Honest viewers trading under spot checks: the truncating-CDN test below and BENCHMARKS.md.
+      // Caught by the spot checks (no digest anywhere), not by anything else.
       expect(honest.reduce((sum, s) => sum + s.peerRejections["spot-check"], 0)).toBe(caught);
+      // Every Chromium viewer reaches the tracker from 127.0.0.1: the liar's address fingerprint is
+      // theirs too. One banned id does not ban the address (docs/trust.md, "Bans"), so the honest
+      // viewers go on trading with each other.
+      expect(
+        honest.map((s) => s.bannedAddressRefusals),
+        "honest viewers refused for the liar's address",
+      ).toEqual([0, 0, 0]);
+      expect(offload, "honest offload (kept P2P bytes / all their bytes)").toBeGreaterThanOrEqual(0.5);
     });
   }
 

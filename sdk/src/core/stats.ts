@@ -35,14 +35,22 @@ export interface NearcastStats {
   /** Bytes from peers thrown away by those failures (included in `p2pDownloadedBytes`, not in the ratios). */
   discardedP2pBytes: number;
   /**
-   * Peers banned for the session (by id, and by the tracker's fingerprint of their address when the
-   * tracker sends one): for bytes that failed verification or any other reason in `peerRejections`.
+   * Peers banned for the session, by id: for bytes that failed verification or any other reason in
+   * `peerRejections`. The tracker's fingerprint of their address (when it sends one) is banned once
+   * 2 ids of it were (1 with `allowUnverifiedPeers`): docs/trust.md, "Bans".
    */
   bannedPeers: number;
   /** Peer connections cut off for breaking a rule, by reason (see `PeerRejectionReason`). */
   peerRejections: Record<PeerRejectionReason, number>;
   /** Offers, answers and connections refused because their peer is banned (by id or tracker fingerprint). */
   bannedPeerRefusals: number;
+  /** Of `bannedPeerRefusals`, those refused for their address alone (a new id of a banned address). */
+  bannedAddressRefusals: number;
+  /**
+   * Peer connections opened on probation: from an address one of whose ids was banned, below the
+   * address ban (a liar's neighbour, or the liar under a new id; its bytes are verified as anyone's).
+   */
+  probationPeers: number;
   /** HTTP bodies refused (never stored or shared; the load failed and was retried), by reason. */
   httpBodyRejections: Record<HttpRejectionReason, number>;
   /** Segments handed to the player, by where their bytes came from. */
@@ -160,6 +168,8 @@ export class StatsCollector {
   discardedP2pBytes = 0;
   bannedPeers = 0;
   bannedPeerRefusals = 0;
+  bannedAddressRefusals = 0;
+  probationPeers = 0;
   readonly peerRejections = zeroCounts(PEER_REJECTION_REASONS);
   readonly httpBodyRejections = zeroCounts(HTTP_REJECTION_REASONS);
   readonly trust: TrustStats = {
@@ -289,6 +299,8 @@ export class StatsCollector {
       bannedPeers: this.bannedPeers,
       peerRejections: { ...this.peerRejections },
       bannedPeerRefusals: this.bannedPeerRefusals,
+      bannedAddressRefusals: this.bannedAddressRefusals,
+      probationPeers: this.probationPeers,
       httpBodyRejections: { ...this.httpBodyRejections },
       segments: { ...this.segments },
       trust: { ...this.trust, verifiedBy: { ...this.trust.verifiedBy } },

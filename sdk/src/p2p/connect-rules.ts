@@ -2,6 +2,7 @@
 // and Swarm follow with a real tracker, and the simulator (bench/sim) with a modelled one. Random
 // draws are arguments, so a simulation with a seeded generator stays reproducible.
 import {
+  CONNECT_TIMEOUT_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   RETRY_AFTER_FAILURE_MS,
   UNDERFULL_ANNOUNCE_INTERVAL_MS,
@@ -21,6 +22,23 @@ export function offersWanted(
 ): number {
   if (othersReported === undefined) return wantedPeers;
   return Math.min(wantedPeers, Math.max(0, othersReported - connected));
+}
+
+/**
+ * How many offers a retry after a failed connection attempt makes: one for every viewer the tracker
+ * counted (`othersReported`), not only for those we lack, while we lack any. The tracker, not we,
+ * picks who receives each offer, one offer per viewer: with fewer offers than viewers the peer we
+ * failed to reach may get none — its offer goes to a viewer we are connected to, which ignores it —
+ * and, in a small swarm, stay out of reach until the next interval. Bounded by `wantedPeers` and, per
+ * announce, by {@link MAX_OFFERS_PER_ANNOUNCE}.
+ */
+export function retryOffersWanted(
+  wantedPeers: number,
+  othersReported: number | undefined,
+  connected: number,
+): number {
+  if (othersReported === undefined) return wantedPeers;
+  return othersReported > connected ? Math.min(wantedPeers, othersReported) : 0;
 }
 
 /** Offers an announce carries: what is wanted, at most {@link MAX_OFFERS_PER_ANNOUNCE}, minus those still pending. */
@@ -46,9 +64,32 @@ export function announceDelayMs(underfull: boolean, trackerIntervalMs: number, r
 /**
  * After a failed connection attempt: announce again soon (0.5–1.5 × {@link RETRY_AFTER_FAILURE_MS},
  * by `random` in [0, 1)) rather than at the next interval, but at most once per
- * RETRY_AFTER_FAILURE_MS (`lastRetryMs`: when the last retry was scheduled). Undefined: no retry now.
+ * RETRY_AFTER_FAILURE_MS (`lastRetryMs`: when the last retry was scheduled). Undefined: no retry now
+ * (the PeerConnector then retries when that window closes: {@link deferredRetryDelayMs}).
  */
 export function retryDelayMs(lastRetryMs: number, nowMs: number, random: () => number): number | undefined {
   if (nowMs - lastRetryMs < RETRY_AFTER_FAILURE_MS) return undefined;
   return RETRY_AFTER_FAILURE_MS * (0.5 + random());
+}
+
+/**
+ * A failure inside the RETRY_AFTER_FAILURE_MS window of the last retry (when {@link retryDelayMs}
+ * says "not now") is retried once the window closes, not dropped: the last retry's own attempt can
+ * fail at once (node-datachannel refusing an answer under load), and a dropped failure left the peer
+ * out of reach until the next announce with room for offers — up to OFFER_TIMEOUT_MS (issue 20).
+ */
+export function deferredRetryDelayMs(lastRetryMs: number, nowMs: number, random: () => number): number {
+  return Math.max(0, lastRetryMs + RETRY_AFTER_FAILURE_MS - nowMs) + RETRY_AFTER_FAILURE_MS * 0.5 * random();
+}
+
+/**
+ * Offers made before this time (`Date.now()` based) no longer hold back new ones: an offer that
+ * reached a viewer is answered within that viewer's CONNECT_TIMEOUT_MS (its answer is made under
+ * that deadline) plus a tracker round trip; one still pending after that reached nobody (a tracker
+ * delivers one offer per other viewer: the rest of a larger batch goes nowhere) or a viewer that
+ * will not answer (already connected to us, full, gone). It stays open for a late answer until
+ * OFFER_TIMEOUT_MS, but counted as pending it kept a viewer from offering again for that long.
+ */
+export function pendingOffersSinceMs(nowMs: number): number {
+  return nowMs - CONNECT_TIMEOUT_MS;
 }

@@ -51,6 +51,14 @@ export const RETRY_AFTER_FAILURE_MS = 2000;
 export const MAX_BANNED_PEERS = 1000;
 
 /**
+ * Distinct peer_ids of one tracker address fingerprint banned before the address itself is, while
+ * every peer byte is verified (peer-bans.ts says why): a liar that returns under a new id is caught
+ * by its next failed verification, which bans the address; one liar alone does not get the honest
+ * viewers behind its NAT refused. With `allowUnverifiedPeers` the address is banned at the first.
+ */
+export const ADDRESS_BAN_STRIKES = 2;
+
+/**
  * Largest segment a viewer takes from peers, bytes; a larger one comes over HTTP. Real segments are
  * far smaller (Apple's HLS authoring ladder tops out near 17 Mbit/s for 2160p HEVC: 6 s of it is
  * 12.6 MB; a 10-s 4K segment at 12 Mbit/s is 15 MB). Whatever size a peer claims, this is the most

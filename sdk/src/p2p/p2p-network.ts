@@ -6,7 +6,7 @@ import type { SegmentStoreChange } from "../core/segment-store-types.js";
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
 import type { PeerRejectionReason } from "../core/types.js";
-import { MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
+import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
 import { IceConfigSource } from "./ice-config.js";
 import { createPeerId } from "./ids.js";
 import { Peer, type PeerHandlers, type PeerRemote } from "./peer.js";
@@ -57,7 +57,7 @@ export class P2PNetwork {
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly handlers: PeerHandlers;
   /** Peers dropped for breaking a rule: never connected again this session (bounded, FIFO). */
-  private readonly bans = new PeerBans();
+  private readonly bans: PeerBans;
   /**
    * The last connected peers by id, with their tracker fingerprint and swarm (bounded, FIFO): a peer
    * found out after it left (a segment that failed verification) is still banned by fingerprint.
@@ -72,6 +72,8 @@ export class P2PNetwork {
     const uplinkMeter = (this.uplinkMeter = new UplinkMeter({
       onSample: (bytes, busyMs, endMs) => options.onUplinkSample?.(bytes, busyMs, endMs),
     }));
+    // Where nothing verifies peer bytes, a liar's address is banned at its first lie (peer-bans.ts).
+    this.bans = new PeerBans(config.allowUnverifiedPeers ? 1 : ADDRESS_BAN_STRIKES);
     this.uploader = new Uploader({
       store: options.store,
       limiter:
@@ -114,6 +116,7 @@ export class P2PNetwork {
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
       offersWanted: (key) => this.swarms.get(key)?.offersWanted ?? 0,
+      retryOffersWanted: (key) => this.swarms.get(key)?.retryOffersWanted ?? 0,
       isConnected: (key, peerId) => this.getPeer(key, peerId) !== undefined,
       isBanned: (remote) => this.refuses(remote),
       onPeer: (key, remote, channel, connection, initiator) =>
@@ -163,8 +166,9 @@ export class P2PNetwork {
   }
 
   /**
-   * Never use this peer again this session (by id, and by its tracker fingerprint when known): close
-   * its connections in every swarm and refuse new ones. Counted once in `peerRejections[reason]`
+   * Never use this peer again this session (by id; its tracker fingerprint, when known, takes a strike
+   * and is banned at ADDRESS_BAN_STRIKES, see PeerBans): close its connections in every swarm and
+   * refuse new ones. Counted once in `peerRejections[reason]`
    * (and `bannedPeers` when it was not banned yet), with a `peer-rejected` event.
    */
   ban(peerId: string, detail: string, reason: PeerRejectionReason = "digest-mismatch"): void {
@@ -251,6 +255,14 @@ export class P2PNetwork {
     const loser = swarm.add(peer);
     if (loser) loser.close("duplicate connection");
     if (loser === peer) return;
+    if (this.bans.onProbation(remote)) {
+      this.options.stats.probationPeers++;
+      log(
+        "peer %s admitted on probation: an id of its address (%s) was banned",
+        remote.id,
+        remote.fingerprint,
+      );
+    }
     this.recentPeers.delete(remote.id);
     this.recentPeers.set(remote.id, { remote, swarmKey: key });
     if (this.recentPeers.size > MAX_BANNED_PEERS)
@@ -279,10 +291,15 @@ export class P2PNetwork {
     if (!this.destroyed) this.connector.refill(peer.swarmKey);
   }
 
-  /** Whether to refuse a banned peer's offer, answer or connection (counted in `bannedPeerRefusals`). */
+  /**
+   * Whether to refuse a banned peer's offer, answer or connection (counted in `bannedPeerRefusals`,
+   * and in `bannedAddressRefusals` when only its address is banned).
+   */
   private refuses(remote: PeerRemote): boolean {
-    if (!this.bans.isBanned(remote)) return false;
+    const refusal = this.bans.refusal(remote);
+    if (refusal === undefined) return false;
     this.options.stats.bannedPeerRefusals++;
+    if (refusal === "banned-address") this.options.stats.bannedAddressRefusals++;
     return true;
   }
 

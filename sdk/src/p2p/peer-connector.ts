@@ -1,5 +1,12 @@
 import type { Logger } from "../core/logger.js";
-import { announceDelayMs, answersOffer, offersToMake, retryDelayMs } from "./connect-rules.js";
+import {
+  announceDelayMs,
+  answersOffer,
+  deferredRetryDelayMs,
+  offersToMake,
+  pendingOffersSinceMs,
+  retryDelayMs,
+} from "./connect-rules.js";
 import { infoHashOf } from "./ids.js";
 import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
@@ -20,6 +27,8 @@ export interface PeerConnectorOptions {
   wantedPeers(swarmKey: string): number;
   /** How many offers an announce should carry now (see `Swarm.offersWanted`). */
   offersWanted(swarmKey: string): number;
+  /** How many offers a retry after a failed attempt should carry (see `Swarm.retryOffersWanted`). */
+  retryOffersWanted(swarmKey: string): number;
   /** We hold an open connection to this peer in this swarm. */
   isConnected(swarmKey: string, peerId: string): boolean;
   onPeer: PeerHandler;
@@ -53,7 +62,10 @@ export class PeerConnector {
   private readonly swarms = new Map<string, JoinedSwarm>();
   private readonly byInfoHash = new Map<string, JoinedSwarm>();
   private readonly handshakes: PeerHandshakes;
+  /** When the last retry after a failure fires (or fired), per swarm. */
   private readonly lastRefillMs = new Map<string, number>();
+  /** The retry after a failure that is on its way, per swarm (one at a time: its offers are fresh). */
+  private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private destroyed = false;
 
   constructor(private readonly options: PeerConnectorOptions) {
@@ -101,6 +113,8 @@ export class PeerConnector {
     const swarm = this.swarms.get(swarmKey);
     if (!swarm) return;
     clearTimeout(swarm.timer);
+    clearTimeout(this.retryTimers.get(swarmKey));
+    this.retryTimers.delete(swarmKey);
     this.swarms.delete(swarmKey);
     this.byInfoHash.delete(swarm.infoHash);
     this.handshakes.dropOffersFor(swarmKey);
@@ -121,24 +135,38 @@ export class PeerConnector {
    * the rest of the batch was never delivered; counted as pending, it would hold back every new offer
    * until OFFER_TIMEOUT_MS — no new connection for up to 50 s after a peer left.
    */
-  refill(swarmKey: string, offersSinceMs = Date.now()): void {
+  refill(swarmKey: string, offersSinceMs = Date.now(), retry = false): void {
     const swarm = this.swarms.get(swarmKey);
     if (swarm && this.options.wantedPeers(swarmKey) > 0)
-      for (const tracker of this.trackers) void this.announce(swarm, tracker, undefined, offersSinceMs);
+      for (const tracker of this.trackers)
+        void this.announce(swarm, tracker, undefined, offersSinceMs, retry);
   }
 
   /**
    * A connection attempt failed (some fail at random in WebRTC stacks): announce again soon rather
-   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm, with fresh offers
-   * even while offers made before the failure are pending (see {@link refill}).
+   * than at the next interval, at most once per RETRY_AFTER_FAILURE_MS per swarm — a failure inside
+   * that window is retried when it closes, never dropped — with fresh offers even while offers made
+   * before the failure are pending (see {@link refill}), one for every viewer the tracker counted
+   * (connect-rules.ts, `retryOffersWanted`): the peer we failed with must be able to get one.
    */
   private retrySoon(swarmKey: string): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.retryTimers.has(swarmKey)) return;
     const now = Date.now();
-    const delayMs = retryDelayMs(this.lastRefillMs.get(swarmKey) ?? 0, now, Math.random);
-    if (delayMs === undefined) return;
-    this.lastRefillMs.set(swarmKey, now);
-    setTimeout(() => this.refill(swarmKey, now), delayMs);
+    const last = this.lastRefillMs.get(swarmKey) ?? -Infinity;
+    const delayMs = retryDelayMs(last, now, Math.random) ?? deferredRetryDelayMs(last, now, Math.random);
+    this.lastRefillMs.set(swarmKey, now + delayMs);
+    this.options.log(
+      "%s: a connection attempt failed, offering again in %d ms",
+      swarmKey,
+      Math.round(delayMs),
+    );
+    this.retryTimers.set(
+      swarmKey,
+      setTimeout(() => {
+        this.retryTimers.delete(swarmKey);
+        this.refill(swarmKey, Date.now(), true);
+      }, delayMs),
+    );
   }
 
   destroy(): void {
@@ -167,6 +195,7 @@ export class PeerConnector {
     tracker: TrackerClient,
     event?: "started",
     offersSinceMs = 0,
+    retry = false,
   ): Promise<void> {
     if (!tracker.isOpen) return;
     if (event === "started") {
@@ -182,8 +211,22 @@ export class PeerConnector {
       });
       event = undefined;
     }
-    const pending = this.handshakes.pendingOffersFor(swarm.swarmKey, offersSinceMs);
-    const count = offersToMake(this.options.offersWanted(swarm.swarmKey), pending);
+    const pending = this.handshakes.pendingOffersFor(
+      swarm.swarmKey,
+      Math.max(offersSinceMs, pendingOffersSinceMs(Date.now())),
+    );
+    const wanted = retry
+      ? this.options.retryOffersWanted(swarm.swarmKey)
+      : this.options.offersWanted(swarm.swarmKey);
+    const count = offersToMake(wanted, pending);
+    if (count > 0)
+      this.options.log(
+        "%s: %d offers%s (%d pending)",
+        swarm.swarmKey,
+        count,
+        retry ? " (retry)" : "",
+        pending,
+      );
     const offers = (
       await Promise.all(Array.from({ length: count }, () => this.handshakes.createOffer(swarm.swarmKey)))
     ).filter((o): o is NonNullable<typeof o> => o !== undefined);

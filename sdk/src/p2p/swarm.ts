@@ -1,7 +1,7 @@
 import type { PeerCandidate } from "../core/policy/decide.js";
 import type { PeerView } from "../core/policy/load-context.js";
 import { awaitingFirstPeer } from "../core/policy/waits.js";
-import { offersWanted } from "./connect-rules.js";
+import { offersWanted, retryOffersWanted } from "./connect-rules.js";
 import type { Peer } from "./peer.js";
 import type { PeerMessage } from "./protocol-types.js";
 
@@ -86,6 +86,11 @@ export class Swarm implements PeerView {
   /** How many new connections an offer of ours could still make (see `offersWanted` in connect-rules.ts). */
   get offersWanted(): number {
     return offersWanted(this.wantedPeers, this.othersReported, this.peers.size);
+  }
+
+  /** Offers for a retry after a failed attempt (see `retryOffersWanted` in connect-rules.ts). */
+  get retryOffersWanted(): number {
+    return retryOffersWanted(this.wantedPeers, this.othersReported, this.peers.size);
   }
 
   /**

@@ -4,12 +4,16 @@ import { describe, expect, it } from "vitest";
 import {
   announceDelayMs,
   answersOffer,
+  deferredRetryDelayMs,
   offersToMake,
   offersWanted,
+  pendingOffersSinceMs,
   retryDelayMs,
+  retryOffersWanted,
 } from "../../../sdk/src/p2p/connect-rules.js";
 import { canServe } from "../../../sdk/src/p2p/can-serve.js";
 import {
+  CONNECT_TIMEOUT_MS,
   FETCHING_TTL_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   RETRY_AFTER_FAILURE_MS,
@@ -17,13 +21,18 @@ import {
 } from "../../../sdk/src/p2p/constants.js";
 
 describe("connect rules", () => {
+  // retryOffersWanted: after a failure, an offer for every counted viewer while we lack any — the
+  // tracker picks the targets, and 1 offer among 2 viewers misses the one we lack half the time.
   it.each([
-    ["no tracker count yet: every wanted peer", 8, undefined, 2, 8],
-    ["no more than the counted viewers not connected yet", 8, 3, 1, 2],
-    ["everyone counted is connected already", 8, 3, 3, 0],
-    ["a stale count below the connections", 8, 1, 3, 0],
-  ])("offersWanted: %s", (_, wanted, others, connected, expected) => {
+    ["no tracker count yet: every wanted peer", 8, undefined, 2, 8, 8],
+    ["no more than the counted viewers not connected yet", 8, 3, 1, 2, 3],
+    ["one viewer of two lacking", 8, 2, 1, 1, 2],
+    ["everyone counted is connected already", 8, 3, 3, 0, 0],
+    ["a stale count below the connections", 8, 1, 3, 0, 0],
+    ["no more than the peers wanted", 1, 4, 2, 1, 1],
+  ])("offersWanted, retryOffersWanted: %s", (_, wanted, others, connected, expected, retry) => {
     expect(offersWanted(wanted, others, connected)).toBe(expected);
+    expect(retryOffersWanted(wanted, others, connected)).toBe(retry);
   });
 
   it("makes at most MAX_OFFERS_PER_ANNOUNCE offers, minus those still pending", () => {
@@ -47,6 +56,19 @@ describe("connect rules", () => {
     expect(retryDelayMs(-Infinity, 0, () => 0)).toBe(0.5 * RETRY_AFTER_FAILURE_MS);
     expect(retryDelayMs(1000, 1000 + RETRY_AFTER_FAILURE_MS - 1, () => 0)).toBeUndefined();
     expect(retryDelayMs(1000, 1000 + RETRY_AFTER_FAILURE_MS, () => 1)).toBe(1.5 * RETRY_AFTER_FAILURE_MS);
+  });
+
+  it("a failure inside that window is retried when it closes, not dropped", () => {
+    // The last retry fired at 1000; a failure at 2800 (its own attempt failing at once).
+    expect(deferredRetryDelayMs(1000, 2800, () => 0)).toBe(1000 + RETRY_AFTER_FAILURE_MS - 2800);
+    expect(deferredRetryDelayMs(1000, 2800, () => 1)).toBe(
+      1000 + RETRY_AFTER_FAILURE_MS - 2800 + 0.5 * RETRY_AFTER_FAILURE_MS,
+    );
+    expect(deferredRetryDelayMs(1000, 1000 + 3 * RETRY_AFTER_FAILURE_MS, () => 0)).toBe(0);
+  });
+
+  it("offers pending longer than an answer can take no longer hold back new ones", () => {
+    expect(pendingOffersSinceMs(100_000)).toBe(100_000 - CONNECT_TIMEOUT_MS);
   });
 });
 

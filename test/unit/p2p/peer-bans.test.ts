@@ -1,7 +1,8 @@
-// Bans a peer cannot shed by choosing a new peer_id: the tracker's fingerprint of its address
-// (`nearcast_from` on relayed offers and answers) is banned with its id.
+// Bans a peer cannot shed by choosing a new peer_id, that spare its honest neighbours: the id at once,
+// the tracker's fingerprint of its address (`nearcast_from` on relayed offers and answers) once a
+// second id of it was banned — at the first where nothing verifies peer bytes.
 import { describe, expect, it } from "vitest";
-import { MAX_BANNED_PEERS } from "../../../sdk/src/p2p/constants.js";
+import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS } from "../../../sdk/src/p2p/constants.js";
 import { PeerBans } from "../../../sdk/src/p2p/peer-bans.js";
 import { parseTrackerMessage } from "../../../sdk/src/p2p/tracker-messages.js";
 
@@ -17,18 +18,52 @@ const relayed = (extra: Record<string, unknown>) =>
   });
 
 describe("PeerBans", () => {
-  it("refuses a banned fingerprint under any peer id, and a banned id without a fingerprint", () => {
-    const bans = new PeerBans();
+  it("bans the id at once, and the address only at its second banned id", () => {
+    const bans = new PeerBans(ADDRESS_BAN_STRIKES);
+    expect(ADDRESS_BAN_STRIKES).toBe(2);
     expect(bans.ban({ id: "liar-1", fingerprint: "fp-A" })).toBe(true);
-    expect(bans.isBanned({ id: "liar-2", fingerprint: "fp-A" })).toBe(true);
-    expect(bans.isBanned({ id: "liar-1" })).toBe(true);
-    expect(bans.isBanned({ id: "honest", fingerprint: "fp-B" })).toBe(false);
-    // Banning it again is no new ban.
-    expect(bans.ban({ id: "liar-2", fingerprint: "fp-A" })).toBe(false);
+    expect(bans.refusal({ id: "liar-1", fingerprint: "fp-A" })).toBe("banned-id");
+    expect(bans.refusal({ id: "liar-1" })).toBe("banned-id");
+    // A neighbour behind the same address (or the liar under a new id): admitted on probation.
+    expect(bans.refusal({ id: "neighbour", fingerprint: "fp-A" })).toBeUndefined();
+    expect(bans.onProbation({ id: "neighbour", fingerprint: "fp-A" })).toBe(true);
+    expect(bans.onProbation({ id: "other", fingerprint: "fp-B" })).toBe(false);
+    expect(bans.onProbation({ id: "other" })).toBe(false);
+    // Banning the same id again is no new ban, and no second strike on its address.
+    expect(bans.ban({ id: "liar-1", fingerprint: "fp-A" })).toBe(false);
+    expect(bans.isBanned({ id: "neighbour", fingerprint: "fp-A" })).toBe(false);
+    // The liar back under a new id lies again: the address is banned, for every id.
+    expect(bans.ban({ id: "liar-2", fingerprint: "fp-A" })).toBe(true);
+    expect(bans.refusal({ id: "liar-3", fingerprint: "fp-A" })).toBe("banned-address");
+    expect(bans.refusal({ id: "neighbour", fingerprint: "fp-A" })).toBe("banned-address");
+    expect(bans.onProbation({ id: "neighbour", fingerprint: "fp-A" })).toBe(false);
+    expect(bans.refusal({ id: "honest", fingerprint: "fp-B" })).toBeUndefined();
+    // The same id under another address counts as the peer it is: still banned, not a strike there.
+    expect(bans.refusal({ id: "liar-1", fingerprint: "fp-B" })).toBe("banned-id");
   });
 
-  it(`remembers the ${MAX_BANNED_PEERS} most recent ids and fingerprints`, () => {
-    const bans = new PeerBans();
+  it("with one strike (allowUnverifiedPeers: nothing verifies), the address goes with the first id", () => {
+    const bans = new PeerBans(1);
+    bans.ban({ id: "liar-1", fingerprint: "fp-A" });
+    expect(bans.refusal({ id: "neighbour", fingerprint: "fp-A" })).toBe("banned-address");
+    expect(bans.onProbation({ id: "neighbour", fingerprint: "fp-A" })).toBe(false);
+  });
+
+  it("without a fingerprint only the id is banned, and nothing is on probation", () => {
+    const bans = new PeerBans(1);
+    bans.ban({ id: "liar-1" });
+    expect(bans.refusal({ id: "liar-1", fingerprint: "fp-A" })).toBe("banned-id");
+    expect(bans.refusal({ id: "liar-2" })).toBeUndefined();
+    expect(bans.refusal({ id: "liar-2", fingerprint: "fp-A" })).toBeUndefined();
+  });
+
+  it("refuses a strike count that cannot ban", () => {
+    expect(() => new PeerBans(0)).toThrow(RangeError);
+    expect(() => new PeerBans(1.5)).toThrow(RangeError);
+  });
+
+  it(`remembers the ${MAX_BANNED_PEERS} most recent ids and addresses`, () => {
+    const bans = new PeerBans(1);
     for (let i = 0; i <= MAX_BANNED_PEERS; i++) bans.ban({ id: `p${i}`, fingerprint: `f${i}` });
     expect(bans.isBanned({ id: "p0" })).toBe(false);
     expect(bans.isBanned({ id: "x", fingerprint: "f0" })).toBe(false);

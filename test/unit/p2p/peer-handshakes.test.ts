@@ -1,8 +1,8 @@
 // A banned peer cannot connect by answering one of our offers either: its answer, stamped with the
-// tracker's fingerprint, is refused before it is applied. Real RTCPeerConnection (node-datachannel).
+// tracker's fingerprint of a banned address, is refused before it is applied. Real RTCPeerConnection (node-datachannel).
 import { RTCPeerConnection } from "node-datachannel/polyfill";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CONNECT_TIMEOUT_MS } from "../../../sdk/src/p2p/constants.js";
+import { ADDRESS_BAN_STRIKES, CONNECT_TIMEOUT_MS } from "../../../sdk/src/p2p/constants.js";
 import { PeerBans } from "../../../sdk/src/p2p/peer-bans.js";
 import { PeerHandshakes } from "../../../sdk/src/p2p/peer-handshakes.js";
 
@@ -11,8 +11,10 @@ afterEach(() => handshakes.splice(0).forEach((h) => h.destroy()));
 
 describe("PeerHandshakes: answers from banned peers", () => {
   it("drops the offer an answer from a banned fingerprint answers, and never opens the connection", async () => {
-    const bans = new PeerBans();
+    const bans = new PeerBans(ADDRESS_BAN_STRIKES);
+    // Two ids of one host banned: the host's address is.
     bans.ban({ id: "-HX0100-first-id-00", fingerprint: "fp-host" });
+    bans.ban({ id: "-HX0100-other-id-00", fingerprint: "fp-host" });
     const connected: string[] = [];
     const failures: string[] = [];
     const h = new PeerHandshakes({
@@ -28,7 +30,7 @@ describe("PeerHandshakes: answers from banned peers", () => {
     const offer = await h.createOffer("s");
     expect(offer).toBeDefined();
     expect(h.pendingOffersFor("s")).toBe(1);
-    // A new id from the banned host: refused before its (here meaningless) SDP is even looked at.
+    // A third id from the banned host: refused before its (here meaningless) SDP is even looked at.
     h.takeAnswer(
       offer!.offer_id,
       "s",
