@@ -109,3 +109,11 @@ export const STALL_JUDGE_AFTER_MS = 1000;
  * is a hiccup, three are a peer that announces what it does not serve.
  */
 export const MAX_CONSECUTIVE_PEER_STALLS = 3;
+
+/**
+ * A swarm a tracker refused in an announce reply (`token_scope`, `swarm_full`, …) is announced there
+ * again only after this long, doubling at each further refusal up to the cap: the page's token or the
+ * swarm's crowd will not change within seconds, and a refused viewer must not hammer the tracker.
+ */
+export const REFUSED_SWARM_RETRY_MIN_MS = 5 * 60_000;
+export const REFUSED_SWARM_RETRY_MAX_MS = 60 * 60_000;
