@@ -115,15 +115,21 @@ const REFUSALS: Record<string, string> = {
   token_invalid: "token invalid",
   token_expired: "token expired",
   origin_not_allowed: "this page's origin is not allowed",
+  token_scope: "the token does not cover this stream",
+  info_hash_not_allowed: "stream not allowed on this tracker",
+  swarm_full: "swarm full",
+  swarm_limit: "tracker full",
+  connection_swarm_limit: "too many renditions on one connection",
 };
 
 /**
  * The tracker line of the panel from the SDK's `tracker-state` event: "connected", "refused: token
- * required", "unreachable, retrying (…)". `p2p` false: "off".
+ * required", "refused for a rendition: swarm full" (an announce refused, `swarmKey` set), "unreachable,
+ * retrying (…)". `p2p` false: "off".
  */
 export function trackerStatus(
   p2p: boolean,
-  event: { state: string; error?: string; reason?: string } | undefined,
+  event: { state: string; error?: string; reason?: string; swarmKey?: string } | undefined,
 ): { text: string; problem: boolean } {
   if (!p2p) return { text: "off (?p2p=0)", problem: false };
   if (event === undefined) return { text: "connecting…", problem: false };
@@ -132,7 +138,9 @@ export function trackerStatus(
       return { text: "connected", problem: false };
     case "refused": {
       const reason = event.reason ?? "";
-      return { text: `refused: ${REFUSALS[reason] ?? (reason || "no reason given")}`, problem: true };
+      const scope = event.swarmKey === undefined ? "" : " for a rendition";
+      const words = REFUSALS[reason] ?? (reason || "no reason given");
+      return { text: `refused${scope}: ${words}`, problem: true };
     }
     case "disconnected":
       return { text: `unreachable, retrying${event.error ? ` (${event.error})` : ""}`, problem: true };

@@ -145,9 +145,15 @@ export function encodeScrapeResponse(files: Map<BinaryId, ScrapeFile>, intervalS
   });
 }
 
+/**
+ * A refusal: WebTorrent's `failure reason` (words), plus Nearcast's `nearcast_reason` (the reason's
+ * key from refusal-reasons.ts), so a client can tell a refusal of a swarm (`token_scope`,
+ * `swarm_full`, …) from one of a single message (`unknown_peer`, …) without parsing words.
+ */
 export function encodeFailure(rejection: Rejection): string {
   return JSON.stringify({
     "failure reason": rejection.message,
+    nearcast_reason: rejection.reason,
     ...(rejection.action === undefined ? {} : { action: rejection.action }),
     ...(rejection.infoHash === undefined ? {} : { info_hash: rejection.infoHash }),
   });

@@ -34,7 +34,20 @@ export interface NearcastEvents {
    * `refused` can follow a `connected` at once: the tracker opens the socket so that it can say why
    * it closes it (a browser cannot read the HTTP status of a refused WebSocket).
    */
-  "tracker-state": { url: string; state: TrackerState; error?: string; reason?: string };
+  /**
+   * A tracker's state. `refused` with `reason` (`token_missing`, `origin_not_allowed`, …) and no
+   * `swarmKey`: the tracker refused this viewer, nothing is retried. With `swarmKey`: it refused one
+   * swarm's announce (`token_scope`, `swarm_full`, … or a non-Nearcast tracker's `failure reason`);
+   * the other swarms go on, and that one is announced again only after a long backoff (5 min,
+   * doubling to 1 h). `error`: why it disconnected (`disconnected`, retried with backoff).
+   */
+  "tracker-state": {
+    url: string;
+    state: TrackerState;
+    error?: string;
+    reason?: string;
+    swarmKey?: string;
+  };
   /**
    * Bytes from peers for a segment failed verification (published SHA-256 or `validateSegment`):
    * they were discarded, `peerIds` (every peer that sent bytes of it) banned for the session, and the

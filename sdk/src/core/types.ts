@@ -18,6 +18,13 @@ export interface SegmentRequest {
   id: string;
   /** Stream + rendition: viewers exchange segments only within one swarm. */
   swarmKey: string;
+  /**
+   * The player track the rendition plays in: the stream key and the track type (hls.js `main` or
+   * `audio`, Shaka `video` or `audio`), e.g. `<stream>|main`. A track plays one rendition at a time:
+   * once another rendition of the track is used, this one's swarm is left after a short grace
+   * (SWARM_SWITCH_GRACE_MS, 8 s). Without it the swarm is left only after 60 s unused.
+   */
+  track?: string;
   url: string;
   byteRange?: ByteRange;
   startTimeSec: number;

@@ -132,9 +132,13 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     return this.network?.peerId;
   }
 
-  /** Join a swarm ahead of its first segment request, so peers are connecting by then. */
-  prepareSwarm(swarmKey: string): void {
-    if (!this.destroyed) this.network?.swarm(swarmKey);
+  /**
+   * Join a swarm ahead of its first segment request, so peers are connecting by then. `track`: the
+   * player track the rendition plays in (see {@link SegmentRequest.track}); the track's previous
+   * rendition is then left after a short grace unless it is used again.
+   */
+  prepareSwarm(swarmKey: string, track?: string): void {
+    if (!this.destroyed) this.network?.swarm(swarmKey, track);
   }
 
   /**
@@ -179,6 +183,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
     this.stats.swarmKey = request.swarmKey;
     const key = loadKey(request.swarmKey, request.id);
     this.loading.add(key);
+    // The player plays this rendition now, even when the segment is served from the store.
+    this.network?.swarm(request.swarmKey, request.track);
     options = {
       ...options,
       signal: options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal,
@@ -295,6 +301,10 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       stats: this.stats,
       emit: (event, arg) => this.emit(event, arg),
       isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
+      isLoadingIn: (swarmKey) => {
+        for (const key of this.loading) if (key.startsWith(`${swarmKey}\n`)) return true;
+        return false;
+      },
       clientName: CLIENT_NAME,
       uploading: () => this.uploadAllowed,
       onUplinkSample: (bytes, busyMs, endMs) => {

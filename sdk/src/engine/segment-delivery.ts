@@ -184,7 +184,7 @@ export class SegmentDelivery {
   ): LoadPorts {
     const { request, assembly } = target;
     const network = this.deps.network;
-    const swarm = network?.swarm(request.swarmKey);
+    const swarm = network?.swarm(request.swarmKey, request.track);
     const log = this.deps.log;
     return {
       segment: request,

@@ -11,7 +11,7 @@ import { defaultStreamKey } from "../engine/segment-identity.js";
 import { createFragmentLoaderClass } from "./fragment-loader.js";
 import { InterstitialAssets, type InterstitialStats, type PlayerBinding } from "./interstitial-assets.js";
 import { watchNativePlayback } from "./native-playback-watch.js";
-import { swarmKeyOf, toSegmentRequest, type FragLike, type HlsLike } from "./segment-mapping.js";
+import { swarmKeyOf, toSegmentRequest, trackKeyOf, type FragLike, type HlsLike } from "./segment-mapping.js";
 
 /** {@link Nearcast.getStats}: the engine's snapshot plus interstitial assets' share of it. */
 export type NearcastHlsStats = NearcastStats & { interstitials: InterstitialStats };
@@ -86,7 +86,8 @@ export class Nearcast {
       this.engine.suspendP2P();
     };
     // Join a rendition's swarm as soon as hls.js picks it, so peer connections are being set up
-    // while its playlist loads rather than after the first fragment is already due.
+    // while its playlist loads rather than after the first fragment is already due; the swarm of the
+    // rendition it replaces is left after a short grace (SwarmMembership).
     const onLevelLoading = (_: unknown, data: { level: number }) =>
       this.prepare(this.bindingOf(hls.config), "main", data.level);
     const onAudioTrackLoading = (_: unknown, data: { id: number }) =>
@@ -155,7 +156,7 @@ export class Nearcast {
   private prepare(binding: PlayerBinding | undefined, type: string, level: number): void {
     if (!binding) return;
     const swarmKey = swarmKeyOf(binding.hls as unknown as HlsLike, binding.streamKey, type, level);
-    if (swarmKey) this.engine.prepareSwarm(swarmKey);
+    if (swarmKey) this.engine.prepareSwarm(swarmKey, trackKeyOf(binding.streamKey, type));
   }
 
   private toRequest(context: FragmentLoaderContext, hlsConfig: HlsConfig): SegmentRequest | undefined {

@@ -74,6 +74,11 @@ export function swarmKeyOf(hls: HlsLike, streamKey: string, type: string, level:
   return rendition ? `${streamKey}|${rendition}` : undefined;
 }
 
+/** The player track a level ("main") or audio track ("audio") plays in (see `SegmentRequest.track`). */
+export function trackKeyOf(streamKey: string, type: string): string {
+  return `${streamKey}|${type}`;
+}
+
 /**
  * Map an hls.js fragment load to a core segment request, or undefined for loads Nearcast leaves to
  * hls.js's own loader (subtitles, unknown levels, LL-HLS parts, byte ranges hls.js widened for
@@ -119,6 +124,7 @@ export function toSegmentRequest(
       isInit ? undefined : (frag.rawProgramDateTime?.trim() ?? undefined),
     ),
     swarmKey,
+    track: trackKeyOf(streamKey, frag.type),
     url,
     byteRange: range ? { start: range[0], end: range[1] } : undefined,
     startTimeSec: frag.start,

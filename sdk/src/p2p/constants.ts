@@ -44,6 +44,23 @@ export const MAX_TRACKER_MESSAGE_BYTES = 64 * 1024;
 /** A swarm not used by the player for this long is left (still serving peers until then). */
 export const SWARM_IDLE_MS = 60_000;
 
+/**
+ * A rendition the player switched away from (another rendition of the same track used since) is left
+ * once it has gone unused this long: a few segment durations, so an ABR probe or a quick switch back
+ * does not make the viewer leave and rejoin a swarm (and lose its connections there).
+ */
+export const SWARM_SWITCH_GRACE_MS = 8000;
+
+/**
+ * A swarm being left keeps its connections until the uploads peers had already asked of us end, at
+ * most this long (a 2-MB segment at 2 Mbit/s): then the rest is cut, and those peers' loads turn to
+ * another source as after any peer that goes away.
+ */
+export const SWARM_LEAVE_DRAIN_MS = 8000;
+
+/** How often swarms are checked for leaving: a small part of the grace above. */
+export const SWARM_SWEEP_MS = 2000;
+
 /** After a failed connection attempt, announce again after about this long (not a full interval). */
 export const RETRY_AFTER_FAILURE_MS = 2000;
 
@@ -112,3 +129,11 @@ export const UPLINK_METER_INTERVAL_MS = 250;
  * (MAX_CHUNK_BYTES), far more than the control messages that ride on the same channels.
  */
 export const UPLINK_BACKLOG_MIN_BYTES = 32 * 1024;
+
+/**
+ * A swarm a tracker refused in an announce reply (`token_scope`, `swarm_full`, …) is announced there
+ * again only after this long, doubling at each further refusal up to the cap: the page's token or the
+ * swarm's crowd will not change within seconds, and a refused viewer must not hammer the tracker.
+ */
+export const REFUSED_SWARM_RETRY_MIN_MS = 5 * 60_000;
+export const REFUSED_SWARM_RETRY_MAX_MS = 60 * 60_000;

@@ -6,7 +6,7 @@ import type { SegmentStoreChange } from "../core/segment-store-types.js";
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
 import type { PeerRejectionReason } from "../core/types.js";
-import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS, SWARM_IDLE_MS } from "./constants.js";
+import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS, SWARM_SWEEP_MS } from "./constants.js";
 import { IceConfigSource } from "./ice-config.js";
 import { createPeerId } from "./ids.js";
 import { Peer, type PeerHandlers, type PeerRemote } from "./peer.js";
@@ -17,6 +17,7 @@ import { availabilityMessages } from "./protocol-availability.js";
 import { MAX_CHUNK_BYTES, PROTOCOL_VERSION } from "./protocol-constants.js";
 import type { SegmentAvailability } from "../core/availability.js";
 import { Swarm } from "./swarm.js";
+import { SwarmMembership } from "./swarm-membership.js";
 import type { TrackerSession } from "./tracker-messages.js";
 import { uploadsPerSegment } from "./upload-rules.js";
 import { Uploader } from "./uploader.js";
@@ -32,6 +33,8 @@ export interface P2PNetworkOptions {
   stats: StatsCollector;
   emit: <K extends keyof NearcastEvents>(event: K, arg: NearcastEvents[K]) => void;
   isLoading: (swarmKey: string, segmentId: string) => boolean;
+  /** A load of ours in this swarm is in flight (its swarm is not left meanwhile). */
+  isLoadingIn: (swarmKey: string) => boolean;
   clientName: string;
   /** Whether to serve peers now: `uploadEnabled`, unless the connection is metered. */
   uploading: () => boolean;
@@ -56,6 +59,7 @@ export class P2PNetwork {
   private readonly uplinkMeter: UplinkMeter;
   private readonly sweepTimer: ReturnType<typeof setInterval>;
   private readonly handlers: PeerHandlers;
+  private readonly membership: SwarmMembership;
   /** Peers dropped for breaking a rule: never connected again this session (bounded, FIFO). */
   private readonly bans: PeerBans;
   /**
@@ -126,18 +130,37 @@ export class P2PNetwork {
       onTrackerState: (url, state, detail) => emit("tracker-state", { url, state, ...detail }),
       onWarning: (message) => emit("warning", { code: "tracker", message }),
     });
-    this.sweepTimer = setInterval(() => this.sweepIdleSwarms(), 10_000);
+    this.membership = new SwarmMembership({
+      swarms: this.swarms,
+      leaveTrackers: (key) => this.connector.leave(key),
+      joinTrackers: (key) => this.connector.join(key),
+      loading: options.isLoadingIn,
+      uploadsOpen: (peer) => this.uploader.hasOpenUploads(peer),
+      announceHoldings: (swarm, holding) => {
+        if (!this.options.uploading()) return;
+        const messages = holding
+          ? availabilityMessages(this.options.store.list(swarm.key))
+          : [{ type: "availability-full", segments: [] } as const];
+        for (const message of messages) swarm.broadcast(message);
+      },
+      log,
+    });
+    this.sweepTimer = setInterval(() => this.membership.sweep(), SWARM_SWEEP_MS);
   }
 
-  /** The swarm for a key, joined on first use. */
-  swarm(key: string): Swarm {
+  /**
+   * The swarm for a key, joined on first use. `track` names the player track the rendition plays in
+   * (the stream key and the track type, e.g. `<stream>|main`): when another swarm of that track is
+   * used, this one is left after SWARM_SWITCH_GRACE_MS (see SwarmMembership).
+   */
+  swarm(key: string, track?: string): Swarm {
     let swarm = this.swarms.get(key);
     if (!swarm) {
       swarm = new Swarm(key, this.peerId, this.options.config.maxPeers);
       this.swarms.set(key, swarm);
       this.connector.join(key);
     }
-    swarm.lastUsedMs = Date.now();
+    this.membership.used(swarm, track);
     return swarm;
   }
 
@@ -216,7 +239,9 @@ export class P2PNetwork {
     for (const r of change.removed) entry(r.swarmKey).removed.push(r.segmentId);
     for (const [key, { added, removed }] of bySwarm) {
       const swarm = this.swarms.get(key);
-      if (swarm && swarm.peers.size > 0) swarm.broadcast({ type: "availability-delta", added, removed });
+      // A swarm being left withdrew its availability: it stays withdrawn.
+      if (swarm && swarm.peers.size > 0 && swarm.leavingSinceMs === undefined)
+        swarm.broadcast({ type: "availability-delta", added, removed });
     }
   }
 
@@ -246,8 +271,9 @@ export class P2PNetwork {
     initiator: boolean,
   ): void {
     const swarm = this.swarms.get(key);
-    // A connection that was already being set up when its peer got banned still lands here.
-    if (!swarm || this.destroyed || this.refuses(remote)) {
+    // A connection that was already being set up when its peer got banned, or its swarm began to be
+    // left, still lands here.
+    if (!swarm || swarm.leavingSinceMs !== undefined || this.destroyed || this.refuses(remote)) {
       channel.close();
       return void connection.close();
     }
@@ -321,16 +347,6 @@ export class P2PNetwork {
       detail,
       ...(remote.fingerprint !== undefined ? { fingerprint: remote.fingerprint } : {}),
     });
-  }
-
-  private sweepIdleSwarms(): void {
-    const cutoff = Date.now() - SWARM_IDLE_MS;
-    for (const [key, swarm] of this.swarms) {
-      if (swarm.lastUsedMs >= cutoff) continue;
-      this.connector.leave(key);
-      swarm.closeAll("swarm idle");
-      this.swarms.delete(key);
-    }
   }
 }
 

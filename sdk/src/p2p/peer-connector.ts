@@ -10,6 +10,7 @@ import {
 import { infoHashOf } from "./ids.js";
 import type { PeerRemote } from "./peer.js";
 import { PeerHandshakes, type PeerHandler } from "./peer-handshakes.js";
+import { isSwarmRefusal, SwarmRefusals } from "./swarm-refusals.js";
 import { TrackerClient } from "./tracker-client.js";
 import type { TrackerMessage, TrackerSession } from "./tracker-messages.js";
 import type { TrackerState } from "../core/events.js";
@@ -38,8 +39,15 @@ export interface PeerConnectorOptions {
   onSession?(trackerUrl: string, session: TrackerSession): void;
   /** Peers banned for breaking a rule (by id or tracker fingerprint): their offers and answers are ignored. */
   isBanned(remote: PeerRemote): boolean;
-  /** `error`: why a tracker disconnected; `reason`: the tracker's reason for refusing this viewer. */
-  onTrackerState(url: string, state: TrackerState, detail?: { error?: string; reason?: string }): void;
+  /**
+   * `error`: why a tracker disconnected; `reason`: the tracker's reason for refusing this viewer, or
+   * (with `swarmKey`) one swarm's announce.
+   */
+  onTrackerState(
+    url: string,
+    state: TrackerState,
+    detail?: { error?: string; reason?: string; swarmKey?: string },
+  ): void;
   onWarning(message: string): void;
 }
 
@@ -66,6 +74,10 @@ export class PeerConnector {
   private readonly lastRefillMs = new Map<string, number>();
   /** The retry after a failure that is on its way, per swarm (one at a time: its offers are fresh). */
   private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Swarms a tracker refused in an announce reply: not announced there again for a while. */
+  private readonly refusals = new SwarmRefusals();
+  /** Each tracker's URL as configured (its client's URL may carry `region`). */
+  private readonly configuredUrl = new Map<TrackerClient, string>();
   private destroyed = false;
 
   constructor(private readonly options: PeerConnectorOptions) {
@@ -80,6 +92,7 @@ export class PeerConnector {
     });
     this.trackers = options.trackerUrls.map((url) => {
       const tracker = new TrackerClient(withRegion(url, options.region), options.WebSocket, options.log);
+      this.configuredUrl.set(tracker, url);
       options.onTrackerState(url, "connecting");
       tracker.on("connected", () => {
         options.onTrackerState(url, "connected");
@@ -197,8 +210,9 @@ export class PeerConnector {
     offersSinceMs = 0,
     retry = false,
   ): Promise<void> {
-    if (!tracker.isOpen) return;
-    if (event === "started") {
+    if (!tracker.isOpen || this.refusals.blocks(tracker.url, swarm.swarmKey, Date.now())) return;
+    const joining = event === "started";
+    if (joining) {
       // Join at once, before the offers are ready (ICE gathering takes a while): the response
       // tells the scheduler whether peers are on their way, while the first segments are due.
       tracker.announce({
@@ -231,6 +245,10 @@ export class PeerConnector {
       await Promise.all(Array.from({ length: count }, () => this.handshakes.createOffer(swarm.swarmKey)))
     ).filter((o): o is NonNullable<typeof o> => o !== undefined);
     if (this.destroyed || !this.swarms.has(swarm.swarmKey)) return;
+    // Refused while the offers were being made (the `started` announce's reply): not again. Nor a
+    // second announce without offers right after the `started` one: it would only repeat it.
+    if (this.refusals.blocks(tracker.url, swarm.swarmKey, Date.now())) return;
+    if (joining && offers.length === 0) return;
     tracker.announce({
       infoHash: swarm.infoHash,
       peerId: this.options.peerId,
@@ -238,6 +256,36 @@ export class PeerConnector {
       event,
       offers,
       region: this.options.region,
+      swarmKey: swarm.swarmKey,
+    });
+  }
+
+  /**
+   * A tracker refused to let us into a swarm: say so as a state (`refused`, with the reason and the
+   * swarm), leave the swarm alone on that tracker for a while (SwarmRefusals), and when every tracker
+   * refuses it, tell the swarm no peers are coming (its loads go to HTTP without waiting for any).
+   */
+  private swarmRefused(
+    tracker: TrackerClient,
+    swarm: JoinedSwarm,
+    failure: { reason: string; reasonKey?: string },
+  ): void {
+    const now = Date.now();
+    // The reply to a second announce sent before the first refusal arrived: already known.
+    if (this.refusals.blocks(tracker.url, swarm.swarmKey, now)) return;
+    const retryMs = this.refusals.refused(tracker.url, swarm.swarmKey, now);
+    const reason = failure.reasonKey ?? failure.reason;
+    this.options.log(
+      "tracker %s refused swarm %s (%s): again in %d s",
+      tracker.url,
+      swarm.swarmKey,
+      reason,
+      retryMs / 1000,
+    );
+    if (this.trackers.every((t) => this.refusals.blocks(t.url, swarm.swarmKey, now)))
+      this.options.onSwarmReport(swarm.swarmKey, 0);
+    this.options.onTrackerState(this.configuredUrl.get(tracker) ?? tracker.url, "refused", {
+      reason,
       swarmKey: swarm.swarmKey,
     });
   }
@@ -252,6 +300,7 @@ export class PeerConnector {
       case "announce-response":
         if (message.session) this.options.onSession?.(tracker.url, message.session);
         if (!swarm) return;
+        this.refusals.accepted(tracker.url, swarm.swarmKey);
         if (message.intervalSec) swarm.intervalMs = message.intervalSec * 1000;
         // Trackers count the announcing peer itself among complete + incomplete.
         this.options.onSwarmReport(
@@ -262,10 +311,10 @@ export class PeerConnector {
         );
         return;
       case "failure":
+        if (swarm && isSwarmRefusal(message.reasonKey)) return this.swarmRefused(tracker, swarm, message);
+        return this.options.onWarning(`tracker ${tracker.url}: ${message.reason}`);
       case "warning":
-        return this.options.onWarning(
-          `tracker ${tracker.url}: ${message.kind === "failure" ? message.reason : message.message}`,
-        );
+        return this.options.onWarning(`tracker ${tracker.url}: ${message.message}`);
       case "answer":
         if (!swarm || message.peerId === this.options.peerId) return;
         return this.handshakes.takeAnswer(message.offerId, swarm.swarmKey, remoteOf(message), message.answer);

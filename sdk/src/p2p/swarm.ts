@@ -10,6 +10,10 @@ export class Swarm implements PeerView {
   readonly peers = new Map<string, Peer>();
   lastUsedMs = Date.now();
   readonly joinedMs = Date.now();
+  /** The player track whose rendition this swarm is, once a use named one (see SwarmMembership). */
+  track: string | undefined;
+  /** Since when this swarm is being left (announced `stopped`, uploads draining); undefined if not. */
+  leavingSinceMs: number | undefined;
   /**
    * Other viewers the tracker last counted in this swarm; undefined until a tracker answered, or when
    * its answer carried no counts (some trackers send none).

@@ -42,13 +42,22 @@ export type TrackerMessage =
       answer: SessionDescription;
       from?: string;
     }
-  | { kind: "failure"; infoHash: string | undefined; reason: string }
+  | {
+      kind: "failure";
+      infoHash: string | undefined;
+      /** The tracker's words (`failure reason`). */
+      reason: string;
+      /** A Nearcast tracker's key for the reason (`nearcast_reason`, e.g. `token_scope`), when sent. */
+      reasonKey?: string;
+    }
   | { kind: "warning"; infoHash: string | undefined; message: string }
   | { kind: "ignored" };
 
 const MAX_SDP_CHARS = 32 * 1024;
 const MAX_SESSION_CHARS = 2048;
 const SESSION_TOKEN = /^[A-Za-z0-9._-]+$/;
+/** A refusal reason's key (demo-server/src/net/refusal-reasons.ts): short snake_case. */
+const REASON_KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** The `nearcast.session` of an announce reply, or undefined when absent or malformed. */
 function session(v: unknown): TrackerSession | undefined {
@@ -86,8 +95,15 @@ export function parseTrackerMessage(text: string): TrackerMessage {
     throw new TypeError("tracker message is not an object");
   const m = data as Record<string, unknown>;
   const infoHash = isBinaryId(m.info_hash) ? m.info_hash : undefined;
-  if (typeof m["failure reason"] === "string")
-    return { kind: "failure", infoHash, reason: m["failure reason"].slice(0, 200) };
+  if (typeof m["failure reason"] === "string") {
+    const key = typeof m.nearcast_reason === "string" && REASON_KEY.test(m.nearcast_reason);
+    return {
+      kind: "failure",
+      infoHash,
+      reason: m["failure reason"].slice(0, 200),
+      ...(key ? { reasonKey: m.nearcast_reason as string } : {}),
+    };
+  }
   if (typeof m["warning message"] === "string")
     return { kind: "warning", infoHash, message: m["warning message"].slice(0, 200) };
   if (m.action === "scrape") return { kind: "ignored" };

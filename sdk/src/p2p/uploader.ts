@@ -90,6 +90,11 @@ export class Uploader {
     for (const wake of set) wake();
   }
 
+  /** Whether requests of this peer are queued or being served. */
+  hasOpenUploads(peer: Peer): boolean {
+    return (this.queues.get(peer)?.length ?? 0) > 0;
+  }
+
   peerClosed(peer: Peer): void {
     for (const job of this.queues.get(peer) ?? []) job.cancelled = true;
     this.queues.delete(peer);

@@ -76,6 +76,7 @@ export function toShakaSegmentRequest(input: ShakaSegmentInput): SegmentRequest 
   return {
     id: segmentId(isInit ? "init" : "media", urlKey, range, undefined),
     swarmKey: `${input.streamKey}|${rendition}`,
+    track: `${input.streamKey}|${stream.type}`,
     url: input.uri,
     byteRange: range ? { start: range[0], end: range[1] } : undefined,
     startTimeSec,

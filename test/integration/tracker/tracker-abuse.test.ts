@@ -48,7 +48,10 @@ describe("abuse: the tracker keeps serving well-behaved viewers", () => {
   it("random binary frames get a failure reason and are counted", async () => {
     const attacker = await connect(h.url, as("10.66.0.1"));
     for (let i = 0; i < 5; i++) attacker.ws.send(randomBytes(512));
-    expect(await attacker.next(isFailure)).toEqual({ "failure reason": "binary frames are not supported" });
+    expect(await attacker.next(isFailure)).toEqual({
+      "failure reason": "binary frames are not supported",
+      nearcast_reason: "binary_frame",
+    });
     await eventually(() => expect(h.tracker.stats().rejected.binary_frame).toBe(5));
     await attacker.close();
     await expectStillServing();

@@ -103,6 +103,9 @@ describe("panel figures that say what they mean (issue 24)", () => {
       "refused: this page's origin is not allowed",
     );
     expect(trackerStatus(true, { state: "refused", reason: "swarm_gone" }).text).toBe("refused: swarm_gone");
+    expect(trackerStatus(true, { state: "refused", reason: "token_scope", swarmKey: "s|v1" }).text).toBe(
+      "refused for a rendition: the token does not cover this stream",
+    );
     expect(
       trackerStatus(true, { state: "disconnected", error: "unreachable or refused (code 1006)" }),
     ).toEqual({

@@ -129,6 +129,7 @@ describe("TrackerCore announce", () => {
     send(a, { action: "announce", info_hash: other, peer_id: bin(1) });
     expect(a.take()[1]).toEqual({
       "failure reason": "too many swarms on this connection",
+      nearcast_reason: "connection_swarm_limit",
       action: "announce",
       info_hash: other,
     });
@@ -233,9 +234,10 @@ describe("TrackerCore scrape, disconnect, sweep, bad input", () => {
     core.handleText(a, "not json");
     core.handleText(a, JSON.stringify({ action: "announce", info_hash: "x", peer_id: bin(1) }));
     expect(a.take()).toEqual([
-      { "failure reason": "message is not valid JSON" },
+      { "failure reason": "message is not valid JSON", nearcast_reason: "invalid_json" },
       {
         "failure reason": "invalid info_hash: expected 20 bytes as a binary string",
+        nearcast_reason: "invalid_info_hash",
         action: "announce",
       },
     ]);
