@@ -6,6 +6,7 @@ import { WebSocket } from "ws";
 import { DIGEST_CHUNK_BYTES, DigestClient, type DigestClientOptions } from "nearcast";
 import type { DigestServiceOptions } from "../../../demo-server/src/digests/digest-options.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { chunkDigestsOf } from "../../support/chunk-digests.js";
 import { startTestOrigin, type TestOrigin, type TestOriginOptions } from "../../support/test-origin.js";
 
 export interface Member {
@@ -131,15 +132,8 @@ export function peerIdHex(peerId: string): string {
 /** The chunk digests the service should send for `file` (or `range` of it), as the client returns them. */
 export function chunkDigestsOfFile(file: string, range?: [number, number]) {
   const all = readFileSync(file);
-  const bytes = range ? all.subarray(range[0], range[1]) : all;
-  const digests: Buffer[] = [];
-  for (let at = 0; at < bytes.length; at += DIGEST_CHUNK_BYTES)
-    digests.push(
-      createHash("sha256")
-        .update(bytes.subarray(at, at + DIGEST_CHUNK_BYTES))
-        .digest(),
-    );
-  return { chunkBytes: DIGEST_CHUNK_BYTES, sha256: new Uint8Array(Buffer.concat(digests)) };
+  const sha256 = chunkDigestsOf(range ? all.subarray(range[0], range[1]) : all);
+  return { chunkBytes: DIGEST_CHUNK_BYTES, sha256: new Uint8Array(sha256) };
 }
 
 export function sha256OfFile(file: string, range?: [number, number]): string {

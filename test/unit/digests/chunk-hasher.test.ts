@@ -1,23 +1,12 @@
-import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ChunkHasher } from "../../../demo-server/src/digests/chunk-hasher.js";
 import { DIGEST_CHUNK_BYTES, MAX_DIGEST_CHUNKS } from "../../../sdk/src/http/digest-wire.js";
+import { chunkDigestsOf } from "../../support/chunk-digests.js";
 
 function bodyOf(n: number): Buffer {
   const body = Buffer.alloc(n);
   for (let i = 0; i < n; i++) body[i] = (i * 31 + (i >> 8)) & 0xff;
   return body;
-}
-
-function expected(body: Buffer, chunkBytes: number): string {
-  const digests: Buffer[] = [];
-  for (let at = 0; at < body.length; at += chunkBytes)
-    digests.push(
-      createHash("sha256")
-        .update(body.subarray(at, at + chunkBytes))
-        .digest(),
-    );
-  return Buffer.concat(digests).toString("base64");
 }
 
 describe("ChunkHasher", () => {
@@ -26,7 +15,7 @@ describe("ChunkHasher", () => {
     for (const piece of [1, 999, DIGEST_CHUNK_BYTES, 100_000, body.length]) {
       const hasher = new ChunkHasher(body.length);
       for (let at = 0; at < body.length; at += piece) hasher.update(body.subarray(at, at + piece));
-      expect(hasher.finish()).toBe(expected(body, DIGEST_CHUNK_BYTES));
+      expect(hasher.finish()).toBe(chunkDigestsOf(body).toString("base64"));
     }
   });
 

@@ -9,6 +9,7 @@ import type { SegmentRequest } from "../../../sdk/src/core/types.js";
 import { DigestClient } from "../../../sdk/src/http/digest-client.js";
 import { DIGEST_CHUNK_BYTES } from "../../../sdk/src/http/digest-wire.js";
 import { TrustLadder, type TrustVerdict } from "../../../sdk/src/verify/trust-ladder.js";
+import { chunkDigestsOf } from "../../support/chunk-digests.js";
 
 const CHUNK = DIGEST_CHUNK_BYTES;
 /** Three full chunks and a short last one. */
@@ -36,7 +37,7 @@ function okEntry(withChunks: boolean) {
     status: "ok",
     sha256: createHash("sha256").update(SEGMENT).digest("hex"),
     bytes: SEGMENT.byteLength,
-    ...(withChunks ? { chunkBytes: CHUNK, chunks: Buffer.concat(digests).toString("base64") } : {}),
+    ...(withChunks ? { chunkBytes: CHUNK, chunks: chunkDigestsOf(SEGMENT).toString("base64") } : {}),
   };
 }
 
