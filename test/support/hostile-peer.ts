@@ -26,6 +26,8 @@ import { waitFor } from "./wait-for.js";
  * - `unrequested`: answers a request with data frames for request ids the requester never used, at
  *   `rateBytesPerSec`.
  * - `silent`: announces its segments and never answers a request for them.
+ * - `paced`: serves the right bytes with the right size at `rateBytesPerSec` (a slow honest source).
+ * - `paced-lie`: as `paced`, but every byte from `faultAfterBytes` on is inverted.
  */
 export type HostileBehaviour =
   | "honest"
@@ -37,6 +39,8 @@ export type HostileBehaviour =
   | "unknown-length"
   | "trickle"
   | "trickle-after"
+  | "paced"
+  | "paced-lie"
   | "unrequested"
   | "silent";
 
@@ -489,6 +493,22 @@ export class HostilePeer {
             segment.subarray(0, size),
           ),
         );
+      case "paced":
+      case "paced-lie": {
+        const bytes = this.options.behaviour === "paced" ? segment : segment.slice();
+        if (this.options.behaviour === "paced-lie")
+          for (let i = faultAfter; i < bytes.byteLength; i++) bytes[i] = ~bytes[i]! & 0xff;
+        return this.paced(link, request, (offset, size) =>
+          offset < end
+            ? encodeDataFrame(
+                request.requestId,
+                offset,
+                segment.byteLength,
+                bytes.subarray(offset, Math.min(end, offset + size)),
+              )
+            : undefined,
+        );
+      }
       case "silent":
         return;
     }

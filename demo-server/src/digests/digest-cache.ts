@@ -5,7 +5,7 @@
 import type { FetchFailureReason } from "./origin-fetch.js";
 
 export type DigestOutcome =
-  | { ok: true; sha256: string; bytes: number }
+  | { ok: true; sha256: string; bytes: number; chunks?: { chunkBytes: number; sha256: string } }
   | { ok: false; reason: FetchFailureReason | "overloaded"; httpStatus?: number };
 
 export interface DigestCacheLimits {
@@ -94,7 +94,8 @@ export class DigestCache {
     const ttlMs = outcome.ok ? this.limits.ttlMs : failureTtl(outcome, this.limits.failureTtlMs);
     if (ttlMs <= 0) return;
     this.delete(key);
-    const sizeBytes = key.length * 2 + ENTRY_OVERHEAD_BYTES;
+    const chunkChars = outcome.ok ? (outcome.chunks?.sha256.length ?? 0) : 0;
+    const sizeBytes = (key.length + chunkChars) * 2 + ENTRY_OVERHEAD_BYTES;
     this.entries.set(key, { outcome, expiresMs: this.now() + ttlMs, sizeBytes });
     this.totalBytes += sizeBytes;
     while (this.entries.size > this.limits.maxEntries || this.totalBytes > this.limits.maxBytes) {

@@ -275,7 +275,15 @@ export class DigestService {
 }
 
 function entryOf(outcome: DigestOutcome): DigestEntry {
-  if (outcome.ok) return { status: "ok", sha256: outcome.sha256, bytes: outcome.bytes };
+  if (outcome.ok) {
+    const { sha256, bytes, chunks } = outcome;
+    return {
+      status: "ok",
+      sha256,
+      bytes,
+      ...(chunks ? { chunkBytes: chunks.chunkBytes, chunks: chunks.sha256 } : {}),
+    };
+  }
   if (outcome.reason === "address_not_allowed") return { status: "refused", reason: "address_not_allowed" };
   return {
     status: "unavailable",

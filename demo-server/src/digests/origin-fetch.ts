@@ -8,6 +8,7 @@ import https from "node:https";
 import { isIP } from "node:net";
 import type { DigestUnavailableReason } from "nearcast";
 import { ADDRESS_REFUSED, type AddressGuard } from "./address-guard.js";
+import { ChunkHasher } from "./chunk-hasher.js";
 import type { DigestCounters } from "./digest-metrics.js";
 import { parseHttpUrl, type Range } from "./url-binding.js";
 
@@ -27,6 +28,8 @@ export interface HashedBody {
   sha256: string;
   /** Bytes hashed: the segment, or its byte range. */
   bytes: number;
+  /** The chunk digests (the wire's `chunkBytes` and base64 `chunks`), for a segment not too long. */
+  chunks?: { chunkBytes: number; sha256: string };
   /** Bytes read from the origin (more than `bytes` when a server ignored the Range header). */
   transferred: number;
 }
@@ -84,7 +87,7 @@ export class OriginClient {
   }
 
   /**
-   * SHA-256 of a segment, or of `range` of it, streamed (memory does not grow with the size). Asks
+   * SHA-256 of a segment, or of `range` of it, and of each of its chunks (chunk-hasher.ts), streamed (memory does not grow with the size). Asks
    * with `Range` always: a 206's Content-Range states the total even for a chunked body, so a body
    * that ends short is caught; a 200 without Content-Length (for a whole segment) is `length_unknown`.
    */
@@ -95,19 +98,29 @@ export class OriginClient {
       if ("reason" in plan) return failure(plan.reason, counter.bytes, plan.httpStatus);
       if (plan.expected > maxBytes) return failure("too_large", counter.bytes);
       const hash = createHash("sha256");
+      const chunks = ChunkHasher.wanted(plan.expected) ? new ChunkHasher(plan.expected) : undefined;
       const end = plan.skip + plan.expected;
       let position = 0;
       for await (const chunk of res as AsyncIterable<Buffer>) {
         counter.bytes += chunk.length;
         const from = Math.max(0, plan.skip - position);
         const to = Math.min(chunk.length, end - position);
-        if (to > from) hash.update(chunk.subarray(from, to));
+        if (to > from) {
+          hash.update(chunk.subarray(from, to));
+          chunks?.update(chunk.subarray(from, to));
+        }
         position += chunk.length;
         if (position > end && !plan.mayOverrun) return failure("length_mismatch", counter.bytes);
         if (position >= end && plan.mayOverrun) break;
       }
       if (position < end) return failure("length_mismatch", counter.bytes);
-      return { ok: true, sha256: hash.digest("hex"), bytes: plan.expected, transferred: counter.bytes };
+      return {
+        ok: true,
+        sha256: hash.digest("hex"),
+        bytes: plan.expected,
+        ...(chunks ? { chunks: { chunkBytes: chunks.chunkBytes, sha256: chunks.finish() } } : {}),
+        transferred: counter.bytes,
+      };
     });
   }
 

@@ -29,8 +29,13 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
   const digest = subtle
     ? new Uint8Array(await subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>))
     : nobleSha256(data);
+  return hexOf(digest);
+}
+
+/** `bytes` as lower-case hex, two characters a byte. */
+export function hexOf(bytes: Uint8Array): string {
   let out = "";
-  for (const b of digest) out += b.toString(16).padStart(2, "0");
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;
 }
 

@@ -16,7 +16,9 @@ import type { LoadOptions, SegmentRequest, SegmentSource, TransferTiming } from 
  * (the store may refuse, e.g. over budget: then the segment is simply not shared).
  *
  * With `holdUnverifiedP2p`, bytes from peers are not mirrored as they arrive: nobody is served them
- * until the whole segment has passed verification and {@link publish} stores it.
+ * until the whole segment has passed verification and {@link publish} stores it, or a prefix of it
+ * passed its chunk digests and {@link release} mirrors that prefix (verified cut-through,
+ * verify/chunk-verifier.ts).
  *
  * A mirrored copy is shared whole only once {@link confirm}ed (its length or bytes checked, see
  * copy-confirmation.ts); a copy that fails is dropped and the assembly starts over.
@@ -37,6 +39,10 @@ export class SegmentAssembly {
   private httpFirstByteMs = 0;
   /** Every peer that sent bytes of this segment (all are banned if the segment fails verification). */
   readonly peerIds = new Set<string>();
+  /** Who sent each run of bytes, in order: `end` of the run, the peer (undefined: HTTP). */
+  private readonly senders: { end: number; peerId: string | undefined }[] = [];
+  /** Held bytes `[0, releasedEnd)` were mirrored for peers after passing their chunk digests. */
+  private releasedEnd = 0;
   private mirrored: boolean | undefined;
   private held = false;
   /** The size is a peer's claim, not an authority's: an HTTP response may correct it. */
@@ -90,7 +96,8 @@ export class SegmentAssembly {
     this.totalFromPeer = from === "peer";
   }
 
-  append(offset: number, chunk: Uint8Array, source: "http" | "p2p", nowMs: number): void {
+  /** The next bytes, at `offset` (= {@link length}); `peerId`: the peer that sent them, for p2p. */
+  append(offset: number, chunk: Uint8Array, source: "http" | "p2p", nowMs: number, peerId?: string): void {
     if (offset !== this.length) throw new Error(`chunk at ${offset}, expected ${this.length}`);
     if (this.totalLength !== UNKNOWN_LENGTH && offset + chunk.byteLength > this.totalLength) {
       throw new Error("chunk past the end of the segment");
@@ -99,6 +106,10 @@ export class SegmentAssembly {
     // so the chunk is kept as it is; the store makes its own copy when mirroring.
     this.chunks.push(chunk);
     this.length += chunk.byteLength;
+    const sender = source === "p2p" ? peerId : undefined;
+    const last = this.senders.at(-1);
+    if (last && last.peerId === sender) last.end = this.length;
+    else this.senders.push({ end: this.length, peerId: sender });
     if (source === "http") this.httpBytes += chunk.byteLength;
     else this.p2pBytes += chunk.byteLength;
     if (this.firstByteMs === 0) this.firstByteMs = nowMs;
@@ -109,13 +120,67 @@ export class SegmentAssembly {
     if (!this.held) this.mirror(offset, chunk);
   }
 
-  /** The segment passed verification: store the bytes held back from peers, confirmed, to be shared. */
+  /**
+   * Held bytes `[0, end)` passed their chunk digests: mirror those not yet mirrored, so peers are
+   * served from them while the rest arrives (the store serves an unconfirmed copy's bytes but its
+   * last until {@link publish} confirms it).
+   */
+  release(end: number): void {
+    if (!this.held || end <= this.releasedEnd || end > this.length) return;
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const from = Math.max(this.releasedEnd, at);
+      const to = Math.min(end, at + chunk.byteLength);
+      if (to > from) this.mirror(from, chunk.subarray(from - at, to - at));
+      at += chunk.byteLength;
+      if (at >= end) break;
+    }
+    this.releasedEnd = end;
+  }
+
+  /** Bytes `[start, end)` held (`end ≤ length`), a copy when they span chunks. */
+  slice(start: number, end: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const from = Math.max(start, at);
+      const to = Math.min(end, at + chunk.byteLength);
+      if (to > from) parts.push(chunk.subarray(from - at, to - at));
+      at += chunk.byteLength;
+      if (at >= end) break;
+    }
+    return parts.length === 1 ? parts[0]! : concat(parts, end - start);
+  }
+
+  /** The peers that sent any byte of `[start, end)`. */
+  peersIn(start: number, end: number): string[] {
+    const peers = new Set<string>();
+    let runStart = 0;
+    for (const { end: runEnd, peerId } of this.senders) {
+      if (runEnd > start && runStart < end && peerId !== undefined) peers.add(peerId);
+      runStart = runEnd;
+    }
+    return [...peers];
+  }
+
+  /**
+   * The segment passed verification: store the bytes held back from peers, confirmed, to be shared
+   * (after a {@link release}d prefix: the rest of them, into the copy already mirrored).
+   */
   publish(data: Uint8Array): void {
     if (!this.held || !this.complete) return;
-    this.held = false;
     this.confirmedBy = "verification";
     const { swarmKey, id, startTimeSec, durationSec } = this.request;
-    this.store?.put(swarmKey, id, data, { startTimeSec, durationSec }, { confirmed: true });
+    if (this.releasedEnd === 0) {
+      this.held = false;
+      this.store?.put(swarmKey, id, data, { startTimeSec, durationSec }, { confirmed: true });
+      return;
+    }
+    this.release(this.length);
+    this.held = false;
+    if (!this.mirrored) return;
+    this.store?.finish(swarmKey, id);
+    this.store?.confirm(swarmKey, id);
   }
 
   /**
@@ -182,6 +247,8 @@ export class SegmentAssembly {
     this.unshare();
     this.mirrored = undefined;
     this.chunks.length = 0;
+    this.senders.length = 0;
+    this.releasedEnd = 0;
     this.length = 0;
     this.totalLength = rangeLength(this.request);
     this.totalFromPeer = false;

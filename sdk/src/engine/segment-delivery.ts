@@ -100,7 +100,8 @@ export class SegmentDelivery {
     const peersWorthIt = this.trust.mayVerify(request) || config.allowUnverifiedPeers;
     const trust =
       this.deps.network && peersWorthIt ? this.trust.begin(request, options.playerRequestSetup) : undefined;
-    // Bytes from peers are never mirrored for others before the ladder vouched for them.
+    // Bytes from peers are never mirrored for others before the ladder vouched for them (all of them,
+    // or chunk by chunk when the digest service sent chunk digests).
     const target: LoadTarget = {
       request,
       assembly: new SegmentAssembly(request, this.deps.store, true),
@@ -108,14 +109,26 @@ export class SegmentDelivery {
       ...(trust ? { trust } : {}),
     };
     const { assembly } = target;
+    // Verified cut-through: with chunk digests, each verified chunk of peer bytes is shared at once;
+    // a chunk that fails bans its senders now, so the load goes on without them.
+    let chunkFailed = false;
+    trust?.cutThrough(assembly, (verdict) => {
+      chunkFailed = true;
+      this.verdicts.judged(request, assembly, verdict);
+    });
     try {
       const retries = await this.run(target, !peersWorthIt);
       const data = assembly.bytes();
       if (trust && assembly.p2pBytes > 0) {
         const verdict = await trust.verdict(data, this.verificationWaitMs());
         if (options.signal?.aborted) throw new AbortError("aborted");
-        const refused = this.verdicts.judged(request, assembly, verdict);
-        if (refused) return await this.overHttp(request, assembly, options, started);
+        // A chunk failure was judged when it was found; the verdict is that failure.
+        const refused = chunkFailed || this.verdicts.judged(request, assembly, verdict);
+        if (refused) {
+          // A prefix released before the failure is dropped: the copy from HTTP takes its place.
+          assembly.discardPartial();
+          return await this.overHttp(request, assembly, options, started);
+        }
         if (verdict.kind === "verified") assembly.publish(data);
       }
       return this.result(assembly, data, started, retries);

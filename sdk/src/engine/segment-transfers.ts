@@ -73,7 +73,7 @@ export class SegmentTransfers {
           (at, chunk, total) => {
             assembly.setTotal(total, "peer");
             trust?.lengthKnown(assembly.totalLength);
-            assembly.append(at, chunk, "p2p", performance.now());
+            assembly.append(at, chunk, "p2p", performance.now(), peer.id);
             trust?.peerBytes(at, chunk.byteLength);
             this.deps.stats.addP2pBytes(request.swarmKey, statsKey, chunk.byteLength);
             this.deps.emit("bytes-downloaded", { source: "p2p", bytes: chunk.byteLength, peerId: peer.id });

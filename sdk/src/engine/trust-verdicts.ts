@@ -41,7 +41,7 @@ export class TrustVerdicts {
         return false;
       case "failed":
         log("%s %s: %s refuted the peer bytes", request.swarmKey, request.id, verdict.by);
-        this.failedVerification(request, assembly, verdict.reason, verdict.detail);
+        this.failedVerification(request, assembly, verdict.reason, verdict.detail, verdict.culprits);
         return true;
       case "unverifiable":
         if (this.deps.config.allowUnverifiedPeers) {
@@ -64,16 +64,18 @@ export class TrustVerdicts {
   }
 
   /**
-   * Bytes from peers failed verification: they never reach the player. Ban every peer that sent any
-   * of them (counted under `reason`), count the failure and say so.
+   * Bytes from peers failed verification: they never reach the player. Ban the `culprits` (the
+   * senders of a chunk that failed its digest) or else every peer that sent any of them (counted
+   * under `reason`), count the failure and say so.
    */
   private failedVerification(
     request: SegmentRequest,
     rejected: SegmentAssembly,
     reason: PeerRejectionReason,
     problem: string,
+    culprits: readonly string[] | undefined,
   ): void {
-    const peerIds = [...rejected.peerIds];
+    const peerIds = culprits ? [...culprits] : [...rejected.peerIds];
     this.deps.log(
       "%s %s failed verification (%s): banning %o",
       request.swarmKey,

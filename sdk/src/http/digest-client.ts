@@ -46,8 +46,16 @@ export type DigestMissReason =
   | "busy"
   | "destroyed";
 
+/** A segment's chunk digests: `sha256` holds 32 bytes per chunk of `chunkBytes`, in order (the last chunk shorter). */
+export interface ChunkDigests {
+  chunkBytes: number;
+  sha256: Uint8Array;
+}
+
+/** `ok`: the server's SHA-256 of exactly `bytes` bytes, and its chunk digests when it sent them. */
 export type DigestLookup =
-  { ok: true; sha256: string; bytes: number } | { ok: false; reason: DigestMissReason; detail?: string };
+  | { ok: true; sha256: string; bytes: number; chunks?: ChunkDigests }
+  | { ok: false; reason: DigestMissReason; detail?: string };
 
 export interface DigestClientOptions {
   /** `POST` endpoint, e.g. from `digestServiceUrlOf(trackerUrl)`. */
@@ -102,7 +110,7 @@ export class DigestClient {
   private readonly serverWaitMs: number;
   private readonly options: Required<Omit<DigestClientOptions, "fetchImpl" | "serverWaitMs" | "timeoutMs">>;
   private readonly fetchImpl: typeof fetch;
-  private readonly cache = new Map<string, { sha256: string; bytes: number }>();
+  private readonly cache = new Map<string, Extract<DigestLookup, { ok: true }>>();
   private readonly notServedUntil = new Map<string, { untilMs: number; detail: string }>();
   private readonly inFlight = new Map<string, Waiter[]>();
   private readonly batches = new Map<string, Batch>();
@@ -139,7 +147,7 @@ export class DigestClient {
       this.cache.delete(key);
       this.cache.set(key, cached);
       this.stats.cacheHits++;
-      return Promise.resolve(this.count({ ok: true, ...cached }));
+      return Promise.resolve(this.count(cached));
     }
     const notServed = this.notServedUntil.get(ask.swarmKey);
     if (notServed && notServed.untilMs > Date.now()) {
@@ -280,7 +288,7 @@ export class DigestClient {
 
   private deliver(key: string, waiters: Waiter[], result: DigestLookup, swarmKey: string): void {
     if (result.ok) {
-      this.cache.set(key, { sha256: result.sha256, bytes: result.bytes });
+      this.cache.set(key, result);
       while (this.cache.size > this.options.maxCachedDigests) {
         this.cache.delete(this.cache.keys().next().value!);
       }

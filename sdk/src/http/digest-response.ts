@@ -2,12 +2,17 @@
 // only in the exact shape of the wire contract, for the segments asked about, in order; anything
 // else is `bad_response`.
 import { concat } from "../core/bytes.js";
-import type { DigestLookup } from "./digest-client.js";
-import type { DigestSegmentQuery } from "./digest-wire.js";
+import type { ChunkDigests, DigestLookup } from "./digest-client.js";
+import {
+  DIGEST_CHUNK_BYTES,
+  MAX_DIGEST_CHUNKS,
+  MAX_DIGEST_RESPONSE_BYTES,
+  chunkCount,
+  type DigestSegmentQuery,
+} from "./digest-wire.js";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** An answer for 32 segments is ~5 KiB; more is not the service speaking. */
-const MAX_DIGEST_RESPONSE_BYTES = 64 * 1024;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** A reason or status word from the server, shown in `detail`: short and plain. */
 const WORD = /^[a-z_]{1,40}$/;
 
@@ -86,7 +91,9 @@ function entryOf(entry: unknown, query: DigestSegmentQuery): DigestLookup {
       if (expected !== undefined && bytes !== expected) {
         return { ok: false, reason: "bad_response", detail: `${bytes} bytes for a ${expected}-byte range` };
       }
-      return { ok: true, sha256, bytes };
+      const chunks = chunksOf(entry, bytes);
+      if (typeof chunks === "string") return { ok: false, reason: "bad_response", detail: chunks };
+      return { ok: true, sha256, bytes, ...(chunks ? { chunks } : {}) };
     }
     case "pending":
       return { ok: false, reason: "pending" };
@@ -99,6 +106,25 @@ function entryOf(entry: unknown, query: DigestSegmentQuery): DigestLookup {
     default:
       return { ok: false, reason: "bad_response", detail: "unknown entry status" };
   }
+}
+
+/**
+ * An `ok` entry's chunk digests: undefined when it has none (a whole-segment digest), a problem text
+ * when they are not exactly {@link chunkCount} SHA-256 values of {@link DIGEST_CHUNK_BYTES} chunks
+ * (the only chunk size this client knows; at most {@link MAX_DIGEST_CHUNKS}).
+ */
+function chunksOf(entry: Record<string, unknown>, bytes: number): ChunkDigests | string | undefined {
+  const { chunkBytes, chunks } = entry;
+  if (chunkBytes === undefined && chunks === undefined) return undefined;
+  if (chunkBytes !== DIGEST_CHUNK_BYTES) return `chunkBytes is not ${DIGEST_CHUNK_BYTES}`;
+  const count = chunkCount(bytes, chunkBytes);
+  if (count === 0 || count > MAX_DIGEST_CHUNKS) return `${count} chunks`;
+  if (typeof chunks !== "string" || chunks.length !== Math.ceil((count * 32) / 3) * 4 || !BASE64.test(chunks))
+    return `chunks is not ${count} base64 SHA-256 values`;
+  const binary = atob(chunks);
+  const sha256 = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) sha256[i] = binary.charCodeAt(i);
+  return sha256.byteLength === count * 32 ? { chunkBytes, sha256 } : `chunks is not ${count} SHA-256 values`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

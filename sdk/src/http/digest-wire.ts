@@ -10,6 +10,24 @@ export const MAX_DIGEST_SWARM_KEY_CHARS = 4096 + 256;
 export const MAX_DIGEST_SESSION_CHARS = 1024;
 /** Longest wait for a fetch in progress a request may ask for, ms. */
 export const MAX_DIGEST_WAIT_MS = 10_000;
+/**
+ * Bytes per chunk of an `ok` entry's chunk digests (the last chunk is shorter): small enough that a
+ * relay passes a segment on a few frames after it arrives, large enough that the digests of a 4-MiB
+ * segment (64 × 32 bytes) stay a small part of the answer. BitTorrent's pieces, one segment at a time.
+ */
+export const DIGEST_CHUNK_BYTES = 64 * 1024;
+/** Chunk digests per segment at most (16 MiB at 64 KiB): a longer segment has the whole-segment digest only. */
+export const MAX_DIGEST_CHUNKS = 256;
+/**
+ * Longest answer the client reads, bytes: 32 entries of at most 256 chunk digests (base64, ~11 KiB
+ * each) and their other fields.
+ */
+export const MAX_DIGEST_RESPONSE_BYTES = MAX_DIGEST_SEGMENTS_PER_REQUEST * (12 * 1024) + 4096;
+
+/** How many chunks of `chunkBytes` a segment of `bytes` has (the last one shorter). */
+export function chunkCount(bytes: number, chunkBytes: number): number {
+  return Math.ceil(bytes / chunkBytes);
+}
 
 export interface DigestSegmentQuery {
   /** As this viewer loads it, with its own query (CDN token). */
@@ -50,9 +68,15 @@ export type DigestUnavailableReason =
   | "too_many_redirects"
   | "overloaded";
 
-/** One per asked segment, in order. `ok`: SHA-256 (lower-case hex) of exactly `bytes` bytes. */
+/**
+ * One per asked segment, in order. `ok`: SHA-256 (lower-case hex) of exactly `bytes` bytes and, when
+ * the segment has at most {@link MAX_DIGEST_CHUNKS} chunks of `chunkBytes` (today always
+ * {@link DIGEST_CHUNK_BYTES}), `chunks`: the SHA-256 of each chunk in order, their 32-byte values
+ * concatenated and base64-encoded (RFC 4648 §4, padded). An `ok` entry without them vouches for the
+ * whole segment only.
+ */
 export type DigestEntry =
-  | { status: "ok"; sha256: string; bytes: number }
+  | { status: "ok"; sha256: string; bytes: number; chunkBytes?: number; chunks?: string }
   | { status: "pending" }
   | { status: "unavailable"; reason: DigestUnavailableReason; httpStatus?: number }
   | { status: "refused"; reason: DigestRefusalReason };

@@ -8,6 +8,7 @@ import type { NearcastConfig } from "../core/config.js";
 import { sha256Hex, verificationProblem } from "../core/integrity.js";
 import type { HttpRequestSetup, SegmentRequest, TrustRung } from "../core/types.js";
 import type { DigestClient, DigestLookup } from "../http/digest-client.js";
+import { ChunkVerifier, type ChunkFailure, type CutThroughTarget } from "./chunk-verifier.js";
 import {
   fetchSample,
   judgeSamples,
@@ -20,7 +21,14 @@ import {
 /** What the ladder says of a complete copy with bytes from peers. */
 export type TrustVerdict =
   | { kind: "verified"; by: TrustRung }
-  | { kind: "failed"; by: TrustRung; reason: "digest-mismatch" | "spot-check"; detail: string }
+  | {
+      kind: "failed";
+      by: TrustRung;
+      reason: "digest-mismatch" | "spot-check";
+      detail: string;
+      /** The peers whose bytes failed, when a chunk digest tells them apart (else all who sent any). */
+      culprits?: string[];
+    }
   | { kind: "unverifiable"; detail: string };
 
 /** What the ladder needs from its engine. */
@@ -90,6 +98,10 @@ export class SegmentTrust {
   private lengthHint: number | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly stop = new AbortController();
+  /** Checks chunk by chunk once the digest service sent chunk digests and {@link cutThrough} was set. */
+  private chunks: ChunkVerifier | undefined;
+  private cutThroughTarget: (CutThroughTarget & { readonly totalLength: number }) | undefined;
+  private onChunkFailure: ((verdict: TrustVerdict & { kind: "failed" }) => void) | undefined;
   /** The span of the copy that came from peers. */
   private peerStart = Number.POSITIVE_INFINITY;
   private peerEnd = 0;
@@ -128,13 +140,42 @@ export class SegmentTrust {
     void this.digest.then((answer) => {
       this.digestAnswer = answer;
       this.maybeSample();
+      this.checkChunks();
     });
+  }
+
+  /**
+   * Verified cut-through: once the digest service's answer has chunk digests for a copy of
+   * `target.totalLength` bytes, check the held bytes chunk by chunk as they arrive (those held
+   * already at once) and tell `target` each verified prefix. A chunk that fails is reported to
+   * `failed` at once, with the peers that sent it; {@link verdict} then returns the same failure.
+   */
+  cutThrough(
+    target: CutThroughTarget & { readonly totalLength: number },
+    failed: (verdict: TrustVerdict & { kind: "failed" }) => void,
+  ): void {
+    this.cutThroughTarget = target;
+    this.onChunkFailure = failed;
+    this.checkChunks();
   }
 
   /** Bytes `[at, at + n)` of the copy came from a peer. */
   peerBytes(at: number, n: number): void {
     this.peerStart = Math.min(this.peerStart, at);
     this.peerEnd = Math.max(this.peerEnd, at + n);
+    this.checkChunks();
+  }
+
+  /** Start (or go on with) the chunk checks, where the answer and the copy allow them. */
+  private checkChunks(): void {
+    const target = this.cutThroughTarget;
+    const answer = this.digestAnswer;
+    if (!this.chunks && target && answer?.ok && answer.chunks && answer.bytes === target.totalLength) {
+      this.chunks = new ChunkVerifier(answer.chunks, answer.bytes, target, (failure) =>
+        this.onChunkFailure?.(chunkVerdict(failure)),
+      );
+    }
+    if (!this.stop.signal.aborted) this.chunks?.advance();
   }
 
   /** A peer stated the segment's size: spot checks may start (if the digest service has none). */
@@ -165,6 +206,10 @@ export class SegmentTrust {
     this.askDigest();
     const answer = this.digestAnswer ?? (this.digest && (await within(this.digest, until)));
     if (answer?.ok) {
+      if (this.chunks) {
+        await this.chunks.drain();
+        if (this.chunks.failure) return chunkVerdict(this.chunks.failure);
+      }
       const actual = await sha256Hex(data);
       if (answer.bytes === data.byteLength && actual === answer.sha256)
         return { kind: "verified", by: "server-digest" };
@@ -242,6 +287,16 @@ export class SegmentTrust {
     if (!answers) return { kind: "no-verdict", detail: "no answer in time", noRange: false };
     return judgeSamples(data, run.plan, answers, peers, this.request);
   }
+}
+
+function chunkVerdict(failure: ChunkFailure): TrustVerdict & { kind: "failed" } {
+  return {
+    kind: "failed",
+    by: "server-digest",
+    reason: "digest-mismatch",
+    detail: failure.detail,
+    culprits: failure.peerIds,
+  };
 }
 
 /** `promise`'s value, or undefined when `untilMs` (performance.now()) passes first. */

@@ -3,9 +3,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { WebSocket } from "ws";
-import { DigestClient, type DigestClientOptions } from "nearcast";
+import { DIGEST_CHUNK_BYTES, DigestClient, type DigestClientOptions } from "nearcast";
 import type { DigestServiceOptions } from "../../../demo-server/src/digests/digest-options.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { chunkDigestsOf } from "../../support/chunk-digests.js";
 import { startTestOrigin, type TestOrigin, type TestOriginOptions } from "../../support/test-origin.js";
 
 export interface Member {
@@ -128,6 +129,13 @@ export function peerIdHex(peerId: string): string {
 }
 
 /** SHA-256 of a file, or of `[start, end)` of it. */
+/** The chunk digests the service should send for `file` (or `range` of it), as the client returns them. */
+export function chunkDigestsOfFile(file: string, range?: [number, number]) {
+  const all = readFileSync(file);
+  const sha256 = chunkDigestsOf(range ? all.subarray(range[0], range[1]) : all);
+  return { chunkBytes: DIGEST_CHUNK_BYTES, sha256: new Uint8Array(sha256) };
+}
+
 export function sha256OfFile(file: string, range?: [number, number]): string {
   const bytes = readFileSync(file);
   return createHash("sha256")

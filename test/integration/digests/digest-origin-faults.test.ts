@@ -135,7 +135,7 @@ describe("digest service when the origin is slow, down or truncates", () => {
       expect(await client(2000, 300).get(ask(segment))).toEqual({ ok: false, reason: "pending" });
       expect(Date.now() - began).toBeLessThan(1500);
       // The fetch went on: an ask willing to wait gets its result, from the same one origin request.
-      expect(await client(6000, 5000).get(ask(segment))).toEqual({
+      expect(await client(6000, 5000).get(ask(segment))).toMatchObject({
         ok: true,
         sha256: origin.sha256(segment),
         bytes: 48 * 1024,
@@ -153,7 +153,7 @@ describe("digest service when the origin is slow, down or truncates", () => {
     expect(refused).toEqual({ ok: false, reason: "unavailable", detail: "overloaded" });
     expect(origin.requests.filter((path) => path.startsWith("/seg-"))).toEqual(["/seg-1.ts"]);
     expect(await client(6000, 5000).get(ask(1))).toMatchObject({ ok: true });
-    expect(await asker.get(ask(0))).toEqual({ ok: true, sha256: origin.sha256(0), bytes: 48 * 1024 });
+    expect(await asker.get(ask(0))).toMatchObject({ ok: true, sha256: origin.sha256(0), bytes: 48 * 1024 });
   });
 
   it("answers 'unavailable' at once when the origin resets, fails or is gone", async () => {
@@ -220,7 +220,7 @@ describe("digest service when the origin is slow, down or truncates", () => {
     // Nothing wrong was remembered: once the origin answers properly, the digest is the right one.
     for (const [segment] of cases) {
       origin.behave(segment, "ok");
-      expect(await asker.get(ask(segment))).toEqual({
+      expect(await asker.get(ask(segment))).toMatchObject({
         ok: true,
         sha256: origin.sha256(segment),
         bytes: 48 * 1024,

@@ -1,10 +1,11 @@
 // The digest service against a real test origin (VOD): right digests, one origin download per
 // segment, and no fetch for anything the asker may not make it fetch.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DigestAsk } from "nearcast";
+import { DIGEST_CHUNK_BYTES, type DigestAsk } from "nearcast";
 import { parseMetrics, sample } from "../stats/prometheus-text.js";
 import { startTestOrigin } from "../../support/test-origin.js";
 import {
+  chunkDigestsOfFile,
   peerIdHex,
   postDigests,
   sha256OfFile,
@@ -37,7 +38,7 @@ describe("digest service: VOD digests and who may ask", () => {
   });
   afterAll(() => h.close());
 
-  it("answers the SHA-256 and length of the origin's bytes: segments, byte ranges, init segments", async () => {
+  it("answers the SHA-256, chunk digests and length of the origin's bytes: segments, byte ranges, init segments", async () => {
     const client = h.client();
     const segment = "/s/vod/ts-ladder/144p/seg-004.ts";
     const whole = await client.get(ask(segment));
@@ -45,6 +46,7 @@ describe("digest service: VOD digests and who may ask", () => {
       ok: true,
       sha256: sha256OfFile(h.origin.filePathOf(segment)),
       bytes: expect.any(Number) as number,
+      chunks: chunkDigestsOfFile(h.origin.filePathOf(segment)),
     });
 
     // Single-file fMP4: the MAP's BYTERANGE and a segment whose range continues the previous one.
@@ -67,11 +69,13 @@ describe("digest service: VOD digests and who may ask", () => {
       ok: true,
       sha256: sha256OfFile(h.origin.filePathOf(file), [0, 1353]),
       bytes: 1353,
+      chunks: chunkDigestsOfFile(h.origin.filePathOf(file), [0, 1353]),
     });
     expect(second).toEqual({
       ok: true,
       sha256: sha256OfFile(h.origin.filePathOf(file), [31336, 31336 + 35685]),
       bytes: 35685,
+      chunks: chunkDigestsOfFile(h.origin.filePathOf(file), [31336, 31336 + 35685]),
     });
     // Both came in one request (batched) and each range was fetched as a range.
     expect(client.getStats().requests).toBe(2);
@@ -209,6 +213,10 @@ describe("digest service: VOD digests and who may ask", () => {
           status: "ok",
           sha256: sha256OfFile(h.origin.filePathOf(new URL(url).pathname)),
           bytes: expect.any(Number),
+          chunkBytes: DIGEST_CHUNK_BYTES,
+          chunks: Buffer.from(chunkDigestsOfFile(h.origin.filePathOf(new URL(url).pathname)).sha256).toString(
+            "base64",
+          ),
         },
       ],
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { digestServiceUrlOf } from "../../../sdk/src/http/digest-wire.js";
+import { DIGEST_CHUNK_BYTES, digestServiceUrlOf } from "../../../sdk/src/http/digest-wire.js";
 import { parseDigestResponse, readCapped } from "../../../sdk/src/http/digest-response.js";
 
 const SHA = "ab".repeat(32);
@@ -21,6 +21,34 @@ describe("parseDigestResponse", () => {
       { ok: true, sha256: SHA, bytes: 1234 },
       { ok: false, reason: "unavailable", detail: "origin_status 503" },
     ]);
+  });
+
+  it("takes chunk digests of exactly the chunks of the segment, and none as whole-segment only", () => {
+    const bytes = 2 * DIGEST_CHUNK_BYTES + 5;
+    const raw = new Uint8Array(3 * 32).map((_, i) => i);
+    const chunks = Buffer.from(raw).toString("base64");
+    const answer = (entry: object) =>
+      parseDigestResponse(200, JSON.stringify({ served: true, digests: [entry] }), [asked[0]!])[0];
+    expect(answer({ status: "ok", sha256: SHA, bytes, chunkBytes: DIGEST_CHUNK_BYTES, chunks })).toEqual({
+      ok: true,
+      sha256: SHA,
+      bytes,
+      chunks: { chunkBytes: DIGEST_CHUNK_BYTES, sha256: raw },
+    });
+    expect(answer({ status: "ok", sha256: SHA, bytes })).toEqual({ ok: true, sha256: SHA, bytes });
+    const bad = [
+      { chunkBytes: DIGEST_CHUNK_BYTES },
+      { chunks },
+      { chunkBytes: 1024, chunks },
+      { chunkBytes: DIGEST_CHUNK_BYTES, chunks: chunks.slice(4) },
+      { chunkBytes: DIGEST_CHUNK_BYTES, chunks: `${chunks.slice(0, -4)}!!!!` },
+      { chunkBytes: DIGEST_CHUNK_BYTES, chunks: [chunks] },
+    ];
+    for (const extra of bad)
+      expect(answer({ status: "ok", sha256: SHA, bytes, ...extra })).toMatchObject({
+        ok: false,
+        reason: "bad_response",
+      });
   });
 
   it("reads 'not served here' as use spot checks", () => {
