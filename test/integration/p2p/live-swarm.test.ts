@@ -2,9 +2,8 @@
 // tracker: every later viewer gets segments from peers, every byte is the origin's, nobody stalls.
 // How much the swarm takes off the origin is a benchmark (`npm run bench:swarm`, BENCHMARKS.md);
 // this run prints its offload but does not bound it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
-import type { Engine } from "../../../sdk/src/engine/engine.js";
+import { describe, expect, it } from "vitest";
+import { useDemoServer } from "../../support/demo-server-lab.js";
 import { demoLiveSegmentFromDisk, startLiveViewers } from "../../support/node-engines.js";
 import type { SimulatedPlayerStats } from "../../support/simulated-player.js";
 import { waitFor } from "../../support/wait-for.js";
@@ -12,24 +11,14 @@ import { waitFor } from "../../support/wait-for.js";
 const RENDITION = "360p";
 /** Segments each later viewer must take from peers: more than the one a join can catch by luck. */
 const P2P_SEGMENTS_EACH = 3;
-let server: RunningServer;
-const engines: Engine[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-});
-
-afterAll(async () => {
-  for (const engine of engines) engine.destroy();
-  await server?.close();
-});
+const { server, engines } = useDemoServer();
 
 describe("P2P swarm of Node engines on the live demo stream", () => {
   it("later viewers get segments from peers, byte-identical to the origin, without stalls", async () => {
     const mismatches: string[] = [];
     const players = await startLiveViewers(
       {
-        serverUrl: server.url,
+        serverUrl: server().url,
         count: 4,
         rendition: RENDITION,
         swarmKey: `demo-live|${RENDITION}`,
@@ -56,7 +45,7 @@ describe("P2P swarm of Node engines on the live demo stream", () => {
     const results: SimulatedPlayerStats[] = [];
     for (const player of players) results.push(await player.stop());
     const stats = engines.map((e) => e.getStats());
-    const origin = server.origin.getStats();
+    const origin = server().origin.getStats();
     const received = results.reduce((sum, r) => sum + r.bytes, 0);
     console.log(
       `viewers: ${results.map((r, i) => `#${i} http=${stats[i]!.httpDownloadedBytes} p2p=${stats[i]!.p2pDownloadedBytes} segs=${JSON.stringify(r.segments)} stalls=${r.stalls}`).join(" | ")}`,

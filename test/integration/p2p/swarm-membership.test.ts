@@ -2,8 +2,8 @@
 // server's real tracker, in one video rendition's swarm and one audio swarm. A brief probe of another
 // rendition leaves nothing; a real switch leaves the old video swarm — the tracker drops the viewer
 // within the grace plus one sweep and announce — while the audio swarm and its connection stay.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { describe, expect, it } from "vitest";
+import { useDemoServer } from "../../support/demo-server-lab.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { SWARM_SWEEP_MS, SWARM_SWITCH_GRACE_MS } from "../../../sdk/src/p2p/constants.js";
 import { infoHashOf } from "../../../sdk/src/p2p/ids.js";
@@ -21,21 +21,11 @@ const AUDIO_SWARM = `${STREAM}|a-240p`;
 /** A `stopped` crosses loopback in far less; the slack covers a loaded 2-core machine. */
 const ANNOUNCE_SLACK_MS = 1500;
 
-let server: RunningServer;
-const engines: Engine[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-});
-
-afterAll(async () => {
-  for (const engine of engines) engine.destroy();
-  await server?.close();
-});
+const { server, engines } = useDemoServer();
 
 /** Load the newest segment of a demo live rendition through the engine, as `track`'s rendition. */
 async function loadLatest(engine: Engine, rendition: string, swarmKey: string, track: string) {
-  const playlistUrl = `${server.url}/streams/demo/live/${rendition}/index.m3u8`;
+  const playlistUrl = `${server().url}/streams/demo/live/${rendition}/index.m3u8`;
   const playlist = parseMediaPlaylist(await (await fetch(playlistUrl)).text(), playlistUrl);
   const segment = playlist.segments.at(-1)!;
   return engine.loadSegment(
@@ -52,11 +42,11 @@ async function loadLatest(engine: Engine, rendition: string, swarmKey: string, t
   );
 }
 
-const members = (swarmKey: string) => server.tracker.swarmSize(infoHashOf(swarmKey));
+const members = (swarmKey: string) => server().tracker.swarmSize(infoHashOf(swarmKey));
 
 describe("swarm membership follows the viewer's renditions", () => {
   it("leaves the old rendition's swarm after a switch, not after a probe, and keeps its audio swarm", async () => {
-    const trackerUrls = [`${server.url.replace(/^http/, "ws")}/tracker`];
+    const trackerUrls = [`${server().url.replace(/^http/, "ws")}/tracker`];
     const [a, b] = [0, 1].map(() => createNodeEngine({ trackerUrls })) as [Engine, Engine];
     engines.push(a, b);
     const disconnects: { viewer: string; swarmKey: string }[] = [];

@@ -1,36 +1,26 @@
 // Real SDK engines share the live stream over WebRTC and report to the real stats endpoint: the
 // server's totals must equal the sum of the clients' own counters, and agree with the origin's.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
+import { describe, expect, it } from "vitest";
+import { useDemoServer } from "../../support/demo-server-lab.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/snapshot-types.js";
 import type { Engine } from "../../../sdk/src/engine/engine.js";
 import { startLiveViewers } from "../../support/node-engines.js";
 import { waitFor } from "../../support/wait-for.js";
 
 const RENDITION = "360p";
-let server: RunningServer;
-const engines: Engine[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ host: "127.0.0.1", port: 0 });
-});
-
-afterAll(async () => {
-  for (const engine of engines) engine.destroy();
-  await server?.close();
-});
+const { server, engines } = useDemoServer();
 
 describe("SDK stats reports end to end", () => {
   it("server totals equal the sum of the clients' counters and agree with the origin", async () => {
     // The SDK's stream key is the manifest URL without per-viewer query parameters; the rendition follows the last "|".
-    const streamKey = `${server.url}/streams/demo/live/master.m3u8`;
+    const streamKey = `${server().url}/streams/demo/live/master.m3u8`;
     const players = await startLiveViewers(
       {
-        serverUrl: server.url,
+        serverUrl: server().url,
         count: 3,
         rendition: RENDITION,
         swarmKey: `${streamKey}|${RENDITION}`,
-        engineConfig: { statsUrl: `${server.url}/api/stats/report`, statsIntervalMs: 1000 },
+        engineConfig: { statsUrl: `${server().url}/api/stats/report`, statsIntervalMs: 1000 },
       },
       (engine) => engines.push(engine),
     );
@@ -53,14 +43,14 @@ describe("SDK stats reports end to end", () => {
     );
     for (const engine of engines) await engine.reportStats();
 
-    const snapshot = (await (await fetch(`${server.url}/api/stats`)).json()) as StatsSnapshot;
+    const snapshot = (await (await fetch(`${server().url}/api/stats`)).json()) as StatsSnapshot;
     const stream = snapshot.streams.find((s) => s.streamIds.includes(streamKey));
     expect(
       stream,
       `stream ${streamKey} in ${JSON.stringify(snapshot.streams.map((s) => s.streamIds))}`,
     ).toBeDefined();
     const all = stream!.windows.all;
-    const originBytes = server.origin.getStats().streams["demo"]?.mediaBytes ?? 0;
+    const originBytes = server().origin.getStats().streams["demo"]?.mediaBytes ?? 0;
     console.log(
       `reported http ${all.httpBytes} p2p ${all.p2pBytes} up ${all.uploadedBytes}; clients http ${sum((s) => s.httpDownloadedBytes)} ` +
         `p2p ${sum((s) => s.p2pDownloadedBytes)} up ${sum((s) => s.p2pUploadedBytes)}; origin ${originBytes}; ` +
