@@ -126,7 +126,9 @@ function start(): void {
     delivered.length = Math.min(delivered.length, 8);
   });
   hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
-    const bytes = data.payload.byteLength;
+    // The payload may already be handed to hls.js's transmuxer worker (byteLength 0 here); the
+    // loader's stats still say how many bytes the fragment had.
+    const bytes = data.frag.stats.loaded || data.payload.byteLength;
     const index = delivered.findIndex((d) => d.bytes === bytes);
     const source = index === -1 ? undefined : delivered.splice(index, 1)[0]!.source;
     const { frag } = data;
