@@ -67,17 +67,23 @@ export function explainRefusal(
   return true;
 }
 
-/** Info lines about refused connections, one per reason per {@link REFUSAL_LOG_INTERVAL_MS}. */
-export class RefusalLog {
-  private readonly lastLogMs = new Map<TrackerConnectionRefusal, number>();
-  private readonly unlogged = new Map<TrackerConnectionRefusal, number>();
+/**
+ * Info lines about refusals, one per reason per {@link REFUSAL_LOG_INTERVAL_MS}, with the count since
+ * the last line. `what` names what was refused ("a connection", "an announce"); `hint` says what an
+ * operator should know about a reason.
+ */
+export class RefusalLog<R extends string = TrackerConnectionRefusal> {
+  private readonly lastLogMs = new Map<R, number>();
+  private readonly unlogged = new Map<R, number>();
 
   constructor(
     private readonly logger: TrackerLogger,
+    private readonly what: string = "a connection",
+    private readonly hint: (reason: R) => string = (reason) => HINTS[reason as TrackerConnectionRefusal],
     private readonly now: () => number = Date.now,
   ) {}
 
-  refused(reason: TrackerConnectionRefusal): void {
+  refused(reason: R): void {
     const count = (this.unlogged.get(reason) ?? 0) + 1;
     const now = this.now();
     const last = this.lastLogMs.get(reason);
@@ -88,6 +94,9 @@ export class RefusalLog {
     this.lastLogMs.set(reason, now);
     this.unlogged.delete(reason);
     const since = last === undefined ? "" : ` (${count} since the last line about it)`;
-    this.logger.info({ reason, count }, `tracker: refused a connection: ${reason}: ${HINTS[reason]}${since}`);
+    this.logger.info(
+      { reason, count },
+      `tracker: refused ${this.what}: ${reason}: ${this.hint(reason)}${since}`,
+    );
   }
 }

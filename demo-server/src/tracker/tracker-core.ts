@@ -14,6 +14,7 @@ import type { AnswerRequest, Rejection, ScrapeFile, ScrapeRequest } from "./prot
 import type { TrackerCounters } from "./stats.js";
 import { SessionIssuer } from "./session-issuer.js";
 import { SwarmRegistry } from "./swarm.js";
+import { RefusalLog } from "./refusal.js";
 import { ServerKeys } from "../net/server-keys.js";
 
 export type CoreOptions = Pick<
@@ -37,8 +38,24 @@ export type CoreOptions = Pick<
  * The tracker's protocol logic without sockets: parse, update membership, choose offer targets,
  * relay. Inputs are text frames from `ClientChannel`s; outputs are frames sent to channels.
  */
+/**
+ * Refusals of a viewer's swarm in an announce reply, which the SDK reports as `tracker-state`
+ * `refused`: what an operator reading the log should know about each. The other message refusals
+ * are malformed or stray messages, counted in /metrics and logged at debug level only.
+ */
+const SWARM_REFUSAL_HINTS = {
+  token_scope: "the join token does not cover this stream or info_hash (mint it for the page's stream)",
+  info_hash_not_allowed: "the info_hash is not in --tracker-allowed-info-hashes",
+  swarm_full: "the swarm holds the most peers this tracker admits to one swarm",
+  swarm_limit: "the tracker holds its maximum of swarms",
+  connection_swarm_limit: "one connection asked for more swarms than a viewer needs",
+} as const;
+type SwarmRefusal = keyof typeof SWARM_REFUSAL_HINTS;
+
 export class TrackerCore<C extends ClientChannel> {
   readonly registry: SwarmRegistry<C>;
+  /** Info lines about refused swarms, at most one per reason a minute (the counters count all). */
+  private readonly swarmRefusals: RefusalLog<SwarmRefusal>;
   private readonly intervalSec: number;
   private readonly parseLimits: ParseLimits;
   private readonly announces: AnnounceHandler<C>;
@@ -58,6 +75,12 @@ export class TrackerCore<C extends ClientChannel> {
     );
     federation.setDelivery((infoHash, toPeerId, frame) => this.deliver(infoHash, toPeerId, frame));
     this.intervalSec = Math.max(1, Math.round(options.announceIntervalMs / 1000));
+    this.swarmRefusals = new RefusalLog<SwarmRefusal>(
+      options.logger,
+      "an announce",
+      (reason) => SWARM_REFUSAL_HINTS[reason],
+      now,
+    );
     this.parseLimits = options;
     this.announces = new AnnounceHandler<C>(
       this.registry,
@@ -94,7 +117,8 @@ export class TrackerCore<C extends ClientChannel> {
   /** Counts the rejection and tells the client (a `failure reason` frame). */
   reject(client: C, rejection: Rejection): void {
     this.counters.rejected[rejection.reason]++;
-    this.options.logger.debug({ reason: rejection.reason }, "tracker: message rejected");
+    if (rejection.reason in SWARM_REFUSAL_HINTS) this.swarmRefusals.refused(rejection.reason as SwarmRefusal);
+    else this.options.logger.debug({ reason: rejection.reason }, "tracker: message rejected");
     client.send(encodeFailure(rejection));
   }
 

@@ -245,3 +245,30 @@ describe("TrackerCore scrape, disconnect, sweep, bad input", () => {
     expect(counters.rejected.invalid_info_hash).toBe(1);
   });
 });
+
+describe("TrackerCore refusals of a swarm", () => {
+  it("are logged at info level, one line per reason a minute with the count since; stray messages only at debug", () => {
+    const lines: { level: string; message: string }[] = [];
+    const log =
+      (level: string) =>
+      (_fields: unknown, message?: string): void => {
+        lines.push({ level, message: message ?? "" });
+      };
+    const { announce, send, advance, counters } = setup({
+      allowedInfoHashes: [Buffer.alloc(20, 0xbb).toString("hex")],
+      logger: { debug: log("debug"), info: log("info"), warn: log("warn") },
+    });
+    const a = new FakeClient();
+    for (let i = 0; i < 3; i++) announce(a, bin(1));
+    send(a, { action: "dance" });
+    expect(counters.rejected.info_hash_not_allowed).toBe(3);
+    const info = () => lines.filter((l) => l.level === "info").map((l) => l.message);
+    expect(info()).toEqual([
+      "tracker: refused an announce: info_hash_not_allowed: the info_hash is not in --tracker-allowed-info-hashes",
+    ]);
+    expect(lines.filter((l) => l.level === "debug").length).toBeGreaterThan(0);
+    advance(60_000);
+    announce(a, bin(1));
+    expect(info()[1]).toMatch(/info_hash_not_allowed: .* \(3 since the last line about it\)$/);
+  });
+});
