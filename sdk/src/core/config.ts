@@ -198,7 +198,9 @@ export function mergeConfig(user: Partial<NearcastConfig> = {}): NearcastConfig 
   for (const [key, rule] of Object.entries(NUMBER_RULES) as [keyof NearcastConfig, NumberRule][]) {
     const value = config[key];
     if (typeof value !== "number" || !Number.isFinite(value) || value < rule.min || value > rule.max) {
-      throw new ConfigError(`${key} must be a number from ${rule.min} to ${rule.max}, got ${String(value)}`);
+      throw new ConfigError(
+        `${key} must be a number from ${rule.min} to ${rule.max}, got ${describeValue(value)}`,
+      );
     }
     if (rule.integer && !Number.isInteger(value)) throw new ConfigError(`${key} must be an integer`);
   }
@@ -260,4 +262,9 @@ function validateHttpOptions(config: NearcastConfig): void {
   if (config.httpRequestSetup !== undefined && typeof config.httpRequestSetup !== "function") {
     throw new ConfigError("httpRequestSetup must be a function");
   }
+}
+
+/** A wrong value as an error message shows it: a string quoted, so "1500" does not read as 1500. */
+function describeValue(value: unknown): string {
+  return typeof value === "string" ? `the string ${JSON.stringify(value)}` : String(value);
 }

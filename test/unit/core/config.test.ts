@@ -25,6 +25,10 @@ describe("mergeConfig", () => {
 
   it.each([
     [{ maxPeers: -1 }, /maxPeers must be a number from 0 to 100/],
+    [
+      { p2pStallTimeoutMs: "1500" },
+      /p2pStallTimeoutMs must be a number from 100 to 60000, got the string "1500"/,
+    ],
     [{ maxPeers: 2.5 }, /maxPeers must be an integer/],
     [{ storeMaxBytes: 10 }, /storeMaxBytes/],
     [{ httpSafetyMarginMs: Number.NaN }, /httpSafetyMarginMs/],
