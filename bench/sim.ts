@@ -42,8 +42,10 @@ const USAGE = `usage: npm run bench:sim -- [options]
                       before that share; Infinity = everyone, the rule before the election)
   --trust m1,m2       how peer bytes are verified, each scenario run once per mode: ladder (the SDK's
                       default: digest service ≥ its min swarm, CDN spot checks below; peer bytes passed
-                      on once verified), allow-unverified (allowUnverifiedPeers), off (no ladder, peer
-                      bytes relayed as they arrive); default: ladder
+                      on chunk by chunk once the chunk digests are in, else once verified whole),
+                      ladder-hold (the ladder before cut-through: always held until verified whole),
+                      allow-unverified (allowUnverifiedPeers), off (no ladder, peer bytes relayed as
+                      they arrive); default: ladder
   --json out.json     write the results as JSON
   --help              this text
 

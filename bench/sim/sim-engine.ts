@@ -22,7 +22,8 @@ import {
 } from "../../sdk/src/engine/segment-load.js";
 import { MAX_CHUNK_BYTES } from "../../sdk/src/p2p/protocol-constants.js";
 import { SimSwarm, TRACE, type Download } from "./sim-swarm.js";
-import { trustMode, verifyCompleteLoad } from "./sim-verify.js";
+import { cutThroughEnd } from "./sim-trust.js";
+import { cutThroughFromMs, trustMode, verifyCompleteLoad } from "./sim-verify.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 const STORE_BYTES_PER_UNIT = 1024;
@@ -46,6 +47,10 @@ export class Load implements LoadBytes {
   held = false;
   /** When the first peer bytes arrived (the trust ladder's digest ask goes out then). */
   firstPeerByteMs: number | undefined;
+  /** The chunk digests are in: held bytes are passed on chunk by chunk (verified cut-through). */
+  cutThrough = false;
+  /** Held bytes `[0, releasedEnd)` were mirrored after passing their chunk digests. */
+  releasedEnd = 0;
   /** The policy's last decision, "kind:reason". */
   decision: string | undefined;
   run: SegmentLoad | undefined;
@@ -262,11 +267,43 @@ export class SimEngine implements HttpPort {
     } else {
       load.p2pBytes += bytes;
       this.p2pBytes += bytes;
-      load.firstPeerByteMs ??= this.now;
+      if (load.firstPeerByteMs === undefined) {
+        load.firstPeerByteMs = this.now;
+        this.startCutThrough(load);
+      }
       // Peer bytes are passed on only once verified (SegmentAssembly's holdUnverifiedP2p).
       if (load.mirrored !== true && trustMode(this.v) !== "off") load.held = true;
     }
-    if (load.mirrored === false || load.held) return;
+    if (load.held) return this.release(load);
+    this.mirror(load, offset, bytes);
+  }
+
+  /** The digest ask goes out with the first peer bytes; from its `ok` answer, chunks are verified. */
+  private startCutThrough(load: Load): void {
+    const fromMs = cutThroughFromMs(this.v, load);
+    if (fromMs === undefined) return;
+    this.v.world.queue.at(Math.max(fromMs, this.now), () => {
+      if (this.load !== load || this.v.left || load.firstPeerByteMs === undefined) return;
+      load.cutThrough = true;
+      this.release(load);
+    });
+  }
+
+  /** SegmentAssembly.release: mirror the held bytes whose chunks are verified, as far as they go. */
+  private release(load: Load): void {
+    if (!load.held || !load.cutThrough) return;
+    const end = cutThroughEnd(load.length, load.totalBytes);
+    if (end <= load.releasedEnd) return;
+    // In the engine's chunks, as the store takes them (a prefix released at the answer spans many).
+    for (let at = load.releasedEnd; at < end; at += CHUNK_BYTES)
+      this.mirror(load, at, Math.min(CHUNK_BYTES, end - at));
+    if (load.length < load.totalBytes) this.v.world.trust.cutThroughBytes += end - load.releasedEnd;
+    load.releasedEnd = end;
+  }
+
+  /** SegmentAssembly.mirror: bytes `[offset, offset + bytes)` into the store, from the segment's start. */
+  private mirror(load: Load, offset: number, bytes: number): void {
+    if (load.mirrored === false) return;
     const key = String(load.msn);
     const rendition = this.v.rendition;
     if (load.mirrored === undefined) {
@@ -300,9 +337,18 @@ export class SimEngine implements HttpPort {
     });
   }
 
-  /** SegmentAssembly.publish: the verified copy goes to the store whole, to be shared. */
+  /**
+   * SegmentAssembly.publish: the verified copy goes to the store whole, to be shared (after a
+   * cut-through prefix: its rest, into the copy already mirrored).
+   */
   private publish(load: Load): void {
     if (!load.held) return;
+    if (load.releasedEnd > 0) {
+      load.cutThrough = true;
+      this.release(load);
+      load.held = false;
+      return;
+    }
     load.held = false;
     const timing = { startTimeSec: this.v.player.timelineSec, durationSec: this.v.stream.segmentMs / 1000 };
     const data = new Uint8Array(units(load.totalBytes));
@@ -316,6 +362,9 @@ export class SimEngine implements HttpPort {
     load.httpBytes = 0;
     load.p2pBytes = 0;
     load.held = false;
+    load.cutThrough = false;
+    load.releasedEnd = 0;
+    load.firstPeerByteMs = undefined;
     load.mirrored = undefined;
     this.run(load, true, () => this.finish(load));
   }

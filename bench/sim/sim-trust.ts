@@ -8,22 +8,28 @@
 // "small_swarm" and the spot checks start (SPOT_CHECK_SAMPLES ranges + the tail, one CDN round trip,
 // in parallel); with no answer within SPOT_CHECK_DIGEST_GRACE_MS they start anyway. Once the bytes are
 // all in, the verdict waits at most `verificationWaitMs` for whichever answer it needs. Peer bytes are
-// never passed on before that verdict (SegmentAssembly's holdUnverifiedP2p, always on): a relay
-// serves a segment only once it has the whole of it and it was verified.
+// never passed on unverified (SegmentAssembly's holdUnverifiedP2p, always on): with the service's
+// chunk digests (an `ok` answer, so a swarm it serves) each verified DIGEST_CHUNK_BYTES prefix is
+// passed on as soon as the answer is in (verified cut-through, SegmentTrust.cutThrough); without them
+// (spot checks, below the min swarm) a relay serves a segment only once it has the whole of it and it
+// was verified.
 import { DEFAULT_DIGEST_OPTIONS } from "../../demo-server/src/digests/digest-options.js";
 import { pollDelayMs } from "../../demo-server/src/digests/entry-table.js";
+import { DIGEST_CHUNK_BYTES } from "../../sdk/src/http/digest-wire.js";
 import { planSpotSamples } from "../../sdk/src/verify/spot-check.js";
 import { SPOT_CHECK_DIGEST_GRACE_MS } from "../../sdk/src/verify/trust-ladder.js";
 
 /**
- * `ladder`: the SDK's default. `allow-unverified`: the SDK with `allowUnverifiedPeers` — the ladder
+ * `ladder`: the SDK's default (verified cut-through where the digest service answers with chunk
+ * digests). `ladder-hold`: the ladder as before 2a54950, every segment's peer bytes held until the
+ * whole-segment verdict (a comparison; no SDK setting does this now). `allow-unverified`: the SDK with `allowUnverifiedPeers` — the ladder
  * still runs (segment-delivery.ts begins it whenever a rung may vouch), but a segment it could not
  * vouch for in time reaches the player instead of being fetched again (still never passed on).
  * `off`: no ladder at all, peer bytes relayed as they arrive (what the simulator modelled before;
  * no SDK setting does this).
  */
-export type TrustMode = "ladder" | "allow-unverified" | "off";
-export const TRUST_MODES: readonly TrustMode[] = ["ladder", "allow-unverified", "off"];
+export type TrustMode = "ladder" | "ladder-hold" | "allow-unverified" | "off";
+export const TRUST_MODES: readonly TrustMode[] = ["ladder", "ladder-hold", "allow-unverified", "off"];
 
 /** What one load's verification needs to know, times in ms on the virtual clock. */
 export interface VerifyInput {
@@ -63,19 +69,38 @@ export function spotCheckCost(length: number): { requests: number; bytes: number
   return { requests: plan.length, bytes: plan.reduce((s, p) => s + (p.end - p.start), 0) };
 }
 
-/** The trust ladder's timeline for one load with peer bytes (trust-ladder.ts SegmentTrust, step by step). */
-export function verifyLoad(input: VerifyInput): VerifyOutcome {
+/**
+ * The digest service's answer to the ask sent at `lengthKnownMs`: when it reaches the viewer, and
+ * whether it is `ok` (the segment's digest and its chunk digests) — only in a swarm it serves, and
+ * only if it had the digest within its own wait (else `pending`). A small swarm is answered at once.
+ */
+export function digestAnswer(
+  input: Pick<VerifyInput, "swarmSize" | "lengthKnownMs" | "serverRttMs" | "digestReadyMs" | "minSwarmSize">,
+): { ok: boolean; answerMs: number } {
   const min = input.minSwarmSize ?? DEFAULT_DIGEST_OPTIONS.minSwarmSize;
   const served = input.swarmSize >= min;
-  // The service answers at once for a small swarm; otherwise when it has the digest, or after its
-  // own wait with `pending` (not ok).
   const askArrivesMs = input.lengthKnownMs + input.serverRttMs / 2;
   const maxWait = DEFAULT_DIGEST_OPTIONS.maxWaitMs;
   const ok = served && input.digestReadyMs <= askArrivesMs + maxWait;
   const answeredAtServer = !served
     ? askArrivesMs
     : Math.max(askArrivesMs, Math.min(input.digestReadyMs, askArrivesMs + maxWait));
-  const answerMs = answeredAtServer + input.serverRttMs / 2;
+  return { ok, answerMs: answeredAtServer + input.serverRttMs / 2 };
+}
+
+/**
+ * Bytes `[0, end)` of a copy holding `length` of `total` bytes that verified cut-through may pass on
+ * once the chunk digests are in: the whole DIGEST_CHUNK_BYTES chunks held, or all of a complete copy
+ * (its last chunk may be short). ChunkVerifier checks exactly these; no hash time is modelled.
+ */
+export function cutThroughEnd(length: number, total: number): number {
+  if (length >= total) return total;
+  return Math.floor(length / DIGEST_CHUNK_BYTES) * DIGEST_CHUNK_BYTES;
+}
+
+/** The trust ladder's timeline for one load with peer bytes (trust-ladder.ts SegmentTrust, step by step). */
+export function verifyLoad(input: VerifyInput): VerifyOutcome {
+  const { ok, answerMs } = digestAnswer(input);
   // Spot checks start on a "not ok" answer, or after the grace without one.
   const graceMs = input.lengthKnownMs + SPOT_CHECK_DIGEST_GRACE_MS;
   let samplesFromMs = ok && answerMs <= graceMs ? undefined : Math.min(ok ? graceMs : answerMs, graceMs);
@@ -144,6 +169,8 @@ export class TrustCounters {
   unverifiable = 0;
   /** Peer bytes thrown away (unverifiable, fetched again over HTTP). */
   discardedP2pBytes = 0;
+  /** Bytes passed on by verified cut-through while their segment was still arriving. */
+  cutThroughBytes = 0;
   /** rendition/msn → when the service first heard of it (its digest fetch is counted then). */
   private readonly firstAsk = new Map<string, number>();
 

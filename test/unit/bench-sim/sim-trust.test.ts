@@ -1,11 +1,20 @@
 // The simulator's trust ladder: the verdict's time and origin cost per load follow the SDK's rules
 // (digest service at or above its min swarm, spot checks below or when it is late, within the wait),
-// and a run with the ladder pays what it says at the origin.
+// and a run with the ladder pays what it says at the origin; with the service's chunk digests, peer
+// bytes are passed on chunk by chunk (verified cut-through).
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DIGEST_OPTIONS } from "../../../demo-server/src/digests/digest-options.js";
 import { scenarios } from "../../../bench/sim/scenarios.js";
 import { runSimulation } from "../../../bench/sim/sim-run.js";
-import { digestReadyMs, spotCheckCost, verifyLoad, type VerifyInput } from "../../../bench/sim/sim-trust.js";
+import {
+  cutThroughEnd,
+  digestAnswer,
+  digestReadyMs,
+  spotCheckCost,
+  verifyLoad,
+  type VerifyInput,
+} from "../../../bench/sim/sim-trust.js";
+import { DIGEST_CHUNK_BYTES } from "../../../sdk/src/http/digest-wire.js";
 import {
   SPOT_CHECK_BUDGET_RATIO,
   SPOT_CHECK_MIN_SAMPLE_BYTES,
@@ -103,5 +112,56 @@ describe("a run with the trust ladder", () => {
       ladder.summary.offload! - ladder.trust.spotBytes / received,
       9,
     );
+  });
+});
+
+describe("digestAnswer", () => {
+  it("is ok in a swarm the service serves, once it has the digest, one server round trip after the ask", () => {
+    const ask = { ...base, digestReadyMs: 0 };
+    expect(digestAnswer(ask)).toEqual({ ok: true, answerMs: base.lengthKnownMs + base.serverRttMs });
+    // The service computes the digest after the ask arrived: it answers then.
+    expect(digestAnswer({ ...ask, digestReadyMs: 1500 })).toEqual({
+      ok: true,
+      answerMs: 1500 + base.serverRttMs / 2,
+    });
+  });
+
+  it("is not ok below the min swarm (answered at once), nor when the digest comes after the service's wait", () => {
+    expect(digestAnswer({ ...base, swarmSize: MIN - 1 })).toEqual({
+      ok: false,
+      answerMs: base.lengthKnownMs + base.serverRttMs,
+    });
+    const askArrives = base.lengthKnownMs + base.serverRttMs / 2;
+    const late = digestAnswer({ ...base, digestReadyMs: askArrives + DEFAULT_DIGEST_OPTIONS.maxWaitMs + 1 });
+    expect(late).toEqual({
+      ok: false,
+      answerMs: askArrives + DEFAULT_DIGEST_OPTIONS.maxWaitMs + base.serverRttMs / 2,
+    });
+  });
+});
+
+describe("cutThroughEnd", () => {
+  it("releases the whole chunk-digest chunks held, and all of a complete copy", () => {
+    const total = 3 * DIGEST_CHUNK_BYTES + 100;
+    expect(cutThroughEnd(DIGEST_CHUNK_BYTES - 1, total)).toBe(0);
+    expect(cutThroughEnd(2 * DIGEST_CHUNK_BYTES + 5, total)).toBe(2 * DIGEST_CHUNK_BYTES);
+    expect(cutThroughEnd(3 * DIGEST_CHUNK_BYTES, total)).toBe(3 * DIGEST_CHUNK_BYTES);
+    expect(cutThroughEnd(total, total)).toBe(total);
+  });
+});
+
+describe("verified cut-through in a run", () => {
+  it("passes peer bytes on before their segment is whole where the digest service serves the swarm only", () => {
+    const served = { ...scenarios()["live-100"]!, durationSec: 30, seed: 1 };
+    expect(served.viewers).toBeGreaterThanOrEqual(DEFAULT_DIGEST_OPTIONS.minSwarmSize);
+    const cut = runSimulation(served);
+    expect(cut.trust.verified["server-digest"]).toBeGreaterThan(0);
+    expect(cut.trust.cutThroughBytes).toBeGreaterThan(0);
+    const hold = runSimulation({ ...served, trust: "ladder-hold" });
+    expect(hold.trust.cutThroughBytes).toBe(0);
+    // Below the min swarm there are no chunk digests: the spot checks judge whole segments.
+    const small = runSimulation({ ...scenarios()["node-10"]!, durationSec: 20, seed: 3 });
+    expect(small.trust.verified["spot-check"]).toBeGreaterThan(0);
+    expect(small.trust.cutThroughBytes).toBe(0);
   });
 });
