@@ -35,8 +35,9 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
   --before-uplink     weak uplinks known by their configured cap only, not by their measured rate
-  --gossip-everywhere announce \`fetching\` as a peer download starts in large swarms too (the rule
-                      before mesh-rules.ts announcesPeerDownload)
+  --gossip-small-swarms  announce \`fetching\` as a peer download starts only in swarms of at most 100
+                      viewers (the rule of 38958d3, while relays held whole segments; since cut-through
+                      the default gossips everywhere, as --gossip-everywhere did at 2d64461)
   --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
                       SDK's electedFirstFetchers, 8 % of the swarm, at least 16; 16: the count
                       before that share; Infinity = everyone, the rule before the election)
@@ -64,7 +65,7 @@ function parseOptions() {
       "before-weak": { type: "boolean" },
       "before-uplink": { type: "boolean" },
       "first-fetchers": { type: "string" },
-      "gossip-everywhere": { type: "boolean" },
+      "gossip-small-swarms": { type: "boolean" },
       trust: { type: "string" },
       json: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -130,7 +131,7 @@ for (const name of names) {
         ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
         ...(values["before-uplink"] ? { measuredUplink: false } : {}),
         ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
-        ...(values["gossip-everywhere"] ? { gossipFetching: true } : {}),
+        ...(values["gossip-small-swarms"] ? { gossipFetching: "small-swarms" as const } : {}),
       };
       const label = `${name}${trustModes.length > 1 ? ` ${trust}` : ""}`;
       const options = {
@@ -169,7 +170,7 @@ out.push(
           ? "weak uplinks known by their configured cap only (--before-uplink)"
           : "the SDK's current rules"
   }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}${
-    values["gossip-everywhere"] ? ", `fetching` gossiped in large swarms too" : ""
+    values["gossip-small-swarms"] ? ", `fetching` gossiped in swarms of at most 100 only" : ""
   }`,
 );
 out.push("");

@@ -46,9 +46,10 @@ export interface PolicyVariant {
   holdSpreadMs?: number;
   /**
    * Announce `fetching` when a peer download starts from byte 0, not only before HTTP: true everywhere,
-   * false nowhere. @default in swarms of at most 100 viewers only (mesh-rules.ts announcesPeerDownload)
+   * false nowhere, `"small-swarms"` in swarms of at most 100 viewers only (mesh-rules.ts
+   * announcesPeerDownload). @default true
    */
-  gossipFetching?: boolean;
+  gossipFetching?: boolean | "small-swarms";
   /** Viewers that cannot relay in real time hold longer and announce nothing. @default true */
   weakUplinkRules?: boolean;
   /**

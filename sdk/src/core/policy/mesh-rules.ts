@@ -17,18 +17,21 @@ export function isLargeSwarm(othersReported: number | undefined): boolean {
 
 /**
  * Whether a viewer announces `fetching` as a peer download of a segment starts, not only before an
- * HTTP fetch (the gossip rule). In a small swarm, yes: a neighbour that hears of it early may ask us,
- * and waits at most one transfer. In a large one, no: bytes from peers are held until the trust
- * ladder vouched for the whole segment (SegmentAssembly's `holdUnverifiedP2p`), so a neighbour that
- * asks us gets its first byte only once our copy is complete and verified — one transfer and a round
- * trip behind ours, per relay — and a segment crosses several relays there: the neighbours of relays
- * queued past their budget and fell back to the CDN (bench:sim live-1000, BENCHMARKS.md "Toward the
- * limit"). They learn of our copy when it is complete, as a holder. An HTTP fetch streams on as its
- * bytes arrive and is always announced. `variant` (the simulator's earlier rules) overrides: true
- * everywhere, false nowhere.
+ * HTTP fetch (the gossip rule): yes, so a neighbour that hears of it early may ask us and wait at
+ * most one transfer. In a large swarm our copy streams on as it arrives because the digest service
+ * (which serves swarms of its `--digests-min-swarm`, 100 by default, and more) sends a SHA-256 per
+ * 64-KiB chunk and each verified chunk is shared at once (verified cut-through, docs/trust.md).
+ * Before cut-through, peer bytes were held until the whole segment was verified and gossip in large
+ * swarms queued neighbours on relays that could not stream; that rule (`"small-swarms"`) is kept for
+ * the simulator to compare (bench:sim live-1000: offload 0.937 with it, 0.958 without; BENCHMARKS.md
+ * "Toward the limit"). `variant` overrides: true everywhere, false nowhere, `"small-swarms"`.
  */
-export function announcesPeerDownload(largeSwarm: boolean, variant: boolean | undefined): boolean {
-  return variant ?? !largeSwarm;
+export function announcesPeerDownload(
+  largeSwarm: boolean,
+  variant: boolean | "small-swarms" | undefined,
+): boolean {
+  if (variant === "small-swarms") return !largeSwarm;
+  return variant ?? true;
 }
 
 /**

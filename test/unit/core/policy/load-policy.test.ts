@@ -128,15 +128,15 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(w.begin().next()).toMatchObject({ kind: "ask-peer", announceFetching: false });
   });
 
-  it("in a large swarm asks a peer without announcing (its bytes wait for the ladder), unless the variant gossips", () => {
+  it("in a large swarm announces a peer download (verified chunks stream on), unless the variant is the hold-era rule", () => {
     const large = world();
     large.state.othersReported = 999;
     large.state.candidates = [peer("a", { complete: true })];
-    expect(large.begin().next()).toMatchObject({ kind: "ask-peer", announceFetching: false });
-    const before = world({ variant: { gossipFetching: true } });
+    expect(large.begin().next()).toMatchObject({ kind: "ask-peer", announceFetching: true });
+    const before = world({ variant: { gossipFetching: "small-swarms" } });
     before.state.othersReported = 999;
     before.state.candidates = [peer("a", { complete: true })];
-    expect(before.begin().next()).toMatchObject({ kind: "ask-peer", announceFetching: true });
+    expect(before.begin().next()).toMatchObject({ kind: "ask-peer", announceFetching: false });
   });
 
   it("a new live segment nobody has: hold (hashed, fitted once), then HTTP announcing `fetching`", () => {

@@ -21,10 +21,11 @@ describe("isLargeSwarm", () => {
 });
 
 describe("announcesPeerDownload", () => {
-  it("gossips a peer download in a small swarm only, unless a variant says otherwise", () => {
+  it("gossips a peer download in every swarm, unless a variant says otherwise", () => {
     expect(announcesPeerDownload(false, undefined)).toBe(true);
-    expect(announcesPeerDownload(true, undefined)).toBe(false);
-    expect(announcesPeerDownload(true, true)).toBe(true);
+    expect(announcesPeerDownload(true, undefined)).toBe(true);
+    expect(announcesPeerDownload(true, "small-swarms")).toBe(false);
+    expect(announcesPeerDownload(false, "small-swarms")).toBe(true);
     expect(announcesPeerDownload(false, false)).toBe(false);
   });
 });
