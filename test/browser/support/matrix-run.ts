@@ -33,6 +33,8 @@ export interface PageEvents {
   audioSwitched: number;
   subtitleFrags: number;
   playlistLoads?: number;
+  /** P2P bytes the SDK delivered, by swarm key, over the whole run (plain hls.js: empty). */
+  p2pBytesBySwarm?: Record<string, number>;
 }
 
 export interface ViewerResult {

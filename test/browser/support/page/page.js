@@ -130,6 +130,14 @@ const nearcast = plain
     });
 window.nearcast = nearcast;
 nearcast?.on("warning", (w) => window.warnings.push(`${w.code}: ${w.message}`));
+// P2P bytes by swarm over the whole run: getStats().peers lists open connections only, and a viewer
+// closes those of a rendition's swarm it has switched away from.
+window.pageEvents.p2pBytesBySwarm = {};
+nearcast?.on("segment-loaded", (e) => {
+  if (e.p2pBytes > 0)
+    window.pageEvents.p2pBytesBySwarm[e.swarmKey] =
+      (window.pageEvents.p2pBytesBySwarm[e.swarmKey] ?? 0) + e.p2pBytes;
+});
 
 function setStatus(text) {
   document.getElementById("status").textContent = text;
