@@ -37,9 +37,10 @@ export function announcesPeerDownload(
 /**
  * Viewers elected, in expectation, to fetch a new live segment first in a swarm of `swarmSize`
  * viewers (waits.ts `firstFetchRole`): {@link FIRST_FETCHER_SHARE} of the swarm, at least
- * {@link FIRST_FETCHERS_PER_SWARM}. A segment reaches each viewer through relays that pass it on only
- * once they hold it whole and verified, so each elected fetcher covers a bounded neighbourhood within
- * the window the buffers leave, whatever the swarm's size: the elected must grow with it.
+ * {@link FIRST_FETCHERS_PER_SWARM}. A segment reaches each viewer through relays, each hop costing at
+ * least a verified chunk and a round trip (a whole segment where no chunk digests are served), so each
+ * elected fetcher covers a bounded neighbourhood within the window the buffers leave, whatever the
+ * swarm's size: the elected must grow with it.
  * `variant` (the simulator's comparisons) replaces the count; Infinity: everyone may fetch first.
  */
 export function electedFirstFetchers(swarmSize: number | undefined, variant?: number): number {
