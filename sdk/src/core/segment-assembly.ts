@@ -127,29 +127,26 @@ export class SegmentAssembly {
    */
   release(end: number): void {
     if (!this.held || end <= this.releasedEnd || end > this.length) return;
-    let at = 0;
-    for (const chunk of this.chunks) {
-      const from = Math.max(this.releasedEnd, at);
-      const to = Math.min(end, at + chunk.byteLength);
-      if (to > from) this.mirror(from, chunk.subarray(from - at, to - at));
-      at += chunk.byteLength;
-      if (at >= end) break;
-    }
+    for (const [offset, part] of this.parts(this.releasedEnd, end)) this.mirror(offset, part);
     this.releasedEnd = end;
   }
 
   /** Bytes `[start, end)` held (`end ≤ length`), a copy when they span chunks. */
   slice(start: number, end: number): Uint8Array {
-    const parts: Uint8Array[] = [];
+    const parts = [...this.parts(start, end)].map(([, part]) => part);
+    return parts.length === 1 ? parts[0]! : concat(parts, end - start);
+  }
+
+  /** The held chunks' views of `[start, end)`, in order, each with its offset in the segment. */
+  private *parts(start: number, end: number): Generator<[number, Uint8Array]> {
     let at = 0;
     for (const chunk of this.chunks) {
       const from = Math.max(start, at);
       const to = Math.min(end, at + chunk.byteLength);
-      if (to > from) parts.push(chunk.subarray(from - at, to - at));
+      if (to > from) yield [from, chunk.subarray(from - at, to - at)];
       at += chunk.byteLength;
-      if (at >= end) break;
+      if (at >= end) return;
     }
-    return parts.length === 1 ? parts[0]! : concat(parts, end - start);
   }
 
   /** The peers that sent any byte of `[start, end)`. */
