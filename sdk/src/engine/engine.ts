@@ -302,7 +302,8 @@ export class Engine extends TypedEmitter<NearcastEvents> {
       emit: (event, arg) => this.emit(event, arg),
       isLoading: (swarmKey, segmentId) => this.loading.has(loadKey(swarmKey, segmentId)),
       isLoadingIn: (swarmKey) => {
-        for (const key of this.loading) if (key.startsWith(`${swarmKey}\n`)) return true;
+        const prefix = loadKey(swarmKey, "");
+        for (const key of this.loading) if (key.startsWith(prefix)) return true;
         return false;
       },
       clientName: CLIENT_NAME,
