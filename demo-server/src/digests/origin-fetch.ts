@@ -87,7 +87,8 @@ export class OriginClient {
   }
 
   /**
-   * SHA-256 of a segment, or of `range` of it, and of each of its chunks (chunk-hasher.ts), streamed (memory does not grow with the size). Asks
+   * SHA-256 of a segment, or of `range` of it, and of each of its chunks (chunk-hasher.ts), streamed
+   * (memory does not grow with the size). Asks
    * with `Range` always: a 206's Content-Range states the total even for a chunked body, so a body
    * that ends short is caught; a 200 without Content-Length (for a whole segment) is `length_unknown`.
    */

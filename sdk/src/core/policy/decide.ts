@@ -4,8 +4,8 @@
  *
  * The rules, in order:
  * 1. A connected peer that holds the whole segment is asked (of several, first those whose measured
- *    throughput delivers the segment within the try, then the fastest), for the slack (deadline − expected
- *    HTTP time − safety margin) while that is at least half the margin. With a shorter buffer it is
+ *    throughput delivers the segment within the try, then the fastest), for the slack (deadline −
+ *    expected HTTP time − safety margin) while that is at least half the margin. With a shorter buffer it is
  *    still tried, for half the margin while the slack is positive and for the hedged budget
  *    (slack + half the margin) below that, so that at least half the margin is always kept and a
  *    longer buffer never gives a shorter try; where the slack alone is under

@@ -34,7 +34,8 @@ export function newSegmentHoldMs(
 /**
  * A viewer's part in fetching a new live segment first: in a swarm of at most
  * {@link FIRST_FETCHER_ELECTION_MIN_SWARM} viewers (or when the tracker sent no count), `everyone` may
- * be first. In a larger one a viewer is `elected` with probability `firstFetchers` / `swarmSize`, by a hash of (segment id, peer id) independent of the one that orders holds, and
+ * be first. In a larger one a viewer is `elected` with probability `firstFetchers` / `swarmSize`, by
+ * a hash of (segment id, peer id) independent of the one that orders holds, and
  * never when it cannot relay in real time (`relays` false); the rest are `not-elected`. Every viewer
  * draws on its own, with no message: about that many are elected for each segment, others each
  * time. `swarmSize` counts every viewer the tracker reported, us included; `firstFetchers` is the
@@ -110,8 +111,8 @@ export function fitHoldToSlack(
 /**
  * Whether this viewer can pass a segment on as fast as it plays: uploads are on and the upload rate
  * (bytes/s, 0 = no limit known: the configured cap or the measured uplink, whichever is lower, see
- * `effectiveUploadBytesPerSec`) carries `segmentBytes` within `segmentDurationSec`. One that cannot must not be
- * a segment's first fetcher (its neighbours would wait on it in vain): it holds longer and
+ * `effectiveUploadBytesPerSec`) carries `segmentBytes` within `segmentDurationSec`. One that cannot
+ * must not be a segment's first fetcher (its neighbours would wait on it in vain): it holds longer and
  * announces no `fetching`.
  */
 export function relaysInRealTime(
