@@ -123,11 +123,13 @@ export class SegmentTransfers {
 
   /** Fetch the segment from `fromOffset` over HTTP (a Range from the bytes peers already gave). */
   private async fromHttp(
-    { request, assembly, options }: LoadTarget,
+    { request, assembly, options, trust }: LoadTarget,
     fromOffset: number,
     signal: AbortSignal | undefined,
   ): Promise<HttpFetched> {
     const base = request.byteRange?.start ?? 0;
+    // HTTP resumes from the peers' bytes: their span is final, its spot check may start now.
+    if (fromOffset > 0 && assembly.p2pBytes > 0) trust?.peersDone();
     this.deps.stats.httpRequests++;
     assembly.httpRequestStarted(performance.now());
     const result = await httpFetch(request.url, {

@@ -9,14 +9,7 @@ import { sha256Hex, verificationProblem } from "../core/integrity.js";
 import type { HttpRequestSetup, SegmentRequest, TrustRung } from "../core/types.js";
 import type { DigestClient, DigestLookup } from "../http/digest-client.js";
 import { ChunkVerifier, type ChunkFailure, type CutThroughTarget } from "./chunk-verifier.js";
-import {
-  fetchSample,
-  judgeSamples,
-  planSpotSamples,
-  type SampleAnswer,
-  type SpotSample,
-  type SpotVerdict,
-} from "./spot-check.js";
+import { SpotChecks, within } from "./spot-checks.js";
 
 /** What the ladder says of a complete copy with bytes from peers. */
 export type TrustVerdict =
@@ -84,17 +77,13 @@ export class TrustLadder {
   }
 }
 
-interface SampleRun {
-  length: number;
-  plan: SpotSample[];
-  answers: Promise<SampleAnswer[]>;
-}
-
 /** One load's ladder: the digest ask and the spot checks run while the peer transfer does. */
 export class SegmentTrust {
   private digest: Promise<DigestLookup> | undefined;
   private digestAnswer: DigestLookup | undefined;
-  private samples: SampleRun | undefined;
+  private readonly spot: SpotChecks;
+  /** HTTP fetches the rest of the copy: the peers' span will not grow. */
+  private peersFinal = false;
   private lengthHint: number | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly stop = new AbortController();
@@ -110,8 +99,17 @@ export class SegmentTrust {
     private readonly ladder: TrustLadder,
     readonly request: SegmentRequest,
     /** The player's request hook: spot checks are made as the segment's own requests are. */
-    private readonly playerRequestSetup?: HttpRequestSetup,
-  ) {}
+    playerRequestSetup?: HttpRequestSetup,
+  ) {
+    const { deps } = ladder;
+    this.spot = new SpotChecks({
+      ...deps,
+      ...(playerRequestSetup ? { playerRequestSetup } : {}),
+      request,
+      signal: this.stop.signal,
+      spent: (bytes) => deps.spotCheckBytes(request.swarmKey, bytes),
+    });
+  }
 
   /**
    * Ask the digest service, once, when the first peer bytes arrive (a load served by HTTP alone asks
@@ -166,6 +164,17 @@ export class SegmentTrust {
     this.checkChunks();
   }
 
+  /**
+   * HTTP fetches the rest of the copy (a peer stalled, failed or was cut): the peers' span is final.
+   * If no planned sample falls in it, sample that span now, while the HTTP resume runs, instead of
+   * once the copy is complete — then the check's answers are usually in by the verdict, and a loaded
+   * page does not throw away honest peer bytes for want of a late answer.
+   */
+  peersDone(): void {
+    this.peersFinal = true;
+    this.spot.peersFinal(this.peerSpan());
+  }
+
   /** Start (or go on with) the chunk checks, where the answer and the copy allow them. */
   private checkChunks(): void {
     const target = this.cutThroughTarget;
@@ -184,7 +193,7 @@ export class SegmentTrust {
     this.lengthHint = total;
     this.askDigest();
     this.maybeSample();
-    if (!this.samples && !this.digestAnswer)
+    if (!this.spot.started && !this.digestAnswer)
       this.graceTimer = setTimeout(() => this.maybeSample(true), SPOT_CHECK_DIGEST_GRACE_MS);
   }
 
@@ -220,7 +229,8 @@ export class SegmentTrust {
       const detail = `${data.byteLength} bytes, SHA-256 ${actual} != the server's ${answer.bytes} bytes, ${answer.sha256}`;
       return { kind: "failed", by: "server-digest", reason: "digest-mismatch", detail };
     }
-    const spot = await this.spotCheck(data, until);
+    const spot = await this.spot.verdict(data, this.peerSpan(), until);
+    if (spot.kind === "no-verdict" && spot.noRange) this.ladder.rangeUnsupported(request.swarmKey);
     if (spot.kind === "match") return { kind: "verified", by: "spot-check" };
     if (spot.kind === "mismatch")
       return { kind: "failed", by: "spot-check", reason: "spot-check", detail: spot.detail };
@@ -238,58 +248,15 @@ export class SegmentTrust {
 
   /** Start the spot checks once the size is known and the service has no digest (or is late). */
   private maybeSample(late = false): void {
-    if (this.samples || this.lengthHint === undefined || this.stop.signal.aborted) return;
+    if (this.spot.started || this.lengthHint === undefined || this.stop.signal.aborted) return;
     if (this.digestAnswer?.ok || (!this.digestAnswer && !late)) return;
-    this.samples = this.sample(this.lengthHint, 0, planSpotSamples(this.lengthHint, this.ladder.deps.random));
+    this.spot.start(this.lengthHint);
+    if (this.peersFinal) this.spot.peersFinal(this.peerSpan());
   }
 
-  private sample(length: number, offset: number, plan: SpotSample[]): SampleRun {
-    const shifted = plan.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset }));
-    const { deps } = this.ladder;
-    const answers = Promise.all(
-      shifted.map(async (s) => {
-        const answer = await fetchSample(
-          this.request,
-          s,
-          { ...deps, ...(this.playerRequestSetup ? { playerRequestSetup: this.playerRequestSetup } : {}) },
-          this.stop.signal,
-        );
-        deps.spotCheckBytes(this.request.swarmKey, answer.kind === "bytes" ? answer.data.byteLength : 0);
-        return answer;
-      }),
-    );
-    return { length, plan: shifted, answers };
-  }
-
-  private async spotCheck(data: Uint8Array, until: number): Promise<SpotVerdict> {
-    const length = data.byteLength;
-    const peers = { start: Math.min(this.peerStart, length), end: Math.min(this.peerEnd, length) };
-    // Planned for a size a peer stated that the HTTP response corrected: plan again.
-    if (!this.samples || this.samples.length !== length)
-      this.samples = this.sample(length, 0, planSpotSamples(length, this.ladder.deps.random));
-    let verdict = await this.judge(this.samples, data, peers, until);
-    // A peer gave only a part, and no sample fell in it: sample that part now.
-    if (verdict.kind === "no-verdict" && !verdict.noRange && verdict.detail.startsWith("no sample")) {
-      const span = peers.end - peers.start;
-      const plan = planSpotSamples(span, this.ladder.deps.random).map((s) => ({
-        ...s,
-        tail: s.tail && peers.end === length,
-      }));
-      verdict = await this.judge(this.sample(length, peers.start, plan), data, peers, until);
-    }
-    if (verdict.kind === "no-verdict" && verdict.noRange) this.ladder.rangeUnsupported(this.request.swarmKey);
-    return verdict;
-  }
-
-  private async judge(
-    run: SampleRun,
-    data: Uint8Array,
-    peers: { start: number; end: number },
-    until: number,
-  ): Promise<SpotVerdict> {
-    const answers = await within(run.answers, until);
-    if (!answers) return { kind: "no-verdict", detail: "no answer in time", noRange: false };
-    return judgeSamples(data, run.plan, answers, peers, this.request);
+  /** The span of the copy that came from peers. */
+  private peerSpan(): { start: number; end: number } {
+    return { start: this.peerStart, end: this.peerEnd };
   }
 }
 
@@ -301,17 +268,4 @@ function chunkVerdict(failure: ChunkFailure): TrustVerdict & { kind: "failed" } 
     detail: failure.detail,
     culprits: failure.peerIds,
   };
-}
-
-/** `promise`'s value, or undefined when `untilMs` (performance.now()) passes first. */
-async function within<T>(promise: Promise<T>, untilMs: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, untilMs - performance.now()));
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

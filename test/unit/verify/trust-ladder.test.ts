@@ -195,6 +195,23 @@ describe("trust ladder", () => {
     expect(world.ranged.length).toBe(8);
   });
 
+  it("a peer span that HTTP finishes is sampled when HTTP takes over, not when the copy is complete", async () => {
+    const world = newWorld();
+    const { trust } = ladder(world);
+    const load = trust.begin(request());
+    load.lengthKnown(SEGMENT.byteLength);
+    await expect.poll(() => world.ranged.length, { timeout: 2000 }).toBe(4);
+    // A peer gave the first 16 KiB (no planned sample falls there), then stalled: HTTP resumes.
+    load.peerBytes(0, 16_384);
+    load.peersDone();
+    await expect.poll(() => world.ranged.length, { timeout: 2000 }).toBe(8);
+    // The verdict reuses those samples: nothing more is asked of the origin.
+    expect(await load.verdict(SEGMENT, 2000)).toEqual({ kind: "verified", by: "spot-check" });
+    load.dispose();
+    expect(world.ranged.length).toBe(8);
+    expect(world.ranged.slice(4).every((r) => Number(/bytes=(\d+)-/.exec(r)?.[1]) < 16_384)).toBe(true);
+  });
+
   it("an origin that ignores Range leaves the copy unverifiable, and peers are not asked again", async () => {
     const world = newWorld({ noRange: true });
     const { trust, spent } = ladder(world);
