@@ -159,7 +159,9 @@ export function playbackStretches(probes: readonly PlaybackProbe[], everySec = 6
       wallSec,
       advanceRate: (to.currentTime - from.currentTime) / wallSec,
       edgeRate:
-        to.liveEdgeSec === null || from.liveEdgeSec === null ? null : (to.liveEdgeSec - from.liveEdgeSec) / wallSec,
+        to.liveEdgeSec === null || from.liveEdgeSec === null
+          ? null
+          : (to.liveEdgeSec - from.liveEdgeSec) / wallSec,
       latencySec: to.latencySec,
       bufferedAheadSec: to.bufferedAheadSec,
       playbackRate: to.playbackRate,
