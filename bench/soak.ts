@@ -5,8 +5,13 @@
 //
 //   npx tsx bench/soak.ts [--minutes 15] [--viewers 3] [--kbps 4000] [--store-mib 64] [--stream NAME] [--plain]
 //
-// --plain plays the same page with hls.js alone (no SDK): the baseline for the playback figures
-// (seconds of media played per second of wall time), whose SDK verdicts then read 0.
+// Then, per viewer and minute, the playback figures: media and live-edge seconds per wall second,
+// distance behind live, buffer ahead, playbackRate, dropped frames, waiting time and seeks.
+//
+// --plain plays the same page with hls.js alone (no SDK): the baseline for the playback figures,
+// whose SDK verdicts then read 0. Run it at the same time as the SDK soak (another process: each has
+// its own servers on port 0 and its own Chromium): how fast a media element plays depends on the CPU
+// it gets, so runs at different times or loads do not compare.
 //
 // The 2-minute version that was a browser test until the suite's tiers (issue 20) — the demo's 360p
 // CMAF stream with a 2 MiB store, so the store fills and evicts many times:
