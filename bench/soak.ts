@@ -5,8 +5,13 @@
 //
 //   npx tsx bench/soak.ts [--minutes 15] [--viewers 3] [--kbps 4000] [--store-mib 64] [--stream NAME] [--plain]
 //
-// --plain plays the same page with hls.js alone (no SDK): the baseline for the playback figures
-// (seconds of media played per second of wall time), whose SDK verdicts then read 0.
+// Then, per viewer and minute, the playback figures: media and live-edge seconds per wall second,
+// distance behind live, buffer ahead, playbackRate, dropped frames, waiting time and seeks.
+//
+// --plain plays the same page with hls.js alone (no SDK): the baseline for the playback figures,
+// whose SDK verdicts then read 0. Run it at the same time as the SDK soak (another process: each has
+// its own servers on port 0 and its own Chromium): how fast a media element plays depends on the CPU
+// it gets, so runs at different times or loads do not compare.
 //
 // The 2-minute version that was a browser test until the suite's tiers (issue 20) — the demo's 360p
 // CMAF stream with a 2 MiB store, so the store fills and evicts many times:
@@ -22,6 +27,7 @@ import { parseArgs } from "node:util";
 import { startServer } from "../demo-server/src/server.js";
 import { closeBrowser, launchBrowser } from "../test/browser/support/chromium.js";
 import { judgeSoak, runSoak } from "../test/browser/support/soak-run.js";
+import { playbackStretches } from "../test/browser/support/soak-playback.js";
 import { startTestOrigin } from "../test/support/test-origin.js";
 import { positiveArg } from "./lib/positive-arg.js";
 
@@ -88,6 +94,7 @@ try {
   console.error(
     `[soak] ${viewers} viewers × ${minutes} min, ${values.stream ?? `${kbps} kbit/s 720p`} live, storeMaxBytes ${storeMaxBytes}`,
   );
+  const client = values.plain ? "plain hls.js" : "Nearcast";
   const result = await runSoak({
     browser,
     pageOrigin: pages.url,
@@ -102,10 +109,33 @@ try {
   });
   for (const r of result.reports)
     console.log(
-      `[soak] ${r.name} (${values.plain ? "plain hls.js" : "Nearcast"}): media time ${r.advancedSec.toFixed(1)} s in ` +
+      `[soak] ${r.name} (${client}): media time ${r.advancedSec.toFixed(1)} s in ` +
         `${(r.durationMs / 1000).toFixed(1)} s of wall time = ${(r.advancedSec / (r.durationMs / 1000)).toFixed(3)} ×; ` +
         `${r.stalls} stalls (${r.stalledMs} ms)`,
     );
+  result.series.forEach((points, i) => {
+    const start = result.start[i];
+    if (!start) return;
+    const probes = [start, ...points.map((p) => p.playback)];
+    console.log(
+      `[soak] v${i} (${client}) per minute: to s | media s per wall s | edge s per wall s | behind live s | ` +
+        `buffer s | rate | dropped/frames | waiting ms | seeks (jump s)`,
+    );
+    for (const m of playbackStretches(probes, 60))
+      console.log(
+        `[soak] v${i} ${m.toSec.toFixed(0).padStart(4)} | ${m.advanceRate.toFixed(3)} | ${m.edgeRate?.toFixed(3) ?? "-"} | ` +
+          `${m.latencySec.toFixed(1)} | ${m.bufferedAheadSec.toFixed(1)} | ${m.playbackRate} | ` +
+          `${m.droppedFrames}/${m.totalFrames} | ${m.waitingMs.toFixed(0)} | ${m.seeks} (${m.seekJumpSec.toFixed(1)})`,
+      );
+    const [whole] = playbackStretches([start, probes[probes.length - 1]!], 0);
+    if (whole)
+      console.log(
+        `[soak] v${i} (${client}) whole run: ${whole.wallSec.toFixed(1)} s wall, media ${whole.advanceRate.toFixed(3)} ×, ` +
+          `edge ${whole.edgeRate?.toFixed(3) ?? "-"} ×, behind live ${start.latencySec.toFixed(1)} → ${whole.latencySec.toFixed(1)} s, ` +
+          `dropped ${whole.droppedFrames}/${whole.totalFrames} frames, waiting ${whole.waitingMs.toFixed(0)} ms, ` +
+          `${whole.seeks} seeks (${whole.seekJumpSec.toFixed(1)} s)`,
+      );
+  });
   const verdicts = judgeSoak(result.series, windowSec);
   let ok = true;
   for (const v of verdicts) {

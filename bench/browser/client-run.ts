@@ -61,8 +61,6 @@ export interface ClientRunOptions {
 }
 
 export interface ViewerRecord extends ViewerMeasurement {
-  /** Media seconds played during the watch. */
-  advancedSec: number;
   longestStallMs: number;
   /** Non-fatal hls.js errors recorded by the page. */
   nonFatalErrors: string[];

@@ -16,6 +16,8 @@ export interface ViewerMeasurement {
   startFailure: string | null;
   /** Wall time its playback was watched (sampled). 0 if it never started. */
   watchedMs: number;
+  /** Media seconds `currentTime` advanced during the watch. */
+  advancedSec: number;
   stalls: number;
   stalledMs: number;
   /** Fatal hls.js errors the page recorded. */
@@ -127,6 +129,13 @@ export interface ClientSummary {
   clientOffload: number;
   /** Mean hls.js live latency over viewers, seconds; null for VOD. */
   meanLatencySec: number | null;
+  /**
+   * Media seconds played per wall second of watch, over all watched viewers; null if none was
+   * watched. Below 1 with no stall, the media element's clock ran slow (a CPU-starved browser, issue
+   * 20): hls.js keeps every second lost as latency, so the latency of runs whose rates differ
+   * (clients run one after the other, under different load) does not compare.
+   */
+  mediaRate: number | null;
 }
 
 /** {@link sharedPercentile} (bench/lib/percentile.ts), null instead of undefined for JSON results. */
@@ -312,6 +321,7 @@ export function summarizeRun(run: ClientRun): ClientSummary {
     clientOffload:
       clientHttpBytes + clientP2pBytes > 0 ? clientP2pBytes / (clientHttpBytes + clientP2pBytes) : 0,
     meanLatencySec: latencies.length > 0 ? sum(latencies) / latencies.length : null,
+    mediaRate: watchedMs > 0 ? sum(viewers.map((v) => v.advancedSec)) / (watchedMs / 1000) : null,
   };
 }
 

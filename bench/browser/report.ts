@@ -24,7 +24,7 @@ function formatMs(ms: number | null): string {
 export const TABLE_HEADER =
   "| client | origin offload (strict) | × ceiling | origin req/segment | startup median / p95 ms | stalls (ms) | " +
   "rebuffer ratio | fatal errors | origin / delivered MiB (+ahead) | client-reported P2P MiB (claimed offload) | " +
-  "uploaded MiB | live latency s |";
+  "uploaded MiB | live latency s (media s per wall s) |";
 
 export function formatRow(s: ClientSummary): string {
   const fatal =
@@ -41,7 +41,7 @@ export function formatRow(s: ClientSummary): string {
     `${formatMiB(s.originBytes)} / ${formatMiB(s.deliveredBytes)} (+${formatMiB(s.aheadBytes)})`,
     `${formatMiB(s.clientP2pBytes)} (${s.clientOffload.toFixed(3)})`,
     formatMiB(s.clientUploadBytes),
-    s.meanLatencySec === null ? "–" : s.meanLatencySec.toFixed(1),
+    `${s.meanLatencySec === null ? "–" : s.meanLatencySec.toFixed(1)} (${s.mediaRate === null ? "–" : s.mediaRate.toFixed(3)})`,
   ];
   return `| ${cells.join(" | ")} |`;
 }

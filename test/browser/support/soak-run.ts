@@ -6,6 +6,7 @@ import type { NearcastStats, ResourceUsage } from "../../../sdk/src/index.js";
 import { describePlayback, type PlaybackReport } from "./playback-report.js";
 import { sleep } from "../../support/wait-for.js";
 import { openViewer, watchPlayback, type Viewer } from "./viewer.js";
+import { installPlaybackProbe, probePlayback, type PlaybackProbe } from "./soak-playback.js";
 
 export interface SoakOptions {
   browser: Browser;
@@ -30,10 +31,13 @@ export interface SoakPoint {
   usage: ResourceUsage;
   connectedPeers: number;
   currentTime: number;
+  playback: PlaybackProbe;
 }
 
 export interface SoakResult {
   series: SoakPoint[][];
+  /** Each viewer's playback when the watch started (all viewers playing): the base of the deltas. */
+  start: PlaybackProbe[];
   reports: PlaybackReport[];
   stats: (NearcastStats | null)[];
 }
@@ -74,6 +78,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await viewer.waitForPlaying(30_000);
       if (i < options.viewers - 1) await sleep(2_000);
     }
+    await Promise.all(viewers.map((v) => installPlaybackProbe(v.page)));
+    const start = await Promise.all(viewers.map((v) => probePlayback(v.page)));
     const startedAt = Date.now();
     const watches = viewers.map((v) => watchPlayback(v, options.durationMs, 1_000));
     const series: SoakPoint[][] = viewers.map(() => []);
@@ -93,7 +99,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
               currentTime: document.querySelector("video")?.currentTime ?? 0,
             };
           }, NO_USAGE);
-          return { atSec, heapBytes, ...page };
+          return { atSec, heapBytes, ...page, playback: await probePlayback(viewer.page) };
         }),
       );
       points.forEach((p, i) => series[i]!.push(p));
@@ -103,14 +109,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             .map(
               (p, i) =>
                 `v${i}: heap ${(p.heapBytes / 1e6).toFixed(2)} MB store ${(p.usage.storeBytes / 1e6).toFixed(1)} MB ` +
-                `(${p.usage.storeSegments} seg) pending ${p.usage.pendingLoads} peers ${p.usage.peerConnections} t=${p.currentTime.toFixed(0)}`,
+                `(${p.usage.storeSegments} seg) pending ${p.usage.pendingLoads} peers ${p.usage.peerConnections} t=${p.currentTime.toFixed(0)} ` +
+                `behind ${p.playback.latencySec.toFixed(1)} s buf ${p.playback.bufferedAheadSec.toFixed(1)} s`,
             )
             .join(" | "),
       );
     }
     const reports = await Promise.all(watches);
     for (const r of reports) options.log?.(`[soak] ${describePlayback(r)}`);
-    return { series, reports, stats: reports.map((r) => r.finalStats) };
+    return { series, start, reports, stats: reports.map((r) => r.finalStats) };
   } finally {
     await Promise.allSettled(sessions.map((s) => s.detach()));
     await Promise.allSettled(viewers.map((v) => v.close()));

@@ -159,6 +159,7 @@ describe("summarizeRun", () => {
     startupMs: 1000,
     startFailure: null,
     watchedMs: 30_000,
+    advancedSec: 30,
     stalls: 0,
     stalledMs: 0,
     fatalErrors: 0,
@@ -175,12 +176,13 @@ describe("summarizeRun", () => {
       client: "nearcast",
       viewers: [
         viewer({ startupMs: 800, stalls: 1, stalledMs: 1500 }),
-        viewer({ startupMs: 1200, latencySec: 8 }),
+        viewer({ startupMs: 1200, latencySec: 8, advancedSec: 28.5 }),
         viewer({ startupMs: 1000, fatalErrors: 1 }),
         viewer({
           startupMs: null,
           startFailure: "timeout",
           watchedMs: 0,
+          advancedSec: 0,
           deliveredBytes: 0,
           client: null,
           latencySec: null,
@@ -225,6 +227,8 @@ describe("summarizeRun", () => {
     expect(s.clientUploadBytes).toBe(1200);
     expect(s.clientOffload).toBe(0.5);
     expect(s.meanLatencySec).toBeCloseTo(20 / 3);
+    // The viewer that never started adds no watch; the slow one pulls the rate under 1.
+    expect(s.mediaRate).toBeCloseTo(88.5 / 90);
     expect(s.swarmIdealOffload).toBeCloseTo(0.7);
     expect(s.ofSwarmIdeal).toBeCloseTo(2 / 3 / 0.7);
     expect(s.fetchCounts).toEqual({ 1: 4, 3: 2 });
@@ -255,6 +259,7 @@ describe("summarizeRun", () => {
     expect(s.swarmIdealOffload).toBe(0);
     expect(s.ofSwarmIdeal).toBe(0);
     expect(s.meanLatencySec).toBeNull();
+    expect(s.mediaRate).toBeCloseTo(1);
     expect(s.clientOffload).toBe(0);
     expect(s.originOffload).toBe(0);
   });

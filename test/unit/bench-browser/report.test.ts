@@ -46,6 +46,7 @@ const summary = (overrides: Partial<ClientSummary>): ClientSummary => ({
   clientUploadBytes: 50 * 2 ** 20,
   clientOffload: 5 / 6,
   meanLatencySec: 6.2,
+  mediaRate: 0.994,
   ...overrides,
 });
 
@@ -55,16 +56,22 @@ describe("table", () => {
     expect(row.split("|").length).toBe(TABLE_HEADER.split("|").length);
     expect(row).toContain("| Nearcast | 0.833 (0.800) | 1.00 | 1.25 | 900 / 1400 | 1 (1234) |");
     expect(row).toContain("| 2 (+1 never started) |");
-    expect(row).toContain("| 10.0 / 60.0 (+1.0) | 50.0 (0.833) | 50.0 | 6.2 |");
+    expect(row).toContain("| 10.0 / 60.0 (+1.0) | 50.0 (0.833) | 50.0 | 6.2 (0.994) |");
   });
 
   it("shows dashes for missing startup and latency", () => {
     const row = formatRow(
-      summary({ client: "http", startupMedianMs: null, startupP95Ms: null, meanLatencySec: null }),
+      summary({
+        client: "http",
+        startupMedianMs: null,
+        startupP95Ms: null,
+        meanLatencySec: null,
+        mediaRate: null,
+      }),
     );
     expect(row).toContain("| HTTP-only (hls.js) |");
     expect(row).toContain("| – / – |");
-    expect(row.endsWith("| – |")).toBe(true);
+    expect(row.endsWith("| – (–) |")).toBe(true);
   });
 
   it("is a markdown table: header, separator, one row per client", () => {
