@@ -28,8 +28,13 @@ export interface CredentialedCdn {
   readonly requests: CdnRequestRecord[];
   /** GETs answered 401. */
   unauthorized(): number;
-  /** Segment GETs whose Range starts after byte 0: resumes of a transfer peers began. */
+  /**
+   * Segment GETs for the rest of a segment from an offset after byte 0 (`bytes=N-`): resumes of a
+   * transfer peers began.
+   */
   resumes(): CdnRequestRecord[];
+  /** Segment GETs for a closed range (`bytes=a-b`): the trust ladder's spot checks. */
+  spotChecks(): CdnRequestRecord[];
   /** Which mode the CDN enforces now. */
   mode: CdnAuthMode;
   close(): Promise<void>;
@@ -125,7 +130,8 @@ export async function startCredentialedCdn(options: {
       state.mode = mode;
     },
     unauthorized: () => requests.filter((r) => r.status === 401).length,
-    resumes: () => requests.filter((r) => r.path.endsWith(".ts") && /^bytes=[1-9]/.test(r.range ?? "")),
+    resumes: () => requests.filter((r) => r.path.endsWith(".ts") && /^bytes=[1-9]\d*-$/.test(r.range ?? "")),
+    spotChecks: () => requests.filter((r) => r.path.endsWith(".ts") && /^bytes=\d+-\d+$/.test(r.range ?? "")),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
