@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { NearcastHlsStats } from "../../sdk/src/hlsjs/hls-integration.js";
 import { startTestOrigin } from "../support/test-origin.js";
+import { waitFor } from "../support/wait-for.js";
 import { expectedSha256, type FragRecord } from "./support/matrix-run.js";
 import { useBrowserRig } from "./support/rig.js";
 import { openViewer, type Viewer } from "./support/viewer.js";
@@ -43,19 +44,24 @@ function readPage(viewer: Viewer): Promise<PageState> {
 
 /** Polls the page until the break is over and the primary played 4 s past it, with a deadline. */
 async function throughTheBreak(viewer: Viewer, timeoutMs: number): Promise<PageState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await readPage(viewer);
-    const ended = state.interstitialEvents.some((e) => e.name === "INTERSTITIAL_ENDED");
-    // Every hash is computed asynchronously in the page: done when none is empty.
-    if (ended && state.currentTime > 10 && state.frags.every((f) => f.sha256 !== "")) return state;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${viewer.name}: no end of the break within ${timeoutMs} ms: t=${state.currentTime.toFixed(1)} ` +
-          `events=${state.interstitialEvents.map((e) => e.name).join(",")}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  let last: PageState | undefined;
+  return waitFor(
+    async () => {
+      last = await readPage(viewer);
+      const ended = last.interstitialEvents.some((e) => e.name === "INTERSTITIAL_ENDED");
+      // Every hash is computed asynchronously in the page: done when none is empty.
+      return ended && last.currentTime > 10 && last.frags.every((f) => f.sha256 !== "") ? last : undefined;
+    },
+    timeoutMs,
+    `${viewer.name}: the end of the break and 10 s played`,
+    {
+      intervalMs: 250,
+      describeLast: () =>
+        last
+          ? `t=${last.currentTime.toFixed(1)} events=${last.interstitialEvents.map((e) => e.name).join(",")}`
+          : "no state read",
+    },
+  );
 }
 
 describe("HLS interstitials", () => {

@@ -9,6 +9,7 @@ import type { Page } from "puppeteer-core";
 import { describe, expect, it } from "vitest";
 import type { NearcastStats } from "../../sdk/src/index.js";
 import { startTestOrigin } from "../support/test-origin.js";
+import { waitFor } from "../support/wait-for.js";
 import { expectedSha256, type FragRecord } from "./support/matrix-run.js";
 import { useBrowserRig } from "./support/rig.js";
 import { openViewer } from "./support/viewer.js";
@@ -52,17 +53,22 @@ const readState = (page: Page): Promise<MmsState> =>
   });
 
 async function until(page: Page, what: string, check: (s: MmsState) => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await readState(page);
-    if (check(state)) return state;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}: t=${state.currentTime.toFixed(1)} ` +
-          `buffered to ${state.bufferedEnd.toFixed(1)} buffering=${state.bufferingEnabled}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last: MmsState | undefined;
+  return waitFor(
+    async () => {
+      last = await readState(page);
+      return check(last) ? last : undefined;
+    },
+    timeoutMs,
+    what,
+    {
+      intervalMs: 100,
+      describeLast: () =>
+        last
+          ? `t=${last.currentTime.toFixed(1)} buffered to ${last.bufferedEnd.toFixed(1)} buffering=${last.bufferingEnabled}`
+          : "no state read",
+    },
+  );
 }
 
 describe("ManagedMediaSource (stand-in) through Nearcast", () => {

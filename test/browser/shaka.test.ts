@@ -6,6 +6,7 @@ import type { Page } from "puppeteer-core";
 import { describe, expect, it } from "vitest";
 import type { NearcastStats } from "../../sdk/src/index.js";
 import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
+import { waitFor } from "../support/wait-for.js";
 import { expectedSha256, type FragRecord } from "./support/matrix-run.js";
 import { useBrowserRig } from "./support/rig.js";
 import { openViewer, type Viewer } from "./support/viewer.js";
@@ -36,18 +37,19 @@ const readPage = (page: Page): Promise<ShakaPage> =>
 
 /** Polls until `viewer` played past `sec` with every payload hashed; throws at the deadline. */
 async function playedPast(viewer: Viewer, sec: number, timeoutMs: number): Promise<ShakaPage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await readPage(viewer.page);
-    const fatal = state.errors.find((e) => e.fatal);
-    if (fatal) throw new Error(`${viewer.name}: fatal Shaka error ${fatal.details}`);
-    if (state.currentTime > sec && state.frags.every((f) => f.sha256 !== "")) return state;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${viewer.name}: at ${state.currentTime.toFixed(1)} s after ${timeoutMs} ms, wanted ${sec} s`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  let at = 0;
+  return waitFor(
+    async () => {
+      const state = await readPage(viewer.page);
+      const fatal = state.errors.find((e) => e.fatal);
+      if (fatal) throw new Error(`${viewer.name}: fatal Shaka error ${fatal.details}`);
+      at = state.currentTime;
+      return state.currentTime > sec && state.frags.every((f) => f.sha256 !== "") ? state : undefined;
+    },
+    timeoutMs,
+    `${viewer.name} to play past ${sec} s with every payload hashed`,
+    { intervalMs: 250, describeLast: () => `at ${at.toFixed(1)} s` },
+  );
 }
 
 function badFrags(state: ShakaPage, origin: TestOrigin): string[] {

@@ -3,6 +3,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DigestClient, type DigestAsk } from "nearcast";
+import { sleep } from "../../support/wait-for.js";
 import {
   sha256OfFile,
   startDigestHarness,
@@ -92,7 +93,7 @@ describe("DigestClient", () => {
     const client = h.client({ timeoutMs: 5000, serverWaitMs: 4000 });
     const sent = client.get(ask("seg-008.ts"));
     // Long enough for the batch to go out; the origin holds that segment for SLOW_MS.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const batched = client.get(ask("seg-007.ts"));
     client.destroy();
     client.destroy();

@@ -52,14 +52,15 @@ it("hashes new live segments as they appear, before anyone asks, and stops when 
   // (nobody asked) comes within a poll interval of the viewer seeing it.
   const seen = new Set(window);
   for (let round = 0; round < 2; round++) {
-    let appeared: { uri: string; atMs: number } | undefined;
-    const until = Date.now() + 10_000;
-    while (appeared === undefined) {
-      const fresh = (await listed()).find((uri) => !seen.has(uri));
-      if (fresh !== undefined) appeared = { uri: fresh, atMs: Date.now() };
-      else if (Date.now() > until) throw new Error("no new segment in 10 s");
-      else await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const appeared = await waitFor(
+      async () => {
+        const fresh = (await listed()).find((uri) => !seen.has(uri));
+        return fresh !== undefined ? { uri: fresh, atMs: Date.now() } : undefined;
+      },
+      10_000,
+      "a new segment in the live playlist",
+      { intervalMs: 100 },
+    );
     seen.add(appeared.uri);
     const fetched = await waitFor(
       () => segmentFetches(appeared.uri).find((entry) => entry.status === 206 || entry.status === 200),
@@ -86,13 +87,15 @@ it("hashes new live segments as they appear, before anyone asks, and stops when 
 
   // The swarm empties: the follow stops at its next poll.
   await member.leave();
-  const deadline = Date.now() + 3 * POLL_MS + 2000;
-  for (;;) {
-    metrics = parseMetrics(await (await fetch(`${harness.server.url}/metrics`)).text());
-    if (sample(metrics, "nearcast_digest_tracked", { kind: "following" }) === 0) break;
-    if (Date.now() > deadline) throw new Error("the follow did not stop after the swarm emptied");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(
+    async () => {
+      metrics = parseMetrics(await (await fetch(`${harness.server.url}/metrics`)).text());
+      return sample(metrics, "nearcast_digest_tracked", { kind: "following" }) === 0;
+    },
+    3 * POLL_MS + 2000,
+    "the follow to stop after the swarm emptied",
+    { intervalMs: 100 },
+  );
 });
 
 it("binds a segment newer than its copy of the playlist by fetching the asker's playlist", async () => {

@@ -8,6 +8,7 @@ import { WebSocket } from "ws";
 import { DEFAULT_SERVER_OPTIONS } from "../../../demo-server/src/config.js";
 import { startServer, type RunningServer } from "../../../demo-server/src/server.js";
 import { parseMetrics, sample } from "../stats/prometheus-text.js";
+import { waitFor } from "../../support/wait-for.js";
 
 const ADDRESSES = 50;
 const PER_ADDRESS = 30;
@@ -86,11 +87,13 @@ describe("attack: half-open upgrades", () => {
     // viewer below then meets the attack's steady state (a flood queued in the kernel delays any
     // new connection by a SYN retry, whatever the server does).
     const total = ADDRESSES * PER_ADDRESS;
-    const deadline = Date.now() + 10_000;
     // (+1: the /metrics request itself is a connection.)
-    while ((await held()) + (await evictedSoFar()) < total + 1 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      async () => (await held()) + (await evictedSoFar()) >= total + 1,
+      10_000,
+      "the server to take every attacking connection off the accept queue",
+      { intervalMs: 50 },
+    );
     // The server holds no more stalled connections than its cap; the oldest made room.
     expect(await held()).toBeLessThanOrEqual(DEFAULT_SERVER_OPTIONS.maxPendingConnections + 1);
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_HEADERS, mediaFile, startTestOrigin } from "./origin-harness.js";
 import type { TestOrigin } from "./origin-harness.js";
+import { waitFor } from "../../support/wait-for.js";
 
 let origin: TestOrigin;
 beforeAll(async () => {
@@ -130,11 +131,15 @@ describe("origin byte counter with an aborted, throttled download", () => {
     controller.abort();
     await reader?.cancel().catch(() => undefined);
 
-    let stats = await slow.stats();
-    for (let tries = 0; tries < 50 && stats.totals.abortedMediaRequests === 0; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      stats = await slow.stats();
-    }
+    // The server sees the abort when its next write fails.
+    const stats = await waitFor(
+      async () => {
+        const now = await slow.stats();
+        return now.totals.abortedMediaRequests > 0 ? now : undefined;
+      },
+      5_000,
+      "the origin to count the aborted request",
+    );
     expect(stats.totals.abortedMediaRequests).toBe(1);
     expect(stats.totals.mediaRequests).toBe(1);
     expect(stats.totals.mediaBytes).toBeGreaterThanOrEqual(received);

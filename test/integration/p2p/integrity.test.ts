@@ -148,7 +148,7 @@ describe("integrity: a peer that sends wrong bytes in well-formed frames", () =>
       // An embedder's own scheme; here: compare with a digest it learned elsewhere, asynchronously.
       validateSegment: async (_segment, data) => {
         seen.push(data);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         return createHash("sha256").update(data).digest("hex") === digest;
       },
     });

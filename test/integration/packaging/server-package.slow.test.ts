@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binaryId } from "../tracker/helpers.js";
+import { waitFor } from "../../support/wait-for.js";
 import { consumerEnv, packSdk, run, tail } from "../../browser/support/consumer-apps.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -82,17 +83,17 @@ async function waitForBanner(child: ChildProcess, host: string): Promise<Started
   let out = "";
   child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const match = /listening on (\S+):(\d+)/.exec(out);
-    if (match && out.includes("dashboard")) {
-      expect(match[1]).toBe(host);
-      return { child, base: `http://127.0.0.1:${match[2]}`, banner: out };
-    }
-    if (child.exitCode !== null) throw new Error(`nearcast-server exited with ${child.exitCode}:\n${out}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nearcast-server printed no banner in 30 s:\n${out}`);
+  const match = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`nearcast-server exited with ${child.exitCode}:\n${out}`);
+      return (out.includes("dashboard") && /listening on (\S+):(\d+)/.exec(out)) || undefined;
+    },
+    30_000,
+    "nearcast-server's banner",
+    { intervalMs: 100, describeLast: () => `printed:\n${out}` },
+  );
+  expect(match[1]).toBe(host);
+  return { child, base: `http://127.0.0.1:${match[2]}`, banner: out };
 }
 
 /**

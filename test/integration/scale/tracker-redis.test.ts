@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackerLogger } from "../../../demo-server/src/tracker/index.js";
 import { startRedis, type RedisProcess } from "../../support/redis-server.js";
-import { waitFor } from "../../support/wait-for.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 import {
   announce,
   binaryId,
@@ -32,8 +32,6 @@ const logger: TrackerLogger = {
   info: () => undefined,
   warn: (_obj, msg) => warnings.push(msg ?? ""),
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function instance(): Promise<TrackerHarness> {
   const harness = await startTracker({ redisUrl: redis.url, logger });

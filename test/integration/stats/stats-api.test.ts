@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from "../../../demo-server/src/server
 import { DASHBOARD_DIR } from "../../../demo-server/src/config.js";
 import type { StatsSnapshot } from "../../../demo-server/src/stats/index.js";
 import { statsReport } from "../../support/stats-reports.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 import { trackerSession, type TrackerSessionHandle } from "../../support/tracker-session.js";
 import { parseMetrics, sample } from "./prometheus-text.js";
 
@@ -369,7 +370,7 @@ describe("GET /api/stats", () => {
     expect(built.size).toBeLessThanOrEqual(2);
     // Once a second has passed, the next request sees a newer one.
     const newer = Math.max(...built) + 1_000;
-    while (Date.now() <= newer) await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(newer - Date.now() + 1);
     const later = (await (await fetch(`${server.url}/api/stats`)).json()) as StatsSnapshot;
     expect(later.atMs).toBeGreaterThan(Math.max(...built));
   });
@@ -380,12 +381,15 @@ describe("origin counter beside the reports", () => {
     const segment = await fetch(`${server.url}/streams/demo/vod/360p/seg-00001.ts`);
     const segmentBytes = (await segment.arrayBuffer()).byteLength;
     // The sampler runs every second.
-    const deadline = Date.now() + 10_000;
-    let stats = await snapshot();
-    while ((stats.totals.windows.all.originBytes ?? 0) < segmentBytes && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      stats = await snapshot();
-    }
+    const stats = await waitFor(
+      async () => {
+        const now = await snapshot();
+        return (now.totals.windows.all.originBytes ?? 0) >= segmentBytes ? now : undefined;
+      },
+      10_000,
+      "the origin sampler to count the segment",
+      { intervalMs: 250 },
+    );
     const live = stats.streams.find((s) => s.name === "demo/live");
     const all = live?.windows.all;
     expect(all?.originBytes).toBeGreaterThanOrEqual(segmentBytes);
@@ -463,16 +467,15 @@ describe("GET /api/stats/events", () => {
     expect(sample(connected, "nearcast_stats_tracked", { kind: "dashboards" })).toBe(1);
     controller.abort();
     await reader.cancel().catch(() => undefined);
-    const until = Date.now() + 5_000;
-    let dashboards = 1;
-    while (dashboards !== 0 && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      dashboards =
+    await waitFor(
+      async () =>
         sample(parseMetrics(await (await fetch(`${server.url}/metrics`)).text()), "nearcast_stats_tracked", {
           kind: "dashboards",
-        }) ?? -1;
-    }
-    expect(dashboards).toBe(0);
+        }) === 0,
+      5_000,
+      "the dashboard gauge back to 0 after the stream closed",
+      { intervalMs: 100 },
+    );
   });
 });
 

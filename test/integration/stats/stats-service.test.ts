@@ -9,6 +9,7 @@ import { swarmInfoHash } from "../../../demo-server/src/stats/stream-state.js";
 import { SseHub } from "../../../demo-server/src/stats/sse-hub.js";
 import { createStatsService } from "../../../demo-server/src/stats/stats-service.js";
 import type { TrackerStats } from "../../../demo-server/src/tracker/stats.js";
+import { sleep, waitFor } from "../../support/wait-for.js";
 
 const STREAM_ID = "http://localhost:8080/streams/demo/live/master.m3u8";
 const RENDITION = "v842000-960x540-avc1.4d401f,mp4a.40.2";
@@ -103,11 +104,13 @@ describe("createStatsService", () => {
   it("stops sampling after close(), and close() is idempotent", async () => {
     const origin = fakeOrigin();
     const service = createStatsService({ origin });
-    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    // Pacing, not a wait for an event: the sampler reads once a second, 1.3 s is two reads.
+    await sleep(1_300);
     expect(origin.reads).toBeGreaterThanOrEqual(2); // the first read primes the sampler
     await Promise.all([service.close(), service.close()]);
     const reads = origin.reads;
-    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    // The window in which no read may happen: more than two sampler periods.
+    await sleep(2_200);
     expect(origin.reads).toBe(reads);
   });
 });
@@ -133,9 +136,7 @@ describe("SseHub", () => {
 
     first.abort();
     await reader?.cancel().catch(() => undefined);
-    const deadline = Date.now() + 5_000;
-    while (hub.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(hub.size).toBe(0);
+    await waitFor(() => hub.size === 0, 5_000, "the hub to drop the aborted dashboard");
 
     const three = await fetch(`${base}/events`);
     expect(three.status).toBe(200);
