@@ -41,6 +41,8 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --first-fetchers K  viewers elected per segment to fetch it first in a large swarm (default: the
                       SDK's electedFirstFetchers, 8 % of the swarm, at least 16; 16: the count
                       before that share; Infinity = everyone, the rule before the election)
+  --relay-first-byte-ms T  in a large swarm, cut a peer transfer with no byte T ms after its start
+                      (default: the SDK's RELAY_FIRST_BYTE_MS, 600; Infinity: the rule before it)
   --trust m1,m2       how peer bytes are verified, each scenario run once per mode: ladder (the SDK's
                       default: digest service ≥ its min swarm, CDN spot checks below; peer bytes passed
                       on chunk by chunk once the chunk digests are in, else once verified whole),
@@ -65,6 +67,7 @@ function parseOptions() {
       "before-weak": { type: "boolean" },
       "before-uplink": { type: "boolean" },
       "first-fetchers": { type: "string" },
+      "relay-first-byte-ms": { type: "string" },
       "gossip-small-swarms": { type: "boolean" },
       trust: { type: "string" },
       json: { type: "string" },
@@ -99,6 +102,11 @@ if (firstFetchers !== undefined && !(Number(firstFetchers) >= 1)) {
   console.error(`error: --first-fetchers must be a number ≥ 1 or Infinity\n${USAGE}`);
   process.exit(2);
 }
+const relayFirstByteMs = values["relay-first-byte-ms"];
+if (relayFirstByteMs !== undefined && !(Number(relayFirstByteMs) > 0)) {
+  console.error(`error: --relay-first-byte-ms must be a number > 0 or Infinity\n${USAGE}`);
+  process.exit(2);
+}
 const trustModes = (values.trust?.split(",").map((s) => s.trim()) ?? ["ladder"]) as TrustMode[];
 for (const mode of trustModes) {
   if (!TRUST_MODES.includes(mode)) {
@@ -131,6 +139,7 @@ for (const name of names) {
         ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
         ...(values["before-uplink"] ? { measuredUplink: false } : {}),
         ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
+        ...(relayFirstByteMs !== undefined ? { relayFirstByteMs: Number(relayFirstByteMs) } : {}),
         ...(values["gossip-small-swarms"] ? { gossipFetching: "small-swarms" as const } : {}),
       };
       const label = `${name}${trustModes.length > 1 ? ` ${trust}` : ""}`;

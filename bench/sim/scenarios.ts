@@ -114,6 +114,7 @@ export function scenarios(): Record<string, SimOptions> {
     "node-100": node(100),
     "live-100": internet("live-100", 100),
     "live-1000": internet("live-1000", 1000),
+    "live-3000": internet("live-3000", 3000),
     "live-10000": internet("live-10000", 10_000),
     "churn-1000": internet("churn-1000", 1000, { churnPerMin: 0.2 }),
     "upload-off-1000": internet("upload-off-1000", 1000, {

@@ -19,6 +19,8 @@ export class SimPlayer {
   private next: number | undefined;
   private last = -1;
   private refreshStartMs = 0;
+  /** Media buffered ahead when the load in progress was asked for, seconds. */
+  private bufferAtRequestSec = 0;
 
   constructor(private readonly v: SimViewer) {
     this.model = new PlaybackModel(v.joinMs);
@@ -55,6 +57,7 @@ export class SimPlayer {
         return;
       }
       const msn = this.next;
+      this.bufferAtRequestSec = this.model.bufferAheadSec(now);
       v.engine.loadSegment(msn, (load) => this.loaded(load));
       return;
     }
@@ -76,7 +79,7 @@ export class SimPlayer {
       bytes: load.totalBytes,
       httpBytes: load.httpBytes,
       p2pBytes: load.p2pBytes,
-      bufferAheadSec: 0,
+      bufferAheadSec: this.bufferAtRequestSec,
       peersAtRequest: load.peersAtRequest,
       ordinal: this.segments.length,
       decision: load.decision,

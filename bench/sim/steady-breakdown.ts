@@ -22,6 +22,8 @@ export interface SteadyCauseRow {
   medianGapMs: number | undefined;
   /** Median time these loads held before going to HTTP, ms. */
   medianHeldMs: number | undefined;
+  /** Median media buffered ahead when these loads were asked for, seconds. */
+  medianBufferSec: number | undefined;
 }
 
 export interface SteadyBreakdown {
@@ -64,7 +66,10 @@ export function steadyBreakdown(
     }
   });
   const acc = new Map(
-    STEADY_CAUSES.map((c) => [c, { loads: 0, gaps: [] as number[], held: [] as number[] }]),
+    STEADY_CAUSES.map((c) => [
+      c,
+      { loads: 0, gaps: [] as number[], held: [] as number[], buffer: [] as number[] },
+    ]),
   );
   for (const loads of bySegment.values()) {
     loads.sort((a, b) => a.requestMs - b.requestMs);
@@ -74,6 +79,7 @@ export function steadyBreakdown(
       a.loads++;
       a.gaps.push(s.requestMs - firstMs);
       a.held.push(s.heldMs ?? 0);
+      a.buffer.push(s.bufferAheadSec);
     });
   }
   const segments = bySegment.size;
@@ -86,6 +92,7 @@ export function steadyBreakdown(
         perSegment: segments > 0 ? a.loads / segments : 0,
         medianGapMs: median(a.gaps),
         medianHeldMs: median(a.held),
+        medianBufferSec: median(a.buffer),
       };
     }),
   };
@@ -97,7 +104,7 @@ export function formatSteadyBreakdownTable(
 ): string {
   return table(
     [
-      "steady HTTP loads per segment by cause (median ms after the first / held)",
+      "steady HTTP loads per segment by cause (median ms after the first / held / s buffered at the request)",
       ...results.map((r) => r.name),
     ],
     STEADY_CAUSES.map((cause) => [
@@ -107,7 +114,8 @@ export function formatSteadyBreakdownTable(
         if (!row) return "–";
         const gap = row.medianGapMs === undefined ? "–" : Math.round(row.medianGapMs);
         const held = row.medianHeldMs === undefined ? "–" : Math.round(row.medianHeldMs);
-        return `${row.perSegment.toFixed(2)} (${gap} / ${held})`;
+        const buffer = row.medianBufferSec === undefined ? "–" : row.medianBufferSec.toFixed(1);
+        return `${row.perSegment.toFixed(2)} (${gap} / ${held} / ${buffer})`;
       }),
     ]),
   );

@@ -89,6 +89,18 @@ export const MIN_PEER_STALL_MS = 300;
  */
 export const TRICKLE_FACTOR = 4;
 
+/**
+ * In a large swarm, a peer transfer that has brought no byte this long after it was asked for is cut
+ * and the load decides again (ms). `fetching` gossip lets news of a segment cross a hop in a round
+ * trip (~30 ms) while its bytes need a verified 64-KiB chunk per hop, shared round-robin with the
+ * relay's other requesters: the news outruns the bytes and viewers queue at the end of chains ten
+ * relays deep whose first byte comes after their whole budget, by which time their other neighbours
+ * hold the segment complete. Longer than a first chunk takes over one or two hops of a relay serving
+ * its whole neighbourhood at once (~9 × 64 KiB at 10 Mbit/s ≈ 0.5 s), short enough to leave most of
+ * a 4-s buffer's window for the next peer.
+ */
+export const RELAY_FIRST_BYTE_MS = 600;
+
 /** A peer transfer's limits are checked on this grid from its start (ms). */
 export const TRANSFER_CHECK_INTERVAL_MS = 50;
 

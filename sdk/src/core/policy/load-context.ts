@@ -68,6 +68,11 @@ export interface PolicyVariant {
    * the fallback's time (transfer-limits.ts). @default true
    */
   streamingBudget?: boolean;
+  /**
+   * In a large swarm, a peer transfer with no byte this long after its start is cut (ms; Infinity:
+   * never, the rule before it). @default RELAY_FIRST_BYTE_MS (constants.ts)
+   */
+  relayFirstByteMs?: number;
 }
 
 /** What one load reads, for its whole life. */

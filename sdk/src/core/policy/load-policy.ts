@@ -7,7 +7,7 @@
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
 import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
-import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS } from "./constants.js";
+import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS, RELAY_FIRST_BYTE_MS } from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
 import { announcesPeerDownload, electedFirstFetchers, isLargeSwarm } from "./mesh-rules.js";
 import {
@@ -291,6 +291,11 @@ export class LoadPolicy {
       this.largeSwarm && this.viewer.variant.streamingBudget !== false
         ? this.viewer.config.httpSafetyMarginMs / 2
         : undefined;
-    return peerTransferLimits(t, this.ctx.estimates, this.viewer.config.p2pStallTimeoutMs, reserveMs);
+    const limits = peerTransferLimits(t, this.ctx.estimates, this.viewer.config.p2pStallTimeoutMs, reserveMs);
+    // Large swarms only: there `fetching` gossip builds relay chains deeper than their bytes can
+    // cross in a budget (constants.ts RELAY_FIRST_BYTE_MS); in a small one every relay is a hop or
+    // two from the CDN and a late first byte is a slow link, not a queue.
+    const firstByteMs = this.viewer.variant.relayFirstByteMs ?? RELAY_FIRST_BYTE_MS;
+    return this.largeSwarm && Number.isFinite(firstByteMs) ? { ...limits, firstByteMs } : limits;
   }
 }

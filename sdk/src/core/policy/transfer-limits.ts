@@ -22,6 +22,8 @@ export interface PeerTransferLimits {
   budgetMs: number;
   /** Longest gap between chunks before the peer counts as stalled, ms. */
   stallMs: number;
+  /** Longest wait for the first byte from the transfer's start, ms; undefined: only `stallMs`. */
+  firstByteMs?: number;
 }
 
 /** One peer transfer as the policy follows it (times on the policy's clock, ms). */
@@ -86,12 +88,19 @@ export function transferOverLimit(
   limits: PeerTransferLimits,
 ): string | undefined {
   if (nowMs - t.lastProgressMs > limits.stallMs) return `no data for ${Math.round(limits.stallMs)} ms`;
+  if (nowMs > firstByteTripMs(t, limits)) return `no first byte in ${Math.round(limits.firstByteMs!)} ms`;
   if (nowMs - t.startedMs > limits.budgetMs) return `over the ${Math.round(limits.budgetMs)} ms budget`;
   if (nowMs > trickleTripMs(t, limits)) {
     const bytesPerSec = Math.round((t.receivedBytes * 1000) / (nowMs - (t.firstByteMs ?? t.startedMs)));
     return `too slow: ${bytesPerSec} B/s for ${remainingBytes(t)} B in ${Math.round(t.startedMs + limits.budgetMs - nowMs)} ms`;
   }
   return undefined;
+}
+
+/** When a transfer with no byte yet passes its first-byte limit; Infinity once bytes came or unlimited. */
+function firstByteTripMs(t: PeerTransfer, limits: PeerTransferLimits): number {
+  if (t.firstByteMs !== undefined || limits.firstByteMs === undefined) return Infinity;
+  return t.startedMs + limits.firstByteMs;
 }
 
 function remainingBytes(t: PeerTransfer): number {
@@ -126,6 +135,7 @@ export function nextTransferCheckMs(t: PeerTransfer, nowMs: number, limits: Peer
   const tripMs = Math.min(
     t.lastProgressMs + limits.stallMs,
     t.startedMs + limits.budgetMs,
+    firstByteTripMs(t, limits),
     trickleTripMs(t, limits),
   );
   const interval = TRANSFER_CHECK_INTERVAL_MS;

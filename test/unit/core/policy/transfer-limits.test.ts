@@ -136,4 +136,15 @@ describe("checking a transfer on the 50-ms grid", () => {
     expect(nextTransferCheckMs(steady, 3100, budget)).toBe(3550);
     expect(transferOverLimit(steady, 3550, budget)).toMatch(/^too slow/);
   });
+
+  it("cuts a transfer with no first byte by its first-byte limit, and never one whose bytes came", () => {
+    const relay = { budgetMs: 1250, stallMs: 1250, firstByteMs: 600 };
+    expect(transferOverLimit(transfer(), 1600, relay)).toBeUndefined();
+    expect(transferOverLimit(transfer(), 1601, relay)).toBe("no first byte in 600 ms");
+    expect(nextTransferCheckMs(transfer(), 1000, relay)).toBe(1650);
+    // Bytes at 1500: streaming, the first-byte limit no longer applies (only stall and budget).
+    const streaming = transfer({ firstByteMs: 1500, lastProgressMs: 1500, receivedBytes: 65_536 });
+    expect(transferOverLimit(streaming, 1700, relay)).toBeUndefined();
+    expect(nextTransferCheckMs(streaming, 1500, { ...relay, firstByteMs: 100 })).toBe(2300);
+  });
 });
