@@ -85,6 +85,15 @@ export const HTTP_CONNECTION_REFUSALS = [
 ] as const;
 export type HttpConnectionRefusal = (typeof HTTP_CONNECTION_REFUSALS)[number];
 
+/** Why a dashboard event stream (`GET /api/stats/events`) was refused or closed for another. */
+export const DASHBOARD_REFUSALS = [
+  /** 503: every stream is taken and the asking address already holds the most of them. */
+  "sse_full",
+  /** The oldest stream of the address holding the most, closed for a newcomer from a less crowded one. */
+  "sse_evicted",
+] as const;
+export type DashboardRefusal = (typeof DASHBOARD_REFUSALS)[number];
+
 /**
  * Why a `POST /api/stats/report` was refused. A refused request changes no totals.
  */

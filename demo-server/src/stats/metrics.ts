@@ -83,7 +83,7 @@ export class StatsMetrics {
     );
     this.serverRefusals = counter(
       "nearcast_server_refused_total",
-      "Refused admin actions (admin_off, admin_denied) and HTTP connections closed while still sending headers (pending_evicted_ip, pending_evicted)",
+      "Refused admin actions (admin_off, admin_denied), HTTP connections closed while still sending headers (pending_evicted_ip, pending_evicted) and dashboard streams refused or closed for another address (sse_full, sse_evicted)",
       ["reason"],
     );
     this.viewers = gauge("nearcast_viewers", "Viewers that reported in the last 20 s", ["stream"]);

@@ -136,7 +136,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     clippedBytes: intake.clippedBytes(),
     awaitingConfirmationBytes: intake.awaitingConfirmationBytes,
   });
-  const hub = new SseHub(DEFAULT_SSE_HUB_OPTIONS);
+  const hub = new SseHub({ ...DEFAULT_SSE_HUB_OPTIONS, trustProxy: options.trustProxy ?? false });
   const sampler = origin === undefined ? undefined : new OriginSampler(origin.getStats());
   const metrics = new StatsMetrics({
     aggregator,
@@ -144,7 +144,7 @@ export function createStatsService(options: StatsServiceOptions = {}): StatsServ
     tracker,
     origin,
     iceRequests: options.iceRequests,
-    serverRefusals: options.serverRefusals,
+    serverRefusals: () => ({ ...options.serverRefusals?.(), ...hub.refused }),
     dashboardClients: () => hub.size,
   });
   options.registerMetrics?.(metrics.registry);
