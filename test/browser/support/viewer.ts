@@ -13,6 +13,8 @@ export interface PlayerError {
   type: string;
   details: string;
   fatal: boolean;
+  /** Raised before the playhead first moved (recorded by the matrix page only). */
+  beforePlayback?: boolean;
 }
 
 /** Something the page reported on its own: a console error, an uncaught exception, a crash. */
