@@ -208,7 +208,11 @@ describe("HLS coverage matrix: 3 Chromium viewers per shape with P2P, one with p
     });
     for (const r of results) {
       const errors = errorKinds(r);
-      if (errors.length > 0) console.log(`[matrix] ${r.name} hls.js errors: ${errors.join(", ")}`);
+      if (errors.length > 0)
+        console.log(
+          `[matrix] ${r.name} hls.js errors: ` +
+            r.report.playerErrors.map((e, i) => `${errors[i]} (${e.reason ?? ""})`).join("; "),
+        );
       expect(r.badFrags, `${r.name}: fragments that differ from the origin`).toEqual([]);
       expect(r.frags.length, `${r.name}: fragments`).toBeGreaterThan(3);
       expect(r.report.fatalErrors, `${r.name}: fatal errors`).toEqual([]);

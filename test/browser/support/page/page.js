@@ -141,13 +141,6 @@ nearcast?.on("segment-loaded", (e) => {
       (window.pageEvents.p2pBytesBySwarm[e.swarmKey] ?? 0) + e.p2pBytes;
 });
 
-/** Seconds the playhead has actually played (the sum of `video.played`). */
-function playedSec(video) {
-  let sum = 0;
-  for (let i = 0; i < video.played.length; i++) sum += video.played.end(i) - video.played.start(i);
-  return sum;
-}
-
 function setStatus(text) {
   document.getElementById("status").textContent = text;
 }
@@ -255,6 +248,9 @@ window.mount = function mount() {
   nearcast?.attach(hls);
   window.hls = hls;
   if (params.get("trace") === "1") traceHls(hls, video);
+  // Whether the media element has begun playing (its "playing" event), for `beforePlayback` below.
+  let playingSeen = false;
+  video.addEventListener("playing", () => (playingSeen = true));
   hls.on(Hls.Events.ERROR, (_e, data) => {
     // `beforePlayback`: the playhead had not moved yet. hls.js jumps a start gap (here the first video
     // frame 21 ms after the first audio sample, as ffmpeg muxes TS) with a non-fatal bufferSeekOverHole
@@ -264,7 +260,8 @@ window.mount = function mount() {
       type: data.type,
       details: data.details,
       fatal: data.fatal,
-      beforePlayback: playedSec(video) === 0,
+      beforePlayback: !playingSeen,
+      reason: String(data.reason ?? data.error?.message ?? "").slice(0, 200),
     });
     if (data.fatal) setStatus(`Playback error: ${data.details}`);
   });
@@ -292,6 +289,7 @@ window.mount = function mount() {
   ])
     hls.on(Hls.Events[name], () => window.interstitialEvents.push({ name, atSec: video.currentTime }));
   video.addEventListener("ended", () => window.pageEvents.ended++);
+
   const timers = [];
   const switchMs = Number(params.get("switchMs") ?? 0);
   if (switchMs > 0) {
