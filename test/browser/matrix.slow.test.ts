@@ -1,8 +1,8 @@
 // The HLS coverage matrix (issue 12): every stream shape of test/media plays in headless Chromium
 // through the SDK with 3 viewers and P2P on, beside a fourth viewer with plain hls.js on the same
 // stream. Every fragment payload hls.js receives must equal the origin's file or byte range
-// (SHA-256), with no fatal error, no stall over 1 s, and peers sharing wherever the stream allows it;
-// the hls.js errors seen with Nearcast and not with plain hls.js are printed (issue 22).
+// (SHA-256), with no fatal error, no stall over 1 s, peers sharing wherever the stream allows it, and
+// no hls.js error with Nearcast that plain hls.js did not raise on the same stream (issue 22).
 import { beforeAll, describe, expect, it } from "vitest";
 import { startTestOrigin, type TestOrigin } from "../support/test-origin.js";
 import { runShape, type ViewerResult } from "./support/matrix-run.js";
@@ -163,9 +163,22 @@ const SHAPES: Shape[] = [
   },
 ];
 
-/** A viewer's hls.js errors as kinds: `details`, with "(fatal)" when fatal. */
+/**
+ * hls.js's jump over a start gap before the first frame (see `beforePlayback` in page.js): whether it
+ * happens is a race between the browser starting playback and hls.js's gap controller, which plain
+ * hls.js loses as well when it plays first in a fresh Chromium (issue 22: traces of both players on
+ * ts-ladder, the same 21-ms gap, the same jump). It says nothing about the loader, so the error-set
+ * rule leaves it out; a hole jumped once playback has begun is a hole in what was appended, and counts.
+ */
+const START_GAP_JUMP = "bufferSeekOverHole(start gap)";
+
+/** A viewer's hls.js errors as kinds: `details`, "(start gap)" as above, "(fatal)" when fatal. */
 function errorKinds(r: ViewerResult): string[] {
-  return r.report.playerErrors.map((e) => `${e.details}${e.fatal ? "(fatal)" : ""}`);
+  return r.report.playerErrors.map(
+    (e) =>
+      `${e.details}${e.details === "bufferSeekOverHole" && e.beforePlayback ? "(start gap)" : ""}` +
+      `${e.fatal ? "(fatal)" : ""}`,
+  );
 }
 
 function expectRanges(results: ViewerResult[]): void {
@@ -195,7 +208,11 @@ describe("HLS coverage matrix: 3 Chromium viewers per shape with P2P, one with p
     });
     for (const r of results) {
       const errors = errorKinds(r);
-      if (errors.length > 0) console.log(`[matrix] ${r.name} hls.js errors: ${errors.join(", ")}`);
+      if (errors.length > 0)
+        console.log(
+          `[matrix] ${r.name} hls.js errors: ` +
+            r.report.playerErrors.map((e, i) => `${errors[i]} (${e.reason ?? ""})`).join("; "),
+        );
       expect(r.badFrags, `${r.name}: fragments that differ from the origin`).toEqual([]);
       expect(r.frags.length, `${r.name}: fragments`).toBeGreaterThan(3);
       expect(r.report.fatalErrors, `${r.name}: fatal errors`).toEqual([]);
@@ -211,13 +228,14 @@ describe("HLS coverage matrix: 3 Chromium viewers per shape with P2P, one with p
       );
     }
     const withNearcast = results.filter((r) => !r.plain);
-    // Issue 22's rule, Nearcast's hls.js errors ⊆ plain hls.js's on the same stream, is printed, not
-    // asserted yet: one plain viewer is no fair reference for three (alt-audio-unaligned, two runs of
-    // the shape: plain hls.js raised bufferSeekOverHole in one and Nearcast did not, the other way
-    // round in the other), and `aborted` is hls.js's notice of a load it aborted itself.
+    // Issue 22's rule: no hls.js error with Nearcast that plain hls.js did not raise on the same stream.
     const plainErrors = new Set(results.filter((r) => r.plain).flatMap((r) => errorKinds(r)));
-    const ours = [...new Set(withNearcast.flatMap((r) => errorKinds(r)))].filter((e) => !plainErrors.has(e));
-    if (ours.length > 0) console.log(`[matrix] hls.js errors with Nearcast only: ${ours.join(", ")}`);
+    const ours = [...new Set(withNearcast.flatMap((r) => errorKinds(r)))].filter(
+      (e) => !plainErrors.has(e) && e !== START_GAP_JUMP,
+    );
+    expect(ours, "hls.js errors with Nearcast that plain hls.js did not raise on the same stream").toEqual(
+      [],
+    );
     if (shape.shareable !== false) {
       const p2pBytes = withNearcast.reduce((sum, r) => sum + (r.stats?.p2pDownloadedBytes ?? 0), 0);
       expect(p2pBytes, "bytes from peers").toBeGreaterThan(0);

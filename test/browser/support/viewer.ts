@@ -13,6 +13,10 @@ export interface PlayerError {
   type: string;
   details: string;
   fatal: boolean;
+  /** Raised before the playhead first moved (recorded by the matrix page only). */
+  beforePlayback?: boolean;
+  /** hls.js's `reason` or error message, up to 200 characters (matrix page only). */
+  reason?: string;
 }
 
 /** Something the page reported on its own: a console error, an uncaught exception, a crash. */
@@ -233,6 +237,8 @@ function samplePage(): Omit<PlaybackSample, "atMs"> {
       type: String(error.type),
       details: String(error.details),
       fatal: Boolean(error.fatal),
+      ...(error.beforePlayback !== undefined ? { beforePlayback: Boolean(error.beforePlayback) } : {}),
+      ...(error.reason !== undefined ? { reason: String(error.reason) } : {}),
     })),
     stats: globals.nearcast ? globals.nearcast.getStats() : null,
     level: level ? { index: levelIndex, height: level.height, bitrateBps: level.bitrate } : null,

@@ -8,7 +8,8 @@
 // Query: src, p2p=0|1, plain=1 (hls.js alone), tracker, switchMs (hls.nextLevel every N ms),
 // audioSwitchMs, subs=1, manual=1 (autoStartLoad false + own pLoader, startLoad() on LEVEL_LOADED),
 // store (storeMaxBytes), patient=1 (retry playlists and fragments for a minute), buffer=S (maxBufferLength),
-// spa=1 (the test calls window.mount() / window.unmount()).
+// spa=1 (the test calls window.mount() / window.unmount()), trace=1 (hls.js events and warnings in
+// `window.hlsTrace`, to compare the Nearcast and plain players' sequences).
 /* global Hls, Nearcast */
 "use strict";
 
@@ -19,6 +20,7 @@ window.loaderViolations = [];
 window.pageEvents = { ended: 0, levelLoaded: 0, levelSwitched: 0, audioSwitched: 0, subtitleFrags: 0 };
 window.interstitialEvents = [];
 window.warnings = [];
+window.hlsTrace = [];
 
 // Count the connections the SDK opens, to see that they close (wrapped before the SDK reads them).
 window.rtc = [];
@@ -153,6 +155,77 @@ function patientPolicies() {
   };
 }
 
+/** `trace=1`: the hls.js events that decide what is buffered where, with the buffered ranges. */
+function traceHls(hls, video) {
+  const t0 = performance.now();
+  const ranges = (tr) =>
+    Array.from({ length: tr.length }, (_, i) => `${tr.start(i).toFixed(3)}-${tr.end(i).toFixed(3)}`).join(
+      ",",
+    );
+  const add = (text) =>
+    window.hlsTrace.push(`${(performance.now() - t0).toFixed(0)} ct=${video.currentTime.toFixed(3)} ${text}`);
+  const fragText = (f) =>
+    f ? `${f.type} L${f.level} sn${f.sn} [${f.start.toFixed(3)}+${f.duration.toFixed(3)}]` : "-";
+  const E = Hls.Events;
+  hls.on(E.FRAG_LOADING, (_e, d) => add(`FRAG_LOADING ${fragText(d.frag)}`));
+  hls.on(E.FRAG_LOADED, (_e, d) => {
+    const s = d.frag.stats;
+    add(
+      `FRAG_LOADED ${fragText(d.frag)} bytes=${s.loaded} ld=${(s.loading.end - s.loading.start).toFixed(0)}ms ttfb=${(s.loading.first - s.loading.start).toFixed(0)} chunks=${s.chunkCount} bw=${hls.bandwidthEstimate.toFixed(0)}`,
+    );
+  });
+  hls.on(E.FRAG_PARSING_INIT_SEGMENT, (_e, d) => add(`INIT ${fragText(d.frag)}`));
+  hls.on(E.FRAG_PARSED, (_e, d) =>
+    add(
+      `FRAG_PARSED ${fragText(d.frag)} pts=${JSON.stringify(
+        d.frag.elementaryStreams &&
+          Object.fromEntries(
+            Object.entries(d.frag.elementaryStreams)
+              .filter(([, v]) => v)
+              .map(([k, v]) => [k, [v.startPTS.toFixed(3), v.endPTS.toFixed(3)]]),
+          ),
+      )}`,
+    ),
+  );
+  hls.on(E.FRAG_BUFFERED, (_e, d) =>
+    add(`FRAG_BUFFERED ${fragText(d.frag)} buffered=${ranges(video.buffered)}`),
+  );
+  hls.on(E.BUFFER_APPENDED, (_e, d) =>
+    add(
+      `APPENDED ${d.type} ${fragText(d.frag)} ${Object.entries(d.timeRanges ?? {})
+        .map(([k, v]) => `${k}:${v ? ranges(v) : ""}`)
+        .join(" ")}`,
+    ),
+  );
+  hls.on(E.BUFFER_FLUSHING, (_e, d) => add(`FLUSHING ${d.type} ${d.startOffset}-${d.endOffset}`));
+  hls.on(E.LEVEL_SWITCHING, (_e, d) => add(`LEVEL_SWITCHING ${d.level}`));
+  hls.on(E.LEVEL_SWITCHED, (_e, d) => add(`LEVEL_SWITCHED ${d.level}`));
+  hls.on(E.FRAG_CHANGED, (_e, d) => add(`FRAG_CHANGED ${fragText(d.frag)}`));
+  hls.on(E.ERROR, (_e, d) =>
+    add(`ERROR ${d.details} ${d.reason ?? d.error?.message ?? ""} buffered=${ranges(video.buffered)}`),
+  );
+  video.addEventListener("seeking", () => add(`seeking`));
+  video.addEventListener("waiting", () => add(`waiting buffered=${ranges(video.buffered)}`));
+}
+
+/** hls.js's own log lines (trace=1), into the same trace. */
+function traceLogger() {
+  const t0 = performance.now();
+  const line =
+    (level) =>
+    (...args) =>
+      window.hlsTrace.push(`${(performance.now() - t0).toFixed(0)} [${level}] ${args.join(" ")}`);
+  const quiet = () => undefined;
+  return {
+    trace: quiet,
+    debug: quiet,
+    log: line("log"),
+    info: line("info"),
+    warn: line("warn"),
+    error: line("error"),
+  };
+}
+
 window.mount = function mount() {
   const manual = params.get("manual") === "1";
   const video = document.createElement("video");
@@ -166,6 +239,7 @@ window.mount = function mount() {
     ...(params.get("subs") === "1" ? { renderTextTracksNatively: true, subtitleDisplay: true } : {}),
     ...(params.has("capLevel") ? { startLevel: Number(params.get("capLevel")) } : {}),
     ...(params.get("patient") === "1" ? patientPolicies() : {}),
+    ...(params.get("trace") === "1" ? { debug: traceLogger() } : {}),
     // `buffer=S`: buffer at most S seconds ahead, so a short VOD is fetched during playback, not at once.
     ...(params.has("buffer")
       ? { maxBufferLength: Number(params.get("buffer")), maxMaxBufferLength: Number(params.get("buffer")) }
@@ -173,8 +247,22 @@ window.mount = function mount() {
   });
   nearcast?.attach(hls);
   window.hls = hls;
+  if (params.get("trace") === "1") traceHls(hls, video);
+  // Whether the media element has begun playing (its "playing" event), for `beforePlayback` below.
+  let playingSeen = false;
+  video.addEventListener("playing", () => (playingSeen = true));
   hls.on(Hls.Events.ERROR, (_e, data) => {
-    window.playerErrors.push({ type: data.type, details: data.details, fatal: data.fatal });
+    // `beforePlayback`: the playhead had not moved yet. hls.js jumps a start gap (here the first video
+    // frame 21 ms after the first audio sample, as ffmpeg muxes TS) with a non-fatal bufferSeekOverHole
+    // when the browser has not begun playing by the gap controller's second tick after the first append:
+    // a race with the browser's start-up that plain hls.js loses too in a cold browser.
+    window.playerErrors.push({
+      type: data.type,
+      details: data.details,
+      fatal: data.fatal,
+      beforePlayback: !playingSeen,
+      reason: String(data.reason ?? data.error?.message ?? "").slice(0, 200),
+    });
     if (data.fatal) setStatus(`Playback error: ${data.details}`);
   });
   hls.on(Hls.Events.MANIFEST_PARSED, () => {
@@ -201,6 +289,7 @@ window.mount = function mount() {
   ])
     hls.on(Hls.Events[name], () => window.interstitialEvents.push({ name, atSec: video.currentTime }));
   video.addEventListener("ended", () => window.pageEvents.ended++);
+
   const timers = [];
   const switchMs = Number(params.get("switchMs") ?? 0);
   if (switchMs > 0) {
