@@ -39,6 +39,8 @@ interface SampleRun extends ByteSpan {
 export class SpotChecks {
   private planned: SampleRun | undefined;
   private peerRun: SampleRun | undefined;
+  /** The peers' final span, once told (samples of it wait for the planned ones to start). */
+  private finalPeers: ByteSpan | undefined;
 
   constructor(private readonly deps: SpotChecksDeps) {}
 
@@ -50,16 +52,23 @@ export class SpotChecks {
   /** Start the planned samples for a copy of `length` bytes (once). */
   start(length: number): void {
     this.planned ??= this.run(length, { start: 0, end: length });
+    this.samplePeers();
   }
 
   /**
    * The peers gave `peers` and will give no more: if the planned samples all miss that span, sample
-   * it now, alongside the HTTP transfer of the rest, so its answers are in by the verdict.
+   * it now (or as soon as the planned ones start), alongside the HTTP transfer of the rest, so its
+   * answers are in by the verdict.
    */
   peersFinal(peers: ByteSpan): void {
+    this.finalPeers = peers;
+    this.samplePeers();
+  }
+
+  private samplePeers(): void {
     const planned = this.planned;
-    if (!planned || this.peerRun || this.deps.signal.aborted) return;
-    const span = clip(peers, planned.length);
+    if (!planned || !this.finalPeers || this.peerRun || this.deps.signal.aborted) return;
+    const span = clip(this.finalPeers, planned.length);
     if (span.end > span.start && !hits(planned.plan, span)) this.peerRun = this.run(planned.length, span);
   }
 

@@ -82,8 +82,6 @@ export class SegmentTrust {
   private digest: Promise<DigestLookup> | undefined;
   private digestAnswer: DigestLookup | undefined;
   private readonly spot: SpotChecks;
-  /** HTTP fetches the rest of the copy: the peers' span will not grow. */
-  private peersFinal = false;
   private lengthHint: number | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly stop = new AbortController();
@@ -171,7 +169,6 @@ export class SegmentTrust {
    * page does not throw away honest peer bytes for want of a late answer.
    */
   peersDone(): void {
-    this.peersFinal = true;
     this.spot.peersFinal(this.peerSpan());
   }
 
@@ -251,7 +248,6 @@ export class SegmentTrust {
     if (this.spot.started || this.lengthHint === undefined || this.stop.signal.aborted) return;
     if (this.digestAnswer?.ok || (!this.digestAnswer && !late)) return;
     this.spot.start(this.lengthHint);
-    if (this.peersFinal) this.spot.peersFinal(this.peerSpan());
   }
 
   /** The span of the copy that came from peers. */
