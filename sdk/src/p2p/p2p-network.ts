@@ -5,6 +5,7 @@ import type { SegmentStore } from "../core/segment-store.js";
 import type { SegmentStoreChange } from "../core/segment-store-types.js";
 import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
+import { setRecent } from "../core/bounded-recent.js";
 import type { PeerRejectionReason } from "../core/types.js";
 import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS, SWARM_SWEEP_MS } from "./constants.js";
 import { IceConfigSource } from "./ice-config.js";
@@ -289,10 +290,7 @@ export class P2PNetwork {
         remote.fingerprint,
       );
     }
-    this.recentPeers.delete(remote.id);
-    this.recentPeers.set(remote.id, { remote, swarmKey: key });
-    if (this.recentPeers.size > MAX_BANNED_PEERS)
-      this.recentPeers.delete(this.recentPeers.keys().next().value!);
+    setRecent(this.recentPeers, remote.id, { remote, swarmKey: key }, MAX_BANNED_PEERS);
     this.options.stats.peers.set(peerStatsKey(peer), {
       peerId: peer.id,
       swarmKey: key,

@@ -1,5 +1,6 @@
 // Peers this viewer refuses for the rest of the session (sdk/src/p2p/p2p-network.ts).
 import { MAX_BANNED_PEERS } from "./constants.js";
+import { addRecent, setRecent } from "../core/bounded-recent.js";
 import type { PeerRemote } from "./peer.js";
 
 /** Why a peer's offer, answer or connection is refused (see {@link PeerBans.refusal}). */
@@ -45,13 +46,11 @@ export class PeerBans {
   /** Refuse this peer_id from now on, and count a strike on its address; true when the id is new here. */
   ban(remote: PeerRemote): boolean {
     const fresh = !this.ids.has(remote.id);
-    remember(this.ids, remote.id);
+    addRecent(this.ids, remote.id, MAX_BANNED_PEERS);
     if (remote.fingerprint !== undefined) {
       const ids = this.strikes.get(remote.fingerprint) ?? new Set<string>();
       if (ids.size < this.strikesToBanAddress) ids.add(remote.id);
-      this.strikes.delete(remote.fingerprint);
-      this.strikes.set(remote.fingerprint, ids);
-      if (this.strikes.size > MAX_BANNED_PEERS) this.strikes.delete(this.strikes.keys().next().value!);
+      setRecent(this.strikes, remote.fingerprint, ids, MAX_BANNED_PEERS);
     }
     return fresh;
   }
@@ -78,10 +77,4 @@ export class PeerBans {
   private strikesOf(remote: PeerRemote): number {
     return remote.fingerprint === undefined ? 0 : (this.strikes.get(remote.fingerprint)?.size ?? 0);
   }
-}
-
-function remember(set: Set<string>, key: string): void {
-  set.delete(key);
-  set.add(key);
-  if (set.size > MAX_BANNED_PEERS) set.delete(set.values().next().value!);
 }

@@ -1,4 +1,5 @@
 import { REFUSED_SWARM_RETRY_MAX_MS, REFUSED_SWARM_RETRY_MIN_MS } from "./constants.js";
+import { setRecent } from "../core/bounded-recent.js";
 
 /**
  * `failure reason`s that concern one message, not the swarm (a Nearcast tracker names them in
@@ -37,9 +38,7 @@ export class SwarmRefusals {
     const backoffMs = previous
       ? Math.min(REFUSED_SWARM_RETRY_MAX_MS, previous.backoffMs * 2)
       : REFUSED_SWARM_RETRY_MIN_MS;
-    this.entries.delete(key);
-    this.entries.set(key, { untilMs: nowMs + backoffMs, backoffMs });
-    if (this.entries.size > MAX_REFUSALS) this.entries.delete(this.entries.keys().next().value!);
+    setRecent(this.entries, key, { untilMs: nowMs + backoffMs, backoffMs }, MAX_REFUSALS);
     return backoffMs;
   }
 
