@@ -35,10 +35,6 @@ export type CoreOptions = Pick<
 >;
 
 /**
- * The tracker's protocol logic without sockets: parse, update membership, choose offer targets,
- * relay. Inputs are text frames from `ClientChannel`s; outputs are frames sent to channels.
- */
-/**
  * Refusals of a viewer's swarm in an announce reply, which the SDK reports as `tracker-state`
  * `refused`: what an operator reading the log should know about each. The other message refusals
  * are malformed or stray messages, counted in /metrics and logged at debug level only.
@@ -52,6 +48,10 @@ const SWARM_REFUSAL_HINTS = {
 } as const;
 type SwarmRefusal = keyof typeof SWARM_REFUSAL_HINTS;
 
+/**
+ * The tracker's protocol logic without sockets: parse, update membership, choose offer targets,
+ * relay. Inputs are text frames from `ClientChannel`s; outputs are frames sent to channels.
+ */
 export class TrackerCore<C extends ClientChannel> {
   readonly registry: SwarmRegistry<C>;
   /** Info lines about refused swarms, at most one per reason a minute (the counters count all). */
@@ -117,7 +117,8 @@ export class TrackerCore<C extends ClientChannel> {
   /** Counts the rejection and tells the client (a `failure reason` frame). */
   reject(client: C, rejection: Rejection): void {
     this.counters.rejected[rejection.reason]++;
-    if (rejection.reason in SWARM_REFUSAL_HINTS) this.swarmRefusals.refused(rejection.reason as SwarmRefusal);
+    if (Object.hasOwn(SWARM_REFUSAL_HINTS, rejection.reason))
+      this.swarmRefusals.refused(rejection.reason as SwarmRefusal);
     else this.options.logger.debug({ reason: rejection.reason }, "tracker: message rejected");
     client.send(encodeFailure(rejection));
   }
