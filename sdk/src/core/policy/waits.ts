@@ -72,8 +72,10 @@ export function roleHoldMs(
   relays: boolean,
   minMs = NEW_SEGMENT_HOLD_MIN_MS,
   spreadMs = NEW_SEGMENT_HOLD_SPREAD_MS,
+  electedMinMs = 0,
+  electedSpreadMs = ELECTED_HOLD_SPREAD_MS,
 ): number {
-  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, 0, ELECTED_HOLD_SPREAD_MS);
+  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, electedMinMs, electedSpreadMs);
   const holdMs =
     newSegmentHoldMs(segmentId, peerId, minMs, spreadMs) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS);
   return role === "not-elected" ? holdMs + NOT_ELECTED_HOLD_EXTRA_MS : holdMs;
