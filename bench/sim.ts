@@ -43,7 +43,7 @@ const USAGE = `usage: npm run bench:sim -- [options]
                       before that share; Infinity = everyone, the rule before the election)
   --relay-first-byte-ms T  in a large swarm, cut a peer transfer with no byte T ms after its start
                       (default: the SDK's RELAY_FIRST_BYTE_MS, 600; Infinity: the rule before it)
-  --elected-hold MIN,SPREAD  an elected first fetcher's hold range, ms (default: the SDK's 0,500)
+  --elected-hold MIN,SPREAD  an elected first fetcher's hold range, ms (default: the SDK's 0,1000; 0,500 before)
   --prefetch-on-news fetching|complete  experiment, not an SDK rule: in a large swarm an idle
                       viewer that hears a neighbour is getting (fetching) or holds (complete) the
                       segment after its last one gets it at once, before its playlist lists it
