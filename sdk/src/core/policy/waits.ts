@@ -60,8 +60,9 @@ export function firstFetchRole(
  * This viewer's new-segment hold before it is fitted to the slack, ms, by its {@link FirstFetchRole}:
  * - `everyone` (a small swarm): {@link newSegmentHoldMs} over `minMs`..`minMs + spreadMs`, one spread
  *   more ({@link NON_RELAY_HOLD_EXTRA_MS}) for a viewer that cannot relay;
- * - `elected`: 0..{@link ELECTED_HOLD_SPREAD_MS}, hashed. The elected are few, so their holds need
- *   little spread; fetching early leaves the rest of the window for the news to cross the swarm;
+ * - `elected`: `electedMinMs`..`electedMinMs + electedSpreadMs` (default 0..{@link ELECTED_HOLD_SPREAD_MS}),
+ *   hashed. Fetching early leaves the rest of the window for the news to cross the swarm; the spread
+ *   lets the first elected fetches reach the later elected ones' neighbourhoods before their holds end;
  * - `not-elected`: as `everyone`, plus {@link NOT_ELECTED_HOLD_EXTRA_MS}: in practice the whole
  *   window the buffer allows (fitHoldToSlack ends holds past the range with the window).
  */
