@@ -43,6 +43,10 @@ const USAGE = `usage: npm run bench:sim -- [options]
                       before that share; Infinity = everyone, the rule before the election)
   --relay-first-byte-ms T  in a large swarm, cut a peer transfer with no byte T ms after its start
                       (default: the SDK's RELAY_FIRST_BYTE_MS, 600; Infinity: the rule before it)
+  --elected-hold MIN,SPREAD  an elected first fetcher's hold range, ms (default: the SDK's 0,1000; 0,500 before)
+  --prefetch-on-news fetching|complete  experiment, not an SDK rule: in a large swarm an idle
+                      viewer that hears a neighbour is getting (fetching) or holds (complete) the
+                      segment after its last one gets it at once, before its playlist lists it
   --trust m1,m2       how peer bytes are verified, each scenario run once per mode: ladder (the SDK's
                       default: digest service ≥ its min swarm, CDN spot checks below; peer bytes passed
                       on chunk by chunk once the chunk digests are in, else once verified whole),
@@ -68,6 +72,8 @@ function parseOptions() {
       "before-uplink": { type: "boolean" },
       "first-fetchers": { type: "string" },
       "relay-first-byte-ms": { type: "string" },
+      "elected-hold": { type: "string" },
+      "prefetch-on-news": { type: "string" },
       "gossip-small-swarms": { type: "boolean" },
       trust: { type: "string" },
       json: { type: "string" },
@@ -107,6 +113,16 @@ if (relayFirstByteMs !== undefined && !(Number(relayFirstByteMs) > 0)) {
   console.error(`error: --relay-first-byte-ms must be a number > 0 or Infinity\n${USAGE}`);
   process.exit(2);
 }
+const electedHold = values["elected-hold"]?.split(",").map(Number);
+if (electedHold && !(electedHold.length === 2 && electedHold.every((x) => x >= 0))) {
+  console.error(`error: --elected-hold must be MIN,SPREAD in ms\n${USAGE}`);
+  process.exit(2);
+}
+const prefetchOnNews = values["prefetch-on-news"] as "fetching" | "complete" | undefined;
+if (prefetchOnNews !== undefined && prefetchOnNews !== "fetching" && prefetchOnNews !== "complete") {
+  console.error(`error: --prefetch-on-news must be fetching or complete\n${USAGE}`);
+  process.exit(2);
+}
 const trustModes = (values.trust?.split(",").map((s) => s.trim()) ?? ["ladder"]) as TrustMode[];
 for (const mode of trustModes) {
   if (!TRUST_MODES.includes(mode)) {
@@ -140,12 +156,14 @@ for (const name of names) {
         ...(values["before-uplink"] ? { measuredUplink: false } : {}),
         ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
         ...(relayFirstByteMs !== undefined ? { relayFirstByteMs: Number(relayFirstByteMs) } : {}),
+        ...(electedHold ? { electedHoldMinMs: electedHold[0], electedHoldSpreadMs: electedHold[1] } : {}),
         ...(values["gossip-small-swarms"] ? { gossipFetching: "small-swarms" as const } : {}),
       };
       const label = `${name}${trustModes.length > 1 ? ` ${trust}` : ""}`;
       const options = {
         ...base,
         ...quick,
+        ...(prefetchOnNews ? { prefetchOnNews } : {}),
         variant,
         trust,
         seed,

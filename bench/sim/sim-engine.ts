@@ -21,6 +21,7 @@ import {
   type LoadPorts,
 } from "../../sdk/src/engine/segment-load.js";
 import { MAX_CHUNK_BYTES } from "../../sdk/src/p2p/protocol-constants.js";
+import { diagnoseDecision } from "./http-diagnosis.js";
 import { SimSwarm, TRACE, type Download } from "./sim-swarm.js";
 import { cutThroughEnd } from "./sim-trust.js";
 import { cutThroughFromMs, trustMode, verifyCompleteLoad } from "./sim-verify.js";
@@ -54,12 +55,15 @@ export class Load implements LoadBytes {
   /** The policy's last decision, "kind:reason". */
   decision: string | undefined;
   run: SegmentLoad | undefined;
+  /** SIM_DIAG: this load was counted as started / its HTTP decision recorded. */
+  diagStarted = false;
+  diagHttp = false;
 
   constructor(
     v: SimViewer,
     readonly msn: number,
     readonly totalBytes: number,
-    readonly onDone: (load: Load) => void,
+    public onDone: (load: Load) => void,
   ) {
     this.requestMs = v.world.queue.now;
     this.peersAtRequest = v.links.size;
@@ -83,6 +87,11 @@ export class SimEngine implements HttpPort {
   private readonly ports: Omit<LoadPorts, "segment" | "bytes">;
   load: Load | undefined;
   httpRequests = 0;
+  /** The highest segment the player asked for (loads go in order), or got ahead of it. */
+  askedUpTo = -1;
+  /** --prefetch-on-news: the load started ahead of the player (running or done), until it asks. */
+  private prefetched: Load | undefined;
+  prefetches = 0;
   httpBytes = 0;
   p2pBytes = 0;
   readonly decisions = new Map<string, number>();
@@ -136,10 +145,44 @@ export class SimEngine implements HttpPort {
 
   /** engine.loadSegment for live segment `msn`; `onDone` runs when the bytes are all there. */
   loadSegment(msn: number, onDone: (load: Load) => void): void {
+    // --prefetch-on-news: the player asks for a segment already got or being got ahead of it.
+    const ahead = this.prefetched;
+    this.prefetched = undefined;
+    if (ahead?.msn === msn) {
+      if (this.load === ahead) {
+        ahead.onDone = onDone;
+        return;
+      }
+      return onDone(ahead);
+    }
+    this.startLoad(msn, onDone);
+  }
+
+  /**
+   * --prefetch-on-news (an experiment, not an SDK rule): get `msn` now, as the player will ask for it
+   * next; the load runs the SDK's policy as any other and is handed to the player when it asks.
+   */
+  prefetch(msn: number): void {
+    const v = this.v;
+    if (this.load || v.left || this.askedUpTo !== msn - 1 || this.prefetched) return;
+    if (this.store.get(v.rendition, String(msn))?.complete) return;
+    this.prefetches++;
+    // Its onDone is the player's once it asks (loadSegment); until then nothing waits on it.
+    const load = new Load(v, msn, v.stream.bytesOf(msn), () => {});
+    this.prefetched = load;
+    this.askedUpTo = msn;
+    this.load = load;
+    v.world.diag?.bump(v.world.diag.asked, msn);
+    this.run(load, false, () => this.verify(load));
+  }
+
+  private startLoad(msn: number, onDone: (load: Load) => void): void {
     const v = this.v;
     this.store.setPlayhead(v.player.model.positionSec);
     const load = new Load(v, msn, v.stream.bytesOf(msn), onDone);
     this.load = load;
+    this.askedUpTo = msn;
+    v.world.diag?.bump(v.world.diag.asked, msn);
     // Engine.cached: a copy the store completed meanwhile (fetched for a neighbour, say).
     if (this.store.get(v.rendition, String(msn))?.complete) return this.finish(load);
     this.run(load, false, () => this.verify(load));
@@ -168,6 +211,7 @@ export class SimEngine implements HttpPort {
     load.decision = key;
     if (TRACE) this.traceDecision(load, input.candidates, decision);
     this.decisions.set(key, (this.decisions.get(key) ?? 0) + 1);
+    if (this.v.world.diag) diagnoseDecision(this.v.world.diag, this.v, load, decision);
   }
 
   /** One line per decision on stderr with SIM_TRACE=1: when, who, which segment, what and why. */
@@ -409,7 +453,7 @@ export class SimEngine implements HttpPort {
         rec.totalBytes = v.stream.bytesOf(msn);
       }
       if (a.complete) rec.completeAt = now;
-      v.broadcast(msn);
+      v.broadcast(msn, a.complete ? "complete" : "added");
     }
   }
 

@@ -17,6 +17,7 @@ import { steadyBreakdown, type SteadyBreakdown } from "./steady-breakdown.js";
 import { createBoards, OriginCounters, TrackerMembership, type World } from "./sim-world.js";
 import { LiveStream, loadRendition } from "./stream-model.js";
 import { TrustCounters } from "./sim-trust.js";
+import { DIAGNOSE, formatHttpDiagnosis, HttpDiagnosis } from "./http-diagnosis.js";
 
 /** Virtual time between progress lines on stderr. */
 const PROGRESS_EVERY_MS = 60_000;
@@ -69,6 +70,7 @@ export function runSimulation(options: SimOptions, log: (line: string) => void =
     tracker: new TrackerMembership<SimViewer>(),
     origin: new OriginCounters(),
     trust: new TrustCounters(),
+    ...(DIAGNOSE ? { diag: new HttpDiagnosis() } : {}),
   };
   const all: SimViewer[] = [];
   const active: SimViewer[] = [];
@@ -136,6 +138,13 @@ export function runSimulation(options: SimOptions, log: (line: string) => void =
         `peers/viewer ${peers.toFixed(1)}, events ${queue.eventsRun}, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`,
     );
     if (until >= endMs) break;
+  }
+  if (world.diag && steady) {
+    const degrees = new Map<number, number>();
+    for (const v of active) degrees.set(v.links.size, (degrees.get(v.links.size) ?? 0) + 1);
+    const degreeList = [...degrees.entries()].sort((a, b) => a[0] - b[0]).map(([d, n]) => `${d}: ${n}`);
+    log(`why the CDN was asked:\n${formatHttpDiagnosis(world.diag, steady.fromMs)}`);
+    log(`connected peers per viewer at the end (peers: viewers): ${degreeList.join(", ")}`);
   }
   // The run ends: everyone still watching stops (loads in flight are not counted, as in the bench).
   for (const v of active) v.player.model.finish(endMs);

@@ -64,6 +64,13 @@ export interface SimOptions {
    * rule set before it did), whether weak uplinks hold longer and announce nothing.
    */
   variant?: PolicyVariant;
+  /**
+   * Experiment, not an SDK rule: in a large swarm, an idle viewer that hears a neighbour announce
+   * the segment after the last one its player asked for starts getting it at once (into its store,
+   * by the SDK's policy), before its own playlist lists it (bench:sim `--prefetch-on-news`): on
+   * any news that the neighbour is getting it (`fetching`), or only once it holds it whole (`complete`).
+   */
+  prefetchOnNews?: "fetching" | "complete";
   /** How peer bytes are verified (see sim-trust.ts); undefined = the SDK's default, the ladder. */
   trust?: TrustMode;
   /** Seed of every random choice (joins, tracker picks, tie-breaks): one seed, one outcome. */

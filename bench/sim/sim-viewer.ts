@@ -2,6 +2,7 @@
 // meets peers (sim-connector.ts) and leaves. Announcements go out through `broadcast`, which wakes
 // neighbours that wait for the segment when the news reaches them.
 import type { ViewerResult } from "../lib/swarm-metrics.js";
+import { isLargeSwarm } from "../../sdk/src/core/policy/mesh-rules.js";
 import { Downlink, Uplink } from "./link-model.js";
 import type { AvailabilityBoard } from "./sim-availability.js";
 import { SimConnector } from "./sim-connector.js";
@@ -70,7 +71,7 @@ export class SimViewer {
   announceFetching(msn: number): void {
     if (!this.profile.uploadEnabled) return;
     this.board.record(msn, this.index).fetchingAt = this.world.queue.now;
-    this.broadcast(msn);
+    this.broadcast(msn, "fetching");
   }
 
   /** p2p-network.cancelFetching. */
@@ -82,13 +83,17 @@ export class SimViewer {
 
   /**
    * Our news about `msn` is on its way to every neighbour: the ones waiting for that segment
-   * re-decide when it arrives (a neighbour not waiting reads the board when it next decides).
+   * re-decide when it arrives (a neighbour not waiting reads the board when it next decides). With
+   * `--prefetch-on-news`, news that we are getting it or hold it starts idle neighbours' loads early.
    */
-  broadcast(msn: number): void {
+  broadcast(msn: number, news?: "fetching" | "added" | "complete"): void {
+    const on = this.world.options.prefetchOnNews;
+    const prefetch = news !== undefined && on !== undefined && (on === "fetching" || news === "complete");
     for (const link of this.links.values()) {
       const n = link.remote;
-      if (!n.engine.waitingFor(msn)) continue;
-      this.world.queue.after(link.latencyMs, () => n.engine.wake());
+      if (n.engine.waitingFor(msn)) this.world.queue.after(link.latencyMs, () => n.engine.wake());
+      else if (prefetch && n.engine.askedUpTo === msn - 1 && !n.engine.load && isLargeSwarm(n.othersReported))
+        this.world.queue.after(link.latencyMs, () => n.engine.prefetch(msn));
     }
   }
 

@@ -6,6 +6,7 @@ import type { EventQueue } from "./event-queue.js";
 import type { SimOptions } from "./sim-types.js";
 import type { LiveStream } from "./stream-model.js";
 import type { TrustCounters } from "./sim-trust.js";
+import type { HttpDiagnosis } from "./http-diagnosis.js";
 
 /** Bytes and requests the origin served, per rendition and per segment (the bench's ground truth). */
 export class OriginCounters {
@@ -114,6 +115,8 @@ export interface World<V extends { readonly index: number }> {
   readonly origin: OriginCounters;
   /** What verifying peer bytes cost the origin (spot checks, the digest service's fetches). */
   readonly trust: TrustCounters;
+  /** SIM_DIAG=1: every HTTP decision with the swarm's state then (http-diagnosis.ts). */
+  readonly diag?: HttpDiagnosis;
 }
 
 export function createBoards(renditions: Iterable<string>): Map<string, AvailabilityBoard> {

@@ -61,11 +61,15 @@ export const FIRST_FETCHER_ELECTION_MIN_SWARM = 100;
 export const NOT_ELECTED_HOLD_EXTRA_MS = 2000;
 
 /**
- * Spread of an elected first fetcher's hold (0 up to it): a few elected viewers hardly race each
- * other, and every ms they hold is taken from the window in which news of their fetch must reach
- * the rest of the swarm.
+ * Spread of an elected first fetcher's hold (0 up to it). Every ms they hold is taken from the window
+ * in which news of their fetch must reach the rest of the swarm; but the elected do race each other:
+ * a viewer holding for a segment announces nothing, so an elected viewer whose playlist showed the
+ * segment early hears of no neighbour getting it (most have not asked yet) and fetches it too. A
+ * wider spread gives the first elected fetches time to reach the later ones' neighbourhoods; too
+ * wide (or a later start), and the not-elected run out of window before the first fetch reaches
+ * them (bench:sim `--elected-hold`, BENCHMARKS.md "Toward the limit").
  */
-export const ELECTED_HOLD_SPREAD_MS = 500;
+export const ELECTED_HOLD_SPREAD_MS = 1000;
 
 /**
  * The least time a peer gets for a segment after the origin failed it: hls.js's default fragment

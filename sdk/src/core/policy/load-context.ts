@@ -44,6 +44,9 @@ export interface PolicyVariant {
   /** The new-segment hold's range. @default 500 and 1000 (constants.ts) */
   holdMinMs?: number;
   holdSpreadMs?: number;
+  /** An elected first fetcher's hold range (waits.ts roleHoldMs). @default 0 and ELECTED_HOLD_SPREAD_MS */
+  electedHoldMinMs?: number;
+  electedHoldSpreadMs?: number;
   /**
    * Announce `fetching` when a peer download starts from byte 0, not only before HTTP: true everywhere,
    * false nowhere, `"small-swarms"` in swarms of at most 100 viewers only (mesh-rules.ts

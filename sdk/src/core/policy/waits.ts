@@ -60,8 +60,9 @@ export function firstFetchRole(
  * This viewer's new-segment hold before it is fitted to the slack, ms, by its {@link FirstFetchRole}:
  * - `everyone` (a small swarm): {@link newSegmentHoldMs} over `minMs`..`minMs + spreadMs`, one spread
  *   more ({@link NON_RELAY_HOLD_EXTRA_MS}) for a viewer that cannot relay;
- * - `elected`: 0..{@link ELECTED_HOLD_SPREAD_MS}, hashed. The elected are few, so their holds need
- *   little spread; fetching early leaves the rest of the window for the news to cross the swarm;
+ * - `elected`: `electedMinMs`..`electedMinMs + electedSpreadMs` (default 0..{@link ELECTED_HOLD_SPREAD_MS}),
+ *   hashed. Fetching early leaves the rest of the window for the news to cross the swarm; the spread
+ *   lets the first elected fetches reach the later elected ones' neighbourhoods before their holds end;
  * - `not-elected`: as `everyone`, plus {@link NOT_ELECTED_HOLD_EXTRA_MS}: in practice the whole
  *   window the buffer allows (fitHoldToSlack ends holds past the range with the window).
  */
@@ -72,8 +73,10 @@ export function roleHoldMs(
   relays: boolean,
   minMs = NEW_SEGMENT_HOLD_MIN_MS,
   spreadMs = NEW_SEGMENT_HOLD_SPREAD_MS,
+  electedMinMs = 0,
+  electedSpreadMs = ELECTED_HOLD_SPREAD_MS,
 ): number {
-  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, 0, ELECTED_HOLD_SPREAD_MS);
+  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, electedMinMs, electedSpreadMs);
   const holdMs =
     newSegmentHoldMs(segmentId, peerId, minMs, spreadMs) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS);
   return role === "not-elected" ? holdMs + NOT_ELECTED_HOLD_EXTRA_MS : holdMs;

@@ -207,6 +207,33 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(before.begin().role).toBe("everyone");
   });
 
+  it("spreads the elected holds over the whole ELECTED_HOLD_SPREAD_MS, or the range a variant gives", () => {
+    const electedWaits = (variant: PolicyVariant) => {
+      const w = world({ variant });
+      w.state.othersReported = 9999;
+      w.state.deadlineMs = 20_000;
+      return Array.from({ length: 3000 }, (_, i) => w.begin({ id: String(i) }))
+        .filter((load) => load.role === "elected")
+        .map((load) => {
+          const action = load.next();
+          return action.kind === "wait" ? action.maxWaitMs : -1;
+        });
+    };
+    // Elected viewers whose playlists showed the segment early must not all fetch within half a
+    // second of each other: their holds use the whole spread, not only its first half.
+    const waits = electedWaits({});
+    expect(Math.max(...waits)).toBeGreaterThan(0.9 * ELECTED_HOLD_SPREAD_MS);
+    expect(waits.filter((ms) => ms > 500).length).toBeGreaterThan(waits.length / 3);
+    for (const ms of waits) expect(ms).toBeLessThan(ELECTED_HOLD_SPREAD_MS);
+    // The simulator's earlier range (--elected-hold 0,500) and a later start.
+    for (const ms of electedWaits({ electedHoldMinMs: 0, electedHoldSpreadMs: 500 }))
+      expect(ms).toBeLessThan(500);
+    for (const ms of electedWaits({ electedHoldMinMs: 300, electedHoldSpreadMs: 200 })) {
+      expect(ms).toBeGreaterThanOrEqual(300);
+      expect(ms).toBeLessThan(500);
+    }
+  });
+
   it("no hold for VOD, nor alone in the swarm", () => {
     expect(world().begin({ live: false }).next()).toEqual({ kind: "http", announceFetching: true });
     const alone = world();
