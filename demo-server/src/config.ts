@@ -152,9 +152,10 @@ export interface ServerOptions {
   /**
    * A connection whose response bytes wait in the server's buffers while none reach the kernel for
    * this long is reset (`write_stalled`): a client that stops reading frees what it holds within this
-   * bound. Media bytes move to the kernel in chunks of 64 KiB, so a viewer reading at 300 kbit/s
-   * shows progress every ≈ 1.7 s; only a reader below ≈ 52 kbit/s (64 KiB per 10 s) or a link dead
-   * for the whole time is cut. @default 10_000
+   * bound. The kernel takes more bytes only once half its send buffer has drained, so an honest
+   * slow reader shows progress in bursts seconds apart; the default leaves a 300 kbit/s viewer on a
+   * link with a second of queue three times its longest gap (docs/production.md, "Slow readers").
+   * @default 30_000
    */
   writeStallTimeoutMs: number;
   /**
@@ -191,7 +192,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   maxPendingConnectionsPerIp: 32,
   maxHttpConnectionsPerIp: 256,
   maxResponsesInFlightPerIp: 128,
-  writeStallTimeoutMs: 10_000,
+  writeStallTimeoutMs: 30_000,
   digests: {},
 };
 

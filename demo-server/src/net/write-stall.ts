@@ -27,8 +27,10 @@ interface Progress {
  * socket counts as making progress when nothing waits in its user-space buffer (`writableLength`
  * 0: idle, a response being prepared, or everything handed to the kernel) or when the bytes handed
  * to the kernel grew since the last check; `bytesWritten` counts bytes queued in Node too, so
- * `bytesWritten − writableLength` is what libuv finished writing. Node hands a write to the kernel
- * as one request, so progress shows at the size of the response's writes (64 KiB slices for media).
+ * `bytesWritten − writableLength` is what libuv finished writing. Progress shows in bursts: a write
+ * completes only once the kernel took all of it (64 KiB slices for media), and the kernel wakes a
+ * writer only when half its send buffer is free, so the timeout must exceed half a send buffer at
+ * the slowest rate served honestly (see ServerOptions.writeStallTimeoutMs).
  */
 export class WriteStallWatch {
   private readonly progress = new WeakMap<Socket, Progress>();
