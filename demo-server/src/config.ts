@@ -132,6 +132,33 @@ export interface ServerOptions {
   /** The same, from one address (IPv4 address or IPv6 /64). @default 32 */
   maxPendingConnectionsPerIp: number;
   /**
+   * Open HTTP connections from one socket address (IPv4 address or IPv6 /64), whatever they are doing
+   * (sending headers, waiting for or reading a response, idle in keep-alive); WebSockets handed to the
+   * tracker leave this count, they have the tracker's own. A newcomer over the cap is closed at once
+   * (`connection_ip_limit`). A browser opens at most 6 connections to one host, so 256 leaves room
+   * for 40 busy viewers behind one NAT. Not applied with `trustProxy`: every connection then comes
+   * from the proxy, and {@link ServerOptions.maxResponsesInFlightPerIp} limits each viewer instead.
+   * @default 256
+   */
+  maxHttpConnectionsPerIp: number;
+  /**
+   * Requests from one client address whose response has not finished (handed in full to the
+   * connection, or the connection closed), the address resolved as everywhere else
+   * (`X-Forwarded-For` with `trustProxy`; IPv4 address or IPv6 /64). One more is answered 503 with `Retry-After: 1` (`response_ip_limit`). Bounds what one
+   * address can make the server buffer, also through pipelined requests on one connection. An hls.js
+   * viewer has one or two requests in flight. @default 128
+   */
+  maxResponsesInFlightPerIp: number;
+  /**
+   * A connection whose response bytes wait in the server's buffers while none reach the kernel for
+   * this long is reset (`write_stalled`): a client that stops reading frees what it holds within this
+   * bound. The kernel takes more bytes only once half its send buffer has drained, so an honest
+   * slow reader shows progress in bursts seconds apart; the default leaves a 300 kbit/s viewer on a
+   * link with a second of queue three times its longest gap (docs/production.md, "Slow readers").
+   * @default 30_000
+   */
+  writeStallTimeoutMs: number;
+  /**
    * The digest service at `POST /api/digests` (docs/digest-service.md): SHA-256 of segments of
    * origins that publish none, for swarms of at least `minSwarmSize` viewers (0 = off).
    * @default DEFAULT_DIGEST_OPTIONS
@@ -163,6 +190,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   requestTimeoutMs: 30_000,
   maxPendingConnections: 1_000,
   maxPendingConnectionsPerIp: 32,
+  maxHttpConnectionsPerIp: 256,
+  maxResponsesInFlightPerIp: 128,
+  writeStallTimeoutMs: 30_000,
   digests: {},
 };
 
@@ -176,6 +206,9 @@ export const LIMITS = {
   requestTimeoutMs: { min: 1_000, max: 600_000 },
   maxPendingConnections: { min: 1, max: 100_000 },
   maxPendingConnectionsPerIp: { min: 1, max: 100_000 },
+  maxHttpConnectionsPerIp: { min: 1, max: 100_000 },
+  maxResponsesInFlightPerIp: { min: 1, max: 100_000 },
+  writeStallTimeoutMs: { min: 1_000, max: 600_000 },
 } as const;
 
 /** Thrown for an impossible option value; `option` names the key. */

@@ -21,6 +21,8 @@ import { createIceRouter, type IceRequestResult } from "./ice/ice-router.js";
 import { AccessPolicy } from "./net/access-policy.js";
 import { requireAdmin } from "./net/admin-guard.js";
 import { ConnectionGate } from "./net/connection-gate.js";
+import { ResponseBudget } from "./net/response-budget.js";
+import { WriteStallWatch } from "./net/write-stall.js";
 import { ADMIN_REFUSALS, zeroCounts } from "./net/refusal-reasons.js";
 import { membershipAccess } from "./digests/digest-access.js";
 import { registerDigestMetrics } from "./digests/digest-metrics.js";
@@ -141,6 +143,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     app.use(origin.router);
   }
   const gate = new ConnectionGate(config);
+  const responses = new ResponseBudget(config);
 
   // ── Stats API: /api/stats/…, /metrics and the /dashboard page. ─────────────────────────────
   const stats = createStatsService({
@@ -154,7 +157,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     dashboardDir: DASHBOARD_DIR,
     verifySession: (token) => tracker.verifySession(token),
     acceptAnonymousReports: config.acceptAnonymousReports,
-    serverRefusals: () => ({ ...adminRefusals, ...gate.refused }),
+    serverRefusals: () => ({ ...adminRefusals, ...gate.refused, response_ip_limit: responses.refused }),
     registerMetrics:
       digests && ((registry) => registerDigestMetrics(registry, digests.counters, () => digests.gauges())),
   });
@@ -175,17 +178,28 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   app.use(errorHandler(logger));
 
   // Timeouts chosen, not inherited: headers within headersTimeoutMs, the whole request within
-  // requestTimeoutMs, checked every second (Node's default check runs every 30 s), and connections
-  // still sending headers capped per address and in total (net/connection-gate.ts).
+  // requestTimeoutMs, checked every second (Node's default check runs every 30 s); connections
+  // still sending headers capped per address and in total, open connections per address
+  // (net/connection-gate.ts); responses in flight per address, refused before any handler runs
+  // (net/response-budget.ts); a response that stops draining cut after writeStallTimeoutMs
+  // (net/write-stall.ts). Node's keepAliveTimeout (5 s) closes idle connections between requests.
   const httpServer = http.createServer(
     {
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
     },
-    app,
+    (req, res) => {
+      if (responses.admit(req, res)) app(req, res);
+    },
   );
   gate.attach(httpServer);
+  const stalls = new WriteStallWatch(
+    { writeStallTimeoutMs: config.writeStallTimeoutMs, checkIntervalMs: CONNECTIONS_CHECKING_INTERVAL_MS },
+    () => gate.openSockets(),
+    (socket) => gate.cut(socket, "write_stalled"),
+  );
+  closers.push(() => stalls.close());
 
   // ── Tracker: WebSocket upgrades at /tracker; any other upgrade is refused. ───────────────────
   tracker.attach(httpServer, "/tracker");
@@ -229,7 +243,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   };
 }
 
-/** How often Node checks every connection against the header and request timeouts. */
+/** How often Node checks every connection against the header and request timeouts, and we for stalled writes. */
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -30,6 +30,9 @@ export type CliOptions = Pick<
   | "adminSecret"
   | "turnOpen"
   | "acceptAnonymousReports"
+  | "maxHttpConnectionsPerIp"
+  | "maxResponsesInFlightPerIp"
+  | "writeStallTimeoutMs"
   | "digests"
 > & {
   /** `--tracker-token-secret-file`: main() reads the secret from it (parsing stays pure). */
@@ -66,6 +69,9 @@ export const CLI_FLAGS = {
   "admin-secret-file": { type: "string" },
   "turn-open": { type: "boolean" },
   "accept-anonymous-reports": { type: "boolean" },
+  "max-http-connections-per-ip": { type: "string" },
+  "max-responses-in-flight-per-ip": { type: "string" },
+  "write-stall-timeout-ms": { type: "string" },
   ...DIGEST_FLAGS,
   help: { type: "boolean", short: "h" },
 } as const;
@@ -171,6 +177,21 @@ function parse(
       acceptAnonymousReports:
         values["accept-anonymous-reports"] === true ||
         envBoolean(env, "NEARCAST_ACCEPT_ANONYMOUS_REPORTS", false),
+      maxHttpConnectionsPerIp: readInteger(
+        "max-http-connections-per-ip",
+        LIMITS.maxHttpConnectionsPerIp,
+        DEFAULT_SERVER_OPTIONS.maxHttpConnectionsPerIp,
+      ),
+      maxResponsesInFlightPerIp: readInteger(
+        "max-responses-in-flight-per-ip",
+        LIMITS.maxResponsesInFlightPerIp,
+        DEFAULT_SERVER_OPTIONS.maxResponsesInFlightPerIp,
+      ),
+      writeStallTimeoutMs: readInteger(
+        "write-stall-timeout-ms",
+        LIMITS.writeStallTimeoutMs,
+        DEFAULT_SERVER_OPTIONS.writeStallTimeoutMs,
+      ),
       digests: digestFlags(read, cwd),
     },
   };

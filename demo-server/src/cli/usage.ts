@@ -27,6 +27,21 @@ Flags (each also read from the environment variable in brackets; a flag wins ove
   --cdn-bandwidth-kbps <n>  bandwidth cap per media request in kbit/s
                             [NEARCAST_CDN_BANDWIDTH_KBPS] (default 0 = unlimited)
 
+HTTP connections per client address (IPv4 address or IPv6 /64; refusals in /metrics as
+nearcast_server_refused_total{reason}):
+  --max-http-connections-per-ip <n>
+                            open HTTP connections from one address, ${LIMITS.maxHttpConnectionsPerIp.min}-${LIMITS.maxHttpConnectionsPerIp.max}; more are
+                            closed on arrival (connection_ip_limit); not applied with --trust-proxy
+                            [NEARCAST_MAX_HTTP_CONNECTIONS_PER_IP] (default ${DEFAULT_SERVER_OPTIONS.maxHttpConnectionsPerIp})
+  --max-responses-in-flight-per-ip <n>
+                            requests from one address still being answered, ${LIMITS.maxResponsesInFlightPerIp.min}-${LIMITS.maxResponsesInFlightPerIp.max}; more are
+                            answered 503 (response_ip_limit); the address from X-Forwarded-For with
+                            --trust-proxy [NEARCAST_MAX_RESPONSES_IN_FLIGHT_PER_IP] (default ${DEFAULT_SERVER_OPTIONS.maxResponsesInFlightPerIp})
+  --write-stall-timeout-ms <n>
+                            reset a connection whose queued response bytes reached the kernel not
+                            once in this long (a client that stopped reading), ${LIMITS.writeStallTimeoutMs.min}-${LIMITS.writeStallTimeoutMs.max}
+                            (write_stalled) [NEARCAST_WRITE_STALL_TIMEOUT_MS] (default ${DEFAULT_SERVER_OPTIONS.writeStallTimeoutMs})
+
 ICE servers handed to viewers at GET /api/ice (SDK option iceConfigUrl):
   --stun-url <url>          STUN server, repeatable; replaces the default public STUN servers
                             (${DEFAULT_ICE_OPTIONS.stunUrls.join(", ")}); "none" for none

@@ -76,12 +76,18 @@ export const ADMIN_REFUSALS = [
 ] as const;
 export type AdminRefusal = (typeof ADMIN_REFUSALS)[number];
 
-/** Why the HTTP server closed a connection before its first request had complete headers. */
+/** Why the HTTP server refused a connection or a request, or closed a connection (net/connection-gate.ts). */
 export const HTTP_CONNECTION_REFUSALS = [
   /** The oldest of its address's connections still sending headers, closed for a newer one. */
   "pending_evicted_ip",
   /** The oldest of all connections still sending headers, closed for a newer one. */
   "pending_evicted",
+  /** A new connection from an address already holding `maxHttpConnectionsPerIp`, closed on arrival. */
+  "connection_ip_limit",
+  /** 503: a request from an address already waiting for `maxResponsesInFlightPerIp` responses. */
+  "response_ip_limit",
+  /** Reset: its response bytes made no progress to the kernel for `writeStallTimeoutMs`. */
+  "write_stalled",
 ] as const;
 export type HttpConnectionRefusal = (typeof HTTP_CONNECTION_REFUSALS)[number];
 

@@ -83,7 +83,7 @@ export class StatsMetrics {
     );
     this.serverRefusals = counter(
       "nearcast_server_refused_total",
-      "Refused admin actions (admin_off, admin_denied), HTTP connections closed while still sending headers (pending_evicted_ip, pending_evicted) and dashboard streams refused or closed for another address (sse_full, sse_evicted)",
+      "Refused admin actions (admin_off, admin_denied), HTTP connections closed while still sending headers (pending_evicted_ip, pending_evicted), refused over the per-address connection cap (connection_ip_limit), requests answered 503 over the per-address responses-in-flight cap (response_ip_limit), connections reset because their response stopped draining (write_stalled), and dashboard streams refused or closed for another address (sse_full, sse_evicted)",
       ["reason"],
     );
     this.viewers = gauge("nearcast_viewers", "Viewers that reported in the last 20 s", ["stream"]);

@@ -36,6 +36,9 @@ describe("parseCliArgs", () => {
       adminSecret: undefined,
       turnOpen: false,
       acceptAnonymousReports: false,
+      maxHttpConnectionsPerIp: 256,
+      maxResponsesInFlightPerIp: 128,
+      writeStallTimeoutMs: 30_000,
       digests: {},
     });
   });
@@ -69,6 +72,11 @@ describe("parseCliArgs", () => {
           "--server-secret-file",
           "server.secret",
           "--admin-secret-file=/etc/nearcast/admin",
+          "--max-http-connections-per-ip",
+          "64",
+          "--max-responses-in-flight-per-ip=32",
+          "--write-stall-timeout-ms",
+          "15000",
         ],
         { NEARCAST_TURN_SECRET: "s3cret" },
       ),
@@ -97,7 +105,32 @@ describe("parseCliArgs", () => {
       adminSecretFile: "/etc/nearcast/admin",
       turnOpen: true,
       acceptAnonymousReports: true,
+      maxHttpConnectionsPerIp: 64,
+      maxResponsesInFlightPerIp: 32,
+      writeStallTimeoutMs: 15_000,
       digests: {},
+    });
+  });
+
+  it("reads the per-address HTTP limits from the environment and refuses values out of range", () => {
+    expect(
+      options([], {
+        NEARCAST_MAX_HTTP_CONNECTIONS_PER_IP: "512",
+        NEARCAST_MAX_RESPONSES_IN_FLIGHT_PER_IP: "16",
+        NEARCAST_WRITE_STALL_TIMEOUT_MS: "60000",
+      }),
+    ).toMatchObject({
+      maxHttpConnectionsPerIp: 512,
+      maxResponsesInFlightPerIp: 16,
+      writeStallTimeoutMs: 60_000,
+    });
+    expect(errorOf(parseCliArgs(["--max-http-connections-per-ip", "0"], {}, CWD))).toEqual({
+      flag: "--max-http-connections-per-ip",
+      message: '--max-http-connections-per-ip must be an integer 1-100000, got "0"',
+    });
+    expect(errorOf(parseCliArgs([], { NEARCAST_WRITE_STALL_TIMEOUT_MS: "500" }, CWD))).toEqual({
+      flag: "NEARCAST_WRITE_STALL_TIMEOUT_MS",
+      message: 'NEARCAST_WRITE_STALL_TIMEOUT_MS must be an integer 1000-600000, got "500"',
     });
   });
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Server } from "node:http";
+import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ConnectionGate } from "../../../demo-server/src/net/connection-gate.js";
 
@@ -8,16 +9,30 @@ class FakeSocket extends EventEmitter {
   constructor(readonly remoteAddress: string) {
     super();
   }
+  reset = false;
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     this.emit("close");
   }
+  resetAndDestroy(): void {
+    this.reset = true;
+    this.destroy();
+  }
 }
 
-function setup(maxPendingConnections: number, maxPendingConnectionsPerIp: number) {
+function setup(
+  maxPendingConnections: number,
+  maxPendingConnectionsPerIp: number,
+  { maxHttpConnectionsPerIp = 1_000, trustProxy = false } = {},
+) {
   const server = new EventEmitter();
-  const gate = new ConnectionGate({ maxPendingConnections, maxPendingConnectionsPerIp });
+  const gate = new ConnectionGate({
+    maxPendingConnections,
+    maxPendingConnectionsPerIp,
+    maxHttpConnectionsPerIp,
+    trustProxy,
+  });
   gate.attach(server as unknown as Server);
   const connect = (address: string) => {
     const socket = new FakeSocket(address);
@@ -25,7 +40,8 @@ function setup(maxPendingConnections: number, maxPendingConnectionsPerIp: number
     return socket;
   };
   const request = (socket: FakeSocket) => server.emit("request", { socket });
-  return { gate, connect, request };
+  const upgrade = (socket: FakeSocket) => server.emit("upgrade", { socket });
+  return { gate, connect, request, upgrade };
 }
 
 describe("ConnectionGate", () => {
@@ -83,5 +99,51 @@ describe("ConnectionGate", () => {
     connect("2001:db8:1:2::ffff");
     expect(v6.destroyed).toBe(true);
     expect(gate.refused.pending_evicted_ip).toBe(2);
+  });
+
+  it("refuses a newcomer over the open-connection cap of its address, never an older connection", () => {
+    const { gate, connect, request, upgrade } = setup(100, 100, { maxHttpConnectionsPerIp: 2 });
+    const served = [connect("10.0.0.1"), connect("10.0.0.1")];
+    served.forEach(request);
+    const third = connect("10.0.0.1");
+    const other = connect("10.0.0.2");
+    expect(served.map((s) => s.destroyed)).toEqual([false, false]);
+    expect(third.reset).toBe(true);
+    expect(other.destroyed).toBe(false);
+    expect(gate.refused.connection_ip_limit).toBe(1);
+    expect(gate.openCount).toBe(3);
+    // A closed connection makes room; an upgraded one (a tracker WebSocket) leaves the count too.
+    served[0]!.destroy();
+    upgrade(served[1]!);
+    expect(connect("10.0.0.1").destroyed).toBe(false);
+    expect(connect("10.0.0.1").destroyed).toBe(false);
+    expect(connect("10.0.0.1").destroyed).toBe(true);
+    expect(gate.refused.connection_ip_limit).toBe(2);
+  });
+
+  it("counts an IPv6 /64 as one address for the open-connection cap", () => {
+    const { gate, connect } = setup(100, 100, { maxHttpConnectionsPerIp: 1 });
+    connect("2001:db8:1:2::1");
+    expect(connect("2001:db8:1:2:ffff::9").destroyed).toBe(true);
+    expect(connect("2001:db8:1:3::1").destroyed).toBe(false);
+    expect(gate.refused.connection_ip_limit).toBe(1);
+  });
+
+  it("does not cap open connections by socket address behind a trusted proxy", () => {
+    const { gate, connect, request } = setup(100, 100, { maxHttpConnectionsPerIp: 1, trustProxy: true });
+    const sockets = [connect("127.0.0.1"), connect("127.0.0.1"), connect("127.0.0.1")];
+    sockets.forEach(request);
+    expect(sockets.some((s) => s.destroyed)).toBe(false);
+    expect(gate.openCount).toBe(3);
+  });
+
+  it("cut() resets a connection once and counts it by reason", () => {
+    const { gate, connect } = setup(100, 100);
+    const socket = connect("10.0.0.1");
+    gate.cut(socket as unknown as Socket, "write_stalled");
+    gate.cut(socket as unknown as Socket, "write_stalled");
+    expect(socket.reset).toBe(true);
+    expect(gate.refused.write_stalled).toBe(1);
+    expect(gate.openCount).toBe(0);
   });
 });
