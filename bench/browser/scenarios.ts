@@ -422,6 +422,11 @@ export function pageConfigFor(
         ...base,
         nearcast: {
           trackerUrls: [`${endpoints.serverUrl.replace(/^http/, "ws")}/tracker`],
+          // No STUN server is reachable from the viewers' namespaces: with the default Google STUN
+          // list, non-trickle ICE gathering runs into its timeout (ICE_GATHERING_TIMEOUT_MS, 3 s) for
+          // every offer and answer, where a reachable STUN server answers in one round trip. The
+          // same setting p2p-media-loader gets below.
+          rtcConfiguration: { iceServers: [] },
           ...(uploadCap > 0 ? { maxUploadBytesPerSec: uploadCap } : {}),
           ...(profile.uploadOff ? { uploadEnabled: false } : {}),
           ...(client === "nearcast-unverified" ? { allowUnverifiedPeers: true } : {}),

@@ -108,6 +108,7 @@ describe("scenarios", () => {
     });
     expect(pageConfigFor(scenario, "nearcast", endpoints).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
       maxUploadBytesPerSec: 100_000,
     });
     expect(pageConfigFor(scenario, "p2pml", endpoints).p2pml).toEqual({
@@ -116,6 +117,7 @@ describe("scenarios", () => {
     });
     expect(pageConfigFor(buildScenario("live"), "nearcast", endpoints).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
     });
     expect(() =>
       pageConfigFor(scenario, "p2pml", { serverUrl: endpoints.serverUrl, btTrackerUrl: undefined }),
