@@ -21,9 +21,7 @@
  *    more CDN fetch of the same bytes.
  * 3. A viewer that just joined a swarm the tracker says has other viewers, but whose first peer
  *    connection is not up yet, waits for it within the hedged budget: start-up is where a viewer
- *    would otherwise fetch its first segments from the CDN although peers hold them all. With an
- *    empty buffer there is no such budget; the wait is then bounded by the origin's first-byte time
- *    ({@link emptyBufferFirstPeerWaitMs}).
+ *    would otherwise fetch its first segments from the CDN although peers hold them all.
  * 4. A new live segment nobody around us has announced: hold for a moment (see waits.ts) before
  *    becoming one more CDN fetch, so that one viewer goes first and the others take it from it.
  * 5. Otherwise HTTP, at once.
@@ -73,22 +71,11 @@ export interface ScheduleInput {
   connectedPeers: number;
   /** What is left of this viewer's new-segment hold for this segment (see waits.ts). */
   holdLeftMs: number;
-  /**
-   * Other viewers a tracker counted in the swarm (undefined: none answered with counts yet). With an
-   * empty buffer only a count above 0 makes a first-peer wait worth it.
-   */
-  othersReported?: number;
-  /** What this load has already waited for a first peer with an empty buffer, ms (see waits.ts). */
-  emptyBufferWaitedMs?: number;
 }
 
 export type Decision =
   | { kind: "p2p"; peerId: string; budgetMs: number; reason: "complete" | "fetching" }
-  | {
-      kind: "wait";
-      maxWaitMs: number;
-      reason: "awaiting-first-peer" | "new-segment-hold" | "empty-buffer-first-peer";
-    }
+  | { kind: "wait"; maxWaitMs: number; reason: "awaiting-first-peer" | "new-segment-hold" }
   | { kind: "http"; reason: "no-peer-has-it" | "no-time" | "p2p-disabled" };
 
 /**
@@ -157,8 +144,6 @@ export function decide(input: ScheduleInput): Decision {
   if (input.awaitingFirstPeer && hedgeBudgetMs >= MIN_HEDGE_BUDGET_MS) {
     return { kind: "wait", maxWaitMs: hedgeBudgetMs, reason: "awaiting-first-peer" };
   }
-  const emptyWaitMs = emptyBufferFirstPeerWaitMs(input);
-  if (emptyWaitMs > 0) return { kind: "wait", maxWaitMs: emptyWaitMs, reason: "empty-buffer-first-peer" };
   if (input.live && input.connectedPeers > 0 && input.holdLeftMs > 0 && slackMs >= MIN_HEDGE_BUDGET_MS) {
     return { kind: "wait", maxWaitMs: Math.min(slackMs, input.holdLeftMs), reason: "new-segment-hold" };
   }
@@ -182,21 +167,6 @@ export function decideEmptyBuffer(input: ScheduleInput, best: PeerCandidate): De
   if (httpMs >= MIN_PEER_TRY_MS && p2pMs < httpMs)
     return { kind: "p2p", peerId: best.peerId, budgetMs: httpMs, reason: "complete" };
   return { kind: "http", reason: "no-time" };
-}
-
-/**
- * How much longer a load may wait for this viewer's first peer while the player waits with an empty
- * buffer (start-up, rule 3 of decide.ts), ms; 0 = go to HTTP now. Only when the tracker counted
- * others in the swarm (peers that hold the segment are on their way: the joiner's offers are out)
- * and no peer has told us what it holds yet. At most the origin's first-byte time
- * (`httpFirstByteMs`, measured, 150 ms assumed before the first response) in all, counting what this
- * load has already waited: that part of HTTP's time is the CDN's distance alone, which a connected
- * peer does not have — the peer that comes up within it delivers while HTTP's first byte would
- * still be on its way, and a peer that does not come costs at most that distance.
- */
-export function emptyBufferFirstPeerWaitMs(input: ScheduleInput): number {
-  if (input.deadlineMs > 0 || !input.awaitingFirstPeer || !((input.othersReported ?? 0) > 0)) return 0;
-  return Math.max(0, input.httpFirstByteMs - (input.emptyBufferWaitedMs ?? 0));
 }
 
 /**

@@ -6,7 +6,7 @@
  * (load-context.ts: the swarm as a PeerView, the HTTP estimates, a clock) and answers with {@link LoadAction}s that a driver
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
-import { decide, decideAfterHttpFailure, type Decision, type ScheduleInput } from "./decide.js";
+import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
 import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS, RELAY_FIRST_BYTE_MS } from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
 import { announcesPeerDownload, electedFirstFetchers, isLargeSwarm } from "./mesh-rules.js";
@@ -29,7 +29,7 @@ import {
 export type LoadAction =
   | { kind: "complete" }
   /** Wait until the swarm changes (a peer joins, news of the segment) or `maxWaitMs` passed. */
-  | { kind: "wait"; maxWaitMs: number; reason: Extract<Decision, { kind: "wait" }>["reason"] }
+  | { kind: "wait"; maxWaitMs: number; reason: "awaiting-first-peer" | "new-segment-hold" }
   /** Ask a peer for the rest of the segment; then check the transfer at `checkAtMs`. */
   | { kind: "ask-peer"; peerId: string; budgetMs: number; announceFetching: boolean; checkAtMs: number }
   /** Fetch the rest of the segment over HTTP (a Range from the bytes held). */
@@ -49,8 +49,6 @@ export class LoadPolicy {
   private holdMs: number;
   private holdFitted = false;
   private spentHoldMs = 0;
-  /** Waited for a first peer with an empty buffer (decide.ts, `emptyBufferFirstPeerWaitMs`). */
-  private emptyBufferWaitedMs = 0;
   /** This viewer can pass the segment on in real time (else: longer hold, no `fetching`). */
   readonly relays: boolean;
   /** This viewer's part in fetching the segment first (waits.ts `firstFetchRole`). */
@@ -145,8 +143,6 @@ export class LoadPolicy {
       live: ctx.segment.live,
       connectedPeers: p2p.peers.connectedPeers,
       holdLeftMs: 0,
-      othersReported: p2p.peers.othersReported,
-      emptyBufferWaitedMs: this.emptyBufferWaitedMs,
     };
     if (!this.holdFitted) {
       // Once, when the segment is first asked for: a hold the buffer cannot afford is scaled.
@@ -195,7 +191,6 @@ export class LoadPolicy {
   /** A wait ended after `elapsedMs` (its time or a change in the swarm); call {@link next} then. */
   waitEnded(elapsedMs: number): void {
     if (this.waitReason === "new-segment-hold") this.spentHoldMs += elapsedMs;
-    if (this.waitReason === "empty-buffer-first-peer") this.emptyBufferWaitedMs += elapsedMs;
     this.waitReason = undefined;
   }
 

@@ -133,33 +133,6 @@ describe("decide", () => {
     });
   });
 
-  it("with an empty buffer waits for a first peer only as long as the origin's first byte takes", () => {
-    // The tracker counted 3 others, no peer is up yet: wait at most HTTP's first-byte time (100 ms).
-    const starting = { deadlineMs: 0, awaitingFirstPeer: true, othersReported: 3 };
-    expect(decide(input(starting))).toEqual({
-      kind: "wait",
-      maxWaitMs: 100,
-      reason: "empty-buffer-first-peer",
-    });
-    // What this load already waited counts: 60 ms waited, 40 left; then HTTP.
-    expect(decide(input({ ...starting, emptyBufferWaitedMs: 60 }))).toMatchObject({ maxWaitMs: 40 });
-    expect(decide(input({ ...starting, emptyBufferWaitedMs: 100 }))).toEqual({
-      kind: "http",
-      reason: "no-peer-has-it",
-    });
-    // No count from the tracker yet, or nobody else there: HTTP at once.
-    for (const othersReported of [undefined, 0])
-      expect(decide(input({ ...starting, othersReported }))).toEqual({
-        kind: "http",
-        reason: "no-peer-has-it",
-      });
-    // A buffer to play from: the hedged-budget rule decides, not this one.
-    expect(decide(input({ ...starting, deadlineMs: 500 }))).toEqual({
-      kind: "http",
-      reason: "no-peer-has-it",
-    });
-  });
-
   it("waits for the first peer connection at start-up while the buffer allows", () => {
     expect(decide(input({ awaitingFirstPeer: true }))).toMatchObject({
       kind: "wait",
