@@ -24,7 +24,9 @@ export type ScenarioId =
   | "churn"
   | "viewer-cost-1mbps"
   | "viewer-cost-3mbps"
-  | "trust-live";
+  | "trust-live"
+  | "live-warm-join"
+  | "vod-warm-join";
 
 export const BASE_SCENARIO_IDS: readonly ScenarioId[] = [
   "live",
@@ -52,8 +54,18 @@ export const SCENARIO_IDS: readonly ScenarioId[] = [...BASE_SCENARIO_IDS, ...HAR
  */
 export const TRUST_SCENARIO_IDS: readonly ScenarioId[] = ["trust-live"];
 
+/**
+ * Issue 22's start-up scenarios: joiners into a warm swarm whose peers hold the joiner's first
+ * segments (run on demand, like the trust scenario).
+ */
+export const STARTUP_SCENARIO_IDS: readonly ScenarioId[] = ["live-warm-join", "vod-warm-join"];
+
 /** Every scenario `--scenarios` accepts. */
-export const ALL_SCENARIO_IDS: readonly ScenarioId[] = [...SCENARIO_IDS, ...TRUST_SCENARIO_IDS];
+export const ALL_SCENARIO_IDS: readonly ScenarioId[] = [
+  ...SCENARIO_IDS,
+  ...TRUST_SCENARIO_IDS,
+  ...STARTUP_SCENARIO_IDS,
+];
 
 /** What Nearcast must reach in a scenario (comparisons with p2p-media-loader apply to all). */
 export interface ScenarioTargets {
@@ -298,10 +310,34 @@ function buildUnshapedScenario(id: ScenarioId, options: ScenarioOptions): Scenar
             "page with allowUnverifiedPeers: true. Origin bytes include every spot check.",
         ],
       };
+    case "live-warm-join":
+    case "vod-warm-join": {
+      const base = buildUnshapedScenario(id === "live-warm-join" ? "live" : "vod-staggered", options);
+      return {
+        ...base,
+        id,
+        title: `${base.title}, joining a warm swarm (hls.js starts at the rendition the swarm plays)`,
+        hlsConfig: { ...base.hlsConfig, abrEwmaDefaultEstimate: WARM_JOIN_DEFAULT_ESTIMATE_BPS },
+        targets: { ...base.targets, startupWithinMsOfHttp: 0 },
+        notes: [...base.notes, WARM_JOIN_NOTE],
+      };
+    }
     default:
       return buildHardScenario(id, options);
   }
 }
+
+/**
+ * hls.js's bandwidth estimate before its first measurement in the warm-join scenarios, bits/s (its
+ * default is 500 kbit/s, which starts every viewer on the lowest rendition — a swarm nobody stays
+ * in, so no peer holds a joiner's first segment there).
+ */
+const WARM_JOIN_DEFAULT_ESTIMATE_BPS = 5_000_000;
+
+const WARM_JOIN_NOTE =
+  `Every client's hls.js starts from a ${WARM_JOIN_DEFAULT_ESTIMATE_BPS / 1e6} Mbit/s estimate ` +
+  "(abrEwmaDefaultEstimate; its default 0.5 Mbit/s starts on 240p, which the viewers before have left), " +
+  "so a joiner's first segments are at the rendition the swarm plays and its peers hold them.";
 
 const DOWNLINK_NOTE =
   "Downlinks are Chrome DevTools network emulation (Network.emulateNetworkConditions, +20 ms latency): " +
@@ -422,6 +458,11 @@ export function pageConfigFor(
         ...base,
         nearcast: {
           trackerUrls: [`${endpoints.serverUrl.replace(/^http/, "ws")}/tracker`],
+          // No STUN server is reachable from the viewers' namespaces: with the default Google STUN
+          // list, non-trickle ICE gathering runs into its timeout (ICE_GATHERING_TIMEOUT_MS, 3 s) for
+          // every offer and answer, where a reachable STUN server answers in one round trip. The
+          // same setting p2p-media-loader gets below.
+          rtcConfiguration: { iceServers: [] },
           ...(uploadCap > 0 ? { maxUploadBytesPerSec: uploadCap } : {}),
           ...(profile.uploadOff ? { uploadEnabled: false } : {}),
           ...(client === "nearcast-unverified" ? { allowUnverifiedPeers: true } : {}),

@@ -110,6 +110,9 @@ export async function openSession(options: ViewerSessionOptions): Promise<Viewer
 /** Env var: a directory where every bench page's console goes, with the SDK's debug log turned on. */
 export const DEBUG_LOG_DIR_ENV = "NEARCAST_BENCH_DEBUG_LOG_DIR";
 
+/** Env var: the `debug` namespaces those pages log (default `nearcast:engine`; e.g. `nearcast:*`). */
+export const DEBUG_NAMESPACES_ENV = "NEARCAST_BENCH_DEBUG_NAMESPACES";
+
 /**
  * With `NEARCAST_BENCH_DEBUG_LOG_DIR=<dir>` (see bench/browser/README.md), turns on the SDK's
  * `nearcast:engine` debug log in the page (`localStorage.debug`, read by the `debug` package) and
@@ -122,6 +125,7 @@ async function captureDebugLog(page: Page, name: string): Promise<void> {
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name.replace(/[^\w.-]+/g, "_")}.log`);
-  await page.evaluateOnNewDocument(() => localStorage.setItem("debug", "nearcast:engine"));
+  const namespaces = process.env[DEBUG_NAMESPACES_ENV] || "nearcast:engine";
+  await page.evaluateOnNewDocument((ns: string) => localStorage.setItem("debug", ns), namespaces);
   page.on("console", (message) => appendFileSync(file, `${Date.now()} ${message.text()}\n`));
 }

@@ -11,6 +11,12 @@ export function startNearcastPage(client: ClientName): void {
   startBenchPage(client, Hls, (config, mark) => {
     const nearcast = new Nearcast({ ...(config.nearcast as Partial<NearcastConfig> | undefined) });
     nearcast.on("peer-connected", () => mark("firstPeer"));
+    nearcast.on("tracker-state", ({ state }) => {
+      if (state === "connected") mark("trackerConnected");
+    });
+    nearcast.on("bytes-downloaded", ({ source }) => {
+      if (source === "p2p") mark("firstP2pBytes");
+    });
     const hls = new Hls({ ...config.hlsConfig, ...nearcast.hlsConfig() });
     nearcast.attach(hls);
     (window as unknown as { nearcast: Nearcast }).nearcast = nearcast;

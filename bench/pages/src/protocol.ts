@@ -100,7 +100,10 @@ export type StartupMark =
   | "fragLoaded"
   | "fragBuffered"
   | "playing"
-  | "firstPeer";
+  | "levelLoading"
+  | "trackerConnected"
+  | "firstPeer"
+  | "firstP2pBytes";
 
 /**
  * One main fragment handed to hls.js: `[ms since navigation, level height, hls.js bandwidth estimate

@@ -82,6 +82,7 @@ export function startBenchPage(client: ClientName, HlsClass: typeof Hls, create:
     window.hls = hls;
     hls.on(HlsClass.Events.MANIFEST_LOADING, () => mark("manifestLoading"));
     hls.on(HlsClass.Events.MANIFEST_PARSED, () => mark("manifestParsed"));
+    hls.on(HlsClass.Events.LEVEL_LOADING, () => mark("levelLoading"));
     hls.on(HlsClass.Events.LEVEL_LOADED, () => mark("levelLoaded"));
     hls.on(HlsClass.Events.FRAG_LOADING, () => mark("fragLoading"));
     hls.on(HlsClass.Events.FRAG_LOADED, () => mark("fragLoaded"));

@@ -108,6 +108,7 @@ describe("scenarios", () => {
     });
     expect(pageConfigFor(scenario, "nearcast", endpoints).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
       maxUploadBytesPerSec: 100_000,
     });
     expect(pageConfigFor(scenario, "p2pml", endpoints).p2pml).toEqual({
@@ -116,6 +117,7 @@ describe("scenarios", () => {
     });
     expect(pageConfigFor(buildScenario("live"), "nearcast", endpoints).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
     });
     expect(() =>
       pageConfigFor(scenario, "p2pml", { serverUrl: endpoints.serverUrl, btTrackerUrl: undefined }),
@@ -162,6 +164,31 @@ describe("scenarios", () => {
     expect(
       parseBenchArgs(["--scenarios", "trust-live", "--clients", "nearcast-unverified,http,nearcast"]),
     ).toMatchObject({ scenarios: ["trust-live"], clients: ["http", "nearcast", "nearcast-unverified"] });
+  });
+
+  it("warm-join: live and VOD as usual, every client starting from a 5 Mbit/s estimate, on demand only", () => {
+    const live = buildScenario("live-warm-join");
+    expect(live).toMatchObject({
+      stream: "live",
+      staggerMs: DEFAULT_SCENARIO_OPTIONS.liveStaggerMs,
+      hlsConfig: { liveSyncDurationCount: 3, abrEwmaDefaultEstimate: 5_000_000 },
+      server: { cdnLatencyMs: DEFAULT_SCENARIO_OPTIONS.originDelayMs },
+      targets: { startupWithinMsOfHttp: 0 },
+    });
+    const vod = buildScenario("vod-warm-join");
+    expect(vod).toMatchObject({
+      stream: "vod",
+      staggerMs: DEFAULT_SCENARIO_OPTIONS.vodStaggerMs,
+      hlsConfig: { abrEwmaDefaultEstimate: 5_000_000 },
+    });
+    expect(pageConfigFor(vod, "http", endpoints).hlsConfig).toEqual(
+      pageConfigFor(vod, "nearcast", endpoints).hlsConfig,
+    );
+    expect(SCENARIO_IDS).not.toContain("live-warm-join");
+    expect(parseBenchArgs(["--scenarios", "vod-warm-join,live-warm-join"]).scenarios).toEqual([
+      "live-warm-join",
+      "vod-warm-join",
+    ]);
   });
 
   it("reads the shaping flags and rejects an unknown mode", () => {

@@ -66,6 +66,7 @@ describe("issue 13 scenarios", () => {
     });
     expect(pageConfigFor(scenario, "nearcast", endpoints, capped).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
     });
   });
 
@@ -89,10 +90,12 @@ describe("issue 13 scenarios", () => {
     const capped = viewerProfile(scenario, 5, 8, 60_000);
     expect(pageConfigFor(scenario, "nearcast", endpoints, off).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
       uploadEnabled: false,
     });
     expect(pageConfigFor(scenario, "nearcast", endpoints, capped).nearcast).toEqual({
       trackerUrls: ["ws://127.0.0.1:4000/tracker"],
+      rtcConfiguration: { iceServers: [] },
       maxUploadBytesPerSec: 62_500,
     });
     expect(pageConfigFor(scenario, "p2pml", endpoints, off).p2pml).toMatchObject({

@@ -6,6 +6,14 @@
 /** Below this, a peer try could not even get its first chunk across: HTTP at once instead. */
 export const MIN_HEDGE_BUDGET_MS = 300;
 
+/**
+ * Shortest try for a connected holder while the player waits with an empty buffer (decide.ts,
+ * `decideEmptyBuffer`): its budget is HTTP's whole expected time, and below this even HTTP is near,
+ * while a data channel's first chunk still needs a request round trip and queueing behind the
+ * peer's other uploads.
+ */
+export const MIN_PEER_TRY_MS = 100;
+
 /** Assumed HTTP throughput before the first measurement: a modest 2 Mbit/s, in bits/s. */
 export const DEFAULT_HTTP_BANDWIDTH_BPS = 2_000_000;
 

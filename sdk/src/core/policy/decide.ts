@@ -10,6 +10,9 @@
  *    (slack + half the margin) below that, so that at least half the margin is always kept and a
  *    longer buffer never gives a shorter try; where the slack alone is under
  *    {@link MIN_HEDGE_BUDGET_MS}, not if it was measured too slow for the budget.
+ *    With an empty buffer (start-up, a seek, a stall: the player waits, the deadline is now) there is
+ *    no slack at all; a holder is still asked when it can beat HTTP, for the time HTTP is expected to
+ *    take (see {@link decideEmptyBuffer}).
  * 2. A peer that is downloading the segment right now (it announced `fetching`) is asked too, with
  *    the same budgets (no speed check: its speed is its own download's; of several, first those not
  *    measured too slow for the try, then the one heard from first): it streams chunks to us as
@@ -28,6 +31,7 @@ import {
   AFTER_HTTP_FAILURE_PEER_BUDGET_MS,
   DEFAULT_HTTP_BANDWIDTH_BPS,
   MIN_HEDGE_BUDGET_MS,
+  MIN_PEER_TRY_MS,
 } from "./constants.js";
 
 export interface PeerCandidate {
@@ -124,6 +128,7 @@ export function decide(input: ScheduleInput): Decision {
     if (peerBudgetMs >= MIN_HEDGE_BUDGET_MS && (p2pMs === undefined || p2pMs * 2 < peerBudgetMs)) {
       return { kind: "p2p", peerId: best.peerId, budgetMs: peerBudgetMs, reason: "complete" };
     }
+    if (input.deadlineMs <= 0) return decideEmptyBuffer(input, best);
     return { kind: "http", reason: "no-time" };
   }
 
@@ -143,6 +148,25 @@ export function decide(input: ScheduleInput): Decision {
     return { kind: "wait", maxWaitMs: Math.min(slackMs, input.holdLeftMs), reason: "new-segment-hold" };
   }
   return { kind: "http", reason: "no-peer-has-it" };
+}
+
+/**
+ * Rule 1 with an empty buffer: the player waits for this segment now (start-up, a seek, a stall), so
+ * whichever source delivers first plays first. A connected peer that holds the whole segment has no
+ * CDN distance to cross — HTTP's first byte alone is the origin's distance (100+ ms from a far CDN),
+ * a connected peer's is a data-channel round trip — so it is asked, for the time HTTP is expected to
+ * take (first byte + transfer at the measured rate): a peer that has not delivered by then hands over
+ * to HTTP, which resumes after the bytes it sent (a Range), so the wait for a peer never exceeds what
+ * HTTP itself would have taken. A holder measured slower than that HTTP time is not asked, nor one
+ * whose try would be too short to bring a first chunk ({@link MIN_PEER_TRY_MS}).
+ */
+export function decideEmptyBuffer(input: ScheduleInput, best: PeerCandidate): Decision {
+  const httpMs = expectedHttpMs(input.segmentBytesEstimate, input.httpBandwidthBps, input.httpFirstByteMs);
+  const p2pMs =
+    best.throughputBytesPerSec > 0 ? (input.segmentBytesEstimate / best.throughputBytesPerSec) * 1000 : 0;
+  if (httpMs >= MIN_PEER_TRY_MS && p2pMs < httpMs)
+    return { kind: "p2p", peerId: best.peerId, budgetMs: httpMs, reason: "complete" };
+  return { kind: "http", reason: "no-time" };
 }
 
 /**

@@ -85,11 +85,37 @@ describe("decide", () => {
     }
   });
 
-  it("with an empty buffer goes to HTTP even when a peer holds the segment", () => {
-    const d = decide(
-      input({ deadlineMs: 0, candidates: [peer("a", { complete: true, throughputBytesPerSec: 1e9 })] }),
-    );
-    expect(d).toEqual({ kind: "http", reason: "no-time" });
+  it("with an empty buffer asks a connected holder for at most the time HTTP would take", () => {
+    // The player waits now (start-up, seek, stall): HTTP is expected to take 100 + 250 ms for 250 kB.
+    const fast = peer("a", { complete: true, throughputBytesPerSec: 1e9 });
+    expect(decide(input({ deadlineMs: 0, candidates: [fast] }))).toEqual({
+      kind: "p2p",
+      peerId: "a",
+      budgetMs: 350,
+      reason: "complete",
+    });
+    // Not measured yet: asked too, within the same HTTP time.
+    const fresh = peer("b", { complete: true });
+    expect(decide(input({ deadlineMs: 0, candidates: [fresh] }))).toMatchObject({
+      kind: "p2p",
+      budgetMs: 350,
+    });
+    // Measured slower than HTTP (250 kB at 500 kB/s = 500 ms > 350 ms): HTTP at once.
+    const slow = peer("c", { complete: true, throughputBytesPerSec: 500_000 });
+    expect(decide(input({ deadlineMs: 0, candidates: [slow] }))).toEqual({ kind: "http", reason: "no-time" });
+    // A peer still fetching it is no faster than the CDN it waits on: HTTP.
+    expect(decide(input({ deadlineMs: 0, candidates: [peer("f", { fetching: true })] }))).toEqual({
+      kind: "http",
+      reason: "no-time",
+    });
+    // HTTP itself nearly instant (a near CDN, a tiny segment): no peer try.
+    const near = input({
+      deadlineMs: 0,
+      candidates: [fast],
+      httpFirstByteMs: 10,
+      segmentBytesEstimate: 10_000,
+    });
+    expect(decide(near)).toEqual({ kind: "http", reason: "no-time" });
   });
 
   it("with a short buffer tries a holder within a budget that keeps half the margin", () => {
