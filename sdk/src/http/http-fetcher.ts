@@ -232,14 +232,13 @@ async function fetchOnce(
     };
   } catch (error) {
     // A refused or broken body: stop receiving it.
-    batch?.discard();
     controller.abort();
-    if (deliveryError) error = deliveryError.error;
     if (timeoutError) throw timeoutError;
     if (outer?.aborted) throw new AbortError("aborted");
     if (error instanceof NearcastError) throw error;
     throw new HttpError(`network error for ${url}: ${(error as Error).message}`, 0);
   } finally {
+    // Bytes still batched when the fetch failed are nobody's (a broken body's were handed on above).
     batch?.discard();
     clearTimeout(timer);
     outer?.removeEventListener("abort", onOuterAbort);
