@@ -4,6 +4,9 @@
 //   Chromium of its own, started inside its namespace (`ip netns exec`, driven over
 //   --remote-debugging-pipe) on a link whose downlink and uplink tc shapes for HTTP and WebRTC
 //   alike; the run's servers, which stay in this process, are reached through the hub's port bridge.
+//   Those are plain-http origins on a LAN address, which are not secure contexts: each browser is
+//   told to treat them as secure, as an HTTPS page is, so the SDK hashes with Web Crypto (off the
+//   main thread) rather than its JavaScript fallback for insecure pages (core/integrity.ts).
 // - devtools: the bench before issue 22 — one browser, a context per viewer, on loopback, with
 //   Chrome DevTools emulation of each page's HTTP downlink (WebRTC unthrottled).
 import type { Browser, Page } from "puppeteer-core";
@@ -81,13 +84,23 @@ function shapedNetwork(): ViewerNetwork {
   // exit handler still deletes the namespaces if the process ends another way.
   const lan: ShapedLan = createShapedLan({ chromiumPath: findChromium(), handleSignals: false });
   const open = new Set<Browser>();
+  /** The origins handed out by `reach` (every one is reached before the first seat). */
+  const origins = new Set<string>();
   let count = 0;
   return {
     mode: "tc",
-    reach: (url) => lan.reach(url),
+    async reach(url) {
+      const reached = await lan.reach(url);
+      origins.add(new URL(reached).origin);
+      return reached;
+    },
     async seat(link) {
       const viewer: LanViewer = lan.addViewer(`viewer-${++count}`, link);
-      const browser = await launchBrowser({ executablePath: viewer.chromiumWrapper, pipe: true });
+      const browser = await launchBrowser({
+        executablePath: viewer.chromiumWrapper,
+        pipe: true,
+        extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${[...origins].join(",")}`],
+      });
       open.add(browser);
       let released = false;
       return {

@@ -2,6 +2,7 @@ import { concat } from "../core/bytes.js";
 import type { LengthEvidence } from "../core/copy-confirmation.js";
 import { AbortError, HttpError, NearcastError, TimeoutError } from "../core/errors.js";
 import type { ByteRange, HttpPolicy, TransferTiming } from "../core/types.js";
+import { ChunkBatch } from "./chunk-batch.js";
 import { headersWithRange, type PrepareRequest } from "./request-setup.js";
 import { checkBodyEnd, checkBodyGrowth, expectBody } from "./response-body.js";
 
@@ -10,9 +11,12 @@ export interface HttpFetchOptions {
   signal?: AbortSignal;
   policy: HttpPolicy;
   /**
-   * Called with each chunk as it arrives (already trimmed to the requested range). `totalBytes` is
-   * the size of the requested range, 0 while unknown (no Content-Length). Once it has been called,
-   * a failed attempt is not retried here: the caller holds those bytes and decides.
+   * Called with the body's bytes as they arrive (already trimmed to the requested range): the first
+   * chunk at once, the later ones batched (chunk-batch.ts: at most 50 ms or 64 KiB late), all of them
+   * before the fetch resolves, times out or fails with a broken body. `loadedBytes` counts the bytes
+   * handed on so far, this chunk included; `totalBytes` is the size of the requested range, 0 while
+   * unknown (no Content-Length). Once it has been called, a failed attempt is not retried here: the
+   * caller holds those bytes and decides.
    */
   onChunk?: (chunk: Uint8Array, loadedBytes: number, totalBytes: number) => void;
   now?: () => number;
@@ -70,7 +74,13 @@ export async function httpFetch(url: string, options: HttpFetchOptions): Promise
   let handedOn = false;
   const onChunk = options.onChunk;
   const attemptOptions: HttpFetchOptions = onChunk
-    ? { ...options, onChunk: (...args) => ((handedOn = true), onChunk(...args)) }
+    ? {
+        ...options,
+        onChunk: (chunk, loaded, total) => {
+          handedOn = true;
+          onChunk(chunk, loaded, total);
+        },
+      }
     : options;
   for (;;) {
     const requestStartMs = now();
@@ -121,6 +131,8 @@ async function fetchOnce(
   const outer = options.signal;
   if (outer?.aborted) throw new AbortError("aborted");
   let timeoutError: TimeoutError | undefined;
+  /** What a batch handed on from its timer threw: the fetch fails with it. */
+  let deliveryError: { error: unknown } | undefined;
   const expire = (phase: TimeoutError["phase"], ms: number) =>
     setTimeout(() => {
       timeoutError = new TimeoutError(
@@ -133,6 +145,7 @@ async function fetchOnce(
   outer?.addEventListener("abort", onOuterAbort);
   const startMs = now();
   let timer = expire("first-byte", policy.firstByteTimeoutMs);
+  let batch: ChunkBatch | undefined;
   try {
     const spec = options.prepare
       ? await untilAborted(options.prepare(range, attempt), controller.signal)
@@ -156,6 +169,17 @@ async function fetchOnce(
     const total = wanted ?? expect.stated ?? 0;
     const chunks: Uint8Array[] = [];
     let loaded = 0;
+    let handed = 0;
+    const onChunk = options.onChunk;
+    batch = onChunk
+      ? new ChunkBatch(
+          (bytes) => onChunk(bytes, (handed += bytes.byteLength), total),
+          (error) => {
+            deliveryError = { error };
+            controller.abort();
+          },
+        )
+      : undefined;
     const reader = response.body?.getReader();
     if (!reader) throw new HttpError(`empty body for ${url}`, status);
     for (;;) {
@@ -163,7 +187,11 @@ async function fetchOnce(
       try {
         read = await reader.read();
       } catch (error) {
-        if (timeoutError || outer?.aborted) throw error;
+        if (deliveryError) throw deliveryError.error;
+        if (outer?.aborted) throw error;
+        // The bytes that did arrive are the caller's, as if handed on one by one.
+        batch?.flush();
+        if (timeoutError) throw error;
         // The connection broke inside the body: a player retries that like any failed request.
         throw new HttpError(
           `body broke off after ${loaded} bytes for ${url}: ${(error as Error).message}`,
@@ -185,12 +213,14 @@ async function fetchOnce(
       checkBodyGrowth(expect, loaded, chunk.byteLength, url, status);
       if (!options.discardBody) chunks.push(chunk);
       loaded += chunk.byteLength;
-      options.onChunk?.(chunk, loaded, total);
+      batch?.add(chunk);
       if (wanted !== undefined && loaded >= wanted) {
+        batch?.flush();
         await reader.cancel().catch(() => {});
         break;
       }
     }
+    batch?.flush();
     checkBodyEnd(expect, loaded, url, status, options.rangeMayPassEnd);
     return {
       data: options.discardBody ? new Uint8Array(0) : concat(chunks, loaded),
@@ -208,6 +238,8 @@ async function fetchOnce(
     if (error instanceof NearcastError) throw error;
     throw new HttpError(`network error for ${url}: ${(error as Error).message}`, 0);
   } finally {
+    // Bytes still batched when the fetch failed are nobody's (a broken body's were handed on above).
+    batch?.discard();
     clearTimeout(timer);
     outer?.removeEventListener("abort", onOuterAbort);
   }

@@ -84,9 +84,12 @@ export class Uploader {
 
   /** The store changed this segment: wake uploads waiting for its bytes. */
   notify(swarmKey: string, segmentId: string): void {
-    const set = this.waiters.get(key(swarmKey, segmentId));
+    // Called for every chunk stored: most calls find no upload waiting, and need no key built.
+    if (this.waiters.size === 0) return;
+    const k = key(swarmKey, segmentId);
+    const set = this.waiters.get(k);
     if (!set) return;
-    this.waiters.delete(key(swarmKey, segmentId));
+    this.waiters.delete(k);
     for (const wake of set) wake();
   }
 
@@ -160,6 +163,7 @@ export class Uploader {
       if (!set) this.waiters.set(k, (set = new Set()));
       const timer = setTimeout(() => {
         set.delete(wake);
+        if (set.size === 0 && this.waiters.get(k) === set) this.waiters.delete(k);
         resolve(false);
       }, FETCHING_TTL_MS);
       const wake = () => {

@@ -187,6 +187,9 @@ export class SegmentTrust {
   /** A peer stated the segment's size: spot checks may start (if the digest service has none). */
   lengthKnown(total: number): void {
     if (total <= 0 || this.lengthHint !== undefined) return;
+    // A published digest or the page's hook decides the verdict (see `verdict`): spot checks would
+    // cost the origin Range requests, and the page fetch() calls, whose answer nobody reads.
+    if (this.request.sha256 !== undefined || this.ladder.deps.config.validateSegment) return;
     this.lengthHint = total;
     this.askDigest();
     this.maybeSample();

@@ -1,10 +1,14 @@
 // The trust ladder's decisions, rung by rung, against an in-memory origin (it answers Range like a
 // CDN) and an in-memory digest service, through the real DigestClient.
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SegmentRequest } from "../../../sdk/src/core/types.js";
 import { DigestClient } from "../../../sdk/src/http/digest-client.js";
-import { TrustLadder, type TrustLadderDeps } from "../../../sdk/src/verify/trust-ladder.js";
+import {
+  SPOT_CHECK_DIGEST_GRACE_MS,
+  TrustLadder,
+  type TrustLadderDeps,
+} from "../../../sdk/src/verify/trust-ladder.js";
 
 const SEGMENT = new Uint8Array(150_000).map((_, i) => (i * 13 + 5) & 0xff);
 const SHA = createHash("sha256").update(SEGMENT).digest("hex");
@@ -121,6 +125,24 @@ describe("trust ladder", () => {
       by: "published-sha256",
       reason: "digest-mismatch",
     });
+    expect(world).toMatchObject({ digestAsks: 0, ranged: [] });
+  });
+
+  it("a published digest: no spot check starts, even once the digest service's grace is over", async () => {
+    const world = newWorld();
+    const { trust } = ladder(world);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const load = trust.begin(request({ sha256: SHA }));
+      load.lengthKnown(SEGMENT.byteLength);
+      load.peerBytes(0, SEGMENT.byteLength);
+      vi.advanceTimersByTime(SPOT_CHECK_DIGEST_GRACE_MS * 2);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(await load.verdict(SEGMENT, 2000)).toEqual({ kind: "verified", by: "published-sha256" });
+      load.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
     expect(world).toMatchObject({ digestAsks: 0, ranged: [] });
   });
 
