@@ -276,6 +276,8 @@ window.mount = function mount() {
       details: data.details,
       fatal: data.fatal,
       beforePlayback: !playingSeen,
+      // The fragment's playlist type ("main", "audio", "subtitle"), when the error names one.
+      fragType: data.frag?.type,
       reason: String(data.reason ?? data.error?.message ?? "").slice(0, 200),
     });
     if (data.fatal) setStatus(`Playback error: ${data.details}`);
