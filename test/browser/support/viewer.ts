@@ -241,6 +241,7 @@ function samplePage(): Omit<PlaybackSample, "atMs"> {
       fatal: Boolean(error.fatal),
       ...(error.beforePlayback !== undefined ? { beforePlayback: Boolean(error.beforePlayback) } : {}),
       ...(error.reason !== undefined ? { reason: String(error.reason) } : {}),
+      ...(error.fragType !== undefined ? { fragType: String(error.fragType) } : {}),
     })),
     stats: globals.nearcast ? globals.nearcast.getStats() : null,
     level: level ? { index: levelIndex, height: level.height, bitrateBps: level.bitrate } : null,
