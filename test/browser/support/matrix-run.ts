@@ -4,7 +4,7 @@
 // more viewer plays the same stream with plain hls.js (no SDK), the reference for its hls.js errors.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Browser } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import type { NearcastStats } from "../../../sdk/src/index.js";
 import type { TestOrigin } from "../../support/test-origin.js";
 import { describePlayback, type PlaybackReport } from "./playback-report.js";
@@ -68,6 +68,8 @@ export interface ShapeRunOptions {
   manifestQuery?: (index: number) => string;
   /** Stops watching a viewer early when this holds (e.g. the stream ended). */
   onOpen?: (viewer: Viewer) => void;
+  /** Runs on each fresh page before it loads (see `OpenViewerOptions.beforeLoad`); `plain`: the plain viewer's. */
+  beforeLoad?: (page: Page, plain: boolean) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -142,6 +144,7 @@ export async function runShape(options: ShapeRunOptions): Promise<ViewerResult[]
         `&tracker=${encodeURIComponent(options.trackerUrl)}&src=${encodeURIComponent(src)}`;
       const viewer = await openViewer(options.browser, url, {
         name: `${options.name}-${plain ? "plain" : i}`,
+        ...(options.beforeLoad ? { beforeLoad: (page: Page) => options.beforeLoad!(page, plain) } : {}),
       });
       viewers.push(viewer);
       options.onOpen?.(viewer);

@@ -17,6 +17,8 @@ export interface PlayerError {
   beforePlayback?: boolean;
   /** hls.js's `reason` or error message, up to 200 characters (matrix page only). */
   reason?: string;
+  /** The playlist type of the fragment the error names: "main", "audio", "subtitle" (matrix page only). */
+  fragType?: string;
 }
 
 /** Something the page reported on its own: a console error, an uncaught exception, a crash. */
@@ -239,6 +241,7 @@ function samplePage(): Omit<PlaybackSample, "atMs"> {
       fatal: Boolean(error.fatal),
       ...(error.beforePlayback !== undefined ? { beforePlayback: Boolean(error.beforePlayback) } : {}),
       ...(error.reason !== undefined ? { reason: String(error.reason) } : {}),
+      ...(error.fragType !== undefined ? { fragType: String(error.fragType) } : {}),
     })),
     stats: globals.nearcast ? globals.nearcast.getStats() : null,
     level: level ? { index: levelIndex, height: level.height, bitrateBps: level.bitrate } : null,

@@ -55,6 +55,7 @@ function recording(Base) {
     constructor(config) {
       this.inner = new Base(config);
       this.aborted = false;
+      this.settled = true;
       this.asset = Boolean(config.primarySessionId);
     }
     get stats() {
@@ -65,11 +66,14 @@ function recording(Base) {
     }
     load(context, config, callbacks) {
       this.aborted = false;
+      this.settled = false;
+      this.loadingSince = performance.now();
       const guard = (name, fn) =>
         fn &&
         ((...args) => {
           if (this.aborted && name !== "onAbort")
             window.loaderViolations.push(`${name} after abort: ${context.url}`);
+          if (name !== "onProgress") this.settled = true;
           return fn(...args);
         });
       this.inner.load(context, config, {
@@ -102,6 +106,15 @@ function recording(Base) {
       });
     }
     abort() {
+      // trace=1: which load hls.js aborted, how long it had been in flight, and what had arrived.
+      if (window.hlsTraceT0 !== undefined && !this.settled && !this.aborted) {
+        const frag = this.inner.context?.frag;
+        const now = performance.now();
+        window.hlsTrace.push(
+          `${(now - window.hlsTraceT0).toFixed(0)} LOADER_ABORT ${frag?.type} L${frag?.level} sn${frag?.sn} ` +
+            `in flight ${(now - this.loadingSince).toFixed(0)} ms, ${this.inner.stats?.loaded ?? "?"} bytes`,
+        );
+      }
       this.aborted = true;
       this.inner.abort();
     }
@@ -158,6 +171,8 @@ function patientPolicies() {
 /** `trace=1`: the hls.js events that decide what is buffered where, with the buffered ranges. */
 function traceHls(hls, video) {
   const t0 = performance.now();
+  // The engine's debug lines (scripts/matrix-trace.ts collects them) are merged on this clock.
+  window.hlsTraceT0 = t0;
   const ranges = (tr) =>
     Array.from({ length: tr.length }, (_, i) => `${tr.start(i).toFixed(3)}-${tr.end(i).toFixed(3)}`).join(
       ",",
@@ -261,6 +276,8 @@ window.mount = function mount() {
       details: data.details,
       fatal: data.fatal,
       beforePlayback: !playingSeen,
+      // The fragment's playlist type ("main", "audio", "subtitle"), when the error names one.
+      fragType: data.frag?.type,
       reason: String(data.reason ?? data.error?.message ?? "").slice(0, 200),
     });
     if (data.fatal) setStatus(`Playback error: ${data.details}`);
