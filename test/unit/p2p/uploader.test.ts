@@ -71,6 +71,36 @@ describe("Uploader", () => {
     expect(b.sent.filter((m) => m.type === "data")).toHaveLength(4);
   });
 
+  it("answers 'absent' when its measured uplink cannot pass the segment on in real time", async () => {
+    const store = new SegmentStore({ maxBytes: 1 << 20 });
+    // 200 kB over 2 s needs 100 kB/s.
+    store.put("s", "7", new Uint8Array(200_000).fill(7), { startTimeSec: 0, durationSec: 2 });
+    let uplink: number | undefined = 40_000;
+    const uploader = new Uploader({
+      store,
+      limiter: undefined,
+      maxConcurrentPerSegment: Infinity,
+      enabled: () => true,
+      measuredUplinkBytesPerSec: () => uplink,
+      isLoading: () => false,
+      onUploaded: () => {},
+      log: () => {},
+    });
+    const a = fakePeer("a");
+    uploader.handleRequest(a.peer, request(1));
+    await settle();
+    expect(a.sent).toEqual([{ type: "absent", requestId: 1 }]);
+    // Measured fast enough (or no estimate any more): served again.
+    uplink = 150_000;
+    uploader.handleRequest(a.peer, request(2));
+    await settle();
+    expect(a.sent.filter((m) => m.type === "data")).toHaveLength(4);
+    uplink = undefined;
+    uploader.handleRequest(a.peer, request(3));
+    await settle();
+    expect(a.sent.filter((m) => m.type === "data")).toHaveLength(8);
+  });
+
   it("answers 'absent' for a segment it does not hold", async () => {
     const uploader = setup(Infinity);
     const a = fakePeer("a");
