@@ -101,6 +101,30 @@ describe("Uploader", () => {
     expect(a.sent.filter((m) => m.type === "data")).toHaveLength(8);
   });
 
+  it("serves one upload of a segment at a time when its measured uplink is slow for two", async () => {
+    const store = new SegmentStore({ maxBytes: 1 << 20 });
+    store.put("s", "7", new Uint8Array(200_000).fill(7));
+    const uploader = new Uploader({
+      store,
+      limiter: undefined,
+      maxConcurrentPerSegment: Infinity,
+      enabled: () => true,
+      // 250 kB in a 1250-ms try: one copy of 200 kB, not two.
+      measuredUplinkBytesPerSec: () => 200_000,
+      shortTryMs: 1250,
+      isLoading: () => false,
+      onUploaded: () => {},
+      log: () => {},
+    });
+    const a = fakePeer("a");
+    const b = fakePeer("b");
+    uploader.handleRequest(a.peer, request(1));
+    uploader.handleRequest(b.peer, request(2));
+    await settle();
+    expect(b.sent).toEqual([{ type: "absent", requestId: 2 }]);
+    expect(a.sent.filter((m) => m.type === "data")).toHaveLength(4);
+  });
+
   it("answers 'absent' for a segment it does not hold", async () => {
     const uploader = setup(Infinity);
     const a = fakePeer("a");
