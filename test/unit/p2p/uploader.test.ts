@@ -3,7 +3,7 @@ import { SegmentStore } from "../../../sdk/src/core/segment-store.js";
 import type { Peer } from "../../../sdk/src/p2p/peer.js";
 import { decodeMessage } from "../../../sdk/src/p2p/protocol.js";
 import type { PeerMessage } from "../../../sdk/src/p2p/protocol-types.js";
-import { Uploader } from "../../../sdk/src/p2p/uploader.js";
+import { Uploader, type UploaderOptions } from "../../../sdk/src/p2p/uploader.js";
 
 /** A peer stand-in that records every frame the uploader sends it. */
 function fakePeer(id: string) {
@@ -21,9 +21,11 @@ function fakePeer(id: string) {
   return { peer: peer as unknown as Peer, sent };
 }
 
-function setup(maxConcurrentPerSegment: number) {
+/** An uploader holding segment "7" (200 kB, lasting `durationSec` when given). */
+function setup(maxConcurrentPerSegment: number, extra: Partial<UploaderOptions> = {}, durationSec?: number) {
   const store = new SegmentStore({ maxBytes: 1 << 20 });
-  store.put("s", "7", new Uint8Array(200_000).fill(7));
+  const timing = durationSec === undefined ? undefined : { startTimeSec: 0, durationSec };
+  store.put("s", "7", new Uint8Array(200_000).fill(7), timing);
   const uploader = new Uploader({
     store,
     limiter: undefined,
@@ -32,6 +34,7 @@ function setup(maxConcurrentPerSegment: number) {
     isLoading: () => false,
     onUploaded: () => {},
     log: () => {},
+    ...extra,
   });
   return uploader;
 }
@@ -56,8 +59,15 @@ describe("Uploader", () => {
     ]);
   });
 
-  it("with one upload per segment, answers a second requester 'absent' so it turns to another peer", async () => {
-    const uploader = setup(1);
+  it.each([
+    ["one upload per segment (a configured cap)", () => setup(1)],
+    // 250 kB in a 1250-ms try: one copy of 200 kB, not two.
+    [
+      "a measured uplink slow for two copies",
+      () => setup(Infinity, { measuredUplinkBytesPerSec: () => 200_000, shortTryMs: 1250 }),
+    ],
+  ])("with %s, answers a second requester 'absent' so it turns to another peer", async (_, make) => {
+    const uploader = make();
     const a = fakePeer("a");
     const b = fakePeer("b");
     uploader.handleRequest(a.peer, request(1));
@@ -72,20 +82,9 @@ describe("Uploader", () => {
   });
 
   it("answers 'absent' when its measured uplink cannot pass the segment on in real time", async () => {
-    const store = new SegmentStore({ maxBytes: 1 << 20 });
     // 200 kB over 2 s needs 100 kB/s.
-    store.put("s", "7", new Uint8Array(200_000).fill(7), { startTimeSec: 0, durationSec: 2 });
     let uplink: number | undefined = 40_000;
-    const uploader = new Uploader({
-      store,
-      limiter: undefined,
-      maxConcurrentPerSegment: Infinity,
-      enabled: () => true,
-      measuredUplinkBytesPerSec: () => uplink,
-      isLoading: () => false,
-      onUploaded: () => {},
-      log: () => {},
-    });
+    const uploader = setup(Infinity, { measuredUplinkBytesPerSec: () => uplink }, 2);
     const a = fakePeer("a");
     uploader.handleRequest(a.peer, request(1));
     await settle();
@@ -99,30 +98,6 @@ describe("Uploader", () => {
     uploader.handleRequest(a.peer, request(3));
     await settle();
     expect(a.sent.filter((m) => m.type === "data")).toHaveLength(8);
-  });
-
-  it("serves one upload of a segment at a time when its measured uplink is slow for two", async () => {
-    const store = new SegmentStore({ maxBytes: 1 << 20 });
-    store.put("s", "7", new Uint8Array(200_000).fill(7));
-    const uploader = new Uploader({
-      store,
-      limiter: undefined,
-      maxConcurrentPerSegment: Infinity,
-      enabled: () => true,
-      // 250 kB in a 1250-ms try: one copy of 200 kB, not two.
-      measuredUplinkBytesPerSec: () => 200_000,
-      shortTryMs: 1250,
-      isLoading: () => false,
-      onUploaded: () => {},
-      log: () => {},
-    });
-    const a = fakePeer("a");
-    const b = fakePeer("b");
-    uploader.handleRequest(a.peer, request(1));
-    uploader.handleRequest(b.peer, request(2));
-    await settle();
-    expect(b.sent).toEqual([{ type: "absent", requestId: 2 }]);
-    expect(a.sent.filter((m) => m.type === "data")).toHaveLength(4);
   });
 
   it("answers 'absent' for a segment it does not hold", async () => {
