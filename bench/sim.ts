@@ -35,7 +35,7 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
   --before-uplink     weak uplinks known by their configured cap only, not by their measured rate
-  --before-serves     a viewer serves peers whatever its measured uplink (before upload-rules.ts servesSegment, uploadsByUplink)
+  --before-serves     a viewer serves peers whatever its measured uplink (before upload-rules.ts servesSegment)
   --gossip-small-swarms  announce \`fetching\` as a peer download starts only in swarms of at most 100
                       viewers (the rule of 38958d3, while relays held whole segments; since cut-through
                       the default gossips everywhere, as --gossip-everywhere did at 2d64461)

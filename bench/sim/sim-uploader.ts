@@ -7,7 +7,6 @@ import { FETCHING_TTL_MS } from "../../sdk/src/p2p/constants.js";
 import {
   nextUploadStep,
   servesSegment,
-  uploadsByUplink,
   uploadsPerSegment,
   type UploadStep,
 } from "../../sdk/src/p2p/upload-rules.js";
@@ -68,27 +67,15 @@ export class SimUploader {
 
   constructor(readonly v: SimViewer) {}
 
-  /** Uploads of segment `msn` at once: the configured cap's rule, then the measured uplink's. */
-  private maxConcurrentPerSegment(msn: number): number {
-    const v = this.v;
-    const byCap = uploadsPerSegment(v.profile.maxUploadBytesPerSec);
-    const shortTryMs = v.world.options.httpSafetyMarginMs / 2;
-    return Math.min(byCap, uploadsByUplink(this.measuredUplink(), v.stream.bytesOf(msn), shortTryMs));
-  }
-
-  /** The uplink estimate the SDK's Uploader reads; none with `--before-serves`. */
-  private measuredUplink(): number | undefined {
-    const v = this.v;
-    return v.world.options.variant?.servesByUplink === false
-      ? undefined
-      : v.engine.estimates.uplink.bytesPerSec(v.world.queue.now);
+  private get maxConcurrentPerSegment(): number {
+    return uploadsPerSegment(this.v.profile.maxUploadBytesPerSec);
   }
 
   /** A request from `requester` arrived (Uploader.handleRequest). */
   handleRequest(requester: SimViewer, download: Download, offset: number): void {
     const v = this.v;
     if (v.left || !v.linksByPeerId.has(requester.peerId)) return;
-    if ((this.active.get(download.msn) ?? 0) >= this.maxConcurrentPerSegment(download.msn)) {
+    if ((this.active.get(download.msn) ?? 0) >= this.maxConcurrentPerSegment) {
       return this.sendAbsent(requester, download);
     }
     const job = new UploadJob(this, requester, download, offset);
@@ -135,7 +122,11 @@ export class SimUploader {
   private serves(job: UploadJob): boolean {
     const v = this.v;
     const msn = job.download.msn;
-    return servesSegment(this.measuredUplink(), v.stream.bytesOf(msn), v.stream.segmentMs / 1000);
+    const measured =
+      v.world.options.variant?.servesByUplink === false
+        ? undefined
+        : v.engine.estimates.uplink.bytesPerSec(v.world.queue.now);
+    return servesSegment(measured, v.stream.bytesOf(msn), v.stream.segmentMs / 1000);
   }
 
   /** Re-run `serve` for a job on the next turn (its chunk was not ready when its turn came). */

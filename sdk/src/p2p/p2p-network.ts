@@ -89,7 +89,6 @@ export class P2PNetwork {
           : undefined,
       enabled: options.uploading,
       measuredUplinkBytesPerSec: () => options.measuredUplinkBytesPerSec?.(),
-      shortTryMs: config.httpSafetyMarginMs / 2,
       maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {

@@ -35,26 +35,6 @@ export function uploadsPerSegment(maxUploadBytesPerSec: number): number {
   return maxUploadBytesPerSec > 0 ? 1 : Number.POSITIVE_INFINITY;
 }
 
-/**
- * Uploads of one segment a viewer serves at once by its *measured* uplink (bytes/s; undefined = no
- * estimate: no limit): one when the uplink cannot pass two copies of the segment within `shortTryMs`
- * (what a requester with a short buffer grants a peer try: half the safety margin, see
- * core/policy/decide.ts), else no limit. Shared between two requesters, such an uplink brings
- * neither its first 64-KiB chunk within its try: under tc, 700 and 1100 kbit/s viewers serving
- * their neighbours had 22 of 56 tries cut for "no data" after 1250 ms, then fetched the whole
- * segment over HTTP (BENCHMARKS.md, mixed renditions). One at a time, a further requester gets
- * `absent` and turns to a peer still receiving the segment, or to HTTP at once.
- */
-export function uploadsByUplink(
-  measuredUplinkBytesPerSec: number | undefined,
-  segmentBytes: number,
-  shortTryMs: number,
-): number {
-  if (measuredUplinkBytesPerSec === undefined || !(segmentBytes > 0) || !(shortTryMs > 0))
-    return Number.POSITIVE_INFINITY;
-  return (measuredUplinkBytesPerSec * shortTryMs) / 1000 < 2 * segmentBytes ? 1 : Number.POSITIVE_INFINITY;
-}
-
 /** What this viewer holds of the segment asked for (a store entry). */
 export interface HeldSegment {
   /** The segment's size, or {@link UNKNOWN_LENGTH} while it arrives without one. */

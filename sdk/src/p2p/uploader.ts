@@ -5,7 +5,7 @@ import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
 import type { Peer } from "./peer.js";
 import { encodeDataFrame } from "./protocol.js";
 import type { RequestMessage } from "./protocol-types.js";
-import { nextUploadStep, servesSegment, uploadsByUplink } from "./upload-rules.js";
+import { nextUploadStep, servesSegment } from "./upload-rules.js";
 
 interface UploadJob {
   peer: Peer;
@@ -34,12 +34,6 @@ export interface UploaderOptions {
    * segment the uplink cannot pass on in real time gets `absent` (upload-rules.ts `servesSegment`).
    */
   measuredUplinkBytesPerSec?: () => number | undefined;
-  /**
-   * What a requester with a short buffer grants a peer try, ms (half the safety margin): with the
-   * measured uplink, how many uploads of a segment run at once (upload-rules.ts `uploadsByUplink`).
-   * @default no limit by the uplink
-   */
-  shortTryMs?: number;
   /** True while this viewer is downloading the segment: a request for it waits for the bytes. */
   isLoading: (swarmKey: string, segmentId: string) => boolean;
   onUploaded: (peer: Peer, bytes: number) => void;
@@ -72,7 +66,7 @@ export class Uploader {
     if (!queue) this.queues.set(peer, (queue = []));
     if (queue.length >= MAX_INBOUND_REQUESTS_PER_PEER) return peer.close("too many open requests");
     const segmentKey = key(peer.swarmKey, request.segmentId);
-    if ((this.activeBySegment.get(segmentKey) ?? 0) >= this.uploadsAtOnce(peer.swarmKey, request.segmentId)) {
+    if ((this.activeBySegment.get(segmentKey) ?? 0) >= this.options.maxConcurrentPerSegment) {
       return peer.send({ type: "absent", requestId: request.requestId });
     }
     const job: UploadJob = {
@@ -87,17 +81,6 @@ export class Uploader {
     };
     queue.push(job);
     if (queue.length === 1) void this.drain(peer, queue);
-  }
-
-  /** Uploads of this segment served at once: the configured cap's rule, then the measured uplink's. */
-  private uploadsAtOnce(swarmKey: string, segmentId: string): number {
-    const { store, maxConcurrentPerSegment, shortTryMs } = this.options;
-    const length = store.get(swarmKey, segmentId)?.totalLength ?? 0;
-    if (shortTryMs === undefined || !(length > 0)) return maxConcurrentPerSegment;
-    return Math.min(
-      maxConcurrentPerSegment,
-      uploadsByUplink(this.options.measuredUplinkBytesPerSec?.(), length, shortTryMs),
-    );
   }
 
   handleCancel(peer: Peer, requestId: number): void {

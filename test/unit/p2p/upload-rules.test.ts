@@ -2,12 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { UNKNOWN_LENGTH } from "../../../sdk/src/core/availability.js";
 import { MAX_CHUNK_BYTES } from "../../../sdk/src/p2p/protocol-constants.js";
-import {
-  nextUploadStep,
-  servesSegment,
-  uploadsByUplink,
-  uploadsPerSegment,
-} from "../../../sdk/src/p2p/upload-rules.js";
+import { nextUploadStep, servesSegment, uploadsPerSegment } from "../../../sdk/src/p2p/upload-rules.js";
 
 const at = (offset: number, sentAny = offset > 0, rangeEnd?: number) => ({ offset, rangeEnd, sentAny });
 const held = (bytesAvailable: number, totalLength = 200_000) => ({ bytesAvailable, totalLength });
@@ -105,21 +100,5 @@ describe("servesSegment", () => {
     expect(servesSegment(undefined, 222_000, 2)).toBe(true);
     expect(servesSegment(45_000, 0, 2)).toBe(true);
     expect(servesSegment(45_000, 222_000, undefined)).toBe(true);
-  });
-});
-
-describe("uploadsByUplink", () => {
-  it("one at a time when the uplink cannot pass two copies within a short-buffer try", () => {
-    // 700 kbit/s = 87.5 kB/s: 109 kB in 1250 ms, under two 240p segments of 84 kB.
-    expect(uploadsByUplink(87_500, 84_000, 1250)).toBe(1);
-    // 1100 kbit/s and a 140-kB 360p segment.
-    expect(uploadsByUplink(137_500, 140_000, 1250)).toBe(1);
-  });
-
-  it("no limit on a fast uplink, or with nothing known", () => {
-    // 5000 kbit/s: 781 kB in 1250 ms, over two 540p segments of 222 kB.
-    expect(uploadsByUplink(625_000, 222_000, 1250)).toBe(Number.POSITIVE_INFINITY);
-    expect(uploadsByUplink(undefined, 84_000, 1250)).toBe(Number.POSITIVE_INFINITY);
-    expect(uploadsByUplink(87_500, 0, 1250)).toBe(Number.POSITIVE_INFINITY);
   });
 });
