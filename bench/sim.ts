@@ -35,6 +35,7 @@ const USAGE = `usage: npm run bench:sim -- [options]
   --before            the scheduler's rules before the gossip change (a42a415), for comparison
   --before-weak       without the rule that keeps weak uplinks out of first fetches (366bb89)
   --before-uplink     weak uplinks known by their configured cap only, not by their measured rate
+  --before-serves     a viewer serves peers whatever its measured uplink (before upload-rules.ts servesSegment)
   --gossip-small-swarms  announce \`fetching\` as a peer download starts only in swarms of at most 100
                       viewers (the rule of 38958d3, while relays held whole segments; since cut-through
                       the default gossips everywhere, as --gossip-everywhere did at 2d64461)
@@ -70,6 +71,7 @@ function parseOptions() {
       before: { type: "boolean" },
       "before-weak": { type: "boolean" },
       "before-uplink": { type: "boolean" },
+      "before-serves": { type: "boolean" },
       "first-fetchers": { type: "string" },
       "relay-first-byte-ms": { type: "string" },
       "elected-hold": { type: "string" },
@@ -154,6 +156,7 @@ for (const name of names) {
           : {}),
         ...(values["before-weak"] ? { weakUplinkRules: false } : {}),
         ...(values["before-uplink"] ? { measuredUplink: false } : {}),
+        ...(values["before-serves"] ? { servesByUplink: false } : {}),
         ...(firstFetchers !== undefined ? { firstFetchers: Number(firstFetchers) } : {}),
         ...(relayFirstByteMs !== undefined ? { relayFirstByteMs: Number(relayFirstByteMs) } : {}),
         ...(electedHold ? { electedHoldMinMs: electedHold[0], electedHoldSpreadMs: electedHold[1] } : {}),
@@ -195,7 +198,9 @@ out.push(
         ? "weak uplinks hold and announce like the others (--before-weak)"
         : values["before-uplink"]
           ? "weak uplinks known by their configured cap only (--before-uplink)"
-          : "the SDK's current rules"
+          : values["before-serves"]
+            ? "viewers serve peers whatever their measured uplink (--before-serves)"
+            : "the SDK's current rules"
   }${firstFetchers !== undefined ? `, first fetchers per swarm: ${firstFetchers}` : ""}${
     values["gossip-small-swarms"] ? ", `fetching` gossiped in swarms of at most 100 only" : ""
   }`,

@@ -18,9 +18,10 @@ export type LogEvent =
 
 export type PeerFailureKind = "stalled" | "over-budget" | "peer-closed" | "absent" | "aborted" | "other";
 
-// engine.ts: log("%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates", swarmKey, id, ...)
+// segment-delivery.ts: log("%s %s: %s (%s) deadline %d ms, slack %d ms, hold left %d ms, %d peers connected,
+// %d candidates", swarmKey, id, ...); slack and hold are optional (logs from before they were added)
 const DECISION =
-  /(\S+): (p2p|wait|http) \(([a-z-]+)\) deadline (-?\d+(?:\.\d+)?) ms, (\d+) peers connected, (\d+) candidates/;
+  /(\S+): (p2p|wait|http) \(([a-z-]+)\) deadline (-?\d+(?:\.\d+)?) ms,(?: slack -?[\d.]+ ms, hold left -?[\d.]+ ms,)? (\d+) peers connected, (\d+) candidates/;
 // engine.ts: log("segment %s from %s failed: %s", id, peerId, message)
 const FAILURE = /segment (\S+) from (\S+) failed: (.*)$/;
 // eslint-disable-next-line no-control-regex

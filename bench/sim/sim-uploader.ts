@@ -4,7 +4,12 @@
 // uploads of one segment run at once are the SDK's rules (sdk/src/p2p/upload-rules.ts); the chunks
 // queue on the modelled uplink (link-model.ts) instead of a data channel and a token bucket.
 import { FETCHING_TTL_MS } from "../../sdk/src/p2p/constants.js";
-import { nextUploadStep, uploadsPerSegment, type UploadStep } from "../../sdk/src/p2p/upload-rules.js";
+import {
+  nextUploadStep,
+  servesSegment,
+  uploadsPerSegment,
+  type UploadStep,
+} from "../../sdk/src/p2p/upload-rules.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import type { UplinkSender } from "./link-model.js";
 import type { Download } from "./sim-swarm.js";
@@ -113,6 +118,17 @@ export class SimUploader {
     return nextUploadStep(job, segment, v.engine.load?.msn === msn);
   }
 
+  /** Uploader.serve's refusal by the measured uplink (upload-rules.ts `servesSegment`). */
+  private serves(job: UploadJob): boolean {
+    const v = this.v;
+    const msn = job.download.msn;
+    const measured =
+      v.world.options.variant?.servesByUplink === false
+        ? undefined
+        : v.engine.estimates.uplink.bytesPerSec(v.world.queue.now);
+    return servesSegment(measured, v.stream.bytesOf(msn), v.stream.segmentMs / 1000);
+  }
+
   /** Re-run `serve` for a job on the next turn (its chunk was not ready when its turn came). */
   queueServe(job: UploadJob): void {
     this.v.world.queue.after(0, () => this.serve(job));
@@ -126,6 +142,7 @@ export class SimUploader {
     if (v.left || !v.linksByPeerId.has(requester.peerId)) return this.end(job);
     if (!v.profile.uploadEnabled) return this.absent(job);
     const step = this.step(job);
+    if (step.kind === "send" && !job.sentAny && !this.serves(job)) return this.absent(job);
     if (step.kind === "send") return v.uplink.ready(job);
     if (step.kind === "wait") return this.waitForBytes(job);
     if (step.kind === "done") return this.end(job);

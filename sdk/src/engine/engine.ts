@@ -313,6 +313,7 @@ export class Engine extends TypedEmitter<NearcastEvents> {
         const estimate = this.estimates.uplink.bytesPerSec(endMs);
         log("uplink: %d bytes in %d ms backlogged; estimate %s B/s", bytes, Math.round(busyMs), estimate);
       },
+      measuredUplinkBytesPerSec: () => this.estimates.uplink.bytesPerSec(performance.now()),
       fetch: this.platform.fetch,
       onSession: (url, session) => {
         this.reporter?.acceptSession(url, session.token, session.expiresInSec);

@@ -5,7 +5,7 @@ import type { NearcastConfig } from "../core/config.js";
 import { AbortError } from "../core/errors.js";
 import type { NearcastEvents } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
-import { playbackDeadlineMs } from "../core/policy/decide.js";
+import { playbackDeadlineMs, slackOf } from "../core/policy/decide.js";
 import { DeliveryPolicy } from "../core/policy/delivery-policy.js";
 import type { TransferEstimates } from "../core/policy/transfer-estimates.js";
 import { SegmentAssembly } from "../core/segment-assembly.js";
@@ -226,12 +226,14 @@ export class SegmentDelivery {
       },
       observe: (decision, input, afterHttpFailure) =>
         log(
-          "%s %s: %s (%s) deadline %d ms, %d peers connected, %d candidates%s",
+          "%s %s: %s (%s) deadline %d ms, slack %d ms, hold left %d ms, %d peers connected, %d candidates%s",
           request.swarmKey,
           request.id,
           decision.kind,
           decision.reason,
           input.deadlineMs,
+          slackOf(input),
+          input.holdLeftMs,
           input.connectedPeers,
           input.candidates.length,
           afterHttpFailure ? ", after an HTTP failure" : "",

@@ -48,6 +48,8 @@ export interface P2PNetworkOptions {
    * see uplink-meter.ts. The engine feeds the delivery policy's uplink estimate with it.
    */
   onUplinkSample?(bytes: number, busyMs: number, endMs: number): void;
+  /** The uplink rate measured from those samples, bytes/s; undefined without an estimate. */
+  measuredUplinkBytesPerSec?(): number | undefined;
 }
 
 /** Everything peer-to-peer: tracker signaling, the swarms, their peers, and serving uploads. */
@@ -86,6 +88,7 @@ export class P2PNetwork {
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
       enabled: options.uploading,
+      measuredUplinkBytesPerSec: () => options.measuredUplinkBytesPerSec?.(),
       maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {

@@ -1,7 +1,29 @@
 // What a viewer does with a peer's request, step by step: pure rules that the Uploader
 // (uploader.ts) follows with real bytes and channels, and the simulator (bench/sim) with modelled ones.
 import { UNKNOWN_LENGTH } from "../core/availability.js";
+import { relaysInRealTime } from "../core/policy/waits.js";
 import { MAX_CHUNK_BYTES } from "./protocol-constants.js";
+
+/**
+ * Whether this viewer serves a peer's request for a segment of `segmentBytes` lasting
+ * `durationSec`: not when its uplink was *measured* (`measuredUplinkBytesPerSec`, bytes/s; undefined
+ * = no estimate, see core/policy/uplink-estimate.ts) too slow to pass the segment on in real time
+ * (core/policy/waits.ts `relaysInRealTime`). Such an upload cannot reach the requester before its
+ * player needs the segment (the rest comes over HTTP anyway), and a slow link filled with it delays
+ * the acknowledgements of this viewer's own downloads: on a 20000/500 kbit/s link under tc, a viewer
+ * that served peers measured its own HTTP at 2–4 Mbit/s instead of 12–20 and fell seconds behind
+ * the swarm (BENCHMARKS.md, real shaping, weak uplinks). A configured cap (`maxUploadBytesPerSec`)
+ * leaves the link's spare capacity to the acknowledgements and is not a reason to refuse.
+ * An unknown duration or size never refuses.
+ */
+export function servesSegment(
+  measuredUplinkBytesPerSec: number | undefined,
+  segmentBytes: number,
+  durationSec: number | undefined,
+): boolean {
+  if (measuredUplinkBytesPerSec === undefined || !(segmentBytes > 0)) return true;
+  return relaysInRealTime(true, measuredUplinkBytesPerSec, segmentBytes, durationSec ?? 0);
+}
 
 /**
  * Uploads of one segment served at once. Under an upload cap (`maxUploadBytesPerSec` > 0), one: a

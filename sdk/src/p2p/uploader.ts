@@ -5,7 +5,7 @@ import { FETCHING_TTL_MS, MAX_INBOUND_REQUESTS_PER_PEER } from "./constants.js";
 import type { Peer } from "./peer.js";
 import { encodeDataFrame } from "./protocol.js";
 import type { RequestMessage } from "./protocol-types.js";
-import { nextUploadStep } from "./upload-rules.js";
+import { nextUploadStep, servesSegment } from "./upload-rules.js";
 
 interface UploadJob {
   peer: Peer;
@@ -29,6 +29,11 @@ export interface UploaderOptions {
    */
   maxConcurrentPerSegment: number;
   enabled: () => boolean;
+  /**
+   * This viewer's measured uplink rate, bytes/s (undefined: no estimate yet): a request for a
+   * segment the uplink cannot pass on in real time gets `absent` (upload-rules.ts `servesSegment`).
+   */
+  measuredUplinkBytesPerSec?: () => number | undefined;
   /** True while this viewer is downloading the segment: a request for it waits for the bytes. */
   isLoading: (swarmKey: string, segmentId: string) => boolean;
   onUploaded: (peer: Peer, bytes: number) => void;
@@ -142,6 +147,15 @@ export class Uploader {
       if (step.kind === "done") return;
       if (step.kind === "wait" && (await this.waitForBytes(swarmKey, segmentId))) continue;
       if (step.kind !== "send" || !entry) return absent();
+      if (
+        !job.sentAny &&
+        !servesSegment(
+          this.options.measuredUplinkBytesPerSec?.(),
+          entry.totalLength,
+          entry.timing?.durationSec,
+        )
+      )
+        return absent();
       const total = entry.totalLength;
       const chunk = entry.data.subarray(job.offset, job.offset + step.bytes);
       if (!peer.canSendData) await peer.waitForDrain();

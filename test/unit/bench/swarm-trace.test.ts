@@ -35,6 +35,17 @@ describe("parseEngineLogLine (the nearcast:engine debug log)", () => {
       reason: "complete",
       deadlineMs: 0,
     });
+    expect(
+      parseEngineLogLine(
+        "x k 9: http (no-peer-has-it) deadline 2650 ms, slack -150 ms, hold left 0 ms, 3 peers connected, 0 candidates",
+      ),
+    ).toMatchObject({
+      decision: "http",
+      reason: "no-peer-has-it",
+      deadlineMs: 2650,
+      peers: 3,
+      candidates: 0,
+    });
   });
 
   it("reads a failed peer transfer and classifies its cause", () => {

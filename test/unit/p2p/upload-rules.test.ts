@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { UNKNOWN_LENGTH } from "../../../sdk/src/core/availability.js";
 import { MAX_CHUNK_BYTES } from "../../../sdk/src/p2p/protocol-constants.js";
-import { nextUploadStep, uploadsPerSegment } from "../../../sdk/src/p2p/upload-rules.js";
+import { nextUploadStep, servesSegment, uploadsPerSegment } from "../../../sdk/src/p2p/upload-rules.js";
 
 const at = (offset: number, sentAny = offset > 0, rangeEnd?: number) => ({ offset, rangeEnd, sentAny });
 const held = (bytesAvailable: number, totalLength = 200_000) => ({ bytesAvailable, totalLength });
@@ -80,5 +80,25 @@ describe("uploadsPerSegment", () => {
   it("one at a time under an upload cap, so a segment spreads down a chain; any number without", () => {
     expect(uploadsPerSegment(62_500)).toBe(1);
     expect(uploadsPerSegment(0)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe("servesSegment", () => {
+  // A 2-s 540p segment of 222 kB needs 111 kB/s; a 500 kbit/s uplink measures 30–60 kB/s under tc.
+  it("refuses a segment the measured uplink cannot pass on in real time", () => {
+    expect(servesSegment(45_000, 222_000, 2)).toBe(false);
+    expect(servesSegment(110_000, 222_000, 2)).toBe(false);
+  });
+
+  it("serves when the uplink carries it in real time: a faster link, or a lighter rendition", () => {
+    expect(servesSegment(480_000, 222_000, 2)).toBe(true);
+    expect(servesSegment(111_000, 222_000, 2)).toBe(true);
+    expect(servesSegment(45_000, 77_000, 2)).toBe(true); // 240p, ~310 kbit/s
+  });
+
+  it("serves while nothing is known: no estimate, no size, no duration", () => {
+    expect(servesSegment(undefined, 222_000, 2)).toBe(true);
+    expect(servesSegment(45_000, 0, 2)).toBe(true);
+    expect(servesSegment(45_000, 222_000, undefined)).toBe(true);
   });
 });

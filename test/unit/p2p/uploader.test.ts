@@ -3,7 +3,7 @@ import { SegmentStore } from "../../../sdk/src/core/segment-store.js";
 import type { Peer } from "../../../sdk/src/p2p/peer.js";
 import { decodeMessage } from "../../../sdk/src/p2p/protocol.js";
 import type { PeerMessage } from "../../../sdk/src/p2p/protocol-types.js";
-import { Uploader } from "../../../sdk/src/p2p/uploader.js";
+import { Uploader, type UploaderOptions } from "../../../sdk/src/p2p/uploader.js";
 
 /** A peer stand-in that records every frame the uploader sends it. */
 function fakePeer(id: string) {
@@ -21,9 +21,11 @@ function fakePeer(id: string) {
   return { peer: peer as unknown as Peer, sent };
 }
 
-function setup(maxConcurrentPerSegment: number) {
+/** An uploader holding segment "7" (200 kB, lasting `durationSec` when given). */
+function setup(maxConcurrentPerSegment: number, extra: Partial<UploaderOptions> = {}, durationSec?: number) {
   const store = new SegmentStore({ maxBytes: 1 << 20 });
-  store.put("s", "7", new Uint8Array(200_000).fill(7));
+  const timing = durationSec === undefined ? undefined : { startTimeSec: 0, durationSec };
+  store.put("s", "7", new Uint8Array(200_000).fill(7), timing);
   const uploader = new Uploader({
     store,
     limiter: undefined,
@@ -32,6 +34,7 @@ function setup(maxConcurrentPerSegment: number) {
     isLoading: () => false,
     onUploaded: () => {},
     log: () => {},
+    ...extra,
   });
   return uploader;
 }
@@ -69,6 +72,25 @@ describe("Uploader", () => {
     uploader.handleRequest(b.peer, request(3));
     await settle();
     expect(b.sent.filter((m) => m.type === "data")).toHaveLength(4);
+  });
+
+  it("answers 'absent' when its measured uplink cannot pass the segment on in real time", async () => {
+    // 200 kB over 2 s needs 100 kB/s.
+    let uplink: number | undefined = 40_000;
+    const uploader = setup(Infinity, { measuredUplinkBytesPerSec: () => uplink }, 2);
+    const a = fakePeer("a");
+    uploader.handleRequest(a.peer, request(1));
+    await settle();
+    expect(a.sent).toEqual([{ type: "absent", requestId: 1 }]);
+    // Measured fast enough (or no estimate any more): served again.
+    uplink = 150_000;
+    uploader.handleRequest(a.peer, request(2));
+    await settle();
+    expect(a.sent.filter((m) => m.type === "data")).toHaveLength(4);
+    uplink = undefined;
+    uploader.handleRequest(a.peer, request(3));
+    await settle();
+    expect(a.sent.filter((m) => m.type === "data")).toHaveLength(8);
   });
 
   it("answers 'absent' for a segment it does not hold", async () => {

@@ -146,7 +146,11 @@ export const UPLINK_ESTIMATE_MIN_BUSY_MS = 3000;
 
 /**
  * How long the uplink estimate lasts without a sample: a viewer judged too slow to relay goes first
- * no more, so it uploads less and is measured less; past this it is judged as with no estimate (as a
- * relay) until its uploads are measured again.
+ * no more and serves no segment it cannot pass on in real time (p2p/upload-rules.ts `servesSegment`),
+ * so it is not measured again; past this it is judged as with no estimate (as a relay), serves, and
+ * is measured anew. Each such re-measurement fills the slow link for seconds and slows the viewer's
+ * own downloads (their acknowledgements queue behind the uploads): under tc, at 60 s the 500 kbit/s
+ * viewers of weak-uplinks fetched their last 8–9 segments over HTTP once they served again. A home
+ * link's upload rate rarely changes within minutes.
  */
-export const UPLINK_ESTIMATE_MAX_AGE_MS = 60_000;
+export const UPLINK_ESTIMATE_MAX_AGE_MS = 300_000;

@@ -76,6 +76,11 @@ export interface PolicyVariant {
    * never, the rule before it). @default RELAY_FIRST_BYTE_MS (constants.ts)
    */
   relayFirstByteMs?: number;
+  /**
+   * A viewer whose measured uplink cannot pass a segment on in real time answers requests for it
+   * with `absent` (p2p/upload-rules.ts `servesSegment`; the SDK's Uploader always does). @default true
+   */
+  servesByUplink?: boolean;
 }
 
 /** What one load reads, for its whole life. */

@@ -56,6 +56,14 @@ describe("UplinkEstimate", () => {
     expect(e.bytesPerSec(later + 3_000)).toBeCloseTo(600_000);
   });
 
+  it("keeps a slow link's figure for minutes: a viewer that refuses uploads by it is not measured", () => {
+    // A refusing viewer sends nothing, so no sample comes; re-measuring would fill its slow link.
+    const e = new UplinkEstimate();
+    feed(e, 62_500, 5, 5_000);
+    expect(UPLINK_ESTIMATE_MAX_AGE_MS).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(e.bytesPerSec(5_000 + 4 * 60_000)).toBeCloseTo(62_500);
+  });
+
   it("ignores samples without busy time or with numbers that are not finite", () => {
     const e = new UplinkEstimate();
     e.sample(1_000_000, 0, 0);
