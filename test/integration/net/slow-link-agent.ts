@@ -1,4 +1,4 @@
-// Agent for slow-read-connections.test.ts, run inside a network namespace whose loopback is a real
+// Agent for slow-read-connections.slow.test.ts, run inside a network namespace whose loopback is a real
 // slow link (MTU 1500, `tc` token bucket): the default server and a viewer reading through that link
 // as fast as it delivers, so the kernel's buffers behave as on a 300 kbit/s path rather than as on
 // the host's 64 KiB-MTU loopback. Commands: {cmd:"read", path, forMs}. Events: "ready" {url},

@@ -61,11 +61,20 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** An engine with an empty buffer (a normal peer try has no time) in a swarm of `peerSegments`. */
+/**
+ * An engine in a swarm of `peerSegments` whose buffer is too short for a normal peer try: half a
+ * second ahead by default, so the scheduler goes straight to HTTP ("no-time"). With
+ * `bufferedAheadSec` 0 the player waits for the segment now: a connected holder is then asked first
+ * (policy/decide.ts, decideEmptyBuffer).
+ */
 async function starvedEngine(
   name: string,
   peerSegments: Map<string, Uint8Array>,
-  { sha256, config = {} }: { sha256?: string; config?: Partial<NearcastConfig> } = {},
+  {
+    sha256,
+    config = {},
+    bufferedAheadSec = 0.5,
+  }: { sha256?: string; config?: Partial<NearcastConfig>; bufferedAheadSec?: number } = {},
 ) {
   const swarmKey = `http-failure-${name}|${RENDITION}`;
   const peer = await HostilePeer.start({ trackerUrl, swarmKey, segments: peerSegments, behaviour: "honest" });
@@ -74,12 +83,11 @@ async function starvedEngine(
   engines.push(observed.engine);
   observed.engine.prepareSwarm(swarmKey);
   await peerConnected(observed, peer);
-  // Waiting for data: the deadline is now, so the scheduler goes straight to HTTP.
   observed.engine.setPlaybackSource(() => ({
     positionSec: SEGMENT_INDEX * 2,
-    bufferedAheadSec: 0,
+    bufferedAheadSec,
     playbackRate: 1,
-    waiting: true,
+    waiting: bufferedAheadSec === 0,
   }));
   const request = {
     ...demoVodRequest(server.url, swarmKey, RENDITION, SEGMENT_INDEX),
@@ -102,6 +110,18 @@ describe("peers cover an origin failure", () => {
     expect(sameBytes(result.data, segment)).toBe(true);
     expect(result.p2pBytes).toBe(segment.byteLength);
     expect(result.httpBytes).toBe(0);
+  });
+
+  it("an empty buffer and a connected holder, with a digest: the peer is asked before the origin", async () => {
+    const before = failingRequests;
+    const sha256 = createHash("sha256").update(segment).digest("hex");
+    const held = new Map([[String(SEGMENT_INDEX), segment]]);
+    const { observed, load } = await starvedEngine("empty-buffer", held, { sha256, bufferedAheadSec: 0 });
+    const result = await load();
+    expect(failingRequests - before, "origin requests").toBe(0);
+    expect(observed.fetches).toEqual([]);
+    expect(sameBytes(result.data, segment)).toBe(true);
+    expect(result.p2pBytes).toBe(segment.byteLength);
   });
 
   it("a 503 for a segment no peer holds: the HTTP error, as hls.js would see it", async () => {
