@@ -88,7 +88,7 @@ export class P2PNetwork {
           ? new TokenBucket(config.maxUploadBytesPerSec, MAX_CHUNK_BYTES)
           : undefined,
       enabled: options.uploading,
-      measuredUplinkBytesPerSec: () => options.measuredUplinkBytesPerSec?.(),
+      measuredUplinkBytesPerSec: options.measuredUplinkBytesPerSec,
       maxConcurrentPerSegment: uploadsPerSegment(config.maxUploadBytesPerSec),
       isLoading: options.isLoading,
       onUploaded: (peer, bytes) => {

@@ -93,6 +93,12 @@ export function expectedHttpMs(bytes: number, bandwidthBps: number, firstByteMs:
   return firstByteMs + ((bytes * 8) / bps) * 1000;
 }
 
+/** The segment's transfer time from `peer` at its measured throughput, ms; 0 when not measured. */
+function peerTransferMs(input: ScheduleInput, peer: PeerCandidate): number {
+  const bps = peer.throughputBytesPerSec;
+  return bps > 0 ? (input.segmentBytesEstimate / bps) * 1000 : 0;
+}
+
 /**
  * Time we may spend on peers and still have the HTTP fallback arrive before the deadline, ms:
  * deadline − expected HTTP time − safety margin. Negative when the buffer is shorter than that.
@@ -115,15 +121,14 @@ export function decide(input: ScheduleInput): Decision {
   // Holders measured fast enough to deliver the segment within the try come first: a peer behind a
   // slow uplink is asked only when no other holds it (and then may still bring part of it).
   const inTime = (c: PeerCandidate) =>
-    c.throughputBytesPerSec <= 0 ||
-    (input.segmentBytesEstimate / c.throughputBytesPerSec) * 1000 <= peerBudgetMs;
+    c.throughputBytesPerSec <= 0 || peerTransferMs(input, c) <= peerBudgetMs;
   const holders = usable.filter((c) => c.complete).sort(inTimeFirst(inTime, byScore));
   const best = holders[0];
   if (best) {
     // Where the slack alone would not allow a try, a holder measured too slow for it is not asked.
     const p2pMs =
       slackMs < MIN_HEDGE_BUDGET_MS && best.throughputBytesPerSec > 0
-        ? (input.segmentBytesEstimate / best.throughputBytesPerSec) * 1000
+        ? peerTransferMs(input, best)
         : undefined;
     if (peerBudgetMs >= MIN_HEDGE_BUDGET_MS && (p2pMs === undefined || p2pMs * 2 < peerBudgetMs)) {
       return { kind: "p2p", peerId: best.peerId, budgetMs: peerBudgetMs, reason: "complete" };
@@ -162,8 +167,7 @@ export function decide(input: ScheduleInput): Decision {
  */
 export function decideEmptyBuffer(input: ScheduleInput, best: PeerCandidate): Decision {
   const httpMs = expectedHttpMs(input.segmentBytesEstimate, input.httpBandwidthBps, input.httpFirstByteMs);
-  const p2pMs =
-    best.throughputBytesPerSec > 0 ? (input.segmentBytesEstimate / best.throughputBytesPerSec) * 1000 : 0;
+  const p2pMs = peerTransferMs(input, best);
   if (httpMs >= MIN_PEER_TRY_MS && p2pMs < httpMs)
     return { kind: "p2p", peerId: best.peerId, budgetMs: httpMs, reason: "complete" };
   return { kind: "http", reason: "no-time" };
