@@ -157,7 +157,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     dashboardDir: DASHBOARD_DIR,
     verifySession: (token) => tracker.verifySession(token),
     acceptAnonymousReports: config.acceptAnonymousReports,
-    serverRefusals: () => ({ ...adminRefusals, ...gate.refused, response_ip_limit: responses.refused }),
+    serverRefusals: () => ({ ...adminRefusals, ...gate.refused, ...responses.refused }),
     registerMetrics:
       digests && ((registry) => registerDigestMetrics(registry, digests.counters, () => digests.gauges())),
   });

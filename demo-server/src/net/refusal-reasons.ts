@@ -84,12 +84,17 @@ export const HTTP_CONNECTION_REFUSALS = [
   "pending_evicted",
   /** A new connection from an address already holding `maxHttpConnectionsPerIp`, closed on arrival. */
   "connection_ip_limit",
-  /** 503: a request from an address already waiting for `maxResponsesInFlightPerIp` responses. */
-  "response_ip_limit",
   /** Reset: its response bytes made no progress to the kernel for `writeStallTimeoutMs`. */
   "write_stalled",
 ] as const;
 export type HttpConnectionRefusal = (typeof HTTP_CONNECTION_REFUSALS)[number];
+
+/** Why the HTTP server refused a request before any handler ran (net/response-budget.ts). */
+export const HTTP_REQUEST_REFUSALS = [
+  /** 503: a request from an address already waiting for `maxResponsesInFlightPerIp` responses. */
+  "response_ip_limit",
+] as const;
+export type HttpRequestRefusal = (typeof HTTP_REQUEST_REFUSALS)[number];
 
 /** Why a dashboard event stream (`GET /api/stats/events`) was refused or closed for another. */
 export const DASHBOARD_REFUSALS = [

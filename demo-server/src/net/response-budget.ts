@@ -5,6 +5,8 @@
 // comes through a reverse proxy (where the connection cap, keyed by the socket address, is off).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectionLimitKey, resolveClientAddress } from "./ip-address.js";
+import { HTTP_REQUEST_REFUSALS, zeroCounts } from "./refusal-reasons.js";
+import type { HttpRequestRefusal } from "./refusal-reasons.js";
 
 export interface ResponseBudgetOptions {
   /** Responses in flight per client address (IPv4 address or IPv6 /64). */
@@ -14,8 +16,8 @@ export interface ResponseBudgetOptions {
 }
 
 export class ResponseBudget {
-  /** Refused requests (`response_ip_limit` in `nearcast_server_refused_total`). */
-  refused = 0;
+  /** Refused requests by reason (in `nearcast_server_refused_total`). */
+  readonly refused: Record<HttpRequestRefusal, number> = zeroCounts(HTTP_REQUEST_REFUSALS);
   private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly options: ResponseBudgetOptions) {
@@ -42,7 +44,7 @@ export class ResponseBudget {
     const key = address === undefined ? "unknown" : connectionLimitKey(address);
     const count = this.count(key);
     if (count >= this.options.maxResponsesInFlightPerIp) {
-      this.refused++;
+      this.refused.response_ip_limit++;
       res.writeHead(503, { "Content-Type": "text/plain", "Retry-After": "1", "Cache-Control": "no-store" });
       res.end("too many requests in flight from this address\n");
       return false;

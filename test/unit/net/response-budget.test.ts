@@ -32,7 +32,7 @@ describe("ResponseBudget", () => {
     expect(third.res.status).toBe(503);
     expect(third.res.headers["Retry-After"]).toBe("1");
     expect(request(budget, "10.0.0.2").admitted).toBe(true);
-    expect(budget.refused).toBe(1);
+    expect(budget.refused.response_ip_limit).toBe(1);
     first.finish();
     expect(request(budget, "10.0.0.1").admitted).toBe(true);
     expect(budget.count("4/10.0.0.1")).toBe(2);
