@@ -3,13 +3,15 @@
 // are the SDK's (sdk/src/p2p/connect-rules.ts); modelled here: the tracker (it answers every
 // announce with its counts and relays each offer to a random member, one proximity tier) and
 // WebRTC set-up (gathering and channel-open delays, pairs that never connect and time out after
-// CONNECT_TIMEOUT_MS). Unanswered offers stay pending until OFFER_TIMEOUT_MS. A side that is full
+// CONNECT_TIMEOUT_MS). Unanswered offers stay open until OFFER_TIMEOUT_MS, but hold back new ones only
+// for CONNECT_TIMEOUT_MS, as the SDK's (pendingOffersSinceMs). A side that is full
 // when the channel opens closes it (Swarm.add's refusal).
 import {
   announceDelayMs,
   answersOffer,
   offersToMake,
   offersWanted,
+  pendingOffersSinceMs,
   retryDelayMs,
 } from "../../sdk/src/p2p/connect-rules.js";
 import { DEFAULT_ANNOUNCE_INTERVAL_MS } from "../../demo-server/src/tracker/constants.js";
@@ -23,6 +25,8 @@ import type { SimViewer } from "./sim-viewer.js";
 interface Offer {
   readonly from: SimViewer;
   readonly timer: ScheduledEvent;
+  /** When the offer was made (virtual ms): older than pendingOffersSinceMs, it holds back no new one. */
+  readonly madeMs: number;
 }
 
 export class SimConnector {
@@ -112,13 +116,18 @@ export class SimConnector {
     const v = this.v;
     const o = v.world.options;
     const wanted = offersWanted(this.wanted, v.othersReported, v.links.size);
-    const count = offersToMake(wanted, this.pending.size);
+    // PeerConnector.announce: only offers younger than the connect timeout count as pending.
+    const since = pendingOffersSinceMs(v.world.queue.now);
+    let pending = 0;
+    for (const offer of this.pending) if (offer.madeMs >= since) pending++;
+    const count = offersToMake(wanted, pending);
     v.world.queue.after(count > 0 ? o.offerGatherMs : 0, () => {
       if (v.left) return;
       const offers: Offer[] = [];
       for (let i = 0; i < count; i++) {
         const offer: Offer = {
           from: v,
+          madeMs: v.world.queue.now,
           timer: v.world.queue.after(OFFER_TIMEOUT_MS, () => this.pending.delete(offer)),
         };
         this.pending.add(offer);
