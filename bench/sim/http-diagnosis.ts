@@ -5,7 +5,7 @@
 // getting it, and how much of the whole swarm had. Diagnosis only: off by default, not in the report.
 import type { Decision } from "../../sdk/src/core/policy/decide.js";
 import { table } from "./report.js";
-import type { Load } from "./sim-engine.js";
+import type { Load } from "./sim-load.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 /** One load's first decision to go to HTTP, as the viewer stood at that moment. */

@@ -3,13 +3,16 @@
 // are the SDK's (sdk/src/p2p/connect-rules.ts); modelled here: the tracker (it answers every
 // announce with its counts and relays each offer to a random member, one proximity tier) and
 // WebRTC set-up (gathering and channel-open delays, pairs that never connect and time out after
-// CONNECT_TIMEOUT_MS). Unanswered offers stay pending until OFFER_TIMEOUT_MS. A side that is full
-// when the channel opens closes it (Swarm.add's refusal).
+// CONNECT_TIMEOUT_MS). Unanswered offers stay open until OFFER_TIMEOUT_MS, but hold back new ones only
+// for CONNECT_TIMEOUT_MS, as the SDK's (pendingOffersSinceMs). A side that is full (past its
+// `peerLimit`: a large swarm's answer headroom included) when the channel opens closes it (Swarm.add's refusal).
 import {
   announceDelayMs,
   answersOffer,
   offersToMake,
   offersWanted,
+  peerLimit,
+  pendingOffersSinceMs,
   retryDelayMs,
 } from "../../sdk/src/p2p/connect-rules.js";
 import { DEFAULT_ANNOUNCE_INTERVAL_MS } from "../../demo-server/src/tracker/constants.js";
@@ -23,6 +26,8 @@ import type { SimViewer } from "./sim-viewer.js";
 interface Offer {
   readonly from: SimViewer;
   readonly timer: ScheduledEvent;
+  /** When the offer was made (virtual ms): older than pendingOffersSinceMs, it holds back no new one. */
+  readonly madeMs: number;
 }
 
 export class SimConnector {
@@ -37,6 +42,11 @@ export class SimConnector {
 
   private get wanted(): number {
     return Math.max(0, this.v.world.options.maxPeers - this.v.links.size);
+  }
+
+  /** Swarm.answerRoom: connections still accepted by answering offers (a large swarm's headroom included). */
+  private get answerRoom(): number {
+    return Math.max(0, peerLimit(this.v.world.options.maxPeers, this.v.othersReported) - this.v.links.size);
   }
 
   /** PeerConnector.join, after the tracker's WebSocket opened (one round trip). */
@@ -112,13 +122,18 @@ export class SimConnector {
     const v = this.v;
     const o = v.world.options;
     const wanted = offersWanted(this.wanted, v.othersReported, v.links.size);
-    const count = offersToMake(wanted, this.pending.size);
+    // PeerConnector.announce: only offers younger than the connect timeout count as pending.
+    const since = pendingOffersSinceMs(v.world.queue.now);
+    let pending = 0;
+    for (const offer of this.pending) if (offer.madeMs >= since) pending++;
+    const count = offersToMake(wanted, pending);
     v.world.queue.after(count > 0 ? o.offerGatherMs : 0, () => {
       if (v.left) return;
       const offers: Offer[] = [];
       for (let i = 0; i < count; i++) {
         const offer: Offer = {
           from: v,
+          madeMs: v.world.queue.now,
           timer: v.world.queue.after(OFFER_TIMEOUT_MS, () => this.pending.delete(offer)),
         };
         this.pending.add(offer);
@@ -139,7 +154,7 @@ export class SimConnector {
   /** An offer relayed to us: answer it if we still want peers beyond those connecting. */
   private onOffer(offer: Offer): void {
     const v = this.v;
-    if (v.left || !answersOffer(this.wanted, this.connecting)) return;
+    if (v.left || !answersOffer(this.answerRoom, this.connecting)) return;
     const from = offer.from;
     if (v.links.has(from.index)) return;
     this.connecting++;
@@ -183,7 +198,10 @@ function open(a: SimViewer, b: SimViewer, latency: number): void {
   if (!a.left) a.connector.connecting--;
   if (!b.left) b.connector.connecting--;
   const keeps = (x: SimViewer, y: SimViewer) =>
-    !x.left && !y.left && !x.links.has(y.index) && x.links.size < x.world.options.maxPeers;
+    !x.left &&
+    !y.left &&
+    !x.links.has(y.index) &&
+    x.links.size < peerLimit(x.world.options.maxPeers, x.othersReported);
   const aKeeps = keeps(a, b);
   const bKeeps = keeps(b, a);
   if (a.links.has(b.index) || b.links.has(a.index)) return; // a duplicate of a live connection: dropped quietly

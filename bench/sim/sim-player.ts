@@ -4,7 +4,7 @@
 // live playlist every target duration on its own clock, and plays at 1× (the real PlaybackModel).
 import type { SegmentRecord } from "../lib/swarm-metrics.js";
 import { PlaybackModel } from "../lib/swarm-playback.js";
-import type { Load } from "./sim-engine.js";
+import type { Load } from "./sim-load.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 /** BenchPlayer polls the buffer this often while it is full. */

@@ -2,7 +2,7 @@
 // policy's PeerView read from the announcement board through each link's latency, waits woken by news
 // as it arrives, and peer transfers over the simulated links. Modelling only: which peer to ask, for
 // how long, and when to give up is the SDK's (core/policy via engine/segment-load.ts).
-import type { PeerCandidate } from "../../sdk/src/core/policy/decide.js";
+import type { Decision, PeerCandidate } from "../../sdk/src/core/policy/decide.js";
 import type { PeerView } from "../../sdk/src/core/policy/load-context.js";
 import { awaitingFirstPeer } from "../../sdk/src/core/policy/waits.js";
 import type {
@@ -13,11 +13,33 @@ import type {
 } from "../../sdk/src/engine/segment-load.js";
 import type { ScheduledEvent } from "./event-queue.js";
 import { visibleLength, visibleState } from "./sim-availability.js";
+import type { Load } from "./sim-load.js";
 import type { SimLink } from "./sim-link.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 /** SIM_TRACE=1: every scheduling decision and failed peer try on stderr (to find where offload goes). */
 export const TRACE = process.env.SIM_TRACE ? (line: string) => process.stderr.write(line + "\n") : undefined;
+
+/** One line per decision on stderr with SIM_TRACE=1: when, who, which segment, what and why. */
+export function traceDecision(
+  v: SimViewer,
+  load: Load,
+  candidates: readonly PeerCandidate[],
+  decision: Decision,
+): void {
+  const now = v.world.queue.now;
+  const index = (peerId: string) => v.linksByPeerId.get(peerId)?.remote.index;
+  const cands = candidates
+    .map((c) => `v${index(c.peerId)}${c.complete ? "C" : "F"}${Math.round(c.throughputBytesPerSec / 1000)}`)
+    .join(",");
+  const target =
+    decision.kind === "p2p" ? ` -> v${index(decision.peerId)} budget=${Math.round(decision.budgetMs)}` : "";
+  TRACE?.(
+    `${(now / 1000).toFixed(3)} v${v.index} #${load.msn} ${load.decision} ` +
+      `deadline=${Math.round(v.player.model.bufferAheadSec(now) * 1000)} have=${load.length} ` +
+      `held=${Math.round(load.run?.policy.heldMs ?? 0)} candidates(kB/s)=${cands}${target}`,
+  );
+}
 
 /** A peer transfer in flight (Peer.request as the engine's transport makes it). */
 export class Download {

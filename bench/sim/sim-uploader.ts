@@ -113,7 +113,7 @@ export class SimUploader {
   step(job: UploadJob): UploadStep {
     const v = this.v;
     const msn = job.download.msn;
-    const held = v.engine.heldBytes(msn);
+    const held = v.engine.store.heldBytes(msn);
     const segment = held > 0 ? { totalLength: v.stream.bytesOf(msn), bytesAvailable: held } : undefined;
     return nextUploadStep(job, segment, v.engine.load?.msn === msn);
   }

@@ -12,7 +12,7 @@ import {
   type VerifyInput,
   type VerifyOutcome,
 } from "./sim-trust.js";
-import type { Load } from "./sim-engine.js";
+import type { Load } from "./sim-load.js";
 import type { SimViewer } from "./sim-viewer.js";
 
 /** The run's trust mode (undefined in the options: the SDK's default, the ladder). */

@@ -33,7 +33,10 @@ export interface NearcastConfig {
   uploadOnMeteredConnection: boolean;
   /** Upload cap across all peers, bytes per second; 0 = no cap. @default 0 */
   maxUploadBytesPerSec: number;
-  /** Most peer connections at once per swarm. @default 10 */
+  /**
+   * Most peer connections this viewer seeks per swarm. In a swarm of more than 100 viewers it accepts
+   * up to 2 more from viewers that lack peers (p2p/connect-rules.ts `peerLimit`). @default 10
+   */
   maxPeers: number;
   /** Memory budget for segments kept to serve peers, bytes. @default 64 MiB */
   storeMaxBytes: number;

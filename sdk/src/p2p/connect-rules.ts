@@ -1,7 +1,9 @@
 // How many peers a viewer looks for, and when: pure rules that the PeerConnector (peer-connector.ts)
 // and Swarm follow with a real tracker, and the simulator (bench/sim) with a modelled one. Random
 // draws are arguments, so a simulation with a seeded generator stays reproducible.
+import { isLargeSwarm } from "../core/policy/mesh-rules.js";
 import {
+  ANSWER_HEADROOM_PEERS,
   CONNECT_TIMEOUT_MS,
   MAX_OFFERS_PER_ANNOUNCE,
   RETRY_AFTER_FAILURE_MS,
@@ -49,6 +51,23 @@ export function offersToMake(wanted: number, pendingOffers: number): number {
 /** Whether to answer an offer relayed to us: we still want a peer beyond those being connected. */
 export function answersOffer(wantedPeers: number, connecting: number): boolean {
   return wantedPeers > connecting;
+}
+
+/**
+ * The most connections a swarm keeps (`maxPeers`, the config's; `othersReported`, the tracker's count
+ * of the other viewers): `maxPeers`, and in a large swarm (mesh-rules.ts `isLargeSwarm`: more than
+ * 100 viewers) {@link ANSWER_HEADROOM_PEERS} more, taken only by answering offers — our own offers
+ * still stop at `maxPeers` ({@link offersWanted}). Only a viewer that lacks peers offers, and the
+ * tracker hands each offer to a random member: in a large swarm that member is nearly always full
+ * and ignored the offer, so a viewer that lost peers or joined late kept one or two for minutes, and
+ * the new segments none of them held in time came from the CDN (BENCHMARKS.md, "Toward the limit").
+ * With the headroom a full
+ * viewer answers, and the mesh's degree stays within `maxPeers` + the headroom. In a small swarm
+ * every viewer is offered to within a few announces: no headroom, as before. `maxPeers` 0 (no
+ * peers wanted) stays 0.
+ */
+export function peerLimit(maxPeers: number, othersReported: number | undefined): number {
+  return maxPeers > 0 && isLargeSwarm(othersReported) ? maxPeers + ANSWER_HEADROOM_PEERS : maxPeers;
 }
 
 /**

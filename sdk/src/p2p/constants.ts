@@ -27,6 +27,14 @@ export const CONNECT_TIMEOUT_MS = 15_000;
 /** Non-trickle ICE: the offer/answer goes out with whatever candidates exist by then. */
 export const ICE_GATHERING_TIMEOUT_MS = 3000;
 
+/**
+ * Connections beyond `maxPeers` a viewer of a large swarm keeps for the offers of viewers that lack
+ * peers (connect-rules.ts `peerLimit`): a few, so that an under-connected viewer's offers find an
+ * answer at the first random member they reach, while upload and connection costs per viewer grow by
+ * at most this share of `maxPeers`.
+ */
+export const ANSWER_HEADROOM_PEERS = 2;
+
 /** Most offers made per announce: enough to fill a small mesh in one round trip. */
 export const MAX_OFFERS_PER_ANNOUNCE = 5;
 

@@ -123,6 +123,7 @@ export class P2PNetwork {
       region: config.region,
       log,
       wantedPeers: (key) => this.swarms.get(key)?.wantedPeers ?? 0,
+      answerRoom: (key) => this.swarms.get(key)?.answerRoom ?? 0,
       offersWanted: (key) => this.swarms.get(key)?.offersWanted ?? 0,
       retryOffersWanted: (key) => this.swarms.get(key)?.retryOffersWanted ?? 0,
       isConnected: (key, peerId) => this.getPeer(key, peerId) !== undefined,

@@ -24,8 +24,13 @@ export interface PeerConnectorOptions {
   rtcConfiguration(): Promise<RTCConfiguration>;
   region: string | undefined;
   log: Logger;
-  /** How many more peers this swarm wants now (0 = full: incoming offers are ignored). */
+  /** How many more peers this swarm wants now (0 = full: no offers of ours). */
   wantedPeers(swarmKey: string): number;
+  /**
+   * How many more connections this swarm accepts by answering offers (0: incoming offers are
+   * ignored): `wantedPeers`, plus a large swarm's headroom (`Swarm.answerRoom`). Default: `wantedPeers`.
+   */
+  answerRoom?(swarmKey: string): number;
   /** How many offers an announce should carry now (see `Swarm.offersWanted`). */
   offersWanted(swarmKey: string): number;
   /** How many offers a retry after a failed attempt should carry (see `Swarm.retryOffersWanted`). */
@@ -327,7 +332,7 @@ export class PeerConnector {
             message.from ?? "-",
           );
         }
-        if (!answersOffer(this.options.wantedPeers(swarm.swarmKey), this.handshakes.connectingCount)) return;
+        if (!answersOffer(this.answerRoom(swarm.swarmKey), this.handshakes.connectingCount)) return;
         // Already connected: a second connection would only be set up to be closed as a duplicate.
         if (this.options.isConnected(swarm.swarmKey, message.peerId)) return;
         void this.handshakes.answer(swarm.swarmKey, remoteOf(message), message.offer, (answer) =>
@@ -335,6 +340,11 @@ export class PeerConnector {
         );
         return;
     }
+  }
+
+  /** Connections this swarm still accepts by answering offers (the `answerRoom` option, else `wantedPeers`). */
+  private answerRoom(swarmKey: string): number {
+    return (this.options.answerRoom ?? this.options.wantedPeers)(swarmKey);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { PeerCandidate } from "../core/policy/decide.js";
 import type { PeerView } from "../core/policy/load-context.js";
 import { awaitingFirstPeer } from "../core/policy/waits.js";
-import { offersWanted, retryOffersWanted } from "./connect-rules.js";
+import { offersWanted, peerLimit, retryOffersWanted } from "./connect-rules.js";
 import type { Peer } from "./peer.js";
 import type { PeerMessage } from "./protocol-types.js";
 
@@ -87,6 +87,14 @@ export class Swarm implements PeerView {
     return Math.max(0, this.maxPeers - this.peers.size);
   }
 
+  /**
+   * How many more connections we accept by answering offers: {@link wantedPeers}, and in a large
+   * swarm a little headroom past it for viewers that lack peers (`peerLimit` in connect-rules.ts).
+   */
+  get answerRoom(): number {
+    return Math.max(0, peerLimit(this.maxPeers, this.othersReported) - this.peers.size);
+  }
+
   /** How many new connections an offer of ours could still make (see `offersWanted` in connect-rules.ts). */
   get offersWanted(): number {
     return offersWanted(this.wantedPeers, this.othersReported, this.peers.size);
@@ -105,7 +113,7 @@ export class Swarm implements PeerView {
   add(peer: Peer): Peer | undefined {
     const existing = this.peers.get(peer.id);
     if (!existing) {
-      if (this.peers.size >= this.maxPeers) return peer;
+      if (this.peers.size >= peerLimit(this.maxPeers, this.othersReported)) return peer;
       this.peers.set(peer.id, peer);
       this.notifyChange();
       return undefined;

@@ -7,12 +7,14 @@ import {
   deferredRetryDelayMs,
   offersToMake,
   offersWanted,
+  peerLimit,
   pendingOffersSinceMs,
   retryDelayMs,
   retryOffersWanted,
 } from "../../../sdk/src/p2p/connect-rules.js";
 import { canServe } from "../../../sdk/src/p2p/can-serve.js";
 import {
+  ANSWER_HEADROOM_PEERS,
   CONNECT_TIMEOUT_MS,
   FETCHING_TTL_MS,
   MAX_OFFERS_PER_ANNOUNCE,
@@ -33,6 +35,15 @@ describe("connect rules", () => {
   ])("offersWanted, retryOffersWanted: %s", (_, wanted, others, connected, expected, retry) => {
     expect(offersWanted(wanted, others, connected)).toBe(expected);
     expect(retryOffersWanted(wanted, others, connected)).toBe(retry);
+  });
+
+  it.each([
+    ["a small swarm: maxPeers", 10, 99, 10],
+    ["no tracker count: maxPeers", 10, undefined, 10],
+    ["a swarm of more than 100: the answer headroom on top", 10, 100, 10 + ANSWER_HEADROOM_PEERS],
+    ["no peers wanted stays none", 0, 5000, 0],
+  ])("peerLimit: %s", (_, maxPeers, others, expected) => {
+    expect(peerLimit(maxPeers, others)).toBe(expected);
   });
 
   it("makes at most MAX_OFFERS_PER_ANNOUNCE offers, minus those still pending", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Peer } from "../../../sdk/src/p2p/peer.js";
+import { ANSWER_HEADROOM_PEERS } from "../../../sdk/src/p2p/constants.js";
 import { Swarm } from "../../../sdk/src/p2p/swarm.js";
 
 /** Only what Swarm.add reads of a connected peer. */
@@ -33,5 +34,34 @@ describe("Swarm.offersWanted: offers only where they can make a new connection",
     swarm.trackerReported(undefined);
     swarm.add(fakePeer("a"));
     expect(swarm.offersWanted).toBe(3);
+  });
+});
+
+describe("Swarm.answerRoom: a large swarm's headroom for viewers that lack peers", () => {
+  it("in a swarm of more than 100 viewers, answers offers and keeps peers past maxPeers by the headroom only", () => {
+    const swarm = new Swarm("s|360p", "me", 2);
+    swarm.trackerReported(500);
+    for (const id of ["a", "b"]) expect(swarm.add(fakePeer(id))).toBeUndefined();
+    // Full for our own offers…
+    expect(swarm.wantedPeers).toBe(0);
+    expect(swarm.offersWanted).toBe(0);
+    // …but an offer from a viewer that lacks peers is still answered and kept.
+    expect(swarm.answerRoom).toBe(ANSWER_HEADROOM_PEERS);
+    for (let i = 0; i < ANSWER_HEADROOM_PEERS; i++) expect(swarm.add(fakePeer(`x${i}`))).toBeUndefined();
+    expect(swarm.answerRoom).toBe(0);
+    const extra = fakePeer("one-too-many");
+    expect(swarm.add(extra)).toBe(extra);
+    expect(swarm.connectedPeers).toBe(2 + ANSWER_HEADROOM_PEERS);
+  });
+
+  it("in a small swarm (or with no count) a full viewer answers nothing and refuses a further peer", () => {
+    for (const others of [100 - 1, undefined]) {
+      const swarm = new Swarm("s|360p", "me", 2);
+      swarm.trackerReported(others);
+      for (const id of ["a", "b"]) swarm.add(fakePeer(id));
+      expect(swarm.answerRoom).toBe(0);
+      const extra = fakePeer("c");
+      expect(swarm.add(extra)).toBe(extra);
+    }
   });
 });

@@ -41,10 +41,10 @@ export type PolicyConfig = Pick<
  * SDK runs the defaults.
  */
 export interface PolicyVariant {
-  /** The new-segment hold's range. @default 500 and 1000 (constants.ts) */
+  /** The new-segment hold's range, ms. @default 500 and 1000 (constants.ts) */
   holdMinMs?: number;
   holdSpreadMs?: number;
-  /** An elected first fetcher's hold range (waits.ts roleHoldMs). @default 0 and ELECTED_HOLD_SPREAD_MS */
+  /** An elected first fetcher's hold range, ms (waits.ts roleHoldMs). @default 0 and ELECTED_HOLD_SPREAD_MS */
   electedHoldMinMs?: number;
   electedHoldSpreadMs?: number;
   /**

@@ -104,16 +104,7 @@ export class LoadPolicy {
     // already shortened the buffer. A probe skips it to be the first fetcher.
     this.holdMs =
       p2p && segment.live && !viewer.failedRecently(segment.id) && this.probeFromBps === undefined
-        ? roleHoldMs(
-            this.role,
-            segment.id,
-            p2p.peerId,
-            this.relays,
-            variant.holdMinMs,
-            variant.holdSpreadMs,
-            variant.electedHoldMinMs,
-            variant.electedHoldSpreadMs,
-          )
+        ? roleHoldMs(this.role, segment.id, p2p.peerId, this.relays, variant)
         : 0;
   }
 

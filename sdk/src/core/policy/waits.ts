@@ -3,6 +3,7 @@
  * (rule 4 of decide.ts) and the first-peer wait (rule 3). Pure functions of their inputs.
  */
 import { slackOf, type ScheduleInput } from "./decide.js";
+import type { PolicyVariant } from "./load-context.js";
 import {
   ELECTED_HOLD_SPREAD_MS,
   FIRST_FETCHER_ELECTION_MIN_SWARM,
@@ -57,12 +58,25 @@ export function firstFetchRole(
 }
 
 /**
- * This viewer's new-segment hold before it is fitted to the slack, ms, by its {@link FirstFetchRole}:
- * - `everyone` (a small swarm): {@link newSegmentHoldMs} over `minMs`..`minMs + spreadMs`, one spread
+ * The hold ranges {@link roleHoldMs} draws from, ms (the simulator's comparisons override them; the
+ * SDK runs the defaults): `holdMinMs`..`holdMinMs + holdSpreadMs` (default
+ * {@link NEW_SEGMENT_HOLD_MIN_MS}..+{@link NEW_SEGMENT_HOLD_SPREAD_MS}) for `everyone` and `not-elected`,
+ * `electedHoldMinMs`..`electedHoldMinMs + electedHoldSpreadMs` (default 0..{@link ELECTED_HOLD_SPREAD_MS})
+ * for `elected`. A PolicyVariant (load-context.ts) is one.
+ */
+export type HoldRanges = Pick<
+  PolicyVariant,
+  "holdMinMs" | "holdSpreadMs" | "electedHoldMinMs" | "electedHoldSpreadMs"
+>;
+
+/**
+ * This viewer's new-segment hold before it is fitted to the slack, ms, by its {@link FirstFetchRole}
+ * (`ranges`: see {@link HoldRanges}):
+ * - `everyone` (a small swarm): {@link newSegmentHoldMs} over the hold range, one spread
  *   more ({@link NON_RELAY_HOLD_EXTRA_MS}) for a viewer that cannot relay;
- * - `elected`: `electedMinMs`..`electedMinMs + electedSpreadMs` (default 0..{@link ELECTED_HOLD_SPREAD_MS}),
- *   hashed. Fetching early leaves the rest of the window for the news to cross the swarm; the spread
- *   lets the first elected fetches reach the later elected ones' neighbourhoods before their holds end;
+ * - `elected`: the elected range, hashed. Fetching early leaves the rest of the window for the news
+ *   to cross the swarm; the spread lets the first elected fetches reach the later elected ones'
+ *   neighbourhoods before their holds end;
  * - `not-elected`: as `everyone`, plus {@link NOT_ELECTED_HOLD_EXTRA_MS}: in practice the whole
  *   window the buffer allows (fitHoldToSlack ends holds past the range with the window).
  */
@@ -71,14 +85,17 @@ export function roleHoldMs(
   segmentId: string,
   peerId: string,
   relays: boolean,
-  minMs = NEW_SEGMENT_HOLD_MIN_MS,
-  spreadMs = NEW_SEGMENT_HOLD_SPREAD_MS,
-  electedMinMs = 0,
-  electedSpreadMs = ELECTED_HOLD_SPREAD_MS,
+  ranges: HoldRanges = {},
 ): number {
-  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, electedMinMs, electedSpreadMs);
+  const {
+    holdMinMs = NEW_SEGMENT_HOLD_MIN_MS,
+    holdSpreadMs = NEW_SEGMENT_HOLD_SPREAD_MS,
+    electedHoldMinMs = 0,
+    electedHoldSpreadMs = ELECTED_HOLD_SPREAD_MS,
+  } = ranges;
+  if (role === "elected") return newSegmentHoldMs(segmentId, peerId, electedHoldMinMs, electedHoldSpreadMs);
   const holdMs =
-    newSegmentHoldMs(segmentId, peerId, minMs, spreadMs) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS);
+    newSegmentHoldMs(segmentId, peerId, holdMinMs, holdSpreadMs) + (relays ? 0 : NON_RELAY_HOLD_EXTRA_MS);
   return role === "not-elected" ? holdMs + NOT_ELECTED_HOLD_EXTRA_MS : holdMs;
 }
 

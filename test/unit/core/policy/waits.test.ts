@@ -72,6 +72,16 @@ describe("first fetchers of a large swarm", () => {
       5000 - 350 - 2500 - MIN_HEDGE_BUDGET_MS,
     );
   });
+
+  it("draws each role's hold from the ranges it is given (a PolicyVariant's)", () => {
+    const p = peers[0]!;
+    const ranges = { holdMinMs: 200, holdSpreadMs: 800, electedHoldMinMs: 100, electedHoldSpreadMs: 0 };
+    expect(roleHoldMs("elected", "40", p, true, ranges)).toBe(100);
+    expect(roleHoldMs("everyone", "40", p, true, ranges)).toBe(newSegmentHoldMs("40", p, 200, 800));
+    expect(roleHoldMs("not-elected", "40", p, true, ranges)).toBe(
+      newSegmentHoldMs("40", p, 200, 800) + NOT_ELECTED_HOLD_EXTRA_MS,
+    );
+  });
 });
 
 describe("new-segment holds", () => {
