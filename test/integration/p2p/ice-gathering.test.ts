@@ -114,8 +114,8 @@ describe("ICE gathering for non-trickle offers", () => {
     expect(offer.gatheringMs).toBeLessThan(ICE_GATHERING_TIMEOUT_MS - 1000);
   });
 
-  it("a STUN server that answers after 300 ms: its server-reflexive candidate is in the offer", async () => {
-    const stun = await startStun(300);
+  it("a STUN server that answers after 150 ms: its server-reflexive candidate is in the offer", async () => {
+    const stun = await startStun(150);
     open.servers.push(stun);
     const offer = await gatherOffer({ urls: stun.url });
     expect(stun.requests).toBeGreaterThan(0);
