@@ -52,15 +52,21 @@ export function iceGathered(
     function check() {
       if (connection.iceGatheringState === "complete") done();
     }
-    function onCandidate(event: RTCPeerConnectionIceEvent) {
-      // A null candidate is the end-of-candidates signal.
-      if (!event.candidate) return done();
-      relayed ||= / typ relay/.test(event.candidate.candidate);
+    function candidateSeen(candidate: string) {
+      relayed ||= / typ relay/.test(candidate);
       clearTimeout(quiet);
       if (!awaitingRelay || relayed) quiet = setTimeout(done, timing.quietMs);
     }
+    function onCandidate(event: RTCPeerConnectionIceEvent) {
+      // A null candidate is the end-of-candidates signal.
+      if (!event.candidate) return done();
+      candidateSeen(event.candidate.candidate);
+    }
     connection.addEventListener("icegatheringstatechange", check);
     connection.addEventListener("icecandidate", onCandidate);
+    // Candidates gathered before this call (their events already fired) are in the description.
+    const early = connection.localDescription?.sdp.match(/^a=candidate:.*$/gm) ?? [];
+    for (const line of early) candidateSeen(line);
   });
 }
 
