@@ -59,7 +59,9 @@ export const USAGE = `usage: npm run bench -- [options]
                          DevTools emulation of HTTP downlinks only, no origin delay (the bench before issue 22)
   --link-down-kbps K     tc: downlink of a viewer whose profile names none (default ${DEFAULT_SCENARIO_OPTIONS.linkDownKbps})
   --link-up-kbps K       tc: its uplink (default ${DEFAULT_SCENARIO_OPTIONS.linkUpKbps}); never above its downlink
-  --origin-delay-ms M    tc: the origin's first-byte delay where a scenario sets no CDN emulation (default ${DEFAULT_SCENARIO_OPTIONS.originDelayMs})
+  --origin-delay-ms M    tc: the origin's first-byte delay (media and playlists, as a far CDN) where a scenario
+                         sets no CDN emulation (default ${DEFAULT_SCENARIO_OPTIONS.originDelayMs})
+  --origin-delay-media-only  tc: delay media responses only, playlists not (the bench before this flag)
 `;
 
 function number(
@@ -133,6 +135,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         "link-down-kbps": { type: "string" },
         "link-up-kbps": { type: "string" },
         "origin-delay-ms": { type: "string" },
+        "origin-delay-media-only": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -157,6 +160,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       linkDownKbps: number("link-down-kbps", v["link-down-kbps"], d.linkDownKbps, 1),
       linkUpKbps: number("link-up-kbps", v["link-up-kbps"], d.linkUpKbps, 1),
       originDelayMs: number("origin-delay-ms", v["origin-delay-ms"], d.originDelayMs, 0, true),
+      originDelayMediaOnly: v["origin-delay-media-only"] === true,
       liveStaggerMs: number("live-stagger-sec", v["live-stagger-sec"], d.liveStaggerMs / 1000, 0) * 1000,
       vodStaggerMs: number("vod-stagger-sec", v["vod-stagger-sec"], d.vodStaggerMs / 1000, 0) * 1000,
       uploadKbps: number("upload-kbps", v["upload-kbps"], d.uploadKbps, 1),

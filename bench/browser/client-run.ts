@@ -121,6 +121,7 @@ export async function runClient(options: ClientRunOptions): Promise<ClientRunRec
       port: 0,
       cdnLatencyMs: scenario.server.cdnLatencyMs,
       cdnBandwidthKbps: scenario.server.cdnBandwidthKbps,
+      cdnPlaylistLatencyMs: scenario.server.cdnPlaylistLatencyMs ?? 0,
       publishDigests: scenario.publishDigests ?? true,
     });
     const originTrustCheck =

@@ -143,8 +143,9 @@ console.log(
     ? `- real shaping: every viewer is a Chromium in its own network namespace (ip netns exec, driven over ` +
         `--remote-debugging-pipe) on a veth whose two ends tc (tbf) shapes — downlink and uplink, HTTP and WebRTC ` +
         `alike; default link ${so.linkDownKbps}/${so.linkUpKbps} kbit/s down/up (a profile's own rates where it ` +
-        `names them, uplink never above downlink); the origin waits ${so.originDelayMs} ms before each media ` +
-        "response's first byte (the CDN's distance) unless a scenario sets its own CDN emulation; no delay between " +
+        `names them, uplink never above downlink); the origin waits ${so.originDelayMs} ms before each ` +
+        `${so.originDelayMediaOnly ? "media response's" : "response's (media and playlists)"} first byte ` +
+        "(the CDN's distance) unless a scenario sets its own CDN emulation; no delay between " +
         "viewers (no netem on this kernel)"
     : "- shaping: DevTools network emulation of profiled viewers' HTTP downlinks only (one browser, a context per viewer, loopback)",
 );

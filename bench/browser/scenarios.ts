@@ -95,8 +95,11 @@ export interface Scenario {
   title: string;
   stream: "live" | "vod";
   hlsConfig: HlsConfigJson;
-  /** Demo server settings (CDN emulation), the same for every client. */
-  server: { cdnLatencyMs: number; cdnBandwidthKbps: number };
+  /**
+   * Demo server settings (CDN emulation), the same for every client: media first-byte delay (ms),
+   * per-request bandwidth (kbit/s), playlist delay (ms, absent = 0). 0 = off.
+   */
+  server: { cdnLatencyMs: number; cdnBandwidthKbps: number; cdnPlaylistLatencyMs?: number };
   /** How viewers' networks are shaped (see {@link ShapingMode}). */
   shaping: ShapingMode;
   /** With tc: the link of a viewer whose profile names no rate, kbit/s each way ({0, 0} with DevTools). */
@@ -152,11 +155,16 @@ export interface ScenarioOptions extends HardScenarioOptions {
   /** tc: uplink of a viewer whose profile names none, kbit/s. @default 5000 */
   linkUpKbps: number;
   /**
-   * tc: the CDN's distance, as the origin's delay before each media response's first byte, ms, in
-   * every scenario that does not set its own CDN emulation. (No kernel delay here: no netem.)
-   * @default 100
+   * tc: the CDN's distance, as the origin's delay before each response's first byte (media and
+   * playlists, as from a far CDN), ms, in every scenario that does not set its own CDN emulation.
+   * (No kernel delay here: no netem.) @default 100
    */
   originDelayMs: number;
+  /**
+   * tc: apply {@link originDelayMs} to media responses only, as the bench did before (playlists
+   * undelayed), to compare with figures measured that way. @default false
+   */
+  originDelayMediaOnly: boolean;
   /** Join spacing for live scenarios, ms. @default 2000 */
   liveStaggerMs: number;
   /** Join spacing for the VOD scenario, ms. @default 10000 */
@@ -174,6 +182,7 @@ export const DEFAULT_SCENARIO_OPTIONS: Readonly<ScenarioOptions> = {
   linkDownKbps: 20_000,
   linkUpKbps: 5000,
   originDelayMs: 100,
+  originDelayMediaOnly: false,
   liveStaggerMs: 2000,
   vodStaggerMs: 10_000,
   uploadKbps: 1000,
@@ -198,14 +207,21 @@ export function buildScenario(id: ScenarioId, options: ScenarioOptions = DEFAULT
     ...scenario,
     shaping: "tc",
     link: { downKbps: options.linkDownKbps, upKbps: options.linkUpKbps },
-    server: ownCdn ? scenario.server : { cdnLatencyMs: options.originDelayMs, cdnBandwidthKbps: 0 },
+    server: ownCdn
+      ? scenario.server
+      : {
+          cdnLatencyMs: options.originDelayMs,
+          cdnBandwidthKbps: 0,
+          cdnPlaylistLatencyMs: options.originDelayMediaOnly ? 0 : options.originDelayMs,
+        },
     notes: [
       `Real shaping: every viewer is a Chromium in its own network namespace on a tc-shaped link ` +
         `(${options.linkDownKbps}/${options.linkUpKbps} kbit/s down/up unless its profile says otherwise, ` +
         "never faster up than down) that HTTP and WebRTC share" +
         (ownCdn
           ? ""
-          : `; the origin waits ${options.originDelayMs} ms before each media response's first byte`) +
+          : `; the origin waits ${options.originDelayMs} ms before each ` +
+            `${options.originDelayMediaOnly ? "media response's" : "response's (media and playlists)"} first byte`) +
         ".",
       ...scenario.notes.filter((note) => note !== DOWNLINK_NOTE),
     ],

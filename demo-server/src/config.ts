@@ -58,6 +58,11 @@ export interface ServerOptions {
   cdnLatencyMs: number;
   /** CDN emulation: bandwidth cap per media request, kbit/s. 0 = unlimited. @default 0 */
   cdnBandwidthKbps: number;
+  /**
+   * CDN emulation: delay before each playlist response (master and media playlists), ms. A far CDN
+   * delays playlists like media; the browser bench sets it to its origin delay. 0 = off. @default 0
+   */
+  cdnPlaylistLatencyMs: number;
   /** Wall clock (epoch ms) driving the simulated live streams; tests inject a fake one. @default Date.now */
   clock: () => number;
   /** Structured logger. @default a silent logger */
@@ -174,6 +179,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   liveWindowSegments: 20,
   cdnLatencyMs: 0,
   cdnBandwidthKbps: 0,
+  cdnPlaylistLatencyMs: 0,
   clock: Date.now,
   logger: undefined,
   trustProxy: false,
@@ -202,6 +208,7 @@ export const LIMITS = {
   liveWindowSegments: { min: 1, max: 10_000 },
   cdnLatencyMs: { min: 0, max: 60_000 },
   cdnBandwidthKbps: { min: 0, max: 100_000_000 },
+  cdnPlaylistLatencyMs: { min: 0, max: 60_000 },
   headersTimeoutMs: { min: 1_000, max: 120_000 },
   requestTimeoutMs: { min: 1_000, max: 600_000 },
   maxPendingConnections: { min: 1, max: 100_000 },

@@ -93,7 +93,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         mediaDir: plan.mediaDir,
         hlsDirs: config.hlsDirs,
         liveWindowSegments: config.liveWindowSegments,
-        cdn: { latencyMs: config.cdnLatencyMs, bandwidthKbps: config.cdnBandwidthKbps },
+        cdn: {
+          latencyMs: config.cdnLatencyMs,
+          bandwidthKbps: config.cdnBandwidthKbps,
+          playlistLatencyMs: config.cdnPlaylistLatencyMs,
+        },
         clock: config.clock,
         publishDigests: config.publishDigests,
         warn: (message) => logger.warn(message),

@@ -1,4 +1,6 @@
 // CDN emulation for benchmarks: a fixed delay before the first byte and a per-request bandwidth cap.
+// Playlists may get a delay of their own: a far CDN delays them as much as media (the browser bench
+// sets both), while older benches and tests delayed media only.
 // The cap paces the body (token bucket without burst) rather than sleeping and dumping, so a client
 // sees bytes arrive at the capped rate and can abort halfway like on a slow link.
 
@@ -7,9 +9,14 @@ export interface CdnEmulation {
   latencyMs: number;
   /** Cap per media request, kilobits (1000 bits) per second. 0 = unlimited. */
   bandwidthKbps: number;
+  /**
+   * Added before every playlist response (master and media playlists), ms; a live playlist is built
+   * when the request arrives, so it reaches the client that much older, as from a far CDN. 0 = off.
+   */
+  playlistLatencyMs: number;
 }
 
-export const CDN_OFF: CdnEmulation = { latencyMs: 0, bandwidthKbps: 0 };
+export const CDN_OFF: CdnEmulation = { latencyMs: 0, bandwidthKbps: 0, playlistLatencyMs: 0 };
 
 /** Slices sent per second under a cap: small enough for smooth pacing, big enough to stay cheap. */
 const SLICES_PER_SEC = 20;

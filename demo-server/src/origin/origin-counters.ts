@@ -54,7 +54,7 @@ export interface OriginStatsSnapshot {
   totals: TrafficCounters;
   streams: Record<string, StreamCounters>;
   /** The CDN emulation in force. 0 = off. */
-  cdn: { latencyMs: number; bandwidthKbps: number };
+  cdn: { latencyMs: number; bandwidthKbps: number; playlistLatencyMs: number };
 }
 
 /** Where a request landed; `rendition` is absent for master playlists. */

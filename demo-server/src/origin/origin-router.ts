@@ -63,7 +63,7 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     if (found === undefined) return;
     const { stream, mode } = found;
     const cache = mode === "vod" ? CACHE_CONTROL.vodPlaylist : CACHE_CONTROL.liveMaster;
-    sendPlaylist(req, res, stream.masterPlaylist, cache, { stream: stream.name });
+    void sendPlaylist(req, res, stream.masterPlaylist, cache, { stream: stream.name });
   });
 
   router.get("/streams/:stream/:mode/:rendition/index.m3u8", (req, res) => {
@@ -73,10 +73,10 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     const target = { stream: stream.name, rendition: rendition.name };
     const publish = (text: string) => (options.publishDigests ? text : text.replace(DIGEST_LINES, ""));
     if (mode === "vod") {
-      sendPlaylist(req, res, publish(rendition.vodPlaylist), CACHE_CONTROL.vodPlaylist, target);
+      void sendPlaylist(req, res, publish(rendition.vodPlaylist), CACHE_CONTROL.vodPlaylist, target);
     } else {
       const text = buildLivePlaylist(rendition, clock(), timeline(stream));
-      sendPlaylist(req, res, publish(text), CACHE_CONTROL.livePlaylist, target);
+      void sendPlaylist(req, res, publish(text), CACHE_CONTROL.livePlaylist, target);
     }
   });
 
@@ -165,13 +165,15 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
     return { ...found, rendition };
   }
 
-  function sendPlaylist(
+  /** Sends a playlist after the CDN emulation's playlist delay (dropped if the client leaves first). */
+  async function sendPlaylist(
     req: Request,
     res: Response,
     text: string,
     cacheControl: string,
     target: TrafficTarget,
-  ): void {
+  ): Promise<void> {
+    if (cdn.playlistLatencyMs > 0 && !(await clientStays(res, cdn.playlistLatencyMs))) return;
     const body = Buffer.from(text, "utf8");
     res.status(200).set({
       "Content-Type": PLAYLIST_CONTENT_TYPE,
@@ -187,6 +189,21 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
   }
 
   return router;
+}
+
+/** Resolves true after `ms`, false (at once) if the client goes away first. */
+function clientStays(res: Response, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const gone = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off("close", gone);
+      resolve(true);
+    }, ms);
+    res.once("close", gone);
+  });
 }
 
 /** A route parameter as a string ("" for a missing or wildcard one). */

@@ -3,7 +3,7 @@ import { Router } from "express";
 import type express from "express";
 import { loadCatalog } from "./catalog.js";
 import type { Catalog, HlsDirSpec } from "./catalog-types.js";
-import type { CdnEmulation } from "./cdn-emulation.js";
+import { CDN_OFF, type CdnEmulation } from "./cdn-emulation.js";
 import { DEFAULT_MAX_SEGMENT_KEYS, OriginCounters } from "./origin-counters.js";
 import type { OriginStatsSnapshot } from "./origin-counters.js";
 import { createOriginRouter } from "./origin-router.js";
@@ -65,7 +65,7 @@ export async function createOrigin(options: OriginOptions): Promise<OriginHandle
  * router that matches nothing. Reads no media folder.
  */
 export function disabledOrigin(clock: () => number): OriginHandle {
-  const counters = new OriginCounters({ latencyMs: 0, bandwidthKbps: 0 }, clock, DEFAULT_MAX_SEGMENT_KEYS);
+  const counters = new OriginCounters({ ...CDN_OFF }, clock, DEFAULT_MAX_SEGMENT_KEYS);
   return {
     catalog: { streams: new Map() },
     router: Router(),

@@ -35,6 +35,16 @@ export const ICE_GATHERING_TIMEOUT_MS = 3000;
  */
 export const ANSWER_HEADROOM_PEERS = 2;
 
+/**
+ * Non-trickle ICE: gathering that has brought candidates and then none for this long is taken as
+ * done (see `iceGathered`). A STUN server that is unreachable (a firewall dropping UDP) never answers,
+ * so gathering would otherwise run to ICE_GATHERING_TIMEOUT_MS on every offer and answer; a reachable
+ * one answers within a round trip (RFC 8489 §6.2.1: first retransmission after 500 ms), which this
+ * covers on all but very distant links. Not applied while a TURN server is configured and no relay
+ * candidate has come yet: an allocation takes two round trips and the relay may be the only path.
+ */
+export const ICE_GATHERING_QUIET_MS = 500;
+
 /** Most offers made per announce: enough to fill a small mesh in one round trip. */
 export const MAX_OFFERS_PER_ANNOUNCE = 5;
 

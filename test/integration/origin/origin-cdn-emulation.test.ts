@@ -20,7 +20,40 @@ describe("CDN emulation: latency", () => {
   });
 
   it("reports the emulation in the stats", async () => {
-    expect((await origin.stats()).cdn).toEqual({ latencyMs: 300, bandwidthKbps: 0 });
+    expect((await origin.stats()).cdn).toEqual({ latencyMs: 300, bandwidthKbps: 0, playlistLatencyMs: 0 });
+  });
+
+  it("leaves playlists undelayed unless a playlist latency is set", async () => {
+    const startedMs = performance.now();
+    await (await origin.get("/streams/demo/vod/master.m3u8")).text();
+    expect(performance.now() - startedMs).toBeLessThan(295);
+  });
+});
+
+describe("CDN emulation: playlist latency", () => {
+  let origin: TestOrigin;
+  beforeAll(async () => {
+    origin = await startTestOrigin({ cdnLatencyMs: 300, cdnPlaylistLatencyMs: 300 });
+  });
+  afterAll(() => origin.server.close());
+
+  it("delays master and media playlists, VOD and live, as a far CDN does", async () => {
+    for (const path of [
+      "/streams/demo/vod/master.m3u8",
+      "/streams/demo/vod/240p/index.m3u8",
+      "/streams/demo/live/master.m3u8",
+      "/streams/demo/live/240p/index.m3u8",
+    ]) {
+      const startedMs = performance.now();
+      const response = await origin.get(path);
+      const headersMs = performance.now() - startedMs;
+      expect(response.status, path).toBe(200);
+      expect((await response.text()).startsWith("#EXTM3U"), path).toBe(true);
+      expect(headersMs, path).toBeGreaterThanOrEqual(295);
+    }
+    const stats = await origin.stats();
+    expect(stats.cdn).toEqual({ latencyMs: 300, bandwidthKbps: 0, playlistLatencyMs: 300 });
+    expect(stats.totals.playlistRequests).toBe(4);
   });
 });
 

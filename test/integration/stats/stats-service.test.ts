@@ -27,7 +27,7 @@ function fakeOrigin() {
         at: "",
         totals: counters,
         streams: { demo: { ...counters, renditions: {} } },
-        cdn: { latencyMs: 0, bandwidthKbps: 0 },
+        cdn: { latencyMs: 0, bandwidthKbps: 0, playlistLatencyMs: 0 },
       };
     },
   };

@@ -124,15 +124,29 @@ describe("scenarios", () => {
     ).toThrow(/bittorrent-tracker/);
   });
 
-  it("with tc: the origin's first-byte delay everywhere, cdn-emulation's own CDN settings there", () => {
+  it("with tc: the origin's first-byte delay on media and playlists everywhere, cdn-emulation's own CDN settings there", () => {
     for (const id of SCENARIO_IDS) {
       const scenario = buildScenario(id);
       expect(scenario.shaping).toBe("tc");
       expect(scenario.link).toEqual({ downKbps: 20_000, upKbps: 5000 });
       if (id === "cdn-emulation")
         expect(scenario.server).toEqual({ cdnLatencyMs: 150, cdnBandwidthKbps: 3000 });
-      else expect(scenario.server).toEqual({ cdnLatencyMs: 100, cdnBandwidthKbps: 0 });
+      else
+        expect(scenario.server).toEqual({
+          cdnLatencyMs: 100,
+          cdnBandwidthKbps: 0,
+          cdnPlaylistLatencyMs: 100,
+        });
     }
+  });
+
+  it("--origin-delay-media-only: playlists undelayed, as the bench measured before", () => {
+    const options = parseBenchArgs(["--origin-delay-ms", "150", "--origin-delay-media-only"]).scenarioOptions;
+    expect(buildScenario("live", options).server).toEqual({
+      cdnLatencyMs: 150,
+      cdnBandwidthKbps: 0,
+      cdnPlaylistLatencyMs: 0,
+    });
   });
 
   it("with --shaping devtools: the bench before issue 22 (CDN emulation in cdn-emulation only, no links)", () => {

@@ -73,7 +73,7 @@ describe("ratios", () => {
 describe("measureOrigin", () => {
   const target = { stream: "demo", rendition: "540p" };
   const counters = (): OriginCounters => {
-    const origin = new OriginCounters({ latencyMs: 0, bandwidthKbps: 0 });
+    const origin = new OriginCounters({ latencyMs: 0, bandwidthKbps: 0, playlistLatencyMs: 0 });
     for (const [file, times] of [
       ["seg-live-10.ts", 3],
       ["seg-live-11.ts", 1],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OriginCounters } from "../../../demo-server/src/origin/origin-counters.js";
 
-const cdn = { latencyMs: 0, bandwidthKbps: 0 };
+const cdn = { latencyMs: 0, bandwidthKbps: 0, playlistLatencyMs: 0 };
 const t360 = { stream: "demo", rendition: "360p" };
 
 describe("OriginCounters", () => {
@@ -62,7 +62,10 @@ describe("OriginCounters", () => {
 
   it("resets to zero and restarts the 'since' clock", () => {
     let now = Date.UTC(2025, 0, 1);
-    const counters = new OriginCounters({ latencyMs: 50, bandwidthKbps: 800 }, () => now);
+    const counters = new OriginCounters(
+      { latencyMs: 50, bandwidthKbps: 800, playlistLatencyMs: 0 },
+      () => now,
+    );
     counters.recordMediaBytes(t360, "x", 10);
     now += 60_000;
     counters.reset();
@@ -70,7 +73,7 @@ describe("OriginCounters", () => {
     expect(stats.totals.mediaBytes).toBe(0);
     expect(stats.streams).toEqual({});
     expect(stats.since).toBe("2025-01-01T00:01:00.000Z");
-    expect(stats.cdn).toEqual({ latencyMs: 50, bandwidthKbps: 800 });
+    expect(stats.cdn).toEqual({ latencyMs: 50, bandwidthKbps: 800, playlistLatencyMs: 0 });
   });
 
   it("returns a snapshot that later traffic does not change", () => {

@@ -13,7 +13,7 @@ function snapshot(streams: Record<string, number>): OriginStatsSnapshot {
         { ...zeroCounters(), mediaBytes, renditions: {} },
       ]),
     ),
-    cdn: { latencyMs: 0, bandwidthKbps: 0 },
+    cdn: { latencyMs: 0, bandwidthKbps: 0, playlistLatencyMs: 0 },
   };
 }
 
