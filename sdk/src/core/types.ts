@@ -93,8 +93,14 @@ export interface PlaybackState {
 export interface LoadOptions {
   signal?: AbortSignal;
   http: HttpPolicy;
-  /** Bytes received so far (for player progress callbacks). */
+  /** Bytes received so far, from peers and HTTP (for player progress callbacks). */
   onProgress?: (loadedBytes: number, totalBytes: number) => void;
+  /**
+   * Called as each HTTP request of this load goes out (before its first byte): the moment the load
+   * starts to cost network time at the origin. Until then it waited for peers or took bytes from them,
+   * which a player's ABR must not read as its CDN's speed (see hlsjs/loader-stats.ts).
+   */
+  onHttpRequest?: () => void;
   /**
    * The player's own request customisation (hls.js `xhrSetup` / `fetchSetup`), applied to every HTTP
    * request of this load before the page's `httpRequestSetup`. Set by the player adapter.

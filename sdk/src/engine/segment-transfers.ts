@@ -132,6 +132,7 @@ export class SegmentTransfers {
     if (fromOffset > 0 && assembly.p2pBytes > 0) trust?.peersDone();
     this.deps.stats.httpRequests++;
     assembly.httpRequestStarted(performance.now());
+    options.onHttpRequest?.();
     const result = await httpFetch(request.url, {
       range: { start: base + fromOffset, end: request.byteRange?.end },
       // A body of this URL was refused lately: the browser may have cached it; fetch and re-cache.

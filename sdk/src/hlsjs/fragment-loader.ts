@@ -12,7 +12,7 @@ import { AbortError, HttpError, TimeoutError } from "../core/errors.js";
 import type { HttpPolicy, SegmentRequest } from "../core/types.js";
 import { hlsRequestSetup } from "./hls-request-setup.js";
 import { peerDeliveryReportBps } from "../engine/abr-report.js";
-import { createLoaderStats, fillLoaderStats } from "./loader-stats.js";
+import { createLoaderStats, fillLoaderStats, networkClock } from "./loader-stats.js";
 
 export interface FragmentLoaderBridge {
   engine: Engine;
@@ -80,7 +80,7 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
       this.callbacks = callbacks;
       const controller = (this.controller = new AbortController());
       const stats = this.stats;
-      stats.loading.start = performance.now();
+      const clock = networkClock(stats);
       bridge.engine
         .loadSegment(request, {
           signal: controller.signal,
@@ -88,11 +88,9 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
           playerRequestSetup: hlsRequestSetup(this.hlsConfig, context),
           // `chunkCount` stays hls.js's: it counts the payloads it pushes to its transmuxer (we push
           // one, in onSuccess) and reads a count above 1 as "more of a segment being streamed".
-          onProgress: (loaded, total) => {
-            if (stats.loading.first === 0) stats.loading.first = performance.now();
-            stats.loaded = loaded;
-            stats.total = total;
-          },
+          // hls.js's ABR sees only the load's HTTP time in flight (networkClock in loader-stats.ts).
+          onHttpRequest: () => clock.httpRequest(),
+          onProgress: (loaded, total) => clock.progress(loaded, total),
         })
         .then(
           (result) => {

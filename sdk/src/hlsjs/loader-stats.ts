@@ -58,3 +58,48 @@ export function fillLoaderStats(
   stats.loading.start = stats.loading.first - ttfbMs;
   stats.bwEstimate = transferMs > 0 ? (bytes * 8000) / transferMs : 0;
 }
+
+/**
+ * What hls.js sees of a load while it is in flight: its network time at the origin only.
+ *
+ * hls.js's ABR polls a fragment load every 100 ms (`_abandonRulesCheck`, hls.js 1.x
+ * `abr-controller.ts`): once the load is older than half the fragment's duration and its estimated
+ * remaining time exceeds the buffer, it aborts the load, samples the whole elapsed time as a
+ * time-to-first-byte and resets its bandwidth estimate to a lower level's bitrate. A load Nearcast
+ * holds for peers (or one a slow peer is streaming) looks exactly like that: no byte from the
+ * network for seconds. hls.js then dropped to its lowest level and climbed back again and again
+ * (BENCHMARKS.md, real shaping), where plain hls.js on the same links never did. Keeping playback
+ * safe during a hold is the delivery policy's deadline; hls.js's abandon rule should judge only
+ * what it would judge with its own loader: an HTTP transfer.
+ *
+ * So until the load's first HTTP request (`httpRequest()`), `stats.loading.start` reads as now (the
+ * load has not started to cost network time) and progress is not shown; from then on `start` is the
+ * request's time and `progress()` fills `first`, `loaded` and `total` (bytes a peer gave earlier count
+ * as loaded: they are the segment's). A later assignment to `loading.start` (fillLoaderStats at the
+ * end) sets it as a plain value.
+ */
+export function networkClock(stats: LoaderStats): {
+  httpRequest(): void;
+  progress(loaded: number, total: number): void;
+} {
+  let start: number | undefined;
+  Object.defineProperty(stats.loading, "start", {
+    configurable: true,
+    enumerable: true,
+    get: () => start ?? performance.now(),
+    set: (value: number) => {
+      start = value;
+    },
+  });
+  return {
+    httpRequest() {
+      start ??= performance.now();
+    },
+    progress(loaded, total) {
+      if (start === undefined) return;
+      if (stats.loading.first === 0) stats.loading.first = performance.now();
+      stats.loaded = loaded;
+      stats.total = total;
+    },
+  };
+}

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SegmentResult } from "../../../sdk/src/core/types.js";
-import { createLoaderStats, fillLoaderStats } from "../../../sdk/src/hlsjs/loader-stats.js";
+import { createLoaderStats, fillLoaderStats, networkClock } from "../../../sdk/src/hlsjs/loader-stats.js";
 import { httpPolicyFrom } from "../../../sdk/src/hlsjs/fragment-loader.js";
 
 const result = (source: SegmentResult["source"], bytes: number, start: number, first: number, end: number) =>
@@ -96,3 +96,49 @@ describe("httpPolicyFrom", () => {
     expect(policy.retry).toEqual({ maxRetries: 2, retryDelayMs: 500, maxRetryDelayMs: 4000 });
   });
 });
+
+describe("networkClock: what hls.js's abandon rule sees of a load in flight", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const at = (ms: number) => vi.spyOn(performance, "now").mockReturnValue(ms);
+
+  it("shows a load held for peers as just begun, and hides peer progress, until its HTTP request", () => {
+    const stats = createLoaderStats();
+    const clock = networkClock(stats);
+    at(1000);
+    expect(stats.loading.start).toBe(1000);
+    at(4000); // three seconds of hold and a slow peer's bytes: no network time at the origin
+    clock.progress(50_000, 200_000);
+    expect(now(stats)).toBe(0);
+    expect(stats.loaded).toBe(0);
+    expect(stats.loading.first).toBe(0);
+  });
+
+  it("times the load from its first HTTP request, counting the peers' earlier bytes as loaded", () => {
+    const stats = createLoaderStats();
+    const clock = networkClock(stats);
+    at(4000);
+    clock.httpRequest();
+    at(4150);
+    clock.progress(80_000, 200_000);
+    at(4300);
+    clock.httpRequest(); // a retry does not restart the clock
+    expect(now(stats)).toBe(300);
+    expect(stats.loading.first).toBe(4150);
+    expect(stats.loaded).toBe(80_000);
+    expect(stats.total).toBe(200_000);
+  });
+
+  it("takes the final figures as plain values (fillLoaderStats at delivery)", () => {
+    const stats = createLoaderStats();
+    networkClock(stats);
+    at(9000);
+    fillLoaderStats(stats, result("http", 1000, 8000, 8100, 8400), 0, 9000);
+    at(12_000);
+    expect(stats.loading.end - stats.loading.start).toBe(400);
+  });
+});
+
+/** Time since `loading.start` as hls.js computes it (`timeLoading`). */
+function now(stats: ReturnType<typeof createLoaderStats>): number {
+  return performance.now() - stats.loading.start;
+}
