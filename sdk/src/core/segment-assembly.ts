@@ -254,10 +254,17 @@ export class SegmentAssembly {
     this.confirmedBy = undefined;
   }
 
-  /** The whole segment in a buffer of its own (never a view into a larger one), safe to transfer. */
+  /**
+   * The whole segment in a buffer of its own (never a view into a larger one), safe to transfer. The
+   * chunks are joined once: the buffer then stands for them, so the copy's confirmation and the
+   * delivery to the player (two calls per segment) share it, as they already did a one-chunk copy.
+   */
   bytes(): Uint8Array {
     const data = concat(this.chunks, this.length);
-    return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    if (this.length > 0 && (this.chunks.length !== 1 || this.chunks[0] !== whole))
+      this.chunks.splice(0, this.chunks.length, whole);
+    return whole;
   }
 
   source(): SegmentSource {

@@ -5,7 +5,8 @@
 // body's first chunk, which goes on at once (the first byte's time is what a player's estimates
 // read), chunks are gathered for at most CHUNK_BATCH_DELAY_MS or CHUNK_BATCH_BYTES, whichever comes
 // first, and handed on as one. The fetcher hands on the last batch as the body ends, so the time of
-// the last byte is kept too.
+// the last byte is kept too. Where the body is a byte stream, its reads are batches already
+// (body-reads.ts) and go on through deliverNow; this batching is for default readers.
 import { concat } from "../core/bytes.js";
 
 /**
@@ -52,6 +53,16 @@ export class ChunkBatch {
       this.started = true;
       this.flush();
     } else this.timer ??= setTimeout(this.onTimer, this.maxDelayMs);
+  }
+
+  /**
+   * Hand on `bytes` now, as a batch of their own (a BYOB read's batch, body-reads.ts), after what is
+   * held ({@link flush} first keeps the order). A throwing `deliver` throws here.
+   */
+  deliverNow(bytes: Uint8Array): void {
+    this.flush();
+    this.started = true;
+    this.deliver(bytes);
   }
 
   /** Hand on what is held now (nothing when empty). A throwing `deliver` throws here. */

@@ -2,6 +2,7 @@ import { concat } from "../core/bytes.js";
 import type { LengthEvidence } from "../core/copy-confirmation.js";
 import { AbortError, HttpError, NearcastError, TimeoutError } from "../core/errors.js";
 import type { ByteRange, HttpPolicy, TransferTiming } from "../core/types.js";
+import { type BodyRead, BodyReads } from "./body-reads.js";
 import { ChunkBatch } from "./chunk-batch.js";
 import { headersWithRange, type PrepareRequest } from "./request-setup.js";
 import { checkBodyEnd, checkBodyGrowth, expectBody } from "./response-body.js";
@@ -12,7 +13,9 @@ export interface HttpFetchOptions {
   policy: HttpPolicy;
   /**
    * Called with the body's bytes as they arrive (already trimmed to the requested range): the first
-   * chunk at once, the later ones batched (chunk-batch.ts: at most 50 ms or 64 KiB late), all of them
+   * chunk at once, the later ones batched (a byte stream's reads wait for about 50 ms of the body at
+   * its rate so far, body-reads.ts; other streams' chunks at most 50 ms or 64 KiB late,
+   * chunk-batch.ts), all of them
    * before the fetch resolves, times out or fails with a broken body. `loadedBytes` counts the bytes
    * handed on so far, this chunk included; `totalBytes` is the size of the requested range, 0 while
    * unknown (no Content-Length). Once it has been called, a failed attempt is not retried here: the
@@ -59,6 +62,7 @@ export interface HttpFetchResult {
 }
 
 const defaultNow = () => performance.now();
+const EMPTY = new Uint8Array(0);
 
 /**
  * GET a URL (or a byte range of it) with first-byte and total timeouts, abort, and the retry policy
@@ -180,12 +184,16 @@ async function fetchOnce(
           },
         )
       : undefined;
-    const reader = response.body?.getReader();
-    if (!reader) throw new HttpError(`empty body for ${url}`, status);
+    if (!response.body) throw new HttpError(`empty body for ${url}`, status);
+    const reader = new BodyReads(response.body, now);
     for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>;
+      // Never ask for more than is wanted (the bytes to skip, then the rest of the range); wait for a
+      // whole batch only within what the body still holds by its stated length.
+      const limit = skip > 0 ? skip : wanted !== undefined ? wanted - loaded : undefined;
+      const sure = expect.stated !== undefined ? Math.max(0, skip + expect.stated - loaded) : 0;
+      let read: BodyRead;
       try {
-        read = await reader.read();
+        read = await reader.read(limit, sure);
       } catch (error) {
         if (deliveryError) throw deliveryError.error;
         if (outer?.aborted) throw error;
@@ -199,9 +207,8 @@ async function fetchOnce(
         );
       }
       const { done, value } = read;
-      if (done) break;
-      countBytes(value.byteLength);
-      let chunk = value;
+      let chunk = value ?? EMPTY;
+      countBytes(chunk.byteLength);
       if (skip > 0) {
         const cut = Math.min(skip, chunk.byteLength);
         skip -= cut;
@@ -209,11 +216,15 @@ async function fetchOnce(
       }
       if (wanted !== undefined && loaded + chunk.byteLength > wanted)
         chunk = chunk.subarray(0, wanted - loaded);
-      if (chunk.byteLength === 0) continue;
-      checkBodyGrowth(expect, loaded, chunk.byteLength, url, status);
-      if (!options.discardBody) chunks.push(chunk);
-      loaded += chunk.byteLength;
-      batch?.add(chunk);
+      if (chunk.byteLength > 0) {
+        checkBodyGrowth(expect, loaded, chunk.byteLength, url, status);
+        if (!options.discardBody) chunks.push(chunk);
+        loaded += chunk.byteLength;
+        // A BYOB read's bytes are a batch already (body-reads.ts).
+        if (read.batch) batch?.deliverNow(chunk);
+        else batch?.add(chunk);
+      }
+      if (done) break;
       if (wanted !== undefined && loaded >= wanted) {
         batch?.flush();
         await reader.cancel().catch(() => {});

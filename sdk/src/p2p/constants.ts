@@ -76,6 +76,13 @@ export const SWARM_SWITCH_GRACE_MS = 8000;
  */
 export const SWARM_LEAVE_DRAIN_MS = 8000;
 
+/**
+ * After a rendition switch (the viewer has peers in its track's other swarm), the new swarm's offers
+ * wait this long at most for a tracker's count of it, so only viewers that are there get one; a
+ * tracker answers within a round trip, and without an answer the next announce offers as usual.
+ */
+export const SWITCH_OFFERS_WAIT_MS = 3000;
+
 /** How often swarms are checked for leaving: a small part of the grace above. */
 export const SWARM_SWEEP_MS = 2000;
 

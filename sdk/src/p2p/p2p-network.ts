@@ -7,7 +7,7 @@ import type { StatsCollector } from "../core/stats.js";
 import { TokenBucket } from "../core/token-bucket.js";
 import { setRecent } from "../core/bounded-recent.js";
 import type { PeerRejectionReason } from "../core/types.js";
-import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS, SWARM_SWEEP_MS } from "./constants.js";
+import { ADDRESS_BAN_STRIKES, MAX_BANNED_PEERS, SWARM_SWEEP_MS, SWITCH_OFFERS_WAIT_MS } from "./constants.js";
 import { IceConfigSource } from "./ice-config.js";
 import { createPeerId } from "./ids.js";
 import { Peer, type PeerHandlers, type PeerRemote } from "./peer.js";
@@ -130,7 +130,7 @@ export class P2PNetwork {
       isBanned: (remote) => this.refuses(remote),
       onPeer: (key, remote, channel, connection, initiator) =>
         this.onPeerConnected(key, remote, channel, connection, initiator),
-      onSwarmReport: (key, others) => this.swarms.get(key)?.trackerReported(others),
+      onSwarmReport: (key, others) => this.swarmReported(key, others),
       onSession: (url, session) => options.onSession?.(url, session),
       onTrackerState: (url, state, detail) => emit("tracker-state", { url, state, ...detail }),
       onWarning: (message) => emit("warning", { code: "tracker", message }),
@@ -162,6 +162,10 @@ export class P2PNetwork {
     let swarm = this.swarms.get(key);
     if (!swarm) {
       swarm = new Swarm(key, this.peerId, this.options.config.maxPeers);
+      // A rendition switch: the viewer has peers in its track's other swarm, so the new one's offers
+      // can wait for the tracker's count (one round trip) instead of going to everyone it might hold.
+      if (track !== undefined && this.hasPeersInTrack(track))
+        swarm.offersAwaitCountMs = SWITCH_OFFERS_WAIT_MS;
       this.swarms.set(key, swarm);
       this.connector.join(key);
     }
@@ -266,6 +270,23 @@ export class P2PNetwork {
     this.uplinkMeter.destroy();
     for (const swarm of this.swarms.values()) swarm.closeAll("destroyed");
     this.swarms.clear();
+  }
+
+  /** A tracker counted a swarm: offers that waited for the count go out now (see `swarm()`). */
+  private swarmReported(key: string, others: number | undefined): void {
+    const swarm = this.swarms.get(key);
+    if (!swarm) return;
+    const waited = swarm.awaitingCount;
+    swarm.trackerReported(others);
+    if (waited && swarm.offersWanted > 0) this.connector.refill(key);
+  }
+
+  /** Another swarm of this track, not being left, has connected peers. */
+  private hasPeersInTrack(track: string): boolean {
+    for (const swarm of this.swarms.values())
+      if (swarm.track === track && swarm.leavingSinceMs === undefined && swarm.connectedPeers > 0)
+        return true;
+    return false;
   }
 
   private onPeerConnected(

@@ -21,6 +21,12 @@ export class Swarm implements PeerView {
   othersReported: number | undefined;
   /** A tracker has answered our announce (until then, others may well be there). */
   trackerAnswered = false;
+  /**
+   * Make no offers before a tracker has counted this swarm, for at most this many ms after joining
+   * (0: offer at once). Set for a rendition switch, where the viewer still has peers in the swarm it
+   * switches from: see {@link offersWanted}.
+   */
+  offersAwaitCountMs = 0;
   private waiters = new Set<() => void>();
   /** A peer has come and gone: we are past start-up, never wait for a "first" peer again. */
   private peerLeft = false;
@@ -95,9 +101,20 @@ export class Swarm implements PeerView {
     return Math.max(0, peerLimit(this.maxPeers, this.othersReported) - this.peers.size);
   }
 
-  /** How many new connections an offer of ours could still make (see `offersWanted` in connect-rules.ts). */
+  /**
+   * How many new connections an offer of ours could still make (see `offersWanted` in connect-rules.ts).
+   * None while the swarm awaits a tracker's count ({@link offersAwaitCountMs}): before a count, every
+   * wanted peer gets an offer (up to MAX_OFFERS_PER_ANNOUNCE RTCPeerConnections), and in the swarm
+   * of a brief ABR dip nobody answers them — they are closed unanswered when the dip's swarm is left.
+   */
   get offersWanted(): number {
+    if (this.awaitingCount) return 0;
     return offersWanted(this.wantedPeers, this.othersReported, this.peers.size);
+  }
+
+  /** Offers wait for a tracker's count (see {@link offersAwaitCountMs}). */
+  get awaitingCount(): boolean {
+    return !this.trackerAnswered && Date.now() - this.joinedMs < this.offersAwaitCountMs;
   }
 
   /** Offers for a retry after a failed attempt (see `retryOffersWanted` in connect-rules.ts). */

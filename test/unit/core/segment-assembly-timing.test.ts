@@ -40,3 +40,33 @@ describe("SegmentAssembly.timing: what hls.js's ABR is told", () => {
     expect(assembly.timing(1000)).toEqual({ requestStartMs: 1000, firstByteMs: 1300, endMs: 1450 });
   });
 });
+
+// A complete segment's bytes are joined once: the copy's confirmation and the delivery to the player
+// share one buffer of its own, and the assembly still reads the same bytes afterwards.
+describe("SegmentAssembly.bytes", () => {
+  it("joins the chunks once, into a whole buffer that later calls return again", () => {
+    const assembly = new SegmentAssembly(request, undefined);
+    const all = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    assembly.setTotal(300);
+    // Views into a larger buffer, as a reader's chunks may be.
+    assembly.append(0, all.subarray(0, 100), "http", 1);
+    assembly.append(100, all.subarray(100, 300), "http", 2);
+    const first = assembly.bytes();
+    expect(first).toEqual(all);
+    expect(first.byteOffset).toBe(0);
+    expect(first.buffer.byteLength).toBe(300);
+    expect(first.buffer).not.toBe(all.buffer);
+    expect(assembly.bytes()).toBe(first);
+    expect(assembly.slice(50, 250)).toEqual(all.subarray(50, 250));
+  });
+
+  it("copies a lone chunk that is a view into a larger buffer", () => {
+    const assembly = new SegmentAssembly(request, undefined);
+    const backing = new Uint8Array(64).fill(9);
+    assembly.append(0, backing.subarray(8, 40), "http", 1);
+    const data = assembly.bytes();
+    expect(data.buffer).not.toBe(backing.buffer);
+    expect(data.byteLength).toBe(32);
+    expect(assembly.bytes()).toBe(data);
+  });
+});

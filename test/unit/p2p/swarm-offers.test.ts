@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Peer } from "../../../sdk/src/p2p/peer.js";
 import { ANSWER_HEADROOM_PEERS } from "../../../sdk/src/p2p/constants.js";
 import { Swarm } from "../../../sdk/src/p2p/swarm.js";
@@ -62,6 +62,35 @@ describe("Swarm.answerRoom: a large swarm's headroom for viewers that lack peers
       expect(swarm.answerRoom).toBe(0);
       const extra = fakePeer("c");
       expect(swarm.add(extra)).toBe(extra);
+    }
+  });
+});
+
+describe("Swarm.offersWanted after a rendition switch: offers wait for the tracker's count", () => {
+  it("makes none until a tracker counted the swarm, then only for the viewers there", () => {
+    const swarm = new Swarm("s|540p", "me", 8);
+    swarm.offersAwaitCountMs = 3000;
+    expect(swarm.awaitingCount).toBe(true);
+    expect(swarm.offersWanted).toBe(0);
+    // The swarm of a brief ABR dip: nobody else there, so no RTCPeerConnection is made for it.
+    swarm.trackerReported(0);
+    expect(swarm.awaitingCount).toBe(false);
+    expect(swarm.offersWanted).toBe(0);
+    swarm.trackerReported(2);
+    expect(swarm.offersWanted).toBe(2);
+  });
+
+  it("offers as usual once the wait has run out without a count", () => {
+    vi.useFakeTimers();
+    try {
+      const swarm = new Swarm("s|540p", "me", 8);
+      swarm.offersAwaitCountMs = 3000;
+      vi.advanceTimersByTime(2999);
+      expect(swarm.offersWanted).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(swarm.offersWanted).toBe(8);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });
