@@ -6,7 +6,7 @@
  * (load-context.ts: the swarm as a PeerView, the HTTP estimates, a clock) and answers with {@link LoadAction}s that a driver
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
-import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
+import { decide, decideAfterHttpFailure, measuredSafetyMarginMs, type ScheduleInput } from "./decide.js";
 import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS, RELAY_FIRST_BYTE_MS } from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
 import { announcesPeerDownload, electedFirstFetchers, isLargeSwarm } from "./mesh-rules.js";
@@ -140,12 +140,13 @@ export class LoadPolicy {
     const afterFailure = this.phase === "after-http-failure";
     if (!p2p || ctx.httpOnly) return afterFailure ? this.fail() : this.http();
     const id = ctx.segment.id;
+    const segmentBytesEstimate = p2p.peers.announcedLength(id) ?? ctx.estimates.segmentBytes;
     const input: ScheduleInput = {
-      segmentBytesEstimate: p2p.peers.announcedLength(id) ?? ctx.estimates.segmentBytes,
+      segmentBytesEstimate,
       deadlineMs: ctx.deadlineMs(),
       httpBandwidthBps: ctx.estimates.httpBandwidthBps,
       httpFirstByteMs: ctx.estimates.httpFirstByteMs,
-      safetyMarginMs: this.viewer.config.httpSafetyMarginMs,
+      safetyMarginMs: this.safetyMarginMs(segmentBytesEstimate),
       candidates: p2p.peers.candidates(id),
       failedPeers: this.failedPeers,
       awaitingFirstPeer: p2p.peers.awaitingFirstPeer,
@@ -161,7 +162,11 @@ export class LoadPolicy {
       this.holdFitted = true;
     }
     input.holdLeftMs = this.holdMs - this.spentHoldMs;
-    const decision = afterFailure ? decideAfterHttpFailure(input) : decide(input);
+    const decision = afterFailure
+      ? decideAfterHttpFailure(input)
+      : this.probing()
+        ? ({ kind: "http", reason: "abr-probe" } as const)
+        : decide(input);
     this.lastDecision = `${decision.kind}:${decision.reason}`;
     ctx.observe?.(decision, input, afterFailure);
     if (decision.kind === "wait") {
@@ -170,8 +175,10 @@ export class LoadPolicy {
     }
     if (decision.kind === "http") return afterFailure ? this.fail() : this.http();
     const now = ctx.clock.now();
+    const peerBytesPerSec = input.candidates.find((c) => c.peerId === decision.peerId)?.throughputBytesPerSec;
     const transfer: PeerTransfer = {
       peerId: decision.peerId,
+      ...(peerBytesPerSec ? { peerBytesPerSec } : {}),
       startedMs: now,
       grantedMs: decision.budgetMs,
       deadlineMs: input.deadlineMs,
@@ -264,6 +271,29 @@ export class LoadPolicy {
   /** The load was aborted (the player moved on): what to tell the neighbours. */
   aborted(): LoadAction {
     return this.fail();
+  }
+
+  /**
+   * This load is an ABR probe that has not fetched yet: HTTP at once, even where a peer holds the
+   * segment. A viewer whose neighbours are ahead of it finds every segment held, so a probe that
+   * waited for a segment nobody holds never came, and hls.js (told of peer deliveries at the old HTTP
+   * rate) kept it on 360p under tc where plain hls.js reached 540p. The probe's interval doubles
+   * while probes find nothing (throughput-probe.ts), so this costs a few CDN fetches a minute.
+   */
+  private probing(): boolean {
+    return this.probeFromBps !== undefined && this.phase === "peers" && this.ctx.bytes.length === 0;
+  }
+
+  /**
+   * The safety margin of this load's decisions, ms: in a small swarm scaled to the HTTP fallback's
+   * measured time (decide.ts `measuredSafetyMarginMs`), so a viewer on a fast link gives its peers
+   * longer tries; in a large swarm (and with the `measuredMargin` variant off) the configured one.
+   */
+  private safetyMarginMs(segmentBytes: number): number {
+    const configured = this.viewer.config.httpSafetyMarginMs;
+    if (this.largeSwarm || this.viewer.variant.measuredMargin === false) return configured;
+    const { httpBandwidthBps, httpFirstByteMs } = this.ctx.estimates;
+    return measuredSafetyMarginMs(configured, segmentBytes, httpBandwidthBps, httpFirstByteMs);
   }
 
   private http(): LoadAction {
