@@ -15,22 +15,6 @@ export const MIN_HEDGE_BUDGET_MS = 300;
 export const MIN_PEER_TRY_MS = 100;
 
 /**
- * The safety margin kept beyond the HTTP fallback's expected time is at most this many times that
- * time (and at most the configured `httpSafetyMarginMs`, at least {@link MIN_SAFETY_MARGIN_MS}):
- * HTTP's lateness grows with its transfer time, so a viewer whose link fetches a segment in 0.2 s
- * does not need the 2.5 s a slow link does. Under tc a fast viewer's holders were cut after
- * half the fixed margin (1250 ms) or never asked ("no time" at 2.2–2.6 s of buffer), then fetched
- * the segment from the CDN in 0.2–0.3 s with 2 s of buffer left (BENCHMARKS.md, real shaping).
- */
-export const SAFETY_MARGIN_HTTP_TIMES = 3;
-
-/**
- * Least safety margin however fast HTTP is measured, ms: an origin's first byte from a loaded
- * server or a far CDN edge, and a lost packet's retransmission, fit in it.
- */
-export const MIN_SAFETY_MARGIN_MS = 1000;
-
-/**
  * Bytes of one `data` frame's payload from a peer: the wire protocol's MAX_CHUNK_BYTES
  * (p2p/protocol-constants.ts), which the policy cannot import (it is shared with the simulator).
  * A peer transfer's bytes arrive in steps of this size.

@@ -32,8 +32,6 @@ import {
   DEFAULT_HTTP_BANDWIDTH_BPS,
   MIN_HEDGE_BUDGET_MS,
   MIN_PEER_TRY_MS,
-  MIN_SAFETY_MARGIN_MS,
-  SAFETY_MARGIN_HTTP_TIMES,
 } from "./constants.js";
 
 export interface PeerCandidate {
@@ -93,27 +91,6 @@ export function playbackDeadlineMs(playback: PlaybackState | undefined): number 
 export function expectedHttpMs(bytes: number, bandwidthBps: number, firstByteMs: number): number {
   const bps = bandwidthBps > 0 ? bandwidthBps : DEFAULT_HTTP_BANDWIDTH_BPS;
   return firstByteMs + ((bytes * 8) / bps) * 1000;
-}
-
-/**
- * The safety margin to keep beyond the HTTP fallback's expected time, ms: {@link SAFETY_MARGIN_HTTP_TIMES}
- * times that expected time (first byte + transfer at the measured rate; the default rate before a
- * measurement), within [{@link MIN_SAFETY_MARGIN_MS}, `configuredMs`]. A configured margin below the
- * floor is kept as configured.
- *
- * @param configuredMs `httpSafetyMarginMs` of the config: the most ever kept
- * @param bytes the segment's expected size
- * @param bandwidthBps measured HTTP throughput, bits/s; 0 = not measured
- * @param firstByteMs expected time to HTTP's first byte, ms
- */
-export function measuredSafetyMarginMs(
-  configuredMs: number,
-  bytes: number,
-  bandwidthBps: number,
-  firstByteMs: number,
-): number {
-  const scaled = SAFETY_MARGIN_HTTP_TIMES * expectedHttpMs(bytes, bandwidthBps, firstByteMs);
-  return Math.min(configuredMs, Math.max(MIN_SAFETY_MARGIN_MS, scaled));
 }
 
 /** The segment's transfer time from `peer` at its measured throughput, ms; 0 when not measured. */

@@ -81,11 +81,6 @@ export interface PolicyVariant {
    * with `absent` (p2p/upload-rules.ts `servesSegment`; the SDK's Uploader always does). @default true
    */
   servesByUplink?: boolean;
-  /**
-   * In a small swarm the safety margin follows the HTTP fallback's measured time (decide.ts
-   * `measuredSafetyMarginMs`); false: the configured `httpSafetyMarginMs` always. @default true
-   */
-  measuredMargin?: boolean;
 }
 
 /** What one load reads, for its whole life. */

@@ -6,7 +6,7 @@
  * (load-context.ts: the swarm as a PeerView, the HTTP estimates, a clock) and answers with {@link LoadAction}s that a driver
  * (engine/segment-load.ts) carries out, in the real engine and in the simulator alike.
  */
-import { decide, decideAfterHttpFailure, measuredSafetyMarginMs, type ScheduleInput } from "./decide.js";
+import { decide, decideAfterHttpFailure, type ScheduleInput } from "./decide.js";
 import { NEW_SEGMENT_HOLD_MIN_MS, NEW_SEGMENT_HOLD_SPREAD_MS, RELAY_FIRST_BYTE_MS } from "./constants.js";
 import type { LoadContext, ViewerState } from "./load-context.js";
 import { announcesPeerDownload, electedFirstFetchers, isLargeSwarm } from "./mesh-rules.js";
@@ -140,13 +140,12 @@ export class LoadPolicy {
     const afterFailure = this.phase === "after-http-failure";
     if (!p2p || ctx.httpOnly) return afterFailure ? this.fail() : this.http();
     const id = ctx.segment.id;
-    const segmentBytesEstimate = p2p.peers.announcedLength(id) ?? ctx.estimates.segmentBytes;
     const input: ScheduleInput = {
-      segmentBytesEstimate,
+      segmentBytesEstimate: p2p.peers.announcedLength(id) ?? ctx.estimates.segmentBytes,
       deadlineMs: ctx.deadlineMs(),
       httpBandwidthBps: ctx.estimates.httpBandwidthBps,
       httpFirstByteMs: ctx.estimates.httpFirstByteMs,
-      safetyMarginMs: this.safetyMarginMs(segmentBytesEstimate),
+      safetyMarginMs: this.viewer.config.httpSafetyMarginMs,
       candidates: p2p.peers.candidates(id),
       failedPeers: this.failedPeers,
       awaitingFirstPeer: p2p.peers.awaitingFirstPeer,
@@ -175,7 +174,10 @@ export class LoadPolicy {
     }
     if (decision.kind === "http") return afterFailure ? this.fail() : this.http();
     const now = ctx.clock.now();
-    const peerBytesPerSec = input.candidates.find((c) => c.peerId === decision.peerId)?.throughputBytesPerSec;
+    // Small swarms only (transfer-limits.ts STALL_CHUNK_TIMES): a slow peer there is a capped uplink.
+    const peerBytesPerSec = this.largeSwarm
+      ? undefined
+      : input.candidates.find((c) => c.peerId === decision.peerId)?.throughputBytesPerSec;
     const transfer: PeerTransfer = {
       peerId: decision.peerId,
       ...(peerBytesPerSec ? { peerBytesPerSec } : {}),
@@ -282,18 +284,6 @@ export class LoadPolicy {
    */
   private probing(): boolean {
     return this.probeFromBps !== undefined && this.phase === "peers" && this.ctx.bytes.length === 0;
-  }
-
-  /**
-   * The safety margin of this load's decisions, ms: in a small swarm scaled to the HTTP fallback's
-   * measured time (decide.ts `measuredSafetyMarginMs`), so a viewer on a fast link gives its peers
-   * longer tries; in a large swarm (and with the `measuredMargin` variant off) the configured one.
-   */
-  private safetyMarginMs(segmentBytes: number): number {
-    const configured = this.viewer.config.httpSafetyMarginMs;
-    if (this.largeSwarm || this.viewer.variant.measuredMargin === false) return configured;
-    const { httpBandwidthBps, httpFirstByteMs } = this.ctx.estimates;
-    return measuredSafetyMarginMs(configured, segmentBytes, httpBandwidthBps, httpFirstByteMs);
   }
 
   private http(): LoadAction {
