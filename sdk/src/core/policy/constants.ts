@@ -14,21 +14,6 @@ export const MIN_HEDGE_BUDGET_MS = 300;
  */
 export const MIN_PEER_TRY_MS = 100;
 
-/**
- * Bytes of one `data` frame's payload from a peer: the wire protocol's MAX_CHUNK_BYTES
- * (p2p/protocol-constants.ts), which the policy cannot import (it is shared with the simulator).
- * A peer transfer's bytes arrive in steps of this size.
- */
-export const PEER_CHUNK_BYTES = 65_536;
-
-/**
- * A peer measured at a rate that brings one chunk in more than `p2pStallTimeoutMs` is not counted as
- * stalled before this many chunk times without a byte (within its budget): a 500 kbit/s uplink
- * takes 1.05 s per 64-KiB chunk, two requesters served in turn 2.1 s, where the 1.5-s stall timeout
- * cut it and the segment came from the CDN once more.
- */
-export const STALL_CHUNK_TIMES = 1.5;
-
 /** Assumed HTTP throughput before the first measurement: a modest 2 Mbit/s, in bits/s. */
 export const DEFAULT_HTTP_BANDWIDTH_BPS = 2_000_000;
 

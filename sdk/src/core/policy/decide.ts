@@ -76,7 +76,7 @@ export interface ScheduleInput {
 export type Decision =
   | { kind: "p2p"; peerId: string; budgetMs: number; reason: "complete" | "fetching" }
   | { kind: "wait"; maxWaitMs: number; reason: "awaiting-first-peer" | "new-segment-hold" }
-  | { kind: "http"; reason: "no-peer-has-it" | "no-time" | "p2p-disabled" | "abr-probe" };
+  | { kind: "http"; reason: "no-peer-has-it" | "no-time" | "p2p-disabled" };
 
 /**
  * Milliseconds until the player needs more data: the media buffered ahead at the playback rate, or

@@ -161,11 +161,7 @@ export class LoadPolicy {
       this.holdFitted = true;
     }
     input.holdLeftMs = this.holdMs - this.spentHoldMs;
-    const decision = afterFailure
-      ? decideAfterHttpFailure(input)
-      : this.probing()
-        ? ({ kind: "http", reason: "abr-probe" } as const)
-        : decide(input);
+    const decision = afterFailure ? decideAfterHttpFailure(input) : decide(input);
     this.lastDecision = `${decision.kind}:${decision.reason}`;
     ctx.observe?.(decision, input, afterFailure);
     if (decision.kind === "wait") {
@@ -174,13 +170,8 @@ export class LoadPolicy {
     }
     if (decision.kind === "http") return afterFailure ? this.fail() : this.http();
     const now = ctx.clock.now();
-    // Small swarms only (transfer-limits.ts STALL_CHUNK_TIMES): a slow peer there is a capped uplink.
-    const peerBytesPerSec = this.largeSwarm
-      ? undefined
-      : input.candidates.find((c) => c.peerId === decision.peerId)?.throughputBytesPerSec;
     const transfer: PeerTransfer = {
       peerId: decision.peerId,
-      ...(peerBytesPerSec ? { peerBytesPerSec } : {}),
       startedMs: now,
       grantedMs: decision.budgetMs,
       deadlineMs: input.deadlineMs,
@@ -273,17 +264,6 @@ export class LoadPolicy {
   /** The load was aborted (the player moved on): what to tell the neighbours. */
   aborted(): LoadAction {
     return this.fail();
-  }
-
-  /**
-   * This load is an ABR probe that has not fetched yet: HTTP at once, even where a peer holds the
-   * segment. A viewer whose neighbours are ahead of it finds every segment held, so a probe that
-   * waited for a segment nobody holds never came, and hls.js (told of peer deliveries at the old HTTP
-   * rate) kept it on 360p under tc where plain hls.js reached 540p. The probe's interval doubles
-   * while probes find nothing (throughput-probe.ts), so this costs a few CDN fetches a minute.
-   */
-  private probing(): boolean {
-    return this.probeFromBps !== undefined && this.phase === "peers" && this.ctx.bytes.length === 0;
   }
 
   private http(): LoadAction {

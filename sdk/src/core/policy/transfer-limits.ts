@@ -12,8 +12,6 @@
 import {
   DEFAULT_HTTP_BANDWIDTH_BPS,
   MIN_PEER_STALL_MS,
-  PEER_CHUNK_BYTES,
-  STALL_CHUNK_TIMES,
   TRANSFER_CHECK_INTERVAL_MS,
   TRICKLE_FACTOR,
 } from "./constants.js";
@@ -38,8 +36,6 @@ export interface PeerTransfer {
   readonly deadlineMs: number;
   /** Bytes of the segment still to come at the start (as estimated then). */
   readonly expectedBytes: number;
-  /** The peer's measured delivery rate when it was asked, bytes/s; undefined: not measured. */
-  readonly peerBytesPerSec?: number;
   lastProgressMs: number;
   /** When its first bytes arrived; undefined before. */
   firstByteMs?: number;
@@ -82,11 +78,7 @@ export function peerTransferLimits(
   // it at the grant makes one more CDN fetch of what it was about to bring.
   const streamingMs = received > 0 && streamingReserveMs !== undefined ? latestMs - streamingReserveMs : 0;
   const budgetMs = Math.max(t.grantedMs, Math.min(Math.max(t.grantedMs + earnedMs, streamingMs), latestMs));
-  // A peer measured slower than a chunk per stall timeout (a capped uplink, or one serving several
-  // requesters in turn) gets STALL_CHUNK_TIMES chunk times between bytes, within its budget.
-  const chunkMs = t.peerBytesPerSec ? (PEER_CHUNK_BYTES * 1000) / t.peerBytesPerSec : 0;
-  const idleMs = Math.max(stallTimeoutMs, STALL_CHUNK_TIMES * chunkMs);
-  return { budgetMs, stallMs: Math.min(idleMs, Math.max(budgetMs, MIN_PEER_STALL_MS)) };
+  return { budgetMs, stallMs: Math.min(stallTimeoutMs, Math.max(budgetMs, MIN_PEER_STALL_MS)) };
 }
 
 /** Why the transfer must stop at `nowMs`, or undefined while it is within its limits. */

@@ -263,30 +263,6 @@ describe("LoadPolicy: which action for which situation", () => {
     expect(w.begin({ canSwitchUp: false }).probeFromBps).toBeUndefined();
   });
 
-  it("ABR probe: over HTTP at once even where a peer holds the segment, announced", () => {
-    const w = world();
-    w.state.nowMs = ABR_PROBE_MIN_INTERVAL_MS;
-    w.state.candidates = [peer("a", { complete: true, throughputBytesPerSec: 1_000_000 })];
-    const load = w.begin({ canSwitchUp: true });
-    expect(load.next()).toEqual({ kind: "http", announceFetching: true });
-    expect(load.lastDecision).toBe("http:abr-probe");
-    w.state.bytes.complete = true;
-    expect(load.httpDone()).toEqual({ kind: "complete" });
-    w.state.bytes.complete = false;
-    // Not a probe (its interval doubled and has not passed): the holder is asked.
-    expect(w.begin({ canSwitchUp: true }).next()).toMatchObject({ kind: "ask-peer", peerId: "a" });
-  });
-
-  it("a peer measured slower than a chunk per stall timeout gets 1.5 chunk times without a byte", () => {
-    const w = world();
-    // 40 kB/s: a 64-KiB chunk every 1638 ms; idle allowed 2458 ms (within the 3150-ms budget).
-    w.state.candidates = [peer("a", { complete: true, throughputBytesPerSec: 40_000 })];
-    const load = w.begin();
-    expect(load.next()).toMatchObject({ kind: "ask-peer", peerId: "a" });
-    expect(load.checkTransfer(2400)).toMatchObject({ kind: "check-at" });
-    expect(load.checkTransfer(2500)).toEqual({ kind: "cut", reason: "no data for 2458 ms" });
-  });
-
   it("after a retryable HTTP failure: a holder is tried even with no buffer, for the back-off it replaces", () => {
     const w = world();
     const load = w.begin();
