@@ -88,7 +88,7 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
           playerRequestSetup: hlsRequestSetup(this.hlsConfig, context),
           // `chunkCount` stays hls.js's: it counts the payloads it pushes to its transmuxer (we push
           // one, in onSuccess) and reads a count above 1 as "more of a segment being streamed".
-          // hls.js's ABR sees only the load's HTTP time in flight (networkClock in loader-stats.ts).
+          // hls.js's ABR sees the load's time from its first byte or HTTP request (networkClock, loader-stats.ts).
           onHttpRequest: () => clock.httpRequest(),
           onProgress: (loaded, total) => clock.progress(loaded, total),
         })

@@ -60,23 +60,24 @@ export function fillLoaderStats(
 }
 
 /**
- * What hls.js sees of a load while it is in flight: its network time at the origin only.
+ * What hls.js sees of a load while it is in flight: its network time, not the time it was held.
  *
  * hls.js's ABR polls a fragment load every 100 ms (`_abandonRulesCheck`, hls.js 1.x
  * `abr-controller.ts`): once the load is older than half the fragment's duration and its estimated
  * remaining time exceeds the buffer, it aborts the load, samples the whole elapsed time as a
  * time-to-first-byte and resets its bandwidth estimate to a lower level's bitrate. A load Nearcast
- * holds for peers (or one a slow peer is streaming) looks exactly like that: no byte from the
- * network for seconds. hls.js then dropped to its lowest level and climbed back again and again
- * (BENCHMARKS.md, real shaping), where plain hls.js on the same links never did. Keeping playback
- * safe during a hold is the delivery policy's deadline; hls.js's abandon rule should judge only
- * what it would judge with its own loader: an HTTP transfer.
+ * holds for peers (waiting for a neighbour to receive the segment, no byte moving) looks exactly like
+ * that, and hls.js dropped to its lowest level and climbed back again and again (BENCHMARKS.md, real
+ * shaping) where plain hls.js on the same links never did. Keeping playback safe during a hold is the
+ * delivery policy's deadline; hls.js's rule should judge what it would judge with its own loader:
+ * bytes moving over the viewer's link.
  *
- * So until the load's first HTTP request (`httpRequest()`), `stats.loading.start` reads as now (the
- * load has not started to cost network time) and progress is not shown; from then on `start` is the
- * request's time and `progress()` fills `first`, `loaded` and `total` (bytes a peer gave earlier count
- * as loaded: they are the segment's). A later assignment to `loading.start` (fillLoaderStats at the
- * end) sets it as a plain value.
+ * So until the load's first HTTP request (`httpRequest()`) or its first bytes from anywhere
+ * (`progress()`), `stats.loading.start` reads as now (nothing has moved yet). From then on `start` is
+ * that moment and progress fills `first`, `loaded` and `total`. Bytes from a peer are shown as they
+ * come: they cross the viewer's own downlink, and when that link drops (a viewer moving to a slow
+ * network) hls.js must see it to switch down in time, as it does with HTTP. A later assignment to
+ * `loading.start` (fillLoaderStats at the end) sets it as a plain value.
  */
 export function networkClock(stats: LoaderStats): {
   httpRequest(): void;
@@ -96,8 +97,9 @@ export function networkClock(stats: LoaderStats): {
       start ??= performance.now();
     },
     progress(loaded, total) {
-      if (start === undefined) return;
-      if (stats.loading.first === 0) stats.loading.first = performance.now();
+      const now = performance.now();
+      start ??= now;
+      if (stats.loading.first === 0) stats.loading.first = now;
       stats.loaded = loaded;
       stats.total = total;
     },

@@ -101,16 +101,20 @@ describe("networkClock: what hls.js's abandon rule sees of a load in flight", ()
   afterEach(() => vi.restoreAllMocks());
   const at = (ms: number) => vi.spyOn(performance, "now").mockReturnValue(ms);
 
-  it("shows a load held for peers as just begun, and hides peer progress, until its HTTP request", () => {
+  it("shows a load held for peers as just begun until bytes move", () => {
     const stats = createLoaderStats();
     const clock = networkClock(stats);
     at(1000);
     expect(stats.loading.start).toBe(1000);
-    at(4000); // three seconds of hold and a slow peer's bytes: no network time at the origin
-    clock.progress(50_000, 200_000);
+    at(4000); // three seconds of hold: nothing moved over the viewer's link
     expect(now(stats)).toBe(0);
     expect(stats.loaded).toBe(0);
-    expect(stats.loading.first).toBe(0);
+    clock.progress(50_000, 200_000); // a peer's first bytes start the clock
+    at(4500);
+    clock.progress(80_000, 200_000);
+    expect(now(stats)).toBe(500);
+    expect(stats.loading.first).toBe(4000);
+    expect(stats.loaded).toBe(80_000);
   });
 
   it("times the load from its first HTTP request, counting the peers' earlier bytes as loaded", () => {
