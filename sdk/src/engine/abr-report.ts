@@ -30,14 +30,23 @@ export function peerDeliveryReportBps(httpBandwidthBps: number, playerEstimateBp
  * (any wait for peers before it is not network time and is left out), a peer or cache delivery as
  * the time HTTP would have needed at `httpBandwidthBps` after `httpFirstByteMs` (at least 1 ms).
  * With no HTTP measurement yet (`httpBandwidthBps` 0) the real timings are used for every source.
+ *
+ * Except a peer delivery whose bytes took longer than the media they carry (`playoutMs`, the
+ * segment's duration in ms; 0 = unknown): that level was not sustained, whoever was slow — a peer, or
+ * the viewer's own link after it dropped — and the real timings are reported. Paced to the player's
+ * old estimate instead, a viewer whose downlink fell below its level's bitrate kept that level
+ * (peers still fed it, each delivery reported as fast as before) until its buffer ran dry, where
+ * plain hls.js switched down after one slow fragment (BENCHMARKS.md, mixed renditions' switcher).
  */
 export function reportedTransfer(
   result: Pick<SegmentResult, "data" | "source" | "timing">,
   httpBandwidthBps: number,
   httpFirstByteMs = 1,
+  playoutMs = 0,
 ): { ttfbMs: number; transferMs: number } {
   const { requestStartMs, firstByteMs, endMs } = result.timing;
-  if (result.source !== "http" && httpBandwidthBps > 0) {
+  const slowerThanPlayout = result.source === "p2p" && playoutMs > 0 && endMs - firstByteMs > playoutMs;
+  if (result.source !== "http" && httpBandwidthBps > 0 && !slowerThanPlayout) {
     return {
       ttfbMs: Math.max(httpFirstByteMs, 1),
       transferMs: ((result.data.byteLength * 8) / httpBandwidthBps) * 1000,

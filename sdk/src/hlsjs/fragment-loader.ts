@@ -105,6 +105,7 @@ export function createFragmentLoaderClass(bridge: FragmentLoaderBridge): Fragmen
               ),
               performance.now(),
               bridge.engine.httpFirstByteMs,
+              ((context.part ?? context.frag).duration || 0) * 1000,
             );
             // hls.js may transfer the buffer to its transmuxer worker (detaching it). A fresh delivery
             // is a buffer of its own (the store keeps a separate copy); a cache hit is the store's

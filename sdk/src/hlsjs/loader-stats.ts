@@ -29,6 +29,9 @@ export function createLoaderStats(): LoaderStats {
  *   Protecting playback from slow peers is the deadline-aware HTTP fallback's job, not ABR's.
  *   With no HTTP measurement yet (`httpBandwidthBps` 0) the real timings are used.
  *
+ * `playoutMs` is the segment's duration, ms (0 = unknown): a peer delivery slower than it is reported
+ * with its real timings (`reportedTransfer` in engine/abr-report.ts).
+ *
  * `nowMs` is the delivery moment; `loading.start` may be moved earlier than the load call so that
  * `parsing.end − loading.start` (what hls.js samples) spans the reported duration.
  *
@@ -47,9 +50,10 @@ export function fillLoaderStats(
   httpBandwidthBps: number,
   nowMs: number,
   httpFirstByteMs = 1,
+  playoutMs = 0,
 ): void {
   const bytes = result.data.byteLength;
-  const { ttfbMs, transferMs } = reportedTransfer(result, httpBandwidthBps, httpFirstByteMs);
+  const { ttfbMs, transferMs } = reportedTransfer(result, httpBandwidthBps, httpFirstByteMs, playoutMs);
   stats.loaded = bytes;
   stats.total = bytes;
   stats.retry = result.httpRetries;

@@ -29,4 +29,19 @@ describe("reportedTransfer", () => {
     expect(reportedTransfer(p2p, 2_000_000, 40)).toEqual({ ttfbMs: 40, transferMs: 1000 });
     expect(reportedTransfer(p2p, 0, 40)).toEqual({ ttfbMs: 50, transferMs: 200 });
   });
+
+  it("reports a peer delivery slower than the media it carries with its real timings", () => {
+    // 210 kB of a 2-s segment over 2.4 s (a 700-kbit/s link): the level was not sustained.
+    const slow = { requestStartMs: 1000, firstByteMs: 1100, endMs: 3500 };
+    const p2p = { data: new Uint8Array(210_000), source: "p2p" as const, timing: slow };
+    expect(reportedTransfer(p2p, 4_000_000, 40, 2000)).toEqual({ ttfbMs: 100, transferMs: 2400 });
+    // Within the segment's duration, or with it unknown, paced to HTTP as before.
+    expect(reportedTransfer(p2p, 4_000_000, 40, 3000)).toEqual({ ttfbMs: 40, transferMs: 420 });
+    expect(reportedTransfer(p2p, 4_000_000, 40)).toEqual({ ttfbMs: 40, transferMs: 420 });
+    // A cache hit is never "slow": its timings are memory's.
+    expect(reportedTransfer({ ...p2p, source: "cache" as const }, 4_000_000, 40, 2000)).toEqual({
+      ttfbMs: 40,
+      transferMs: 420,
+    });
+  });
 });
