@@ -4,6 +4,8 @@
 // The cap paces the body (token bucket without burst) rather than sleeping and dumping, so a client
 // sees bytes arrive at the capped rate and can abort halfway like on a slow link.
 
+import type { Response } from "express";
+
 export interface CdnEmulation {
   /** Added before the first byte of every media response. 0 = off. */
   latencyMs: number;
@@ -57,4 +59,22 @@ export function* slices(chunk: Buffer, sliceBytes: number): Generator<Buffer> {
   for (let offset = 0; offset < chunk.length; offset += sliceBytes) {
     yield chunk.subarray(offset, Math.min(chunk.length, offset + sliceBytes));
   }
+}
+
+/**
+ * The emulated CDN distance before a response (media first byte, playlist): resolves true after `ms`,
+ * false at once if the client goes away first (then nothing is sent).
+ */
+export function clientStays(res: Response, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const gone = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off("close", gone);
+      resolve(true);
+    }, ms);
+    res.once("close", gone);
+  });
 }

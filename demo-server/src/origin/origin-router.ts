@@ -10,7 +10,7 @@
 import express from "express";
 import type { Request, Response } from "express";
 import type { Catalog, CatalogFile, CatalogRendition, CatalogStream } from "./catalog-types.js";
-import type { CdnEmulation } from "./cdn-emulation.js";
+import { clientStays, type CdnEmulation } from "./cdn-emulation.js";
 import {
   CACHE_CONTROL,
   mediaContentType,
@@ -189,21 +189,6 @@ export function createOriginRouter(options: OriginRouterOptions): express.Router
   }
 
   return router;
-}
-
-/** Resolves true after `ms`, false (at once) if the client goes away first. */
-function clientStays(res: Response, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const gone = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      res.off("close", gone);
-      resolve(true);
-    }, ms);
-    res.once("close", gone);
-  });
 }
 
 /** A route parameter as a string ("" for a missing or wildcard one). */

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { createReadStream } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Request, Response } from "express";
-import { BandwidthPacer, slices } from "./cdn-emulation.js";
+import { BandwidthPacer, clientStays, slices } from "./cdn-emulation.js";
 import type { CdnEmulation } from "./cdn-emulation.js";
 import { sendError } from "./http-headers.js";
 import { contentRangeHeader, parseRangeHeader, unsatisfiedRangeHeader } from "./range.js";
@@ -41,7 +41,7 @@ export async function sendMedia(
     if (!res.writableFinished) controller.abort();
   });
 
-  if (cdn.latencyMs > 0 && !(await wait(cdn.latencyMs, signal))) return;
+  if (cdn.latencyMs > 0 && !(await clientStays(res, cdn.latencyMs))) return;
 
   const range = parseRangeHeader(req.headers.range, file.sizeBytes);
   res.setHeader("Accept-Ranges", "bytes");
@@ -106,14 +106,4 @@ async function streamBody(
     }
   }
   signal.throwIfAborted();
-}
-
-/** Resolves true after `ms`, false if the client went away first. */
-async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
 }
